@@ -1,0 +1,53 @@
+# The two set-up commands are `make report` and `make test`. Both install what is missing
+# (system packages, the virtual environment with the locked dependencies) and do no
+# installing when nothing changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.wgreport-installed
+YEAR   ?= 2024
+export PREFECT_HOME := $(CURDIR)/.prefect
+
+.PHONY: report test check fmt lint typecheck system system-test install clean
+
+report: system install
+	$(BIN)/wgreport build --year $(YEAR)
+
+test: system-test install
+	$(BIN)/pytest
+
+check: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy src
+	$(BIN)/pytest
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+system:
+	@scripts/setup-system.sh
+
+system-test:
+	@scripts/setup-system.sh --test
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wgreport needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Re-locks the dependencies (needs network access to PyPI): make lock, then commit requirements.lock.
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--index-url https://pypi.org/simple -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .prefect .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Prefect flows and tasks for wgreport: thin wrappers around the `wgreport` library."""

@@ -1,0 +1,8 @@
+"""wgreport: the annual report pipeline of the Digital Nations Digital Governance Working Group."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("wgreport")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"

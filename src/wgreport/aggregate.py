@@ -1,0 +1,152 @@
+"""Pure pandas transforms from validated contributions to tidy frames.
+
+No I/O, no Prefect, and inputs are never changed: every function returns new frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .models import Contribution, WorkingGroup
+
+INDICATOR_COLUMNS = [
+    "member", "indicator", "value", "data_year", "source", "note", "reason_missing",
+]  # fmt: skip
+
+
+def indicator_values(contributions: Mapping[str, Contribution], wg: WorkingGroup) -> pd.DataFrame:
+    """One row per member and catalogue indicator (members without a row get NaN)."""
+    rows = []
+    order = [m.code for m in wg.members]
+    for code in order:
+        contribution = contributions.get(code)
+        if contribution is None:
+            continue
+        reported = {v.id: v for v in contribution.indicators}
+        for indicator in wg.indicators:
+            value = reported.get(indicator.id)
+            rows.append(
+                {
+                    "member": code,
+                    "indicator": indicator.id,
+                    "value": value.value if value is not None else None,
+                    "data_year": value.data_year if value is not None else None,
+                    "source": value.source if value is not None else None,
+                    "note": value.note if value is not None else None,
+                    "reason_missing": (
+                        value.reason_missing if value is not None else "not reported"
+                    ),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
+    frame["data_year"] = frame["data_year"].astype("Int64")
+    return frame
+
+
+def indicator_matrix(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
+    """Member × indicator values, members in the group's order, indicators in the catalogue's."""
+    members = [m.code for m in wg.members if m.code in set(values["member"])]
+    indicators = [i.id for i in wg.indicators]
+    matrix = values.pivot(index="member", columns="indicator", values="value")
+    return matrix.reindex(index=members, columns=indicators)
+
+
+def indicator_statistics(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
+    """Per indicator: members reporting, group median, minimum and maximum."""
+    grouped = values.groupby("indicator", sort=False)["value"]
+    stats = pd.DataFrame(
+        {
+            "reported": grouped.count(),
+            "median": grouped.median(),
+            "min": grouped.min(),
+            "max": grouped.max(),
+        }
+    )
+    return stats.reindex([i.id for i in wg.indicators])
+
+
+def indicator_ranks(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
+    """Each member's rank among the members for each indicator (1 = best; ties share)."""
+    ranked = []
+    for indicator in wg.indicators:
+        subset = values[values["indicator"] == indicator.id]
+        rank = subset["value"].rank(method="min", ascending=not indicator.higher_is_better)
+        ranked.append(subset.assign(rank=rank.astype("Int64"))[["member", "indicator", "rank"]])
+    if not ranked:
+        return pd.DataFrame(columns=["member", "indicator", "rank"])
+    return pd.concat(ranked, ignore_index=True)
+
+
+def indicator_change(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Current and previous edition values side by side, with the difference."""
+    columns = ["member", "indicator", "value", "previous", "previous_data_year", "change"]
+    base = current[["member", "indicator", "value"]].copy()
+    if previous is None or previous.empty:
+        base["previous"] = float("nan")
+        base["previous_data_year"] = pd.array([pd.NA] * len(base), dtype="Int64")
+    else:
+        prev = previous[["member", "indicator", "value", "data_year"]].rename(
+            columns={"value": "previous", "data_year": "previous_data_year"}
+        )
+        base = base.merge(prev, on=["member", "indicator"], how="left")
+    base["change"] = base["value"] - base["previous"]
+    return base[columns]
+
+
+def initiatives_table(contributions: Mapping[str, Contribution], wg: WorkingGroup) -> pd.DataFrame:
+    """One row per initiative: member, id, title, theme, status, started, ended."""
+    rows = [
+        {
+            "member": code,
+            "id": i.id,
+            "title": i.title,
+            "theme": i.theme,
+            "status": i.status,
+            "started": i.started,
+            "ended": i.ended,
+        }
+        for code in (m.code for m in wg.members)
+        if code in contributions
+        for i in contributions[code].initiatives
+    ]
+    return pd.DataFrame(
+        rows, columns=["member", "id", "title", "theme", "status", "started", "ended"]
+    )
+
+
+def theme_matrix(initiatives: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
+    """Theme × member count of initiatives (themes and members in the group's order)."""
+    counts = pd.crosstab(initiatives["theme"], initiatives["member"])
+    members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
+    return counts.reindex(index=[t.id for t in wg.themes], columns=members, fill_value=0)
+
+
+def status_counts(initiatives: pd.DataFrame) -> pd.Series:
+    """How many initiatives are in each status, in lifecycle order."""
+    order = ["planned", "in-progress", "completed", "discontinued"]
+    return initiatives["status"].value_counts().reindex(order, fill_value=0)
+
+
+def governance_table(contributions: Mapping[str, Contribution], wg: WorkingGroup) -> pd.DataFrame:
+    """One row per member: lead institution, coordination model, strategy, legal instruments."""
+    rows = []
+    for member in wg.members:
+        contribution = contributions.get(member.code)
+        if contribution is None:
+            continue
+        gov = contribution.governance
+        rows.append(
+            {
+                "member": member.code,
+                "lead_institution": gov.lead_institution,
+                "coordination_model": gov.coordination_model,
+                "strategy": gov.strategy.title,
+                "strategy_adopted": gov.strategy.adopted,
+                "strategy_horizon": gov.strategy.horizon,
+                "legal_instruments": len(gov.legal_instruments),
+            }
+        )
+    return pd.DataFrame(rows)

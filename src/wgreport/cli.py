@@ -1,0 +1,185 @@
+"""The `wgreport` command line: a thin layer over the library.
+
+Member-facing commands (`validate`) import neither Prefect, WeasyPrint, pandas nor
+matplotlib; `build` hands over to the Prefect flow in `flows/`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .issues import FileReport, ValidationReport
+
+app = typer.Typer(
+    name="wgreport",
+    help="Build the annual report of the Digital Nations Digital Governance Working Group.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+InputsOption = Annotated[
+    Path | None,
+    typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
+]
+OutputsOption = Annotated[
+    Path | None,
+    typer.Option("--outputs", help="The outputs folder (default: outputs/, or $WGREPORT_OUTPUTS)."),
+]
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _fail_usage(message: str) -> typer.Exit:
+    typer.echo(f"wgreport: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check (default: the newest edition)."),
+    ] = None,
+    inputs: InputsOption = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="text (default), json or github.")
+    ] = Format.text,
+) -> None:
+    """Check input files; every problem with its line, column, code and a hint.
+
+    Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
+    error, 2 for a usage error.
+    """
+    from .settings import get_settings
+    from .validate_paths import UsageError, validate_paths
+
+    settings = get_settings(inputs)
+    try:
+        report = validate_paths(list(paths or []), settings.inputs_dir)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    if output_format is Format.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif output_format is Format.github:
+        for line in format_github(report):
+            typer.echo(line)
+    else:
+        print_text_report(report)
+    raise typer.Exit(code=0 if report.valid else 1)
+
+
+def format_issue_line(report: FileReport, issue: object) -> str:
+    from .issues import Issue
+
+    assert isinstance(issue, Issue)
+    where = f"{report.file}:{issue.line or 1}:{issue.column or 1}"
+    field = f" [{issue.field}]" if issue.field else ""
+    return f"{where}: {issue.severity} {issue.code}: {issue.message}{field}"
+
+
+def format_text(report: ValidationReport) -> list[str]:
+    """The plain-text report: one line per issue, a hint under it, and a summary."""
+    lines: list[str] = []
+    for file in report.files:
+        for issue in file.sorted_issues():
+            lines.append(format_issue_line(file, issue))
+            if issue.hint:
+                lines.append(f"    hint: {issue.hint}")
+    summary = report.to_dict()["summary"]
+    lines.append(
+        f"{summary['files']} file(s) checked: {summary['valid']} valid, "
+        f"{summary['errors']} error(s), {summary['warnings']} warning(s)"
+    )
+    return lines
+
+
+def print_text_report(report: ValidationReport) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    styles = {"error": "bold red", "warning": "yellow"}
+    for line in format_text(report):
+        if line.startswith("    hint:"):
+            console.print(escape(line), style="dim")
+            continue
+        style = next((s for word, s in styles.items() if f": {word} " in line), None)
+        console.print(escape(line), style=style)
+
+
+def format_github(report: ValidationReport) -> list[str]:
+    """GitHub Actions workflow commands: annotations on the pull request's files."""
+    out = []
+    for file in report.files:
+        for issue in file.sorted_issues():
+            message = issue.message + (f" (hint: {issue.hint})" if issue.hint else "")
+            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            out.append(
+                f"::{issue.severity} file={file.file},line={issue.line or 1},"
+                f"col={issue.column or 1},title={issue.code}::{message}"
+            )
+    return out
+
+
+@app.command()
+def build(
+    year: Annotated[int, typer.Option("--year", help="The edition to build, e.g. 2024.")],
+    inputs: InputsOption = None,
+    outputs: OutputsOption = None,
+) -> None:
+    """Build a new numbered draft (PDF, HTML, manifest) with the Prefect flow."""
+    from .inputs import InputsError, find_edition_files
+    from .publish import PublishError
+    from .render import RenderError
+    from .settings import configure_prefect_environment, get_settings
+
+    settings = get_settings(inputs, outputs)
+    try:
+        find_edition_files(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    configure_prefect_environment(settings)
+    typer.echo(f"Building the {year} edition from {settings.inputs_dir} (Prefect flow)…", err=True)
+    from flows.annual_report import annual_report
+
+    try:
+        folder = Path(
+            annual_report(
+                year, inputs_dir=str(settings.inputs_dir), outputs_dir=str(settings.outputs_dir)
+            )
+        )
+    except (InputsError, PublishError, RenderError) as exc:
+        typer.echo(f"wgreport: build failed: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    typer.echo(f"Draft {manifest['draft']} of {year}: {manifest['pages']} pages")
+    for name in ("report.pdf", "report.html", "manifest.json"):
+        typer.echo(f"  {_shown(folder / name)}")
+    for left in manifest["members_left_out"]:
+        typer.echo(f"  left out: {left['member']} ({left['reason']})")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,94 @@
+"""Validation issues and reports: the JSON shape of `wgreport validate --format json`.
+
+Kept free of heavy imports: the member-facing `validate` command loads this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in one input file, located by line and column (1-based)."""
+
+    severity: Severity
+    code: str
+    message: str
+    field: str = ""
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "field": self.field,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.line or 0, self.column or 0, self.code, self.field)
+
+
+@dataclass
+class FileReport:
+    """Every issue found in one file."""
+
+    file: str
+    member: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "warning")
+
+    def sorted_issues(self) -> list[Issue]:
+        return sorted(self.issues, key=lambda i: i.sort_key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "member": self.member,
+            "valid": self.valid,
+            "issues": [i.to_dict() for i in self.sorted_issues()],
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The result of validating a set of files (the spec's validation output)."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return all(f.valid for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "files": [f.to_dict() for f in self.files],
+            "summary": {
+                "files": len(self.files),
+                "valid": sum(1 for f in self.files if f.valid),
+                "errors": sum(f.errors for f in self.files),
+                "warnings": sum(f.warnings for f in self.files),
+            },
+        }

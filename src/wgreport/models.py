@@ -1,0 +1,354 @@
+"""The v1 input contract as pydantic models (the executable form of inputs-v1.md).
+
+Models check structure, types and the format of single fields. Rules that relate fields,
+items or files to each other live in `validation.py`, which walks the raw data so that one
+pass reports every problem even when some fields are malformed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# --- field types -------------------------------------------------------------------------
+
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+LINK_SCHEMES = ("https:", "http:", "mailto:")
+PLACEHOLDER = "TODO"
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty-value", "the value is empty")
+    if PLACEHOLDER in value and value.strip().startswith(PLACEHOLDER):
+        raise PydanticCustomError(
+            "not-filled-in",
+            "this field still holds the placeholder '{placeholder}'",
+            {"placeholder": value.strip()[:60], "hint": "replace the TODO text with real content"},
+        )
+    return value
+
+
+def _partial_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError(
+            "invalid-date", "a date without a time is expected", {"hint": "write YYYY-MM-DD"}
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        match = _PARTIAL_DATE.fullmatch(value.strip())
+        if match:
+            year, month, day = match.groups()
+            try:
+                dt.date(int(year), int(month or 1), int(day or 1))
+            except ValueError:
+                pass
+            else:
+                return value.strip()
+    raise PydanticCustomError(
+        "invalid-date",
+        "'{value}' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD",
+        {"value": str(value)[:40], "hint": "for example 2023, 2023-04 or 2023-04-14"},
+    )
+
+
+def _full_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "invalid-date",
+        "'{value}' is not a date in the form YYYY-MM-DD",
+        {"value": str(value)[:40], "hint": "for example 2025-02-14 (year, month, day)"},
+    )
+
+
+def _url(value: str) -> str:
+    _not_blank(value)
+    lowered = value.strip().lower()
+    if not lowered.startswith(LINK_SCHEMES):
+        raise PydanticCustomError(
+            "link-scheme",
+            "links must start with https:, http: or mailto: ('{value}')",
+            {"value": value[:60], "hint": "write the full address, e.g. https://www.example.org"},
+        )
+    if lowered.startswith(("https:", "http:")) and not re.match(r"https?://[^/\s]+", lowered):
+        raise PydanticCustomError(
+            "invalid-url", "'{value}' is not a web address", {"value": value[:60], "hint": None}
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    _not_blank(value)
+    if not _EMAIL.fullmatch(value.strip()):
+        raise PydanticCustomError(
+            "invalid-email",
+            "'{value}' is not an e-mail address",
+            {"value": value[:60], "hint": "for example name@ministry.example"},
+        )
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+MemberCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+LawYear = Annotated[int, Field(ge=1800, le=2100)]
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_partial_date),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+            ],
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD",
+        }
+    ),
+]
+FullDate = Annotated[
+    dt.date,
+    BeforeValidator(_full_date),
+    WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
+]
+Url = Annotated[str, AfterValidator(_url)]
+Email = Annotated[str, AfterValidator(_email)]
+Markdown = Annotated[str, AfterValidator(_not_blank)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, validate_by_alias=True
+    )
+
+
+def _context(info: ValidationInfo) -> Any:
+    return info.context if isinstance(info.context, dict) else {}
+
+
+# --- working-group.yaml ------------------------------------------------------------------
+
+
+class Member(_Model):
+    code: MemberCode = Field(description="ISO 3166-1 alpha-2 code (the United Kingdom is GB)")
+    name: Text
+    short_name: Text | None = None
+    ministry: Text
+
+    @property
+    def label(self) -> str:
+        """The short name used in charts and tables."""
+        return self.short_name or self.name
+
+
+class Theme(_Model):
+    id: Slug
+    title: Text
+    description: Text
+
+
+Unit = Literal["index", "percent", "count", "currency", "years", "score"]
+
+
+class Indicator(_Model):
+    id: Slug
+    title: Text
+    unit: Unit
+    min: float | None = None
+    max: float | None = None
+    decimals: Annotated[int, Field(ge=0, le=6)] = 2
+    higher_is_better: bool = True
+    source: Text
+    definition: Text
+    required: bool = False
+
+
+class WorkingGroup(_Model):
+    schema_: Literal["wgreport/working-group/v1"] = Field(alias="schema")
+    name: Text
+    forum: Text
+    chair: MemberCode
+    members: Annotated[list[Member], Field(min_length=1)]
+    themes: Annotated[list[Theme], Field(min_length=1)]
+    indicators: list[Indicator] = []
+
+    def member(self, code: str) -> Member | None:
+        return next((m for m in self.members if m.code == code), None)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+# --- <year>/edition.yaml -----------------------------------------------------------------
+
+
+class Editor(_Model):
+    name: Text
+    organisation: Text | None = None
+
+
+class Edition(_Model):
+    schema_: Literal["wgreport/edition/v1"] = Field(alias="schema")
+    year: Year
+    title: Text
+    subtitle: Text | None = None
+    deadline: FullDate
+    editors: Annotated[list[Editor], Field(min_length=1)]
+    foreword: Text | None = None
+    expected_members: Literal["all"] | list[MemberCode] = "all"
+    previous_edition: Year | None = None
+
+
+# --- <year>/contributions/<CODE>.yaml ----------------------------------------------------
+
+
+class Contact(_Model):
+    name: Text
+    email: Email
+    organisation: Text
+
+
+class Strategy(_Model):
+    title: Text
+    adopted: PartialDate
+    url: Url | None = None
+    horizon: Year | None = None
+
+
+class LegalInstrument(_Model):
+    title: Text
+    year: LawYear
+
+
+class Governance(_Model):
+    lead_institution: Text
+    coordination_model: Literal["centralised", "decentralised", "hybrid"]
+    strategy: Strategy
+    legal_instruments: Annotated[list[LegalInstrument], Field(max_length=20)] = []
+
+
+class Link(_Model):
+    title: Text
+    url: Url
+
+
+class Image(_Model):
+    file: Text = Field(description="relative to contributions/; PNG, JPEG or SVG, at most 5 MiB")
+    alt: Text = Field(description="a text alternative that says what the image shows")
+
+
+Status = Literal["planned", "in-progress", "completed", "discontinued"]
+
+
+class Initiative(_Model):
+    id: Slug
+    title: Text
+    theme: Slug
+    status: Status
+    started: PartialDate
+    ended: PartialDate | None = None
+    description: Markdown
+    outcomes: Annotated[
+        list[Annotated[Text, StringConstraints(max_length=200)]], Field(max_length=8)
+    ] = []
+    links: list[Link] = []
+    image: Image | None = None
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str, info: ValidationInfo) -> str:
+        themes = _context(info).get("themes")
+        if themes is not None and value not in themes:
+            raise PydanticCustomError(
+                "unknown-theme",
+                "'{value}' is not a theme of this working group",
+                {"value": value, "choices": sorted(themes)},
+            )
+        return value
+
+
+class IndicatorValue(_Model):
+    id: Slug
+    value: float | None
+    data_year: Year | None = None
+    source: Text | None = None
+    note: Text | None = None
+    reason_missing: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _known_indicator(cls, value: str, info: ValidationInfo) -> str:
+        indicators = _context(info).get("indicators")
+        if indicators is not None and value not in indicators:
+            raise PydanticCustomError(
+                "unknown-indicator",
+                "'{value}' is not an indicator in the catalogue",
+                {"value": value, "choices": sorted(indicators)},
+            )
+        return value
+
+
+class CaseStudy(_Model):
+    title: Text
+    body: Markdown
+    image: Image | None = None
+
+
+class Contribution(_Model):
+    schema_: Literal["wgreport/contribution/v1"] = Field(alias="schema")
+    member: MemberCode
+    year: Year
+    submitted: FullDate
+    contact: Contact
+    summary: Markdown
+    governance: Governance
+    initiatives: Annotated[list[Initiative], Field(min_length=1, max_length=12)]
+    indicators: list[IndicatorValue] = []
+    indicators_file: Text | None = None
+    case_study: CaseStudy | None = None
+
+    @field_validator("member")
+    @classmethod
+    def _known_member(cls, value: str, info: ValidationInfo) -> str:
+        members = _context(info).get("members")
+        if members is not None and value not in members:
+            raise PydanticCustomError(
+                "unknown-member",
+                "'{value}' is not a member of this working group",
+                {"value": value, "choices": sorted(members)},
+            )
+        return value
+
+
+SCHEMA_IDS: dict[str, type[_Model]] = {
+    "wgreport/working-group/v1": WorkingGroup,
+    "wgreport/edition/v1": Edition,
+    "wgreport/contribution/v1": Contribution,
+}

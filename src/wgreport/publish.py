@@ -1,0 +1,201 @@
+"""Write drafts atomically and record what they were made from.
+
+A draft is written into a temporary folder beside its destination and renamed into place,
+under a per-year lock, so a draft that appears is complete and no number is used twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+DRAFT_DIGITS = 3
+LOCK_WAIT_SECONDS = 600.0
+
+
+class PublishError(Exception):
+    """A draft could not be written (locked, disk full, read-only outputs)."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digest_inputs(paths: Mapping[str, Path]) -> dict[str, str]:
+    """sha256 of each input file, keyed by its display path, sorted."""
+    return {name: sha256_file(paths[name]) for name in sorted(paths)}
+
+
+def git_commit(root: Path) -> str | None:
+    """The project's git commit, when it is a git checkout and git is available."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def build_time() -> dt.datetime:
+    """Now in UTC, or the pinned time from WGREPORT_BUILD_TIME / SOURCE_DATE_EPOCH."""
+    pinned = os.environ.get("WGREPORT_BUILD_TIME")
+    if pinned:
+        return dt.datetime.fromisoformat(pinned).astimezone(dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@contextlib.contextmanager
+def year_lock(year_dir: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the year's build lock; wait for another build, or fail clearly after a while.
+
+    flock is released by the kernel when its holder dies, so a killed build leaves no
+    stale lock behind.
+    """
+    _ensure_dir(year_dir)
+    lock_path = year_dir / ".lock"
+    with lock_path.open("a+") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PublishError(
+                        f"another build of {year_dir.name} holds {lock_path} "
+                        f"(waited {wait_seconds:.0f} s)"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def existing_drafts(drafts_dir: Path) -> list[int]:
+    """Draft numbers already published."""
+    if not drafts_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in drafts_dir.iterdir() if p.name.isdigit() and p.is_dir())
+
+
+def next_draft_number(outputs_dir: Path, year: int) -> int:
+    """The number the next draft of `year` gets (call while holding the year's lock)."""
+    return (existing_drafts(outputs_dir / str(year) / "drafts") or [0])[-1] + 1
+
+
+def draft_name(number: int) -> str:
+    return f"{number:0{DRAFT_DIGITS}d}"
+
+
+def publish_draft(
+    outputs_dir: Path,
+    year: int,
+    number: int,
+    files: Mapping[str, bytes],
+    manifest: dict[str, Any],
+) -> Path:
+    """Write draft `number` with its files and manifest; return its folder.
+
+    Call while holding `year_lock`: the number was reserved under it.
+    """
+    drafts_dir = outputs_dir / str(year) / "drafts"
+    _ensure_dir(drafts_dir)
+    _clean_temporaries(drafts_dir)
+    name = draft_name(number)
+    final = drafts_dir / name
+    if final.exists():
+        raise PublishError(f"{final} already exists; drafts are never overwritten")
+    tmp = drafts_dir / f".tmp-{name}-{os.getpid()}"
+    record = {**manifest, "draft": name}
+    record["outputs"] = {n: sha256_bytes(files[n]) for n in sorted(files)}
+    try:
+        tmp.mkdir()
+        for file_name in sorted(files):
+            _write(tmp / file_name, files[file_name])
+        _write(tmp / "manifest.json", _json_bytes(record))
+        _fsync_dir(tmp)
+        os.rename(tmp, final)
+        _fsync_dir(drafts_dir)
+        _point_latest(outputs_dir / str(year), final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PublishError(_describe_os_error(exc, drafts_dir)) from exc
+    return final
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _point_latest(year_dir: Path, target: Path) -> None:
+    """`outputs/<year>/latest` → the newest draft, replaced atomically."""
+    link = year_dir / "latest"
+    tmp = year_dir / f".latest-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(target.relative_to(year_dir))
+    os.replace(tmp, link)
+
+
+def _clean_temporaries(drafts_dir: Path) -> None:
+    """Remove folders left by builds that died mid-write (we hold the lock)."""
+    for leftover in drafts_dir.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _ensure_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(_describe_os_error(exc, path)) from exc
+
+
+def _describe_os_error(exc: OSError, where: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full while writing under {where}; nothing was published"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write under {where}: {exc.strerror}; check the --outputs folder"
+    return f"writing under {where} failed: {exc}"

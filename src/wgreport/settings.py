@@ -1,0 +1,57 @@
+"""One typed settings model; every path derives from the project root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def project_root() -> Path:
+    """The project folder (templates, prefect.toml, .prefect/): WGREPORT_ROOT or the source tree."""
+    env = os.environ.get("WGREPORT_ROOT")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseModel):
+    """Where wgreport reads and writes. CLI options default from these values."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path = Field(description="The project folder: templates and Prefect state live here.")
+    inputs_dir: Path = Field(description="What people supply (--inputs); never written by code.")
+    outputs_dir: Path = Field(description="Everything the pipeline writes (--outputs).")
+
+    @property
+    def templates_dir(self) -> Path:
+        """Templates always come from the project, never from the inputs."""
+        return self.root / "templates"
+
+    @property
+    def prefect_home(self) -> Path:
+        """Prefect's database, results and logs for the embedded server."""
+        return self.root / ".prefect"
+
+
+def get_settings(inputs: Path | None = None, outputs: Path | None = None) -> Settings:
+    """Settings from the command line, the environment, or the defaults (paths from the cwd)."""
+    root = project_root()
+    return Settings(
+        root=root,
+        inputs_dir=(inputs or Path(os.environ.get("WGREPORT_INPUTS", "inputs"))).resolve(),
+        outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
+    )
+
+
+def configure_prefect_environment(settings: Settings) -> None:
+    """Defaults for the embedded Prefect server, set before Prefect is imported.
+
+    They mirror prefect.toml, which Prefect reads only from the current folder; setting them
+    here makes `wgreport build` behave the same from any folder. Explicit settings win.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

@@ -1,0 +1,44 @@
+"""Shared fixtures: the demo inputs, pinned time and locale, and one Prefect-free build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_INPUTS = ROOT / "inputs"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BUILD_TIME = "2025-03-15T09:00:00+00:00"
+
+# Golden output depends on these: pin them for every test.
+os.environ["WGREPORT_BUILD_TIME"] = BUILD_TIME
+os.environ["TZ"] = "UTC"
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def copy_inputs(target: Path) -> Path:
+    """A private copy of the demo inputs (tests never touch the real ones)."""
+    dest = target / "inputs"
+    shutil.copytree(DEMO_INPUTS, dest)
+    return dest
+
+
+@pytest.fixture
+def inputs_copy(tmp_path: Path) -> Path:
+    return copy_inputs(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One draft built by the library alone (no Prefect), shared by the render tests."""
+    from wgreport.pipeline import build_draft
+    from wgreport.settings import Settings
+
+    base = tmp_path_factory.mktemp("library-build")
+    settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
+    yield build_draft(settings, 2024)

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from wgreport import aggregate
+from wgreport.inputs import load_edition_inputs
+
+from .conftest import DEMO_INPUTS
+
+
+@pytest.fixture(scope="module")
+def demo():  # type: ignore[no-untyped-def]
+    return load_edition_inputs(DEMO_INPUTS, 2024)
+
+
+def test_indicator_matrix_has_members_in_group_order(demo) -> None:  # type: ignore[no-untyped-def]
+    values = aggregate.indicator_values(demo.contributions, demo.working_group)
+    matrix = aggregate.indicator_matrix(values, demo.working_group)
+    assert list(matrix.index) == ["KR", "GB", "EE", "CA", "NZ", "PT", "MX", "IL", "UY", "DK"]
+    assert list(matrix.columns) == ["egdi", "osi", "egdi-rank", "dgi"]
+    assert matrix.loc["DK", "egdi"] == pytest.approx(0.98474)
+    assert math.isnan(matrix.loc["UY", "dgi"])  # not covered by DGI 2023
+
+
+def test_group_median_min_max(demo) -> None:  # type: ignore[no-untyped-def]
+    values = aggregate.indicator_values(demo.contributions, demo.working_group)
+    stats = aggregate.indicator_statistics(values, demo.working_group)
+    egdi = values[values["indicator"] == "egdi"]["value"]
+    assert stats.loc["egdi", "median"] == pytest.approx(egdi.median())
+    assert stats.loc["egdi", "min"] == pytest.approx(0.78499)  # Mexico
+    assert stats.loc["egdi", "max"] == pytest.approx(0.98474)  # Denmark
+    assert stats.loc["dgi", "reported"] == 9
+
+
+def test_ranks_respect_direction(demo) -> None:  # type: ignore[no-untyped-def]
+    values = aggregate.indicator_values(demo.contributions, demo.working_group)
+    ranks = aggregate.indicator_ranks(values, demo.working_group)
+    dk = ranks[(ranks["member"] == "DK") & (ranks["indicator"] == "egdi")]["rank"].iloc[0]
+    dk_world = ranks[(ranks["member"] == "DK") & (ranks["indicator"] == "egdi-rank")]["rank"].iloc[
+        0
+    ]
+    assert dk == 1 and dk_world == 1  # world rank 1 is best: lower is better
+
+
+def test_change_against_previous_edition(demo) -> None:  # type: ignore[no-untyped-def]
+    previous = load_edition_inputs(DEMO_INPUTS, 2023)
+    wg = demo.working_group
+    change = aggregate.indicator_change(
+        aggregate.indicator_values(demo.contributions, wg),
+        aggregate.indicator_values(previous.contributions, wg),
+    )
+    kr = change[(change["member"] == "KR") & (change["indicator"] == "egdi")].iloc[0]
+    assert kr["previous"] == pytest.approx(0.9529)
+    assert kr["change"] == pytest.approx(0.96789 - 0.9529)
+
+
+def test_aggregation_does_not_mutate_inputs(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    values = aggregate.indicator_values(demo.contributions, wg)
+    before = values.copy(deep=True)
+    aggregate.indicator_statistics(values, wg)
+    aggregate.indicator_ranks(values, wg)
+    aggregate.indicator_change(values, values)
+    pd.testing.assert_frame_equal(values, before)
+
+
+def test_theme_matrix_and_status(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    initiatives = aggregate.initiatives_table(demo.contributions, wg)
+    themes = aggregate.theme_matrix(initiatives, wg)
+    assert int(themes.to_numpy().sum()) == len(initiatives)
+    assert list(themes.index) == [t.id for t in wg.themes]
+    statuses = aggregate.status_counts(initiatives)
+    assert int(statuses.sum()) == len(initiatives)

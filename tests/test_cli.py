@@ -1,0 +1,173 @@
+"""The command line, through typer's CliRunner, with exact output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wgreport.cli import app
+
+from .conftest import DEMO_INPUTS, ROOT
+
+runner = CliRunner()
+
+SEVERAL_PROBLEMS = """\
+schema: wgreport/contribution/v1
+member: UK
+year: 2024
+submitted: 2025-02-14
+contact:
+  name: Test Person
+  email: test.person@example.gov.uk
+  organisation: Cabinet Office
+sumary: Too short.
+governance:
+  lead_institution: Government Digital Service
+  coordination_model: hybrid
+  strategy:
+    title: A strategy
+    adopted: 2022-06
+initiatives:
+  - id: one-login
+    title: One login
+    theme: agile-goverance
+    status: in-progress
+    started: 2023-01
+    description: A single sign-on.
+indicators:
+  - id: egdi
+    value: 0,9577
+    data_year: 2024
+    source: UN E-Government Survey 2024
+  - id: osi
+    value: 0.95349
+    data_year: 2024
+    source: UN E-Government Survey 2024
+"""
+
+
+def make_tree(tmp_path: Path) -> Path:
+    inputs = tmp_path / "inputs"
+    (inputs / "2024" / "contributions").mkdir(parents=True)
+    shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
+    for name in ("edition.yaml", "foreword.md"):
+        shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
+    (inputs / "2024" / "contributions" / "GB.yaml").write_text(SEVERAL_PROBLEMS, encoding="utf-8")
+    return inputs
+
+
+EXPECTED_TEXT = """\
+{f}:1:1: error missing-field: 'summary' is required here [summary]
+    hint: add it (see the members' guide)
+{f}:2:9: error member-mismatch: member 'UK' does not match the file name 'GB' [member]
+    hint: name the file UK.yaml, or write member: GB
+{f}:2:9: error unknown-member: 'UK' is not a member of this working group [member]
+    hint: did you mean 'GB'?
+{f}:9:1: error unknown-key: 'sumary' is not a field here [sumary]
+    hint: did you mean 'summary'?
+{f}:19:12: error unknown-theme: 'agile-goverance' is not a theme of this working group [initiatives[0].theme]
+    hint: did you mean 'agile-governance'?
+{f}:23:1: warning missing-indicator: indicator 'egdi-rank' (E-Government Development Index world rank) is not reported [indicators]
+    hint: add '- id: egdi-rank' with a value, or value: null and a reason_missing
+{f}:23:1: warning missing-indicator: indicator 'dgi' (OECD Digital Government Index) is not reported [indicators]
+    hint: add '- id: dgi' with a value, or value: null and a reason_missing
+{f}:25:12: error decimal-comma: '0,9577' uses a decimal comma [indicators[0].value]
+    hint: numbers use a dot as the decimal separator: 0.9577
+1 file(s) checked: 0 valid, 6 error(s), 2 warning(s)
+"""
+
+
+def test_validate_text_output_is_exact(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    inputs = make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate", "inputs/2024/contributions/GB.yaml"])
+    assert result.exit_code == 1
+    assert result.output == EXPECTED_TEXT.format(f="inputs/2024/contributions/GB.yaml")
+    assert inputs.exists()
+
+
+def test_validate_json_has_the_spec_shape(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate", "--format", "json", "inputs/2024"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert set(data) == {"valid", "files", "summary"}
+    assert data["valid"] is False
+    assert data["summary"] == {"files": 2, "valid": 1, "errors": 6, "warnings": 2}
+    gb = next(f for f in data["files"] if f["file"].endswith("GB.yaml"))
+    assert set(gb) == {"file", "member", "valid", "issues"}
+    assert gb["member"] == "GB" and gb["valid"] is False
+    theme = next(i for i in gb["issues"] if i["code"] == "unknown-theme")
+    assert theme == {
+        "severity": "error",
+        "code": "unknown-theme",
+        "field": "initiatives[0].theme",
+        "line": 19,
+        "column": 12,
+        "message": "'agile-goverance' is not a theme of this working group",
+        "hint": "did you mean 'agile-governance'?",
+    }
+
+
+def test_validate_github_lines(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app, ["validate", "--format", "github", "inputs/2024/contributions/GB.yaml"]
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 8
+    assert lines[4] == (
+        "::error file=inputs/2024/contributions/GB.yaml,line=19,col=12,title=unknown-theme::"
+        "'agile-goverance' is not a theme of this working group "
+        "(hint: did you mean 'agile-governance'?)"
+    )
+
+
+def test_validate_demo_is_clean_and_exits_zero(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["validate", "inputs/2024", "inputs/2023"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith("0 error(s), 1 warning(s)")
+
+
+def test_validate_usage_error_exits_two(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["validate", "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_build_of_missing_edition_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--year", "1999", "--inputs", str(DEMO_INPUTS)])
+    assert result.exit_code == 2
+    assert "no edition 1999" in result.output
+
+
+def test_validate_imports_no_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from wgreport.cli import app\n"
+        "try:\n"
+        "    app(['validate', 'inputs/2024'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = {'prefect', 'weasyprint', 'pandas', 'matplotlib'} & {m.split('.')[0] for m in sys.modules}\n"
+        "print(sorted(heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_command_has_help() -> None:
+    for command in app.registered_commands:
+        assert command.callback is not None and command.callback.__doc__, command.name

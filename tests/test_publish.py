@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from wgreport.publish import (
+    PublishError,
+    next_draft_number,
+    publish_draft,
+    sha256_bytes,
+    year_lock,
+)
+
+
+def publish(outputs: Path, files: dict[str, bytes]) -> Path:
+    with year_lock(outputs / "2024"):
+        number = next_draft_number(outputs, 2024)
+        return publish_draft(outputs, 2024, number, files, {"year": 2024})
+
+
+def test_drafts_are_numbered_and_latest_follows(tmp_path: Path) -> None:
+    first = publish(tmp_path, {"report.pdf": b"one"})
+    second = publish(tmp_path, {"report.pdf": b"two"})
+    assert (first.name, second.name) == ("001", "002")
+    assert (tmp_path / "2024" / "latest").resolve() == second.resolve()
+    assert (first / "report.pdf").read_bytes() == b"one"
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["draft"] == "002"
+    assert manifest["outputs"] == {"report.pdf": sha256_bytes(b"two")}
+
+
+def test_existing_draft_is_never_overwritten(tmp_path: Path) -> None:
+    publish(tmp_path, {"report.pdf": b"one"})
+    with year_lock(tmp_path / "2024"), pytest.raises(PublishError, match="never overwritten"):
+        publish_draft(tmp_path, 2024, 1, {"report.pdf": b"evil"}, {})
+    assert (tmp_path / "2024" / "drafts" / "001" / "report.pdf").read_bytes() == b"one"
+
+
+def test_leftover_temporary_folder_is_cleaned(tmp_path: Path) -> None:
+    leftover = tmp_path / "2024" / "drafts" / ".tmp-001-999"
+    leftover.mkdir(parents=True)
+    (leftover / "report.pdf").write_bytes(b"partial")
+    folder = publish(tmp_path, {"report.pdf": b"ok"})
+    assert folder.name == "001"
+    assert not leftover.exists()
+
+
+def test_lock_is_exclusive_and_fails_clearly(tmp_path: Path) -> None:
+    import fcntl
+
+    year_dir = tmp_path / "2024"
+    year_dir.mkdir()
+    with (year_dir / ".lock").open("a+") as holder:
+        pid = os.fork()
+        if pid == 0:  # child holds the lock briefly
+            fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+            os._exit(0)
+        os.waitpid(pid, 0)
+    # The child died: the kernel released its lock, so we get it at once.
+    with year_lock(year_dir, wait_seconds=1):
+        pass
+    with year_lock(year_dir, wait_seconds=1):
+        other = (year_dir / ".lock").open("a+")
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        other.close()
+
+
+def test_read_only_outputs_give_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(PublishError, match="cannot write"):
+            publish(tmp_path, {"report.pdf": b"x"})
+    finally:
+        tmp_path.chmod(0o700)

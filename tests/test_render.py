@@ -1,0 +1,95 @@
+"""The PDF and HTML of a library build (no Prefect), read back."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from wgreport.context import BuildInfo
+from wgreport.render import RenderError, render_pdf, safe_url_fetcher
+
+from .conftest import ROOT
+
+TEMPLATES = ROOT / "templates"
+
+
+def run(*cmd: str) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def test_every_font_is_embedded_and_named(library_draft: Path) -> None:
+    fonts = run("pdffonts", str(library_draft / "report.pdf")).splitlines()[2:]
+    assert fonts, "no fonts listed"
+    families = set()
+    for row in fonts:
+        cols = row.split()
+        name = cols[0].split("+", 1)[-1]
+        families.add(name)
+        emb = cols[-5]
+        assert emb == "yes", row
+    assert any(f.startswith("Noto-Sans-CJK-KR") for f in families), families
+    assert any(f.startswith("Noto-Sans-Hebrew") for f in families), families
+    assert not any("DejaVu" in f for f in families), families
+
+
+def test_every_script_comes_back_as_text(library_draft: Path) -> None:
+    text = run("pdftotext", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-")
+    assert "디지털플랫폼정부위원회" in text  # Hangul
+    assert any("\u0590" <= ch <= "\u05ff" for ch in text)  # Hebrew
+    for word in ("Agência", "Modernização", "Fællesoffentlig", "Infosüsteemi"):
+        assert word in text, word
+    assert "\ufffd" not in text
+
+
+def test_render_emits_no_weasyprint_warnings(library_draft: Path) -> None:
+    import json
+
+    manifest = json.loads((library_draft / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["render_warnings"] == []
+
+
+def test_page_numbers_and_draft_mark_on_pages(library_draft: Path) -> None:
+    pages = int(
+        next(
+            line.split()[-1]
+            for line in run("pdfinfo", str(library_draft / "report.pdf")).splitlines()
+            if line.startswith("Pages:")
+        )
+    )
+    last = run(
+        "pdftotext", "-f", str(pages), "-l", str(pages), "-enc", "UTF-8",
+        str(library_draft / "report.pdf"), "-",
+    )  # fmt: skip
+    assert f"Page {pages} of {pages}" in last
+    assert "Draft 001" in last
+    cover = run("pdftotext", "-f", "1", "-l", "1", str(library_draft / "report.pdf"), "-")
+    assert "Page 1 of" not in cover
+
+
+def test_fetcher_refuses_network_and_other_files(tmp_path: Path) -> None:
+    html = '<html><body><img src="https://example.org/x.png"></body></html>'
+    with pytest.raises(RenderError, match="refused"):
+        render_pdf(html, TEMPLATES)
+    outside = tmp_path / "x.css"
+    outside.write_text("body{}", encoding="utf-8")
+    html = f'<html><head><link rel="stylesheet" href="file://{outside}"></head></html>'
+    with pytest.raises(RenderError, match="refused"):
+        render_pdf(html, TEMPLATES)
+
+
+def test_fetcher_serves_data_urls() -> None:
+    fetcher = safe_url_fetcher([TEMPLATES])
+    response = fetcher.fetch("data:text/plain;base64,aGk=")
+    assert response.read() == b"hi"
+
+
+def test_build_info_labels_drafts() -> None:
+    from wgreport.pipeline import make_build_info
+
+    info = make_build_info(3)
+    assert info == BuildInfo(
+        draft="Draft 003", built_at="2025-03-15T09:00:00Z", version=info.version
+    )
+    assert make_build_info(3, final=True).draft is None
