@@ -171,3 +171,88 @@ def test_validate_imports_no_heavy_modules() -> None:
 def test_every_command_has_help() -> None:
     for command in app.registered_commands:
         assert command.callback is not None and command.callback.__doc__, command.name
+
+
+def test_new_writes_a_skeleton_that_fails_until_filled_in(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
+    result = runner.invoke(
+        app, ["new", "--member", "KR", "--year", "2025", "--inputs", str(inputs)]
+    )
+    assert result.exit_code == 0, result.output
+    target = inputs / "2025" / "contributions" / "KR.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../../schemas/contribution-v1.schema.json\n"
+    )
+    assert "member: KR\nyear: 2025\n" in text
+    assert "  - id: egdi\n" in text and "unit index, 0 to 1, required" in text
+    check = runner.invoke(
+        app, ["validate", "--format", "json", "--inputs", str(inputs), str(target)]
+    )
+    assert check.exit_code == 1
+    issues = json.loads(check.output)["files"][0]["issues"]
+    errors = {i["code"] for i in issues if i["severity"] == "error"}
+    assert errors == {"not-filled-in"}
+    assert len([i for i in issues if i["code"] == "not-filled-in"]) >= 10
+    again = runner.invoke(app, ["new", "--member", "KR", "--year", "2025", "--inputs", str(inputs)])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert target.read_text(encoding="utf-8") == text
+
+
+def test_new_refuses_unknown_member_with_a_hint(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["new", "--member", "UK", "--year", "2025", "--inputs", str(DEMO_INPUTS)]
+    )
+    assert result.exit_code == 2
+    assert "did you mean 'GB'?" in result.output
+
+
+def test_committed_schemas_are_current() -> None:
+    from wgreport.schemas import schema_texts
+
+    for name, text in schema_texts().items():
+        committed = (ROOT / "schemas" / name).read_text(encoding="utf-8")
+        assert committed == text, f"schemas/{name} is stale: run `wgreport schema`"
+
+
+def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "contribution-v1.schema.json",
+        "edition-v1.schema.json",
+        "working-group-v1.schema.json",
+    ]
+    schema = json.loads((tmp_path / "contribution-v1.schema.json").read_text(encoding="utf-8"))
+    assert schema["additionalProperties"] is False
+    assert "initiatives" in schema["required"]
+
+
+def test_demo_contributions_carry_the_schema_line() -> None:
+    for path in sorted(DEMO_INPUTS.glob("*/contributions/*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert (
+            first == "# yaml-language-server: $schema=../../../schemas/contribution-v1.schema.json"
+        )
+
+
+def test_status_lists_every_expected_member(tmp_path: Path) -> None:
+    inputs = make_tree(tmp_path)
+    shutil.copy(
+        DEMO_INPUTS / "2024" / "contributions" / "MX.yaml", inputs / "2024" / "contributions"
+    )
+    result = runner.invoke(
+        app, ["status", "--year", "2024", "--inputs", str(inputs), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["member"]: r for r in json.loads(result.output)["members"]}
+    assert list(rows) == ["KR", "GB", "EE", "CA", "NZ", "PT", "MX", "IL", "UY", "DK"]
+    assert rows["GB"]["submitted"] and not rows["GB"]["valid"] and rows["GB"]["errors"] == 6
+    assert rows["MX"]["valid"] and rows["MX"]["late"] and rows["MX"]["status"] == "submitted late"
+    assert not rows["KR"]["submitted"] and rows["KR"]["status"] == "not submitted"
+    text = runner.invoke(app, ["status", "--year", "2024", "--inputs", str(inputs)])
+    assert text.exit_code == 0
+    assert "1 of 10 expected members have a valid contribution." in text.output

@@ -100,3 +100,23 @@ def test_too_large_file_is_not_parsed(tmp_path: Path) -> None:
     s = load_yaml(path)
     assert [i.code for i in s.issues] == ["file-too-large"]
     assert s.data is None
+
+
+def _all_yaml_files() -> list[Path]:
+    from .conftest import DEMO_INPUTS, FIXTURES
+
+    return sorted(DEMO_INPUTS.rglob("*.yaml")) + sorted(FIXTURES.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _all_yaml_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_libyaml_and_ruamel_parsers_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_yaml(path)
+    monkeypatch.setenv("WGREPORT_YAML_PARSER", "ruamel")
+    pure = load_yaml(path)
+    assert fast.data == pure.data
+    if fast.data is not None:  # after a syntax error, how far each parser got may differ
+        assert fast.values == pure.values
+        assert fast.keys == pure.keys
+    assert [(i.code, i.line, i.column) for i in fast.issues] == [
+        (i.code, i.line, i.column) for i in pure.issues
+    ]

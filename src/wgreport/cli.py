@@ -170,6 +170,119 @@ def build(
         typer.echo(f"  left out: {left['member']} ({left['reason']})")
 
 
+@app.command()
+def new(
+    member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
+    year: Annotated[int, typer.Option("--year", help="The edition year, e.g. 2025.")],
+    inputs: InputsOption = None,
+) -> None:
+    """Write a commented contribution skeleton to inputs/<year>/contributions/<CODE>.yaml.
+
+    It fills in what is known (member, year, the catalogue's indicators with their units)
+    and never overwrites an existing file. Its TODO placeholders fail validation with the
+    code `not-filled-in` until they are replaced.
+    """
+    from .settings import get_settings
+    from .skeleton import make_skeleton
+    from .suggest import did_you_mean
+    from .validation import load_working_group
+
+    settings = get_settings(inputs)
+    wg_path = settings.inputs_dir / "working-group.yaml"
+    if not wg_path.is_file():
+        raise _fail_usage(f"no working-group.yaml in {settings.inputs_dir}")
+    wg, report = load_working_group(wg_path, _shown(wg_path))
+    if wg is None:
+        print_text_report(ValidationReport([report]))
+        raise typer.Exit(code=1)
+    codes = [m.code for m in wg.members]
+    if member not in codes:
+        hint = did_you_mean(member, codes) or ""
+        raise _fail_usage(f"'{member}' is not a member of the working group. {hint}".strip())
+    target = settings.inputs_dir / str(year) / "contributions" / f"{member}.yaml"
+    if target.exists():
+        typer.echo(f"wgreport: {_shown(target)} already exists; not overwriting it", err=True)
+        raise typer.Exit(code=1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as fh:
+        fh.write(make_skeleton(wg, member, year))
+    typer.echo(f"Wrote {_shown(target)}")
+    typer.echo(f"Fill in every TODO, then run: wgreport validate {_shown(target)}")
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: schemas/).")
+    ] = None,
+) -> None:
+    """Write the JSON Schema of each input file kind (from the pydantic models) to schemas/.
+
+    Editors that understand the `yaml-language-server` line at the top of a contribution
+    then check the file while it is typed.
+    """
+    from .schemas import write_schemas
+    from .settings import project_root
+
+    for path in write_schemas(out or project_root() / "schemas"):
+        typer.echo(f"Wrote {_shown(path)}")
+
+
+@app.command()
+def status(
+    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    inputs: InputsOption = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="text (default) or json.")
+    ] = Format.text,
+) -> None:
+    """Show who has submitted: one row per expected member, with validity and lateness."""
+    from .inputs import InputsError, load_edition_inputs
+    from .settings import get_settings
+
+    settings = get_settings(inputs)
+    try:
+        loaded = load_edition_inputs(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    rows = [
+        {
+            "member": s.code,
+            "name": s.name,
+            "submitted": s.submitted,
+            "valid": s.valid,
+            "errors": s.errors,
+            "warnings": s.warnings,
+            "last_change": s.last_change,
+            "late": s.late,
+            "status": s.label,
+        }
+        for s in loaded.status
+    ]
+    if output_format is Format.json:
+        typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Submission status, {year} edition (deadline {loaded.edition.deadline})")
+    for column in ("Member", "Submitted", "Valid", "Errors", "Warnings", "Last change", "Late"):
+        table.add_column(column, justify="right" if column in {"Errors", "Warnings"} else "left")
+    for row in rows:
+        table.add_row(
+            f"{row['member']} {row['name']}",
+            "yes" if row["submitted"] else "no",
+            "yes" if row["valid"] else ("no" if row["submitted"] else "–"),
+            str(row["errors"]),
+            str(row["warnings"]),
+            str(row["last_change"] or "–"),
+            "late" if row["late"] else "",
+        )
+    Console(highlight=False, width=120).print(table)
+    done = sum(1 for r in rows if r["valid"])
+    typer.echo(f"{done} of {len(rows)} expected members have a valid contribution.")
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))

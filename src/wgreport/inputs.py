@@ -56,6 +56,7 @@ class MemberStatus:
     warnings: int
     file: str | None
     submitted_on: dt.date | None = None
+    last_change: str | None = None
 
     @property
     def label(self) -> str:
@@ -181,6 +182,7 @@ def member_status(
             rows.append(MemberStatus(code, name, False, False, False, 0, 0, None))
             continue
         errors = sum(r.errors for r in result.reports)
+        changed = last_change(result.path)
         warnings = sum(r.warnings for r in result.reports)
         contribution = result.contribution
         submitted_on = contribution.submitted if contribution else None
@@ -196,6 +198,7 @@ def member_status(
                 warnings,
                 result.reports[0].file,
                 submitted_on,
+                changed,
             )
         )
     return rows
@@ -244,6 +247,36 @@ def assemble_edition(
         report=ValidationReport(all_reports),
         status=member_status(wg, edition, by_code),
     )
+
+
+def last_change(path: Path) -> str:
+    """When a file last changed: its last git commit date, else its modification time (UTC)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if out.returncode == 0 and out.stdout.strip() and not dirty.stdout.strip():
+            when = dt.datetime.fromisoformat(out.stdout.strip()).astimezone(dt.UTC)
+            return when.strftime("%Y-%m-%d %H:%M")
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return mtime.strftime("%Y-%m-%d %H:%M")
 
 
 def previous_year(loaded: LoadedEdition) -> int | None:

@@ -29,12 +29,17 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _inputs_root(path: Path, default: Path) -> Path:
+def _inputs_root(path: Path, default: Path, cache: dict[Path, Path] | None = None) -> Path:
     """The inputs folder a file belongs to (the one holding working-group.yaml)."""
-    for parent in path.resolve().parents:
-        if (parent / "working-group.yaml").is_file():
-            return parent
-    return default
+    folder = path.resolve().parent
+    if cache is not None and folder in cache:
+        return cache[folder]
+    root = next(
+        (p for p in (folder, *folder.parents) if (p / "working-group.yaml").is_file()), default
+    )
+    if cache is not None:
+        cache[folder] = root
+    return root
 
 
 def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
@@ -64,8 +69,11 @@ def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
         else:
             found.append(path)
     unique: list[Path] = []
+    seen: set[Path] = set()
     for path in found:
-        if path.resolve() not in {u.resolve() for u in unique}:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
             unique.append(path)
     return unique
 
@@ -77,9 +85,10 @@ def validate_paths(paths: list[Path], inputs_dir: Path) -> ValidationReport:
     editions: dict[Path, tuple[Edition | None, FileReport]] = {}
     reports: list[FileReport] = []
     seen_members: dict[tuple[Path, str], str] = {}
+    roots: dict[Path, Path] = {}
 
     def group_for(path: Path) -> WorkingGroup | None:
-        root = _inputs_root(path, inputs_dir)
+        root = _inputs_root(path, inputs_dir, roots)
         if root not in groups:
             wg_path = root / "working-group.yaml"
             if wg_path.is_file():
@@ -93,7 +102,7 @@ def validate_paths(paths: list[Path], inputs_dir: Path) -> ValidationReport:
         name = path.name
         if name == "working-group.yaml":
             group_for(path)
-            root = _inputs_root(path, inputs_dir)
+            root = _inputs_root(path, inputs_dir, roots)
             report = groups[root].report
             if report is not None and report not in reports:
                 reports.append(report)

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .issues import FileReport, ValidationReport
 from .models import (
+    PLACEHOLDER,
+    PLACEHOLDER_ID,
     Contribution,
     Edition,
     Indicator,
@@ -27,7 +29,7 @@ from .models import (
     WorkingGroup,
 )
 from .suggest import did_you_mean
-from .yamlsource import FieldPath, Source, load_yaml, read_text
+from .yamlsource import FieldPath, Source, format_path, load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -148,11 +150,17 @@ def _inner_model(annotation: Any, typing: Any) -> Any:
 
 
 def _add_pydantic_errors(
-    source: Source, exc: ValidationError, data: Any, model: type[BaseModel]
+    source: Source,
+    exc: ValidationError,
+    data: Any,
+    model: type[BaseModel],
+    skip: set[FieldPath] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     seen: set[tuple[FieldPath, str]] = set()
     for error in exc.errors(include_url=False):
         path, value = _data_path(data, error["loc"])
+        if path in skip:
+            continue
         etype: str = error["type"]
         ctx: dict[str, Any] = dict(error.get("ctx") or {})
         code, message, hint, key = _describe(etype, error, ctx, path, value, model)
@@ -286,11 +294,36 @@ def validate_model(
             hint="start the file with 'schema: …' and one 'key: value' per line",
         )
         return None
+    placeholders = _find_placeholders(source, data, ())
     try:
-        return model.model_validate(data, context=context or {})
+        validated = model.model_validate(data, context=context or {})
     except ValidationError as exc:
-        _add_pydantic_errors(source, exc, data, model)
+        _add_pydantic_errors(source, exc, data, model, skip=placeholders)
         return None
+    return None if placeholders else validated
+
+
+def _find_placeholders(source: Source, value: Any, path: FieldPath) -> set[FieldPath]:
+    """Values still holding the skeleton's `TODO` text: one clear issue each."""
+    found: set[FieldPath] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= _find_placeholders(source, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _find_placeholders(source, item, (*path, index))
+    elif isinstance(value, str) and (
+        value.lstrip().startswith(PLACEHOLDER) or value == PLACEHOLDER_ID
+    ):
+        found.add(path)
+        source.add(
+            "error",
+            "not-filled-in",
+            f"'{format_path(path)}' still holds the placeholder '{value.strip()[:60]}'",
+            path,
+            hint="replace the TODO text with the real value",
+        )
+    return found
 
 
 # --- working group and edition -----------------------------------------------------------
