@@ -157,6 +157,8 @@ def _add_pydantic_errors(
     skip: set[FieldPath] = frozenset(),  # type: ignore[assignment]
 ) -> None:
     seen: set[tuple[FieldPath, str]] = set()
+    # The reader may already have reported the same fault (e.g. a date that does not exist).
+    already = {(i.field, i.code) for i in source.issues}
     for error in exc.errors(include_url=False):
         path, value = _data_path(data, error["loc"])
         if path in skip:
@@ -164,7 +166,7 @@ def _add_pydantic_errors(
         etype: str = error["type"]
         ctx: dict[str, Any] = dict(error.get("ctx") or {})
         code, message, hint, key = _describe(etype, error, ctx, path, value, model)
-        if (path, code) in seen:
+        if (path, code) in seen or (format_path(path), code) in already:
             continue
         seen.add((path, code))
         if etype == "missing":

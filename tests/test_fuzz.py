@@ -1,0 +1,76 @@
+"""Bad input never crashes: random text and mutations of a valid file always give a report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wgreport.validation import (
+    EditionContext,
+    load_edition,
+    load_working_group,
+    validate_contribution,
+)
+
+from .conftest import DEMO_INPUTS, FIXTURES
+
+VALID = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
+WG, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
+EDITION, _ = load_edition(DEMO_INPUTS / "2024" / "edition.yaml", WG, 2024)
+
+yaml_chars = st.sampled_from(list(" \n\t:-#&*!|>'\"[]{},?%@`0123456789abcKRé김ש\x00\x7f"))
+
+
+def check(tmp: Path, data: bytes) -> None:
+    folder = tmp / "contributions"
+    folder.mkdir(exist_ok=True)
+    path = folder / "KR.yaml"
+    path.write_bytes(data)
+    result = validate_contribution(path, EditionContext(WG, 2024, EDITION, folder))
+    for report in result.reports:
+        for issue in report.issues:
+            assert issue.line is not None and issue.line >= 1
+            assert issue.column is not None and issue.column >= 1
+            assert issue.code and issue.message
+    if result.contribution is not None:
+        assert result.valid
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=400))
+def test_random_bytes(tmp_path: Path, data: bytes) -> None:
+    check(tmp_path, data)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(yaml_chars, max_size=300))
+def test_yaml_shaped_text(tmp_path: Path, text: str) -> None:
+    check(tmp_path, text.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cut=st.integers(min_value=0, max_value=len(VALID)),
+    length=st.integers(min_value=0, max_value=40),
+    insert=st.text(yaml_chars, max_size=12),
+)
+def test_mutations_of_a_valid_file(tmp_path: Path, cut: int, length: int, insert: str) -> None:
+    text = VALID[:cut] + insert + VALID[cut + length :]
+    check(tmp_path, text.encode("utf-8", errors="surrogatepass"))
+
+
+def test_fuzz_helpers_see_the_valid_file_as_valid(tmp_path: Path) -> None:
+    folder = tmp_path / "contributions"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "valid" / "KR.yaml", folder / "KR.yaml")
+    result = validate_contribution(folder / "KR.yaml", EditionContext(WG, 2024, EDITION, folder))
+    assert result.valid
