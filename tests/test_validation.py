@@ -194,3 +194,51 @@ def test_two_files_for_one_member_are_an_error(tmp_path: Path) -> None:
         if i.code == "duplicate-member"
     ]
     assert dup == [("KR.yml", "duplicate-member")]
+
+
+def _variant(tmp_path: Path, old: str, new: str):  # type: ignore[no-untyped-def]
+    inputs = edition_tree(tmp_path)
+    target = inputs / "2024" / "contributions" / "KR.yaml"
+    text = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    result = validate_in_tree(inputs, target)
+    return [(i.code, i.line, i.hint) for r in result.reports for i in r.sorted_issues()]
+
+
+def test_no_indicators_at_all_misses_the_required_ones(tmp_path: Path) -> None:
+    text = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
+    head = text[: text.index("indicators:\n")]
+    found = _variant(tmp_path, text, head)
+    errors = [(c, line) for c, line, _ in found]
+    assert ("missing-indicator", 1) in errors
+    assert len([c for c, _ in errors if c == "missing-indicator"]) == 4
+
+
+def test_not_a_number_is_refused(tmp_path: Path) -> None:
+    found = _variant(tmp_path, "value: 0.96789", "value: .nan")
+    assert [c for c, _, _ in found] == ["wrong-type"]
+
+
+def test_text_starting_with_todos_is_not_a_placeholder(tmp_path: Path) -> None:
+    found = _variant(
+        tmp_path,
+        "title: Cross-ministry open API hub",
+        "title: TODOS CONECTADOS programme",
+    )
+    assert found == []
+
+
+def test_thousands_or_decimal_comma_is_never_guessed(tmp_path: Path) -> None:
+    found = _variant(tmp_path, "value: 4\n", "value: 1,000\n")
+    assert found[0][0] == "decimal-comma"
+    assert found[0][2] is not None and "1.000" in found[0][2] and "1000" in found[0][2]
+
+
+def test_lowercase_file_name_hint_renames_the_file(tmp_path: Path) -> None:
+    inputs = edition_tree(tmp_path)
+    target = inputs / "2024" / "contributions" / "kr.yaml"
+    shutil.copy(FIXTURES / "valid" / "KR.yaml", target)
+    result = validate_in_tree(inputs, target)
+    mismatch = [i for r in result.reports for i in r.issues if i.code == "member-mismatch"]
+    assert mismatch and mismatch[0].hint == "rename the file to KR.yaml"

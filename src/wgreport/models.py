@@ -137,7 +137,12 @@ Markdown = Annotated[str, AfterValidator(_not_blank)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True, validate_by_alias=True
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        populate_by_name=True,
+        validate_by_alias=True,
+        allow_inf_nan=False,
     )
 
 

@@ -76,9 +76,11 @@ def make_skeleton(wg: WorkingGroup, member: str, year: int) -> str:
             f'    source: "{todo}"',
         ]
     lines += [
-        "# case_study:               optional",
-        "#   title: …",
-        "#   body: |                 Markdown, at most 1,500 words",
-        "#     …",
+        "# Optional: a case study (Markdown body, at most 1,500 words). To add one, remove the",
+        "# '# ' in front of the next four lines and replace the text.",
+        "# case_study:",
+        "#   title: A short title",
+        "#   body: |",
+        "#     What was done, for whom, and what changed.",
     ]
     return "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ SUMMARY_WORDS = (30, 250)
 CSV_COLUMNS = ("id", "value", "data_year", "source", "note", "reason_missing")
 _DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\(")
-_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^\s>]+)")
+_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?")
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 
 _TYPE_WORDS = {
@@ -207,13 +207,7 @@ def _describe(
     if etype in _TYPE_WORDS:
         words = _TYPE_WORDS[etype]
         if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
-            fixed = value.strip().replace(",", ".")
-            return (
-                "decimal-comma",
-                f"'{value}' uses a decimal comma",
-                f"numbers use a dot as the decimal separator: {fixed}",
-                False,
-            )
+            return "decimal-comma", f"'{value}' uses a decimal comma", comma_hint(value), False
         if value is None and etype != "missing":
             return "wrong-type", f"'{name}' is empty; expected {words}", None, False
         shown = _describe_value(value)
@@ -225,6 +219,8 @@ def _describe(
         elif etype == "list_type":
             hint = "write each item on its own line starting with '- '"
         return "wrong-type", f"'{name}' should be {words}, not {shown}", hint, False
+    if etype == "finite_number":
+        return "wrong-type", f"'{name}' should be a finite number, not {value}", None, False
     if etype == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         if "A-Z" in pattern:
@@ -305,6 +301,11 @@ def validate_model(
     return None if placeholders else validated
 
 
+def _is_placeholder(value: str) -> bool:
+    """`TODO` as a word at the start (so 'TODOS CONECTADOS' is real text)."""
+    return bool(re.match(rf"\s*{PLACEHOLDER}\b", value)) or value == PLACEHOLDER_ID
+
+
 def _find_placeholders(source: Source, value: Any, path: FieldPath) -> set[FieldPath]:
     """Values still holding the skeleton's `TODO` text: one clear issue each."""
     found: set[FieldPath] = set()
@@ -314,9 +315,7 @@ def _find_placeholders(source: Source, value: Any, path: FieldPath) -> set[Field
     elif isinstance(value, list):
         for index, item in enumerate(value):
             found |= _find_placeholders(source, item, (*path, index))
-    elif isinstance(value, str) and (
-        value.lstrip().startswith(PLACEHOLDER) or value == PLACEHOLDER_ID
-    ):
+    elif isinstance(value, str) and _is_placeholder(value):
         found.add(path)
         source.add(
             "error",
@@ -434,8 +433,19 @@ def validate_contribution(
         if csv_source is not None:
             result.reports.append(FileReport(csv_source.display, code, csv_source.issues))
     indicator_source = csv_source if csv_source is not None else source
-    indicator_rows = rows if rows is not None else data.get("indicators")
-    _check_indicators(indicator_source, indicator_rows, ctx, report_missing_in=source)
+    from_csv = isinstance(data.get("indicators_file"), str)
+    indicator_rows = rows if from_csv else data.get("indicators")
+    csv_broken = from_csv and (
+        rows is None or any(i.code == "csv-columns" for i in indicator_source.issues)
+    )
+    _check_indicators(
+        indicator_source,
+        indicator_rows,
+        ctx,
+        report_missing_in=source,
+        missing_at=("indicators_file",) if from_csv else ("indicators",),
+        skip_missing=csv_broken,
+    )
     _check_text(source, data)
     _check_images(source, data, path.parent)
     if csv_source is not None:
@@ -454,7 +464,11 @@ def _check_identity(source: Source, data: dict[str, Any], code: str, ctx: Editio
             "member-mismatch",
             f"member '{member}' does not match the file name '{code}'",
             ("member",),
-            hint=f"name the file {member}.yaml, or write member: {code}",
+            hint=(
+                f"rename the file to {code.upper()}.yaml"
+                if code.upper() == member
+                else f"name the file {member}.yaml, or write member: {code}"
+            ),
         )
     year = data.get("year")
     if (
@@ -529,6 +543,8 @@ def _check_indicators(
     ctx: EditionContext,
     *,
     report_missing_in: Source,
+    missing_at: FieldPath = ("indicators",),
+    skip_missing: bool = False,
 ) -> None:
     wg = ctx.working_group
     catalogue: dict[str, Indicator] = {i.id: i for i in wg.indicators} if wg else {}
@@ -587,7 +603,11 @@ def _check_indicators(
                 f"data_year {data_year} is after the edition year {ctx.year}",
                 (*path, "data_year"),
             )
-    if wg is None or not isinstance(rows, list):
+    if wg is None or skip_missing:
+        return
+    if rows is None:
+        rows = []  # no indicators at all: every catalogue indicator is missing
+    if not isinstance(rows, list):
         return
     for indicator in wg.indicators:
         if indicator.id in reported:
@@ -597,7 +617,7 @@ def _check_indicators(
             severity,
             "missing-indicator",
             f"indicator '{indicator.id}' ({indicator.title}) is not reported",
-            ("indicators",),
+            missing_at,
             hint=f"add '- id: {indicator.id}' with a value, or value: null and a reason_missing",
             key=True,
         )
@@ -605,7 +625,7 @@ def _check_indicators(
 
 def _check_text(source: Source, data: dict[str, Any]) -> None:
     summary = data.get("summary")
-    if isinstance(summary, str) and summary.strip():
+    if isinstance(summary, str) and summary.strip() and not _is_placeholder(summary):
         words = count_words(summary)
         low, high = SUMMARY_WORDS
         if not low <= words <= high:
@@ -635,18 +655,25 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
                 hint="use the 'image' field (file and alt) instead",
                 at=_text_position(source, path, "!["),
             )
-        targets = [_balanced(t) for t in _MD_LINK.findall(text)] + _AUTOLINK.findall(text)
+        targets = _link_targets(text) + _AUTOLINK.findall(text)
         for target in targets:
             _check_link_target(source, path, target, markdown=True)
     for path, url in _url_fields(data):
         _check_link_target(source, path, url, markdown=False)
 
 
-def _balanced(target: str) -> str:
-    """A link target without the ')' that closes the Markdown link."""
-    while target.endswith(")") and target.count(")") > target.count("("):
-        target = target[:-1]
-    return target
+def _link_targets(text: str) -> list[str]:
+    """The targets of Markdown links `[text](target)`, with balanced parentheses."""
+    targets = []
+    for match in _MD_LINK.finditer(text):
+        depth, out = 0, []
+        for ch in text[match.end() :]:
+            if ch.isspace() or ch == ">" or (ch == ")" and depth == 0):
+                break
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            out.append(ch)
+        targets.append("".join(out))
+    return targets
 
 
 def _check_link_target(source: Source, path: FieldPath, target: str, *, markdown: bool) -> None:
@@ -694,7 +721,13 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
             f"'{file}' is an absolute path",
             "give the path relative to contributions/, e.g. KR/diagram.png",
         )
-    if ".." in relative.parts or "\\" in file:
+    if "\\" in file:
+        return (
+            "image-path-outside",
+            f"'{file}' uses backslashes",
+            "write the path with forward slashes, e.g. KR/diagram.png",
+        )
+    if ".." in relative.parts:
         return (
             "image-path-outside",
             f"'{file}' leads outside contributions/",
@@ -733,7 +766,7 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
     ok = (
         (kind == "PNG" and head.startswith(b"\x89PNG\r\n\x1a\n"))
         or (kind == "JPEG" and head.startswith(b"\xff\xd8\xff"))
-        or ((kind == "SVG" and b"<svg" in head.lower()) or b"<?xml" in head[:10])
+        or (kind == "SVG" and (b"<svg" in head.lower() or head.lstrip().startswith(b"<?xml")))
     )
     if not ok:
         return (
@@ -837,6 +870,18 @@ def parse_indicator_csv(source: Source, text: str) -> list[dict[str, Any]] | Non
     return rows
 
 
+def comma_hint(value: str) -> str:
+    """How to write a number with a comma, without guessing what the comma meant."""
+    text = value.strip()
+    if re.fullmatch(r"[-+]?[0-9]{1,3}(,[0-9]{3})+", text):
+        return (
+            f"numbers use a dot as the decimal separator and no thousands separator: "
+            f"write {text.replace(',', '.')} if the comma is a decimal mark, "
+            f"or {text.replace(',', '')} if it separates thousands"
+        )
+    return f"numbers use a dot as the decimal separator: {text.replace(',', '.')}"
+
+
 def _csv_cell(source: Source, path: FieldPath, name: str, cell: str) -> Any:
     if cell == "":
         return None
@@ -847,7 +892,7 @@ def _csv_cell(source: Source, path: FieldPath, name: str, cell: str) -> Any:
                 "decimal-comma",
                 f"'{cell}' uses a decimal comma",
                 path,
-                hint=f"numbers use a dot as the decimal separator: {cell.replace(',', '.')}",
+                hint=comma_hint(cell),
             )
             return cell
         try:

@@ -1,0 +1,79 @@
+"""Every validation issue code, with what it means. Codes are stable: never rename one.
+
+The members' guide (docs/members-guide.md) documents each with an example and a fix; a
+test keeps this table, the code and the guide in step.
+"""
+
+from __future__ import annotations
+
+ISSUE_CODES: dict[str, str] = {
+    # Reading the file
+    "file-unreadable": "The file could not be read (permissions, or it vanished).",
+    "file-too-large": "The file is over 1 MiB.",
+    "not-utf8": "The file is not UTF-8; the issue names the first bad byte's line.",
+    "utf8-bom": "Warning: the file starts with a byte-order mark.",
+    "empty-file": "The file holds nothing but blank lines or comments.",
+    "tab-indentation": "A tab is used for indentation; YAML allows only spaces.",
+    "yaml-syntax": "The YAML cannot be parsed; the parser's message and position are given.",
+    "yaml-anchor": "YAML anchors (&name) are not allowed.",
+    "yaml-alias": "YAML aliases (*name) are not allowed; they are never expanded.",
+    "yaml-merge-key": "YAML merge keys (<<) are not allowed.",
+    "yaml-tag": "YAML tags (!tag, !!python/…) are not allowed.",
+    "yaml-complex-key": "A key is a list or mapping instead of a plain name.",
+    "yaml-multiple-documents": "The file holds more than one YAML document (---).",
+    "too-deep": "The data is nested more than 32 levels deep.",
+    "duplicate-key": "The same key appears twice in one mapping.",
+    "not-a-mapping": "The file holds a list or a single value instead of fields.",
+    # Structure and single fields
+    "wrong-schema": "The `schema:` line is not the one this file kind needs.",
+    "missing-field": "A required field is missing.",
+    "unknown-key": "A key that the format does not have (often a misspelling).",
+    "wrong-type": "A value has the wrong kind: text, number, list or mapping.",
+    "empty-value": "A text field is empty.",
+    "not-filled-in": "A value still holds the `TODO` placeholder from `wgreport new`.",
+    "invalid-choice": "A value is not one of the allowed words (status, coordination model…).",
+    "invalid-format": "An id or a member code does not have the required form.",
+    "invalid-date": "A date is not in the form YYYY-MM-DD (or YYYY / YYYY-MM where allowed).",
+    "invalid-email": "The contact e-mail is not an e-mail address.",
+    "invalid-url": "A link is not a web address.",
+    "link-scheme": "A link is not https:, http: or mailto:.",
+    "insecure-link": "Warning: a link uses http: rather than https:.",
+    "decimal-comma": "A number is written with a decimal comma; use a dot.",
+    "out-of-range": "A number is outside what the format allows (years, decimals…).",
+    "too-few": "A list has fewer items than required (at least one initiative).",
+    "too-many": "A list has more items than allowed (12 initiatives, 8 outcomes…).",
+    "too-long": "A text is longer than allowed (outcomes: 200 characters; descriptions: "
+    "400 words; case studies: 1,500 words).",
+    "markdown-image": "An image is written inside Markdown text; use an `image` field.",
+    "summary-length": "Warning: the summary is outside 30–250 words.",
+    # Relations between fields, items and files
+    "unknown-member": "The member code is not a member of the working group.",
+    "member-mismatch": "The member code does not match the file name.",
+    "year-mismatch": "The year does not match the edition folder.",
+    "late-submission": "Warning: the submission date is after the edition's deadline.",
+    "duplicate-member": "Two files hold the same member's contribution.",
+    "unknown-theme": "An initiative's theme is not a theme of the working group.",
+    "duplicate-id": "An id is used twice in one list.",
+    "ended-not-allowed": "A planned or in-progress initiative has an end date.",
+    "ended-before-started": "An initiative ends before it starts.",
+    "date-after-edition": "A completed initiative ends after the reporting year.",
+    "unknown-indicator": "An indicator id is not in the catalogue.",
+    "duplicate-indicator": "An indicator is reported twice.",
+    "missing-indicator": "A catalogue indicator is not reported (error when required, "
+    "warning otherwise).",
+    "reason-missing-required": "A null value has no `reason_missing`.",
+    "reason-with-value": "Warning: `reason_missing` is given although there is a value.",
+    "out-of-bounds": "A value is outside the indicator's bounds in the catalogue.",
+    "data-year-after-edition": "An indicator's data year is after the edition year.",
+    "indicators-twice": "Both `indicators` and `indicators_file` are given.",
+    "indicators-file-outside": "The indicators CSV is not a file inside contributions/.",
+    "csv-semicolon": "The indicators CSV uses ';' as separator.",
+    "csv-columns": "A CSV row has more or fewer fields than the header.",
+    "file-not-found": "A file the input names (foreword, indicators CSV) does not exist.",
+    "image-path-absolute": "An image path is absolute.",
+    "image-path-outside": "An image path leads outside contributions/ ('..' or a symlink).",
+    "image-not-found": "An image file does not exist.",
+    "image-type": "An image is not PNG, JPEG or SVG, or its content does not match its name.",
+    "image-too-large": "An image is over 5 MiB.",
+    "invalid-bounds": "In the catalogue, an indicator's min is greater than its max.",
+}
