@@ -28,6 +28,16 @@ def copy_inputs(target: Path) -> Path:
     return dest
 
 
+def edition_tree(tmp_path: Path) -> Path:
+    """A minimal inputs tree: the demo group and 2024 edition, no contributions."""
+    inputs = tmp_path / "inputs"
+    (inputs / "2024" / "contributions").mkdir(parents=True)
+    shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
+    for name in ("edition.yaml", "foreword.md"):
+        shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
+    return inputs
+
+
 @pytest.fixture
 def inputs_copy(tmp_path: Path) -> Path:
     return copy_inputs(tmp_path)

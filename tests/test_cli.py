@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from wgreport.cli import app
 
-from .conftest import DEMO_INPUTS, ROOT
+from .conftest import DEMO_INPUTS, ROOT, edition_tree
 
 runner = CliRunner()
 
@@ -52,11 +52,7 @@ indicators:
 
 
 def make_tree(tmp_path: Path) -> Path:
-    inputs = tmp_path / "inputs"
-    (inputs / "2024" / "contributions").mkdir(parents=True)
-    shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
-    for name in ("edition.yaml", "foreword.md"):
-        shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
+    inputs = edition_tree(tmp_path)
     (inputs / "2024" / "contributions" / "GB.yaml").write_text(SEVERAL_PROBLEMS, encoding="utf-8")
     return inputs
 

@@ -15,7 +15,7 @@ CODE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
 def _emitted_codes() -> set[str]:
     """Issue codes passed to Source.add, Issue(...), PydanticCustomError(...),
-    _check_unique(...), or returned as the first element of a (code, message, …) tuple."""
+    _check_unique(...), _known(...), or returned as the first element of a (code, message, …) tuple."""
     found: set[str] = set()
     for path in SRC.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -29,6 +29,8 @@ def _emitted_codes() -> set[str]:
                     candidates.append(node.args[0])
                 if name == "_check_unique" and len(node.args) >= 5:
                     candidates.append(node.args[4])
+                if name == "_known" and len(node.args) >= 4:
+                    candidates.append(node.args[3])
             if (
                 isinstance(node, ast.Return)
                 and isinstance(node.value, ast.Tuple)

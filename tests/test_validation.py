@@ -27,7 +27,7 @@ from wgreport.validation import (
     validate_contribution,
 )
 
-from .conftest import DEMO_INPUTS, FIXTURES
+from .conftest import DEMO_INPUTS, FIXTURES, edition_tree
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
 _EXPECT = re.compile(r"([a-z0-9-]+)@(?:([A-Za-z0-9_.-]+\.[a-z]+):)?(\d+)(?::(\d+))?")
@@ -56,16 +56,6 @@ def read_header(path: Path) -> tuple[list[Expected], str]:
                     Expected(m[1], m[2] or name, int(m[3]), int(m[4]) if m[4] else None)
                 )
     return expected, name
-
-
-def edition_tree(tmp_path: Path) -> Path:
-    """A minimal inputs tree: the demo group and 2024 edition, no contributions."""
-    inputs = tmp_path / "inputs"
-    (inputs / "2024" / "contributions").mkdir(parents=True)
-    shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
-    for name in ("edition.yaml", "foreword.md"):
-        shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
-    return inputs
 
 
 def validate_in_tree(inputs: Path, path: Path):  # type: ignore[no-untyped-def]

@@ -150,6 +150,14 @@ def _context(info: ValidationInfo) -> Any:
     return info.context if isinstance(info.context, dict) else {}
 
 
+def _known(value: str, info: ValidationInfo, key: str, code: str, message: str) -> str:
+    """Check `value` against the ids the validation context lists under `key` (if any)."""
+    known = _context(info).get(key)
+    if known is not None and value not in known:
+        raise PydanticCustomError(code, message, {"value": value, "choices": sorted(known)})
+    return value
+
+
 # --- working-group.yaml ------------------------------------------------------------------
 
 
@@ -284,14 +292,9 @@ class Initiative(_Model):
     @field_validator("theme")
     @classmethod
     def _known_theme(cls, value: str, info: ValidationInfo) -> str:
-        themes = _context(info).get("themes")
-        if themes is not None and value not in themes:
-            raise PydanticCustomError(
-                "unknown-theme",
-                "'{value}' is not a theme of this working group",
-                {"value": value, "choices": sorted(themes)},
-            )
-        return value
+        return _known(
+            value, info, "themes", "unknown-theme", "'{value}' is not a theme of this working group"
+        )
 
 
 class IndicatorValue(_Model):
@@ -305,14 +308,13 @@ class IndicatorValue(_Model):
     @field_validator("id")
     @classmethod
     def _known_indicator(cls, value: str, info: ValidationInfo) -> str:
-        indicators = _context(info).get("indicators")
-        if indicators is not None and value not in indicators:
-            raise PydanticCustomError(
-                "unknown-indicator",
-                "'{value}' is not an indicator in the catalogue",
-                {"value": value, "choices": sorted(indicators)},
-            )
-        return value
+        return _known(
+            value,
+            info,
+            "indicators",
+            "unknown-indicator",
+            "'{value}' is not an indicator in the catalogue",
+        )
 
 
 class CaseStudy(_Model):
@@ -337,14 +339,13 @@ class Contribution(_Model):
     @field_validator("member")
     @classmethod
     def _known_member(cls, value: str, info: ValidationInfo) -> str:
-        members = _context(info).get("members")
-        if members is not None and value not in members:
-            raise PydanticCustomError(
-                "unknown-member",
-                "'{value}' is not a member of this working group",
-                {"value": value, "choices": sorted(members)},
-            )
-        return value
+        return _known(
+            value,
+            info,
+            "members",
+            "unknown-member",
+            "'{value}' is not a member of this working group",
+        )
 
 
 SCHEMA_IDS: dict[str, type[_Model]] = {
