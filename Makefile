@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.wgreport-installed
 YEAR   ?= 2024
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check fmt lint typecheck system system-test install clean
+.PHONY: report test check fmt golden system system-test install clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
@@ -25,6 +25,10 @@ check: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Regenerates the golden files (tests/golden/) deliberately; review the diff before committing.
+golden: system-test install
+	WGREPORT_UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_golden.py
 
 system:
 	@scripts/setup-system.sh

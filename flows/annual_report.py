@@ -12,6 +12,8 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from wgreport import pipeline, render
+from wgreport.aggregate import Frames
+from wgreport.charts import Chart
 from wgreport.context import BuildInfo, ReportContext
 from wgreport.inputs import (
     EditionFiles,
@@ -67,8 +69,24 @@ def validate_member(
 
 
 @task(name="aggregate", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
-def aggregate(loaded: LoadedEdition, build: BuildInfo) -> ReportContext:
-    return pipeline.make_context(loaded, build)
+def aggregate(loaded: LoadedEdition) -> tuple[int | None, Frames]:
+    return pipeline.compute_frames(loaded)
+
+
+@task(name="make-charts", cache_policy=NO_CACHE)
+def make_charts(frames: Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
+    return pipeline.make_charts(frames, wg, with_change)
+
+
+@task(name="build-context", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
+def build_context(
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    frames: Frames,
+    figures: list[Chart],
+    prev_year: int | None,
+) -> ReportContext:
+    return pipeline.make_context(loaded, build, frames, figures, prev_year)
 
 
 @task(name="render-html", cache_policy=NO_CACHE)
@@ -89,10 +107,11 @@ def publish(
     outputs_dir: Path,
     loaded: LoadedEdition,
     rendered: pipeline.RenderedReport,
+    data: dict[str, bytes],
     manifest: dict[str, object],
     number: int,
 ) -> Path:
-    files = pipeline.output_files(loaded, rendered)
+    files = pipeline.output_files(loaded, rendered, data)
     return publish_draft(outputs_dir, loaded.year, number, files, dict(manifest))
 
 
@@ -117,11 +136,14 @@ def annual_report(year: int, inputs_dir: str | None = None, outputs_dir: str | N
             if not status.valid:
                 logger.warning("%s: %s, left out of the draft", status.code, status.label)
         build = pipeline.make_build_info(number)
-        ctx = aggregate(loaded, build)
+        prev_year, frames = aggregate(loaded)
+        figures = make_charts(frames, wg, prev_year is not None)
+        ctx = build_context(loaded, build, frames, figures, prev_year)
         html = render_html(ctx, settings.templates_dir)
         rendered = render_pdf(html, settings.templates_dir)
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
-        folder = publish(settings.outputs_dir, loaded, rendered, manifest, number)
+        data = pipeline.data_files(frames, ctx)
+        folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number)
     logger.info(
         "draft %s: %d pages, %d members", folder.name, rendered.pages, len(loaded.contributions)
     )

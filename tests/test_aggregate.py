@@ -75,3 +75,72 @@ def test_theme_matrix_and_status(demo) -> None:  # type: ignore[no-untyped-def]
     assert list(themes.index) == [t.id for t in wg.themes]
     statuses = aggregate.status_counts(initiatives)
     assert int(statuses.sum()) == len(initiatives)
+
+
+def _with_values(demo, changes: dict[tuple[str, str], float | None]):  # type: ignore[no-untyped-def]
+    """The demo contributions with some indicator values replaced (copies; inputs untouched)."""
+    out = {}
+    for code, contribution in demo.contributions.items():
+        values = []
+        for v in contribution.indicators:
+            if (code, v.id) in changes:
+                new = changes[(code, v.id)]
+                v = v.model_copy(
+                    update={"value": new, "reason_missing": None if new is not None else "test"}
+                )
+            values.append(v)
+        out[code] = contribution.model_copy(update={"indicators": values})
+    return out
+
+
+def test_ties_share_a_rank(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    tied = _with_values(demo, {("KR", "egdi"): 0.99, ("GB", "egdi"): 0.99})
+    ranks = aggregate.indicator_ranks(aggregate.indicator_values(tied, wg), wg)
+    egdi = ranks[ranks["indicator"] == "egdi"].set_index("member")["rank"]
+    assert egdi["KR"] == egdi["GB"] == 1
+    assert egdi["DK"] == 3  # the next rank skips the tie
+
+
+def test_missing_values_are_left_out_never_zero(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    values = aggregate.indicator_values(_with_values(demo, {("MX", "egdi"): None}), wg)
+    stats = aggregate.indicator_statistics(values, wg)
+    reported = values[(values["indicator"] == "egdi") & values["value"].notna()]["value"]
+    assert stats.loc["egdi", "reported"] == 9
+    assert stats.loc["egdi", "median"] == pytest.approx(reported.median())
+    assert stats.loc["egdi", "min"] > 0
+    ranks = aggregate.indicator_ranks(values, wg)
+    assert pd.isna(
+        ranks[(ranks["member"] == "MX") & (ranks["indicator"] == "egdi")]["rank"].iloc[0]
+    )
+    completeness = aggregate.completeness(values, wg)
+    row = completeness[(completeness["member"] == "MX") & (completeness["indicator"] == "egdi")]
+    assert not row["reported"].iloc[0] and row["reason"].iloc[0] == "test"
+
+
+def test_member_added_this_year_has_no_change(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    previous = load_edition_inputs(DEMO_INPUTS, 2023)
+    without_uy = {c: v for c, v in previous.contributions.items() if c != "UY"}
+    change = aggregate.indicator_change(
+        aggregate.indicator_values(demo.contributions, wg),
+        aggregate.indicator_values(without_uy, wg),
+    )
+    uy = change[(change["member"] == "UY") & (change["indicator"] == "egdi")].iloc[0]
+    assert uy["value"] == pytest.approx(0.90059)
+    assert pd.isna(uy["previous"]) and pd.isna(uy["change"])
+
+
+def test_no_previous_edition_at_all(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    frames = aggregate.compute_frames(demo.contributions, wg, previous=None)
+    assert frames.change["previous"].isna().all()
+    assert frames.previous_initiatives.empty
+
+
+def test_member_without_a_contribution_is_absent_not_zero(demo) -> None:  # type: ignore[no-untyped-def]
+    wg = demo.working_group
+    some = {c: v for c, v in demo.contributions.items() if c != "NZ"}
+    matrix = aggregate.indicator_matrix(aggregate.indicator_values(some, wg), wg)
+    assert "NZ" not in matrix.index

@@ -57,10 +57,19 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
     assert first.parent == second.parent
     latest = first.parent.parent / "latest"
     assert latest.resolve() == second.resolve()
+    expected = [
+        "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
+        "data/indicator_summary.csv", "data/indicators.csv", "data/initiatives.csv",
+        "data/themes.csv", "manifest.json", "report.html", "report.json", "report.pdf",
+        "validation.json",
+    ]  # fmt: skip
     for folder in (first, second):
-        assert sorted(p.name for p in folder.iterdir()) == [
-            "manifest.json", "report.html", "report.pdf", "validation.json",
-        ]  # fmt: skip
+        found = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+        assert found == expected
+    html = (first / "report.html").read_text(encoding="utf-8")
+    for name in expected:
+        if name.startswith("data/") or name == "report.json":
+            assert f'href="{name}"' in html, name
 
 
 def test_pdf_holds_every_member_and_initiative(flow_drafts: tuple[Path, Path, Path]) -> None:

@@ -6,6 +6,7 @@ No I/O, no Prefect, and inputs are never changed: every function returns new fra
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -150,3 +151,55 @@ def governance_table(contributions: Mapping[str, Contribution], wg: WorkingGroup
             }
         )
     return pd.DataFrame(rows)
+
+
+def completeness(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
+    """Who reported what: one row per member and indicator, with the reason when missing."""
+    frame = values[["member", "indicator", "value", "reason_missing"]].copy()
+    frame["reported"] = frame["value"].notna()
+    frame["reason"] = frame["reason_missing"].where(~frame["reported"], "")
+    return frame[["member", "indicator", "reported", "reason"]].reset_index(drop=True)
+
+
+def themes_reach(themes: pd.DataFrame) -> pd.DataFrame:
+    """Per theme: initiatives and how many members report at least one."""
+    return pd.DataFrame({"initiatives": themes.sum(axis=1), "members": (themes > 0).sum(axis=1)})
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Every table the report is made from, computed once."""
+
+    values: pd.DataFrame
+    statistics: pd.DataFrame
+    ranks: pd.DataFrame
+    change: pd.DataFrame
+    initiatives: pd.DataFrame
+    themes: pd.DataFrame
+    statuses: pd.Series
+    governance: pd.DataFrame
+    completeness: pd.DataFrame
+    previous_initiatives: pd.DataFrame
+
+
+def compute_frames(
+    contributions: Mapping[str, Contribution],
+    wg: WorkingGroup,
+    previous: Mapping[str, Contribution] | None = None,
+) -> Frames:
+    """All aggregation for one edition (and the previous one, for changes)."""
+    values = indicator_values(contributions, wg)
+    prev_values = indicator_values(previous, wg) if previous else None
+    initiatives = initiatives_table(contributions, wg)
+    return Frames(
+        values=values,
+        statistics=indicator_statistics(values, wg),
+        ranks=indicator_ranks(values, wg),
+        change=indicator_change(values, prev_values),
+        initiatives=initiatives,
+        themes=theme_matrix(initiatives, wg),
+        statuses=status_counts(initiatives),
+        governance=governance_table(contributions, wg),
+        completeness=completeness(values, wg),
+        previous_initiatives=initiatives_table(previous or {}, wg),
+    )

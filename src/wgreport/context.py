@@ -5,14 +5,16 @@ Numbers are formatted and Markdown is rendered here, so templates only place val
 
 from __future__ import annotations
 
+import base64
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from . import aggregate
+from .charts import Chart, as_int
 from .inputs import LoadedEdition
 from .markdown import render_markdown
 from .models import Contribution, Indicator, WorkingGroup
@@ -82,6 +84,7 @@ class MatrixRow(_Ctx):
 
 
 class IndicatorDefinition(_Ctx):
+    caveat: str | None
     id: str
     title: str
     unit: str
@@ -138,6 +141,7 @@ class CaseStudyView(_Ctx):
 
 class MemberChapter(_Ctx):
     id: str
+    table_number: int
     code: str
     name: str
     ministry: str
@@ -166,6 +170,47 @@ class ThemeRow(_Ctx):
     total: int
 
 
+class FigureView(_Ctx):
+    id: str
+    number: int
+    title: str
+    alt: str
+    src: str  # data: URL of the SVG
+    data_table: str  # the id of the annex table with its data
+    data_table_number: int
+    notes: list[str]
+
+
+class DataTable(_Ctx):
+    id: str
+    number: int
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
+class ContributorRow(_Ctx):
+    member: str
+    organisation: str
+    contact: str
+    submitted: str
+    late: bool
+
+
+class ValidationNote(_Ctx):
+    member: str
+    severity: str
+    code: str
+    where: str
+    message: str
+
+
+class Download(_Ctx):
+    href: str
+    title: str
+
+
 class ReportContext(_Ctx):
     """Everything the templates show, already formatted."""
 
@@ -192,42 +237,81 @@ class ReportContext(_Ctx):
     members: list[MemberChapter]
     definitions: list[IndicatorDefinition]
     previous_year: int | None
+    theme_figures: list[FigureView]
+    indicator_figures: list[FigureView]
+    table_numbers: dict[str, int]
+    data_tables: list[DataTable]
+    contributors: list[ContributorRow]
+    validation_notes: list[ValidationNote]
+    downloads: list[Download]
+    caveats: list[str]
 
 
 def build_context(
     loaded: LoadedEdition,
     build: BuildInfo,
     *,
+    frames: aggregate.Frames,
+    charts: Sequence[Chart] = (),
     foreword_markdown: str = "",
-    previous: Mapping[str, Contribution] | None = None,
     previous_year: int | None = None,
     image_src: Mapping[str, str] | None = None,
+    downloads: Sequence[tuple[str, str]] = (),
 ) -> ReportContext:
-    """Assemble the report context from a loaded edition (pure: no I/O)."""
+    """Assemble the report context from a loaded edition and its frames (pure: no I/O)."""
     wg = loaded.working_group
     edition = loaded.edition
     contributions = loaded.contributions
     images = image_src or {}
-
-    values = aggregate.indicator_values(contributions, wg)
-    stats = aggregate.indicator_statistics(values, wg)
-    ranks = aggregate.indicator_ranks(values, wg)
-    prev_values = aggregate.indicator_values(previous, wg) if previous else None
-    change = aggregate.indicator_change(values, prev_values)
-    initiatives = aggregate.initiatives_table(contributions, wg)
-    themes = aggregate.theme_matrix(initiatives, wg)
-    statuses = aggregate.status_counts(initiatives)
-
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
+
+    by_id = {c.id: c for c in charts}
+    theme_chart_ids = [i for i in ("fig-themes", "fig-status") if i in by_id]
+    indicator_chart_ids = [
+        chart_id
+        for i in wg.indicators
+        for chart_id in (f"fig-{i.id}", f"fig-change-{i.id}")
+        if chart_id in by_id
+    ]
+    figure_ids = theme_chart_ids + indicator_chart_ids
+    table_ids = [
+        "governance-table",
+        "indicator-table",
+        *[f"tab-{m.code.lower()}-indicators" for m in members],
+        *[f"data-{f}" for f in figure_ids],
+        "completeness-table",
+        "contributors-table",
+        "status-table",
+    ]
+    tables = {t: n for n, t in enumerate(table_ids, start=1)}
+    figures = {f: n for n, f in enumerate(figure_ids, start=1)}
+
+    def figure(chart_id: str) -> FigureView:
+        chart = by_id[chart_id]
+        return FigureView(
+            id=chart.id,
+            number=figures[chart.id],
+            title=chart.title,
+            alt=chart.alt,
+            src=svg_data_url(chart.svg),
+            data_table=f"data-{chart.id}",
+            data_table_number=tables[f"data-{chart.id}"],
+            notes=chart.notes,
+        )
+
     chapters = [
         Chapter(id="foreword", title="Foreword"),
         Chapter(id="summary", title="Executive summary"),
         Chapter(id="about", title="About the working group and its method"),
-        Chapter(id="comparison", title="Comparing the members"),
+        Chapter(id="governance", title="Governance"),
+        Chapter(id="themes", title="Themes and practices"),
+        Chapter(id="indicators", title="Indicators"),
         *[Chapter(id=f"member-{m.code.lower()}", title=m.name) for m in members],
         Chapter(id="annex-indicators", title="Annex A. Indicator definitions and sources"),
-        Chapter(id="annex-status", title="Annex B. Submission status"),
+        Chapter(id="annex-data", title="Annex B. Data tables"),
+        Chapter(id="annex-contributors", title="Annex C. Contributors"),
+        Chapter(id="annex-status", title="Annex D. Submission status and validation notes"),
     ]
     status_rows = [
         StatusRow(
@@ -241,6 +325,7 @@ def build_context(
         )
         for s in loaded.status
     ]
+    themes = frames.themes
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -255,7 +340,7 @@ def build_context(
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
         chapters=chapters,
-        findings=_findings(wg, values, stats, change, initiatives, themes, previous_year, loaded),
+        findings=_findings(wg, frames, previous_year, loaded, figures, tables),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[
@@ -268,7 +353,7 @@ def build_context(
             )
             for i in wg.indicators
         ],
-        indicator_rows=_matrix_rows(wg, values, stats),
+        indicator_rows=_matrix_rows(wg, frames.values, frames.statistics),
         governance_rows=[
             GovernanceRow(
                 member=_member_name(wg, code),
@@ -280,31 +365,123 @@ def build_context(
             )
             for code, c in _in_order(wg, contributions)
         ],
-        theme_members=[_member_label(wg, c) for c in themes.columns],
+        theme_members=[_member_label(wg, str(c)) for c in themes.columns],
         theme_rows=[
             ThemeRow(
-                title=_theme_title(wg, theme_id),
+                title=_theme_title(wg, str(theme_id)),
                 cells=[int(v) for v in themes.loc[theme_id]],
                 total=int(themes.loc[theme_id].sum()),
             )
             for theme_id in themes.index
         ],
-        status_totals=[(STATUS_TITLES[str(s)], int(n)) for s, n in statuses.items()],
+        status_totals=[(STATUS_TITLES[str(s)], int(n)) for s, n in frames.statuses.items()],
         members=[
-            _member_chapter(wg, code, c, stats, ranks, change, images, late=code in late)
+            _member_chapter(
+                wg,
+                code,
+                c,
+                frames,
+                images,
+                late=code in late,
+                table=tables[f"tab-{code.lower()}-indicators"],
+            )
             for code, c in _in_order(wg, contributions)
         ],
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
+        theme_figures=[figure(f) for f in theme_chart_ids],
+        indicator_figures=[figure(f) for f in indicator_chart_ids],
+        table_numbers=tables,
+        data_tables=[
+            DataTable(
+                id=f"data-{f}",
+                number=tables[f"data-{f}"],
+                title=f"Data for Figure {figures[f]}: {by_id[f].title}",
+                columns=by_id[f].columns,
+                rows=by_id[f].rows,
+                notes=by_id[f].notes,
+            )
+            for f in figure_ids
+        ]
+        + [_completeness_table(wg, frames, tables["completeness-table"])],
+        contributors=[
+            ContributorRow(
+                member=_member_name(wg, code),
+                organisation=c.contact.organisation,
+                contact=c.contact.name,
+                submitted=c.submitted.isoformat(),
+                late=code in late,
+            )
+            for code, c in _in_order(wg, contributions)
+        ],
+        validation_notes=_validation_notes(loaded),
+        downloads=[Download(href=h, title=t) for h, t in downloads],
+        caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
     )
 
 
+def svg_data_url(svg: str) -> str:
+    """An SVG as a data: URL (the HTML stays one self-contained file)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _completeness_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+    comp = frames.completeness
+    rows = []
+    for member in wg.members:
+        subset = comp[comp["member"] == member.code]
+        if subset.empty:
+            continue
+        missing = subset[~subset["reported"]]
+        rows.append(
+            [
+                member.label,
+                f"{int(subset['reported'].sum())} of {len(subset)}",
+                "; ".join(
+                    f"{_indicator_title(wg, str(r.indicator))}: {r.reason}"
+                    for r in missing.itertuples()
+                )
+                or "all reported",
+            ]
+        )
+    return DataTable(
+        id="completeness-table",
+        number=number,
+        title="Completeness: indicators reported by each member, and why values are missing",
+        columns=["Member", "Indicators reported", "Missing values and reasons"],
+        rows=rows,
+        notes=["A missing value is shown as n/a, never as zero, and is left out of medians."],
+    )
+
+
+def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
+    notes = []
+    for report in loaded.report.files:
+        for issue in report.sorted_issues():
+            notes.append(
+                ValidationNote(
+                    member=report.member or "—",
+                    severity=issue.severity,
+                    code=issue.code,
+                    where=f"{report.file}:{issue.line}",
+                    message=issue.message,
+                )
+            )
+    return notes
+
+
+def _indicator_title(wg: WorkingGroup, indicator_id: str) -> str:
+    indicator = wg.indicator(indicator_id)
+    return indicator.title if indicator else indicator_id
+
+
 def format_number(value: Any, decimals: int, *, signed: bool = False) -> str:
-    """A number with the catalogue's decimals; an en dash when missing."""
+    """A number with the catalogue's decimals; "n/a" when missing (never zero).
+
+    The sign is ASCII: U+2212 is not in Noto Sans, and fonts are pinned."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    text = f"{float(value):+,.{decimals}f}" if signed else f"{float(value):,.{decimals}f}"
-    return text.replace("-", "−")
+        return "n/a"
+    return f"{float(value):+,.{decimals}f}" if signed else f"{float(value):,.{decimals}f}"
 
 
 def _in_order(
@@ -353,15 +530,15 @@ def _member_chapter(
     wg: WorkingGroup,
     code: str,
     contribution: Contribution,
-    stats: pd.DataFrame,
-    ranks: pd.DataFrame,
-    change: pd.DataFrame,
+    frames: aggregate.Frames,
     images: Mapping[str, str],
     *,
     late: bool,
+    table: int,
 ) -> MemberChapter:
     member = wg.member(code)
     assert member is not None
+    stats, ranks, change = frames.statistics, frames.ranks, frames.change
     gov = contribution.governance
     reported = {v.id: v for v in contribution.indicators}
     lines = []
@@ -369,7 +546,7 @@ def _member_chapter(
         value = reported.get(indicator.id)
         rank = ranks[(ranks["member"] == code) & (ranks["indicator"] == indicator.id)]["rank"]
         ch = change[(change["member"] == code) & (change["indicator"] == indicator.id)]
-        reporting = int(stats.at[indicator.id, "reported"])  # type: ignore[arg-type]
+        reporting = as_int(stats.at[indicator.id, "reported"])
         rank_value = rank.iloc[0] if len(rank) else pd.NA
         lines.append(
             IndicatorLine(
@@ -378,7 +555,7 @@ def _member_chapter(
                 value=(
                     format_number(value.value, indicator.decimals)
                     if value is not None and value.value is not None
-                    else "not available"
+                    else "n/a"
                 ),
                 data_year=str(value.data_year) if value and value.data_year else "",
                 median=format_number(stats.loc[indicator.id, "median"], indicator.decimals),
@@ -414,6 +591,7 @@ def _member_chapter(
     case = contribution.case_study
     return MemberChapter(
         id=f"member-{code.lower()}",
+        table_number=table,
         code=code,
         name=member.name,
         ministry=member.ministry,
@@ -455,6 +633,7 @@ def _definition(indicator: Indicator) -> IndicatorDefinition:
     else:
         bounds = "unbounded"
     return IndicatorDefinition(
+        caveat=indicator.caveat,
         id=indicator.id,
         title=indicator.title,
         unit=indicator.unit,
@@ -468,15 +647,13 @@ def _definition(indicator: Indicator) -> IndicatorDefinition:
 
 def _findings(
     wg: WorkingGroup,
-    values: pd.DataFrame,
-    stats: pd.DataFrame,
-    change: pd.DataFrame,
-    initiatives: pd.DataFrame,
-    themes: pd.DataFrame,
+    frames: aggregate.Frames,
     previous_year: int | None,
     loaded: LoadedEdition,
+    figures: Mapping[str, int],
+    tables: Mapping[str, int],
 ) -> list[Finding]:
-    """Key findings computed from the data, each pointing at its source table."""
+    """Key findings computed from the data, each pointing at the figure or table behind it."""
     findings: list[Finding] = []
     included = len(loaded.contributions)
     expected = len(loaded.status)
@@ -484,42 +661,102 @@ def _findings(
         Finding(
             text=f"{included} of {expected} expected members contributed a valid report "
             f"to the {loaded.year} edition.",
-            ref="annex-status",
-            ref_title="Annex B",
+            ref="status-table",
+            ref_title=f"Table {tables['status-table']}",
         )
     )
+    stats, change = frames.statistics, frames.change
     for indicator in wg.indicators[:1]:
         median = float(stats.at[indicator.id, "median"])  # type: ignore[arg-type]
         if math.isnan(median):
             continue
         text = f"The group median {indicator.title} is {format_number(median, indicator.decimals)}"
-        prev = change[change["indicator"] == indicator.id]["previous"].dropna()
-        if previous_year is not None and len(prev):
+        previous = change[change["indicator"] == indicator.id]["previous"].dropna()
+        if previous_year is not None and len(previous):
+            before = float(previous.median())
+            delta = format_number(median - before, indicator.decimals, signed=True)
             text += (
-                f", against {format_number(prev.median(), indicator.decimals)} "
-                f"in the {previous_year} edition"
+                f", against {format_number(before, indicator.decimals)} in the "
+                f"{previous_year} edition ({delta})"
             )
-        findings.append(Finding(text=text + ".", ref="indicator-table", ref_title="Table 1"))
-    if len(initiatives):
-        totals = themes.sum(axis=1)
-        top = str(totals.idxmax())
-        reach = int((themes.loc[top] > 0).to_numpy().sum())
+        ref = f"fig-{indicator.id}"
         findings.append(
             Finding(
-                text=f"Members reported {len(initiatives)} initiatives; "
-                f"'{_theme_title(wg, str(top))}' is the most common theme "
-                f"({int(totals[top])} initiatives from {reach} members).",
-                ref="theme-table",
-                ref_title="Table 3",
+                text=text + ".",
+                ref=ref if ref in figures else "indicator-table",
+                ref_title=f"Figure {figures[ref]}"
+                if ref in figures
+                else f"Table {tables['indicator-table']}",
             )
         )
-        completed = initiatives[initiatives["status"] == "completed"]
-        if len(completed):
+    themes = frames.themes
+    if frames.initiatives.shape[0]:
+        reach = aggregate.themes_reach(themes)
+        top = str(reach["initiatives"].idxmax())
+        fewest = str(reach["members"].idxmin())
+        theme_ref = (
+            ("fig-themes", f"Figure {figures['fig-themes']}")
+            if "fig-themes" in figures
+            else ("governance-table", "the themes chapter")
+        )
+        findings.append(
+            Finding(
+                text=f"Members reported {frames.initiatives.shape[0]} initiatives. "
+                f"'{_theme_title(wg, top)}' is the most common theme "
+                f"({as_int(reach.at[top, 'initiatives'])} initiatives from "
+                f"{as_int(reach.at[top, 'members'])} members); "
+                f"'{_theme_title(wg, fewest)}' is reported by the fewest members "
+                f"({as_int(reach.at[fewest, 'members'])}).",
+                ref=theme_ref[0],
+                ref_title=theme_ref[1],
+            )
+        )
+        completed = _completed_this_edition(frames, loaded.year)
+        if completed:
+            names = "; ".join(f"{title} ({_member_label(wg, code)})" for code, title in completed)
+            status_ref = (
+                ("fig-status", f"Figure {figures['fig-status']}")
+                if "fig-status" in figures
+                else ("themes", "the themes chapter")
+            )
             findings.append(
                 Finding(
-                    text=f"{len(completed)} initiatives are reported as completed.",
-                    ref="theme-table",
-                    ref_title="Table 3",
+                    text=f"{len(completed)} initiatives were completed in this edition: {names}.",
+                    ref=status_ref[0],
+                    ref_title=status_ref[1],
                 )
             )
+    missing = frames.completeness[~frames.completeness["reported"]]
+    if len(missing):
+        findings.append(
+            Finding(
+                text=f"{len(missing)} indicator values are not available; each is shown as n/a "
+                "with its reason.",
+                ref="completeness-table",
+                ref_title=f"Table {tables['completeness-table']}",
+            )
+        )
     return findings
+
+
+def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str]]:
+    """Initiatives completed now that were not completed in the previous edition (or, with no
+    previous edition, whose end date falls in the reporting year)."""
+    current = frames.initiatives[frames.initiatives["status"] == "completed"]
+    before = frames.previous_initiatives
+    done_before = set(
+        zip(
+            before[before["status"] == "completed"]["member"],
+            before[before["status"] == "completed"]["id"],
+            strict=True,
+        )
+    )
+    out = []
+    for row in current.itertuples():
+        key = (str(row.member), str(row.id))
+        if before.empty:
+            if isinstance(row.ended, str) and row.ended.startswith(str(year)):
+                out.append((key[0], str(row.title)))
+        elif key not in done_before:
+            out.append((key[0], str(row.title)))
+    return out

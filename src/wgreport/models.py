@@ -193,6 +193,9 @@ class Indicator(_Model):
     source: Text
     definition: Text
     required: bool = False
+    caveat: Text | None = Field(
+        None, description="Optional: what a reader must know before comparing values."
+    )
 
 
 class WorkingGroup(_Model):

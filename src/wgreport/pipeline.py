@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+import pandas as pd
+
+from . import __version__, aggregate, charts
+from .charts import Chart
 from .context import BuildInfo, ReportContext, build_context
 from .inputs import (
     EditionFiles,
@@ -22,7 +25,7 @@ from .inputs import (
     load_edition_inputs,
     previous_year,
 )
-from .models import Contribution
+from .models import Contribution, WorkingGroup
 from .publish import build_time, digest_inputs, draft_name, git_commit
 from .render import render_html, render_pdf
 from .settings import Settings
@@ -87,17 +90,78 @@ def make_build_info(number: int | None, final: bool = False) -> BuildInfo:
     return BuildInfo(draft=label, built_at=when, version=__version__)
 
 
-def make_context(loaded: LoadedEdition, build: BuildInfo) -> ReportContext:
-    """Read what the context needs from disk, then build it."""
+def compute_frames(loaded: LoadedEdition) -> tuple[int | None, aggregate.Frames]:
+    """Aggregate the edition, with the previous edition's values for changes."""
     prev_year, previous = load_previous(loaded)
+    return prev_year, aggregate.compute_frames(loaded.contributions, loaded.working_group, previous)
+
+
+def make_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
+    """Every figure of the report, in report order."""
+    out = []
+    if len(frames.initiatives):
+        out.append(charts.theme_chart(frames.themes, wg))
+        out.append(charts.status_chart(frames.initiatives, wg))
+    for indicator in wg.indicators:
+        out.append(charts.indicator_chart(frames.values, wg, indicator))
+        has_previous = frames.change[frames.change["indicator"] == indicator.id]["previous"]
+        if with_change and has_previous.notna().any():
+            out.append(charts.change_chart(frames.change, wg, indicator))
+    return out
+
+
+def make_context(
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    frames: aggregate.Frames | None = None,
+    figures: list[Chart] | None = None,
+    prev_year: int | None = None,
+) -> ReportContext:
+    """Read what the context needs from disk (foreword, images), then build it."""
+    if frames is None:
+        prev_year, frames = compute_frames(loaded)
+    if figures is None:
+        figures = make_charts(frames, loaded.working_group, prev_year is not None)
     return build_context(
         loaded,
         build,
+        frames=frames,
+        charts=figures,
         foreword_markdown=read_foreword(loaded),
-        previous=previous,
         previous_year=prev_year,
         image_src=image_data_urls(loaded),
+        downloads=DOWNLOADS,
     )
+
+
+DOWNLOADS = [
+    ("data/indicators.csv", "Indicator values, one row per member and indicator"),
+    ("data/indicator_summary.csv", "Group median, lowest and highest value per indicator"),
+    ("data/indicator_change.csv", "Values against the previous edition"),
+    ("data/initiatives.csv", "Initiatives: member, theme, status and dates"),
+    ("data/themes.csv", "Initiatives by theme and member"),
+    ("data/governance.csv", "Governance by member"),
+    ("data/completeness.csv", "Who reported what, and why values are missing"),
+    ("report.json", "The full report context (everything the report shows)"),
+]
+
+
+def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]:
+    """The tidy CSV tables and report.json published next to the report."""
+
+    def csv(frame: pd.DataFrame, index: bool = False) -> bytes:
+        return frame.to_csv(index=index, lineterminator="\n", float_format="%.10g").encode()
+
+    return {
+        "data/indicators.csv": csv(frames.values),
+        "data/indicator_summary.csv": csv(frames.statistics.rename_axis("indicator"), index=True),
+        "data/indicator_change.csv": csv(frames.change),
+        "data/initiatives.csv": csv(frames.initiatives),
+        "data/themes.csv": csv(frames.themes.rename_axis(index="theme", columns=None), index=True),
+        "data/governance.csv": csv(frames.governance),
+        "data/completeness.csv": csv(frames.completeness),
+        "report.json": (ctx.model_dump_json(indent=2) + "\n").encode(),
+    }
 
 
 def count_pages(pdf: bytes) -> int:
@@ -153,12 +217,15 @@ def validation_json(loaded: LoadedEdition) -> bytes:
     return (json.dumps(loaded.report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def output_files(loaded: LoadedEdition, rendered: RenderedReport) -> dict[str, bytes]:
+def output_files(
+    loaded: LoadedEdition, rendered: RenderedReport, data: dict[str, bytes]
+) -> dict[str, bytes]:
     """The files of a draft folder (the manifest is added by publish)."""
     return {
         "report.html": rendered.html.encode("utf-8"),
         "report.pdf": rendered.pdf,
         "validation.json": validation_json(loaded),
+        **data,
     }
 
 
@@ -171,8 +238,10 @@ def build_draft(settings: Settings, year: int) -> Path:
         number = next_draft_number(settings.outputs_dir, year)
         loaded = load_edition_inputs(files.inputs_dir, year)
         build = make_build_info(number)
-        rendered = render_report(make_context(loaded, build), settings.templates_dir)
+        prev_year, frames = compute_frames(loaded)
+        figures = make_charts(frames, loaded.working_group, prev_year is not None)
+        ctx = make_context(loaded, build, frames, figures, prev_year)
+        rendered = render_report(ctx, settings.templates_dir)
         manifest = make_manifest(settings, loaded, rendered, build)
-        return publish_draft(
-            settings.outputs_dir, year, number, output_files(loaded, rendered), manifest
-        )
+        files_out = output_files(loaded, rendered, data_files(frames, ctx))
+        return publish_draft(settings.outputs_dir, year, number, files_out, manifest)

@@ -139,6 +139,7 @@ def publish_draft(
     try:
         tmp.mkdir()
         for file_name in sorted(files):
+            (tmp / file_name).parent.mkdir(parents=True, exist_ok=True)
             _write(tmp / file_name, files[file_name])
         _write(tmp / "manifest.json", _json_bytes(record))
         _fsync_dir(tmp)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wgreport import aggregate, charts
+from wgreport.inputs import load_edition_inputs
+
+from .conftest import DEMO_INPUTS
+
+
+@pytest.fixture(scope="module")
+def frames():  # type: ignore[no-untyped-def]
+    current = load_edition_inputs(DEMO_INPUTS, 2024)
+    previous = load_edition_inputs(DEMO_INPUTS, 2023)
+    wg = current.working_group
+    return wg, aggregate.compute_frames(current.contributions, wg, previous.contributions)
+
+
+def test_svg_is_deterministic_without_timestamps(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    first = charts.indicator_chart(f.values, wg, wg.indicators[0]).svg
+    second = charts.indicator_chart(f.values, wg, wg.indicators[0]).svg
+    assert first == second
+    assert "<dc:date>" not in first and "Matplotlib v" not in first
+    assert first.startswith("<?xml")
+
+
+def test_missing_member_is_drawn_as_na_and_said(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    dgi = charts.indicator_chart(f.values, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
+    assert "n/a" in dgi.svg
+    assert "Uruguay" in dgi.alt and "No value" in dgi.alt
+    uy = next(r for r in dgi.rows if r[0] == "Uruguay")
+    assert uy[1] == "n/a" and "not covered" in uy[2]
+    assert len(dgi.rows) == 10  # nobody dropped
+
+
+def test_every_chart_has_title_alt_and_table(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    made = [
+        charts.theme_chart(f.themes, wg),
+        charts.status_chart(f.initiatives, wg),
+        *[charts.indicator_chart(f.values, wg, i) for i in wg.indicators],
+        *[charts.change_chart(f.change, wg, i) for i in wg.indicators],
+    ]
+    for chart in made:
+        assert chart.title and len(chart.alt) > 30 and chart.rows and chart.columns
+        assert all(len(r) == len(chart.columns) for r in chart.rows)
+        assert re.fullmatch(r"fig-[a-z0-9-]+", chart.id)
+
+
+def test_members_keep_their_colour_everywhere(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    colours = charts.member_colours(wg)
+    assert len(set(colours.values())) == len(wg.members)
+    svg = charts.indicator_chart(f.values, wg, wg.indicator("egdi")).svg  # type: ignore[arg-type]
+    assert colours["KR"].lower() in svg.lower() and colours["DK"].lower() in svg.lower()
+
+
+def test_caveat_travels_with_the_change_chart(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    chart = charts.change_chart(f.change, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
+    assert any("not comparable" in n for n in chart.notes)
