@@ -279,6 +279,8 @@ def build_context(
         "governance-table",
         "indicator-table",
         *[f"tab-{m.code.lower()}-indicators" for m in members],
+        "values-table",
+        "initiatives-table",
         *[f"data-{f}" for f in figure_ids],
         "completeness-table",
         "contributors-table",
@@ -393,6 +395,10 @@ def build_context(
         indicator_figures=[figure(f) for f in indicator_chart_ids],
         table_numbers=tables,
         data_tables=[
+            _values_table(wg, frames, tables["values-table"]),
+            _initiatives_table(wg, frames, tables["initiatives-table"]),
+        ]
+        + [
             DataTable(
                 id=f"data-{f}",
                 number=tables[f"data-{f}"],
@@ -423,6 +429,57 @@ def build_context(
 def svg_data_url(svg: str) -> str:
     """An SVG as a data: URL (the HTML stays one self-contained file)."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _text(value: Any) -> str:
+    """A cell's text: '' for missing values (pandas NA or NaN), never 'nan'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+    decimals = {i.id: i.decimals for i in wg.indicators}
+    rows = [
+        [
+            _member_label(wg, str(r.member)),
+            _indicator_title(wg, str(r.indicator)),
+            format_number(r.value, decimals[str(r.indicator)]),
+            _text(r.data_year),
+            _text(r.source),
+            _text(r.note) or _text(r.reason_missing),
+        ]
+        for r in frames.values.itertuples()
+    ]
+    return DataTable(
+        id="values-table",
+        number=number,
+        title="Every indicator value, with its year and source",
+        columns=["Member", "Indicator", "Value", "Year", "Source", "Note"],
+        rows=rows,
+        notes=[],
+    )
+
+
+def _initiatives_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+    rows = [
+        [
+            _member_label(wg, str(r.member)),
+            str(r.title),
+            _theme_title(wg, str(r.theme)),
+            STATUS_TITLES[str(r.status)],
+            str(r.started) + (f" – {r.ended}" if isinstance(r.ended, str) else ""),
+        ]
+        for r in frames.initiatives.itertuples()
+    ]
+    return DataTable(
+        id="initiatives-table",
+        number=number,
+        title="Every initiative, with its theme, status and period",
+        columns=["Member", "Initiative", "Theme", "Status", "Period"],
+        rows=rows,
+        notes=[],
+    )
 
 
 def _completeness_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
