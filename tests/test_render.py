@@ -93,3 +93,34 @@ def test_build_info_labels_drafts() -> None:
         draft="Draft 003", built_at="2025-03-15T09:00:00Z", version=info.version
     )
     assert make_build_info(3, final=True).draft is None
+
+
+def test_outline_and_contents_page_numbers_match_where_chapters_start(
+    library_draft: Path,
+) -> None:
+    import re
+
+    from pypdf import PdfReader
+
+    from wgreport.inputs import load_edition_inputs
+
+    from .conftest import DEMO_INPUTS
+
+    pdf = library_draft / "report.pdf"
+    reader = PdfReader(pdf)
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    starts = {item.title: reader.get_destination_page_number(item) + 1 for item in top}
+    members = [m.name for m in load_edition_inputs(DEMO_INPUTS, 2024).working_group.members]
+    for chapter in ["Foreword", "Executive summary", "Governance", "Indicators", *members]:
+        assert chapter in starts, chapter
+    contents = run("pdftotext", "-layout", "-f", "2", "-l", "2", "-enc", "UTF-8", str(pdf), "-")
+    listed = {}
+    for line in contents.splitlines():
+        match = re.match(r"\s*(.+?)\s*\.{3,}\s*(\d+)\s*$", line)
+        if match:
+            listed[match[1].strip()] = int(match[2])
+    assert len(listed) >= len(members) + 8
+    for title, page in listed.items():
+        assert starts.get(title) == page, (title, page, starts.get(title))
+        body = run("pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8", str(pdf), "-")
+        assert title.split(".")[0] in body
