@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -293,11 +292,3 @@ def first_error(reports: list[FileReport]) -> str:
             if issue.severity == "error":
                 return f"{report.file}:{issue.line}:{issue.column}: {issue.code}: {issue.message}"
     return "the working group or edition file is not valid"
-
-
-def relative_to_cwd(path: Path) -> str:
-    """A path relative to the current folder when it is below it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)

@@ -178,7 +178,7 @@ def render_report(ctx: ReportContext, templates_dir: Path) -> RenderedReport:
     return RenderedReport(html=html, pdf=pdf, pages=count_pages(pdf), warnings=tuple(log.warnings))
 
 
-def input_paths(files: EditionFiles, loaded: LoadedEdition | None = None) -> dict[str, Path]:
+def input_paths(files: EditionFiles) -> dict[str, Path]:
     """Every input file the build read, keyed by its display path."""
     paths = [files.working_group, files.edition, *files.contributions]
     folder = files.edition.parent
@@ -207,7 +207,7 @@ def make_manifest(
             {"member": s.code, "reason": s.label} for s in loaded.status if not s.valid
         ],
         "render_warnings": list(rendered.warnings),
-        "inputs": digest_inputs(input_paths(loaded.files, loaded)),
+        "inputs": digest_inputs(input_paths(loaded.files)),
     }
 
 

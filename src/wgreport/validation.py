@@ -18,7 +18,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .issues import FileReport, ValidationReport
+from .issues import FileReport
 from .models import (
     PLACEHOLDER,
     PLACEHOLDER_ID,
@@ -1032,8 +1032,3 @@ def _inside(target: Path, folder: Path) -> bool:
     except (ValueError, OSError):
         return False
     return True
-
-
-def merge_reports(*groups: Iterable[FileReport]) -> ValidationReport:
-    """Collect file reports into one validation report."""
-    return ValidationReport(files=[r for group in groups for r in group])
