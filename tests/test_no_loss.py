@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.context import format_number
+from wgreport.formatting import format_number
 from wgreport.inputs import load_edition_inputs
 
 from .conftest import DEMO_INPUTS

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .formatting import as_float, as_int, format_number
 from .models import Indicator, WorkingGroup
 
 # Paul Tol's "muted" scheme (colour-blind safe) and a neutral grey for the tenth member.
@@ -68,22 +69,6 @@ def member_colours(wg: WorkingGroup) -> dict[str, str]:
     return {m.code: MEMBER_PALETTE[i % len(MEMBER_PALETTE)] for i, m in enumerate(wg.members)}
 
 
-def _f(value: Any) -> float:
-    """A pandas scalar as a float; NaN when missing."""
-    return math.nan if value is None or pd.isna(value) else float(value)
-
-
-def as_int(value: Any) -> int:
-    """A pandas count as an int."""
-    return int(value)
-
-
-def _fmt(value: Any, decimals: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "n/a"
-    return f"{float(value):,.{decimals}f}"
-
-
 def _svg(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
@@ -126,13 +111,17 @@ def indicator_chart(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator
                 ax.text(0, pos, "  n/a", va="center", ha="left", color="#5f6b78", style="italic")
                 continue
             ax.barh(pos, value, color=colours[code], edgecolor="#1d2733", linewidth=0.4)
-            ax.text(value, pos, f" {_fmt(value, indicator.decimals)}", va="center", fontsize=7.5)
+            ax.text(
+                value,
+                pos,
+                f" {format_number(value, indicator.decimals)}",
+                va="center",
+                fontsize=7.5,
+            )
         if not math.isnan(median):
             ax.axvline(median, color="#1d2733", linestyle="--", linewidth=0.9)
-            ax.text(
-                median, len(members) - 0.4, f"group median {_fmt(median, indicator.decimals)}",
-                ha="center", va="bottom", fontsize=7.5,
-            )  # fmt: skip
+            caption = f"group median {format_number(median, indicator.decimals)}"
+            ax.text(median, len(members) - 0.4, caption, ha="center", va="bottom", fontsize=7.5)
         ax.set_yticks(positions, [labels[c] for c in members])
         direction = "higher is better" if indicator.higher_is_better else "lower is better"
         ax.set_xlabel(f"{indicator.title} ({indicator.unit}; {direction})")
@@ -141,7 +130,10 @@ def indicator_chart(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator
         svg = _svg(fig)
     missing = [labels[c] for c in members if pd.isna(series[c])]
     alt = _indicator_takeaway(indicator, series, labels, median, missing)
-    rows = [[labels[c], _fmt(series[c], indicator.decimals), _reason(subset, c)] for c in members]
+    rows = [
+        [labels[c], format_number(series[c], indicator.decimals), _reason(subset, c)]
+        for c in members
+    ]
     return Chart(
         id=f"fig-{indicator.id}",
         title=f"{indicator.title} by member",
@@ -174,11 +166,12 @@ def _indicator_takeaway(
         return f"No member reported {indicator.title}."
     best: Any = reported.idxmax() if indicator.higher_is_better else reported.idxmin()
     worst: Any = reported.idxmin() if indicator.higher_is_better else reported.idxmax()
+    d = indicator.decimals
     text = (
         f"{labels[str(best)]} has the best {indicator.title} "
-        f"({_fmt(reported.loc[best], indicator.decimals)}) and {labels[str(worst)]} the weakest "
-        f"({_fmt(reported.loc[worst], indicator.decimals)}); the group median is "
-        f"{_fmt(median, indicator.decimals)} across {len(reported)} members."
+        f"({format_number(reported.loc[best], d)}) and {labels[str(worst)]} the weakest "
+        f"({format_number(reported.loc[worst], d)}); the group median is "
+        f"{format_number(median, d)} across {len(reported)} members."
     )
     if missing:
         text += f" No value for {', '.join(missing)}."
@@ -196,7 +189,10 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
         fig, ax = _figure(6.2, 0.32 * len(members) + 1.0)
         positions = list(range(len(members)))[::-1]
         for pos, code in zip(positions, members, strict=True):
-            before, after = _f(subset.at[code, "previous"]), _f(subset.at[code, "value"])
+            before, after = (
+                as_float(subset.at[code, "previous"]),
+                as_float(subset.at[code, "value"]),
+            )
             if math.isnan(before) or math.isnan(after):
                 anchor = after if not math.isnan(after) else before
                 x = 0.0 if math.isnan(anchor) else anchor
@@ -228,11 +224,9 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
     rows = [
         [
             labels[c],
-            _fmt(subset.at[c, "previous"], indicator.decimals),
-            _fmt(subset.at[c, "value"], indicator.decimals),
-            "n/a"
-            if math.isnan(_f(subset.at[c, "change"]))
-            else f"{_f(subset.at[c, 'change']):+,.{indicator.decimals}f}",
+            format_number(subset.at[c, "previous"], indicator.decimals),
+            format_number(subset.at[c, "value"], indicator.decimals),
+            format_number(subset.at[c, "change"], indicator.decimals, signed=True),
         ]
         for c in members
     ]

@@ -14,7 +14,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from . import aggregate
-from .charts import Chart, as_int
+from .charts import Chart
+from .formatting import as_int, format_number, is_missing
 from .inputs import LoadedEdition
 from .markdown import render_markdown
 from .models import Contribution, Indicator, WorkingGroup
@@ -433,9 +434,7 @@ def svg_data_url(svg: str) -> str:
 
 def _text(value: Any) -> str:
     """A cell's text: '' for missing values (pandas NA or NaN), never 'nan'."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
@@ -530,15 +529,6 @@ def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
 def _indicator_title(wg: WorkingGroup, indicator_id: str) -> str:
     indicator = wg.indicator(indicator_id)
     return indicator.title if indicator else indicator_id
-
-
-def format_number(value: Any, decimals: int, *, signed: bool = False) -> str:
-    """A number with the catalogue's decimals; "n/a" when missing (never zero).
-
-    The sign is ASCII: U+2212 is not in Noto Sans, and fonts are pinned."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "n/a"
-    return f"{float(value):+,.{decimals}f}" if signed else f"{float(value):,.{decimals}f}"
 
 
 def _in_order(
