@@ -237,7 +237,7 @@ def status(
     ] = Format.text,
 ) -> None:
     """Show who has submitted: one row per expected member, with validity and lateness."""
-    from .inputs import InputsError, load_edition_inputs
+    from .inputs import InputsError, last_change, load_edition_inputs
     from .settings import get_settings
 
     settings = get_settings(inputs)
@@ -253,7 +253,7 @@ def status(
             "valid": s.valid,
             "errors": s.errors,
             "warnings": s.warnings,
-            "last_change": s.last_change,
+            "last_change": last_change(s.path) if s.path else None,
             "late": s.late,
             "status": s.label,
         }

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .issues import FileReport, Issue, ValidationReport
+from .issues import FileReport, ValidationReport
 from .models import Contribution, Edition, WorkingGroup
 from .validation import (
     ContributionResult,
     EditionContext,
+    duplicate_member_issue,
     load_edition,
     load_working_group,
     validate_contribution,
@@ -55,7 +56,7 @@ class MemberStatus:
     warnings: int
     file: str | None
     submitted_on: dt.date | None = None
-    last_change: str | None = None
+    path: Path | None = None
 
     @property
     def label(self) -> str:
@@ -142,18 +143,7 @@ def duplicate_member_reports(files: EditionFiles) -> list[FileReport]:
         if code in by_code:
             reports.append(
                 FileReport(
-                    files.display(path),
-                    code,
-                    [
-                        Issue(
-                            "error",
-                            "duplicate-member",
-                            f"{by_code[code].name} already holds member {code}'s contribution",
-                            line=1,
-                            column=1,
-                            hint="keep one file per member and delete the other",
-                        )
-                    ],
+                    files.display(path), code, [duplicate_member_issue(by_code[code].name, code)]
                 )
             )
         else:
@@ -181,7 +171,6 @@ def member_status(
             rows.append(MemberStatus(code, name, False, False, False, 0, 0, None))
             continue
         errors = sum(r.errors for r in result.reports)
-        changed = last_change(result.path)
         warnings = sum(r.warnings for r in result.reports)
         contribution = result.contribution
         submitted_on = contribution.submitted if contribution else None
@@ -197,7 +186,7 @@ def member_status(
                 warnings,
                 result.reports[0].file,
                 submitted_on,
-                changed,
+                result.path,
             )
         )
     return rows

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from .issues import FileReport, ValidationReport
 from .models import Edition, WorkingGroup
-from .validation import EditionContext, load_edition, load_working_group, validate_contribution
+from .validation import (
+    EditionContext,
+    duplicate_member_issue,
+    load_edition,
+    load_working_group,
+    validate_contribution,
+)
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml")
 
@@ -29,17 +35,16 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _inputs_root(path: Path, default: Path, cache: dict[Path, Path] | None = None) -> Path:
-    """The inputs folder a file belongs to (the one holding working-group.yaml)."""
+def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
+    """The inputs folder a file belongs to (the one holding working-group.yaml), cached per
+    folder so that a large tree does not stat the same parents for every file."""
     folder = path.resolve().parent
-    if cache is not None and folder in cache:
-        return cache[folder]
-    root = next(
-        (p for p in (folder, *folder.parents) if (p / "working-group.yaml").is_file()), default
-    )
-    if cache is not None:
-        cache[folder] = root
-    return root
+    if folder not in cache:
+        cache[folder] = next(
+            (p for p in (folder, *folder.parents) if (p / "working-group.yaml").is_file()),
+            default,
+        )
+    return cache[folder]
 
 
 def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
@@ -127,18 +132,7 @@ def validate_paths(paths: list[Path], inputs_dir: Path) -> ValidationReport:
         result = validate_contribution(path, ctx, _display(path))
         key = (path.parent.resolve(), path.stem.upper())
         if key in seen_members:
-            from .issues import Issue
-
-            result.reports[0].issues.append(
-                Issue(
-                    "error",
-                    "duplicate-member",
-                    f"{seen_members[key]} already holds member {path.stem}'s contribution",
-                    line=1,
-                    column=1,
-                    hint="keep one file per member and delete the other",
-                )
-            )
+            result.reports[0].issues.append(duplicate_member_issue(seen_members[key], key[1]))
         else:
             seen_members[key] = path.name
         reports.extend(result.reports)

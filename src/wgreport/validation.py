@@ -18,7 +18,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .issues import FileReport
+from .issues import FileReport, Issue
 from .models import (
     PLACEHOLDER,
     PLACEHOLDER_ID,
@@ -454,6 +454,18 @@ def validate_contribution(
     if all(r.valid for r in result.reports):
         result.contribution = model
     return result
+
+
+def duplicate_member_issue(first_file: str, code: str) -> Issue:
+    """The error for a second file that holds the same member's contribution."""
+    return Issue(
+        "error",
+        "duplicate-member",
+        f"{first_file} already holds member {code}'s contribution",
+        line=1,
+        column=1,
+        hint="keep one file per member and delete the other",
+    )
 
 
 def _check_identity(source: Source, data: dict[str, Any], code: str, ctx: EditionContext) -> None:
