@@ -5,18 +5,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.wgreport-installed
+BROWSER := tools/browser
+BROWSER_STAMP := $(BROWSER)/node_modules/.wgreport-installed
 YEAR   ?= 2024
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check fmt golden system system-test install clean lock
+.PHONY: report test check fmt golden system system-test install browser-tools clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
 
-test: system-test install
+test: system-test install browser-tools
 	$(BIN)/pytest
 
-check: install
+check: install browser-tools
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
@@ -38,6 +40,15 @@ system-test:
 
 install: $(STAMP)
 
+# Test-only: vnu-jar (the W3C Nu HTML Checker), axe-core and playwright-core, from the
+# lock file. --ignore-scripts: vnu-jar's post-install would try to download a Java; we use
+# the system's (default-jre-headless), and playwright-core drives Debian's chromium.
+browser-tools: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	cd $(BROWSER) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wgreport needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
@@ -54,4 +65,4 @@ lock:
 		--index-url https://pypi.org/simple -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .prefect .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .prefect .mypy_cache .ruff_cache .pytest_cache $(BROWSER)/node_modules

@@ -95,11 +95,14 @@ def render_html(ctx: ReportContext, templates_dir: Path) -> str:
 
 
 @task(name="render-pdf", cache_policy=NO_CACHE)
-def render_pdf(html: str, templates_dir: Path) -> pipeline.RenderedReport:
-    pdf, log = render.render_pdf(html, templates_dir)
-    return pipeline.RenderedReport(
-        html=html, pdf=pdf, pages=pipeline.count_pages(pdf), warnings=tuple(log.warnings)
-    )
+def render_pdf(
+    ctx: ReportContext,
+    html: str,
+    templates_dir: Path,
+    image_roots: list[Path],
+    data: dict[str, bytes],
+) -> pipeline.RenderedReport:
+    return pipeline.render_pdf_report(ctx, html, templates_dir, image_roots=image_roots, data=data)
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
@@ -139,10 +142,12 @@ def annual_report(year: int, inputs_dir: str | None = None, outputs_dir: str | N
         prev_year, frames = aggregate(loaded)
         figures = make_charts(frames, wg, prev_year is not None)
         ctx = build_context(loaded, build, frames, figures, prev_year)
-        html = render_html(ctx, settings.templates_dir)
-        rendered = render_pdf(html, settings.templates_dir)
-        manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         data = pipeline.data_files(frames, ctx)
+        html = render_html(ctx, settings.templates_dir)
+        rendered = render_pdf(
+            ctx, html, settings.templates_dir, pipeline.image_folders(loaded), data
+        )
+        manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number)
     logger.info(
         "draft %s: %d pages, %d members", folder.name, rendered.pages, len(loaded.contributions)

@@ -11,11 +11,18 @@ render_pkgs=(
   fonts-noto-cjk    # Noto Sans CJK KR: Hangul
 )
 test_pkgs=(
-  poppler-utils     # pdftotext, pdffonts, pdfinfo: tests read the PDF back
+  poppler-utils     # pdftotext, pdffonts, pdfinfo, pdftoppm: tests read the PDF back
+  qpdf              # tests check the PDF's structure (tags, attachments) with qpdf --json
+  chromium          # headless browser: axe-core and the hostile-input checks load the HTML
+  default-jre-headless  # the W3C Nu HTML Checker (vnu-jar) runs on Java
 )
 
 pkgs=("${render_pkgs[@]}")
-if [[ "${1:-}" == "--test" ]]; then pkgs+=("${test_pkgs[@]}"); fi
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=("${test_pkgs[@]}")
+  # The browser checks' npm packages (tools/browser) need Node.js and npm; any install will do.
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "wgreport: not a Debian/Ubuntu system; make sure these (or their equivalents) are installed:" >&2

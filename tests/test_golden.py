@@ -23,7 +23,9 @@ from .conftest import DEMO_INPUTS, ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("WGREPORT_UPDATE_GOLDEN") == "1"
-_DATA_URL = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+")
+_DATA_URL = re.compile(
+    r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+|<svg [^>]*class=\\?\"chart-svg.*?</svg>", re.S
+)
 
 
 def _pin_images(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,7 +74,13 @@ def _svg(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.savefig(
+        buffer,
+        format="svg",
+        metadata={"Date": None, "Creator": None},
+        bbox_inches="tight",
+        transparent=True,  # the draft mark shows through
+    )
     plt.close(fig)
     return buffer.getvalue()
 
@@ -331,4 +338,38 @@ def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
         svg=svg,
         columns=["Member", *STATUS_LABELS.values(), "Total"],
         rows=rows,
+    )
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def inline_svg(chart: Chart, number: int) -> str:
+    """The chart's SVG ready to sit inside the report's HTML.
+
+    The XML prolog and matplotlib's RDF metadata go; every id is prefixed with the chart's
+    id (matplotlib reuses ids such as `figure_1` and clip-path hashes across charts); its
+    `*{...}` style rule is scoped to this chart; and the root gets `role="img"` with a
+    `<title>` and a `<desc>` holding the figure's title and text alternative.
+    """
+    from markupsafe import escape
+
+    svg = chart.svg[chart.svg.index("<svg") :]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    prefix = chart.id
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
+    svg = re.sub(
+        r'(href="#|url\(#)([^")]+)',
+        lambda m: f"{m[1]}{prefix}-{m[2]}" if m[2] in ids else m[0],
+        svg,
+    )
+    svg = svg.replace("*{stroke-linejoin", f"#{prefix}-svg *{{stroke-linejoin")
+    head, rest = svg.split(">", 1)
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+    return (
+        f'{head} id="{prefix}-svg" class="chart-svg" role="img"'
+        f' aria-labelledby="{prefix}-title {prefix}-desc">'
+        f'\n <title id="{prefix}-title">Figure {number}. {escape(chart.title)}</title>'
+        f'\n <desc id="{prefix}-desc">{escape(chart.alt)}</desc>{rest}'
     )

@@ -5,7 +5,6 @@ Numbers are formatted and Markdown is rendered here, so templates only place val
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,7 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from . import aggregate
-from .charts import Chart
+from .charts import Chart, inline_svg
 from .formatting import as_int, format_number, is_missing
 from .inputs import LoadedEdition
 from .markdown import render_markdown
@@ -176,7 +175,7 @@ class FigureView(_Ctx):
     number: int
     title: str
     alt: str
-    src: str  # data: URL of the SVG
+    svg: str  # the chart as inline SVG markup (role=img, title and desc)
     data_table: str  # the id of the annex table with its data
     data_table_number: int
     notes: list[str]
@@ -297,7 +296,7 @@ def build_context(
             number=figures[chart.id],
             title=chart.title,
             alt=chart.alt,
-            src=svg_data_url(chart.svg),
+            svg=inline_svg(chart, figures[chart.id]),
             data_table=f"data-{chart.id}",
             data_table_number=tables[f"data-{chart.id}"],
             notes=chart.notes,
@@ -425,11 +424,6 @@ def build_context(
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
     )
-
-
-def svg_data_url(svg: str) -> str:
-    """An SVG as a data: URL (the HTML stays one self-contained file)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _text(value: Any) -> str:

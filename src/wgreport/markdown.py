@@ -2,11 +2,14 @@
 
 Raw HTML in members' text is never rendered (markdown-it escapes it), images are dropped,
 links keep only https:, http: and mailto:, and headings are moved down so that a member's
-`# Title` cannot break the report's outline.
+`# Title` cannot break the report's outline. Right-to-left paragraphs get `dir="rtl"`, and
+right-to-left runs inside English text are marked too, so Hebrew reads in its own order.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -48,7 +51,7 @@ def render_markdown(text: str) -> str:
             level = int(token.tag[1])
             token.tag = f"h{min(6, level + HEADING_SHIFT)}"
     html: str = md.renderer.render(tokens, md.options, {})
-    return nh3.clean(
+    clean: str = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -56,3 +59,71 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         filter_style_properties={"text-align"},
     ).strip()
+    return mark_direction(clean)
+
+
+# Right-to-left text (Hebrew, Arabic and their presentation forms). A run may contain spaces
+# and punctuation between RTL letters, but starts and ends with a letter.
+_RTL_CHARS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_RTL_RUN = re.compile(f"[{_RTL_CHARS}]+(?:[\\s\\-'.,:;!?]+[{_RTL_CHARS}]+)*")
+_TAG = re.compile(r"(<[^>]+>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+_BLOCKS = {"p", "li", "blockquote", "h4", "h5", "h6", "td", "th", "dd", "dt"}
+
+
+def first_strong_direction(text: str) -> str | None:
+    """'rtl' or 'ltr' by the first strongly directional character (the Unicode rule P2)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in {"R", "AL"}:
+            return "rtl"
+    return None
+
+
+def _lang(run: str) -> str:
+    letters = [ch for ch in run if not ch.isspace() and ch.isalpha()]
+    if all("\u0590" <= ch <= "\u05ff" or "\ufb1d" <= ch <= "\ufb4f" for ch in letters):
+        return ' lang="he"'
+    if all("\u0600" <= ch <= "\u06ff" for ch in letters):
+        return ' lang="ar"'
+    return ""
+
+
+def wrap_rtl_runs(escaped: str) -> str:
+    """Mark each right-to-left run inside left-to-right text (already HTML-escaped)."""
+    return _RTL_RUN.sub(lambda m: f'<span dir="rtl"{_lang(m[0])}>{m[0]}</span>', escaped)
+
+
+def mark_direction(html: str) -> str:
+    """Give right-to-left blocks `dir="rtl"` and wrap RTL runs inside LTR blocks.
+
+    A block (paragraph, list item, quotation, cell) whose first strong character is
+    right-to-left is a right-to-left paragraph; Hebrew quoted inside English text is a
+    right-to-left run within it. `html` is the sanitiser's output, so every tag is
+    well-formed and text holds no raw `<`.
+    """
+    parts = _TAG.split(html)
+    stack: list[list[Any]] = []  # [index of the opening tag, direction or None]
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            match = _TAG_NAME.match(part)
+            if match and match[2].lower() in _BLOCKS:
+                if match[1]:
+                    if stack:
+                        stack.pop()
+                else:
+                    stack.append([i, None])
+            continue
+        if not part:
+            continue
+        block = stack[-1] if stack else None
+        if block is not None and block[1] is None:
+            block[1] = first_strong_direction(part)
+            if block[1] == "rtl":
+                tag = parts[block[0]]
+                parts[block[0]] = f'{tag[:-1]} dir="rtl"{_lang(part)}>'
+        if block is None or block[1] != "rtl":
+            parts[i] = wrap_rtl_runs(part)
+    return "".join(parts)

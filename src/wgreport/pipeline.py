@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from .inputs import (
 )
 from .models import Contribution, WorkingGroup
 from .publish import build_time, digest_inputs, draft_name, git_commit
-from .render import render_html, render_pdf
+from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
 
 IMAGE_MIME = {
@@ -171,10 +173,56 @@ def count_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def render_report(ctx: ReportContext, templates_dir: Path) -> RenderedReport:
+def image_folders(loaded: LoadedEdition) -> list[Path]:
+    """The edition's image folders (contributions/<CODE>/): WeasyPrint may read these."""
+    folder = loaded.files.contributions_dir
+    return [folder / m.code for m in loaded.working_group.members if (folder / m.code).is_dir()]
+
+
+def pdf_attachments(data: Mapping[str, bytes]) -> list[Attachment]:
+    """The data CSVs, embedded in a final's PDF so that the archived file carries its data."""
+    titles = dict(DOWNLOADS)
+    return [
+        Attachment(name=Path(name).name, data=content, description=titles.get(name, name))
+        for name, content in data.items()
+        if name.endswith(".csv")
+    ]
+
+
+def render_report(
+    ctx: ReportContext,
+    templates_dir: Path,
+    *,
+    image_roots: Sequence[Path] = (),
+    data: Mapping[str, bytes] | None = None,
+) -> RenderedReport:
     """HTML, then PDF, with the page count and WeasyPrint's warnings."""
     html = render_html(ctx, templates_dir)
-    pdf, log = render_pdf(html, templates_dir)
+    return render_pdf_report(ctx, html, templates_dir, image_roots=image_roots, data=data)
+
+
+def render_pdf_report(
+    ctx: ReportContext,
+    html: str,
+    templates_dir: Path,
+    *,
+    image_roots: Sequence[Path] = (),
+    data: Mapping[str, bytes] | None = None,
+) -> RenderedReport:
+    """The PDF of the report, laid out from its print variant; `html` is the web page.
+
+    A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
+    attached; a draft is an untagged PDF with the draft mark.
+    """
+    final = ctx.build.draft is None
+    pdf, log = render_pdf(
+        render_html(ctx, templates_dir, for_print=True),
+        templates_dir,
+        image_roots=image_roots,
+        variant=FINAL_VARIANT if final else None,
+        attachments=pdf_attachments(data or {}) if final else (),
+        created=datetime.fromisoformat(ctx.build.built_at),
+    )
     return RenderedReport(html=html, pdf=pdf, pages=count_pages(pdf), warnings=tuple(log.warnings))
 
 
@@ -241,7 +289,10 @@ def build_draft(settings: Settings, year: int) -> Path:
         prev_year, frames = compute_frames(loaded)
         figures = make_charts(frames, loaded.working_group, prev_year is not None)
         ctx = make_context(loaded, build, frames, figures, prev_year)
-        rendered = render_report(ctx, settings.templates_dir)
+        data = data_files(frames, ctx)
+        rendered = render_report(
+            ctx, settings.templates_dir, image_roots=image_folders(loaded), data=data
+        )
         manifest = make_manifest(settings, loaded, rendered, build)
-        files_out = output_files(loaded, rendered, data_files(frames, ctx))
+        files_out = output_files(loaded, rendered, data)
         return publish_draft(settings.outputs_dir, year, number, files_out, manifest)

@@ -1,7 +1,8 @@
 """Render the context to HTML (Jinja2) and the HTML to PDF (WeasyPrint).
 
-WeasyPrint gets a URL fetcher that serves only `data:` URLs and files under the allowed
-folders (the templates); anything else stops the render.
+WeasyPrint gets a URL fetcher that serves only `data:` URLs and regular files under the
+allowed folders (the templates and the edition's image folders); anything else (network
+URLs, other files, devices such as /dev/urandom) stops the render.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
 
 from .context import ReportContext
 
@@ -31,7 +35,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
     if not (templates_dir / REPORT_TEMPLATE).is_file():
         raise RenderError(f"template {REPORT_TEMPLATE} not found in {templates_dir}")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -39,15 +43,37 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["bidi"] = bidi
+    env.filters["svg_data_url"] = svg_data_url
+    return env
 
 
-def render_html(ctx: ReportContext, templates_dir: Path) -> str:
-    """The report as one self-contained HTML page."""
+def svg_data_url(svg: str) -> str:
+    """An SVG document as a base64 `data:` URL."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def bidi(value: object) -> Markup:
+    """Plain text, escaped, with its right-to-left runs marked (`dir="rtl"`)."""
+    from .markdown import wrap_rtl_runs
+
+    return Markup(wrap_rtl_runs(str(escape(value))))
+
+
+def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = False) -> str:
+    """The report as one self-contained HTML page.
+
+    `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
+    text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, and no
+    screen-only styles.
+    """
     import jinja2
 
     env = make_environment(templates_dir)
     try:
-        return env.get_template(REPORT_TEMPLATE).render(ctx=ctx)
+        return env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
 
@@ -105,22 +131,65 @@ def safe_url_fetcher(allowed_roots: Sequence[Path]) -> Any:
     return SafeURLFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
 
 
+PAGED_CSS = "paged.css"
+#: The PDF variant of a final: tagged PDF/UA-1 (WeasyPrint's `pdf/ua-1`, PDF 1.7).
+FINAL_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the PDF (the data CSVs of a final)."""
+
+    name: str
+    data: bytes
+    description: str
+
+
 def render_pdf(
-    html: str, templates_dir: Path, *, variant: str | None = None
+    html: str,
+    templates_dir: Path,
+    *,
+    image_roots: Sequence[Path] = (),
+    variant: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    created: datetime | None = None,
 ) -> tuple[bytes, RenderLog]:
-    """Lay out the HTML with WeasyPrint; return the PDF bytes and the warnings it emitted."""
+    """Lay out the HTML with WeasyPrint; return the PDF bytes and the warnings it emitted.
+
+    WeasyPrint reads only what `safe_url_fetcher` allows: `data:` URLs, the templates and
+    `image_roots` (the edition's image folders). `templates/paged.css` adds the paged-media
+    rules. `variant="pdf/ua-1"` makes a tagged PDF/UA-1 document; `attachments` are
+    embedded as files, dated `created` so that the output is reproducible.
+    """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = safe_url_fetcher([templates_dir])
+    paged = templates_dir / PAGED_CSS
+    if not paged.is_file():
+        raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")
+    fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
             document = weasyprint.HTML(
                 string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
             )
-            options: dict[str, Any] = {}
+            options: dict[str, Any] = {
+                "stylesheets": [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
+            }
             if variant:
                 options["pdf_variant"] = variant
+            if attachments:
+                when = created or datetime.now(UTC)
+                options["attachments"] = [
+                    weasyprint.Attachment(
+                        string=a.data.decode("utf-8"),
+                        name=a.name,
+                        description=a.description,
+                        created=when,
+                        modified=when,
+                    )
+                    for a in attachments
+                ]
             pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:
             raise RenderError(str(exc)) from exc

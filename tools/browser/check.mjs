@@ -1,0 +1,92 @@
+// Test-only browser checks for wgreport's HTML, in Debian's headless Chromium.
+//
+//   node check.mjs axe  FILE [WIDTH]   axe-core at WCAG 2.1 AA; prints {violations: [...]}
+//   node check.mjs load FILE [WIDTH]   loads FILE as a visitor would (its CSP enforced) and
+//                                      prints every request beyond FILE itself, dialogs,
+//                                      console messages and script errors
+//   node check.mjs links FILE          prints every link's href and whether its target exists
+//
+// The output is one JSON object on stdout; the Python tests read and judge it.
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const [mode, file, width] = process.argv.slice(2);
+if (!mode || !file) {
+  console.error("usage: node check.mjs axe|load|links FILE [WIDTH]");
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const browser = await chromium.launch({
+  executablePath,
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+});
+const url = pathToFileURL(file).href;
+const viewport = { width: Number(width || 1280), height: 900 };
+let result;
+try {
+  if (mode === "axe") {
+    // axe is injected by the test harness, so the page's own CSP (no scripts) is bypassed
+    // for this check only; the "load" mode keeps it.
+    const context = await browser.newContext({ bypassCSP: true, viewport });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
+    const raw = await page.evaluate(async () =>
+      // eslint-disable-next-line no-undef
+      await axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        resultTypes: ["violations"],
+      }));
+    result = {
+      url, viewport, axe: raw.testEngine.version, passes: raw.passes.length,
+      violations: raw.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, summary: n.failureSummary })),
+      })),
+    };
+  } else if (mode === "load") {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const requests = [], dialogs = [], consoleMessages = [], errors = [];
+    page.on("request", (r) => { if (r.url() !== url) requests.push(r.url()); });
+    page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+    page.on("console", (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url, { waitUntil: "load" });
+    await page.waitForTimeout(500);
+    const scriptsRan = await page.evaluate(() => Boolean(window.__wgreport_pwned));
+    result = { url, viewport, requests, dialogs, console: consoleMessages, errors, scriptsRan };
+  } else if (mode === "links") {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    const hrefs = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
+    const ids = new Set(await page.$$eval("[id]", (es) => es.map((e) => e.id)));
+    result = {
+      url,
+      links: hrefs.map((href) => {
+        const target = new URL(href);
+        let exists = null;
+        if (target.protocol === "file:") {
+          const samePage = target.pathname === new URL(url).pathname;
+          exists = samePage ? (!target.hash || ids.has(decodeURIComponent(target.hash.slice(1))))
+                            : existsSync(fileURLToPath(target));
+        }
+        return { href, exists };
+      }),
+    };
+  } else {
+    console.error(`unknown mode ${mode}`);
+    process.exitCode = 2;
+  }
+} finally {
+  await browser.close();
+}
+if (result) process.stdout.write(JSON.stringify(result) + "\n");
