@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wgreport.context import BuildInfo
-from wgreport.render import RenderError, render_pdf, safe_url_fetcher
+from wgreport.render import RenderError, render_pdf, safe_url_fetcher, unexpected_warnings
 
 from .conftest import ROOT
 
@@ -48,6 +48,7 @@ def test_render_emits_no_weasyprint_warnings(library_draft: Path) -> None:
 
     manifest = json.loads((library_draft / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["render_warnings"] == []
+    assert unexpected_warnings(manifest["render_warnings"]) == []
 
 
 def test_page_numbers_and_draft_mark_on_pages(library_draft: Path) -> None:
@@ -124,3 +125,52 @@ def test_outline_and_contents_page_numbers_match_where_chapters_start(
         assert starts.get(title) == page, (title, page, starts.get(title))
         body = run("pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8", str(pdf), "-")
         assert title.split(".")[0] in body
+
+
+def test_running_header_names_the_report_and_the_chapter(library_draft: Path) -> None:
+    from pypdf import PdfReader
+
+    pdf = library_draft / "report.pdf"
+    reader = PdfReader(pdf)
+    starts = {i.title: reader.get_destination_page_number(i) + 1 for i in reader.outline
+              if not isinstance(i, list)}  # fmt: skip
+    for chapter in ("Republic of Korea", "Israel", "Annex B. Data tables"):
+        page = starts[chapter] + 1  # a body page inside the chapter
+        first = run("pdftotext", "-layout", "-f", str(page), "-l", str(page), "-enc", "UTF-8",
+                    str(pdf), "-").splitlines()[0]  # fmt: skip
+        assert first.split()[:3] == ["Agile", "and", "Active"], first
+        assert first.rstrip().endswith(chapter), first
+
+
+def test_cross_references_name_the_right_page(library_draft: Path) -> None:
+    import re
+
+    pdf = str(library_draft / "report.pdf")
+    text = run("pdftotext", "-enc", "UTF-8", pdf, "-")
+    refs = set(
+        re.findall(r"(?:Data|See): Table (\d+), page (\d+)|See Table (\d+), page (\d+)", text)
+    )
+    pairs = {(a or c, b or d) for a, b, c, d in refs}
+    assert len(pairs) >= 10
+    for table, page in pairs:
+        body = run("pdftotext", "-f", page, "-l", page, "-enc", "UTF-8", pdf, "-")
+        assert f"Table {table}. " in body, (table, page)
+
+
+def test_hebrew_comes_back_in_logical_order(library_draft: Path) -> None:
+    text = run("pdftotext", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-")
+    text = text.replace("\u202b", "").replace("\u202c", "")  # pdftotext's embedding marks
+    assert "האזור האישי" in text
+    assert "כל השירותים הממשלתיים שלך" in text
+    html = (library_draft / "report.html").read_text(encoding="utf-8")
+    assert '<p dir="rtl" lang="he">כל השירותים הממשלתיים שלך, במקום אחד.</p>' in html
+    assert '<span dir="rtl" lang="he">האזור האישי</span>' in html
+
+
+def test_warnings_are_captured_and_judged() -> None:
+    from wgreport.render import unexpected_warnings
+
+    html = '<html lang="en"><body><p style="colour: red">x</p></body></html>'
+    _, log = render_pdf(html, TEMPLATES)
+    assert any("colour" in w for w in log.warnings), log.warnings
+    assert unexpected_warnings(log.warnings) == log.warnings

@@ -277,6 +277,20 @@ def output_files(
     }
 
 
+def render_edition(
+    settings: Settings, loaded: LoadedEdition, build: BuildInfo
+) -> tuple[RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render a loaded edition: the report and its data files."""
+    prev_year, frames = compute_frames(loaded)
+    figures = make_charts(frames, loaded.working_group, prev_year is not None)
+    ctx = make_context(loaded, build, frames, figures, prev_year)
+    data = data_files(frames, ctx)
+    rendered = render_report(
+        ctx, settings.templates_dir, image_roots=image_folders(loaded), data=data
+    )
+    return rendered, data
+
+
 def build_draft(settings: Settings, year: int) -> Path:
     """A whole draft build without Prefect (tests, benchmarks)."""
     from .publish import next_draft_number, publish_draft, year_lock
@@ -286,13 +300,7 @@ def build_draft(settings: Settings, year: int) -> Path:
         number = next_draft_number(settings.outputs_dir, year)
         loaded = load_edition_inputs(files.inputs_dir, year)
         build = make_build_info(number)
-        prev_year, frames = compute_frames(loaded)
-        figures = make_charts(frames, loaded.working_group, prev_year is not None)
-        ctx = make_context(loaded, build, frames, figures, prev_year)
-        data = data_files(frames, ctx)
-        rendered = render_report(
-            ctx, settings.templates_dir, image_roots=image_folders(loaded), data=data
-        )
+        rendered, data = render_edition(settings, loaded, build)
         manifest = make_manifest(settings, loaded, rendered, build)
         files_out = output_files(loaded, rendered, data)
         return publish_draft(settings.outputs_dir, year, number, files_out, manifest)

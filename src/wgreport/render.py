@@ -8,6 +8,7 @@ URLs, other files, devices such as /dev/urandom) stops the render.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -132,6 +133,16 @@ def safe_url_fetcher(allowed_roots: Sequence[Path]) -> Any:
 
 
 PAGED_CSS = "paged.css"
+
+#: WeasyPrint warnings a render may emit, as a regular expression with the reason it is
+#: harmless. Every other warning (an unknown CSS property, a refused URL, a missing font)
+#: fails the tests. None is expected today.
+EXPECTED_WARNINGS: dict[str, str] = {}
+
+
+def unexpected_warnings(warnings: Sequence[str]) -> list[str]:
+    """The warnings that `EXPECTED_WARNINGS` does not explain."""
+    return [w for w in warnings if not any(re.search(p, w) for p in EXPECTED_WARNINGS)]
 #: The PDF variant of a final: tagged PDF/UA-1 (WeasyPrint's `pdf/ua-1`, PDF 1.7).
 FINAL_VARIANT = "pdf/ua-1"
 

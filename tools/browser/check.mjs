@@ -5,6 +5,8 @@
 //                                      prints every request beyond FILE itself, dialogs,
 //                                      console messages and script errors
 //   node check.mjs links FILE          prints every link's href and whether its target exists
+//   node check.mjs layout FILE [WIDTH] prints layout facts: the contents' CSS position, page
+//                                      and viewport widths, charts, images that failed to load
 //
 // The output is one JSON object on stdout; the Python tests read and judge it.
 import { readFileSync, existsSync } from "node:fs";
@@ -63,6 +65,27 @@ try {
     await page.waitForTimeout(500);
     const scriptsRan = await page.evaluate(() => Boolean(window.__wgreport_pwned));
     result = { url, viewport, requests, dialogs, console: consoleMessages, errors, scriptsRan };
+  } else if (mode === "layout") {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    result = await page.evaluate(() => {
+      const toc = document.querySelector("nav.toc");
+      const charts = [...document.querySelectorAll("figure.chart svg")];
+      return {
+        tocPosition: toc ? getComputedStyle(toc).position : null,
+        scrollWidth: document.documentElement.scrollWidth,
+        viewportWidth: window.innerWidth,
+        charts: charts.length,
+        chartsLabelled: charts.filter((svg) => svg.getAttribute("role") === "img"
+          && svg.querySelector("title")?.textContent && svg.querySelector("desc")?.textContent).length,
+        images: document.images.length,
+        brokenImages: [...document.images].filter((img) => !img.complete || img.naturalWidth === 0)
+          .map((img) => img.alt),
+        rtl: [...document.querySelectorAll('[dir="rtl"]')].map((e) => getComputedStyle(e).direction),
+      };
+    });
+    result.url = url;
   } else if (mode === "links") {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();

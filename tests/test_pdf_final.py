@@ -1,0 +1,120 @@
+"""A final, read back: tagged PDF/UA-1, metadata, attachments, no draft mark."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from wgreport.render import FINAL_VARIANT, unexpected_warnings
+
+BUILD_TIME = "2025-03-15T09:00:00+00:00"  # pinned by conftest
+
+
+def text(pdf: Path, *pages: int) -> str:
+    args = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    cmd = ["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def structure(reader: PdfReader) -> tuple[Counter[str], list[Any], list[int]]:
+    """Structure element counts, the figures' Alt texts and the heading levels in order."""
+    counts: Counter[str] = Counter()
+    alts: list[Any] = []
+    headings: list[int] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = str(node.get("/S", ""))
+        if kind:
+            counts[kind] += 1
+            if kind == "/Figure":
+                alts.append(node.get("/Alt"))
+            if kind in {f"/H{n}" for n in range(1, 7)}:
+                headings.append(int(kind[2]))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return counts, alts, headings
+
+
+@pytest.fixture(scope="module")
+def reader(library_final: Path) -> PdfReader:
+    return PdfReader(library_final / "report.pdf")
+
+
+def test_final_is_tagged_pdf_ua_1(reader: PdfReader, library_final: Path) -> None:
+    assert FINAL_VARIANT == "pdf/ua-1"
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.pdf_header == "%PDF-1.7"
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in raw or "<pdfuaid:part>1</pdfuaid:part>" in raw
+    counts, alts, headings = structure(reader)
+    assert counts["/Document"] == 1
+    assert counts["/Table"] >= 20 and counts["/TH"] >= counts["/Table"]  # headers marked
+    assert counts["/Figure"] >= 10 and all(alt for alt in alts)  # alt text on every figure
+    assert headings[0] == 1
+    for previous, level in itertools.pairwise(headings):
+        assert level <= previous + 1, headings  # headings in order, none skipped
+
+
+def test_final_metadata_comes_from_the_build(reader: PdfReader) -> None:
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Agile and Active Digital Governance — Annual Report 2024"
+    assert meta.author == "Digital Nations Digital Governance Working Group"
+    assert meta.subject and "2024" in meta.subject
+    assert "digital government" in str(meta.get("/Keywords"))
+    assert meta.creation_date is not None
+    assert meta.creation_date.isoformat() == BUILD_TIME
+
+
+def test_final_embeds_the_data_csvs(reader: PdfReader) -> None:
+    attachments = reader.attachments
+    assert "indicators.csv" in attachments and "initiatives.csv" in attachments
+    indicators = attachments["indicators.csv"][0].decode("utf-8")
+    assert indicators.startswith("member,indicator,") and "KR,egdi," in indicators
+
+
+def test_final_has_no_draft_mark_and_a_draft_has_one(
+    library_final: Path, library_draft: Path
+) -> None:
+    # pypdf reads the rotated mark back; pdftotext leaves rotated text out.
+    final = PdfReader(library_final / "report.pdf")
+    assert not any("DRAFT" in page.extract_text() for page in final.pages)
+    assert "Draft 0" not in text(library_final / "report.pdf")
+    draft = PdfReader(library_draft / "report.pdf")
+    for page in draft.pages:
+        page_text = page.extract_text()
+        assert "DRAFT" in page_text
+        assert "Draft 001 · built 2025-03-15T09:00:00Z" in page_text
+
+
+def test_final_renders_without_unexpected_warnings(library_final: Path) -> None:
+    warnings = (library_final / "warnings.txt").read_text(encoding="utf-8").splitlines()
+    assert unexpected_warnings(warnings) == []
+
+
+def test_every_font_in_the_final_is_embedded(library_final: Path) -> None:
+    rows = subprocess.run(
+        ["pdffonts", str(library_final / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(rows) >= 4
+    assert all(row.split()[-5] == "yes" for row in rows), rows
