@@ -174,3 +174,67 @@ def test_warnings_are_captured_and_judged() -> None:
     _, log = render_pdf(html, TEMPLATES)
     assert any("colour" in w for w in log.warnings), log.warnings
     assert unexpected_warnings(log.warnings) == log.warnings
+
+
+def test_fetcher_refuses_everything_but_data_templates_and_image_folders(tmp_path: Path) -> None:
+    """Defence in depth: even HTML that validation never lets through fetches nothing."""
+    import base64
+    import os
+    import time
+
+    from .requestcounter import request_counter
+
+    images = tmp_path / "contributions" / "KR"
+    images.mkdir(parents=True)
+    (images / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    os.symlink("/etc/passwd", images / "escape.png")
+    with request_counter() as server:
+        url = f"http://127.0.0.1:{server.port}"
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg"><image href="{url}/in-svg"/></svg>'
+        hostile = [
+            f'<img src="{url}/img">',
+            f'<link rel="stylesheet" href="{url}/css">',
+            f'<p style="background: url({url}/bg)">x</p>',
+            '<img src="file:///etc/passwd">',
+            '<img src="../../../../../../etc/passwd">',
+            '<img src="file:///dev/urandom">',
+            f'<img src="file://{images}/escape.png">',
+        ]
+        for body in hostile:
+            started = time.monotonic()
+            with pytest.raises(RenderError, match="refused"):
+                render_pdf(f"<html><body>{body}</body></html>", TEMPLATES, image_roots=[images])
+            assert time.monotonic() - started < 30, body  # /dev/urandom must not hang
+        # Inside an SVG image, WeasyPrint reports the refused fetch as a failed image: a
+        # logged error, which the build records and the tests reject.
+        data = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        _, log = render_pdf(f'<html><body><img src="{data}"></body></html>', TEMPLATES)
+        assert any("Failed to render SVG" in w for w in unexpected_warnings(log.warnings))
+        assert server.requests == []
+    allowed = f'<html><body><img src="file://{images}/ok.svg" alt="ok"></body></html>'
+    pdf, log = render_pdf(allowed, TEMPLATES, image_roots=[images])
+    assert pdf.startswith(b"%PDF") and unexpected_warnings(log.warnings) == []
+
+
+def test_unsafe_svgs_are_named() -> None:
+    from wgreport.validation import svg_problem
+
+    ns = 'xmlns="http://www.w3.org/2000/svg"'
+    assert (
+        svg_problem(f'<svg {ns}><rect width="1" height="1"/><use href="#a"/></svg>'.encode())
+        is None
+    )
+    cases = {
+        f"<svg {ns}><script>x()</script></svg>": "<script>",
+        f'<svg {ns} onload="x()"/>': "onload=",
+        f'<svg {ns}><image href="https://example.org/a.png"/></svg>': "another file",
+        f'<svg {ns} xmlns:x="http://www.w3.org/1999/xlink"><use x:href="a.svg#b"/></svg>': "a.svg",
+        f"<svg {ns}><style>@import url(a.css);</style></svg>": "style sheet",
+        f'<svg {ns}><rect style="fill: url(http://x/y)"/></svg>': "style",
+        f"<svg {ns}><foreignObject><p>x</p></foreignObject></svg>": "foreignobject",
+        '<!DOCTYPE svg [<!ENTITY a "b">]><svg/>': "DOCTYPE",
+        "<svg": "well-formed",
+    }
+    for svg, named in cases.items():
+        problem = svg_problem(svg.encode())
+        assert problem is not None and named in problem, (svg, problem)

@@ -75,5 +75,9 @@ ISSUE_CODES: dict[str, str] = {
     "image-not-found": "An image file does not exist.",
     "image-type": "An image is not PNG, JPEG or SVG, or its content does not match its name.",
     "image-too-large": "An image is over 5 MiB.",
+    "image-unsafe": (
+        "An SVG image contains a script, an event handler or embedded HTML, or refers to "
+        "another file or address."
+    ),
     "invalid-bounds": "In the catalogue, an indicator's min is greater than its max.",
 }

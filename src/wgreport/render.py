@@ -143,6 +143,8 @@ EXPECTED_WARNINGS: dict[str, str] = {}
 def unexpected_warnings(warnings: Sequence[str]) -> list[str]:
     """The warnings that `EXPECTED_WARNINGS` does not explain."""
     return [w for w in warnings if not any(re.search(p, w) for p in EXPECTED_WARNINGS)]
+
+
 #: The PDF variant of a final: tagged PDF/UA-1 (WeasyPrint's `pdf/ua-1`, PDF 1.7).
 FINAL_VARIANT = "pdf/ua-1"
 

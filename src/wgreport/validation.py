@@ -786,6 +786,50 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
             f"'{file}' does not contain a {kind} image",
             "export the image again in the format its name says",
         )
+    if kind == "SVG":
+        unsafe = svg_problem(target.read_bytes())
+        if unsafe is not None:
+            return (
+                "image-unsafe",
+                f"the SVG image '{file}' {unsafe}",
+                "export a plain SVG (no scripts, no links to other files or addresses), or use PNG",
+            )
+    return None
+
+
+_SVG_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+_CSS_EXTERNAL = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)", re.I)
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why an SVG is unsafe to embed, or None.
+
+    An SVG may carry scripts, event handlers, foreign HTML and references to other files
+    or addresses (`href`, CSS `url()`, `@import`), which a renderer or browser might fetch
+    or run. Members' SVGs are drawings: none of that is allowed, nor a DOCTYPE (entities).
+    """
+    import xml.etree.ElementTree as ET
+
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+        return "declares a DOCTYPE or entities"
+    try:
+        root = ET.fromstring(data)  # no DOCTYPE, so no entity expansion
+    except ET.ParseError as exc:
+        return f"is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_ACTIVE:
+            return f"contains a <{tag}> element"
+        if tag == "style" and _CSS_EXTERNAL.search(element.text or ""):
+            return "has a style sheet that loads another file or address"
+        for name, value in element.attrib.items():
+            attribute = name.rsplit("}", 1)[-1].lower()
+            if attribute.startswith("on"):
+                return f"has an event handler ({attribute}=)"
+            if attribute in {"href", "src"} and not value.strip().startswith("#"):
+                return f"refers to another file or address ({value.strip()[:60]})"
+            if attribute == "style" and _CSS_EXTERNAL.search(value):
+                return "has a style that loads another file or address"
     return None
 
 
