@@ -320,7 +320,10 @@ def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
     totals = counts.sum(axis=0)
     alt = (
         f"Of {int(totals.sum())} initiatives, "
-        + ", ".join(f"{int(totals[s])} are {STATUS_LABELS[s].lower()}" for s in STATUS_COLOURS)
+        + ", ".join(
+            f"{int(totals[s])} {'is' if int(totals[s]) == 1 else 'are'} {STATUS_LABELS[s].lower()}"
+            for s in STATUS_COLOURS
+        )
         + "."
     )
     rows = [

@@ -137,6 +137,7 @@ def make_context(
 
 
 DOWNLOADS = [
+    ("report.pdf", "This report as PDF (A4, for printing and archiving)"),
     ("data/indicators.csv", "Indicator values, one row per member and indicator"),
     ("data/indicator_summary.csv", "Group median, lowest and highest value per indicator"),
     ("data/indicator_change.csv", "Values against the previous edition"),
