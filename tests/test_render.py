@@ -238,3 +238,25 @@ def test_unsafe_svgs_are_named() -> None:
     for svg, named in cases.items():
         problem = svg_problem(svg.encode())
         assert problem is not None and named in problem, (svg, problem)
+
+
+def test_long_tables_repeat_their_header_row_on_every_page(library_draft: Path) -> None:
+    from pypdf import PdfReader
+
+    pdf = library_draft / "report.pdf"
+    reader = PdfReader(pdf)
+    starts = sorted(reader.get_destination_page_number(i) + 1 for i in reader.outline
+                    if not isinstance(i, list))  # fmt: skip
+    annex_b = next(
+        i for i in reader.outline if not isinstance(i, list) and i.title.startswith("Annex B")
+    )
+    first = reader.get_destination_page_number(annex_b) + 1
+    last = next(s for s in starts if s > first) - 1
+    continued = 0
+    for page in range(first + 1, last + 1):
+        lines = [ln for ln in run("pdftotext", "-layout", "-f", str(page), "-l", str(page),
+                                  str(pdf), "-").splitlines()[1:] if ln.strip()]  # fmt: skip
+        if not lines[0].lstrip().startswith("Table "):  # the page continues a table
+            continued += 1
+            assert lines[0].split()[0] == "Member", (page, lines[0])
+    assert continued >= 2
