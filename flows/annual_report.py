@@ -1,16 +1,28 @@
-"""The yearly report flow: discover → validate each member → aggregate → render → publish.
+"""The yearly report flows.
+
+`annual_report`: discover → validate each member (mapped) → aggregate → charts → HTML →
+PDF → publish a draft or the final. `collect_status`: who has submitted, on its own.
 
 Tasks wrap library functions and add only orchestration: retries on the steps that touch
-the file system, parallel validation across members, and run history in Prefect.
+the file system, parallel validation across members, caching keyed on the digests of the
+input files (flows/caching.py), artifacts for the Prefect UI, and run history.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 
+from flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport import pipeline, render
 from wgreport.aggregate import Frames
 from wgreport.charts import Chart
@@ -21,6 +33,7 @@ from wgreport.inputs import (
     LoadedEdition,
     assemble_edition,
     check_contribution,
+    due_edition,
     edition_context,
     find_edition_files,
     first_error,
@@ -28,8 +41,16 @@ from wgreport.inputs import (
 )
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
-from wgreport.publish import next_draft_number, publish_draft, year_lock
-from wgreport.settings import get_settings
+from wgreport.progress import stage
+from wgreport.publish import (
+    check_final_slot,
+    next_draft_number,
+    publish_draft,
+    publish_final,
+    year_lock,
+)
+from wgreport.settings import Settings, get_settings
+from wgreport.status import status_markdown, status_rows
 from wgreport.validation import ContributionResult
 
 # Steps that touch the file system are retried: a network share can hiccup.
@@ -58,7 +79,9 @@ def load_setup(
 
 @task(
     name="validate-contribution",
-    cache_policy=NO_CACHE,
+    task_run_name="validate-{path.stem}",
+    cache_policy=BY_MEMBER_FILES,
+    persist_result=True,
     retries=RETRIES,
     retry_delay_seconds=RETRY_DELAY,
 )
@@ -68,14 +91,20 @@ def validate_member(
     return check_contribution(files, edition_context(files, wg, edition), path)
 
 
-@task(name="aggregate", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
+@task(
+    name="aggregate",
+    cache_policy=BY_EDITION_FILES,
+    persist_result=True,
+    retries=RETRIES,
+    retry_delay_seconds=RETRY_DELAY,
+)
 def aggregate(loaded: LoadedEdition) -> tuple[int | None, Frames]:
     return pipeline.compute_frames(loaded)
 
 
-@task(name="make-charts", cache_policy=NO_CACHE)
-def make_charts(frames: Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
-    return pipeline.make_charts(frames, wg, with_change)
+@task(name="make-charts", cache_policy=BY_EDITION_FILES, persist_result=True)
+def make_charts(loaded: LoadedEdition, frames: Frames, with_change: bool) -> list[Chart]:
+    return pipeline.make_charts(frames, loaded.working_group, with_change)
 
 
 @task(name="build-context", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
@@ -112,44 +141,149 @@ def publish(
     rendered: pipeline.RenderedReport,
     data: dict[str, bytes],
     manifest: dict[str, object],
-    number: int,
+    number: int | None,
+    supersede: bool = False,
 ) -> Path:
     files = pipeline.output_files(loaded, rendered, data)
+    if number is None:
+        return publish_final(outputs_dir, loaded.year, files, dict(manifest), supersede=supersede)
     return publish_draft(outputs_dir, loaded.year, number, files, dict(manifest))
 
 
-@flow(name="annual-report", log_prints=True)
-def annual_report(year: int, inputs_dir: str | None = None, outputs_dir: str | None = None) -> str:
-    """Build a new draft of the `year` edition; return the draft folder."""
-    logger = get_run_logger()
-    settings = get_settings(
+def _settings(inputs_dir: str | None, outputs_dir: str | None) -> Settings:
+    return get_settings(
         Path(inputs_dir) if inputs_dir else None, Path(outputs_dir) if outputs_dir else None
     )
+
+
+def validate_edition(settings: Settings, year: int) -> LoadedEdition:
+    """Discover the edition, validate every contribution in parallel, assemble the result."""
+    stage("discover", str(year))
     files = discover_inputs(settings.inputs_dir, year)
     wg, edition, reports = load_setup(files)
     if wg is None or edition is None:
         raise InputsError(first_error(reports))
+    stage("validate", f"{len(files.contributions)} files")
+    futures = validate_member.map(
+        unmapped(files), unmapped(wg), unmapped(edition), list(files.contributions)
+    )
+    # A cached result carries the path it was made from; give it this run's path.
+    results = [
+        dataclasses.replace(r, path=p)
+        for r, p in zip(futures.result(), files.contributions, strict=True)
+    ]
+    return assemble_edition(files, wg, edition, reports, results)
+
+
+def _artifact_key(kind: str, year: int) -> str:
+    return f"wgreport-{year}-{kind}"
+
+
+def publish_status_artifact(loaded: LoadedEdition) -> None:
+    create_markdown_artifact(
+        key=_artifact_key("status", loaded.year),
+        markdown=status_markdown(loaded),
+        description=f"Validation summary and submission status of the {loaded.year} edition",
+    )
+
+
+def publish_indicator_artifact(loaded: LoadedEdition, frames: Frames) -> None:
+    rows: list[dict[str, Any]] = []
+    values = frames.values
+    for member in loaded.working_group.members:
+        row: dict[str, Any] = {"member": member.code, "name": member.name}
+        for indicator in loaded.working_group.indicators:
+            match = values[
+                (values["member"] == member.code) & (values["indicator"] == indicator.id)
+            ]
+            value = match["value"].iloc[0] if len(match) else None
+            row[indicator.id] = None if value is None or value != value else float(value)
+        rows.append(row)
+    create_table_artifact(
+        key=_artifact_key("indicators", loaded.year),
+        table=rows,
+        description=f"Indicator matrix of the {loaded.year} edition (member × indicator)",
+    )
+
+
+def publish_link_artifacts(folder: Path, year: int, label: str) -> None:
+    for kind, name in (("pdf", "report.pdf"), ("html", "report.html")):
+        create_link_artifact(
+            key=_artifact_key(kind, year),
+            link=(folder / name).resolve().as_uri(),
+            link_text=f"{label}: {name}",
+            description=f"The newest {year} report ({label}) as {kind.upper()}",
+        )
+
+
+@flow(name="annual-report", log_prints=True)
+def annual_report(
+    year: int | None = None,
+    final: bool = False,
+    allow_missing: list[str] = [],  # noqa: B006 - Prefect copies parameters per run
+    supersede: bool = False,
+    inputs_dir: str | None = None,
+    outputs_dir: str | None = None,
+) -> str:
+    """Build the report of `year` and return its folder.
+
+    - `year`: the edition; `None` means the edition whose deadline passed most recently.
+    - `final`: publish `outputs/<year>/final/` (tagged PDF/UA-1, no draft mark) instead of
+      a new numbered draft. Refused unless every expected member is valid.
+    - `allow_missing`: member codes a final may be published without (recorded in the
+      manifest and stated in the report).
+    - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
+    - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
+    """
+    logger = get_run_logger()
+    settings = _settings(inputs_dir, outputs_dir)
+    if year is None:
+        year = due_edition(settings.inputs_dir)
+        logger.info("no year given: building %d, whose deadline passed most recently", year)
     with year_lock(settings.outputs_dir / str(year)):
-        number = next_draft_number(settings.outputs_dir, year)
-        results = validate_member.map(
-            unmapped(files), unmapped(wg), unmapped(edition), list(files.contributions)
-        ).result()
-        loaded = assemble_edition(files, wg, edition, reports, list(results))
+        if final:
+            check_final_slot(settings.outputs_dir, year, supersede)
+        loaded = validate_edition(settings, year)
+        publish_status_artifact(loaded)
         for status in loaded.status:
             if not status.valid:
-                logger.warning("%s: %s, left out of the draft", status.code, status.label)
-        build = pipeline.make_build_info(number)
+                logger.warning("%s: %s, left out of the report", status.code, status.label)
+        if final:
+            pipeline.check_final(loaded, allow_missing)
+            number = None
+            build = pipeline.make_build_info(None, final=True, allowed_missing=allow_missing)
+        else:
+            number = next_draft_number(settings.outputs_dir, year)
+            build = pipeline.make_build_info(number)
+        stage("aggregate")
         prev_year, frames = aggregate(loaded)
-        figures = make_charts(frames, wg, prev_year is not None)
+        publish_indicator_artifact(loaded, frames)
+        stage("charts")
+        figures = make_charts(loaded, frames, prev_year is not None)
         ctx = build_context(loaded, build, frames, figures, prev_year)
         data = pipeline.data_files(frames, ctx)
+        stage("html")
         html = render_html(ctx, settings.templates_dir)
+        stage("pdf")
         rendered = render_pdf(
             ctx, html, settings.templates_dir, pipeline.image_folders(loaded), data
         )
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
-        folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number)
-    logger.info(
-        "draft %s: %d pages, %d members", folder.name, rendered.pages, len(loaded.contributions)
-    )
+        stage("publish")
+        folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number, supersede)
+    label = "final" if final else f"draft {folder.name}"
+    publish_link_artifacts(folder, year, label)
+    logger.info("%s of %d: %d pages, %d members", label, year, rendered.pages,
+                len(loaded.contributions))  # fmt: skip
     return str(folder)
+
+
+@flow(name="collect-status", log_prints=True)
+def collect_status(year: int | None = None, inputs_dir: str | None = None) -> list[dict[str, Any]]:
+    """Who has submitted the `year` edition, and whether it is valid; also an artifact."""
+    settings = _settings(inputs_dir, None)
+    if year is None:
+        year = due_edition(settings.inputs_dir)
+    loaded = validate_edition(settings, year)
+    publish_status_artifact(loaded)
+    return status_rows(loaded)

@@ -6,11 +6,13 @@ matplotlib; `build` hands over to the Prefect flow in `flows/`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -134,40 +136,174 @@ def format_github(report: ValidationReport) -> list[str]:
 
 @app.command()
 def build(
-    year: Annotated[int, typer.Option("--year", help="The edition to build, e.g. 2024.")],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="The edition, e.g. 2024 (default: the one whose deadline passed last)."
+        ),
+    ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final",
+            help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused unless "
+            "every expected member is valid.",
+        ),
+    ] = False,
+    allow_missing: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-missing",
+            metavar="CODE",
+            help="With --final: publish without this member (repeatable). Recorded in the "
+            "manifest and stated in the report.",
+        ),
+    ] = None,
+    supersede: Annotated[
+        bool,
+        typer.Option(
+            "--supersede",
+            help="With --final: replace an existing final, keeping it as final-superseded-<time>/.",
+        ),
+    ] = False,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
+    ] = False,
 ) -> None:
-    """Build a new numbered draft (PDF, HTML, manifest) with the Prefect flow."""
-    from .inputs import InputsError, find_edition_files
+    """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
+    from .inputs import InputsError, due_edition, find_edition_files
+    from .pipeline import FinalRefused
     from .publish import PublishError
     from .render import RenderError
     from .settings import configure_prefect_environment, get_settings
 
     settings = get_settings(inputs, outputs)
+    allowed = [code.strip().upper() for code in allow_missing or []]
+    if (allowed or supersede) and not final:
+        raise _fail_usage("--allow-missing and --supersede apply only with --final")
     try:
+        if year is None:
+            year = due_edition(settings.inputs_dir)
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     configure_prefect_environment(settings)
-    typer.echo(f"Building the {year} edition from {settings.inputs_dir} (Prefect flow)…", err=True)
+    if not verbose:
+        # The stages show progress and the CLI prints errors itself (a known refusal as one
+        # line, anything else with its traceback); Prefect's log lines still reach its UI.
+        import os
+
+        for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
+            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
+    what = "the final" if final else "a new draft"
+    console = _stderr_console()
+    console.print(
+        f"Building {what} of the {year} edition from {_shown(settings.inputs_dir)}", soft_wrap=True
+    )
     from flows.annual_report import annual_report
 
+    from .progress import reporting
+
     try:
-        folder = Path(
-            annual_report(
-                year, inputs_dir=str(settings.inputs_dir), outputs_dir=str(settings.outputs_dir)
+        with _stage_display(console) as show, reporting(show):
+            folder = Path(
+                annual_report(
+                    year=year,
+                    final=final,
+                    allow_missing=allowed,
+                    supersede=supersede,
+                    inputs_dir=str(settings.inputs_dir),
+                    outputs_dir=str(settings.outputs_dir),
+                )
             )
-        )
-    except (InputsError, PublishError, RenderError) as exc:
-        typer.echo(f"wgreport: build failed: {exc}", err=True)
+    except (InputsError, PublishError, RenderError, FinalRefused) as exc:
+        console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
+        _quiet_shutdown()
+        raise typer.Exit(code=1) from None
+    except Exception:
+        console.print("[bold red]wgreport: build failed with an unexpected error:[/]")
+        console.print_exception()
+        _quiet_shutdown()
         raise typer.Exit(code=1) from None
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    typer.echo(f"Draft {manifest['draft']} of {year}: {manifest['pages']} pages")
+    _print_summary(folder, manifest, year)
+    _quiet_shutdown()
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def _stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
+    """Show the build's stages as they are reached: a line each, with a spinner on a TTY."""
+    from .progress import STAGES
+
+    titles = dict(STAGES)
+    order = [name for name, _ in STAGES]
+    seen: list[str] = []
+    status = console.status("Starting Prefect…", spinner="dots")
+    status.start()
+
+    def show(name: str, detail: str) -> None:
+        if name not in seen:
+            seen.append(name)
+            console.print(f"  [{order.index(name) + 1}/{len(order)}] {titles[name]}")
+        status.update(f"{titles[name]}{f' ({detail})' if detail else ''}…")
+
+    try:
+        yield show
+    finally:
+        status.stop()
+
+
+def _print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
+    label = "Final" if manifest.get("final") else f"Draft {manifest['draft']}"
+    typer.echo(f"{label} of {year}: {manifest['pages']} pages")
+    included = manifest["members_included"]
+    typer.echo(f"  members included ({len(included)}): {', '.join(included) or 'none'}")
+    for left in manifest["members_left_out"]:
+        allowed = " (published without it: --allow-missing)" if left.get("allowed_by") else ""
+        typer.echo(f"  left out: {left['member']}: {left['reason']}{allowed}")
     for name in ("report.pdf", "report.html", "manifest.json"):
         typer.echo(f"  {_shown(folder / name)}")
-    for left in manifest["members_left_out"]:
-        typer.echo(f"  left out: {left['member']} ({left['reason']})")
+    if manifest.get("supersedes"):
+        typer.echo(
+            f"  the previous final is kept as {_shown(folder.parent / manifest['supersedes'])}"
+        )
+
+
+def _quiet_shutdown() -> None:
+    """Keep the embedded server's shutdown noise off the terminal.
+
+    The build's own result is printed by now. Prefect stops its temporary server at exit,
+    and its background services may log tracebacks while they are cancelled; those go to
+    .prefect/logs/shutdown.log instead of the user's terminal.
+    """
+    import logging
+    import os
+
+    home = Path(os.environ.get("PREFECT_HOME", ".prefect"))
+    try:
+        (home / "logs").mkdir(parents=True, exist_ok=True)
+        log = (home / "logs" / "shutdown.log").open("a", encoding="utf-8")
+    except OSError:
+        log = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for handler in list(logging.getLogger().handlers):
+        logging.getLogger().removeHandler(handler)
+    logging.basicConfig(stream=log, level=logging.WARNING, force=True)
+    for name in list(logging.root.manager.loggerDict):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stderr = log
 
 
 @app.command()

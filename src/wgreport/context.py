@@ -46,6 +46,7 @@ class BuildInfo(_Ctx):
     draft: str | None  # "Draft 003", or None for a final
     built_at: str  # ISO 8601, UTC
     version: str
+    allowed_missing: list[str] = []  # a final published without these members
 
 
 class Chapter(_Ctx):

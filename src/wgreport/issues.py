@@ -81,14 +81,17 @@ class ValidationReport:
     def valid(self) -> bool:
         return all(f.valid for f in self.files)
 
+    def summary(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "valid": sum(1 for f in self.files if f.valid),
+            "errors": sum(f.errors for f in self.files),
+            "warnings": sum(f.warnings for f in self.files),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
             "files": [f.to_dict() for f in self.files],
-            "summary": {
-                "files": len(self.files),
-                "valid": sum(1 for f in self.files if f.valid),
-                "errors": sum(f.errors for f in self.files),
-                "warnings": sum(f.warnings for f in self.files),
-            },
+            "summary": self.summary(),
         }

@@ -85,11 +85,41 @@ def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribu
     return year, previous.contributions
 
 
-def make_build_info(number: int | None, final: bool = False) -> BuildInfo:
+def make_build_info(
+    number: int | None, final: bool = False, allowed_missing: Sequence[str] = ()
+) -> BuildInfo:
     """Draft label, pinned or current build time, and the tool version."""
     when = build_time().isoformat().replace("+00:00", "Z")
     label = None if final or number is None else f"Draft {draft_name(number)}"
-    return BuildInfo(draft=label, built_at=when, version=__version__)
+    return BuildInfo(
+        draft=label,
+        built_at=when,
+        version=__version__,
+        allowed_missing=sorted(allowed_missing) if final else [],
+    )
+
+
+class FinalRefused(Exception):
+    """A final was asked for while expected members are missing or invalid."""
+
+
+def check_final(loaded: LoadedEdition, allow_missing: Sequence[str]) -> None:
+    """Refuse a final unless every expected member is valid or named in `allow_missing`."""
+    expected = {s.code for s in loaded.status}
+    unknown = sorted(set(allow_missing) - expected)
+    if unknown:
+        raise FinalRefused(
+            f"--allow-missing names {', '.join(unknown)}, which "
+            f"{'is' if len(unknown) == 1 else 'are'} not expected in {loaded.year}"
+        )
+    missing = [s for s in loaded.status if not s.valid and s.code not in allow_missing]
+    if missing:
+        listed = "; ".join(f"{s.code} ({s.label})" for s in missing)
+        raise FinalRefused(
+            f"a final of {loaded.year} needs every expected member to be valid: {listed}. "
+            f"Fix them, or publish without them with "
+            f"{' '.join('--allow-missing ' + s.code for s in missing)}"
+        )
 
 
 def compute_frames(loaded: LoadedEdition) -> tuple[int | None, aggregate.Frames]:
@@ -253,8 +283,15 @@ def make_manifest(
             c for c in (m.code for m in loaded.working_group.members) if c in loaded.contributions
         ],
         "members_left_out": [
-            {"member": s.code, "reason": s.label} for s in loaded.status if not s.valid
+            {
+                "member": s.code,
+                "reason": s.label,
+                **({"allowed_by": "--allow-missing"} if s.code in build.allowed_missing else {}),
+            }
+            for s in loaded.status
+            if not s.valid
         ],
+        "allowed_missing": build.allowed_missing,
         "render_warnings": list(rendered.warnings),
         "inputs": digest_inputs(input_paths(loaded.files)),
     }
@@ -294,14 +331,34 @@ def render_edition(
 
 def build_draft(settings: Settings, year: int) -> Path:
     """A whole draft build without Prefect (tests, benchmarks)."""
-    from .publish import next_draft_number, publish_draft, year_lock
+    return build(settings, year)
+
+
+def build(
+    settings: Settings,
+    year: int,
+    *,
+    final: bool = False,
+    allow_missing: Sequence[str] = (),
+    supersede: bool = False,
+) -> Path:
+    """A whole build without Prefect: a new draft, or the final; return its folder."""
+    from .publish import next_draft_number, publish_draft, publish_final, year_lock
 
     files = find_edition_files(settings.inputs_dir, year)
     with year_lock(settings.outputs_dir / str(year)):
-        number = next_draft_number(settings.outputs_dir, year)
         loaded = load_edition_inputs(files.inputs_dir, year)
-        build = make_build_info(number)
-        rendered, data = render_edition(settings, loaded, build)
-        manifest = make_manifest(settings, loaded, rendered, build)
+        if final:
+            check_final(loaded, allow_missing)
+            build_info = make_build_info(None, final=True, allowed_missing=allow_missing)
+        else:
+            number = next_draft_number(settings.outputs_dir, year)
+            build_info = make_build_info(number)
+        rendered, data = render_edition(settings, loaded, build_info)
+        manifest = make_manifest(settings, loaded, rendered, build_info)
         files_out = output_files(loaded, rendered, data)
+        if final:
+            return publish_final(
+                settings.outputs_dir, year, files_out, manifest, supersede=supersede
+            )
         return publish_draft(settings.outputs_dir, year, number, files_out, manifest)

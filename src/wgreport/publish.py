@@ -135,14 +135,8 @@ def publish_draft(
         raise PublishError(f"{final} already exists; drafts are never overwritten")
     tmp = drafts_dir / f".tmp-{name}-{os.getpid()}"
     record = {**manifest, "draft": name}
-    record["outputs"] = {n: sha256_bytes(files[n]) for n in sorted(files)}
     try:
-        tmp.mkdir()
-        for file_name in sorted(files):
-            (tmp / file_name).parent.mkdir(parents=True, exist_ok=True)
-            _write(tmp / file_name, files[file_name])
-        _write(tmp / "manifest.json", _json_bytes(record))
-        _fsync_dir(tmp)
+        _write_tree(tmp, files, record)
         os.rename(tmp, final)
         _fsync_dir(drafts_dir)
         _point_latest(outputs_dir / str(year), final)
@@ -150,6 +144,75 @@ def publish_draft(
         shutil.rmtree(tmp, ignore_errors=True)
         raise PublishError(_describe_os_error(exc, drafts_dir)) from exc
     return final
+
+
+class FinalExists(PublishError):
+    """A final of the year exists and `supersede` was not asked for."""
+
+
+def check_final_slot(outputs_dir: Path, year: int, supersede: bool) -> None:
+    """Refuse early (before rendering) when a final exists and `supersede` is off."""
+    final = outputs_dir / str(year) / "final"
+    if final.exists() and not supersede:
+        raise FinalExists(
+            f"a final of {year} already exists ({final}); it is never overwritten. "
+            "Build with --supersede to publish a new one and keep the old one as "
+            "final-superseded-<time>/"
+        )
+
+
+def publish_final(
+    outputs_dir: Path,
+    year: int,
+    files: Mapping[str, bytes],
+    manifest: dict[str, Any],
+    *,
+    supersede: bool = False,
+) -> Path:
+    """Write `outputs/<year>/final/`; return it. Call while holding `year_lock`.
+
+    An existing final is never overwritten: without `supersede` this refuses; with it the
+    old final is kept, renamed `final-superseded-<time>/`, and the new manifest names it.
+    """
+    year_dir = outputs_dir / str(year)
+    _ensure_dir(year_dir)
+    _clean_temporaries(year_dir)
+    final = year_dir / "final"
+    superseded: Path | None = None
+    check_final_slot(outputs_dir, year, supersede)
+    if final.exists():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        superseded = year_dir / f"final-superseded-{stamp}"
+        n = 2
+        while superseded.exists():
+            superseded = year_dir / f"final-superseded-{stamp}-{n}"
+            n += 1
+    tmp = year_dir / f".tmp-final-{os.getpid()}"
+    record = {**manifest, "draft": None, "final": True}
+    record["supersedes"] = superseded.name if superseded else None
+    try:
+        _write_tree(tmp, files, record)
+        if superseded is not None:
+            os.rename(final, superseded)
+        os.rename(tmp, final)
+        _fsync_dir(year_dir)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if superseded is not None and superseded.exists() and not final.exists():
+            os.rename(superseded, final)  # put the old final back
+        raise PublishError(_describe_os_error(exc, year_dir)) from exc
+    return final
+
+
+def _write_tree(tmp: Path, files: Mapping[str, bytes], record: dict[str, Any]) -> None:
+    """Write the files and their manifest (with the outputs' sha256) into a new `tmp`."""
+    record["outputs"] = {n: sha256_bytes(files[n]) for n in sorted(files)}
+    tmp.mkdir()
+    for file_name in sorted(files):
+        (tmp / file_name).parent.mkdir(parents=True, exist_ok=True)
+        _write(tmp / file_name, files[file_name])
+    _write(tmp / "manifest.json", _json_bytes(record))
+    _fsync_dir(tmp)
 
 
 def _json_bytes(data: Any) -> bytes:
@@ -181,9 +244,9 @@ def _point_latest(year_dir: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
-def _clean_temporaries(drafts_dir: Path) -> None:
+def _clean_temporaries(folder: Path) -> None:
     """Remove folders left by builds that died mid-write (we hold the lock)."""
-    for leftover in drafts_dir.glob(".tmp-*"):
+    for leftover in folder.glob(".tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
