@@ -70,3 +70,12 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "report.html").write_text(rendered.html, encoding="utf-8")
     (base / "warnings.txt").write_text("\n".join(rendered.warnings), encoding="utf-8")
     return base
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the whole session (it takes ~20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

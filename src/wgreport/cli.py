@@ -307,6 +307,47 @@ def _quiet_shutdown() -> None:
 
 
 @app.command()
+def server(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port of the UI and API.")] = 4200,
+) -> None:
+    """Start a local Prefect server with its UI and serve prefect.yaml's deployments.
+
+    Runs until interrupted (Ctrl-C). Scheduled runs (draft-weekly) and runs started from
+    the UI execute in this process; their drafts land in outputs/ as with `build`.
+    """
+    import os
+
+    from .server import runner_deployments, start_server, wait_healthy
+    from .settings import configure_prefect_environment, get_settings
+
+    settings = get_settings()
+    configure_prefect_environment(settings)
+    process, api_url = start_server(settings, host, port)
+    try:
+        wait_healthy(api_url, 180, process)
+        os.environ["PREFECT_API_URL"] = api_url
+        ui = api_url.removesuffix("/api")
+        typer.echo(f"Prefect UI: {ui}")
+        typer.echo(f"  server log: {_shown(settings.prefect_home / 'server.log')}")
+        typer.echo("Serving the deployments of prefect.yaml; Ctrl-C stops both.")
+        from prefect import serve
+
+        serve(*runner_deployments(settings.root), print_starting_message=True)
+    except RuntimeError as exc:
+        typer.echo(f"wgreport: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+
+
+@app.command()
 def new(
     member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
     year: Annotated[int, typer.Option("--year", help="The edition year, e.g. 2025.")],
@@ -371,30 +412,34 @@ def status(
     output_format: Annotated[
         Format, typer.Option("--format", help="text (default) or json.")
     ] = Format.text,
+    as_flow: Annotated[
+        bool,
+        typer.Option(
+            "--flow", help="Run as the Prefect flow collect-status (records a status artifact)."
+        ),
+    ] = False,
 ) -> None:
     """Show who has submitted: one row per expected member, with validity and lateness."""
     from .inputs import InputsError, last_change, load_edition_inputs
-    from .settings import get_settings
+    from .settings import configure_prefect_environment, get_settings
+    from .status import status_rows
 
     settings = get_settings(inputs)
     try:
         loaded = load_edition_inputs(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    rows = [
-        {
-            "member": s.code,
-            "name": s.name,
-            "submitted": s.submitted,
-            "valid": s.valid,
-            "errors": s.errors,
-            "warnings": s.warnings,
-            "last_change": last_change(s.path) if s.path else None,
-            "late": s.late,
-            "status": s.label,
-        }
-        for s in loaded.status
-    ]
+    if as_flow:
+        configure_prefect_environment(settings)
+        from flows.annual_report import collect_status
+
+        rows = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
+    else:
+        rows = status_rows(loaded)
+    paths = {s.code: s.path for s in loaded.status}
+    for row in rows:
+        path = paths.get(row["member"])
+        row["last_change"] = last_change(path) if path else None
     if output_format is Format.json:
         typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
         return
