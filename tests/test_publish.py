@@ -78,3 +78,28 @@ def test_read_only_outputs_give_a_clear_error(tmp_path: Path) -> None:
             publish(tmp_path, {"report.pdf": b"x"})
     finally:
         tmp_path.chmod(0o700)
+
+
+def test_a_second_build_waits_with_a_message_then_fails_clearly(tmp_path: Path) -> None:
+    import threading
+
+    from wgreport.progress import reporting
+    from wgreport.publish import PublishError
+
+    year_dir = tmp_path / "2024"
+    heard: list[str] = []
+    with year_lock(year_dir), reporting(lambda name, detail: heard.append(f"{name}: {detail}")):
+        result: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                with year_lock(year_dir, wait_seconds=0.5):
+                    pass
+            except PublishError as exc:
+                result.append(exc)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(10)
+    assert len(heard) == 1 and heard[0].startswith("notice: another build of 2024 is running")
+    assert result and "another build of 2024" in str(result[0]) and "waited" in str(result[0])

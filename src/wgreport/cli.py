@@ -250,6 +250,9 @@ def _stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
     status.start()
 
     def show(name: str, detail: str) -> None:
+        if name == "notice":
+            console.print(f"  [yellow]{detail}[/]", soft_wrap=True)
+            return
         if name not in seen:
             seen.append(name)
             console.print(f"  [{order.index(name) + 1}/{len(order)}] {titles[name]}")

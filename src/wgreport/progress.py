@@ -35,6 +35,11 @@ def stage(name: str, detail: str = "") -> None:
         reporter(name, detail)
 
 
+def notice(message: str) -> None:
+    """Something the person running the build should know now (a wait, for example)."""
+    stage("notice", message)
+
+
 @contextmanager
 def reporting(reporter: Reporter) -> Iterator[None]:
     """Send stage reports to `reporter` for the duration of the block."""

@@ -12,6 +12,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from .progress import notice
 
 DRAFT_DIGITS = 3
 LOCK_WAIT_SECONDS = 600.0
@@ -82,11 +85,20 @@ def year_lock(year_dir: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterat
     lock_path = year_dir / ".lock"
     with lock_path.open("a+") as fh:
         deadline = time.monotonic() + wait_seconds
+        told = False
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not told:
+                    told = True
+                    message = (
+                        f"another build of {year_dir.name} is running; waiting for it to "
+                        f"finish (lock {lock_path}, giving up after {wait_seconds:.0f} s)"
+                    )
+                    logging.getLogger("wgreport").warning("%s", message)
+                    notice(message)
                 if time.monotonic() > deadline:
                     raise PublishError(
                         f"another build of {year_dir.name} holds {lock_path} "
