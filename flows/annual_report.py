@@ -49,6 +49,7 @@ from wgreport.publish import (
     publish_final,
     year_lock,
 )
+from wgreport.reviewpage import write_review_page
 from wgreport.settings import Settings, get_settings
 from wgreport.status import status_markdown, status_rows
 from wgreport.validation import ContributionResult
@@ -148,6 +149,11 @@ def publish(
     if number is None:
         return publish_final(outputs_dir, loaded.year, files, dict(manifest), supersede=supersede)
     return publish_draft(outputs_dir, loaded.year, number, files, dict(manifest))
+
+
+@task(name="review-page", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
+def review_page(year_dir: Path, templates_dir: Path) -> Path:
+    return write_review_page(year_dir, templates_dir)
 
 
 def _settings(inputs_dir: str | None, outputs_dir: str | None) -> Settings:
@@ -271,6 +277,7 @@ def annual_report(
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")
         folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number, supersede)
+        review_page(settings.outputs_dir / str(year), settings.templates_dir)
     label = "final" if final else f"draft {folder.name}"
     publish_link_artifacts(folder, year, label)
     logger.info("%s of %d: %d pages, %d members", label, year, rendered.pages,

@@ -48,7 +48,7 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
     latest = first.parent.parent / "latest"
     assert latest.resolve() == second.resolve()
     expected = [
-        "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
+        "SHA256SUMS", "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
         "data/indicator_summary.csv", "data/indicators.csv", "data/initiatives.csv",
         "data/themes.csv", "manifest.json", "report.html", "report.json", "report.pdf",
         "validation.json",

@@ -351,6 +351,55 @@ def server(
 
 
 @app.command()
+def diff(
+    older: Annotated[str, typer.Argument(help="A draft number (3 or 003), or 'final'.")],
+    newer: Annotated[str, typer.Argument(help="A later draft number, or 'final'.")],
+    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    outputs: OutputsOption = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="text (default) or json.")
+    ] = Format.text,
+) -> None:
+    """What changed between two drafts: contributions, initiatives, statuses, values."""
+    from .review import changes_lines, compare_drafts, resolve_draft
+    from .settings import get_settings
+
+    year_dir = get_settings(None, outputs).outputs_dir / str(year)
+    try:
+        changes = compare_drafts(resolve_draft(year_dir, older), resolve_draft(year_dir, newer))
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
+    if output_format is Format.json:
+        typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Changes from draft {changes.older} to {changes.newer} ({year}):")
+    for line in changes_lines(changes) or ["nothing"]:
+        typer.echo(f"  {line}")
+
+
+@app.command()
+def verify(
+    folder: Annotated[
+        Path, typer.Argument(help="A draft or final folder, e.g. outputs/2024/drafts/003.")
+    ],
+) -> None:
+    """Check a downloaded draft or final against its SHA256SUMS (exit 0 when all match)."""
+    from .publish import PublishError, verify_folder
+
+    try:
+        rows = verify_folder(folder)
+    except PublishError as exc:
+        raise _fail_usage(str(exc)) from None
+    bad = [(name, result) for name, result in rows if result != "OK"]
+    for name, result in rows:
+        typer.echo(f"{name}: {result}")
+    if bad:
+        typer.echo(f"{len(bad)} of {len(rows)} file(s) do not match SHA256SUMS", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"all {len(rows)} files match SHA256SUMS")
+
+
+@app.command()
 def new(
     member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
     year: Annotated[int, typer.Option("--year", help="The edition year, e.g. 2025.")],

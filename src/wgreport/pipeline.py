@@ -28,7 +28,7 @@ from .inputs import (
     previous_year,
 )
 from .models import Contribution, WorkingGroup
-from .publish import build_time, digest_inputs, draft_name, git_commit
+from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
 
@@ -277,6 +277,7 @@ def make_manifest(
         "built_at": build.built_at,
         "tool_version": build.version,
         "git_commit": git_commit(settings.root),
+        "templates_sha256": digest_tree(settings.templates_dir),
         "final": build.draft is None,
         "pages": rendered.pages,
         "members_included": [
@@ -344,6 +345,7 @@ def build(
 ) -> Path:
     """A whole build without Prefect: a new draft, or the final; return its folder."""
     from .publish import next_draft_number, publish_draft, publish_final, year_lock
+    from .reviewpage import write_review_page
 
     files = find_edition_files(settings.inputs_dir, year)
     with year_lock(settings.outputs_dir / str(year)):
@@ -358,7 +360,10 @@ def build(
         manifest = make_manifest(settings, loaded, rendered, build_info)
         files_out = output_files(loaded, rendered, data)
         if final:
-            return publish_final(
+            folder = publish_final(
                 settings.outputs_dir, year, files_out, manifest, supersede=supersede
             )
-        return publish_draft(settings.outputs_dir, year, number, files_out, manifest)
+        else:
+            folder = publish_draft(settings.outputs_dir, year, number, files_out, manifest)
+        write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
+        return folder

@@ -27,6 +27,48 @@ DRAFT_DIGITS = 3
 LOCK_WAIT_SECONDS = 600.0
 
 
+SUMS = "SHA256SUMS"
+
+
+def sha256sums(digests: Mapping[str, str]) -> bytes:
+    """`sha256sum` format: one "<digest>  <path>" line per file, sorted by path."""
+    return "".join(f"{digests[name]}  {name}\n" for name in sorted(digests)).encode()
+
+
+def verify_folder(folder: Path) -> list[tuple[str, str]]:
+    """Check a draft or final folder against its SHA256SUMS: (path, "OK" | problem) rows.
+
+    Problems: "FAILED" (the content differs), "missing", "not listed" (a file the sums do
+    not name), and "unsafe path" (a line naming a file outside the folder).
+    """
+    sums_file = folder / SUMS
+    if not sums_file.is_file():
+        raise PublishError(f"{sums_file} not found: is this a draft or final folder?")
+    rows: list[tuple[str, str]] = []
+    listed: set[str] = set()
+    for number, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            rows.append((f"{SUMS}:{number}", "not a sha256sum line"))
+            continue
+        name = name.lstrip("*")
+        listed.add(name)
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder.resolve()):
+            rows.append((name, "unsafe path"))
+        elif not path.is_file():
+            rows.append((name, "missing"))
+        else:
+            rows.append((name, "OK" if sha256_file(path) == digest else "FAILED"))
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name != SUMS and name not in listed:
+            rows.append((name, "not listed"))
+    return rows
+
+
 class PublishError(Exception):
     """A draft could not be written (locked, disk full, read-only outputs)."""
 
@@ -46,6 +88,15 @@ def sha256_file(path: Path) -> str:
 def digest_inputs(paths: Mapping[str, Path]) -> dict[str, str]:
     """sha256 of each input file, keyed by its display path, sorted."""
     return {name: sha256_file(paths[name]) for name in sorted(paths)}
+
+
+def digest_tree(folder: Path) -> str:
+    """One sha256 over every file under `folder` (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
 
 
 def git_commit(root: Path) -> str | None:
@@ -223,7 +274,10 @@ def _write_tree(tmp: Path, files: Mapping[str, bytes], record: dict[str, Any]) -
     for file_name in sorted(files):
         (tmp / file_name).parent.mkdir(parents=True, exist_ok=True)
         _write(tmp / file_name, files[file_name])
-    _write(tmp / "manifest.json", _json_bytes(record))
+    manifest = _json_bytes(record)
+    _write(tmp / "manifest.json", manifest)
+    sums = {**record["outputs"], "manifest.json": sha256_bytes(manifest)}
+    _write(tmp / SUMS, sha256sums(sums))
     _fsync_dir(tmp)
 
 
