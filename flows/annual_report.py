@@ -42,13 +42,7 @@ from wgreport.inputs import (
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
 from wgreport.progress import stage
-from wgreport.publish import (
-    check_final_slot,
-    next_draft_number,
-    publish_draft,
-    publish_final,
-    year_lock,
-)
+from wgreport.publish import check_final_slot, publish_build, year_lock
 from wgreport.reviewpage import write_review_page
 from wgreport.settings import Settings, get_settings
 from wgreport.status import status_markdown, status_rows
@@ -146,9 +140,9 @@ def publish(
     supersede: bool = False,
 ) -> Path:
     files = pipeline.output_files(loaded, rendered, data)
-    if number is None:
-        return publish_final(outputs_dir, loaded.year, files, dict(manifest), supersede=supersede)
-    return publish_draft(outputs_dir, loaded.year, number, files, dict(manifest))
+    return publish_build(
+        outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
+    )
 
 
 @task(name="review-page", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
@@ -254,13 +248,7 @@ def annual_report(
         for status in loaded.status:
             if not status.valid:
                 logger.warning("%s: %s, left out of the report", status.code, status.label)
-        if final:
-            pipeline.check_final(loaded, allow_missing)
-            number = None
-            build = pipeline.make_build_info(None, final=True, allowed_missing=allow_missing)
-        else:
-            number = next_draft_number(settings.outputs_dir, year)
-            build = pipeline.make_build_info(number)
+        number, build = pipeline.plan_build(settings.outputs_dir, loaded, final, allow_missing)
         stage("aggregate")
         prev_year, frames = aggregate(loaded)
         publish_indicator_artifact(loaded, frames)

@@ -316,6 +316,22 @@ def output_files(
     }
 
 
+def plan_build(
+    outputs_dir: Path, loaded: LoadedEdition, final: bool, allow_missing: Sequence[str]
+) -> tuple[int | None, BuildInfo]:
+    """The draft number (None for a final) and the build info; refuses an incomplete final.
+
+    Call while holding the year's lock: a draft number is reserved under it.
+    """
+    from .publish import next_draft_number
+
+    if final:
+        check_final(loaded, allow_missing)
+        return None, make_build_info(None, final=True, allowed_missing=allow_missing)
+    number = next_draft_number(outputs_dir, loaded.year)
+    return number, make_build_info(number)
+
+
 def render_edition(
     settings: Settings, loaded: LoadedEdition, build: BuildInfo
 ) -> tuple[RenderedReport, dict[str, bytes]]:
@@ -344,26 +360,20 @@ def build(
     supersede: bool = False,
 ) -> Path:
     """A whole build without Prefect: a new draft, or the final; return its folder."""
-    from .publish import next_draft_number, publish_draft, publish_final, year_lock
+    from .publish import check_final_slot, publish_build, year_lock
     from .reviewpage import write_review_page
 
     files = find_edition_files(settings.inputs_dir, year)
     with year_lock(settings.outputs_dir / str(year)):
-        loaded = load_edition_inputs(files.inputs_dir, year)
         if final:
-            check_final(loaded, allow_missing)
-            build_info = make_build_info(None, final=True, allowed_missing=allow_missing)
-        else:
-            number = next_draft_number(settings.outputs_dir, year)
-            build_info = make_build_info(number)
+            check_final_slot(settings.outputs_dir, year, supersede)
+        loaded = load_edition_inputs(files.inputs_dir, year)
+        number, build_info = plan_build(settings.outputs_dir, loaded, final, allow_missing)
         rendered, data = render_edition(settings, loaded, build_info)
         manifest = make_manifest(settings, loaded, rendered, build_info)
         files_out = output_files(loaded, rendered, data)
-        if final:
-            folder = publish_final(
-                settings.outputs_dir, year, files_out, manifest, supersede=supersede
-            )
-        else:
-            folder = publish_draft(settings.outputs_dir, year, number, files_out, manifest)
+        folder = publish_build(
+            settings.outputs_dir, year, number, files_out, manifest, supersede=supersede
+        )
         write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
         return folder

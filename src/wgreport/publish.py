@@ -267,6 +267,21 @@ def publish_final(
     return final
 
 
+def publish_build(
+    outputs_dir: Path,
+    year: int,
+    number: int | None,
+    files: Mapping[str, bytes],
+    manifest: dict[str, Any],
+    *,
+    supersede: bool = False,
+) -> Path:
+    """Publish draft `number`, or the final when `number` is None."""
+    if number is None:
+        return publish_final(outputs_dir, year, files, manifest, supersede=supersede)
+    return publish_draft(outputs_dir, year, number, files, manifest)
+
+
 def _write_tree(tmp: Path, files: Mapping[str, bytes], record: dict[str, Any]) -> None:
     """Write the files and their manifest (with the outputs' sha256) into a new `tmp`."""
     record["outputs"] = {n: sha256_bytes(files[n]) for n in sorted(files)}

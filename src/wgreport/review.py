@@ -109,7 +109,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
     new_init = {(r["member"], r["id"]): r for r in _rows(newer, "initiatives.csv")}
     old_ind = {(r["member"], r["indicator"]): r for r in _rows(older, "indicators.csv")}
     new_ind = {(r["member"], r["indicator"]): r for r in _rows(newer, "indicators.csv")}
-    order = [m for m in new.get("members_included", []) + old.get("members_included", [])]
+    order = new.get("members_included", []) + old.get("members_included", [])
     for member in dict.fromkeys(order):
         if member not in compared:
             continue
