@@ -26,6 +26,7 @@ from flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport import pipeline, render
 from wgreport.aggregate import Frames
 from wgreport.charts import Chart
+from wgreport.comments import Reviews
 from wgreport.context import BuildInfo, ReportContext
 from wgreport.inputs import (
     EditionFiles,
@@ -102,6 +103,11 @@ def make_charts(loaded: LoadedEdition, frames: Frames, with_change: bool) -> lis
     return pipeline.make_charts(frames, loaded.working_group, with_change)
 
 
+@task(name="load-reviews", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
+def load_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
+    return pipeline.read_reviews(loaded, outputs_dir)
+
+
 @task(name="build-context", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
 def build_context(
     loaded: LoadedEdition,
@@ -109,8 +115,9 @@ def build_context(
     frames: Frames,
     figures: list[Chart],
     prev_year: int | None,
+    reviews: Reviews,
 ) -> ReportContext:
-    return pipeline.make_context(loaded, build, frames, figures, prev_year)
+    return pipeline.make_context(loaded, build, frames, figures, prev_year, reviews)
 
 
 @task(name="render-html", cache_policy=NO_CACHE)
@@ -254,8 +261,12 @@ def annual_report(
         publish_indicator_artifact(loaded, frames)
         stage("charts")
         figures = make_charts(loaded, frames, prev_year is not None)
-        ctx = build_context(loaded, build, frames, figures, prev_year)
-        data = pipeline.data_files(frames, ctx)
+        reviews = load_reviews(loaded, settings.outputs_dir)
+        ctx = build_context(loaded, build, frames, figures, prev_year, reviews)
+        data = {
+            **pipeline.data_files(frames, ctx),
+            **pipeline.comment_files(ctx, reviews, settings.templates_dir),
+        }
         stage("html")
         html = render_html(ctx, settings.templates_dir)
         stage("pdf")

@@ -63,3 +63,18 @@ def test_caveat_travels_with_the_change_chart(frames) -> None:  # type: ignore[n
     wg, f = frames
     chart = charts.change_chart(f.change, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
     assert any("not comparable" in n for n in chart.notes)
+
+
+def test_a_missing_chart_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib import font_manager as fm
+
+    from wgreport import charts
+
+    def not_found(*args: object, **kwargs: object) -> str:
+        raise ValueError("not found")
+
+    monkeypatch.setattr(charts, "_font_ready", False)
+    monkeypatch.setattr(fm, "findfont", not_found)
+    monkeypatch.setattr(fm, "findSystemFonts", lambda **kwargs: [])
+    with pytest.raises(charts.FontMissing, match=r"'Noto Sans' is not installed.*fonts-noto-core"):
+        charts.ensure_chart_font()

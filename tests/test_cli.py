@@ -220,6 +220,7 @@ def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "contribution-v1.schema.json",
         "edition-v1.schema.json",
+        "review-v1.schema.json",
         "working-group-v1.schema.json",
     ]
     schema = json.loads((tmp_path / "contribution-v1.schema.json").read_text(encoding="utf-8"))

@@ -48,7 +48,7 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
     latest = first.parent.parent / "latest"
     assert latest.resolve() == second.resolve()
     expected = [
-        "SHA256SUMS", "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
+        "SHA256SUMS", "comments.csv", "comments.html", "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
         "data/indicator_summary.csv", "data/indicators.csv", "data/initiatives.csv",
         "data/themes.csv", "manifest.json", "report.html", "report.json", "report.pdf",
         "validation.json",
@@ -58,7 +58,7 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
         assert found == expected
     html = (first / "report.html").read_text(encoding="utf-8")
     for name in expected:
-        if name.startswith("data/") or name == "report.json":
+        if name.startswith(("data/", "comments.")) or name == "report.json":
             assert f'href="{name}"' in html, name
 
 

@@ -4,6 +4,7 @@ those; SHA256SUMS and `wgreport verify`; the review page in the HTML checkers.""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from wgreport.cli import app
 
 from .browsercheck import browser, vnu
-from .conftest import ROOT, copy_inputs
+from .conftest import FIXTURES, ROOT, copy_inputs
 
 NEW_INITIATIVE = """  - id: public-ai-registry
     title: Public register of AI systems used by ministries
@@ -55,6 +56,8 @@ def three_drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "    status: completed\n    started: 2021-06\n    ended: 2024-12\n",
     )
     (contributions / "NZ.yaml").unlink()
+    # and two reviewers' comments on drafts 1 and 2 (not an input change the diff reports)
+    shutil.copytree(FIXTURES / "reviews" / "valid", inputs / "2024" / "reviews")
     third = build(settings, 2024)
     return {"year_dir": base / "outputs" / "2024", "drafts": [first, second, third]}
 
@@ -143,8 +146,6 @@ def test_review_page_passes_the_html_checks_and_its_links_resolve(
 
 
 def test_verify_checks_a_downloaded_copy(three_drafts: dict[str, Any], tmp_path: Path) -> None:
-    import shutil
-
     copy = tmp_path / "003"
     shutil.copytree(three_drafts["drafts"][2], copy)
     runner = CliRunner()
@@ -157,3 +158,48 @@ def test_verify_checks_a_downloaded_copy(three_drafts: dict[str, Any], tmp_path:
     bad = runner.invoke(app, ["verify", str(copy)])
     assert bad.exit_code == 1
     assert "report.pdf: FAILED" in bad.output and "data/themes.csv: missing" in bad.output
+
+
+def test_each_draft_carries_the_comment_resolution_table(three_drafts: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    first, _, third = three_drafts["drafts"]
+    assert (first / "comments.csv").read_text(encoding="utf-8").count("\n") == 1  # header
+    rows = list(csv.DictReader(io.StringIO((third / "comments.csv").read_text("utf-8"))))
+    assert [(r["ref"], r["status"]) for r in rows] == [
+        ("ee-review-team#1", "accepted"),
+        ("ee-review-team#2", "open"),
+        ("ee-review-team#3", "rejected"),
+        ("nz-reader#1", "open"),
+        ("nz-reader#2", "deferred"),
+    ]
+    page = (third / "comments.html").read_text(encoding="utf-8")
+    assert 'id="c-ee-review-team-1"' in page and "Corrected to nine of ten" in page
+    sums = (third / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "  comments.csv\n" in sums and "  comments.html\n" in sums
+    review_page = (three_drafts["year_dir"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="drafts/003/comments.html"' in review_page
+
+
+def test_the_status_annex_summarises_the_comments(three_drafts: dict[str, Any]) -> None:
+    from pypdf import PdfReader
+
+    first, _, third = three_drafts["drafts"]
+    assert "No review comments have been received." in (first / "report.html").read_text("utf-8")
+    text = " ".join(
+        (page.extract_text() or "") for page in PdfReader(third / "report.pdf").pages[-3:]
+    )
+    text = " ".join(text.split())
+    assert "5 comments from 2 reviewers: 2 open, 1 accepted, 1 rejected, 1 deferred." in text
+    assert "Open review comments by section" in text
+    html = (third / "report.html").read_text(encoding="utf-8")
+    annex = html[html.index('id="comments-table"') :]
+    cells = [c.split("</th>")[0] for c in annex.split('<th scope="row">')[1:3]]
+    assert cells == ["Indicators", "Estonia"]
+
+
+def test_the_comments_page_passes_the_html_checks(three_drafts: dict[str, Any]) -> None:
+    page = three_drafts["drafts"][2] / "comments.html"
+    assert vnu(page) == []
+    assert browser("axe", page)["violations"] == []

@@ -85,10 +85,51 @@ def _svg(fig: Any) -> str:
     return buffer.getvalue()
 
 
+class FontMissing(RuntimeError):
+    """The pinned chart font is not installed."""
+
+
+_font_ready = False
+
+
+def ensure_chart_font() -> None:
+    """Make matplotlib use the pinned font, or fail naming it.
+
+    matplotlib caches the system's font list per user (~/.cache/matplotlib); a cache built
+    before the Noto fonts were installed would silently fall back to DejaVu Sans and change
+    every chart. So the font is looked up without fallback, and on a miss the system's
+    Noto Sans files are added to the font manager; if there are none, the build stops
+    with an error that names the font and the package.
+    """
+    global _font_ready
+    if _font_ready:
+        return
+    from pathlib import Path
+
+    from matplotlib import font_manager as fm
+
+    wanted = fm.FontProperties(family=FONT_FAMILY[0])
+    try:
+        fm.findfont(wanted, fallback_to_default=False, rebuild_if_missing=False)
+    except ValueError:
+        for path in fm.findSystemFonts(fontext="ttf"):
+            if Path(path).name.startswith("NotoSans-"):
+                fm.fontManager.addfont(path)
+        try:
+            fm.findfont(wanted, fallback_to_default=False, rebuild_if_missing=False)
+        except ValueError:
+            raise FontMissing(
+                f"the chart font '{FONT_FAMILY[0]}' is not installed "
+                "(Debian/Ubuntu package fonts-noto-core: run scripts/setup-system.sh)"
+            ) from None
+    _font_ready = True
+
+
 def _figure(width: float, height: float) -> tuple[Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
+    ensure_chart_font()
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(width, height), dpi=72)

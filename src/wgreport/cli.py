@@ -68,7 +68,7 @@ def validate(
 
     settings = get_settings(inputs)
     try:
-        report = validate_paths(list(paths or []), settings.inputs_dir)
+        report = validate_paths(list(paths or []), settings.inputs_dir, settings.outputs_dir)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
     if output_format is Format.json:
@@ -173,6 +173,7 @@ def build(
     ] = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
+    from .charts import FontMissing
     from .inputs import InputsError, due_edition, find_edition_files
     from .pipeline import FinalRefused
     from .publish import PublishError
@@ -218,7 +219,7 @@ def build(
                     outputs_dir=str(settings.outputs_dir),
                 )
             )
-    except (InputsError, PublishError, RenderError, FinalRefused) as exc:
+    except (InputsError, PublishError, RenderError, FinalRefused, FontMissing) as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         _quiet_shutdown()
         raise typer.Exit(code=1) from None
@@ -514,6 +515,107 @@ def status(
     Console(highlight=False, width=120).print(table)
     done = sum(1 for r in rows if r["valid"])
     typer.echo(f"{done} of {len(rows)} expected members have a valid contribution.")
+
+
+class TableFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def comments(
+    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    inputs: InputsOption = None,
+    outputs: OutputsOption = None,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", help="text (default), json or csv.")
+    ] = TableFormat.text,
+    only: Annotated[
+        str | None,
+        typer.Option("--status", help="Show only comments with this status (e.g. open)."),
+    ] = None,
+) -> None:
+    """Print the comment-resolution table of inputs/<year>/reviews/.
+
+    Every reviewer's comments with the secretariat's response and status, after checking
+    the review files (their issues are printed first, as by `wgreport validate`). The same
+    table is written as comments.csv and comments.html next to every draft. Exit status: 0
+    when every review file is valid, 1 when one has an error.
+    """
+    from .comments import TABLE_COLUMNS, comments_csv, drafts_known, load_reviews, summarise
+    from .inputs import InputsError, find_edition_files
+    from .models import COMMENT_STATUSES
+    from .settings import get_settings
+    from .validation import load_working_group
+
+    settings = get_settings(inputs, outputs)
+    if only is not None and only not in COMMENT_STATUSES:
+        raise _fail_usage(f"--status must be one of {', '.join(COMMENT_STATUSES)}")
+    try:
+        files = find_edition_files(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    wg, _ = load_working_group(files.working_group, files.display(files.working_group))
+    reviews = load_reviews(
+        files.edition.parent,
+        wg,
+        year,
+        drafts_known(settings.outputs_dir / str(year)),
+        display_root=settings.inputs_dir.parent,
+    )
+    rows = [r for r in reviews.rows if only is None or r.status == only]
+    summary = summarise(reviews, wg)
+    exit_code = 0 if reviews.report.valid else 1
+    if output_format is TableFormat.csv:
+        sys.stdout.write(comments_csv(rows).decode("utf-8"))
+        raise typer.Exit(code=exit_code)
+    if output_format is TableFormat.json:
+        payload = {
+            "year": year,
+            "summary": summary.model_dump(),
+            "comments": [{c: getattr(r, c) for c in TABLE_COLUMNS} for r in rows],
+            "validation": reviews.report.to_dict(),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        raise typer.Exit(code=exit_code)
+    if any(f.issues for f in reviews.report.files):
+        print_text_report(reviews.report)
+        typer.echo("")
+    _print_comment_table(rows, year, summary)
+    raise typer.Exit(code=exit_code)
+
+
+def _print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=160)
+    if not summary.total:
+        console.print(f"No review comments in inputs/{year}/reviews/.")
+    else:
+        table = Table(title=f"Comment resolution, {year} edition", show_lines=True)
+        for column in ("Ref.", "Draft", "Section", "Page", "Kind", "Comment", "Status", "Response"):
+            table.add_column(column, justify="right" if column in {"Draft", "Page"} else "left")
+        for r in rows:
+            table.add_row(
+                r.ref,
+                f"{r.draft:03d}",
+                r.section,
+                str(r.page or ""),
+                r.kind,
+                r.comment,
+                r.status,
+                r.response,
+            )
+        console.print(table)
+        counts = ", ".join(f"{n} {s}" for s, n in summary.by_status.items())
+        console.print(f"{summary.total} comment(s) from {summary.reviewers} reviewer(s): {counts}.")
+    if summary.left_out:
+        console.print(
+            f"{summary.left_out} comment(s) not shown: they have errors (see above).",
+            style="bold red",
+        )
 
 
 def _shown(path: Path) -> str:

@@ -80,4 +80,9 @@ ISSUE_CODES: dict[str, str] = {
         "another file or address."
     ),
     "invalid-bounds": "In the catalogue, an indicator's min is greater than its max.",
+    # Review files (inputs/<year>/reviews/<reviewer-id>.yaml): see docs/reviewers-guide.md
+    "reviewer-mismatch": "The reviewer id does not match the review file's name.",
+    "unknown-section": "A comment's section is not a chapter id or a member code of the report.",
+    "unknown-draft": "Warning: a comment names a draft that is not in the outputs folder.",
+    "response-missing": "A comment is accepted, rejected or deferred without a response.",
 }

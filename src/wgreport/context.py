@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import aggregate
 from .charts import Chart, inline_svg
+from .comments import CommentSummary
 from .formatting import as_int, format_number, is_missing
 from .inputs import LoadedEdition
 from .markdown import render_markdown
@@ -246,6 +247,7 @@ class ReportContext(_Ctx):
     validation_notes: list[ValidationNote]
     downloads: list[Download]
     caveats: list[str]
+    comments: CommentSummary | None = None
 
 
 def build_context(
@@ -258,6 +260,7 @@ def build_context(
     previous_year: int | None = None,
     image_src: Mapping[str, str] | None = None,
     downloads: Sequence[tuple[str, str]] = (),
+    comments: CommentSummary | None = None,
 ) -> ReportContext:
     """Assemble the report context from a loaded edition and its frames (pure: no I/O)."""
     wg = loaded.working_group
@@ -286,6 +289,7 @@ def build_context(
         "completeness-table",
         "contributors-table",
         "status-table",
+        *(["comments-table"] if comments is not None and comments.open_by_section else []),
     ]
     tables = {t: n for n, t in enumerate(table_ids, start=1)}
     figures = {f: n for n, f in enumerate(figure_ids, start=1)}
@@ -424,6 +428,7 @@ def build_context(
         validation_notes=_validation_notes(loaded),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
+        comments=comments,
     )
 
 

@@ -351,8 +351,46 @@ class Contribution(_Model):
         )
 
 
+# --- <year>/reviews/<reviewer-id>.yaml ---------------------------------------------------
+
+ReviewerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+CommentKind = Literal["editorial", "substantive", "factual"]
+CommentStatus = Literal["open", "accepted", "rejected", "deferred"]
+COMMENT_STATUSES: tuple[str, ...] = ("open", "accepted", "rejected", "deferred")
+COMMENT_KINDS: tuple[str, ...] = ("editorial", "substantive", "factual")
+
+
+class Reviewer(_Model):
+    id: ReviewerId = Field(description="The file's name without .yaml, e.g. gb-policy-team")
+    name: Text
+    organisation: Text
+    member: MemberCode | None = None
+    email: Email | None = None
+
+
+class ReviewComment(_Model):
+    id: Annotated[int, Field(ge=1)] = Field(description="Unique in the file; never reused")
+    draft: Annotated[int, Field(ge=1)] = Field(description="The draft number the comment is on")
+    section: Text = Field(description="A chapter id (summary, themes, annex-b…) or a member code")
+    page: Annotated[int, Field(ge=1)] | None = None
+    quote: Text | None = None
+    comment: Markdown
+    proposed_change: Markdown
+    kind: CommentKind
+    response: Markdown | None = Field(default=None, description="Written by the secretariat")
+    status: CommentStatus = Field(default="open", description="Set by the secretariat")
+
+
+class Review(_Model):
+    schema_: Literal["wgreport/review/v1"] = Field(alias="schema")
+    year: Year
+    reviewer: Reviewer
+    comments: Annotated[list[ReviewComment], Field(min_length=1, max_length=500)]
+
+
 SCHEMA_IDS: dict[str, type[_Model]] = {
     "wgreport/working-group/v1": WorkingGroup,
     "wgreport/edition/v1": Edition,
     "wgreport/contribution/v1": Contribution,
+    "wgreport/review/v1": Review,
 }

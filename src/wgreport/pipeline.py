@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import __version__, aggregate, charts
 from .charts import Chart
+from .comments import Reviews, comments_csv, comments_html, drafts_known, load_reviews, summarise
 from .context import BuildInfo, ReportContext, build_context
 from .inputs import (
     EditionFiles,
@@ -148,6 +149,7 @@ def make_context(
     frames: aggregate.Frames | None = None,
     figures: list[Chart] | None = None,
     prev_year: int | None = None,
+    reviews: Reviews | None = None,
 ) -> ReportContext:
     """Read what the context needs from disk (foreword, images), then build it."""
     if frames is None:
@@ -163,7 +165,37 @@ def make_context(
         previous_year=prev_year,
         image_src=image_data_urls(loaded),
         downloads=DOWNLOADS,
+        comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
     )
+
+
+def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
+    """The edition's review files, checked against the drafts published so far."""
+    return load_reviews(
+        loaded.files.edition.parent,
+        loaded.working_group,
+        loaded.year,
+        drafts_known(outputs_dir / str(loaded.year)),
+        display_root=loaded.files.inputs_dir.parent,
+    )
+
+
+def comment_files(ctx: ReportContext, reviews: Reviews, templates_dir: Path) -> dict[str, bytes]:
+    """The comment-resolution table, as CSV and as a page, published next to the report."""
+    summary = ctx.comments or summarise(reviews, None)
+    label = ctx.build.draft or "Final"
+    return {
+        "comments.csv": comments_csv(reviews.rows),
+        "comments.html": comments_html(
+            reviews,
+            summary,
+            templates_dir,
+            year=ctx.year,
+            title=ctx.title,
+            label=label,
+            built_at=ctx.build.built_at,
+        ),
+    }
 
 
 DOWNLOADS = [
@@ -176,6 +208,8 @@ DOWNLOADS = [
     ("data/governance.csv", "Governance by member"),
     ("data/completeness.csv", "Who reported what, and why values are missing"),
     ("report.json", "The full report context (everything the report shows)"),
+    ("comments.html", "Reviewers' comments and the secretariat's responses"),
+    ("comments.csv", "The same comment-resolution table as CSV"),
 ]
 
 
@@ -216,7 +250,7 @@ def pdf_attachments(data: Mapping[str, bytes]) -> list[Attachment]:
     return [
         Attachment(name=Path(name).name, data=content, description=titles.get(name, name))
         for name, content in data.items()
-        if name.endswith(".csv")
+        if name.startswith("data/") and name.endswith(".csv")
     ]
 
 
@@ -338,8 +372,9 @@ def render_edition(
     """Aggregate, chart and render a loaded edition: the report and its data files."""
     prev_year, frames = compute_frames(loaded)
     figures = make_charts(frames, loaded.working_group, prev_year is not None)
-    ctx = make_context(loaded, build, frames, figures, prev_year)
-    data = data_files(frames, ctx)
+    reviews = read_reviews(loaded, settings.outputs_dir)
+    ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
+    data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
     rendered = render_report(
         ctx, settings.templates_dir, image_roots=image_folders(loaded), data=data
     )

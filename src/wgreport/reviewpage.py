@@ -14,7 +14,13 @@ from typing import Any
 
 from .review import changes_lines, compare_drafts, draft_folders
 
-DATA_LINKS = ["data/indicators.csv", "data/initiatives.csv", "report.json"]
+DATA_LINKS = [
+    "data/indicators.csv",
+    "data/initiatives.csv",
+    "report.json",
+    "comments.html",
+    "comments.csv",
+]
 
 
 def _size(n: int) -> str:

@@ -1,4 +1,4 @@
-"""JSON Schemas of the three input file kinds, exported from the pydantic models."""
+"""JSON Schemas of the input file kinds, exported from the pydantic models."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import Contribution, Edition, WorkingGroup
+from .models import Contribution, Edition, Review, WorkingGroup
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "working-group-v1.schema.json": WorkingGroup,
     "edition-v1.schema.json": Edition,
     "contribution-v1.schema.json": Contribution,
+    "review-v1.schema.json": Review,
 }
 
 

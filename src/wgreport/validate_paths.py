@@ -83,8 +83,13 @@ def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
     return unique
 
 
-def validate_paths(paths: list[Path], inputs_dir: Path) -> ValidationReport:
-    """Validate files and folders: contributions, edition files and working-group files."""
+def validate_paths(
+    paths: list[Path], inputs_dir: Path, outputs_dir: Path | None = None
+) -> ValidationReport:
+    """Validate files and folders: contributions, review files, edition and working-group
+    files. With `outputs_dir`, review comments are checked against the published drafts."""
+    from .comments import drafts_known, validate_review
+
     files = _collect(paths, inputs_dir)
     groups: dict[Path, _Group] = {}
     editions: dict[Path, tuple[Edition | None, FileReport]] = {}
@@ -120,6 +125,14 @@ def validate_paths(paths: list[Path], inputs_dir: Path) -> ValidationReport:
             continue
         year_dir = path.parent.parent
         year = int(year_dir.name) if year_dir.name.isdigit() else None
+        if path.parent.name == "reviews":
+            drafts = (
+                drafts_known(outputs_dir / str(year))
+                if outputs_dir is not None and year is not None
+                else None
+            )
+            reports.append(validate_review(path, wg, year, drafts, _display(path)).report)
+            continue
         edition_path = year_dir / "edition.yaml"
         edition = None
         if year is not None and edition_path.is_file():
