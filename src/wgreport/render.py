@@ -158,6 +158,70 @@ class Attachment:
     description: str
 
 
+def _pdf_options(
+    templates_dir: Path,
+    fetcher: Any,
+    variant: str | None,
+    attachments: Sequence[Attachment],
+    created: datetime | None,
+    extra_css: str | None = None,
+) -> dict[str, Any]:
+    import weasyprint
+
+    paged = templates_dir / PAGED_CSS
+    if not paged.is_file():
+        raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")
+    sheets = [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
+    if extra_css:
+        sheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
+    options: dict[str, Any] = {"stylesheets": sheets}
+    if variant:
+        options["pdf_variant"] = variant
+    if attachments:
+        when = created or datetime.now(UTC)
+        options["attachments"] = [
+            weasyprint.Attachment(
+                string=a.data.decode("utf-8"),
+                name=a.name,
+                description=a.description,
+                created=when,
+                modified=when,
+            )
+            for a in attachments
+        ]
+    return options
+
+
+def layout_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    image_roots: Sequence[Path] = (),
+    extra_css: str | None = None,
+    write: bool = True,
+) -> tuple[bytes | None, list[dict[str, tuple[float, float]]], RenderLog]:
+    """Lay out one document; return its PDF (unless `write` is false), each page's anchors
+    (id → position) and the warnings. Used by the per-chapter renderer (parallel.py)."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = safe_url_fetcher([templates_dir, *image_roots])
+    with capture_weasyprint_warnings() as log:
+        try:
+            options = _pdf_options(templates_dir, fetcher, None, (), None, extra_css)
+            document = weasyprint.HTML(
+                string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
+            ).render(stylesheets=options.pop("stylesheets"))
+            anchors = [
+                {name: (x, y) for name, (x, y, *_rest) in page.anchors.items()}
+                for page in document.pages
+            ]
+            pdf = document.write_pdf(**options) if write else None
+        except FatalURLFetchingError as exc:
+            raise RenderError(str(exc)) from exc
+    return (bytes(pdf) if pdf is not None else None), anchors, log
+
+
 def render_pdf(
     html: str,
     templates_dir: Path,
@@ -177,32 +241,13 @@ def render_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    paged = templates_dir / PAGED_CSS
-    if not paged.is_file():
-        raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
+            options = _pdf_options(templates_dir, fetcher, variant, attachments, created)
             document = weasyprint.HTML(
                 string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
             )
-            options: dict[str, Any] = {
-                "stylesheets": [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
-            }
-            if variant:
-                options["pdf_variant"] = variant
-            if attachments:
-                when = created or datetime.now(UTC)
-                options["attachments"] = [
-                    weasyprint.Attachment(
-                        string=a.data.decode("utf-8"),
-                        name=a.name,
-                        description=a.description,
-                        created=when,
-                        modified=when,
-                    )
-                    for a in attachments
-                ]
             pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:
             raise RenderError(str(exc)) from exc
