@@ -78,3 +78,20 @@ def test_a_missing_chart_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(fm, "findSystemFonts", lambda **kwargs: [])
     with pytest.raises(charts.FontMissing, match=r"'Noto Sans' is not installed.*fonts-noto-core"):
         charts.ensure_chart_font()
+
+
+def test_theme_table_turns_to_one_row_per_member_in_a_large_group(frames, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from wgreport.demodata import write_demo_inputs
+
+    wg, f = frames
+    small = charts.theme_chart(f.themes, wg)
+    assert small.columns[0] == "Theme" and len(small.columns) == len(wg.members) + 2
+    write_demo_inputs(tmp_path, 40, 2024, 1)
+    loaded = load_edition_inputs(tmp_path, 2024)
+    big_frames = aggregate.compute_frames(loaded.contributions, loaded.working_group, {})
+    big = charts.theme_chart(big_frames.themes, loaded.working_group)
+    assert big.columns == ["Member", *[t.title for t in loaded.working_group.themes], "Total"]
+    assert [r[0] for r in big.rows] == [m.label for m in loaded.working_group.members]
+    assert all(len(r) == len(big.columns) for r in big.rows)
+    assert sum(int(r[-1]) for r in big.rows) == len(big_frames.initiatives)
+    assert all(int(r[-1]) == sum(int(v) for v in r[1:-1]) for r in big.rows)

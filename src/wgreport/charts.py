@@ -37,6 +37,8 @@ STATUS_LABELS = {
     "discontinued": "Discontinued",
 }
 FONT_FAMILY = ["Noto Sans", "DejaVu Sans"]
+# Up to this many members, a data table may give each member a column (it fits on A4).
+MAX_MEMBER_COLUMNS = 10
 _RC: Any = {
     "svg.hashsalt": "wgreport",
     "svg.fonttype": "none",
@@ -322,16 +324,29 @@ def theme_chart(themes: pd.DataFrame, wg: WorkingGroup) -> Chart:
         if top
         else "No initiatives were reported."
     )
-    rows = [
-        [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
-        for t in theme_ids
-    ]
+    if len(members) <= MAX_MEMBER_COLUMNS:
+        columns = ["Theme", *[labels[c] for c in members], "Total"]
+        rows = [
+            [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
+            for t in theme_ids
+        ]
+    else:
+        # One column per member would run off an A4 page: one row per member instead.
+        columns = ["Member", *[titles[t] for t in theme_ids], "Total"]
+        rows = [
+            [
+                labels[c],
+                *[str(as_int(themes.at[t, c])) for t in theme_ids],
+                str(sum(as_int(themes.at[t, c]) for t in theme_ids)),
+            ]
+            for c in members
+        ]
     return Chart(
         id="fig-themes",
         title="Initiatives by theme and member",
         alt=alt,
         svg=svg,
-        columns=["Theme", *[labels[c] for c in members], "Total"],
+        columns=columns,
         rows=rows,
     )
 

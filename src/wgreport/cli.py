@@ -440,6 +440,46 @@ def new(
     typer.echo(f"Fill in every TODO, then run: wgreport validate {_shown(target)}")
 
 
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the inputs tree to.")],
+    members: Annotated[
+        int, typer.Option("--members", help="How many invented members (1 to 676).")
+    ] = 50,
+    year: Annotated[
+        int, typer.Option("--year", help="The newer edition; year - 1 is written too.")
+    ] = 2024,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty folder, replacing its working-group.yaml and the "
+            "two edition folders (nothing else there is touched).",
+        ),
+    ] = False,
+) -> None:
+    """Write a synthetic, valid inputs tree (invented members, two editions) for scale tests.
+
+    Build from it with --inputs, e.g. `wgreport build --year 2024 --inputs DIR --outputs
+    OTHER`. The output depends only on the options: the same seed gives the same bytes.
+    """
+    from .demodata import DemoDataError, write_demo_inputs
+
+    try:
+        summary = write_demo_inputs(out, members, year, seed, force=force)
+    except DemoDataError as exc:
+        raise _fail_usage(str(exc)) from None
+    first, last = summary.years
+    typer.echo(
+        f"Wrote {summary.files} files ({summary.bytes:,} bytes) to {_shown(out)}: "
+        f"{summary.members} members, editions {first} and {last}, "
+        f"{summary.initiatives} initiatives, {summary.images} images, "
+        f"{summary.csv_files} indicator CSV files"
+    )
+    typer.echo(f"Check it with: wgreport validate {_shown(out)} --inputs {_shown(out)}")
+
+
 @app.command()
 def schema(
     out: Annotated[
