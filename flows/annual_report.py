@@ -132,8 +132,18 @@ def render_pdf(
     templates_dir: Path,
     image_roots: list[Path],
     data: dict[str, bytes],
+    workers: int = 1,
+    cache_dir: Path | None = None,
 ) -> pipeline.RenderedReport:
-    return pipeline.render_pdf_report(ctx, html, templates_dir, image_roots=image_roots, data=data)
+    return pipeline.render_pdf_report(
+        ctx,
+        html,
+        templates_dir,
+        image_roots=image_roots,
+        data=data,
+        workers=workers,
+        cache_dir=cache_dir,
+    )
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
@@ -157,9 +167,13 @@ def review_page(year_dir: Path, templates_dir: Path) -> Path:
     return write_review_page(year_dir, templates_dir)
 
 
-def _settings(inputs_dir: str | None, outputs_dir: str | None) -> Settings:
+def _settings(
+    inputs_dir: str | None, outputs_dir: str | None, render_workers: int | None = None
+) -> Settings:
     return get_settings(
-        Path(inputs_dir) if inputs_dir else None, Path(outputs_dir) if outputs_dir else None
+        Path(inputs_dir) if inputs_dir else None,
+        Path(outputs_dir) if outputs_dir else None,
+        render_workers,
     )
 
 
@@ -231,6 +245,7 @@ def annual_report(
     supersede: bool = False,
     inputs_dir: str | None = None,
     outputs_dir: str | None = None,
+    render_workers: int | None = None,
 ) -> str:
     """Build the report of `year` and return its folder.
 
@@ -241,9 +256,11 @@ def annual_report(
       manifest and stated in the report).
     - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
+    - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
+      setting, $WGREPORT_RENDER_WORKERS).
     """
     logger = get_run_logger()
-    settings = _settings(inputs_dir, outputs_dir)
+    settings = _settings(inputs_dir, outputs_dir, render_workers)
     if year is None:
         year = due_edition(settings.inputs_dir)
         logger.info("no year given: building %d, whose deadline passed most recently", year)
@@ -271,7 +288,13 @@ def annual_report(
         html = render_html(ctx, settings.templates_dir)
         stage("pdf")
         rendered = render_pdf(
-            ctx, html, settings.templates_dir, pipeline.image_folders(loaded), data
+            ctx,
+            html,
+            settings.templates_dir,
+            pipeline.image_folders(loaded),
+            data,
+            settings.render_workers,
+            settings.parts_cache,
         )
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")

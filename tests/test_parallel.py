@@ -151,3 +151,29 @@ def test_a_longer_chapter_moves_every_later_page_number(
     assert len(merged["pages"]) == len(expected["pages"]) > 60
     assert merged == expected
     assert stats.laid_out == 1  # only Korea's chapter needed a new pre-pass
+
+
+def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path: Path) -> None:
+    import json
+
+    from wgreport.pipeline import build
+    from wgreport.settings import Settings
+
+    from .conftest import copy_inputs
+
+    settings = Settings(
+        root=ROOT,
+        inputs_dir=copy_inputs(tmp_path),
+        outputs_dir=tmp_path / "outputs",
+        render_workers=2,
+    )
+    first, second = build(settings, 2024), build(settings, 2024)
+    one, two = (json.loads((f / "manifest.json").read_text("utf-8")) for f in (first, second))
+    assert one["render"] == {
+        "mode": "parallel", "workers": 2, "parts": 21, "parts_laid_out": 21,
+        "parts_rendered": 21, "passes": 1,
+    }  # fmt: skip
+    # The second draft differs only in its label ("Draft 002"), on every page: every part
+    # is rendered again, but no layout is needed.
+    assert two["render"]["parts_laid_out"] == 0 and two["pages"] == one["pages"] == 60
+    assert (settings.outputs_dir / ".cache" / "parts" / "pdf").is_dir()

@@ -168,6 +168,15 @@ def build(
     ] = False,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Processes for a draft's PDF: 1 = one pass; 0 = auto (every core for long "
+            "reports). Default: $WGREPORT_RENDER_WORKERS or 0.",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
     ] = False,
@@ -180,7 +189,7 @@ def build(
     from .render import RenderError
     from .settings import configure_prefect_environment, get_settings
 
-    settings = get_settings(inputs, outputs)
+    settings = get_settings(inputs, outputs, workers)
     allowed = [code.strip().upper() for code in allow_missing or []]
     if (allowed or supersede) and not final:
         raise _fail_usage("--allow-missing and --supersede apply only with --final")
@@ -217,6 +226,7 @@ def build(
                     supersede=supersede,
                     inputs_dir=str(settings.inputs_dir),
                     outputs_dir=str(settings.outputs_dir),
+                    render_workers=settings.render_workers,
                 )
             )
     except (InputsError, PublishError, RenderError, FinalRefused, FontMissing) as exc:

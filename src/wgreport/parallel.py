@@ -134,6 +134,18 @@ def _number_links(doc: str) -> str:
 
 
 _SLOT = re.compile("\x00PAGE:([^\x00]*)\x00")
+# The draft label and build time change with every draft but move nothing: the label is
+# position: fixed (on the cover, one short line), the time is metadata; and the render that
+# follows checks the pre-pass anyway. A part's layout is cached without them, so a new
+# draft of unchanged inputs needs no pre-pass.
+_LABELS = re.compile(
+    r'<p class="(?:cover-draft|draft-info)">[^<]*</p>'
+    r'|<meta name="dcterms\.created" content="[^"]*">'
+)
+
+
+def _layout_key(html: str) -> str:
+    return _LABELS.sub("", html)
 
 
 def _fill(part: Part, pages: Callable[[str], str]) -> str:
@@ -320,7 +332,7 @@ def _prepass(
     jobs = {}
     for part in parts:
         html = _fill(part, lambda _name: placeholder)
-        key = _digest("layout", env, html, _part_css(part.index, 1, placeholder))
+        key = _digest("layout", env, _layout_key(html), _part_css(part.index, 1, placeholder))
         cached = cache.get("layout", key)
         if cached is not None:
             data = json.loads(cached)

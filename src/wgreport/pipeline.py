@@ -49,6 +49,7 @@ class RenderedReport:
     pdf: bytes
     pages: int
     warnings: tuple[str, ...]
+    render: tuple[tuple[str, Any], ...] = ()  # how the PDF was made (mode, parts, workers…)
 
 
 def read_foreword(loaded: LoadedEdition) -> str:
@@ -260,10 +261,37 @@ def render_report(
     *,
     image_roots: Sequence[Path] = (),
     data: Mapping[str, bytes] | None = None,
+    workers: int = 1,
+    cache_dir: Path | None = None,
 ) -> RenderedReport:
     """HTML, then PDF, with the page count and WeasyPrint's warnings."""
     html = render_html(ctx, templates_dir)
-    return render_pdf_report(ctx, html, templates_dir, image_roots=image_roots, data=data)
+    return render_pdf_report(
+        ctx,
+        html,
+        templates_dir,
+        image_roots=image_roots,
+        data=data,
+        workers=workers,
+        cache_dir=cache_dir,
+    )
+
+
+#: Below this many parts (front matter + chapters + annexes), one pass is as fast: the
+#: demo's 21 parts lay out in about 9 s, and the pre-pass and the workers' start-up cost
+#: more than a second core saves (benchmarks/results.md).
+PARALLEL_FROM_PARTS = 40
+
+
+def render_workers(requested: int, html: str) -> int:
+    """Processes to render a draft with: `requested`, or for 0 (auto) every core when the
+    report is long enough to gain from it."""
+    import os
+
+    if requested > 0:
+        return requested
+    parts = html.count('<section class="chapter') + 1
+    return (os.cpu_count() or 1) if parts >= PARALLEL_FROM_PARTS else 1
 
 
 def render_pdf_report(
@@ -273,22 +301,45 @@ def render_pdf_report(
     *,
     image_roots: Sequence[Path] = (),
     data: Mapping[str, bytes] | None = None,
+    workers: int = 1,
+    cache_dir: Path | None = None,
 ) -> RenderedReport:
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
-    attached; a draft is an untagged PDF with the draft mark.
+    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; with
+    `workers` > 1 its chapters are laid out in parallel and merged (parallel.py), reusing
+    the parts cached in `cache_dir` that did not change.
     """
     final = ctx.build.draft is None
+    print_html = render_html(ctx, templates_dir, for_print=True)
+    count = 1 if final else render_workers(workers, print_html)
+    if count > 1:
+        from .parallel import render_parallel
+
+        pdf, warnings, stats = render_parallel(
+            print_html, templates_dir, image_roots=image_roots, workers=count, cache_dir=cache_dir
+        )
+        how: tuple[tuple[str, Any], ...] = (
+            ("mode", "parallel"),
+            ("workers", count),
+            ("parts", stats.parts),
+            ("parts_laid_out", stats.laid_out),
+            ("parts_rendered", stats.rendered),
+            ("passes", stats.passes),
+        )
+        return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
     pdf, log = render_pdf(
-        render_html(ctx, templates_dir, for_print=True),
+        print_html,
         templates_dir,
         image_roots=image_roots,
         variant=FINAL_VARIANT if final else None,
         attachments=pdf_attachments(data or {}) if final else (),
         created=datetime.fromisoformat(ctx.build.built_at),
     )
-    return RenderedReport(html=html, pdf=pdf, pages=count_pages(pdf), warnings=tuple(log.warnings))
+    return RenderedReport(
+        html, pdf, count_pages(pdf), tuple(log.warnings), (("mode", "single"), ("workers", 1))
+    )
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:
@@ -328,6 +379,7 @@ def make_manifest(
         ],
         "allowed_missing": build.allowed_missing,
         "render_warnings": list(rendered.warnings),
+        "render": dict(rendered.render),
         "inputs": digest_inputs(input_paths(loaded.files)),
     }
 
@@ -376,7 +428,12 @@ def render_edition(
     ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
     data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
     rendered = render_report(
-        ctx, settings.templates_dir, image_roots=image_folders(loaded), data=data
+        ctx,
+        settings.templates_dir,
+        image_roots=image_folders(loaded),
+        data=data,
+        workers=settings.render_workers,
+        cache_dir=settings.parts_cache,
     )
     return rendered, data
 

@@ -24,6 +24,12 @@ class Settings(BaseModel):
     root: Path = Field(description="The project folder: templates and Prefect state live here.")
     inputs_dir: Path = Field(description="What people supply (--inputs); never written by code.")
     outputs_dir: Path = Field(description="Everything the pipeline writes (--outputs).")
+    render_workers: int = Field(
+        default=0,
+        description="Processes for a draft's PDF (--workers, $WGREPORT_RENDER_WORKERS): "
+        "1 renders in one pass; 0 (auto) renders chapters in parallel on every core when "
+        "the report has at least PARALLEL_FROM_PARTS chapters.",
+    )
 
     @property
     def templates_dir(self) -> Path:
@@ -31,18 +37,28 @@ class Settings(BaseModel):
         return self.root / "templates"
 
     @property
+    def parts_cache(self) -> Path:
+        """Chapter layouts and PDFs of earlier builds (parallel.py), keyed by content."""
+        return self.outputs_dir / ".cache" / "parts"
+
+    @property
     def prefect_home(self) -> Path:
         """Prefect's database, results and logs for the embedded server."""
         return self.root / ".prefect"
 
 
-def get_settings(inputs: Path | None = None, outputs: Path | None = None) -> Settings:
+def get_settings(
+    inputs: Path | None = None, outputs: Path | None = None, workers: int | None = None
+) -> Settings:
     """Settings from the command line, the environment, or the defaults (paths from the cwd)."""
     root = project_root()
+    if workers is None:
+        workers = int(os.environ.get("WGREPORT_RENDER_WORKERS", "0") or 0)
     return Settings(
         root=root,
         inputs_dir=(inputs or Path(os.environ.get("WGREPORT_INPUTS", "inputs"))).resolve(),
         outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
+        render_workers=workers,
     )
 
 
