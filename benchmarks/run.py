@@ -1,0 +1,213 @@
+"""Scale benchmark: one command, one table, measured in one run on this machine.
+
+    .venv/bin/python benchmarks/run.py [--sizes 10,50,193] [--seed 1] [--workers 0]
+                                       [--out benchmarks/results.md]
+
+For each size N it generates inputs with `wgreport demo-data --members N` and measures:
+
+- validation of every contribution (`wgreport validate`);
+- the full build on the embedded Prefect default (`wgreport build`, cold part cache);
+- the same build against a running local Prefect server (`wgreport server`);
+- the bare render: WeasyPrint alone on the newest draft's print HTML, in one process (the
+  floor one core sets);
+- a rebuild after one member's contribution changed (part cache warm);
+- the peak resident memory of the largest process of each build (wait4's ru_maxrss,
+  which covers the build and the render workers it waited for).
+
+Each time is given with its ratio to the bare render of the same N, and the build's cost
+per member. Times are single runs (a 193-member build takes minutes); rerun to see the
+spread. The result is printed and written to `--out`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WGREPORT = str(BIN / "wgreport")
+YEAR = 2024
+
+BARE_RENDER = """
+import sys, time
+from pathlib import Path
+from wgreport import pipeline
+from wgreport.inputs import load_edition_inputs
+from wgreport.render import render_html, render_pdf
+loaded = load_edition_inputs(Path(sys.argv[1]), int(sys.argv[3]))
+prev, frames = pipeline.compute_frames(loaded)
+charts = pipeline.make_charts(frames, loaded.working_group, prev is not None)
+ctx = pipeline.make_context(loaded, pipeline.make_build_info(1), frames, charts, prev)
+html = render_html(ctx, Path(sys.argv[2]), for_print=True)
+started = time.perf_counter()
+render_pdf(html, Path(sys.argv[2]), image_roots=pipeline.image_folders(loaded))
+print(time.perf_counter() - started)
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    code: int
+    output: str
+
+
+def run(cmd: list[str], env: dict[str, str]) -> Run:
+    """Run a command; its wall time and the peak RSS of its largest process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, output)
+
+
+def must(result: Run, what: str) -> Run:
+    if result.code != 0:
+        raise SystemExit(f"{what} failed (exit {result.code}):\n{result.output[-3000:]}")
+    return result
+
+
+def change_one_member(inputs: Path) -> str:
+    """Edit the first member's summary (a real content change of one chapter)."""
+    folder = inputs / str(YEAR) / "contributions"
+    path = sorted(folder.glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    new, count = re.subn(
+        r"(?m)^summary: [|>]-?\n", lambda m: m.group(0) + "  Revised. ", text, count=1
+    )
+    if count == 0:
+        new = text.replace("\nsummary: ", "\nsummary: Revised. ", 1)
+    path.write_text(new, encoding="utf-8")
+    return path.stem
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[str]:
+    server = subprocess.Popen(
+        [WGREPORT, "server", "--port", str(port)], env=env, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    for line in server.stdout:
+        if line.startswith("Prefect UI:"):
+            break
+    time.sleep(3)
+    return server
+
+
+def stop_server(server: subprocess.Popen[str]) -> None:
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def measure(size: int, seed: int, workers: int, work: Path, port: int) -> dict[str, float]:
+    base = work / f"n{size}"
+    inputs, env = base / "inputs", {**os.environ, "PREFECT_HOME": str(ROOT / ".prefect")}
+    env.pop("PREFECT_API_URL", None)
+    must(run([WGREPORT, "demo-data", "--members", str(size), "--year", str(YEAR),
+              "--seed", str(seed), "--out", str(inputs)], env), "demo-data")  # fmt: skip
+    validate = run([WGREPORT, "validate", str(inputs / str(YEAR)), "--inputs", str(inputs)], env)
+    if validate.code not in (0, 1):
+        must(validate, "validate")
+
+    def build(outputs: Path, extra_env: dict[str, str] | None = None) -> Run:
+        cmd = [WGREPORT, "build", "--year", str(YEAR), "--inputs", str(inputs),
+               "--outputs", str(outputs), "--workers", str(workers)]  # fmt: skip
+        return must(run(cmd, {**env, **(extra_env or {})}), f"build of {size} members")
+
+    embedded = build(base / "out-embedded")
+    server = start_server(env, port)
+    try:
+        served = build(base / "out-server", {"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    finally:
+        stop_server(server)
+    bare = must(run([sys.executable, "-c", BARE_RENDER, str(inputs), str(ROOT / "templates"),
+                     str(YEAR)], env), "bare render")  # fmt: skip
+    bare_seconds = float(bare.output.strip().splitlines()[-1])
+    changed = change_one_member(inputs)
+    rebuild = build(base / "out-embedded")
+    manifest = json.loads(
+        (base / "out-embedded" / str(YEAR) / "latest" / "manifest.json").read_text("utf-8")
+    )
+    print(f"  {size}: changed {changed}; rebuild render {manifest.get('render')}", flush=True)
+    return {
+        "members": size,
+        "pages": manifest["pages"],
+        "validate": validate.seconds,
+        "embedded": embedded.seconds,
+        "server": served.seconds,
+        "bare": bare_seconds,
+        "rebuild": rebuild.seconds,
+        "peak_mb": max(embedded.peak_mb, served.peak_mb, rebuild.peak_mb),
+        "parts_rendered": float(manifest.get("render", {}).get("parts_rendered", -1)),
+        "parts": float(manifest.get("render", {}).get("parts", -1)),
+    }
+
+
+def table(rows: list[dict[str, float]], workers: int) -> str:
+    lines = [
+        "| members | pages | validate | build, embedded | build, server | bare render "
+        "| one-member rebuild | peak RSS | cost per member (server) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        bare = r["bare"]
+        lines.append(
+            f"| {r['members']:.0f} | {r['pages']:.0f} | {r['validate']:.1f} s "
+            f"| {r['embedded']:.1f} s ({r['embedded'] / bare:.2f}×) "
+            f"| {r['server']:.1f} s ({r['server'] / bare:.2f}×) | {bare:.1f} s (1×) "
+            f"| {r['rebuild']:.1f} s ({r['rebuild'] / r['embedded']:.2f}× cold; "
+            f"{r['parts_rendered']:.0f} of {r['parts']:.0f} parts) "
+            f"| {r['peak_mb']:.0f} MB | {r['server'] / r['members']:.2f} s |"
+        )
+    cores = os.cpu_count()
+    return (
+        f"# Scale benchmark\n\nMeasured {dt.date.today().isoformat()} on {platform.node()} "
+        f"({cores} cores, Python {platform.python_version()}) by `.venv/bin/python "
+        f"benchmarks/run.py --workers {workers}` (render workers: "
+        f"{'auto' if workers == 0 else workers}). Ratios: build times to the bare render of "
+        "the same size; the rebuild to the cold embedded build. Single runs.\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,50,193")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="0: auto")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="wgreport-scale-"))
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"measuring {size} members in {work}", flush=True)
+        rows.append(measure(size, args.seed, args.workers, work, 4390 + size % 100))
+        print(table(rows, args.workers), flush=True)
+    args.out.write_text(table(rows, args.workers), encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
