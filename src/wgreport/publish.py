@@ -253,18 +253,110 @@ def publish_final(
     tmp = year_dir / f".tmp-final-{os.getpid()}"
     record = {**manifest, "draft": None, "final": True}
     record["supersedes"] = superseded.name if superseded else None
+    pending = year_dir / f".pending-{superseded.name}" if superseded else None
     try:
         _write_tree(tmp, files, record)
-        if superseded is not None:
-            os.rename(final, superseded)
-        os.rename(tmp, final)
+        if superseded is None or pending is None:
+            os.rename(tmp, final)
+        else:
+            _swap_final(tmp, pending, final, superseded)
         _fsync_dir(year_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        if superseded is not None and superseded.exists() and not final.exists():
-            os.rename(superseded, final)  # put the old final back
+        with contextlib.suppress(OSError):
+            recover_year(year_dir)  # puts the old final back if it had been moved
         raise PublishError(_describe_os_error(exc, year_dir)) from exc
     return final
+
+
+def _swap_final(tmp: Path, pending: Path, final: Path, superseded: Path) -> None:
+    """Replace `final` by the complete folder `tmp`, keeping the old one as `superseded`.
+
+    `final/` is never missing: the two folders are exchanged in one atomic step
+    (renameat2 RENAME_EXCHANGE) where the file system can, and `recover_year` finishes or
+    undoes a swap that a crash interrupted: `.pending-<superseded>` is the new final
+    before the exchange and the old one after it.
+    """
+    os.rename(tmp, pending)
+    _fsync_dir(final.parent)
+    if _exchange(pending, final):
+        os.rename(pending, superseded)
+    else:  # no atomic exchange here (e.g. NFS): a moment without final/, recoverable
+        os.rename(final, superseded)
+        os.rename(pending, final)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_year(year_dir: Path) -> list[str]:
+    """Repair what a build that died left in `outputs/<year>/`; say what was done.
+
+    Call while holding the year's lock (every build does, first thing). Removes temporary
+    folders and files (`.tmp-*`, `.latest-*`, `.index-*`), finishes or undoes an
+    interrupted replacement of the final (see `_swap_final`), and points `latest` at the
+    newest draft. Published drafts and finals are never touched.
+    """
+    done: list[str] = []
+    if not year_dir.is_dir():
+        return done
+    final = year_dir / "final"
+    for pending in sorted(year_dir.glob(".pending-final-superseded-*")):
+        superseded = year_dir / pending.name.removeprefix(".pending-")
+        if not final.exists() and superseded.is_dir():
+            os.rename(superseded, final)  # the old final had been moved: put it back
+            shutil.rmtree(pending)
+            done.append(f"restored {final.name}/ from an interrupted --supersede")
+        elif _supersedes(final) == superseded.name and not superseded.exists():
+            os.rename(pending, superseded)  # exchanged: the pending folder is the old final
+            done.append(f"kept the previous final as {superseded.name}/")
+        else:
+            shutil.rmtree(pending)  # the new final was never put in place
+            done.append("removed an unfinished final")
+    for folder in (year_dir, year_dir / "drafts"):
+        if folder.is_dir():
+            for leftover in [*folder.glob(".tmp-*"), *folder.glob(".latest-*"),
+                             *folder.glob(".index-*")]:  # fmt: skip
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+                done.append(f"removed {leftover.name}")
+    drafts = existing_drafts(year_dir / "drafts")
+    link = year_dir / "latest"
+    if drafts:
+        newest = year_dir / "drafts" / draft_name(drafts[-1])
+        if not link.is_symlink() or link.resolve() != newest.resolve():
+            _point_latest(year_dir, newest)
+            done.append(f"pointed latest at drafts/{newest.name}")
+    if done:
+        _fsync_dir(year_dir)
+    return done
+
+
+def _supersedes(final: Path) -> str | None:
+    try:
+        value = json.loads((final / "manifest.json").read_text(encoding="utf-8"))["supersedes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def publish_build(
