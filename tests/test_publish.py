@@ -131,36 +131,39 @@ def test_supersede_swaps_the_final_and_keeps_the_old_one(tmp_path: Path) -> None
 def test_an_interrupted_supersede_is_repaired_by_the_next_build(
     tmp_path: Path, moment: str
 ) -> None:
-    """The three states a crash can leave during `_swap_final`; the old final survives."""
+    """The states a crash can leave during `_swap_final` (the old final already copied to
+    its superseded name): the next build finishes or undoes the swap."""
     import shutil
 
     from wgreport.publish import recover_year
 
     year_dir = tmp_path / "2024"
     old = _tree(_final(tmp_path, b"old"))
-    staging = tmp_path / "staging"
-    new = _final(staging, b"new", supersede=False)  # a complete new final, elsewhere
+    new = _final(tmp_path / "staging", b"new")  # a complete new final, elsewhere
     name = "final-superseded-20250101T000000Z"
     manifest = json.loads((new / "manifest.json").read_text())
     manifest["supersedes"] = name
     (new / "manifest.json").write_text(json.dumps(manifest))
     pending = year_dir / f".pending-{name}"
+    shutil.copytree(year_dir / "final", year_dir / name)
     if moment == "before-exchange":
         shutil.move(new, pending)
     elif moment == "after-exchange":
         (year_dir / "final").rename(pending)
         shutil.move(new, year_dir / "final")
-    else:  # no exchange on this file system: the old final moved, the new one not yet in
-        (year_dir / "final").rename(year_dir / name)
+    else:  # no exchange on this file system: the old final moved away, the new not yet in
+        (year_dir / "final").rename(year_dir / ".old-final-123")
         shutil.move(new, pending)
     with year_lock(year_dir):
         done = recover_year(year_dir)
-    assert done and not pending.exists()
+    assert done and sorted(p.name for p in year_dir.iterdir() if p.name.startswith(".")) == [
+        ".lock"
+    ]
     final = _tree(year_dir / "final")
-    if moment == "after-exchange":  # the new final was in place: finish the swap
-        assert final["report.pdf"] == b"new" and _tree(year_dir / name) == old
-    else:  # it was not: the old final stays the final
+    if moment == "before-exchange":  # the new final was not in place: the old one stays
         assert final == old and not (year_dir / name).exists()
+    else:  # it was, or was about to be: finish, keeping the old one
+        assert final["report.pdf"] == b"new" and _tree(year_dir / name) == old
 
 
 def test_recovery_removes_temporaries_and_repoints_latest(tmp_path: Path) -> None:

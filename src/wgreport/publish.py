@@ -272,18 +272,32 @@ def publish_final(
 def _swap_final(tmp: Path, pending: Path, final: Path, superseded: Path) -> None:
     """Replace `final` by the complete folder `tmp`, keeping the old one as `superseded`.
 
-    `final/` is never missing: the two folders are exchanged in one atomic step
-    (renameat2 RENAME_EXCHANGE) where the file system can, and `recover_year` finishes or
-    undoes a swap that a crash interrupted: `.pending-<superseded>` is the new final
-    before the exchange and the old one after it.
+    At every moment the old final is visible and complete, and `final/` is either it or
+    the complete new one: first the old final is copied (hard links, so no data is
+    written) to `superseded` through a temporary name, then the two finals are exchanged
+    in one atomic step (renameat2 RENAME_EXCHANGE). `recover_year` finishes or undoes a
+    swap that a crash interrupted.
     """
     os.rename(tmp, pending)
+    copy = final.parent / f".tmp-superseded-{os.getpid()}"
+    shutil.copytree(final, copy, copy_function=_link_or_copy)
+    _fsync_dir(copy)
+    os.rename(copy, superseded)
     _fsync_dir(final.parent)
-    if _exchange(pending, final):
-        os.rename(pending, superseded)
-    else:  # no atomic exchange here (e.g. NFS): a moment without final/, recoverable
-        os.rename(final, superseded)
+    if not _exchange(pending, final):  # no atomic exchange here (NFS): a moment without
+        old = final.parent / f".old-final-{os.getpid()}"  # final/, which recovery fills
+        os.rename(final, old)
         os.rename(pending, final)
+        shutil.rmtree(old)
+        return
+    shutil.rmtree(pending)  # the old final's files, also linked from `superseded`
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -321,15 +335,20 @@ def recover_year(year_dir: Path) -> list[str]:
     for pending in sorted(year_dir.glob(".pending-final-superseded-*")):
         superseded = year_dir / pending.name.removeprefix(".pending-")
         if not final.exists() and superseded.is_dir():
-            os.rename(superseded, final)  # the old final had been moved: put it back
-            shutil.rmtree(pending)
-            done.append(f"restored {final.name}/ from an interrupted --supersede")
-        elif _supersedes(final) == superseded.name and not superseded.exists():
-            os.rename(pending, superseded)  # exchanged: the pending folder is the old final
-            done.append(f"kept the previous final as {superseded.name}/")
+            os.rename(pending, final)  # between the two renames: the new final goes in
+            done.append("put the new final in place (the previous one is kept)")
+        elif _supersedes(final) == superseded.name:
+            shutil.rmtree(pending)  # exchanged: the pending folder is the old final
+            done.append(f"finished replacing the final (previous: {superseded.name}/)")
         else:
             shutil.rmtree(pending)  # the new final was never put in place
-            done.append("removed an unfinished final")
+            if superseded.is_dir() and digest_tree(superseded) == digest_tree(final):
+                shutil.rmtree(superseded)  # the copy of the final made for that swap
+            done.append("removed a final that was never put in place")
+    for old in year_dir.glob(".old-final-*"):
+        if final.is_dir():
+            shutil.rmtree(old)
+            done.append(f"removed {old.name}")
     for folder in (year_dir, year_dir / "drafts"):
         if folder.is_dir():
             for leftover in [*folder.glob(".tmp-*"), *folder.glob(".latest-*"),
