@@ -134,7 +134,11 @@ def year_lock(year_dir: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterat
     """
     _ensure_dir(year_dir)
     lock_path = year_dir / ".lock"
-    with lock_path.open("a+") as fh:
+    try:
+        fh = lock_path.open("a+")
+    except OSError as exc:
+        raise PublishError(_describe_os_error(exc, year_dir)) from exc
+    with fh:
         deadline = time.monotonic() + wait_seconds
         told = False
         while True:
