@@ -1,5 +1,5 @@
 """The secretariat's flows under Prefect's test harness: drafts, a final, artifacts,
-refusals, caching, retries and two builds at once."""
+refusals, caching and retries. Builds at once: tests/test_concurrency.py."""
 
 from __future__ import annotations
 
