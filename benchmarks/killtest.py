@@ -72,8 +72,9 @@ def main() -> int:
     rows = []
     for point in points:
         before = published(year_dir)
-        command = build_command(point.name, marker, inputs, outputs, cli=args.cli,
-                                final=point.final)  # fmt: skip
+        command = build_command(
+            point.name, marker, inputs, outputs, cli=args.cli, final=point.final
+        )
         result = run_and_kill(command, marker, env=ENV)
         problems = problems_after_kill(year_dir, before, inputs, inputs_digest)
         if not result.reached:
@@ -87,8 +88,11 @@ def main() -> int:
         problems += problems_after_kill(year_dir, before, inputs, inputs_digest)
         ok = not problems
         rows.append((point.name, point.stage, ok, "; ".join(problems), seconds))
-        print(f"{point.name:16} {point.stage:12} {'survived' if ok else 'FAILED: '}"
-              f"{'' if ok else '; '.join(problems)}  (next build {seconds:.0f} s)", flush=True)  # fmt: skip
+        print(
+            f"{point.name:16} {point.stage:12} {'survived' if ok else 'FAILED: '}"
+            f"{'' if ok else '; '.join(problems)}  (next build {seconds:.0f} s)",
+            flush=True,
+        )
     survived = sum(1 for r in rows if r[2])
     drafts = len(list((year_dir / "drafts").glob("[0-9]*")))
     print(f"{survived} of {len(rows)} kill points survived; {drafts} drafts in the end")
@@ -110,8 +114,9 @@ def record(rows: list[tuple[str, str, bool, str, float]], cli: bool, drafts: int
         "| kill point | stage | result |",
         "|---|---|---|",
     ]
-    lines += [f"| {n} | {s} | {'survived' if ok else 'FAILED: ' + why} |"
-              for n, s, ok, why, _ in rows]  # fmt: skip
+    lines += [
+        f"| {n} | {s} | {'survived' if ok else 'FAILED: ' + why} |" for n, s, ok, why, _ in rows
+    ]
     with path.open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
 
