@@ -25,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport import pipeline, render
 from wgreport.aggregate import Frames
+from wgreport.audit import recorded_build
 from wgreport.charts import Chart
 from wgreport.comments import Reviews
 from wgreport.context import BuildInfo, ReportContext
@@ -43,7 +44,7 @@ from wgreport.inputs import (
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
 from wgreport.progress import stage
-from wgreport.publish import check_final_slot, publish_build, year_lock
+from wgreport.publish import check_final_slot, publish_build
 from wgreport.reviewpage import write_review_page
 from wgreport.settings import Settings, get_settings
 from wgreport.status import status_markdown, status_rows
@@ -237,6 +238,13 @@ def publish_link_artifacts(folder: Path, year: int, label: str) -> None:
         )
 
 
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None
+
+
 @flow(name="annual-report", log_prints=True)
 def annual_report(
     year: int | None = None,
@@ -264,7 +272,9 @@ def annual_report(
     if year is None:
         year = due_edition(settings.inputs_dir)
         logger.info("no year given: building %d, whose deadline passed most recently", year)
-    with year_lock(settings.outputs_dir / str(year)):
+    parameters = pipeline.build_parameters(settings, year, final, allow_missing, supersede)
+    year_dir = settings.outputs_dir / str(year)
+    with recorded_build(year_dir, parameters, via="prefect", run_id=_flow_run_id()) as entry:
         if final:
             check_final_slot(settings.outputs_dir, year, supersede)
         loaded = validate_edition(settings, year)
@@ -299,6 +309,7 @@ def annual_report(
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")
         folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number, supersede)
+        entry.published(folder)
         review_page(settings.outputs_dir / str(year), settings.templates_dir)
     label = "final" if final else f"draft {folder.name}"
     publish_link_artifacts(folder, year, label)

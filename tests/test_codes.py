@@ -14,7 +14,7 @@ CODE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
 
 def _emitted_codes() -> set[str]:
-    """Issue codes passed to Source.add, Issue(...), PydanticCustomError(...),
+    """Issue codes passed to Source.add, Issue(...), PydanticCustomError(...), MarkdownProblem(...),
     _check_unique(...), _known(...), or returned as the first element of a (code, message, …) tuple."""
     found: set[str] = set()
     for path in SRC.glob("*.py"):
@@ -25,7 +25,7 @@ def _emitted_codes() -> set[str]:
                 name = getattr(node.func, "attr", getattr(node.func, "id", ""))
                 if name in {"add", "Issue"} and len(node.args) >= 2:
                     candidates.append(node.args[1])
-                if name == "PydanticCustomError" and node.args:
+                if name in {"PydanticCustomError", "MarkdownProblem"} and node.args:
                     candidates.append(node.args[0])
                 if name == "_check_unique" and len(node.args) >= 5:
                     candidates.append(node.args[4])

@@ -1,5 +1,5 @@
 """The secretariat's flows under Prefect's test harness: drafts, a final, artifacts,
-refusals, caching, retries and two builds at once."""
+refusals, caching and retries. Builds at once: tests/test_concurrency.py."""
 
 from __future__ import annotations
 
@@ -104,6 +104,21 @@ def test_drafts_and_final_with_their_manifests(secretariat: dict[str, Any]) -> N
     assert draft["final"] is False and draft["draft"] == "001"
 
 
+def test_every_flow_build_is_in_builds_log(secretariat: dict[str, Any]) -> None:
+    from wgreport.audit import read_log
+
+    log = read_log(secretariat["outputs"] / "2024")[:4]  # later tests add more builds
+    assert [(e["result"], e["draft"], e["folder"]) for e in log] == [
+        ("success", "001", "drafts/001"),
+        ("success", "002", "drafts/002"),
+        ("success", "003", "drafts/003"),
+        ("success", None, "final"),
+    ]
+    assert {e["via"] for e in log} == {"prefect"}
+    assert all(e["run_id"] and e["user"] and e["host"] for e in log)
+    assert log[3]["parameters"]["final"] is True
+
+
 def test_artifacts_are_in_prefect(secretariat: dict[str, Any]) -> None:
     artifacts = _artifacts(2024)
     status = artifacts["wgreport-2024-status"]
@@ -139,9 +154,13 @@ def test_unchanged_inputs_reuse_cached_validation_and_aggregation(
 
 def test_a_second_final_needs_supersede(secretariat: dict[str, Any]) -> None:
     from flows.annual_report import annual_report
+    from wgreport.audit import read_log
 
     with pytest.raises(FinalExists, match="--supersede"):
         annual_report(year=2024, final=True, **secretariat["where"])
+    refused = read_log(secretariat["outputs"] / "2024")[-1]
+    assert refused["result"] == "refused" and refused["via"] == "prefect"
+    assert refused["error"].startswith("FinalExists:")
     folder = Path(annual_report(year=2024, final=True, supersede=True, **secretariat["where"]))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     kept = folder.parent / manifest["supersedes"]

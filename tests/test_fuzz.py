@@ -74,3 +74,37 @@ def test_fuzz_helpers_see_the_valid_file_as_valid(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "valid" / "KR.yaml", folder / "KR.yaml")
     result = validate_contribution(folder / "KR.yaml", EditionContext(WG, 2024, EDITION, folder))
     assert result.valid
+
+
+def test_worst_case_files_stay_within_a_memory_bound(tmp_path: Path) -> None:
+    """Files of a quarter of the size limit, shaped to make a parser or a check work
+    hardest, each give a report, allocating less than 64 MiB (Python allocations, traced).
+    (100,000 unknown keys once took minutes: issues were deduplicated by a list scan.)"""
+    import tracemalloc
+
+    from wgreport.yamlsource import MAX_FILE_BYTES
+
+    n = MAX_FILE_BYTES // 4
+    description = VALID.index("description: A shared")
+    worst = {
+        "flow-brackets": b"[" * n,
+        "one-long-line": b"summary: " + b"x" * (n - 9),
+        "many-keys": b"".join(b"k%d: 1\n" % i for i in range(n // 10)),
+        "alias-bomb": b"a: &a ["
+        + b"x," * 1000
+        + b"]\n"
+        + b"".join(b"b%d: [*a, *a, *a]\n" % i for i in range(n // 20)),
+        "markdown-links": (
+            VALID[:description] + "description: '" + "[a](" * (n // 5) + "'\n"
+        ).encode()[:n],
+    }
+    tracemalloc.start()
+    try:
+        for name, data in worst.items():
+            assert len(data) <= MAX_FILE_BYTES, name
+            tracemalloc.reset_peak()
+            check(tmp_path, data)
+            peak = tracemalloc.get_traced_memory()[1]
+            assert peak < 64 * 2**20, f"{name}: {peak / 2**20:.0f} MiB"
+    finally:
+        tracemalloc.stop()

@@ -45,6 +45,10 @@ ISSUE_CODES: dict[str, str] = {
     "too-long": "A text is longer than allowed (outcomes: 200 characters; descriptions: "
     "400 words; case studies: 1,500 words).",
     "markdown-image": "An image is written inside Markdown text; use an `image` field.",
+    "markdown-too-large": "A Markdown text is over its character limit (summary 5,000, "
+    "description 8,000, case study body 30,000).",
+    "markdown-table-too-large": "A Markdown table has more than 100 rows or 12 columns.",
+    "markdown-too-deep": "Lists and quotations in Markdown are nested more than 6 levels deep.",
     "summary-length": "Warning: the summary is outside 30–250 words.",
     # Relations between fields, items and files
     "unknown-member": "The member code is not a member of the working group.",
@@ -75,6 +79,10 @@ ISSUE_CODES: dict[str, str] = {
     "image-not-found": "An image file does not exist.",
     "image-type": "An image is not PNG, JPEG or SVG, or its content does not match its name.",
     "image-too-large": "An image is over 5 MiB.",
+    "image-too-many-pixels": "An image is over 16 megapixels or 10,000 pixels a side (read "
+    "from its header, so a decompression bomb is refused before it is opened).",
+    "image-too-complex": "An SVG image has more than 10,000 elements or nests them more than "
+    "64 levels deep.",
     "image-unsafe": (
         "An SVG image contains a script, an event handler or embedded HTML, or refers to "
         "another file or address."

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from .render import PAGED_CSS, RenderError, layout_pdf
+from .render import PAGED_CSS, RenderError, check_fonts, layout_pdf
 
 _CHAPTER = re.compile(r'<section class="chapter[ "]')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -278,6 +278,7 @@ def render_parallel(
     executor: Executor | None = None,
 ) -> tuple[bytes, list[str], RenderStats]:
     """The PDF of the print HTML, laid out per part in parallel; the same as one pass."""
+    check_fonts(templates_dir)
     parts = split_parts(html)
     stats = RenderStats(parts=len(parts), workers=workers or os.cpu_count() or 1)
     cache = PartCache(cache_dir)

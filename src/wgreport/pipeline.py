@@ -451,12 +451,17 @@ def build(
     allow_missing: Sequence[str] = (),
     supersede: bool = False,
 ) -> Path:
-    """A whole build without Prefect: a new draft, or the final; return its folder."""
-    from .publish import check_final_slot, publish_build, year_lock
+    """A whole build without Prefect: a new draft, or the final; return its folder.
+
+    The build is recorded in outputs/<year>/builds.log, whatever its result.
+    """
+    from .audit import recorded_build
+    from .publish import check_final_slot, publish_build
     from .reviewpage import write_review_page
 
     files = find_edition_files(settings.inputs_dir, year)
-    with year_lock(settings.outputs_dir / str(year)):
+    parameters = build_parameters(settings, year, final, allow_missing, supersede)
+    with recorded_build(settings.outputs_dir / str(year), parameters, via="library") as entry:
         if final:
             check_final_slot(settings.outputs_dir, year, supersede)
         loaded = load_edition_inputs(files.inputs_dir, year)
@@ -467,5 +472,20 @@ def build(
         folder = publish_build(
             settings.outputs_dir, year, number, files_out, manifest, supersede=supersede
         )
+        entry.published(folder)
         write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
         return folder
+
+
+def build_parameters(
+    settings: Settings, year: int, final: bool, allow_missing: Sequence[str], supersede: bool
+) -> dict[str, Any]:
+    """What builds.log records as a build's parameters."""
+    return {
+        "year": year,
+        "final": final,
+        "allow_missing": sorted(allow_missing),
+        "supersede": supersede,
+        "inputs_dir": str(settings.inputs_dir),
+        "outputs_dir": str(settings.outputs_dir),
+    }

@@ -134,7 +134,11 @@ def year_lock(year_dir: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterat
     """
     _ensure_dir(year_dir)
     lock_path = year_dir / ".lock"
-    with lock_path.open("a+") as fh:
+    try:
+        fh = lock_path.open("a+")
+    except OSError as exc:
+        raise PublishError(_describe_os_error(exc, year_dir)) from exc
+    with fh:
         deadline = time.monotonic() + wait_seconds
         told = False
         while True:
@@ -253,18 +257,129 @@ def publish_final(
     tmp = year_dir / f".tmp-final-{os.getpid()}"
     record = {**manifest, "draft": None, "final": True}
     record["supersedes"] = superseded.name if superseded else None
+    pending = year_dir / f".pending-{superseded.name}" if superseded else None
     try:
         _write_tree(tmp, files, record)
-        if superseded is not None:
-            os.rename(final, superseded)
-        os.rename(tmp, final)
+        if superseded is None or pending is None:
+            os.rename(tmp, final)
+        else:
+            _swap_final(tmp, pending, final, superseded)
         _fsync_dir(year_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        if superseded is not None and superseded.exists() and not final.exists():
-            os.rename(superseded, final)  # put the old final back
+        with contextlib.suppress(OSError):
+            recover_year(year_dir)  # puts the old final back if it had been moved
         raise PublishError(_describe_os_error(exc, year_dir)) from exc
     return final
+
+
+def _swap_final(tmp: Path, pending: Path, final: Path, superseded: Path) -> None:
+    """Replace `final` by the complete folder `tmp`, keeping the old one as `superseded`.
+
+    At every moment the old final is visible and complete, and `final/` is either it or
+    the complete new one: first the old final is copied (hard links, so no data is
+    written) to `superseded` through a temporary name, then the two finals are exchanged
+    in one atomic step (renameat2 RENAME_EXCHANGE). `recover_year` finishes or undoes a
+    swap that a crash interrupted.
+    """
+    os.rename(tmp, pending)
+    copy = final.parent / f".tmp-superseded-{os.getpid()}"
+    shutil.copytree(final, copy, copy_function=_link_or_copy)
+    _fsync_dir(copy)
+    os.rename(copy, superseded)
+    _fsync_dir(final.parent)
+    if not _exchange(pending, final):  # no atomic exchange here (NFS): a moment without
+        old = final.parent / f".old-final-{os.getpid()}"  # final/, which recovery fills
+        os.rename(final, old)
+        os.rename(pending, final)
+        shutil.rmtree(old)
+        return
+    shutil.rmtree(pending)  # the old final's files, also linked from `superseded`
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_year(year_dir: Path) -> list[str]:
+    """Repair what a build that died left in `outputs/<year>/`; say what was done.
+
+    Call while holding the year's lock (every build does, first thing). Removes temporary
+    folders and files (`.tmp-*`, `.latest-*`, `.index-*`), finishes or undoes an
+    interrupted replacement of the final (see `_swap_final`), and points `latest` at the
+    newest draft. Published drafts and finals are never touched.
+    """
+    done: list[str] = []
+    if not year_dir.is_dir():
+        return done
+    final = year_dir / "final"
+    for pending in sorted(year_dir.glob(".pending-final-superseded-*")):
+        superseded = year_dir / pending.name.removeprefix(".pending-")
+        if not final.exists() and superseded.is_dir():
+            os.rename(pending, final)  # between the two renames: the new final goes in
+            done.append("put the new final in place (the previous one is kept)")
+        elif _supersedes(final) == superseded.name:
+            shutil.rmtree(pending)  # exchanged: the pending folder is the old final
+            done.append(f"finished replacing the final (previous: {superseded.name}/)")
+        else:
+            shutil.rmtree(pending)  # the new final was never put in place
+            if superseded.is_dir() and digest_tree(superseded) == digest_tree(final):
+                shutil.rmtree(superseded)  # the copy of the final made for that swap
+            done.append("removed a final that was never put in place")
+    for old in year_dir.glob(".old-final-*"):
+        if final.is_dir():
+            shutil.rmtree(old)
+            done.append(f"removed {old.name}")
+    for folder in (year_dir, year_dir / "drafts"):
+        if folder.is_dir():
+            for leftover in [*folder.glob(".tmp-*"), *folder.glob(".latest-*"),
+                             *folder.glob(".index-*")]:  # fmt: skip
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+                done.append(f"removed {leftover.name}")
+    drafts = existing_drafts(year_dir / "drafts")
+    link = year_dir / "latest"
+    if drafts:
+        newest = year_dir / "drafts" / draft_name(drafts[-1])
+        if not link.is_symlink() or link.resolve() != newest.resolve():
+            _point_latest(year_dir, newest)
+            done.append(f"pointed latest at drafts/{newest.name}")
+    if done:
+        _fsync_dir(year_dir)
+    return done
+
+
+def _supersedes(final: Path) -> str | None:
+    try:
+        value = json.loads((final / "manifest.json").read_text(encoding="utf-8"))["supersedes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def publish_build(

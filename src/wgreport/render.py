@@ -222,6 +222,52 @@ def layout_pdf(
     return (bytes(pdf) if pdf is not None else None), anchors, log
 
 
+_GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
+                     "inherit", "initial", "unset"}  # fmt: skip
+_FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;}]+)")
+
+
+def font_families(templates_dir: Path) -> dict[str, str]:
+    """Every font family the stylesheets name (generic ones aside) → the file naming it."""
+    found: dict[str, str] = {}
+    for css in sorted(templates_dir.glob("*.css")):
+        for match in _FONT_FAMILY.finditer(css.read_text(encoding="utf-8")):
+            for name in match[1].split(","):
+                family = name.strip().strip("'\"").strip()
+                if family and family.lower() not in _GENERIC_FAMILIES:
+                    found.setdefault(family, css.name)
+    return found
+
+
+def installed_font_families() -> set[str] | None:
+    """The font families fontconfig knows (what WeasyPrint can use); None without fc-list."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["fc-list", "--format", "%{family}\n"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {f.strip() for line in out.stdout.splitlines() for f in line.split(",") if f.strip()}
+
+
+def check_fonts(templates_dir: Path) -> None:
+    """Refuse to render when a font the stylesheets name is not installed: WeasyPrint would
+    quietly use another one, and the report would not look as designed."""
+    installed = installed_font_families()
+    if installed is None:
+        return  # no fontconfig tools to ask; WeasyPrint's own warnings still apply
+    missing = {f: css for f, css in font_families(templates_dir).items() if f not in installed}
+    if missing:
+        named = ", ".join(f"'{f}' (named in templates/{css})" for f, css in sorted(missing.items()))
+        raise RenderError(
+            f"font {named} is not installed; install it (make report installs the Noto fonts) "
+            "or change the stylesheet"
+        )
+
+
 def render_pdf(
     html: str,
     templates_dir: Path,
@@ -241,6 +287,7 @@ def render_pdf(
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    check_fonts(templates_dir)
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from . import limits
 from .issues import FileReport, Issue
 from .models import (
     PLACEHOLDER,
@@ -34,6 +36,7 @@ from .yamlsource import FieldPath, Source, format_path, load_yaml, read_text
 M = TypeVar("M", bound=BaseModel)
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_LINK_CHARS = 2048
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
 WORD_LIMITS = {"description": 400, "body": 1500}
 SUMMARY_WORDS = (30, 250)
@@ -649,6 +652,8 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
             )
     for path, text in _markdown_fields(data):
         name = str(path[-1])
+        if not _check_markdown_limits(source, path, name, text):
+            continue
         limit = WORD_LIMITS.get(name)
         if limit is not None and count_words(text) > limit:
             source.add(
@@ -674,12 +679,35 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
         _check_link_target(source, path, url, markdown=False)
 
 
+def _check_markdown_limits(source: Source, path: FieldPath, name: str, text: str) -> bool:
+    """Report Markdown over its size, table or nesting limits; False when the text is too
+    large to look at further."""
+    chars = limits.markdown_char_limit(name)
+    if len(text) > chars:
+        source.add(
+            "error",
+            "markdown-too-large",
+            f"'{name}' has {len(text):,} characters; at most {chars:,} are allowed "
+            "(limit: markdown size)",
+            path,
+            hint="shorten the text; long data belongs in a linked file, not in the report",
+        )
+        return False
+    lines = text.splitlines()
+    for problem in limits.markdown_problems(text):
+        needle = lines[problem.line_index].strip() if problem.line_index < len(lines) else ""
+        at = _text_position(source, path, needle, problem.line_index) if needle else None
+        source.add("error", problem.code, problem.message, path, hint=problem.hint, at=at)
+    return True
+
+
 def _link_targets(text: str) -> list[str]:
     """The targets of Markdown links `[text](target)`, with balanced parentheses."""
     targets = []
     for match in _MD_LINK.finditer(text):
         depth, out = 0, []
-        for ch in text[match.end() :]:
+        # An address is never longer than this; the bound keeps many '[x](' linear.
+        for ch in text[match.end() : match.end() + MAX_LINK_CHARS]:
             if ch.isspace() or ch == ">" or (ch == ")" and depth == 0):
                 break
             depth += {"(": 1, ")": -1}.get(ch, 0)
@@ -772,8 +800,8 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
             f"the image is {size:,} bytes; at most {MAX_IMAGE_BYTES:,} are allowed",
             "reduce its resolution or compress it",
         )
-    with target.open("rb") as fh:
-        head = fh.read(512)
+    content = target.read_bytes()
+    head = content[:512]
     kind = IMAGE_TYPES[suffix]
     ok = (
         (kind == "PNG" and head.startswith(b"\x89PNG\r\n\x1a\n"))
@@ -787,13 +815,39 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
             "export the image again in the format its name says",
         )
     if kind == "SVG":
-        unsafe = svg_problem(target.read_bytes())
+        unsafe = svg_problem(content)
         if unsafe is not None:
             return (
                 "image-unsafe",
                 f"the SVG image '{file}' {unsafe}",
                 "export a plain SVG (no scripts, no links to other files or addresses), or use PNG",
             )
+        root = ET.fromstring(content)  # well-formed: svg_problem parsed it
+        complex_ = limits.svg_complexity_problem(root)
+        if complex_ is not None:
+            return (
+                "image-too-complex",
+                f"the SVG image '{file}' {complex_}",
+                "simplify the drawing (fewer, flatter groups), or export it as PNG",
+            )
+        dimensions: tuple[float, float] | None = limits.svg_size(root)
+    else:
+        dimensions = limits.raster_size(content, kind)
+        if dimensions is None:
+            return (
+                "image-type",
+                f"'{file}' is not a readable {kind} image: its size cannot be read",
+                "export the image again in the format its name says",
+            )
+    too_big = limits.pixels_problem(*dimensions) if dimensions is not None else None
+    if too_big is not None:
+        return (
+            "image-too-many-pixels",
+            f"'{file}': {too_big}",
+            f"scale the image down to at most {limits.MAX_IMAGE_SIDE:,} pixels a side and "
+            f"{limits.MAX_IMAGE_PIXELS // 1_000_000} megapixels; about 2,000 pixels wide is "
+            "plenty for the report",
+        )
     return None
 
 
@@ -808,8 +862,6 @@ def svg_problem(data: bytes) -> str | None:
     or addresses (`href`, CSS `url()`, `@import`), which a renderer or browser might fetch
     or run. Members' SVGs are drawings: none of that is allowed, nor a DOCTYPE (entities).
     """
-    import xml.etree.ElementTree as ET
-
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
         return "declares a DOCTYPE or entities"
     try:
@@ -1039,14 +1091,25 @@ def _dicts(items: Any) -> list[dict[str, Any]]:
     return [i if isinstance(i, dict) else {} for i in items]
 
 
-def _text_position(source: Source, path: FieldPath, needle: str) -> tuple[int, int] | None:
-    """The line and column of `needle` inside a multi-line text value, when findable."""
-    start_line, _ = source.locate(path)
+def _text_position(
+    source: Source, path: FieldPath, needle: str, skip_lines: int = 0
+) -> tuple[int, int] | None:
+    """The line and column of `needle` inside a multi-line text value, when findable.
+
+    `skip_lines`: the needle is on that line of the text or later (each line break of a
+    text stands for at least one line of the file), so an earlier copy is not mistaken
+    for it.
+    """
+    start_line, start_column = source.locate(path)
     lines = source.text.splitlines()
-    for number in range(start_line, len(lines) + 1):
-        column = lines[number - 1].find(needle)
-        if column >= 0:
-            return (number, column + 1)
+    if skip_lines and start_line <= len(lines):
+        block = lines[start_line - 1][start_column - 1 : start_column] in {"|", ">"}
+        skip_lines += block  # a block scalar's text starts on the line after its `|`
+    for first in (start_line + skip_lines, start_line) if skip_lines else (start_line,):
+        for number in range(first, len(lines) + 1):
+            column = lines[number - 1].find(needle)
+            if column >= 0:
+                return (number, column + 1)
     return None
 
 

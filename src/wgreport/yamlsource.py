@@ -65,6 +65,7 @@ class Source:
     keys: dict[FieldPath, Position] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     text: str = ""
+    _said: set[Issue] = field(default_factory=set, repr=False, compare=False)
 
     def locate(self, path: FieldPath, *, key: bool = False) -> Position:
         """Where a field stands: its value (or its key), else the nearest enclosing field."""
@@ -110,7 +111,10 @@ class Source:
             column=column,
             hint=hint,
         )
-        if issue not in self.issues:  # two checks may find the same fault; say it once
+        # Two checks may find the same fault; say it once. A set, not `in self.issues`:
+        # a hostile file can hold a hundred thousand faults.
+        if issue not in self._said:
+            self._said.add(issue)
             self.issues.append(issue)
 
 
