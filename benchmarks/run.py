@@ -108,6 +108,12 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     for line in server.stdout:
         if line.startswith("Prefect UI:"):
             break
+    else:
+        raise SystemExit(f"wgreport server ended before it was ready (exit {server.wait()})")
+    # Keep reading its output, or a full pipe would stall it.
+    import threading
+
+    threading.Thread(target=server.stdout.read, daemon=True).start()
     time.sleep(3)
     return server
 
@@ -136,7 +142,8 @@ def measure(size: int, seed: int, workers: int, work: Path, port: int) -> dict[s
         return must(run(cmd, {**env, **(extra_env or {})}), f"build of {size} members")
 
     embedded = build(base / "out-embedded")
-    server = start_server(env, port)
+    # The server keeps its own Prefect home: no SQLite lock shared with other builds.
+    server = start_server({**env, "PREFECT_HOME": str(work / "prefect-server")}, port)
     try:
         served = build(base / "out-server", {"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
     finally:
