@@ -32,21 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WGREPORT = BIN / "wgreport"
 
-BARE_RENDER = """
-import sys, time
-from pathlib import Path
-from wgreport.inputs import load_edition_inputs
-from wgreport import pipeline
-from wgreport.render import render_html, render_pdf
-loaded = load_edition_inputs(Path(sys.argv[1]), 2024)
-prev, frames = pipeline.compute_frames(loaded)
-charts = pipeline.make_charts(frames, loaded.working_group, prev is not None)
-ctx = pipeline.make_context(loaded, pipeline.make_build_info(1), frames, charts, prev)
-html = render_html(ctx, Path(sys.argv[2]), for_print=True)
-started = time.perf_counter()
-render_pdf(html, Path(sys.argv[2]), image_roots=pipeline.image_folders(loaded))
-print(time.perf_counter() - started)
-"""
+# The same bare render as the scale benchmark (this folder is on sys.path when run).
+from run import BARE_RENDER  # noqa: E402
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -110,7 +97,8 @@ def main() -> None:
     bare = []
     for _ in range(args.runs):
         out = subprocess.run(
-            [sys.executable, "-c", BARE_RENDER, str(ROOT / "inputs"), str(ROOT / "templates")],
+            [sys.executable, "-c", BARE_RENDER, str(ROOT / "inputs"), str(ROOT / "templates"),
+             "2024"],
             capture_output=True, text=True, check=True, cwd=ROOT,
         ).stdout  # fmt: skip
         bare.append(float(out.strip().splitlines()[-1]))
