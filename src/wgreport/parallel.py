@@ -29,6 +29,7 @@ Finals (tagged PDF/UA-1) are rendered in one pass: pypdf cannot merge structure 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html as htmllib
 import io
@@ -81,6 +82,11 @@ class RenderStats:
     rendered_parts: list[int] = field(default_factory=list)
 
 
+def count_parts(html: str) -> int:
+    """How many parts `split_parts` makes of the print HTML (front matter + chapters)."""
+    return len(_CHAPTER.findall(html)) + 1
+
+
 def split_parts(html: str) -> list[Part]:
     """Cut the print HTML into the front matter and one part per chapter or annex."""
     starts = [m.start() for m in _CHAPTER.finditer(html)]
@@ -99,11 +105,12 @@ def split_parts(html: str) -> list[Part]:
     all_ids = set(_ID.findall(html))
     parts = []
     for index, chunk in enumerate(chunks):
+        defined = set(_ID.findall(chunk)) - {"main"}
         # <main id="main"> starts where the first chapter does, as in one pass.
-        owned = frozenset(_ID.findall(chunk)) - {"main"} | ({"main"} if index == 1 else set())
+        owned = frozenset(defined | ({"main"} if index == 1 else set()))
         linked = {m.group(2) for m in _HREF.finditer(chunk)}
         # every part has its own <main id="main">: no stand-in for it
-        foreign = tuple(sorted((linked & all_ids) - set(_ID.findall(chunk)) - {"main"}))
+        foreign = tuple(sorted((linked & all_ids) - defined - {"main"}))
         standins = "".join(
             f'<span id="{i}" class="part-anchor" style="position: absolute"></span>'
             for i in foreign
@@ -176,29 +183,23 @@ def _first_pages(anchors: Sequence[dict[str, Any]], owned: set[str]) -> dict[str
     return found
 
 
-def _layout_job(
-    html: str, css: str, templates_dir: str, image_roots: list[str], owned: list[str]
-) -> tuple[int, dict[str, int], list[str]]:
-    _, anchors, log = layout_pdf(
+def _part_job(
+    html: str,
+    css: str,
+    templates_dir: str,
+    image_roots: list[str],
+    owned: list[str],
+    write: bool,
+) -> tuple[bytes | None, Layout, list[str]]:
+    """Lay out one part in a worker: its PDF (when `write`), its pages and anchors."""
+    pdf, anchors, log = layout_pdf(
         html,
         Path(templates_dir),
         image_roots=[Path(r) for r in image_roots],
         extra_css=css,
-        write=False,
+        write=write,
     )
-    found = _first_pages(anchors, set(owned))
-    return len(anchors), found, log.warnings
-
-
-def _render_job(
-    html: str, css: str, templates_dir: str, image_roots: list[str], owned: list[str]
-) -> tuple[bytes, Layout, list[str]]:
-    pdf, anchors, log = layout_pdf(
-        html, Path(templates_dir), image_roots=[Path(r) for r in image_roots], extra_css=css
-    )
-    assert pdf is not None
-    found = _first_pages(anchors, set(owned))
-    return pdf, Layout(len(anchors), found), log.warnings
+    return pdf, Layout(len(anchors), _first_pages(anchors, set(owned))), log.warnings
 
 
 # --- the cache ---------------------------------------------------------------------------
@@ -261,6 +262,18 @@ def environment_digest(templates_dir: Path, image_roots: Sequence[Path]) -> str:
 # --- the driver ------------------------------------------------------------------------
 
 
+@dataclass
+class _Run:
+    """What one parallel render's passes share."""
+
+    pool: Executor
+    cache: PartCache
+    env: str  # environment_digest: part of every cache key
+    args: tuple[str, list[str]]  # templates folder and image folders, for the workers
+    stats: RenderStats
+    warnings: list[str] = field(default_factory=list)
+
+
 def _executor(workers: int) -> Executor:
     import multiprocessing
 
@@ -281,24 +294,26 @@ def render_parallel(
     check_fonts(templates_dir)
     parts = split_parts(html)
     stats = RenderStats(parts=len(parts), workers=workers or os.cpu_count() or 1)
-    cache = PartCache(cache_dir)
-    env = environment_digest(templates_dir, image_roots)
-    args = (str(templates_dir), [str(r) for r in image_roots])
-    warnings: list[str] = []
     own = executor is None
-    pool = executor or _executor(stats.workers)
+    run = _Run(
+        pool=executor or _executor(stats.workers),
+        cache=PartCache(cache_dir),
+        env=environment_digest(templates_dir, image_roots),
+        args=(str(templates_dir), [str(r) for r in image_roots]),
+        stats=stats,
+    )
     try:
-        layouts = _prepass(parts, pool, cache, env, args, stats, warnings)
+        layouts = _prepass(parts, run)
         for _ in range(3):
             stats.passes += 1
-            pdfs, seen = _render_parts(parts, layouts, pool, cache, env, args, stats, warnings)
+            pdfs, seen = _render_parts(parts, layouts, run)
             if seen == layouts:
-                return merge_parts(pdfs, parts), warnings, stats
+                return merge_parts(pdfs, parts), run.warnings, stats
             layouts = seen  # a number's width moved a line or a page: number again
         raise RenderError("page numbers did not settle after three passes")
     finally:
         if own:
-            pool.shutdown()
+            run.pool.shutdown()
 
 
 def _numbers(
@@ -317,48 +332,33 @@ def _numbers(
     return firsts, page - 1, where
 
 
-def _prepass(
-    parts: Sequence[Part],
-    pool: Executor,
-    cache: PartCache,
-    env: str,
-    args: tuple[str, list[str]],
-    stats: RenderStats,
-    warnings: list[str],
-) -> list[Layout]:
+def _prepass(parts: Sequence[Part], run: _Run) -> list[Layout]:
     width = len(str(max(len(parts) * 3, 10)))
     placeholder = "8" * width
-    css = _part_css(1, 1, placeholder)
     out: list[Layout | None] = [None] * len(parts)
     jobs = {}
     for part in parts:
         html = _fill(part, lambda _name: placeholder)
-        key = _digest("layout", env, _layout_key(html), _part_css(part.index, 1, placeholder))
-        cached = cache.get("layout", key)
+        css = _part_css(part.index, 1, placeholder)
+        key = _digest("layout", run.env, _layout_key(html), css)
+        cached = run.cache.get("layout", key)
         if cached is not None:
             data = json.loads(cached)
             out[part.index] = Layout(data["pages"], data["anchors"])
         else:
-            css = _part_css(part.index, 1, placeholder)
-            jobs[part.index] = (key, pool.submit(_layout_job, html, css, *args, sorted(part.owned)))
+            future = run.pool.submit(_part_job, html, css, *run.args, sorted(part.owned), False)
+            jobs[part.index] = (key, future)
     for index, (key, future) in jobs.items():
-        pages, anchors, warns = future.result()
-        warnings += warns
-        stats.laid_out += 1
-        out[index] = Layout(pages, anchors)
-        cache.put("layout", key, json.dumps({"pages": pages, "anchors": anchors}).encode())
+        _, layout, warns = future.result()
+        run.warnings += warns
+        run.stats.laid_out += 1
+        out[index] = layout
+        run.cache.put("layout", key, json.dumps(dataclasses.asdict(layout)).encode())
     return [o for o in out if o is not None]
 
 
 def _render_parts(
-    parts: Sequence[Part],
-    layouts: Sequence[Layout],
-    pool: Executor,
-    cache: PartCache,
-    env: str,
-    args: tuple[str, list[str]],
-    stats: RenderStats,
-    warnings: list[str],
+    parts: Sequence[Part], layouts: Sequence[Layout], run: _Run
 ) -> tuple[list[bytes], list[Layout]]:
     firsts, total, where = _numbers(parts, layouts)
     pdfs: list[bytes | None] = [None] * len(parts)
@@ -367,23 +367,22 @@ def _render_parts(
     for part in parts:
         html = _fill(part, lambda name: str(where.get(name, "")))
         css = _part_css(part.index, firsts[part.index], str(total))
-        key = _digest("pdf", env, html, css)
-        cached = cache.get("pdf", key)
+        key = _digest("pdf", run.env, html, css)
+        cached = run.cache.get("pdf", key)
         if cached is not None:
             pdfs[part.index] = cached
         else:
-            jobs[part.index] = (
-                key,
-                pool.submit(_render_job, html, css, *args, sorted(part.owned)),
-            )
+            future = run.pool.submit(_part_job, html, css, *run.args, sorted(part.owned), True)
+            jobs[part.index] = (key, future)
     for index, (key, future) in jobs.items():
         pdf, layout, warns = future.result()
-        warnings += warns
-        stats.rendered += 1
-        stats.rendered_parts.append(index)
+        assert pdf is not None
+        run.warnings += warns
+        run.stats.rendered += 1
+        run.stats.rendered_parts.append(index)
         pdfs[index], seen[index] = pdf, layout
         if layout == layouts[index]:
-            cache.put("pdf", key, pdf)
+            run.cache.put("pdf", key, pdf)
     return [p for p in pdfs if p is not None], seen
 
 

@@ -288,10 +288,11 @@ def render_workers(requested: int, html: str) -> int:
     report is long enough to gain from it."""
     import os
 
+    from .parallel import count_parts
+
     if requested > 0:
         return requested
-    parts = html.count('<section class="chapter') + 1
-    return (os.cpu_count() or 1) if parts >= PARALLEL_FROM_PARTS else 1
+    return (os.cpu_count() or 1) if count_parts(html) >= PARALLEL_FROM_PARTS else 1
 
 
 def render_pdf_report(
