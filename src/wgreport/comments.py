@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from .issues import FileReport, ValidationReport
 from .models import COMMENT_STATUSES, Review, ReviewComment, WorkingGroup
 from .suggest import did_you_mean
-from .validation import validate_model
+from .validation import check_edition_year, validate_model
 from .yamlsource import FieldPath, Source, load_yaml
 
 REVIEW_SUFFIXES = (".yaml", ".yml")
@@ -187,15 +187,7 @@ def _check_identity(source: Source, data: dict[str, Any], stem: str, year: int |
             ("reviewer", "id"),
             hint=f"write id: {stem}, or rename the file to {rid}.yaml",
         )
-    file_year = data.get("year")
-    if year is not None and isinstance(file_year, int) and file_year != year:
-        source.add(
-            "error",
-            "year-mismatch",
-            f"year {file_year} does not match the edition folder '{year}'",
-            ("year",),
-            hint=f"write year: {year}, or move the file",
-        )
+    check_edition_year(source, data, year, "reviews")
 
 
 def _check_comment(

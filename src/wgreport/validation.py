@@ -485,20 +485,7 @@ def _check_identity(source: Source, data: dict[str, Any], code: str, ctx: Editio
                 else f"name the file {member}.yaml, or write member: {code}"
             ),
         )
-    year = data.get("year")
-    if (
-        ctx.year is not None
-        and isinstance(year, int)
-        and not isinstance(year, bool)
-        and year != ctx.year
-    ):
-        source.add(
-            "error",
-            "year-mismatch",
-            f"year {year} does not match the edition folder '{ctx.year}'",
-            ("year",),
-            hint=f"write year: {ctx.year}, or move the file to inputs/{year}/contributions/",
-        )
+    check_edition_year(source, data, ctx.year, "contributions")
     submitted = data.get("submitted")
     edition = ctx.edition
     if edition is not None and isinstance(submitted, dt.date) and submitted > edition.deadline:
@@ -508,6 +495,21 @@ def _check_identity(source: Source, data: dict[str, Any], code: str, ctx: Editio
             f"submitted {submitted.isoformat()}, after the deadline {edition.deadline.isoformat()}",
             ("submitted",),
             hint="the report will flag this contribution as late",
+        )
+
+
+def check_edition_year(
+    source: Source, data: dict[str, Any], folder_year: int | None, folder: str
+) -> None:
+    """A file's `year` must be its edition folder's (contributions/ or reviews/)."""
+    year = data.get("year")
+    if folder_year is not None and _is_int(year) and year != folder_year:
+        source.add(
+            "error",
+            "year-mismatch",
+            f"year {year} does not match the edition folder '{folder_year}'",
+            ("year",),
+            hint=f"write year: {folder_year}, or move the file to inputs/{year}/{folder}/",
         )
 
 
