@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from wgreport.models import Edition, WorkingGroup
+    from wgreport.validation import ContributionResult, EditionContext
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_INPUTS = ROOT / "inputs"
@@ -36,6 +42,34 @@ def edition_tree(tmp_path: Path) -> Path:
     for name in ("edition.yaml", "foreword.md"):
         shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
     return inputs
+
+
+#: Korea's valid contribution, the base that fuzzing and limit tests mutate.
+VALID_KR = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _demo_group_and_edition() -> tuple[WorkingGroup | None, Edition | None]:
+    from wgreport.validation import load_edition, load_working_group
+
+    wg, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
+    edition, _ = load_edition(DEMO_INPUTS / "2024" / "edition.yaml", wg, 2024)
+    return wg, edition
+
+
+def demo_context(folder: Path) -> EditionContext:
+    """The 2024 demo edition's context, for a contribution in `folder`."""
+    from wgreport.validation import EditionContext
+
+    wg, edition = _demo_group_and_edition()
+    return EditionContext(wg, 2024, edition, folder)
+
+
+def validate_in_demo(path: Path) -> ContributionResult:
+    """Validate one contribution file against the 2024 demo edition, as a build would."""
+    from wgreport.validation import validate_contribution
+
+    return validate_contribution(path, demo_context(path.parent))
 
 
 @pytest.fixture

@@ -8,18 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wgreport.validation import (
-    EditionContext,
-    load_edition,
-    load_working_group,
-    validate_contribution,
-)
+from .conftest import FIXTURES, VALID_KR, validate_in_demo
 
-from .conftest import DEMO_INPUTS, FIXTURES
-
-VALID = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
-WG, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
-EDITION, _ = load_edition(DEMO_INPUTS / "2024" / "edition.yaml", WG, 2024)
+VALID = VALID_KR
 
 yaml_chars = st.sampled_from(list(" \n\t:-#&*!|>'\"[]{},?%@`0123456789abcKRé김ש\x00\x7f"))
 
@@ -29,7 +20,7 @@ def check(tmp: Path, data: bytes) -> None:
     folder.mkdir(exist_ok=True)
     path = folder / "KR.yaml"
     path.write_bytes(data)
-    result = validate_contribution(path, EditionContext(WG, 2024, EDITION, folder))
+    result = validate_in_demo(path)
     for report in result.reports:
         for issue in report.issues:
             assert issue.line is not None and issue.line >= 1
@@ -72,7 +63,7 @@ def test_fuzz_helpers_see_the_valid_file_as_valid(tmp_path: Path) -> None:
     folder = tmp_path / "contributions"
     folder.mkdir()
     shutil.copy(FIXTURES / "valid" / "KR.yaml", folder / "KR.yaml")
-    result = validate_contribution(folder / "KR.yaml", EditionContext(WG, 2024, EDITION, folder))
+    result = validate_in_demo(folder / "KR.yaml")
     assert result.valid
 
 

@@ -13,18 +13,10 @@ from pathlib import Path
 import pytest
 
 from wgreport import limits
-from wgreport.validation import (
-    EditionContext,
-    load_edition,
-    load_working_group,
-    validate_contribution,
-)
 
-from .conftest import DEMO_INPUTS, FIXTURES
+from .conftest import DEMO_INPUTS, VALID_KR, validate_in_demo
 
-VALID = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
-WG, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
-EDITION, _ = load_edition(DEMO_INPUTS / "2024" / "edition.yaml", WG, 2024)
+VALID = VALID_KR
 DESCRIPTION = "    description: A shared catalogue of public APIs.\n"  # line 44 of VALID
 
 
@@ -32,7 +24,7 @@ def _validate(folder: Path, text: str) -> list[tuple[str, int | None, str, str]]
     folder.mkdir(exist_ok=True)
     path = folder / "KR.yaml"
     path.write_text(text, encoding="utf-8")
-    result = validate_contribution(path, EditionContext(WG, 2024, EDITION, folder))
+    result = validate_in_demo(path)
     return [
         (i.code, i.line, i.field, i.message)
         for r in result.reports
@@ -196,7 +188,7 @@ def test_demo_images_pass_the_limits(tmp_path: Path) -> None:
     shutil.copytree(DEMO_INPUTS / "2024" / "contributions", tmp_path / "c")
     for code in ("KR", "EE"):
         path = tmp_path / "c" / f"{code}.yaml"
-        result = validate_contribution(path, EditionContext(WG, 2024, EDITION, path.parent))
+        result = validate_in_demo(path)
         assert result.valid, [i for r in result.reports for i in r.issues]
 
 
