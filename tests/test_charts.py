@@ -80,18 +80,26 @@ def test_a_missing_chart_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         charts.ensure_chart_font()
 
 
-def test_theme_table_turns_to_one_row_per_member_in_a_large_group(frames, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_group_s_theme_chart_counts_by_theme_and_status(frames, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A column per member fits up to charts.SMALL_GROUP members (the demo's dot matrix);
+    a larger group's chart is a bar per theme, stacked by status, and its table too."""
     from wgreport.demodata import write_demo_inputs
 
     wg, f = frames
-    small = charts.theme_chart(f.themes, wg)
+    small = charts.theme_chart(f.themes, wg, f.initiatives)
     assert small.columns[0] == "Theme" and len(small.columns) == len(wg.members) + 2
     write_demo_inputs(tmp_path, 40, 2024, 1)
     loaded = load_edition_inputs(tmp_path, 2024)
-    big_frames = aggregate.compute_frames(loaded.contributions, loaded.working_group, {})
-    big = charts.theme_chart(big_frames.themes, loaded.working_group)
-    assert big.columns == ["Member", *[t.title for t in loaded.working_group.themes], "Total"]
-    assert [r[0] for r in big.rows] == [m.label for m in loaded.working_group.members]
+    group = loaded.working_group
+    big_frames = aggregate.compute_frames(loaded.contributions, group, {})
+    big = charts.theme_chart(big_frames.themes, group, big_frames.initiatives)
+    assert big.title == "Initiatives by theme and status" and big.compact
+    assert big.columns == ["Theme", *charts.STATUS_LABELS.values(), "Total", "Members"]
+    assert [r[0] for r in big.rows] == [t.title for t in group.themes] + ["All themes"]
     assert all(len(r) == len(big.columns) for r in big.rows)
-    assert sum(int(r[-1]) for r in big.rows) == len(big_frames.initiatives)
-    assert all(int(r[-1]) == sum(int(v) for v in r[1:-1]) for r in big.rows)
+    assert all(int(r[-2]) == sum(int(v) for v in r[1:-2]) for r in big.rows)
+    *themes, total = big.rows
+    assert int(total[-2]) == len(big_frames.initiatives) == sum(int(r[-2]) for r in themes)
+    reach = (big_frames.themes > 0).sum(axis=1)
+    assert [int(r[-1]) for r in themes] == [int(reach[t.id]) for t in group.themes]
+    assert len(re.findall(r'<g id="ytick_\d+">', big.svg)) == len(group.themes)

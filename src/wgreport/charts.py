@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -37,8 +38,25 @@ STATUS_LABELS = {
     "discontinued": "Discontinued",
 }
 FONT_FAMILY = ["Noto Sans", "DejaVu Sans"]
-# Up to this many members, a data table may give each member a column (it fits on A4).
-MAX_MEMBER_COLUMNS = 10
+#: Up to this many members, the report keeps the layout of the 10-member demo edition: a
+#: chart draws 0.32 in per member, a table may give each member a column (it fits on A4),
+#: and every figure has a data table of its own. A larger group gets the compact layout.
+SMALL_GROUP = 10
+#: At most this many members (bars) in one chart: a larger group's chart is split into
+#: panels ("Figure 3a", "3b", …) of nearly equal size, in the group's order.
+MAX_BARS = 40
+#: The compact layout's pitch per member (13 pt), room for the 8.5-pt labels: 40 bars and
+#: the axes make a figure of about 210 mm, which fits one A4 page with its caption.
+COMPACT_PITCH = 0.18
+#: The room a chart has in print (mm): the A4 column's width, and the height of a regular
+#: figure and of one in the compact layout (`figure img` and `figure.chart-compact img` in
+#: report.css). The print page scales a chart's SVG (its viewBox, in points) to the
+#: column's width, or less when its height would pass the limit; its text scales with it.
+PRINT_WIDTH_MM = 174.0
+PRINT_HEIGHT_MM = 110.0
+TALL_PRINT_HEIGHT_MM = 215.0
+#: No text in a chart is smaller than this at print size (pt).
+MIN_FONT_PT = 7.0
 _RC: Any = {
     "svg.hashsalt": "wgreport",
     "svg.fonttype": "none",
@@ -65,6 +83,105 @@ class Chart:
     columns: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    figure: str = ""  # the figure this chart is a panel of; "" when it is a whole figure
+    panel: str = ""  # the panel's letter within its figure ("a", "b", …); "" when whole
+    part: str = ""  # which members the panel shows, for its caption
+    compact: bool = False  # a large group's layout: prints up to TALL_PRINT_HEIGHT_MM tall
+
+    @property
+    def figure_id(self) -> str:
+        """The id of the figure this chart belongs to (its own id unless it is a panel)."""
+        return self.figure or self.id
+
+
+def is_large_group(members: int) -> bool:
+    """Whether a group of this many members gets the compact layout."""
+    return members > SMALL_GROUP
+
+
+def member_panels(members: Sequence[str]) -> list[list[str]]:
+    """`members` in order, cut into as few panels of at most MAX_BARS as needed, of nearly
+    equal size (193 members: 39, 39, 39, 38, 38)."""
+    count = max(1, math.ceil(len(members) / MAX_BARS))
+    size, extra = divmod(len(members), count)
+    panels, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        panels.append(list(members[start:end]))
+        start = end
+    return panels
+
+
+def panel_letter(index: int) -> str:
+    """a, b, …, z, then aa, ab, … (a group of more than 1,040 members)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """One panel of a chart split by members: which members, and how to name it."""
+
+    members: list[str]
+    index: int
+    count: int
+    first: int  # 1-based position of its first member in the group
+    total: int  # members in the whole chart
+
+    @property
+    def split(self) -> bool:
+        return self.count > 1
+
+    def chart_id(self, figure_id: str) -> str:
+        # The first panel keeps the figure's id, so links to the figure land on its start.
+        return figure_id if self.index == 0 else f"{figure_id}-{panel_letter(self.index)}"
+
+    def part(self, labels: Mapping[str, str]) -> str:
+        if not self.split:
+            return ""
+        last = self.first + len(self.members) - 1
+        return (
+            f"{labels[self.members[0]]} to {labels[self.members[-1]]} "
+            f"(members {self.first}–{last} of {self.total})"
+        )
+
+    def lead(self, labels: Mapping[str, str]) -> str:
+        """The text alternative's opening words, saying which members the panel shows (a
+        text alternative stands alone: it is read instead of the chart)."""
+        if not self.split:
+            return ""
+        last = self.first + len(self.members) - 1
+        return (
+            f"Members {self.first}–{last} of {self.total} "
+            f"({labels[self.members[0]]} to {labels[self.members[-1]]}): "
+        )
+
+    def tag(self, chart: Chart, labels: Mapping[str, str], large: bool) -> Chart:
+        """`chart` named and placed as this panel of its figure."""
+        return replace(
+            chart,
+            id=self.chart_id(chart.id),
+            figure=chart.id if self.split else "",
+            panel=panel_letter(self.index) if self.split else "",
+            part=self.part(labels),
+            compact=large,
+        )
+
+
+def _panels(members: Sequence[str], group_size: int) -> list[_Panel]:
+    """The panels of a chart of `members` (unsplit up to MAX_BARS, or in a small group)."""
+    cut = member_panels(members) if is_large_group(group_size) else [list(members)]
+    out, first = [], 1
+    for index, chunk in enumerate(cut):
+        out.append(_Panel(chunk, index, len(cut), first, len(members)))
+        first += len(chunk)
+    return out
+
+
+def _height(members: int, large: bool, overhead: float) -> float:
+    """A bar chart's height in inches: 0.32 in per member (the demo's layout), or the
+    compact pitch in a large group."""
+    return (COMPACT_PITCH if large else 0.32) * members + overhead
 
 
 def member_colours(wg: WorkingGroup) -> dict[str, str]:
@@ -142,18 +259,62 @@ def _labels(wg: WorkingGroup) -> dict[str, str]:
     return {m.code: m.label for m in wg.members}
 
 
+def indicator_charts(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> list[Chart]:
+    """Each member's value for one indicator, with the group median marked: one chart, or
+    in a group of more than MAX_BARS members panels that share one scale."""
+    subset = values[values["indicator"] == indicator.id].set_index("member")
+    members = [m.code for m in wg.members if m.code in subset.index]
+    panels = _panels(members, len(members))
+    limits = None
+    if len(panels) > 1 and not _index_scale(indicator):
+        limits = _shared_limits(subset["value"])
+    return [_indicator_panel(subset, wg, indicator, panel, limits) for panel in panels]
+
+
 def indicator_chart(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> Chart:
-    """Each member's value for one indicator, with the group median marked."""
+    """Each member's value for one indicator, with the group median marked, in one chart."""
+    subset = values[values["indicator"] == indicator.id].set_index("member")
+    members = [m.code for m in wg.members if m.code in subset.index]
+    return _indicator_panel(subset, wg, indicator, _whole(members), None)
+
+
+def _whole(members: Sequence[str]) -> _Panel:
+    return _Panel(list(members), 0, 1, 1, len(members))
+
+
+def _index_scale(indicator: Indicator) -> bool:
+    return indicator.min is not None and indicator.max is not None and indicator.unit == "index"
+
+
+def _shared_limits(values: pd.Series) -> tuple[float, float] | None:
+    """One value axis for every panel of a split chart, from 0 (or below) to the largest
+    value with room for its label."""
+    reported = values.dropna()
+    if reported.empty:
+        return None
+    low, high = min(0.0, float(reported.min())), max(0.0, float(reported.max()))
+    span = (high - low) or 1.0
+    return (low - (0.02 * span if low < 0 else 0.0), high + 0.12 * span)
+
+
+def _indicator_panel(
+    subset: pd.DataFrame,
+    wg: WorkingGroup,
+    indicator: Indicator,
+    panel: _Panel,
+    limits: tuple[float, float] | None,
+) -> Chart:
     import matplotlib
 
     labels, colours = _labels(wg), member_colours(wg)
-    subset = values[values["indicator"] == indicator.id].set_index("member")
-    members = [m.code for m in wg.members if m.code in subset.index]
-    series = subset["value"].reindex(members)
-    reported = series.dropna()
-    median = float(reported.median()) if len(reported) else math.nan
+    large = is_large_group(panel.total)
+    members = panel.members
+    everyone = subset["value"]
+    series = everyone.reindex(members)
+    group_reported = everyone.dropna()
+    median = float(group_reported.median()) if len(group_reported) else math.nan
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, 0.32 * len(members) + 1.0)
+        fig, ax = _figure(6.2, _height(len(members), large, 1.0))
         positions = list(range(len(members)))[::-1]
         for pos, code in zip(positions, members, strict=True):
             value = series[code]
@@ -175,24 +336,40 @@ def indicator_chart(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator
         ax.set_yticks(positions, [labels[c] for c in members])
         direction = "higher is better" if indicator.higher_is_better else "lower is better"
         ax.set_xlabel(f"{indicator.title} ({indicator.unit}; {direction})")
-        if indicator.min is not None and indicator.max is not None and indicator.unit == "index":
-            ax.set_xlim(indicator.min, indicator.max * 1.12)
+        if _index_scale(indicator):
+            ax.set_xlim(indicator.min, indicator.max * 1.12)  # type: ignore[operator]
+        elif limits is not None:
+            ax.set_xlim(*limits)
+        if large:
+            ax.set_ylim(-0.6, len(members) - 0.4)
         svg = _svg(fig)
     missing = [labels[c] for c in members if pd.isna(series[c])]
-    alt = _indicator_takeaway(indicator, series, labels, median, missing)
+    if panel.split:
+        alt = panel.lead(labels) + _indicator_takeaway(
+            indicator, series, labels, median, missing, among=len(group_reported)
+        )
+    else:
+        alt = _indicator_takeaway(indicator, series, labels, median, missing)
     rows = [
         [labels[c], format_number(series[c], indicator.decimals), _reason(subset, c)]
         for c in members
     ]
-    return Chart(
+    if not missing:
+        notes = []
+    elif large:
+        notes = [f"No value for {', '.join(missing)}: the completeness table gives the reason."]
+    else:
+        notes = [f"No value for {', '.join(missing)}: see the note in the table."]
+    chart = Chart(
         id=f"fig-{indicator.id}",
         title=f"{indicator.title} by member",
         alt=alt,
         svg=svg,
         columns=["Member", indicator.title, "Note"],
         rows=rows,
-        notes=[f"No value for {', '.join(missing)}: see the note in the table."] if missing else [],
+        notes=notes,
     )
+    return panel.tag(chart, labels, large)
 
 
 def _reason(subset: pd.DataFrame, code: str) -> str:
@@ -210,33 +387,78 @@ def _indicator_takeaway(
     labels: dict[str, str],
     median: float,
     missing: list[str],
+    among: int | None = None,
 ) -> str:
+    """The chart's main point. `among`: the members reporting in the whole group, when the
+    chart is one panel of it (the median is the group's, the best and weakest the panel's)."""
     reported = series.dropna()
-    if reported.empty:
-        return f"No member reported {indicator.title}."
-    best: Any = reported.idxmax() if indicator.higher_is_better else reported.idxmin()
-    worst: Any = reported.idxmin() if indicator.higher_is_better else reported.idxmax()
     d = indicator.decimals
-    text = (
-        f"{labels[str(best)]} has the best {indicator.title} "
-        f"({format_number(reported.loc[best], d)}) and {labels[str(worst)]} the weakest "
-        f"({format_number(reported.loc[worst], d)}); the group median is "
-        f"{format_number(median, d)} across {len(reported)} members."
-    )
+    if reported.empty:
+        if among is None:
+            return f"No member reported {indicator.title}."
+        text = f"none reported {indicator.title}."
+    else:
+        best: Any = reported.idxmax() if indicator.higher_is_better else reported.idxmin()
+        worst: Any = reported.idxmin() if indicator.higher_is_better else reported.idxmax()
+        extremes = (
+            f"{labels[str(best)]} has the best {indicator.title} "
+            f"({format_number(reported.loc[best], d)}) and {labels[str(worst)]} the weakest "
+            f"({format_number(reported.loc[worst], d)})"
+        )
+        if among is None:
+            text = (
+                f"{extremes}; the group median is {format_number(median, d)} across "
+                f"{len(reported)} members."
+            )
+        else:
+            text = f"{extremes}."
+    if among is not None and not math.isnan(median):
+        text += (
+            f" The dashed line marks the group median, {format_number(median, d)}, "
+            f"across all {among} members reporting."
+        )
     if missing:
         text += f" No value for {', '.join(missing)}."
     return text
 
 
+def change_charts(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> list[Chart]:
+    """Previous edition → this edition, per member, for one indicator: one chart, or in a
+    group of more than MAX_BARS members panels that share one scale."""
+    subset = change[change["indicator"] == indicator.id].set_index("member")
+    members = [m.code for m in wg.members if m.code in subset.index]
+    panels = _panels(members, len(members))
+    limits = None
+    if len(panels) > 1:
+        both = pd.concat([subset["previous"], subset["value"]]).dropna()
+        if len(both):
+            low, high = float(both.min()), float(both.max())
+            pad = 0.04 * ((high - low) or 1.0)
+            limits = (low - pad, high + pad)
+    return [_change_panel(subset, wg, indicator, panel, limits) for panel in panels]
+
+
 def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> Chart:
-    """Previous edition → this edition, per member, for one indicator."""
+    """Previous edition → this edition, per member, for one indicator, in one chart."""
+    subset = change[change["indicator"] == indicator.id].set_index("member")
+    members = [m.code for m in wg.members if m.code in subset.index]
+    return _change_panel(subset, wg, indicator, _whole(members), None)
+
+
+def _change_panel(
+    subset: pd.DataFrame,
+    wg: WorkingGroup,
+    indicator: Indicator,
+    panel: _Panel,
+    limits: tuple[float, float] | None,
+) -> Chart:
     import matplotlib
 
     labels, colours = _labels(wg), member_colours(wg)
-    subset = change[change["indicator"] == indicator.id].set_index("member")
-    members = [m.code for m in wg.members if m.code in subset.index]
+    large = is_large_group(panel.total)
+    members = panel.members
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, 0.32 * len(members) + 1.0)
+        fig, ax = _figure(6.2, _height(len(members), large, 1.0))
         positions = list(range(len(members)))[::-1]
         for pos, code in zip(positions, members, strict=True):
             before, after = (
@@ -245,7 +467,7 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
             )
             if math.isnan(before) or math.isnan(after):
                 anchor = after if not math.isnan(after) else before
-                x = 0.0 if math.isnan(anchor) else anchor
+                x = (limits[0] if limits else 0.0) if math.isnan(anchor) else anchor
                 ax.text(x, pos, "  n/a", va="center", color="#5f6b78", style="italic")
                 continue
             ax.plot([before, after], [pos, pos], color="#5f6b78", linewidth=1)
@@ -255,17 +477,25 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
             ax.scatter([after], [pos], s=30, color=colours[code], edgecolors="#1d2733", zorder=3)
         ax.set_yticks(positions, [labels[c] for c in members])
         ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
+        if limits is not None:
+            ax.set_xlim(*limits)
+        if large:
+            ax.set_ylim(-0.6, len(members) - 0.4)
         svg = _svg(fig)
-    both = subset.dropna(subset=["previous", "value"])
+    shown = subset.reindex(members)
+    both = shown.dropna(subset=["previous", "value"])
     deltas = (both["value"] - both["previous"]).reindex([c for c in members if c in both.index])
     if indicator.higher_is_better is False:
         deltas = -deltas
     if len(deltas):
         up, down = str(deltas.idxmax()), str(deltas.idxmin())
         alt = (
-            f"Between editions, {labels[up]} improved most on {indicator.title} and "
-            f"{labels[down]} least, among the {len(deltas)} members with both values."
+            f"{'b' if panel.split else 'B'}etween editions, {labels[up]} improved most on "
+            f"{indicator.title} and {labels[down]} least, among the {len(deltas)} "
+            f"{'of them' if panel.split else 'members'} with both values."
         )
+    elif panel.split:
+        alt = f"none has {indicator.title} values for both editions."
     else:
         alt = f"No member has {indicator.title} values for both editions."
     missing = [labels[c] for c in members if c not in both.index]
@@ -280,25 +510,34 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
         ]
         for c in members
     ]
-    return Chart(
+    chart = Chart(
         id=f"fig-change-{indicator.id}",
         title=f"{indicator.title}: change against the previous edition",
-        alt=alt,
+        alt=panel.lead(labels) + alt,
         svg=svg,
         columns=["Member", "Previous edition", "This edition", "Change"],
         rows=rows,
         notes=[indicator.caveat] if indicator.caveat else [],
     )
+    return panel.tag(chart, labels, large)
 
 
-def theme_chart(themes: pd.DataFrame, wg: WorkingGroup) -> Chart:
-    """Initiatives by theme (rows) and member (columns), as a dot matrix."""
+def theme_chart(
+    themes: pd.DataFrame, wg: WorkingGroup, initiatives: pd.DataFrame | None = None
+) -> Chart:
+    """Initiatives by theme (rows) and member (columns), as a dot matrix; in a large group,
+    where a column per member would not fit, initiatives by theme and status, with how
+    many members report each theme (the initiatives are needed for the statuses)."""
     import matplotlib
 
+    if is_large_group(len(themes.columns)):
+        return _theme_summary_chart(themes, wg, initiatives)
     labels = _labels(wg)
     titles = {t.id: t.title for t in wg.themes}
     members = list(themes.columns)
     theme_ids = list(themes.index)
+    totals = themes.sum(axis=1)
+    reach = (themes > 0).sum(axis=1)
     with matplotlib.rc_context(_RC):
         fig, ax = _figure(6.4, 0.36 * len(theme_ids) + 1.4)
         for row, theme_id in enumerate(theme_ids):
@@ -315,8 +554,6 @@ def theme_chart(themes: pd.DataFrame, wg: WorkingGroup) -> Chart:
         ax.set_xlim(-0.6, len(members) - 0.4)
         ax.set_ylim(-0.6, len(theme_ids) - 0.4)
         svg = _svg(fig)
-    totals = themes.sum(axis=1)
-    reach = (themes > 0).sum(axis=1)
     top = str(totals.idxmax()) if len(totals) else ""
     alt = (
         f"'{titles.get(top, top)}' is the most common theme, with {int(totals.get(top, 0))} "
@@ -324,23 +561,11 @@ def theme_chart(themes: pd.DataFrame, wg: WorkingGroup) -> Chart:
         if top
         else "No initiatives were reported."
     )
-    if len(members) <= MAX_MEMBER_COLUMNS:
-        columns = ["Theme", *[labels[c] for c in members], "Total"]
-        rows = [
-            [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
-            for t in theme_ids
-        ]
-    else:
-        # One column per member would run off an A4 page: one row per member instead.
-        columns = ["Member", *[titles[t] for t in theme_ids], "Total"]
-        rows = [
-            [
-                labels[c],
-                *[str(as_int(themes.at[t, c])) for t in theme_ids],
-                str(sum(as_int(themes.at[t, c]) for t in theme_ids)),
-            ]
-            for c in members
-        ]
+    columns = ["Theme", *[labels[c] for c in members], "Total"]
+    rows = [
+        [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
+        for t in theme_ids
+    ]
     return Chart(
         id="fig-themes",
         title="Initiatives by theme and member",
@@ -351,17 +576,127 @@ def theme_chart(themes: pd.DataFrame, wg: WorkingGroup) -> Chart:
     )
 
 
+def _theme_summary_chart(
+    themes: pd.DataFrame, wg: WorkingGroup, initiatives: pd.DataFrame | None
+) -> Chart:
+    """A large group's theme chart: initiatives per theme, stacked by status when the
+    initiatives are given, each bar labelled with how many members report the theme."""
+    import matplotlib
+
+    titles = {t.id: t.title for t in wg.themes}
+    members = list(themes.columns)
+    theme_ids = list(themes.index)
+    totals = themes.sum(axis=1)
+    reach = (themes > 0).sum(axis=1)
+    if initiatives is not None and len(initiatives):
+        by_status = pd.crosstab(initiatives["theme"], initiatives["status"]).reindex(
+            index=theme_ids, columns=list(STATUS_COLOURS), fill_value=0
+        )
+    else:
+        by_status = None
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure(4.6, 0.36 * len(theme_ids) + 1.2)
+        positions = list(range(len(theme_ids)))[::-1]
+        if by_status is not None:
+            left = [0] * len(theme_ids)
+            for status, colour in STATUS_COLOURS.items():
+                widths = [as_int(by_status.at[t, status]) for t in theme_ids]
+                ax.barh(positions, widths, left=left, color=colour, edgecolor="white",
+                        label=STATUS_LABELS[status])  # fmt: skip
+                left = [a + b for a, b in zip(left, widths, strict=True)]
+            ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+        else:
+            ax.barh(positions, [int(totals[t]) for t in theme_ids], color="#0b5394")
+        for pos, theme_id in zip(positions, theme_ids, strict=True):
+            ax.text(
+                int(totals[theme_id]),
+                pos,
+                f" {int(totals[theme_id])} from {int(reach[theme_id])} members",
+                va="center",
+                fontsize=7.5,
+            )
+        ax.set_yticks(positions, [titles[t] for t in theme_ids])
+        ax.set_xlabel("Initiatives")
+        ax.set_xlim(0, max(1, int(totals.max()) if len(totals) else 1) * 1.45)
+        svg = _svg(fig)
+    if len(totals) and int(totals.sum()):
+        top, fewest = str(totals.idxmax()), str(reach.idxmin())
+        alt = (
+            f"'{titles[top]}' is the most common theme, with {int(totals[top])} initiatives "
+            f"from {int(reach[top])} of {len(members)} members; '{titles[fewest]}' is "
+            f"reported by the fewest members ({int(reach[fewest])})."
+        )
+    else:
+        alt = "No initiatives were reported."
+    if by_status is not None:
+        columns = ["Theme", *STATUS_LABELS.values(), "Total", "Members"]
+        rows = [
+            [
+                titles[t],
+                *[str(as_int(by_status.at[t, s])) for s in STATUS_COLOURS],
+                str(int(totals[t])),
+                str(int(reach[t])),
+            ]
+            for t in theme_ids
+        ]
+        rows.append(
+            [
+                "All themes",
+                *[str(as_int(by_status[s].sum())) for s in STATUS_COLOURS],
+                str(int(totals.sum())),
+                str(len(members)),
+            ]
+        )
+    else:
+        columns = ["Theme", "Total", "Members"]
+        rows = [[titles[t], str(int(totals[t])), str(int(reach[t]))] for t in theme_ids]
+    return Chart(
+        id="fig-themes",
+        title="Initiatives by theme and status",
+        alt=alt,
+        svg=svg,
+        columns=columns,
+        rows=rows,
+        notes=["Members: how many members report at least one initiative under the theme."],
+        compact=True,
+    )
+
+
+def status_charts(initiatives: pd.DataFrame, wg: WorkingGroup) -> list[Chart]:
+    """Initiatives per member, stacked by status: one chart, or in a group of more than
+    MAX_BARS members panels that share one scale."""
+    members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
+    counts = _status_counts(initiatives, members)
+    panels = _panels(members, len(members))
+    limit = None
+    if len(panels) > 1:
+        limit = max(1, as_int(counts.sum(axis=1).max())) * 1.05
+    return [_status_panel(counts, wg, panel, limit) for panel in panels]
+
+
 def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
-    """Initiatives per member, stacked by status."""
+    """Initiatives per member, stacked by status, in one chart."""
+    members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
+    return _status_panel(_status_counts(initiatives, members), wg, _whole(members), None)
+
+
+def _status_counts(initiatives: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    return pd.crosstab(initiatives["member"], initiatives["status"]).reindex(
+        index=members, columns=list(STATUS_COLOURS), fill_value=0
+    )
+
+
+def _status_panel(
+    all_counts: pd.DataFrame, wg: WorkingGroup, panel: _Panel, limit: float | None
+) -> Chart:
     import matplotlib
 
     labels = _labels(wg)
-    members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
-    counts = pd.crosstab(initiatives["member"], initiatives["status"]).reindex(
-        index=members, columns=list(STATUS_COLOURS), fill_value=0
-    )
+    large = is_large_group(panel.total)
+    members = panel.members
+    counts = all_counts.reindex(index=members)
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, 0.32 * len(members) + 1.2)
+        fig, ax = _figure(6.2, _height(len(members), large, 1.2))
         positions = list(range(len(members)))[::-1]
         left = [0] * len(members)
         for status, colour in STATUS_COLOURS.items():
@@ -372,10 +707,15 @@ def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
         ax.set_yticks(positions, [labels[c] for c in members])
         ax.set_xlabel("Initiatives")
         ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+        if limit is not None:
+            ax.set_xlim(0, limit)
+        if large:
+            ax.set_ylim(-0.6, len(members) - 0.4)
         svg = _svg(fig)
     totals = counts.sum(axis=0)
     alt = (
-        f"Of {int(totals.sum())} initiatives, "
+        ("of their " if panel.split else "Of ")
+        + f"{int(totals.sum())} initiatives, "
         + ", ".join(
             f"{int(totals[s])} {'is' if int(totals[s]) == 1 else 'are'} {STATUS_LABELS[s].lower()}"
             for s in STATUS_COLOURS
@@ -390,21 +730,23 @@ def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
         ]
         for c in members
     ]
-    return Chart(
+    chart = Chart(
         id="fig-status",
         title="Initiatives by status and member",
-        alt=alt,
+        alt=panel.lead(labels) + alt,
         svg=svg,
         columns=["Member", *STATUS_LABELS.values(), "Total"],
         rows=rows,
     )
+    return panel.tag(chart, labels, large)
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
-def inline_svg(chart: Chart, number: int) -> str:
-    """The chart's SVG ready to sit inside the report's HTML.
+def inline_svg(chart: Chart, number: int | str) -> str:
+    """The chart's SVG ready to sit inside the report's HTML; `number` is its figure's
+    number, with the panel's letter for a panel ("3b").
 
     The XML prolog and matplotlib's RDF metadata go; every id is prefixed with the chart's
     id (matplotlib reuses ids such as `figure_1` and clip-path hashes across charts); its
@@ -425,10 +767,11 @@ def inline_svg(chart: Chart, number: int) -> str:
     )
     svg = svg.replace("*{stroke-linejoin", f"#{prefix}-svg *{{stroke-linejoin")
     head, rest = svg.split(">", 1)
+    title = f"{chart.title}: {chart.part}" if chart.part else chart.title
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     return (
         f'{head} id="{prefix}-svg" class="chart-svg" role="img"'
         f' aria-labelledby="{prefix}-title {prefix}-desc">'
-        f'\n <title id="{prefix}-title">Figure {number}. {escape(chart.title)}</title>'
+        f'\n <title id="{prefix}-title">Figure {number}. {escape(title)}</title>'
         f'\n <desc id="{prefix}-desc">{escape(chart.alt)}</desc>{rest}'
     )

@@ -181,6 +181,9 @@ class FigureView(_Ctx):
     data_table: str  # the id of the annex table with its data
     data_table_number: int
     notes: list[str]
+    panel: str = ""  # "a", "b", …: this is one panel of Figure `number` ("" for a whole one)
+    part: str = ""  # which members the panel shows
+    compact: bool = False  # a large group's layout: printed up to a page tall
 
 
 class DataTable(_Ctx):
@@ -270,15 +273,18 @@ def build_context(
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
 
-    by_id = {c.id: c for c in charts}
-    theme_chart_ids = [i for i in ("fig-themes", "fig-status") if i in by_id]
-    indicator_chart_ids = [
-        chart_id
+    # A figure is one chart, or in a large group several panels sharing its number.
+    panels: dict[str, list[Chart]] = {}
+    for chart in charts:
+        panels.setdefault(chart.figure_id, []).append(chart)
+    theme_figure_ids = [i for i in ("fig-themes", "fig-status") if i in panels]
+    indicator_figure_ids = [
+        figure_id
         for i in wg.indicators
-        for chart_id in (f"fig-{i.id}", f"fig-change-{i.id}")
-        if chart_id in by_id
+        for figure_id in (f"fig-{i.id}", f"fig-change-{i.id}")
+        if figure_id in panels
     ]
-    figure_ids = theme_chart_ids + indicator_chart_ids
+    figure_ids = theme_figure_ids + indicator_figure_ids
     table_ids = [
         "governance-table",
         "indicator-table",
@@ -294,17 +300,34 @@ def build_context(
     tables = {t: n for n, t in enumerate(table_ids, start=1)}
     figures = {f: n for n, f in enumerate(figure_ids, start=1)}
 
-    def figure(chart_id: str) -> FigureView:
-        chart = by_id[chart_id]
-        return FigureView(
-            id=chart.id,
-            number=figures[chart.id],
-            title=chart.title,
-            alt=chart.alt,
-            svg=inline_svg(chart, figures[chart.id]),
-            data_table=f"data-{chart.id}",
-            data_table_number=tables[f"data-{chart.id}"],
-            notes=chart.notes,
+    def figure_views(figure_id: str) -> list[FigureView]:
+        number = figures[figure_id]
+        return [
+            FigureView(
+                id=chart.id,
+                number=number,
+                title=chart.title,
+                alt=chart.alt,
+                svg=inline_svg(chart, f"{number}{chart.panel}"),
+                data_table=f"data-{figure_id}",
+                data_table_number=tables[f"data-{figure_id}"],
+                notes=chart.notes,
+                panel=chart.panel,
+                part=chart.part,
+                compact=chart.compact,
+            )
+            for chart in panels[figure_id]
+        ]
+
+    def figure_table(figure_id: str) -> DataTable:
+        first = panels[figure_id][0]
+        return DataTable(
+            id=f"data-{figure_id}",
+            number=tables[f"data-{figure_id}"],
+            title=f"Data for Figure {figures[figure_id]}: {first.title}",
+            columns=first.columns,
+            rows=[row for chart in panels[figure_id] for row in chart.rows],
+            notes=first.notes if len(panels[figure_id]) == 1 else [],
         )
 
     chapters = [
@@ -396,25 +419,15 @@ def build_context(
         ],
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
-        theme_figures=[figure(f) for f in theme_chart_ids],
-        indicator_figures=[figure(f) for f in indicator_chart_ids],
+        theme_figures=[v for f in theme_figure_ids for v in figure_views(f)],
+        indicator_figures=[v for f in indicator_figure_ids for v in figure_views(f)],
         table_numbers=tables,
         data_tables=[
             _values_table(wg, frames, tables["values-table"]),
             _initiatives_table(wg, frames, tables["initiatives-table"]),
-        ]
-        + [
-            DataTable(
-                id=f"data-{f}",
-                number=tables[f"data-{f}"],
-                title=f"Data for Figure {figures[f]}: {by_id[f].title}",
-                columns=by_id[f].columns,
-                rows=by_id[f].rows,
-                notes=by_id[f].notes,
-            )
-            for f in figure_ids
-        ]
-        + [_completeness_table(wg, frames, tables["completeness-table"])],
+            *[figure_table(f) for f in figure_ids],
+            _completeness_table(wg, frames, tables["completeness-table"]),
+        ],
         contributors=[
             ContributorRow(
                 member=_member_name(wg, code),

@@ -131,16 +131,17 @@ def compute_frames(loaded: LoadedEdition) -> tuple[int | None, aggregate.Frames]
 
 
 def make_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
-    """Every figure of the report, in report order."""
+    """Every figure of the report, in report order; a large group's figures come as
+    several panels (charts sharing a `figure_id`)."""
     out = []
     if len(frames.initiatives):
-        out.append(charts.theme_chart(frames.themes, wg))
-        out.append(charts.status_chart(frames.initiatives, wg))
+        out.append(charts.theme_chart(frames.themes, wg, frames.initiatives))
+        out.extend(charts.status_charts(frames.initiatives, wg))
     for indicator in wg.indicators:
-        out.append(charts.indicator_chart(frames.values, wg, indicator))
+        out.extend(charts.indicator_charts(frames.values, wg, indicator))
         has_previous = frames.change[frames.change["indicator"] == indicator.id]["previous"]
         if with_change and has_previous.notna().any():
-            out.append(charts.change_chart(frames.change, wg, indicator))
+            out.extend(charts.change_charts(frames.change, wg, indicator))
     return out
 
 
