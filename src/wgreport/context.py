@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from . import aggregate
-from .charts import Chart, inline_svg
+from .charts import Chart, inline_svg, is_large_group
 from .comments import CommentSummary
 from .formatting import as_int, format_number, is_missing
 from .inputs import LoadedEdition
@@ -193,6 +193,9 @@ class DataTable(_Ctx):
     columns: list[str]
     rows: list[list[str]]
     notes: list[str]
+    # A header row above `columns[1:]`: (title, columns spanned), e.g. one per indicator.
+    column_groups: list[tuple[str, int]] = []
+    dense: bool = False  # smaller type and padding in print (a large group's annex)
 
 
 class ContributorRow(_Ctx):
@@ -285,13 +288,27 @@ def build_context(
         if figure_id in panels
     ]
     figure_ids = theme_figure_ids + indicator_figure_ids
+    # A large group's annex is denser: one member × indicator table holds the data of every
+    # indicator figure, and only the tables that add information are kept.
+    large = is_large_group(len(members))
+    if large:
+        data_of = {
+            f: "values-table" if f in indicator_figure_ids else f"data-{f}" for f in figure_ids
+        }
+        annex_ids = [
+            "values-table",
+            "sources-table",
+            "initiatives-table",
+            *[f"data-{f}" for f in theme_figure_ids],
+        ]
+    else:
+        data_of = {f: f"data-{f}" for f in figure_ids}
+        annex_ids = ["values-table", "initiatives-table", *[f"data-{f}" for f in figure_ids]]
     table_ids = [
         "governance-table",
         "indicator-table",
         *[f"tab-{m.code.lower()}-indicators" for m in members],
-        "values-table",
-        "initiatives-table",
-        *[f"data-{f}" for f in figure_ids],
+        *annex_ids,
         "completeness-table",
         "contributors-table",
         "status-table",
@@ -309,8 +326,8 @@ def build_context(
                 title=chart.title,
                 alt=chart.alt,
                 svg=inline_svg(chart, f"{number}{chart.panel}"),
-                data_table=f"data-{figure_id}",
-                data_table_number=tables[f"data-{figure_id}"],
+                data_table=data_of[figure_id],
+                data_table_number=tables[data_of[figure_id]],
                 notes=chart.notes,
                 panel=chart.panel,
                 part=chart.part,
@@ -328,7 +345,26 @@ def build_context(
             columns=first.columns,
             rows=[row for chart in panels[figure_id] for row in chart.rows],
             notes=first.notes if len(panels[figure_id]) == 1 else [],
+            dense=large,
         )
+
+    if large:
+        annex_tables = [
+            _values_by_member_table(
+                wg, frames, tables["values-table"], previous_year, figures, indicator_figure_ids
+            ),
+            _sources_table(wg, frames, tables["sources-table"]),
+            _initiatives_table(wg, frames, tables["initiatives-table"], dense=True),
+            *[figure_table(f) for f in theme_figure_ids],
+            _completeness_table(wg, frames, tables["completeness-table"], dense=True),
+        ]
+    else:
+        annex_tables = [
+            _values_table(wg, frames, tables["values-table"]),
+            _initiatives_table(wg, frames, tables["initiatives-table"]),
+            *[figure_table(f) for f in figure_ids],
+            _completeness_table(wg, frames, tables["completeness-table"]),
+        ]
 
     chapters = [
         Chapter(id="foreword", title="Foreword"),
@@ -422,12 +458,7 @@ def build_context(
         theme_figures=[v for f in theme_figure_ids for v in figure_views(f)],
         indicator_figures=[v for f in indicator_figure_ids for v in figure_views(f)],
         table_numbers=tables,
-        data_tables=[
-            _values_table(wg, frames, tables["values-table"]),
-            _initiatives_table(wg, frames, tables["initiatives-table"]),
-            *[figure_table(f) for f in figure_ids],
-            _completeness_table(wg, frames, tables["completeness-table"]),
-        ],
+        data_tables=annex_tables,
         contributors=[
             ContributorRow(
                 member=_member_name(wg, code),
@@ -473,14 +504,112 @@ def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> Da
     )
 
 
-def _initiatives_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+def _values_by_member_table(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    number: int,
+    previous_year: int | None,
+    figures: Mapping[str, int],
+    figure_ids: Sequence[str],
+) -> DataTable:
+    """A large group's indicator data in one table, a row per member: each indicator's value
+    and, with a previous edition, that edition's value and the change (else the data year).
+    It is the data of every indicator figure."""
+    change = frames.change.set_index(["member", "indicator"])
+    values = frames.values.set_index(["member", "indicator"])
+    codes = [m.code for m in wg.members if m.code in set(frames.values["member"])]
+    with_change = previous_year is not None and bool(frames.change["previous"].notna().any())
+    sub = ["This edition", f"{previous_year} edition", "Change"] if with_change else []
+    sub = sub or ["Value", "Data year"]
+    rows = []
+    for code in codes:
+        cells = [_member_label(wg, code)]
+        for i in wg.indicators:
+            key = (code, i.id)
+            value = values.at[key, "value"] if key in values.index else None
+            cells.append(format_number(value, i.decimals))
+            if with_change:
+                has = key in change.index
+                before = change.at[key, "previous"] if has else None
+                delta = change.at[key, "change"] if has else None
+                cells.append(format_number(before, i.decimals))
+                cells.append(format_number(delta, i.decimals, signed=True))
+            else:
+                year = values.at[key, "data_year"] if key in values.index else None
+                cells.append(_text(year))
+        rows.append(cells)
+    numbers = sorted({figures[f] for f in figure_ids})
+    shown = (
+        f"Data for Figures {numbers[0]}–{numbers[-1]}: "
+        if len(numbers) > 1
+        else (f"Data for Figure {numbers[0]}: " if numbers else "")
+    )
+    against = f", against the {previous_year} edition" if with_change else ", with the data year"
+    return DataTable(
+        id="values-table",
+        number=number,
+        title=f"{shown}Indicator values by member{against}",
+        columns=["Member", *[c for _ in wg.indicators for c in sub]],
+        rows=rows,
+        notes=[
+            "n/a: no value (the completeness table gives the reason). "
+            "Sources and data years are in the next table."
+        ]
+        + [f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
+        column_groups=[(i.title, len(sub)) for i in wg.indicators],
+        dense=True,
+    )
+
+
+def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+    """A large group's sources: per indicator, each source and data year with the members
+    whose values come from it (the most common named as "the other N members")."""
+    reported = frames.values[frames.values["value"].notna()]
+    rows = []
+    for indicator in wg.indicators:
+        subset = reported[reported["indicator"] == indicator.id]
+        if subset.empty:
+            continue
+        keys = subset.assign(
+            source=subset["source"].map(_text), year=subset["data_year"].map(_text)
+        )
+        groups = [
+            (source, year, list(group["member"]))
+            for (source, year), group in keys.groupby(["source", "year"], sort=False)
+        ]
+        # The largest group last, as "the other N members"; the others name their members.
+        groups.sort(key=lambda g: -len(g[2]))
+        largest, rest = groups[0], groups[1:]
+        for source, year, codes in rest:
+            names = ", ".join(_member_label(wg, str(c)) for c in codes)
+            rows.append([indicator.title, source or "not given", year, names])
+        whole = len(largest[2])
+        who = f"the other {whole} members" if rest else f"all {whole} members reporting"
+        rows.append([indicator.title, largest[0] or "not given", largest[1], who])
+    return DataTable(
+        id="sources-table",
+        number=number,
+        title="Sources and data years of the indicator values",
+        columns=["Indicator", "Source", "Data year", "Members"],
+        rows=rows,
+        notes=[],
+        dense=True,
+    )
+
+
+def _initiatives_table(
+    wg: WorkingGroup, frames: aggregate.Frames, number: int, *, dense: bool = False
+) -> DataTable:
+    # A dense table keeps each period on one line (no-break spaces, and a word joiner after
+    # the dash, which allows a break after it otherwise): a row a line.
+    dash = "\u00a0–\u2060\u00a0" if dense else " – "
     rows = [
         [
             _member_label(wg, str(r.member)),
             str(r.title),
             _theme_title(wg, str(r.theme)),
             STATUS_TITLES[str(r.status)],
-            str(r.started) + (f" – {r.ended}" if isinstance(r.ended, str) else ""),
+            str(r.started) + (f"{dash}{r.ended}" if isinstance(r.ended, str) else ""),
         ]
         for r in frames.initiatives.itertuples()
     ]
@@ -491,10 +620,17 @@ def _initiatives_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) 
         columns=["Member", "Initiative", "Theme", "Status", "Period"],
         rows=rows,
         notes=[],
+        dense=dense,
     )
 
 
-def _completeness_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+def _completeness_table(
+    wg: WorkingGroup, frames: aggregate.Frames, number: int, *, dense: bool = False
+) -> DataTable:
+    """Who reported what. In a large group's (`dense`) annex, only the members with a
+    missing value or a note on a value, the others counted in a note."""
+    if dense:
+        return _gaps_table(wg, frames, number)
     comp = frames.completeness
     rows = []
     for member in wg.members:
@@ -520,6 +656,53 @@ def _completeness_table(wg: WorkingGroup, frames: aggregate.Frames, number: int)
         columns=["Member", "Indicators reported", "Missing values and reasons"],
         rows=rows,
         notes=["A missing value is shown as n/a, never as zero, and is left out of medians."],
+    )
+
+
+def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+    comp, values = frames.completeness, frames.values
+    rows = []
+    members = 0
+    for member in wg.members:
+        subset = comp[comp["member"] == member.code]
+        if subset.empty:
+            continue
+        members += 1
+        missing = subset[~subset["reported"]]
+        noted = values[(values["member"] == member.code) & values["value"].notna()]
+        noted = noted[noted["note"].map(lambda v: bool(_text(v)))]
+        if missing.empty and noted.empty:
+            continue
+        rows.append(
+            [
+                member.label,
+                f"{int(subset['reported'].sum())} of {len(subset)}",
+                "; ".join(
+                    f"{_indicator_title(wg, str(r.indicator))}: n/a, {r.reason}"
+                    for r in missing.itertuples()
+                )
+                or "–",
+                "; ".join(
+                    f"{_indicator_title(wg, str(r.indicator))}: {r.note}"
+                    for r in noted.itertuples()
+                )
+                or "–",
+            ]
+        )
+    others = members - len(rows)
+    return DataTable(
+        id="completeness-table",
+        number=number,
+        title="Completeness: the members with a missing value or a note on a value",
+        columns=["Member", "Indicators reported", "Missing values and reasons", "Notes"],
+        rows=rows,
+        notes=[
+            f"The other {others} of {members} members reported every indicator, with no note."
+            if rows
+            else f"All {members} members reported every indicator, with no note.",
+            "A missing value is shown as n/a, never as zero, and is left out of medians.",
+        ],
+        dense=True,
     )
 
 
