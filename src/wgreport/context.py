@@ -32,6 +32,11 @@ STATUS_TITLES = {
     "completed": "Completed",
     "discontinued": "Discontinued",
 }
+#: The executive summary lists at most this many initiatives in one finding (the demo
+#: edition's 14 completed initiatives are all named); a longer list is counted by theme,
+#: with the NOTABLE longest-running named and the rest counted.
+MAX_LISTED = 15
+NOTABLE = 5
 COORDINATION_TITLES = {
     "centralised": "Centralised",
     "decentralised": "Decentralised",
@@ -955,8 +960,10 @@ def _findings(
             )
         )
         completed = _completed_this_edition(frames, loaded.year)
-        if completed:
-            names = "; ".join(f"{title} ({_member_label(wg, code)})" for code, title in completed)
+        if completed and len(completed) <= MAX_LISTED:
+            names = "; ".join(
+                f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed
+            )
             status_ref = (
                 ("fig-status", f"Figure {figures['fig-status']}")
                 if "fig-status" in figures
@@ -967,6 +974,15 @@ def _findings(
                     text=f"{len(completed)} initiatives were completed in this edition: {names}.",
                     ref=status_ref[0],
                     ref_title=status_ref[1],
+                )
+            )
+        elif completed:
+            findings.append(
+                Finding(
+                    text=_completed_counted(wg, completed),
+                    ref="initiatives-table",
+                    ref_title=f"Table {tables['initiatives-table']}, every initiative with its "
+                    "status",
                 )
             )
     missing = frames.completeness[~frames.completeness["reported"]]
@@ -982,9 +998,10 @@ def _findings(
     return findings
 
 
-def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str]]:
+def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str, str, str]]:
     """Initiatives completed now that were not completed in the previous edition (or, with no
-    previous edition, whose end date falls in the reporting year)."""
+    previous edition, whose end date falls in the reporting year): member, title, theme and
+    start, in the group's order."""
     current = frames.initiatives[frames.initiatives["status"] == "completed"]
     before = frames.previous_initiatives
     done_before = set(
@@ -997,9 +1014,39 @@ def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[s
     out = []
     for row in current.itertuples():
         key = (str(row.member), str(row.id))
+        item = (key[0], str(row.title), str(row.theme), str(row.started))
         if before.empty:
             if isinstance(row.ended, str) and row.ended.startswith(str(year)):
-                out.append((key[0], str(row.title)))
+                out.append(item)
         elif key not in done_before:
-            out.append((key[0], str(row.title)))
+            out.append(item)
     return out
+
+
+def _completed_counted(wg: WorkingGroup, completed: list[tuple[str, str, str, str]]) -> str:
+    """Too many completed initiatives to name: their count by theme, and the NOTABLE that
+    ran longest (earliest start; one a member), the rest counted."""
+    by_theme: dict[str, int] = {}
+    for _, _, theme, _ in completed:
+        by_theme[theme] = by_theme.get(theme, 0) + 1
+    order = [t.id for t in wg.themes]
+    themes = sorted(
+        by_theme.items(),
+        key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
+    )
+    counts = ", ".join(f"{n} under '{_theme_title(wg, t)}'" for t, n in themes)
+    notable: list[tuple[str, str, str, str]] = []
+    for item in sorted(completed, key=lambda i: i[3]):  # stable: the group's order on ties
+        if all(item[0] != n[0] for n in notable):
+            notable.append(item)
+        if len(notable) == NOTABLE:
+            break
+    names = "; ".join(
+        f"{title} ({_member_label(wg, code)}, started {started})"
+        for code, title, _, started in notable
+    )
+    rest = len(completed) - len(notable)
+    return (
+        f"{len(completed)} initiatives were completed in this edition: {counts}. "
+        f"The longest-running were {names}; and {rest} more."
+    )
