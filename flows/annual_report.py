@@ -43,6 +43,7 @@ from wgreport.inputs import (
 )
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
+from wgreport.parallel import PartsTimedOut
 from wgreport.progress import stage
 from wgreport.publish import check_final_slot, publish_build
 from wgreport.reviewpage import write_review_page
@@ -135,6 +136,7 @@ def render_pdf(
     data: dict[str, bytes],
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
 ) -> pipeline.RenderedReport:
     return pipeline.render_pdf_report(
         ctx,
@@ -144,6 +146,7 @@ def render_pdf(
         data=data,
         workers=workers,
         cache_dir=cache_dir,
+        time_limit=time_limit,
     )
 
 
@@ -166,6 +169,37 @@ def publish(
 @task(name="review-page", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
 def review_page(year_dir: Path, templates_dir: Path) -> Path:
     return write_review_page(year_dir, templates_dir)
+
+
+def render_edition(
+    settings: Settings, loaded: LoadedEdition, build: BuildInfo
+) -> tuple[pipeline.RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render (each step a task): the report and its data files."""
+    stage("aggregate")
+    prev_year, frames = aggregate(loaded)
+    publish_indicator_artifact(loaded, frames)
+    stage("charts")
+    figures = make_charts(loaded, frames, prev_year is not None)
+    reviews = load_reviews(loaded, settings.outputs_dir)
+    ctx = build_context(loaded, build, frames, figures, prev_year, reviews)
+    data = {
+        **pipeline.data_files(frames, ctx),
+        **pipeline.comment_files(ctx, reviews, settings.templates_dir),
+    }
+    stage("html")
+    html = render_html(ctx, settings.templates_dir)
+    stage("pdf")
+    rendered = render_pdf(
+        ctx,
+        html,
+        settings.templates_dir,
+        pipeline.image_folders(loaded),
+        data,
+        settings.render_workers,
+        settings.parts_cache,
+        settings.chapter_time_limit,
+    )
+    return rendered, data
 
 
 def _settings(
@@ -283,29 +317,13 @@ def annual_report(
             if not status.valid:
                 logger.warning("%s: %s, left out of the report", status.code, status.label)
         number, build = pipeline.plan_build(settings.outputs_dir, loaded, final, allow_missing)
-        stage("aggregate")
-        prev_year, frames = aggregate(loaded)
-        publish_indicator_artifact(loaded, frames)
-        stage("charts")
-        figures = make_charts(loaded, frames, prev_year is not None)
-        reviews = load_reviews(loaded, settings.outputs_dir)
-        ctx = build_context(loaded, build, frames, figures, prev_year, reviews)
-        data = {
-            **pipeline.data_files(frames, ctx),
-            **pipeline.comment_files(ctx, reviews, settings.templates_dir),
-        }
-        stage("html")
-        html = render_html(ctx, settings.templates_dir)
-        stage("pdf")
-        rendered = render_pdf(
-            ctx,
-            html,
-            settings.templates_dir,
-            pipeline.image_folders(loaded),
-            data,
-            settings.render_workers,
-            settings.parts_cache,
-        )
+        while True:
+            try:
+                rendered, data = render_edition(settings, loaded, build)
+                break
+            except PartsTimedOut as exc:
+                loaded = pipeline.leave_out_unrendered(loaded, exc)
+                logger.warning("%s; left out of the report, which is rendered again", exc)
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")
         folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number, supersede)

@@ -173,8 +173,8 @@ def build(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes for a draft's PDF: 1 = one pass; 0 = auto (every core for long "
-            "reports). Default: $WGREPORT_RENDER_WORKERS or 0.",
+            help="Processes for a draft's PDF, one chapter each: 1 = one pass; 0 = auto "
+            "(every core). Default: $WGREPORT_RENDER_WORKERS or 0.",
         ),
     ] = None,
     verbose: Annotated[

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .inputs import (
     previous_year,
 )
 from .models import Contribution, WorkingGroup
+from .parallel import PartsTimedOut
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
@@ -263,6 +265,7 @@ def render_report(
     data: Mapping[str, bytes] | None = None,
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
 ) -> RenderedReport:
     """HTML, then PDF, with the page count and WeasyPrint's warnings."""
     html = render_html(ctx, templates_dir)
@@ -274,25 +277,23 @@ def render_report(
         data=data,
         workers=workers,
         cache_dir=cache_dir,
+        time_limit=time_limit,
     )
 
 
-#: Below this many parts (front matter + chapters + annexes), one pass is as fast: the
-#: demo's 21 parts lay out in about 9 s, and the pre-pass and the workers' start-up cost
-#: more than a second core saves (benchmarks/results.md).
-PARALLEL_FROM_PARTS = 40
+def render_workers(requested: int) -> int:
+    """Processes to lay out a draft's chapters with (parallel.py), or 0 for one pass:
+    `requested` 1 is one pass, 0 (auto) every core.
 
-
-def render_workers(requested: int, html: str) -> int:
-    """Processes to render a draft with: `requested`, or for 0 (auto) every core when the
-    report is long enough to gain from it."""
+    Auto renders per chapter even on one core: each chapter is laid out once either way
+    (only the few with page numbers of others twice), and per chapter an unchanged
+    chapter is reused by the next draft, and a member's chapter runs under the time limit.
+    """
     import os
 
-    from .parallel import count_parts
-
-    if requested > 0:
-        return requested
-    return (os.cpu_count() or 1) if count_parts(html) >= PARALLEL_FROM_PARTS else 1
+    if requested == 1:
+        return 0
+    return requested if requested > 1 else (os.cpu_count() or 1)
 
 
 def render_pdf_report(
@@ -304,22 +305,29 @@ def render_pdf_report(
     data: Mapping[str, bytes] | None = None,
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
 ) -> RenderedReport:
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
-    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; with
-    `workers` > 1 its chapters are laid out in parallel and merged (parallel.py), reusing
-    the parts cached in `cache_dir` that did not change.
+    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; unless
+    `workers` is 1 its chapters are laid out in parallel and merged (parallel.py), reusing
+    the parts cached in `cache_dir` that did not change, each chapter within `time_limit`
+    seconds (a member's chapter that overruns raises `parallel.PartsTimedOut`).
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
-    count = 1 if final else render_workers(workers, print_html)
-    if count > 1:
+    count = 0 if final else render_workers(workers)
+    if count:
         from .parallel import render_parallel
 
         pdf, warnings, stats = render_parallel(
-            print_html, templates_dir, image_roots=image_roots, workers=count, cache_dir=cache_dir
+            print_html,
+            templates_dir,
+            image_roots=image_roots,
+            workers=count,
+            cache_dir=cache_dir,
+            time_limit=time_limit or None,
         )
         how: tuple[tuple[str, Any], ...] = (
             ("mode", "parallel"),
@@ -419,24 +427,52 @@ def plan_build(
     return number, make_build_info(number)
 
 
+def leave_out_unrendered(loaded: LoadedEdition, timed_out: PartsTimedOut) -> LoadedEdition:
+    """The edition without the members whose chapters overran the render time limit: they
+    are reported as not rendered, as an invalid member is reported as not valid."""
+    codes = {
+        m.code
+        for m in loaded.working_group.members
+        if f"member-{m.code.lower()}" in timed_out.sections
+    }
+    if not codes:
+        raise timed_out
+    reason = f"its chapter took longer than {timed_out.limit:g} s to lay out"
+    return dataclasses.replace(
+        loaded,
+        contributions={c: v for c, v in loaded.contributions.items() if c not in codes},
+        status=[
+            dataclasses.replace(s, valid=False, not_rendered=reason) if s.code in codes else s
+            for s in loaded.status
+        ],
+    )
+
+
 def render_edition(
     settings: Settings, loaded: LoadedEdition, build: BuildInfo
-) -> tuple[RenderedReport, dict[str, bytes]]:
-    """Aggregate, chart and render a loaded edition: the report and its data files."""
-    prev_year, frames = compute_frames(loaded)
-    figures = make_charts(frames, loaded.working_group, prev_year is not None)
-    reviews = read_reviews(loaded, settings.outputs_dir)
-    ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
-    data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
-    rendered = render_report(
-        ctx,
-        settings.templates_dir,
-        image_roots=image_folders(loaded),
-        data=data,
-        workers=settings.render_workers,
-        cache_dir=settings.parts_cache,
-    )
-    return rendered, data
+) -> tuple[LoadedEdition, RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render a loaded edition: the edition as rendered (without any
+    member whose chapter overran the time limit), the report and its data files."""
+    while True:
+        prev_year, frames = compute_frames(loaded)
+        figures = make_charts(frames, loaded.working_group, prev_year is not None)
+        reviews = read_reviews(loaded, settings.outputs_dir)
+        ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
+        data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
+        try:
+            rendered = render_report(
+                ctx,
+                settings.templates_dir,
+                image_roots=image_folders(loaded),
+                data=data,
+                workers=settings.render_workers,
+                cache_dir=settings.parts_cache,
+                time_limit=settings.chapter_time_limit,
+            )
+        except PartsTimedOut as exc:
+            loaded = leave_out_unrendered(loaded, exc)
+            continue
+        return loaded, rendered, data
 
 
 def build_draft(settings: Settings, year: int) -> Path:
@@ -467,7 +503,7 @@ def build(
             check_final_slot(settings.outputs_dir, year, supersede)
         loaded = load_edition_inputs(files.inputs_dir, year)
         number, build_info = plan_build(settings.outputs_dir, loaded, final, allow_missing)
-        rendered, data = render_edition(settings, loaded, build_info)
+        loaded, rendered, data = render_edition(settings, loaded, build_info)
         manifest = make_manifest(settings, loaded, rendered, build_info)
         files_out = output_files(loaded, rendered, data)
         folder = publish_build(

@@ -27,8 +27,14 @@ class Settings(BaseModel):
     render_workers: int = Field(
         default=0,
         description="Processes for a draft's PDF (--workers, $WGREPORT_RENDER_WORKERS): "
-        "1 renders in one pass; 0 (auto) renders chapters in parallel on every core when "
-        "the report has at least PARALLEL_FROM_PARTS chapters.",
+        "1 renders in one pass; 0 (auto) renders chapters in parallel on every core.",
+    )
+
+    chapter_time_limit: float = Field(
+        default=300.0,
+        description="Seconds a chapter may take to lay out in a parallel draft render "
+        "($WGREPORT_CHAPTER_TIME_LIMIT): a member's chapter that takes longer is left out "
+        "and reported as not rendered; 0 sets no limit.",
     )
 
     @property
@@ -59,6 +65,7 @@ def get_settings(
         inputs_dir=(inputs or Path(os.environ.get("WGREPORT_INPUTS", "inputs"))).resolve(),
         outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
         render_workers=workers,
+        chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
     )
 
 
