@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -32,6 +32,9 @@ from .models import Contribution, WorkingGroup
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .parallel import RenderStats
 
 IMAGE_MIME = {
     ".png": "image/png",
@@ -304,16 +307,22 @@ def render_pdf_report(
     data: Mapping[str, bytes] | None = None,
     workers: int = 1,
     cache_dir: Path | None = None,
+    dask_address: str | None = None,
 ) -> RenderedReport:
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
     attached, laid out in one pass. A draft is an untagged PDF with the draft mark; with
     `workers` > 1 its chapters are laid out in parallel and merged (parallel.py), reusing
-    the parts cached in `cache_dir` that did not change.
+    the parts cached in `cache_dir` that did not change. With `dask_address`, a draft's
+    chapters are laid out on that Dask cluster instead, one at a time per worker thread.
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
+    if dask_address and not final:
+        return _render_on_cluster(
+            html, print_html, templates_dir, image_roots, cache_dir, dask_address
+        )
     count = 1 if final else render_workers(workers, print_html)
     if count > 1:
         from .parallel import render_parallel
@@ -321,15 +330,7 @@ def render_pdf_report(
         pdf, warnings, stats = render_parallel(
             print_html, templates_dir, image_roots=image_roots, workers=count, cache_dir=cache_dir
         )
-        how: tuple[tuple[str, Any], ...] = (
-            ("mode", "parallel"),
-            ("workers", count),
-            ("parts", stats.parts),
-            ("parts_laid_out", stats.laid_out),
-            ("parts_rendered", stats.rendered),
-            ("passes", stats.passes),
-        )
-        return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
+        return _parallel_report(html, pdf, warnings, stats, count)
     pdf, log = render_pdf(
         print_html,
         templates_dir,
@@ -341,6 +342,48 @@ def render_pdf_report(
     return RenderedReport(
         html, pdf, count_pages(pdf), tuple(log.warnings), (("mode", "single"), ("workers", 1))
     )
+
+
+def _parallel_report(
+    html: str, pdf: bytes, warnings: Sequence[str], stats: RenderStats, count: int, **more: Any
+) -> RenderedReport:
+    how: tuple[tuple[str, Any], ...] = (
+        ("mode", "parallel"),
+        ("workers", count),
+        *more.items(),
+        ("parts", stats.parts),
+        ("parts_laid_out", stats.laid_out),
+        ("parts_rendered", stats.rendered),
+        ("passes", stats.passes),
+    )
+    return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
+
+
+def _render_on_cluster(
+    html: str,
+    print_html: str,
+    templates_dir: Path,
+    image_roots: Sequence[Path],
+    cache_dir: Path | None,
+    address: str,
+) -> RenderedReport:
+    """A draft laid out per chapter on the Dask cluster at `address` (its workers need the
+    templates and image folders at the same paths), with as many parts at once as the
+    cluster has threads."""
+    from .cluster import cluster_threads, dask_client
+    from .parallel import render_parallel
+
+    with dask_client(address) as client:
+        count = cluster_threads(client, address)
+        pdf, warnings, stats = render_parallel(
+            print_html,
+            templates_dir,
+            image_roots=image_roots,
+            workers=count,
+            cache_dir=cache_dir,
+            executor=client.get_executor(),
+        )
+    return _parallel_report(html, pdf, warnings, stats, count, dask=address)
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:
@@ -489,4 +532,5 @@ def build_parameters(
         "supersede": supersede,
         "inputs_dir": str(settings.inputs_dir),
         "outputs_dir": str(settings.outputs_dir),
+        **({"dask_address": settings.dask_address} if settings.dask_address else {}),
     }

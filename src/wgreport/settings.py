@@ -30,6 +30,12 @@ class Settings(BaseModel):
         "1 renders in one pass; 0 (auto) renders chapters in parallel on every core when "
         "the report has at least PARALLEL_FROM_PARTS chapters.",
     )
+    dask_address: str | None = Field(
+        default=None,
+        description="The scheduler of an existing Dask cluster, e.g. tcp://HOST:8786 "
+        "(--dask-address, $WGREPORT_DASK_ADDRESS): the flow validates the contributions and "
+        "lays out a draft's chapters on its workers. None: everything runs on this machine.",
+    )
 
     @property
     def templates_dir(self) -> Path:
@@ -48,17 +54,23 @@ class Settings(BaseModel):
 
 
 def get_settings(
-    inputs: Path | None = None, outputs: Path | None = None, workers: int | None = None
+    inputs: Path | None = None,
+    outputs: Path | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> Settings:
     """Settings from the command line, the environment, or the defaults (paths from the cwd)."""
     root = project_root()
     if workers is None:
         workers = int(os.environ.get("WGREPORT_RENDER_WORKERS", "0") or 0)
+    if dask_address is None:
+        dask_address = os.environ.get("WGREPORT_DASK_ADDRESS") or None
     return Settings(
         root=root,
         inputs_dir=(inputs or Path(os.environ.get("WGREPORT_INPUTS", "inputs"))).resolve(),
         outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
         render_workers=workers,
+        dask_address=dask_address,
     )
 
 
