@@ -6,15 +6,21 @@ PDF → publish a draft or the final. `collect_status`: who has submitted, on it
 Tasks wrap library functions and add only orchestration: retries on the steps that touch
 the file system, parallel validation across members, caching keyed on the digests of the
 input files (flows/caching.py), artifacts for the Prefect UI, and run history.
+
+With a Dask cluster (`dask_address`), `annual_report_on(address)` gives the flow
+prefect-dask's DaskTaskRunner, so the mapped validation runs on the cluster's workers, and
+the render-pdf task lays out a draft's chapters there (pipeline.render_pdf_report).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import Flow, flow, get_run_logger, task, unmapped
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -27,6 +33,7 @@ from wgreport import pipeline, render
 from wgreport.aggregate import Frames
 from wgreport.audit import recorded_build
 from wgreport.charts import Chart
+from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.comments import Reviews
 from wgreport.context import BuildInfo, ReportContext
 from wgreport.inputs import (
@@ -135,6 +142,7 @@ def render_pdf(
     data: dict[str, bytes],
     workers: int = 1,
     cache_dir: Path | None = None,
+    dask_address: str | None = None,
 ) -> pipeline.RenderedReport:
     return pipeline.render_pdf_report(
         ctx,
@@ -144,6 +152,7 @@ def render_pdf(
         data=data,
         workers=workers,
         cache_dir=cache_dir,
+        dask_address=dask_address,
     )
 
 
@@ -169,13 +178,67 @@ def review_page(year_dir: Path, templates_dir: Path) -> Path:
 
 
 def _settings(
-    inputs_dir: str | None, outputs_dir: str | None, render_workers: int | None = None
+    inputs_dir: str | None,
+    outputs_dir: str | None,
+    render_workers: int | None = None,
+    dask_address: str | None = None,
 ) -> Settings:
     return get_settings(
         Path(inputs_dir) if inputs_dir else None,
         Path(outputs_dir) if outputs_dir else None,
         render_workers,
+        dask_address,
     )
+
+
+def annual_report_on(dask_address: str | None) -> Flow[..., str]:
+    """The annual-report flow, with its mapped tasks on the Dask cluster at `dask_address`
+    (prefect-dask's DaskTaskRunner); the flow as it is for None. Call it with the same
+    `dask_address`, which also sends a draft's chapters there."""
+    if not dask_address:
+        return annual_report
+    from prefect.futures import PrefectFuture
+    from prefect.task_runners import TaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    runner = DaskTaskRunner(
+        address=dask_address, client_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    # its futures are PrefectFutures; TaskRunner's type parameter is invariant
+    return annual_report.with_options(task_runner=cast(TaskRunner[PrefectFuture[Any]], runner))
+
+
+@contextlib.contextmanager
+def on_cluster(dask_address: str | None) -> Iterator[None]:
+    """Check the cluster before the build uses it, and name this run's Prefect API in the
+    settings that tasks take to the cluster's workers.
+
+    Without PREFECT_API_URL, Prefect starts its temporary server inside this process and
+    names it in no setting: a task on a Dask worker would then start a temporary server of
+    its own (40 s per worker, measured) and report to that instead.
+    """
+    if not dask_address:
+        yield
+        return
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    context = FlowRunContext.get()
+    api = PREFECT_API_URL.value() or (str(context.client.api_url) if context else None)
+    threads = check_cluster(dask_address, api)
+    logger = get_run_logger()
+    logger.info("Dask cluster at %s: %d worker threads", dask_address, threads)
+    runner = context.task_runner if context else None
+    if not (isinstance(runner, DaskTaskRunner) and runner.address == dask_address):
+        logger.warning(
+            "this run's task runner is not a DaskTaskRunner at %s: contributions are "
+            "validated on this machine, only the chapters go to the cluster "
+            "(start the flow with flows.annual_report.annual_report_on(address))",
+            dask_address,
+        )
+    with temporary_settings({PREFECT_API_URL: api}):
+        yield
 
 
 def validate_edition(settings: Settings, year: int) -> LoadedEdition:
@@ -254,6 +317,7 @@ def annual_report(
     inputs_dir: str | None = None,
     outputs_dir: str | None = None,
     render_workers: int | None = None,
+    dask_address: str | None = None,
 ) -> str:
     """Build the report of `year` and return its folder.
 
@@ -266,9 +330,12 @@ def annual_report(
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
     - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
       setting, $WGREPORT_RENDER_WORKERS).
+    - `dask_address`: the scheduler of a Dask cluster (tcp://HOST:8786; None: the setting,
+      $WGREPORT_DASK_ADDRESS) that lays out a draft's chapters, and validates the
+      contributions when the flow runs with its DaskTaskRunner (`annual_report_on`).
     """
     logger = get_run_logger()
-    settings = _settings(inputs_dir, outputs_dir, render_workers)
+    settings = _settings(inputs_dir, outputs_dir, render_workers, dask_address)
     if year is None:
         year = due_edition(settings.inputs_dir)
         logger.info("no year given: building %d, whose deadline passed most recently", year)
@@ -277,7 +344,8 @@ def annual_report(
     with recorded_build(year_dir, parameters, via="prefect", run_id=_flow_run_id()) as entry:
         if final:
             check_final_slot(settings.outputs_dir, year, supersede)
-        loaded = validate_edition(settings, year)
+        with on_cluster(settings.dask_address):
+            loaded = validate_edition(settings, year)
         publish_status_artifact(loaded)
         for status in loaded.status:
             if not status.valid:
@@ -305,6 +373,7 @@ def annual_report(
             data,
             settings.render_workers,
             settings.parts_cache,
+            settings.dask_address,
         )
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")

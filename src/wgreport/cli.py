@@ -177,19 +177,30 @@ def build(
             "reports). Default: $WGREPORT_RENDER_WORKERS or 0.",
         ),
     ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            metavar="tcp://HOST:8786",
+            help="Validate and lay out a draft's chapters on this existing Dask cluster (its "
+            "scheduler), one chapter per worker thread; replaces --workers for a draft. "
+            "Default: $WGREPORT_DASK_ADDRESS, or none (this machine).",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
     ] = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     from .charts import FontMissing
+    from .cluster import ClusterError
     from .inputs import InputsError, due_edition, find_edition_files
     from .pipeline import FinalRefused
     from .publish import PublishError
     from .render import RenderError
     from .settings import configure_prefect_environment, get_settings
 
-    settings = get_settings(inputs, outputs, workers)
+    settings = get_settings(inputs, outputs, workers, dask_address)
     allowed = [code.strip().upper() for code in allow_missing or []]
     if (allowed or supersede) and not final:
         raise _fail_usage("--allow-missing and --supersede apply only with --final")
@@ -212,14 +223,14 @@ def build(
     console.print(
         f"Building {what} of the {year} edition from {_shown(settings.inputs_dir)}", soft_wrap=True
     )
-    from flows.annual_report import annual_report
+    from flows.annual_report import annual_report_on
 
     from .progress import reporting
 
     try:
         with _stage_display(console) as show, reporting(show):
             folder = Path(
-                annual_report(
+                annual_report_on(settings.dask_address)(
                     year=year,
                     final=final,
                     allow_missing=allowed,
@@ -227,9 +238,17 @@ def build(
                     inputs_dir=str(settings.inputs_dir),
                     outputs_dir=str(settings.outputs_dir),
                     render_workers=settings.render_workers,
+                    dask_address=settings.dask_address,
                 )
             )
-    except (InputsError, PublishError, RenderError, FinalRefused, FontMissing) as exc:
+    except (
+        InputsError,
+        PublishError,
+        RenderError,
+        FinalRefused,
+        FontMissing,
+        ClusterError,
+    ) as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         _quiet_shutdown()
         raise typer.Exit(code=1) from None
