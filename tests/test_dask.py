@@ -40,7 +40,7 @@ def cluster() -> Iterator[Any]:
     from distributed.diagnostics.plugin import SchedulerPlugin
 
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as local:
         # The scheduler runs in this process: the plugin is added to it directly.
         plugin = type("TaskLogPlugin", (TaskLog, SchedulerPlugin), {})()
@@ -104,40 +104,80 @@ def _closed_port() -> int:
 
 
 def test_an_unreachable_cluster_fails_the_build_in_one_line(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
 
     from wgreport import cli, cluster
 
-    # The command's own set-up, kept to this test: its environment and its log handling.
+    # The command's own set-up, kept to this test: the environment it sets for Prefect (-v:
+    # it leaves Prefect's logging alone). It fails before it starts Prefect.
     for name, value in (
         ("PREFECT_HOME", str(tmp_path / ".prefect")),
         ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"),
     ):
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(cli, "_quiet_shutdown", lambda: None)
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_SECONDS", 2)
     address = f"tcp://127.0.0.1:{_closed_port()}"
     inputs, outputs = copy_inputs(tmp_path), tmp_path / "outputs"
+    where = ["--inputs", str(inputs), "--outputs", str(outputs)]
     result = CliRunner().invoke(
-        cli.app,
-        ["build", "--year", "2024", "-v", "--inputs", str(inputs), "--outputs", str(outputs)]
-        + ["--dask-address", address],
+        cli.app, ["build", "--year", "2024", "-v", "--dask-address", address, *where]
     )
     assert result.exit_code == 1, result.output
-    failed = [line for line in result.stderr.splitlines() if "build failed" in line]
-    assert failed == [
+    assert result.stderr.splitlines()[1:] == [
         f"wgreport: build failed: cannot connect to the Dask scheduler at {address} "
         f"(OSError: Timed out trying to connect to {address} after 2 s)"
     ]
-    assert "Traceback" not in result.stderr
-    year_dir = outputs / "2024"
-    assert not (year_dir / "drafts").exists() or not any((year_dir / "drafts").iterdir())
-    assert not (year_dir / "latest").exists()
+    _assert_failed_and_logged(outputs / "2024", address)
+    assert read_log(outputs / "2024")[-1]["run_id"] is None  # no flow run was started
+
+
+def test_the_flow_checks_the_cluster_before_it_validates(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.annual_report import annual_report_on
+    from wgreport import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_SECONDS", 2)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    outputs = tmp_path / "outputs"
+    with pytest.raises(
+        cluster.ClusterError, match=f"^cannot connect to the Dask scheduler at {address} "
+    ):
+        annual_report_on(address)(
+            year=2024,
+            inputs_dir=str(copy_inputs(tmp_path)),
+            outputs_dir=str(outputs),
+            dask_address=address,
+        )
+    _assert_failed_and_logged(outputs / "2024", address)
+    assert read_log(outputs / "2024")[-1]["run_id"] is not None
+
+
+def _assert_failed_and_logged(year_dir: Path, address: str) -> None:
+    """Nothing published, and builds.log records the failed build."""
+    assert sorted(p.name for p in year_dir.iterdir()) == [".lock", "builds.log"]
     entry = read_log(year_dir)[-1]
     assert entry["result"] == "failed" and entry["via"] == "prefect"
     assert entry["error"].startswith(
         f"ClusterError: cannot connect to the Dask scheduler at {address}"
     )
     assert entry["parameters"]["dask_address"] == address and entry["draft"] is None
+
+
+def test_a_cluster_without_workers_or_without_the_api_is_refused() -> None:
+    from distributed import LocalCluster
+
+    from wgreport.cluster import ClusterError, check_cluster
+
+    no_workers = pytest.raises(ClusterError, match=r"^the Dask cluster at \S+ has no workers$")
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty, no_workers:
+        check_cluster(empty.scheduler_address)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as one:
+        assert check_cluster(one.scheduler_address) == 1
+        api = f"http://127.0.0.1:{_closed_port()}/api"
+        with pytest.raises(ClusterError, match=f"cannot reach the Prefect API at {api}"):
+            check_cluster(one.scheduler_address, api)

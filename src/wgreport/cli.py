@@ -12,11 +12,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .issues import FileReport, ValidationReport
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 app = typer.Typer(
     name="wgreport",
@@ -223,6 +226,11 @@ def build(
     console.print(
         f"Building {what} of the {year} edition from {_shown(settings.inputs_dir)}", soft_wrap=True
     )
+    try:
+        _check_cluster_first(settings, year, final, allowed, supersede)
+    except ClusterError as exc:
+        console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(code=1) from None
     from flows.annual_report import annual_report_on
 
     from .progress import reporting
@@ -260,6 +268,30 @@ def build(
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     _print_summary(folder, manifest, year)
     _quiet_shutdown()
+
+
+def _check_cluster_first(
+    settings: Settings, year: int, final: bool, allowed: list[str], supersede: bool
+) -> None:
+    """With --dask-address, fail on a cluster that does not answer before Prefect's server
+    starts (11-27 s), and record it in builds.log as the flow records its failures (the
+    flow checks again, with the Prefect API its workers must reach)."""
+    if not settings.dask_address:
+        return
+    from .audit import recorded_build
+    from .cluster import ClusterError, check_cluster
+    from .pipeline import build_parameters
+
+    try:
+        check_cluster(settings.dask_address)
+    except ClusterError as exc:
+        parameters = build_parameters(settings, year, final, allowed, supersede)
+        with (
+            contextlib.suppress(ClusterError),
+            recorded_build(settings.outputs_dir / str(year), parameters, via="prefect"),
+        ):
+            raise exc from None
+        raise
 
 
 def _stderr_console() -> Any:
