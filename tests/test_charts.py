@@ -95,3 +95,39 @@ def test_theme_table_turns_to_one_row_per_member_in_a_large_group(frames, tmp_pa
     assert all(len(r) == len(big.columns) for r in big.rows)
     assert sum(int(r[-1]) for r in big.rows) == len(big_frames.initiatives)
     assert all(int(r[-1]) == sum(int(v) for v in r[1:-1]) for r in big.rows)
+
+
+def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A second build with the same numbers draws no chart; a member's text does not count,
+    a changed value does."""
+    import dataclasses
+
+    from wgreport import pipeline
+
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    _, frames = pipeline.compute_frames(loaded)
+    wg = loaded.working_group
+    drawn = pipeline.cached_charts(frames, wg, True, tmp_path)
+    assert len(list(tmp_path.rglob("*.json"))) == 1
+
+    def fail(*args: object) -> None:
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(pipeline, "make_charts", fail)
+    again = pipeline.cached_charts(frames, wg, True, tmp_path)
+    assert again == drawn and again[0].svg == drawn[0].svg
+
+    kr = loaded.contributions["KR"]
+    reworded = dataclasses.replace(
+        loaded,
+        contributions={
+            **loaded.contributions,
+            "KR": kr.model_copy(update={"summary": "New words."}),
+        },
+    )
+    _, same = pipeline.compute_frames(reworded)
+    assert pipeline.charts_digest(same, wg, True) == pipeline.charts_digest(frames, wg, True)
+    values = frames.values.copy()
+    values.loc[values.index[0], "value"] = 0.123
+    moved = dataclasses.replace(frames, values=values)
+    assert pipeline.charts_digest(moved, wg, True) != pipeline.charts_digest(frames, wg, True)
