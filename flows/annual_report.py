@@ -6,15 +6,21 @@ PDF → publish a draft or the final. `collect_status`: who has submitted, on it
 Tasks wrap library functions and add only orchestration: retries on the steps that touch
 the file system, parallel validation across members, caching keyed on the digests of the
 input files (flows/caching.py), artifacts for the Prefect UI, and run history.
+
+With a Dask cluster (`dask_address`), `annual_report_on(address)` gives the flow
+prefect-dask's DaskTaskRunner, so the mapped validation runs on the cluster's workers, and
+the render-pdf task lays out a draft's chapters there (pipeline.render_pdf_report).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import Flow, flow, get_run_logger, task, unmapped
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -27,6 +33,7 @@ from wgreport import pipeline, render
 from wgreport.aggregate import Frames
 from wgreport.audit import recorded_build
 from wgreport.charts import Chart
+from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.comments import Reviews
 from wgreport.context import BuildInfo, ReportContext
 from wgreport.inputs import (
@@ -43,6 +50,7 @@ from wgreport.inputs import (
 )
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
+from wgreport.parallel import PartsTimedOut
 from wgreport.progress import stage
 from wgreport.publish import check_final_slot, publish_build
 from wgreport.reviewpage import write_review_page
@@ -99,9 +107,13 @@ def aggregate(loaded: LoadedEdition) -> tuple[int | None, Frames]:
     return pipeline.compute_frames(loaded)
 
 
+# Cached by Prefect while the edition's files are unchanged, and below that by the library,
+# by the digest of the tables the charts are drawn from: a member's text changes no chart.
 @task(name="make-charts", cache_policy=BY_EDITION_FILES, persist_result=True)
-def make_charts(loaded: LoadedEdition, frames: Frames, with_change: bool) -> list[Chart]:
-    return pipeline.make_charts(frames, loaded.working_group, with_change)
+def make_charts(
+    loaded: LoadedEdition, frames: Frames, with_change: bool, cache_dir: Path | None = None
+) -> list[Chart]:
+    return pipeline.cached_charts(frames, loaded.working_group, with_change, cache_dir)
 
 
 @task(name="load-reviews", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
@@ -135,6 +147,8 @@ def render_pdf(
     data: dict[str, bytes],
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
+    dask_address: str | None = None,
 ) -> pipeline.RenderedReport:
     return pipeline.render_pdf_report(
         ctx,
@@ -144,6 +158,8 @@ def render_pdf(
         data=data,
         workers=workers,
         cache_dir=cache_dir,
+        time_limit=time_limit,
+        dask_address=dask_address,
     )
 
 
@@ -168,14 +184,100 @@ def review_page(year_dir: Path, templates_dir: Path) -> Path:
     return write_review_page(year_dir, templates_dir)
 
 
+def render_edition(
+    settings: Settings, loaded: LoadedEdition, build: BuildInfo
+) -> tuple[pipeline.RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render (each step a task): the report and its data files."""
+    stage("aggregate")
+    prev_year, frames = aggregate(loaded)
+    publish_indicator_artifact(loaded, frames)
+    stage("charts")
+    figures = make_charts(loaded, frames, prev_year is not None, settings.charts_cache)
+    reviews = load_reviews(loaded, settings.outputs_dir)
+    ctx = build_context(loaded, build, frames, figures, prev_year, reviews)
+    data = {
+        **pipeline.data_files(frames, ctx),
+        **pipeline.comment_files(ctx, reviews, settings.templates_dir),
+    }
+    stage("html")
+    html = render_html(ctx, settings.templates_dir)
+    stage("pdf")
+    rendered = render_pdf(
+        ctx,
+        html,
+        settings.templates_dir,
+        pipeline.image_folders(loaded),
+        data,
+        settings.render_workers,
+        settings.parts_cache,
+        settings.chapter_time_limit,
+        settings.dask_address,
+    )
+    return rendered, data
+
+
 def _settings(
-    inputs_dir: str | None, outputs_dir: str | None, render_workers: int | None = None
+    inputs_dir: str | None,
+    outputs_dir: str | None,
+    render_workers: int | None = None,
+    dask_address: str | None = None,
 ) -> Settings:
     return get_settings(
         Path(inputs_dir) if inputs_dir else None,
         Path(outputs_dir) if outputs_dir else None,
         render_workers,
+        dask_address,
     )
+
+
+def annual_report_on(dask_address: str | None) -> Flow[..., str]:
+    """The annual-report flow, with its mapped tasks on the Dask cluster at `dask_address`
+    (prefect-dask's DaskTaskRunner); the flow as it is for None. Call it with the same
+    `dask_address`, which also sends a draft's chapters there."""
+    if not dask_address:
+        return annual_report
+    from prefect.futures import PrefectFuture
+    from prefect.task_runners import TaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    runner = DaskTaskRunner(
+        address=dask_address, client_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    # its futures are PrefectFutures; TaskRunner's type parameter is invariant
+    return annual_report.with_options(task_runner=cast(TaskRunner[PrefectFuture[Any]], runner))
+
+
+@contextlib.contextmanager
+def on_cluster(dask_address: str | None) -> Iterator[None]:
+    """Check the cluster before the build uses it, and name this run's Prefect API in the
+    settings that tasks take to the cluster's workers.
+
+    Without PREFECT_API_URL, Prefect starts its temporary server inside this process and
+    names it in no setting: a task on a Dask worker would then start a temporary server of
+    its own (40 s per worker, measured) and report to that instead.
+    """
+    if not dask_address:
+        yield
+        return
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    context = FlowRunContext.get()
+    api = PREFECT_API_URL.value() or (str(context.client.api_url) if context else None)
+    threads = check_cluster(dask_address, api)
+    logger = get_run_logger()
+    logger.info("Dask cluster at %s: %d worker threads", dask_address, threads)
+    runner = context.task_runner if context else None
+    if not (isinstance(runner, DaskTaskRunner) and runner.address == dask_address):
+        logger.warning(
+            "this run's task runner is not a DaskTaskRunner at %s: contributions are "
+            "validated on this machine, only the chapters go to the cluster "
+            "(start the flow with flows.annual_report.annual_report_on(address))",
+            dask_address,
+        )
+    with temporary_settings({PREFECT_API_URL: api}):
+        yield
 
 
 def validate_edition(settings: Settings, year: int) -> LoadedEdition:
@@ -254,6 +356,7 @@ def annual_report(
     inputs_dir: str | None = None,
     outputs_dir: str | None = None,
     render_workers: int | None = None,
+    dask_address: str | None = None,
 ) -> str:
     """Build the report of `year` and return its folder.
 
@@ -266,9 +369,12 @@ def annual_report(
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
     - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
       setting, $WGREPORT_RENDER_WORKERS).
+    - `dask_address`: the scheduler of a Dask cluster (tcp://HOST:8786; None: the setting,
+      $WGREPORT_DASK_ADDRESS) that lays out a draft's chapters, and validates the
+      contributions when the flow runs with its DaskTaskRunner (`annual_report_on`).
     """
     logger = get_run_logger()
-    settings = _settings(inputs_dir, outputs_dir, render_workers)
+    settings = _settings(inputs_dir, outputs_dir, render_workers, dask_address)
     if year is None:
         year = due_edition(settings.inputs_dir)
         logger.info("no year given: building %d, whose deadline passed most recently", year)
@@ -277,35 +383,20 @@ def annual_report(
     with recorded_build(year_dir, parameters, via="prefect", run_id=_flow_run_id()) as entry:
         if final:
             check_final_slot(settings.outputs_dir, year, supersede)
-        loaded = validate_edition(settings, year)
+        with on_cluster(settings.dask_address):
+            loaded = validate_edition(settings, year)
         publish_status_artifact(loaded)
         for status in loaded.status:
             if not status.valid:
                 logger.warning("%s: %s, left out of the report", status.code, status.label)
         number, build = pipeline.plan_build(settings.outputs_dir, loaded, final, allow_missing)
-        stage("aggregate")
-        prev_year, frames = aggregate(loaded)
-        publish_indicator_artifact(loaded, frames)
-        stage("charts")
-        figures = make_charts(loaded, frames, prev_year is not None)
-        reviews = load_reviews(loaded, settings.outputs_dir)
-        ctx = build_context(loaded, build, frames, figures, prev_year, reviews)
-        data = {
-            **pipeline.data_files(frames, ctx),
-            **pipeline.comment_files(ctx, reviews, settings.templates_dir),
-        }
-        stage("html")
-        html = render_html(ctx, settings.templates_dir)
-        stage("pdf")
-        rendered = render_pdf(
-            ctx,
-            html,
-            settings.templates_dir,
-            pipeline.image_folders(loaded),
-            data,
-            settings.render_workers,
-            settings.parts_cache,
-        )
+        while True:
+            try:
+                rendered, data = render_edition(settings, loaded, build)
+                break
+            except PartsTimedOut as exc:
+                loaded = pipeline.leave_out_unrendered(loaded, exc)
+                logger.warning("%s; left out of the report, which is rendered again", exc)
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")
         folder = publish(settings.outputs_dir, loaded, rendered, data, manifest, number, supersede)

@@ -99,7 +99,7 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("library-final")
     settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
-    rendered, _ = render_edition(settings, loaded, make_build_info(None, final=True))
+    _, rendered, _ = render_edition(settings, loaded, make_build_info(None, final=True))
     (base / "report.pdf").write_bytes(rendered.pdf)
     (base / "report.html").write_text(rendered.html, encoding="utf-8")
     (base / "warnings.txt").write_text("\n".join(rendered.warnings), encoding="utf-8")

@@ -103,3 +103,39 @@ def test_a_large_group_s_theme_chart_counts_by_theme_and_status(frames, tmp_path
     reach = (big_frames.themes > 0).sum(axis=1)
     assert [int(r[-1]) for r in themes] == [int(reach[t.id]) for t in group.themes]
     assert len(re.findall(r'<g id="ytick_\d+">', big.svg)) == len(group.themes)
+
+
+def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A second build with the same numbers draws no chart; a member's text does not count,
+    a changed value does."""
+    import dataclasses
+
+    from wgreport import pipeline
+
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    _, frames = pipeline.compute_frames(loaded)
+    wg = loaded.working_group
+    drawn = pipeline.cached_charts(frames, wg, True, tmp_path)
+    assert len(list(tmp_path.rglob("*.json"))) == 1
+
+    def fail(*args: object) -> None:
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(pipeline, "make_charts", fail)
+    again = pipeline.cached_charts(frames, wg, True, tmp_path)
+    assert again == drawn and again[0].svg == drawn[0].svg
+
+    kr = loaded.contributions["KR"]
+    reworded = dataclasses.replace(
+        loaded,
+        contributions={
+            **loaded.contributions,
+            "KR": kr.model_copy(update={"summary": "New words."}),
+        },
+    )
+    _, same = pipeline.compute_frames(reworded)
+    assert pipeline.charts_digest(same, wg, True) == pipeline.charts_digest(frames, wg, True)
+    values = frames.values.copy()
+    values.loc[values.index[0], "value"] = 0.123
+    moved = dataclasses.replace(frames, values=values)
+    assert pipeline.charts_digest(moved, wg, True) != pipeline.charts_digest(frames, wg, True)

@@ -5,6 +5,8 @@ part cache re-renders only what changed."""
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +55,21 @@ def _links(reader: PdfReader) -> list[tuple[Any, ...]]:
     return out
 
 
+# What the stamp adds to a page after the front matter (parallel.py). It is drawn after
+# the page's own content, so text extraction finds it later in the page's text than in a
+# single pass, where the label comes before the running heads: a page's text is compared
+# with the stamped lines taken out (whitespace normalised), and the stamped lines apart.
+_STAMPED = re.compile(r"Draft \d{3} · built \S+ · not for citation|Page \d+ of \d+")
+
+
+def _page_text(text: str) -> tuple[str, list[str]]:
+    return " ".join(_STAMPED.sub(" ", text).split()), sorted(_STAMPED.findall(text))
+
+
 def _summary(pdf: bytes) -> dict[str, Any]:
     reader = PdfReader(io.BytesIO(pdf))
     return {
-        "pages": [page.extract_text() for page in reader.pages],
+        "pages": [_page_text(page.extract_text()) for page in reader.pages],
         "outline": _outline(reader),
         "links": _links(reader),
         "dests": {
@@ -75,7 +88,7 @@ def demo() -> dict[str, Any]:
     html = render_html(ctx, TEMPLATES, for_print=True)
     roots = image_folders(loaded)
     single, _ = render_pdf(html, TEMPLATES, image_roots=roots)
-    return {"html": html, "roots": roots, "single": _summary(single)}
+    return {"html": html, "roots": roots, "single": _summary(single), "single_pdf": single}
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +122,44 @@ def test_parallel_render_is_the_same_as_one_pass(
     assert merged["links"] == single["links"] and len(single["links"]) > 100
     assert merged["dests"] == single["dests"]
     assert merged["metadata"] == single["metadata"] and merged["lang"] == "en"
+    for number, (_, stamped) in enumerate(merged["pages"][1:], start=2):
+        assert f"Page {number} of 60" in stamped and any("Draft 007" in s for s in stamped)
     assert cold["warnings"] == []
     stats = cold["stats"]
-    assert (stats.parts, stats.laid_out, stats.rendered, stats.passes) == (21, 21, 21, 1)
+    # Each part is laid out once; only the five that print page numbers (the contents and
+    # the chapters with cross-references) are laid out with placeholders first.
+    assert (stats.parts, stats.laid_out, stats.rendered, stats.passes) == (21, 5, 21, 1)
+
+
+def _pixels(pdf: Path, folder: Path) -> list[bytes]:
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(folder / "p")], check=True)
+    return [p.read_bytes() for p in sorted(folder.glob("p-*.pgm"))]
+
+
+def test_parallel_pages_look_the_same_as_one_pass(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    """Every page, drawn by poppler, is pixel for pixel the one-pass page: the stamped
+    footers and labels sit exactly where WeasyPrint puts them."""
+    (tmp_path / "single.pdf").write_bytes(demo["single_pdf"])
+    (tmp_path / "parallel.pdf").write_bytes(cold["pdf"])
+    single = _pixels(tmp_path / "single.pdf", tmp_path / "a")
+    merged = _pixels(tmp_path / "parallel.pdf", tmp_path / "b")
+    assert len(single) == len(merged) == 60
+    differ = [n + 1 for n, (a, b) in enumerate(zip(single, merged, strict=True)) if a != b]
+    assert differ == []
+    single_fonts, merged_fonts = (_fonts(tmp_path / f) for f in ("single.pdf", "parallel.pdf"))
+    assert merged_fonts == single_fonts and "Noto-Sans" in merged_fonts
+
+
+def _fonts(pdf: Path) -> set[str]:
+    """The fonts of a PDF (pdffonts), without subset tags; each must be embedded."""
+    lines = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines), "a font is not embedded"
+    return {line.split()[0].split("+")[-1] for line in lines}
 
 
 def test_a_warm_cache_lays_out_nothing(demo: dict[str, Any], cold: dict[str, Any]) -> None:
@@ -134,7 +182,9 @@ def test_one_changed_chapter_is_the_only_part_rendered_again(
         html, TEMPLATES, image_roots=demo["roots"], workers=2, cache_dir=cold["cache"]
     )
     assert len(changed) == 1
-    assert stats.rendered_parts == changed and stats.laid_out == 1
+    # A member's chapter prints no page numbers: it is rendered once, and no placeholder
+    # layout is needed.
+    assert stats.rendered_parts == changed and stats.laid_out == 0
 
 
 def test_a_longer_chapter_moves_every_later_page_number(
@@ -150,7 +200,14 @@ def test_a_longer_chapter_moves_every_later_page_number(
     merged, expected = _summary(pdf), _summary(single)
     assert len(merged["pages"]) == len(expected["pages"]) > 60
     assert merged == expected
-    assert stats.laid_out == 1  # only Korea's chapter needed a new pre-pass
+    # Korea's chapter is rendered; the contents and the cross-references to what follows
+    # it move, so the parts with those page numbers are rendered again, from their cached
+    # placeholder layouts; every other part is reused where it now lands.
+    parts = split_parts(html)
+    korea = next(p.index for p in parts if p.section == "member-kr")
+    numbered = {p.index for p in parts if p.numbered}
+    assert stats.laid_out == 0 and {korea, 0} <= set(stats.rendered_parts)
+    assert set(stats.rendered_parts) <= numbered | {korea} and len(numbered) == 5
 
 
 def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path: Path) -> None:
@@ -170,10 +227,57 @@ def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path:
     first, second = build(settings, 2024), build(settings, 2024)
     one, two = (json.loads((f / "manifest.json").read_text("utf-8")) for f in (first, second))
     assert one["render"] == {
-        "mode": "parallel", "workers": 2, "parts": 21, "parts_laid_out": 21,
+        "mode": "parallel", "workers": 2, "parts": 21, "parts_laid_out": 5,
         "parts_rendered": 21, "passes": 1,
     }  # fmt: skip
-    # The second draft differs only in its label ("Draft 002"), on every page: every part
-    # is rendered again, but no layout is needed.
-    assert two["render"]["parts_laid_out"] == 0 and two["pages"] == one["pages"] == 60
+    # The second draft differs only in its label ("Draft 002"), which only the front
+    # matter carries (the other pages get it from the stamp): one part is rendered again.
+    assert two["render"]["parts_laid_out"] == 0 and two["render"]["parts_rendered"] == 1
+    assert two["pages"] == one["pages"] == 60
+    text = PdfReader(second / "report.pdf").pages[30].extract_text()
+    assert "Draft 002 · built" in text and "Page 31 of 60" in text
     assert (settings.outputs_dir / ".cache" / "parts" / "pdf").is_dir()
+
+
+def test_a_chapter_over_the_time_limit_leaves_its_member_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member's chapter that hangs is stopped at the time limit (its worker killed), and
+    the draft is published without the member, who is reported as not rendered."""
+    import json
+    import os
+    import time
+
+    from wgreport import parallel
+    from wgreport.pipeline import build
+    from wgreport.settings import Settings
+
+    from . import slowparts
+    from .conftest import copy_inputs
+
+    pids = tmp_path / "slow.pids"
+    monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
+    monkeypatch.setattr(parallel, "_executor", slowparts.pool)
+    settings = Settings(
+        root=ROOT,
+        inputs_dir=copy_inputs(tmp_path),
+        outputs_dir=tmp_path / "outputs",
+        render_workers=2,
+        chapter_time_limit=20,
+    )
+    started = time.monotonic()
+    folder = build(settings, 2024)
+    assert time.monotonic() - started < 300  # not the slow worker's ten minutes
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert "KR" not in manifest["members_included"] and len(manifest["members_included"]) == 9
+    reason = "submitted, not rendered: its chapter took longer than 20 s to lay out"
+    assert {"member": "KR", "reason": reason} in manifest["members_left_out"]
+    killed = [int(p) for p in pids.read_text("utf-8").split()]
+    assert killed, "the slow chapter never started"
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # the hanging worker was stopped, not left running
+    reader = PdfReader(folder / "report.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Republic of Korea" in text and "not rendered" in text
+    assert not any(title == "Republic of Korea" for _, title, _ in _outline(reader))

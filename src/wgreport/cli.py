@@ -12,11 +12,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .issues import FileReport, ValidationReport
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 app = typer.Typer(
     name="wgreport",
@@ -173,8 +176,18 @@ def build(
         typer.Option(
             "--workers",
             min=0,
-            help="Processes for a draft's PDF: 1 = one pass; 0 = auto (every core for long "
-            "reports). Default: $WGREPORT_RENDER_WORKERS or 0.",
+            help="Processes for a draft's PDF, one chapter each: 1 = one pass; 0 = auto "
+            "(every core). Default: $WGREPORT_RENDER_WORKERS or 0.",
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            metavar="tcp://HOST:8786",
+            help="Validate and lay out a draft's chapters on this existing Dask cluster (its "
+            "scheduler), one chapter per worker thread; replaces --workers for a draft. "
+            "Default: $WGREPORT_DASK_ADDRESS, or none (this machine).",
         ),
     ] = None,
     verbose: Annotated[
@@ -183,13 +196,14 @@ def build(
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     from .charts import FontMissing
+    from .cluster import ClusterError
     from .inputs import InputsError, due_edition, find_edition_files
     from .pipeline import FinalRefused
     from .publish import PublishError
     from .render import RenderError
     from .settings import configure_prefect_environment, get_settings
 
-    settings = get_settings(inputs, outputs, workers)
+    settings = get_settings(inputs, outputs, workers, dask_address)
     allowed = [code.strip().upper() for code in allow_missing or []]
     if (allowed or supersede) and not final:
         raise _fail_usage("--allow-missing and --supersede apply only with --final")
@@ -212,14 +226,19 @@ def build(
     console.print(
         f"Building {what} of the {year} edition from {_shown(settings.inputs_dir)}", soft_wrap=True
     )
-    from flows.annual_report import annual_report
+    try:
+        _check_cluster_first(settings, year, final, allowed, supersede)
+    except ClusterError as exc:
+        console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    from flows.annual_report import annual_report_on
 
     from .progress import reporting
 
     try:
         with _stage_display(console) as show, reporting(show):
             folder = Path(
-                annual_report(
+                annual_report_on(settings.dask_address)(
                     year=year,
                     final=final,
                     allow_missing=allowed,
@@ -227,9 +246,17 @@ def build(
                     inputs_dir=str(settings.inputs_dir),
                     outputs_dir=str(settings.outputs_dir),
                     render_workers=settings.render_workers,
+                    dask_address=settings.dask_address,
                 )
             )
-    except (InputsError, PublishError, RenderError, FinalRefused, FontMissing) as exc:
+    except (
+        InputsError,
+        PublishError,
+        RenderError,
+        FinalRefused,
+        FontMissing,
+        ClusterError,
+    ) as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         _quiet_shutdown()
         raise typer.Exit(code=1) from None
@@ -241,6 +268,30 @@ def build(
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     _print_summary(folder, manifest, year)
     _quiet_shutdown()
+
+
+def _check_cluster_first(
+    settings: Settings, year: int, final: bool, allowed: list[str], supersede: bool
+) -> None:
+    """With --dask-address, fail on a cluster that does not answer before Prefect's server
+    starts (11-27 s), and record it in builds.log as the flow records its failures (the
+    flow checks again, with the Prefect API its workers must reach)."""
+    if not settings.dask_address:
+        return
+    from .audit import recorded_build
+    from .cluster import ClusterError, check_cluster
+    from .pipeline import build_parameters
+
+    try:
+        check_cluster(settings.dask_address)
+    except ClusterError as exc:
+        parameters = build_parameters(settings, year, final, allowed, supersede)
+        with (
+            contextlib.suppress(ClusterError),
+            recorded_build(settings.outputs_dir / str(year), parameters, via="prefect"),
+        ):
+            raise exc from None
+        raise
 
 
 def _stderr_console() -> Any:

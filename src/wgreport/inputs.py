@@ -57,9 +57,12 @@ class MemberStatus:
     file: str | None
     submitted_on: dt.date | None = None
     path: Path | None = None
+    not_rendered: str | None = None  # why a valid contribution was left out at render time
 
     @property
     def label(self) -> str:
+        if self.not_rendered:
+            return f"submitted, not rendered: {self.not_rendered}"
         if not self.submitted:
             return "not submitted"
         if not self.valid:

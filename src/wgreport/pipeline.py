@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,9 +30,13 @@ from .inputs import (
     previous_year,
 )
 from .models import Contribution, WorkingGroup
+from .parallel import PartsTimedOut
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .parallel import RenderStats
 
 IMAGE_MIME = {
     ".png": "image/png",
@@ -143,6 +148,52 @@ def make_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -
         if with_change and has_previous.notna().any():
             out.extend(charts.change_charts(frames.change, wg, indicator))
     return out
+
+
+def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> str:
+    """What the figures are drawn from: every table, the group, the chart code and the
+    matplotlib version."""
+    import hashlib
+
+    import matplotlib
+
+    h = hashlib.sha256(matplotlib.__version__.encode())
+    h.update(Path(charts.__file__).read_bytes())
+    h.update(wg.model_dump_json().encode())
+    h.update(b"change" if with_change else b"no change")
+    for item in dataclasses.fields(frames):
+        table = getattr(frames, item.name)
+        h.update(item.name.encode())
+        h.update(table.to_csv(lineterminator="\n").encode())
+    return h.hexdigest()
+
+
+def cached_charts(
+    frames: aggregate.Frames, wg: WorkingGroup, with_change: bool, cache_dir: Path | None
+) -> list[Chart]:
+    """`make_charts`, kept in `cache_dir` by the digest of what the charts are drawn from:
+    a change that moves no number (a member's text) draws no chart again. A large group's
+    charts take tens of seconds to draw."""
+    import json
+    import os
+
+    if cache_dir is None:
+        return make_charts(frames, wg, with_change)
+    key = charts_digest(frames, wg, with_change)
+    path = cache_dir / key[:2] / f"{key}.json"
+    try:
+        return [Chart(**item) for item in json.loads(path.read_bytes())]
+    except (OSError, ValueError, TypeError):
+        pass  # not cached yet, or a damaged entry: draw them
+    figures = make_charts(frames, wg, with_change)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps([dataclasses.asdict(f) for f in figures]), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return figures
 
 
 def make_context(
@@ -264,6 +315,7 @@ def render_report(
     data: Mapping[str, bytes] | None = None,
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
 ) -> RenderedReport:
     """HTML, then PDF, with the page count and WeasyPrint's warnings."""
     html = render_html(ctx, templates_dir)
@@ -275,25 +327,23 @@ def render_report(
         data=data,
         workers=workers,
         cache_dir=cache_dir,
+        time_limit=time_limit,
     )
 
 
-#: Below this many parts (front matter + chapters + annexes), one pass is as fast: the
-#: demo's 21 parts lay out in about 9 s, and the pre-pass and the workers' start-up cost
-#: more than a second core saves (benchmarks/results.md).
-PARALLEL_FROM_PARTS = 40
+def render_workers(requested: int) -> int:
+    """Processes to lay out a draft's chapters with (parallel.py), or 0 for one pass:
+    `requested` 1 is one pass, 0 (auto) every core.
 
-
-def render_workers(requested: int, html: str) -> int:
-    """Processes to render a draft with: `requested`, or for 0 (auto) every core when the
-    report is long enough to gain from it."""
+    Auto renders per chapter even on one core: each chapter is laid out once either way
+    (only the few with page numbers of others twice), and per chapter an unchanged
+    chapter is reused by the next draft, and a member's chapter runs under the time limit.
+    """
     import os
 
-    from .parallel import count_parts
-
-    if requested > 0:
-        return requested
-    return (os.cpu_count() or 1) if count_parts(html) >= PARALLEL_FROM_PARTS else 1
+    if requested == 1:
+        return 0
+    return requested if requested > 1 else (os.cpu_count() or 1)
 
 
 def render_pdf_report(
@@ -305,32 +355,38 @@ def render_pdf_report(
     data: Mapping[str, bytes] | None = None,
     workers: int = 1,
     cache_dir: Path | None = None,
+    time_limit: float | None = None,
+    dask_address: str | None = None,
 ) -> RenderedReport:
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
-    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; with
-    `workers` > 1 its chapters are laid out in parallel and merged (parallel.py), reusing
-    the parts cached in `cache_dir` that did not change.
+    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; unless
+    `workers` is 1 its chapters are laid out in parallel and merged (parallel.py), reusing
+    the parts cached in `cache_dir` that did not change, each chapter within `time_limit`
+    seconds (a member's chapter that overruns raises `parallel.PartsTimedOut`). With
+    `dask_address`, a draft's chapters are laid out on that Dask cluster instead, one at a
+    time per worker thread.
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
-    count = 1 if final else render_workers(workers, print_html)
-    if count > 1:
+    if dask_address and not final:
+        return _render_on_cluster(
+            html, print_html, templates_dir, image_roots, cache_dir, dask_address, time_limit
+        )
+    count = 0 if final else render_workers(workers)
+    if count:
         from .parallel import render_parallel
 
         pdf, warnings, stats = render_parallel(
-            print_html, templates_dir, image_roots=image_roots, workers=count, cache_dir=cache_dir
+            print_html,
+            templates_dir,
+            image_roots=image_roots,
+            workers=count,
+            cache_dir=cache_dir,
+            time_limit=time_limit or None,
         )
-        how: tuple[tuple[str, Any], ...] = (
-            ("mode", "parallel"),
-            ("workers", count),
-            ("parts", stats.parts),
-            ("parts_laid_out", stats.laid_out),
-            ("parts_rendered", stats.rendered),
-            ("passes", stats.passes),
-        )
-        return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
+        return _parallel_report(html, pdf, warnings, stats, count)
     pdf, log = render_pdf(
         print_html,
         templates_dir,
@@ -342,6 +398,50 @@ def render_pdf_report(
     return RenderedReport(
         html, pdf, count_pages(pdf), tuple(log.warnings), (("mode", "single"), ("workers", 1))
     )
+
+
+def _parallel_report(
+    html: str, pdf: bytes, warnings: Sequence[str], stats: RenderStats, count: int, **more: Any
+) -> RenderedReport:
+    how: tuple[tuple[str, Any], ...] = (
+        ("mode", "parallel"),
+        ("workers", count),
+        *more.items(),
+        ("parts", stats.parts),
+        ("parts_laid_out", stats.laid_out),
+        ("parts_rendered", stats.rendered),
+        ("passes", stats.passes),
+    )
+    return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
+
+
+def _render_on_cluster(
+    html: str,
+    print_html: str,
+    templates_dir: Path,
+    image_roots: Sequence[Path],
+    cache_dir: Path | None,
+    address: str,
+    time_limit: float | None = None,
+) -> RenderedReport:
+    """A draft laid out per chapter on the Dask cluster at `address` (its workers need the
+    templates and image folders at the same paths), with as many parts at once as the
+    cluster has threads."""
+    from .cluster import cluster_threads, dask_client
+    from .parallel import render_parallel
+
+    with dask_client(address) as client:
+        count = cluster_threads(client, address)
+        pdf, warnings, stats = render_parallel(
+            print_html,
+            templates_dir,
+            image_roots=image_roots,
+            workers=count,
+            cache_dir=cache_dir,
+            executor=client.get_executor(),
+            time_limit=time_limit or None,
+        )
+    return _parallel_report(html, pdf, warnings, stats, count, dask=address)
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:
@@ -420,24 +520,53 @@ def plan_build(
     return number, make_build_info(number)
 
 
+def leave_out_unrendered(loaded: LoadedEdition, timed_out: PartsTimedOut) -> LoadedEdition:
+    """The edition without the members whose chapters overran the render time limit: they
+    are reported as not rendered, as an invalid member is reported as not valid."""
+    codes = {
+        m.code
+        for m in loaded.working_group.members
+        if f"member-{m.code.lower()}" in timed_out.sections
+    }
+    if not codes:
+        raise timed_out
+    reason = f"its chapter took longer than {timed_out.limit:g} s to lay out"
+    return dataclasses.replace(
+        loaded,
+        contributions={c: v for c, v in loaded.contributions.items() if c not in codes},
+        status=[
+            dataclasses.replace(s, valid=False, not_rendered=reason) if s.code in codes else s
+            for s in loaded.status
+        ],
+    )
+
+
 def render_edition(
     settings: Settings, loaded: LoadedEdition, build: BuildInfo
-) -> tuple[RenderedReport, dict[str, bytes]]:
-    """Aggregate, chart and render a loaded edition: the report and its data files."""
-    prev_year, frames = compute_frames(loaded)
-    figures = make_charts(frames, loaded.working_group, prev_year is not None)
-    reviews = read_reviews(loaded, settings.outputs_dir)
-    ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
-    data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
-    rendered = render_report(
-        ctx,
-        settings.templates_dir,
-        image_roots=image_folders(loaded),
-        data=data,
-        workers=settings.render_workers,
-        cache_dir=settings.parts_cache,
-    )
-    return rendered, data
+) -> tuple[LoadedEdition, RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render a loaded edition: the edition as rendered (without any
+    member whose chapter overran the time limit), the report and its data files."""
+    while True:
+        prev_year, frames = compute_frames(loaded)
+        with_change = prev_year is not None
+        figures = cached_charts(frames, loaded.working_group, with_change, settings.charts_cache)
+        reviews = read_reviews(loaded, settings.outputs_dir)
+        ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
+        data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
+        try:
+            rendered = render_report(
+                ctx,
+                settings.templates_dir,
+                image_roots=image_folders(loaded),
+                data=data,
+                workers=settings.render_workers,
+                cache_dir=settings.parts_cache,
+                time_limit=settings.chapter_time_limit,
+            )
+        except PartsTimedOut as exc:
+            loaded = leave_out_unrendered(loaded, exc)
+            continue
+        return loaded, rendered, data
 
 
 def build_draft(settings: Settings, year: int) -> Path:
@@ -468,7 +597,7 @@ def build(
             check_final_slot(settings.outputs_dir, year, supersede)
         loaded = load_edition_inputs(files.inputs_dir, year)
         number, build_info = plan_build(settings.outputs_dir, loaded, final, allow_missing)
-        rendered, data = render_edition(settings, loaded, build_info)
+        loaded, rendered, data = render_edition(settings, loaded, build_info)
         manifest = make_manifest(settings, loaded, rendered, build_info)
         files_out = output_files(loaded, rendered, data)
         folder = publish_build(
@@ -490,4 +619,5 @@ def build_parameters(
         "supersede": supersede,
         "inputs_dir": str(settings.inputs_dir),
         "outputs_dir": str(settings.outputs_dir),
+        **({"dask_address": settings.dask_address} if settings.dask_address else {}),
     }

@@ -27,8 +27,19 @@ class Settings(BaseModel):
     render_workers: int = Field(
         default=0,
         description="Processes for a draft's PDF (--workers, $WGREPORT_RENDER_WORKERS): "
-        "1 renders in one pass; 0 (auto) renders chapters in parallel on every core when "
-        "the report has at least PARALLEL_FROM_PARTS chapters.",
+        "1 renders in one pass; 0 (auto) renders chapters in parallel on every core.",
+    )
+    chapter_time_limit: float = Field(
+        default=300.0,
+        description="Seconds a chapter may take to lay out in a parallel draft render "
+        "($WGREPORT_CHAPTER_TIME_LIMIT): a member's chapter that takes longer is left out "
+        "and reported as not rendered; 0 sets no limit.",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="The scheduler of an existing Dask cluster, e.g. tcp://HOST:8786 "
+        "(--dask-address, $WGREPORT_DASK_ADDRESS): the flow validates the contributions and "
+        "lays out a draft's chapters on its workers. None: everything runs on this machine.",
     )
 
     @property
@@ -42,23 +53,35 @@ class Settings(BaseModel):
         return self.outputs_dir / ".cache" / "parts"
 
     @property
+    def charts_cache(self) -> Path:
+        """Figures of earlier builds (pipeline.cached_charts), keyed by their data."""
+        return self.outputs_dir / ".cache" / "charts"
+
+    @property
     def prefect_home(self) -> Path:
         """Prefect's database, results and logs for the embedded server."""
         return self.root / ".prefect"
 
 
 def get_settings(
-    inputs: Path | None = None, outputs: Path | None = None, workers: int | None = None
+    inputs: Path | None = None,
+    outputs: Path | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> Settings:
     """Settings from the command line, the environment, or the defaults (paths from the cwd)."""
     root = project_root()
     if workers is None:
         workers = int(os.environ.get("WGREPORT_RENDER_WORKERS", "0") or 0)
+    if dask_address is None:
+        dask_address = os.environ.get("WGREPORT_DASK_ADDRESS") or None
     return Settings(
         root=root,
         inputs_dir=(inputs or Path(os.environ.get("WGREPORT_INPUTS", "inputs"))).resolve(),
         outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
         render_workers=workers,
+        chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
+        dask_address=dask_address,
     )
 
 

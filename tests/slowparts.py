@@ -1,0 +1,40 @@
+"""A render worker whose layout of one chapter hangs: for the render time-limit tests.
+
+`pool(workers)` stands in for `wgreport.parallel._executor`: its workers lay out every part
+as usual, except the chapter of member KR (`<section ... id="member-kr"`), where the worker writes its pid to
+`$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+SLOW_SECTION = '<section class="chapter member" id="member-kr"'
+
+
+def _install(pid_file: str) -> None:
+    from wgreport import parallel
+
+    real = parallel.layout_pdf
+
+    def slow(html: str, *args: Any, **kwargs: Any) -> Any:
+        if SLOW_SECTION in html:
+            with open(pid_file, "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+            time.sleep(600)
+        return real(html, *args, **kwargs)
+
+    parallel.layout_pdf = slow  # type: ignore[assignment]
+
+
+def pool(workers: int) -> Executor:
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_install,
+        initargs=(os.environ["WGREPORT_TEST_SLOW_PIDS"],),
+    )
