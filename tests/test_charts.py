@@ -139,3 +139,17 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypat
     values.loc[values.index[0], "value"] = 0.123
     moved = dataclasses.replace(frames, values=values)
     assert pipeline.charts_digest(moved, wg, True) != pipeline.charts_digest(frames, wg, True)
+
+
+def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A large group's charts are drawn in worker processes: the same figures, in order."""
+    from wgreport import pipeline
+    from wgreport.demodata import write_demo_inputs
+
+    write_demo_inputs(tmp_path, 12, 2024, 3)
+    loaded = load_edition_inputs(tmp_path, 2024)
+    _, frames = pipeline.compute_frames(loaded)
+    one = pipeline.make_charts(frames, loaded.working_group, True)
+    two = pipeline.make_charts(frames, loaded.working_group, True, workers=2)
+    assert len(one) == 10 and [c.id for c in two] == [c.id for c in one]
+    assert two == one
