@@ -1,0 +1,231 @@
+"""Start-up overhead of the embedded Prefect default against a running server.
+
+    .venv/bin/python benchmarks/startup.py [--runs 3] [--label TEXT] [--port 4395]
+                                           [--out benchmarks/results-startup.md]
+
+Measured in one run on this machine, the demo edition (the project's `inputs/`, read only;
+every output in a temporary folder), alternating the two modes run after run:
+
+- (a) `wgreport build --year 2024` on the embedded default (no PREFECT_API_URL: Prefect
+  starts its temporary server for the build and stops it afterwards);
+- (b) the same build with PREFECT_API_URL pointing at a `wgreport server` started
+  beforehand (benchmarks/run.py's start_server/stop_server);
+- (c) the bare Prefect cost: a trivial flow (five mapped tasks) in a fresh interpreter,
+  on the embedded default and on the server;
+- (d) the embedded server on its own: the client's import of the module that starts it,
+  and the time from the start until it answers its health check.
+
+Each mode has its own PREFECT_HOME (embedded; the server's; the client of the server), so
+no SQLite database is shared. One build of each mode first warms them (the embedded one
+creates its database: its time is shown as "first build"). Builds report wall time, the
+CPU seconds of the build and every process it waited for (the temporary server included),
+and the time until the first stage line ("[1/7]"). The server keeps running during the
+embedded runs, so both see the same background load. Medians of `--runs`; the table is
+printed and appended to `--out` under `--label`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# benchmarks/ is on sys.path when this file runs: reuse the scale benchmark's server helpers.
+from run import ROOT, WGREPORT, start_server, stop_server
+
+YEAR = 2024
+FIRST_STAGE = "[1/7]"
+
+TRIVIAL_FLOW = """
+from wgreport.settings import configure_prefect_environment, get_settings
+configure_prefect_environment(get_settings())
+from prefect import flow, task
+
+@task
+def one(x: int) -> int:
+    return x + 1
+
+@flow(name="startup-probe")
+def probe() -> int:
+    return sum(one.map(range(5)).result())
+
+assert probe() == 15
+"""
+
+HEALTH_PROBE = """
+import json, time
+from wgreport.settings import configure_prefect_environment, get_settings
+configure_prefect_environment(get_settings())
+import prefect
+started = time.perf_counter()
+from prefect.server.api.server import SubprocessASGIServer
+imported = time.perf_counter()
+server = SubprocessASGIServer()
+server.start()
+healthy = time.perf_counter()
+server.stop()
+print(json.dumps({"import": imported - started, "healthy": healthy - imported}))
+"""
+
+
+@dataclass
+class Timed:
+    seconds: float
+    cpu: float
+    first_stage: float | None
+    code: int
+    output: str
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> Timed:
+    """Run a command: wall time, CPU of it and its children, time of the first stage line."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    first: float | None = None
+    lines = []
+    for line in proc.stdout:
+        if first is None and FIRST_STAGE in line:
+            first = time.perf_counter() - started
+        lines.append(line)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    # ru_* of wait4 cover the process and the descendants it waited for.
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(seconds, cpu, first, os.waitstatus_to_exitcode(status), "".join(lines))
+
+
+def must(result: Timed, what: str) -> Timed:
+    if result.code != 0:
+        raise SystemExit(f"{what} failed (exit {result.code}):\n{result.output[-3000:]}")
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--port", type=int, default=4395)
+    parser.add_argument("--label", default="", help="heading of this run in the results file")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-startup.md")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="wgreport-startup-"))
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    embedded = {**base, "PREFECT_HOME": str(work / "prefect-embedded")}
+    client = {**base, "PREFECT_HOME": str(work / "prefect-client"),
+              "PREFECT_API_URL": f"http://127.0.0.1:{args.port}/api"}  # fmt: skip
+    python = sys.executable
+
+    def build(env: dict[str, str], outputs: str) -> Timed:
+        cmd = [WGREPORT, "build", "--year", str(YEAR), "--inputs", str(ROOT / "inputs"),
+               "--outputs", str(work / outputs)]  # fmt: skip
+        return must(timed(cmd, env), f"build ({outputs})")
+
+    results: dict[str, list[float]] = {}
+
+    def add(key: str, value: float | None) -> None:
+        if value is not None:
+            results.setdefault(key, []).append(value)
+
+    print(f"measuring in {work}", flush=True)
+    server = start_server({**base, "PREFECT_HOME": str(work / "prefect-server")}, args.port)
+    try:
+        first_embedded = build(embedded, "out-embedded")
+        first_server = build(client, "out-server")
+        print(f"warm-up: embedded {first_embedded.seconds:.1f} s, "
+              f"server {first_server.seconds:.1f} s", flush=True)  # fmt: skip
+        for i in range(args.runs):
+            for mode, env in (("embedded", embedded), ("server", client)):
+                b = build(env, f"out-{mode}")
+                add(f"build {mode}", b.seconds)
+                add(f"build cpu {mode}", b.cpu)
+                add(f"first stage {mode}", b.first_stage)
+                t = must(timed([python, "-c", TRIVIAL_FLOW], env), f"trivial flow ({mode})")
+                add(f"trivial {mode}", t.seconds)
+                add(f"trivial cpu {mode}", t.cpu)
+                print(
+                    f"run {i + 1}/{args.runs} {mode}: build {b.seconds:.1f} s (cpu {b.cpu:.1f} s,"
+                    f" first stage {b.first_stage or 0:.1f} s), trivial flow {t.seconds:.1f} s"
+                    f" (cpu {t.cpu:.1f} s)",
+                    flush=True,
+                )
+            h = must(timed([python, "-c", HEALTH_PROBE], embedded), "health probe")
+            probe = json.loads(h.output.strip().splitlines()[-1])
+            add("server import", probe["import"])
+            add("healthy", probe["healthy"])
+            print(f"run {i + 1}/{args.runs} health: import {probe['import']:.1f} s, "
+                  f"healthy after {probe['healthy']:.1f} s", flush=True)  # fmt: skip
+    finally:
+        stop_server(server)
+
+    def pair(name: str, key: str, unit: str = "s") -> str:
+        e, s = median(results[f"{key} embedded"]), median(results[f"{key} server"])
+        return f"| {name} | {e:.1f} {unit} | {s:.1f} {unit} | **{e - s:+.1f} {unit}** |"
+
+    n = args.runs
+    rows = [
+        f"| what (median of {n}, alternating) | embedded default | `wgreport server` "
+        "| embedded − server |",
+        "|---|---:|---:|---:|",
+        pair("(a, b) `wgreport build --year 2024`, wall", "build"),
+        pair("(a, b) the same, CPU of the build and its child processes", "build cpu"),
+        pair("(a, b) the same, until the first stage line", "first stage"),
+        pair("(c) trivial flow (5 mapped tasks) in a fresh interpreter, wall", "trivial"),
+        pair("(c) the same, CPU", "trivial cpu"),
+        f"| (d) client: import of `prefect.server.api.server` (to start the temporary "
+        f"server) | {median(results['server import']):.1f} s | — | |",
+        f"| (d) temporary server: start until its health check answers "
+        f"| {median(results['healthy']):.1f} s | — | |",
+        f"| warm-up (not in the medians): first build, fresh PREFECT_HOME "
+        f"| {first_embedded.seconds:.1f} s | {first_server.seconds:.1f} s | |",
+    ]
+    load = os.getloadavg()
+    settings = subprocess.run(
+        [python, "-c", "import os, json\nfrom wgreport.settings import "
+         "configure_prefect_environment, get_settings\nbefore = dict(os.environ)\n"
+         "configure_prefect_environment(get_settings())\nprint(json.dumps({k: v for k, v in "
+         "os.environ.items() if k not in before and k != 'PREFECT_HOME'}))"],
+        env=base, capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout.strip()  # fmt: skip
+    text = (
+        f"## {args.label or 'Run'}, {dt.datetime.now().isoformat(timespec='minutes')}\n\n"
+        f"On {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end) by "
+        f"`.venv/bin/python benchmarks/startup.py --runs {n}`. Prefect settings wgreport "
+        f"sets for the embedded default: `{settings}`.\n\n" + "\n".join(rows) + "\n\n"
+        "Raw values: `"
+        + json.dumps({k: [round(x, 2) for x in v] for k, v in results.items()})
+        + "`\n\n"
+    )
+    print(text)
+    if not args.out.exists():
+        args.out.write_text(
+            "# Start-up of the embedded Prefect default\n\n"
+            "`benchmarks/startup.py`: see its docstring for what each row measures. Newest "
+            "run last.\n\n",
+            encoding="utf-8",
+        )
+    with args.out.open("a", encoding="utf-8") as out:
+        out.write(text)
+    print(f"appended to {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
