@@ -332,7 +332,7 @@ def server(
     """
     import os
 
-    from .server import runner_deployments, start_server, wait_healthy
+    from .server import runner_deployments, server_home, start_server, wait_healthy
     from .settings import configure_prefect_environment, get_settings
 
     settings = get_settings()
@@ -343,7 +343,7 @@ def server(
         os.environ["PREFECT_API_URL"] = api_url
         ui = api_url.removesuffix("/api")
         typer.echo(f"Prefect UI: {ui}")
-        typer.echo(f"  server log: {_shown(settings.prefect_home / 'server.log')}")
+        typer.echo(f"  server log: {_shown(server_home(settings) / 'server.log')}")
         typer.echo("Serving the deployments of prefect.yaml; Ctrl-C stops both.")
         from prefect import serve
 
