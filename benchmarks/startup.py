@@ -48,7 +48,7 @@ FIRST_STAGE = "[1/7]"
 
 TRIVIAL_FLOW = """
 from wgreport.settings import configure_prefect_environment, get_settings
-configure_prefect_environment(get_settings())
+configure_prefect_environment(get_settings(), temporary_server=True)
 from prefect import flow, task
 
 @task
@@ -65,7 +65,7 @@ assert probe() == 15
 HEALTH_PROBE = """
 import json, time
 from wgreport.settings import configure_prefect_environment, get_settings
-configure_prefect_environment(get_settings())
+configure_prefect_environment(get_settings(), temporary_server=True)
 import prefect
 started = time.perf_counter()
 from prefect.server.api.server import SubprocessASGIServer
@@ -75,6 +75,15 @@ server.start()
 healthy = time.perf_counter()
 server.stop()
 print(json.dumps({"import": imported - started, "healthy": healthy - imported}))
+"""
+
+# The Prefect settings wgreport sets for a build (besides PREFECT_HOME), for the record.
+APPLIED_SETTINGS = """
+import json, os
+from wgreport.settings import configure_prefect_environment, get_settings
+before = dict(os.environ)
+configure_prefect_environment(get_settings(), temporary_server=True)
+print(json.dumps({k: v for k, v in os.environ.items() if k not in before and k != "PREFECT_HOME"}))
 """
 
 
@@ -197,11 +206,8 @@ def main() -> None:
     ]
     load = os.getloadavg()
     settings = subprocess.run(
-        [python, "-c", "import os, json\nfrom wgreport.settings import "
-         "configure_prefect_environment, get_settings\nbefore = dict(os.environ)\n"
-         "configure_prefect_environment(get_settings())\nprint(json.dumps({k: v for k, v in "
-         "os.environ.items() if k not in before and k != 'PREFECT_HOME'}))"],
-        env=base, capture_output=True, text=True, check=True, cwd=ROOT,
+        [python, "-c", APPLIED_SETTINGS], env=base, capture_output=True, text=True, check=True,
+        cwd=ROOT,
     ).stdout.strip()  # fmt: skip
     text = (
         f"## {args.label or 'Run'}, {dt.datetime.now().isoformat(timespec='minutes')}\n\n"

@@ -199,7 +199,7 @@ def build(
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    configure_prefect_environment(settings)
+    configure_prefect_environment(settings, temporary_server=True)
     if not verbose:
         # The stages show progress and the CLI prints errors itself (a known refusal as one
         # line, anything else with its traceback); Prefect's log lines still reach its UI.
@@ -336,7 +336,7 @@ def server(
     from .settings import configure_prefect_environment, get_settings
 
     settings = get_settings()
-    configure_prefect_environment(settings)
+    configure_prefect_environment(settings, temporary_server=False)
     process, api_url = start_server(settings, host, port)
     try:
         wait_healthy(api_url, 180, process)
@@ -533,7 +533,7 @@ def status(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     if as_flow:
-        configure_prefect_environment(settings)
+        configure_prefect_environment(settings, temporary_server=True)
         from flows.annual_report import collect_status
 
         rows = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
