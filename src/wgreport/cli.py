@@ -318,6 +318,13 @@ def _quiet_shutdown() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     sys.stderr = log
+    # The process exits next. Without this, the interpreter's last garbage collections walk
+    # the whole heap (Prefect's client, and on the embedded default its server modules too;
+    # WeasyPrint's and pandas' objects): 2–4 s on a busy 2-core machine, for memory the
+    # process is about to return anyway (benchmarks/results-startup.md).
+    import gc
+
+    gc.freeze()
 
 
 @app.command()
