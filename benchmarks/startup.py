@@ -22,6 +22,10 @@ CPU seconds of the build and every process it waited for (the temporary server i
 and the time until the first stage line ("[1/7]"). The server keeps running during the
 embedded runs, so both see the same background load. Medians of `--runs`; the table is
 printed and appended to `--out` under `--label`.
+
+With `--ablation`, every round also measures the embedded default with Prefect's own
+defaults for the settings wgreport gives the temporary server (wgreport.settings.
+TEMPORARY_SERVER), in the same Prefect home: what those settings alone change.
 """
 
 from __future__ import annotations
@@ -75,6 +79,15 @@ server.start()
 healthy = time.perf_counter()
 server.stop()
 print(json.dumps({"import": imported - started, "healthy": healthy - imported}))
+"""
+
+# Prefect's own defaults for wgreport's temporary-server settings (run without PREFECT_*).
+PREFECT_DEFAULTS = """
+import json
+from prefect.settings.models.root import Settings
+from wgreport.settings import TEMPORARY_SERVER
+env = Settings().to_environment_variables(exclude_unset=False)
+print(json.dumps({name: env[name] for name in TEMPORARY_SERVER}))
 """
 
 # The Prefect settings wgreport sets for a build (besides PREFECT_HOME), for the record.
@@ -132,6 +145,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=4395)
     parser.add_argument("--label", default="", help="heading of this run in the results file")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-startup.md")
+    parser.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also the embedded default with Prefect's defaults for TEMPORARY_SERVER",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="wgreport-startup-"))
@@ -140,6 +158,13 @@ def main() -> None:
     client = {**base, "PREFECT_HOME": str(work / "prefect-client"),
               "PREFECT_API_URL": f"http://127.0.0.1:{args.port}/api"}  # fmt: skip
     python = sys.executable
+    modes = [("embedded", embedded), ("server", client)]
+    if args.ablation:
+        stock = subprocess.run(
+            [python, "-c", PREFECT_DEFAULTS], env=base, capture_output=True, text=True,
+            check=True, cwd=ROOT,
+        ).stdout  # fmt: skip
+        modes.append(("stock", {**embedded, **json.loads(stock)}))
 
     def build(env: dict[str, str], outputs: str) -> Timed:
         cmd = [WGREPORT, "build", "--year", str(YEAR), "--inputs", str(ROOT / "inputs"),
@@ -160,7 +185,7 @@ def main() -> None:
         print(f"warm-up: embedded {first_embedded.seconds:.1f} s, "
               f"server {first_server.seconds:.1f} s", flush=True)  # fmt: skip
         for i in range(args.runs):
-            for mode, env in (("embedded", embedded), ("server", client)):
+            for mode, env in modes:
                 b = build(env, f"out-{mode}")
                 add(f"build {mode}", b.seconds)
                 add(f"build cpu {mode}", b.cpu)
@@ -174,35 +199,54 @@ def main() -> None:
                     f" (cpu {t.cpu:.1f} s)",
                     flush=True,
                 )
-            h = must(timed([python, "-c", HEALTH_PROBE], embedded), "health probe")
-            probe = json.loads(h.output.strip().splitlines()[-1])
-            add("server import", probe["import"])
-            add("healthy", probe["healthy"])
-            print(f"run {i + 1}/{args.runs} health: import {probe['import']:.1f} s, "
-                  f"healthy after {probe['healthy']:.1f} s", flush=True)  # fmt: skip
+            for mode, env in modes:
+                if mode == "server":
+                    continue
+                h = must(timed([python, "-c", HEALTH_PROBE], env), "health probe")
+                probe = json.loads(h.output.strip().splitlines()[-1])
+                add(f"server import {mode}", probe["import"])
+                add(f"healthy {mode}", probe["healthy"])
+                add(f"health cpu {mode}", h.cpu)
+                print(
+                    f"run {i + 1}/{args.runs} health ({mode}): import {probe['import']:.1f} s,"
+                    f" healthy after {probe['healthy']:.1f} s, cpu {h.cpu:.1f} s",
+                    flush=True,
+                )
     finally:
         stop_server(server)
 
-    def pair(name: str, key: str, unit: str = "s") -> str:
+    def cell(key: str) -> str:
+        return f"{median(results[key]):.1f} s" if key in results else "—"
+
+    def pair(name: str, key: str) -> str:
         e, s = median(results[f"{key} embedded"]), median(results[f"{key} server"])
-        return f"| {name} | {e:.1f} {unit} | {s:.1f} {unit} | **{e - s:+.1f} {unit}** |"
+        extra = f" {cell(f'{key} stock')} |" if args.ablation else ""
+        return f"| {name} | {e:.1f} s | {s:.1f} s | **{e - s:+.1f} s** |{extra}"
+
+    def single(name: str, key: str) -> str:
+        extra = f" {cell(f'{key} stock')} |" if args.ablation else ""
+        return f"| {name} | {cell(f'{key} embedded')} | — | |{extra}"
 
     n = args.runs
     rows = [
         f"| what (median of {n}, alternating) | embedded default | `wgreport server` "
-        "| embedded − server |",
-        "|---|---:|---:|---:|",
+        "| embedded − server |"
+        + (" embedded, Prefect's defaults for TEMPORARY_SERVER |" if args.ablation else ""),
+        "|---|---:|---:|---:|" + ("---:|" if args.ablation else ""),
         pair("(a, b) `wgreport build --year 2024`, wall", "build"),
         pair("(a, b) the same, CPU of the build and its child processes", "build cpu"),
         pair("(a, b) the same, until the first stage line", "first stage"),
         pair("(c) trivial flow (5 mapped tasks) in a fresh interpreter, wall", "trivial"),
         pair("(c) the same, CPU", "trivial cpu"),
-        f"| (d) client: import of `prefect.server.api.server` (to start the temporary "
-        f"server) | {median(results['server import']):.1f} s | — | |",
-        f"| (d) temporary server: start until its health check answers "
-        f"| {median(results['healthy']):.1f} s | — | |",
+        single(
+            "(d) client: import of `prefect.server.api.server` (to start the temporary server)",
+            "server import",
+        ),
+        single("(d) temporary server: start until its health check answers", "healthy"),
+        single("(d) the same probe (import, start, stop), CPU with the server's", "health cpu"),
         f"| warm-up (not in the medians): first build, fresh PREFECT_HOME "
-        f"| {first_embedded.seconds:.1f} s | {first_server.seconds:.1f} s | |",
+        f"| {first_embedded.seconds:.1f} s | {first_server.seconds:.1f} s | |"
+        + (" |" if args.ablation else ""),
     ]
     load = os.getloadavg()
     settings = subprocess.run(
@@ -213,7 +257,8 @@ def main() -> None:
         f"## {args.label or 'Run'}, {dt.datetime.now().isoformat(timespec='minutes')}\n\n"
         f"On {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end) by "
-        f"`.venv/bin/python benchmarks/startup.py --runs {n}`. Prefect settings wgreport "
+        f"`.venv/bin/python benchmarks/startup.py --runs {n}{' --ablation' * args.ablation}`. "
+        "Prefect settings wgreport "
         f"sets for the embedded default: `{settings}`.\n\n" + "\n".join(rows) + "\n\n"
         "Raw values: `"
         + json.dumps({k: [round(x, 2) for x in v] for k, v in results.items()})
