@@ -253,3 +253,106 @@ def test_status_lists_every_expected_member(tmp_path: Path) -> None:
     text = runner.invoke(app, ["status", "--year", "2024", "--inputs", str(inputs)])
     assert text.exit_code == 0
     assert "1 of 10 expected members have a valid contribution." in text.output
+
+
+# Runs `wgreport build` with the flow replaced by a probe that reports the Prefect settings
+# the build's temporary server gets (its environment, as Prefect reads it), then stops.
+BUILD_SETTINGS_PROBE = """
+import json, os, sys, types
+
+def probe(**kwargs):
+    from prefect.settings import get_current_settings
+
+    server = get_current_settings().server
+    print("PROBE " + json.dumps({
+        "triggers": server.services.triggers.enabled,
+        "stream_out": server.events.stream_out_enabled,
+        "analytics": server.analytics_enabled,
+        "startup_timeout": server.ephemeral.startup_timeout_seconds,
+        "task_run_recorder": server.services.task_run_recorder.enabled,
+        "event_persister": server.services.event_persister.enabled,
+        "home": os.environ["PREFECT_HOME"],
+    }))
+    raise SystemExit(0)
+
+fake = types.ModuleType("flows.annual_report")
+fake.annual_report = probe
+sys.modules["flows.annual_report"] = fake
+from wgreport.cli import app
+app(["build", "--year", "2024", "--inputs", sys.argv[1]])
+"""
+
+
+def _build_settings(tmp_path: Path, **env: str) -> dict[str, object]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    out = subprocess.run(
+        [sys.executable, "-c", BUILD_SETTINGS_PROBE, str(DEMO_INPUTS)],
+        cwd=tmp_path,  # not the project folder: prefect.toml is not read
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in out.stdout.splitlines() if x.startswith("PROBE "))
+    found: dict[str, object] = json.loads(line.removeprefix("PROBE "))
+    return found
+
+
+def test_build_gives_the_temporary_server_its_settings(tmp_path: Path) -> None:
+    found = _build_settings(tmp_path)
+    assert found == {
+        # an embedded one-shot build needs neither automations nor event streaming
+        "triggers": False,
+        "stream_out": False,
+        "analytics": False,
+        "startup_timeout": 180,
+        # what records the run history stays on
+        "task_run_recorder": True,
+        "event_persister": True,
+        "home": str(ROOT / ".prefect"),
+    }
+    # An explicit setting wins over wgreport's default.
+    found = _build_settings(tmp_path, PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED="true")
+    assert found["triggers"] is True and found["stream_out"] is False
+
+
+def test_the_long_running_server_keeps_prefects_services(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from wgreport import settings as wgsettings
+
+    for temporary, expected in ((False, set()), (True, set(wgsettings.TEMPORARY_SERVER))):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        monkeypatch.setattr(os, "environ", env)
+        wgsettings.configure_prefect_environment(
+            wgsettings.get_settings(), temporary_server=temporary
+        )
+        assert set(env) & set(wgsettings.TEMPORARY_SERVER) == expected
+        assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+
+
+def test_prefect_toml_mirrors_the_settings_for_every_prefect_process() -> None:
+    import tomllib
+
+    from wgreport.settings import PREFECT_SETTINGS, TEMPORARY_SERVER
+
+    toml = tomllib.loads((ROOT / "prefect.toml").read_text(encoding="utf-8"))
+    flat = {
+        f"PREFECT_{section.upper()}_{key.upper()}".replace(".", "_"): str(value).lower()
+        for section, values in _sections(toml)
+        for key, value in values.items()
+    }
+    assert flat == {k: v.lower() for k, v in PREFECT_SETTINGS.items()}
+    # Not in prefect.toml: `wgreport server` and `prefect server start` read it too.
+    assert not set(flat) & set(TEMPORARY_SERVER)
+
+
+def _sections(table: dict[str, object], prefix: str = "") -> list[tuple[str, dict[str, object]]]:
+    leaves = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    found = [(prefix, leaves)] if leaves else []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found += _sections(value, f"{prefix}.{key}" if prefix else key)
+    return found

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from wgreport.audit import read_log
 from wgreport.inputs import load_edition_inputs
 
 from .conftest import copy_inputs
@@ -105,3 +108,80 @@ def test_html_is_complete_and_clean(flow_drafts: tuple[Path, Path, Path]) -> Non
     for leak in ("{{", "{%", "None", "undefined", "<script"):
         assert leak not in html, leak
     assert html.count('class="chapter member"') == 10
+
+
+# Reads the run history of a Prefect home back through the Prefect client (on the embedded
+# default: a temporary server over the same database).
+READ_HISTORY = """
+import json
+from wgreport.settings import configure_prefect_environment, get_settings
+configure_prefect_environment(get_settings(), temporary_server=True)
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+
+history = {"flow_runs": [], "artifacts": {}}
+with get_client(sync_client=True) as client:
+    for run in sorted(client.read_flow_runs(), key=lambda r: r.created):
+        only = FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
+        history["flow_runs"].append({
+            "id": str(run.id),
+            "flow": client.read_flow(run.flow_id).name,
+            "state": run.state.name,
+            "tasks": {t.name: t.state.name for t in client.read_task_runs(flow_run_filter=only)},
+            "logs": len(logs),
+        })
+    for artifact in client.read_artifacts():
+        history["artifacts"].setdefault(artifact.key, []).append(str(artifact.flow_run_id))
+print("HISTORY " + json.dumps(history))
+"""
+
+
+def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path) -> None:
+    """`wgreport build` twice on the embedded default, with the settings the CLI gives the
+    temporary server (no automations, no event streaming): the flow runs, every task run
+    (the second run's validation and aggregation cached), the artifacts, the logs, the
+    builds.log lines and the progress lines are all there."""
+    inputs = copy_inputs(tmp_path)
+    outputs = tmp_path / "outputs"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    wgreport = str(Path(sys.executable).parent / "wgreport")
+    build = [wgreport, "build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]  # fmt: skip
+    for _ in range(2):
+        done = subprocess.run(build, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        for number in range(1, 8):
+            assert f"[{number}/7]" in done.stderr
+    read = subprocess.run(
+        [sys.executable, "-c", READ_HISTORY], cwd=tmp_path, env=env, capture_output=True,
+        text=True, check=True,
+    )  # fmt: skip
+    line = next(x for x in read.stdout.splitlines() if x.startswith("HISTORY "))
+    history = json.loads(line.removeprefix("HISTORY "))
+
+    runs = history["flow_runs"]
+    assert [(r["flow"], r["state"]) for r in runs] == [("annual-report", "Completed")] * 2
+    log = read_log(outputs / "2024")
+    assert [(e["via"], e["result"], e["run_id"]) for e in log] == [
+        ("prefect", "success", r["id"]) for r in runs
+    ]
+    members = [p.stem for p in sorted((inputs / "2024" / "contributions").glob("*.yaml"))]
+    steps = ["discover-inputs", "load-group-and-edition", "aggregate", "make-charts",
+             "load-reviews", "build-context", "render-html", "render-pdf", "publish",
+             "review-page"]  # fmt: skip
+    for run in runs:
+        names = run["tasks"]
+        assert {f"validate-{m}" for m in members} <= set(names)
+        for step in steps:
+            assert [n for n in names if n.startswith(step + "-")], (step, sorted(names))
+        assert len(names) == len(members) + len(steps)
+        assert set(names.values()) <= {"Completed", "Cached"}, names
+        assert run["logs"] > 0
+    second = runs[1]["tasks"]
+    assert {second[f"validate-{m}"] for m in members} == {"Cached"}
+    for step in ("aggregate", "make-charts"):
+        assert [second[n] for n in second if n.startswith(step + "-")] == ["Cached"]
+    ids = [r["id"] for r in runs]
+    for kind in ("status", "indicators", "pdf", "html"):
+        assert sorted(history["artifacts"][f"wgreport-2024-{kind}"]) == sorted(ids), kind

@@ -213,7 +213,7 @@ def build(
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    configure_prefect_environment(settings)
+    configure_prefect_environment(settings, temporary_server=True)
     if not verbose:
         # The stages show progress and the CLI prints errors itself (a known refusal as one
         # line, anything else with its traceback); Prefect's log lines still reach its UI.
@@ -369,6 +369,13 @@ def _quiet_shutdown() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     sys.stderr = log
+    # The process exits next. Without this, the interpreter's last garbage collections walk
+    # the whole heap (Prefect's client, and on the embedded default its server modules too;
+    # WeasyPrint's and pandas' objects): 2–4 s on a busy 2-core machine, for memory the
+    # process is about to return anyway (benchmarks/results-startup.md).
+    import gc
+
+    gc.freeze()
 
 
 @app.command()
@@ -383,18 +390,18 @@ def server(
     """
     import os
 
-    from .server import runner_deployments, start_server, wait_healthy
+    from .server import runner_deployments, server_home, start_server, wait_healthy
     from .settings import configure_prefect_environment, get_settings
 
     settings = get_settings()
-    configure_prefect_environment(settings)
+    configure_prefect_environment(settings, temporary_server=False)
     process, api_url = start_server(settings, host, port)
     try:
         wait_healthy(api_url, 180, process)
         os.environ["PREFECT_API_URL"] = api_url
         ui = api_url.removesuffix("/api")
         typer.echo(f"Prefect UI: {ui}")
-        typer.echo(f"  server log: {_shown(settings.prefect_home / 'server.log')}")
+        typer.echo(f"  server log: {_shown(server_home(settings) / 'server.log')}")
         typer.echo("Serving the deployments of prefect.yaml; Ctrl-C stops both.")
         from prefect import serve
 
@@ -584,7 +591,7 @@ def status(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     if as_flow:
-        configure_prefect_environment(settings)
+        configure_prefect_environment(settings, temporary_server=True)
         from flows.annual_report import collect_status
 
         rows = collect_status(year=year, inputs_dir=str(settings.inputs_dir))

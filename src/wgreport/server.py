@@ -76,13 +76,19 @@ def wait_healthy(api_url: str, timeout: float, process: subprocess.Popen[bytes])
     raise RuntimeError(f"the Prefect server did not answer at {api_url} within {timeout:.0f} s")
 
 
+def server_home(settings: Settings) -> Path:
+    """The server's Prefect home: $PREFECT_HOME when set, else the project's .prefect/."""
+    return Path(os.environ.get("PREFECT_HOME") or settings.prefect_home)
+
+
 def start_server(settings: Settings, host: str, port: int) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `prefect server start` (state in .prefect/); return it and its API URL."""
-    env = {**os.environ, "PREFECT_HOME": str(settings.prefect_home)}
+    """Start `prefect server start` (state in server_home); return it and its API URL."""
+    home = server_home(settings)
+    env = {**os.environ, "PREFECT_HOME": str(home)}
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.pop("PREFECT_API_URL", None)
-    settings.prefect_home.mkdir(parents=True, exist_ok=True)
-    log = (settings.prefect_home / "server.log").open("ab")
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "server.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
         env=env,

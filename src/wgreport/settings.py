@@ -85,12 +85,45 @@ def get_settings(
     )
 
 
-def configure_prefect_environment(settings: Settings) -> None:
-    """Defaults for the embedded Prefect server, set before Prefect is imported.
+#: Prefect settings for every Prefect process wgreport starts, mirrored in prefect.toml.
+PREFECT_SETTINGS: dict[str, str] = {
+    # No usage analytics leave a member state's machine.
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # The temporary server needed 11–27 s to start on a busy 2-core machine and failed at
+    # the default 20 s; give it room.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}
 
+#: Prefect settings for the temporary server of one run (`wgreport build`, `status
+#: --flow`), which Prefect starts for the run and stops after it. Not in prefect.toml:
+#: `wgreport server` and `prefect server start` run from the project folder read that file
+#: too, and a long-lived server needs both services.
+TEMPORARY_SERVER: dict[str, str] = {
+    # Automations (reactive and proactive triggers and their actions): the project defines
+    # none, and a temporary server stops seconds after its run, before a proactive trigger
+    # could fire. Saves their start-up and the evaluation loop every 5 s during the build.
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # The stream of events out to websocket subscribers (the UI's event feed, `prefect
+    # events stream`, task workers): nothing can subscribe to a server on a random port
+    # that lives for one build. The events are still stored (the event persister), and the
+    # task-run recorder still writes every task run from them: the run history is complete.
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+}
+
+
+def configure_prefect_environment(settings: Settings, *, temporary_server: bool) -> None:
+    """Defaults for Prefect, set in the environment before Prefect is imported.
+
+    PREFECT_HOME is the project's .prefect/ and PREFECT_SETTINGS apply to every command.
     They mirror prefect.toml, which Prefect reads only from the current folder; setting them
-    here makes `wgreport build` behave the same from any folder. Explicit settings win.
+    here makes `wgreport build` behave the same from any folder. With `temporary_server`
+    (a command that runs a flow, on the embedded default unless PREFECT_API_URL is set), so
+    do TEMPORARY_SERVER's, which Prefect passes on to the temporary server it starts; not for
+    `wgreport server`. Explicit settings win.
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    for name, value in PREFECT_SETTINGS.items():
+        os.environ.setdefault(name, value)
+    if temporary_server:
+        for name, value in TEMPORARY_SERVER.items():
+            os.environ.setdefault(name, value)
