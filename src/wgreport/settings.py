@@ -104,8 +104,9 @@ TEMPORARY_SERVER: dict[str, str] = {
     # could fire. Saves their start-up and the evaluation loop every 5 s during the build.
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
     # The stream of events out to websocket subscribers (the UI's event feed, `prefect
-    # events stream`, task workers): nothing can subscribe to a server on a random port
-    # that lives for one build. The events are still stored (the event persister), and the
+    # events stream`, futures of tasks run by task workers): nothing can subscribe to a
+    # server on a random port that lives for one build, and the flow's thread-pool futures
+    # never do. The events are still stored (the event persister), and the
     # task-run recorder still writes every task run from them: the run history is complete.
     "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
