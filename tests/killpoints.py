@@ -67,7 +67,9 @@ POINTS = [
     KillPoint("charts", "charts", ("wgreport.pipeline:make_charts",)),
     KillPoint("context", "context", ("wgreport.pipeline:make_context",)),
     KillPoint("html", "render", ("wgreport.render:render_html", "wgreport.pipeline:render_html")),
-    KillPoint("pdf", "render", ("wgreport.pipeline:render_pdf",)),
+    KillPoint(
+        "pdf", "render", ("wgreport.pipeline:render_pdf", "wgreport.parallel:render_parallel")
+    ),
     KillPoint("pdf-rendered", "render", ("wgreport.pipeline:count_pages",)),
     KillPoint("manifest", "publish", ("wgreport.pipeline:make_manifest",)),
     KillPoint("publish-start", "publish", ("wgreport.publish:publish_draft",)),

@@ -277,6 +277,7 @@ def probe(**kwargs):
 
 fake = types.ModuleType("flows.annual_report")
 fake.annual_report = probe
+fake.annual_report_on = lambda address: probe
 sys.modules["flows.annual_report"] = fake
 from wgreport.cli import app
 app(["build", "--year", "2024", "--inputs", sys.argv[1]])

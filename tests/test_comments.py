@@ -158,8 +158,10 @@ def test_comments_command_usage_errors(edition_with_reviews: Path) -> None:
 def test_validate_checks_review_files_as_reviews(edition_with_reviews: Path) -> None:
     folder = edition_with_reviews / "2024" / "reviews"
     result = CliRunner().invoke(
-        app, ["validate", str(folder), "--inputs", str(edition_with_reviews), "--format", "json"]
-    )
+        app,
+        ["validate", str(folder), "--inputs", str(edition_with_reviews), "--format", "json"],
+        env={"WGREPORT_OUTPUTS": str(edition_with_reviews.parent / "outputs")},
+    )  # no drafts: the project's own outputs/ must not count
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["summary"] == {"files": 3, "valid": 2, "errors": 6, "warnings": 0}
