@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -34,9 +34,6 @@ from .parallel import PartsTimedOut
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .parallel import RenderStats
 
 IMAGE_MIME = {
     ".png": "image/png",
@@ -402,17 +399,8 @@ def render_pdf_report(
         )
     count = 0 if final else render_workers(workers)
     if count:
-        from .parallel import render_parallel
-
-        pdf, warnings, stats = render_parallel(
-            print_html,
-            templates_dir,
-            image_roots=image_roots,
-            workers=count,
-            cache_dir=cache_dir,
-            time_limit=time_limit or None,
-        )
-        return _parallel_report(html, pdf, warnings, stats, count)
+        return _per_chapter(html, print_html, templates_dir, image_roots, cache_dir,
+                            time_limit, count)  # fmt: skip
     pdf, log = render_pdf(
         print_html,
         templates_dir,
@@ -426,9 +414,30 @@ def render_pdf_report(
     )
 
 
-def _parallel_report(
-    html: str, pdf: bytes, warnings: Sequence[str], stats: RenderStats, count: int, **more: Any
+def _per_chapter(
+    html: str,
+    print_html: str,
+    templates_dir: Path,
+    image_roots: Sequence[Path],
+    cache_dir: Path | None,
+    time_limit: float | None,
+    count: int,
+    executor: Any = None,
+    **more: Any,
 ) -> RenderedReport:
+    """A draft laid out per chapter (parallel.py) by `count` workers of this machine's or of
+    `executor`; the manifest's `render` says how, with `more`."""
+    from .parallel import render_parallel
+
+    pdf, warnings, stats = render_parallel(
+        print_html,
+        templates_dir,
+        image_roots=image_roots,
+        workers=count,
+        cache_dir=cache_dir,
+        executor=executor,
+        time_limit=time_limit or None,
+    )
     how: tuple[tuple[str, Any], ...] = (
         ("mode", "parallel"),
         ("workers", count),
@@ -454,20 +463,11 @@ def _render_on_cluster(
     templates and image folders at the same paths), with as many parts at once as the
     cluster has threads."""
     from .cluster import cluster_threads, dask_client
-    from .parallel import render_parallel
 
     with dask_client(address) as client:
         count = cluster_threads(client, address)
-        pdf, warnings, stats = render_parallel(
-            print_html,
-            templates_dir,
-            image_roots=image_roots,
-            workers=count,
-            cache_dir=cache_dir,
-            executor=client.get_executor(),
-            time_limit=time_limit or None,
-        )
-    return _parallel_report(html, pdf, warnings, stats, count, dask=address)
+        return _per_chapter(html, print_html, templates_dir, image_roots, cache_dir,
+                            time_limit, count, client.get_executor(), dask=address)  # fmt: skip
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:
