@@ -24,7 +24,7 @@ change is never laid out again:
 - **Links.** Links to an anchor in another part get an invisible stand-in anchor in their
   own part, so WeasyPrint keeps them; after merging, the named destinations are rebuilt
   from each part's own anchors only, so every link lands on the real target.
-- **Outline and metadata.** pypdf imports each part's bookmarks in order (levels are
+- **Outline and metadata.** Each part's bookmarks are copied in order (levels are
   kept), and the metadata comes from the front matter.
 - **Caching.** Each part's PDF and layout (its pages and the page of each anchor) are
   cached by the sha256 of what they are made from (the part's HTML, the numbers written
@@ -37,7 +37,7 @@ change is never laid out again:
 - **Memory.** Each part is laid out in a worker process and only its PDF bytes come
   back, so no process holds more than one chapter's layout at a time.
 
-Finals (tagged PDF/UA-1) are rendered in one pass: pypdf cannot merge structure trees.
+Finals (tagged PDF/UA-1) are rendered in one pass: the merge cannot join structure trees.
 """
 
 from __future__ import annotations
