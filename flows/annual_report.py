@@ -149,6 +149,7 @@ def render_pdf(
     cache_dir: Path | None = None,
     time_limit: float | None = None,
     dask_address: str | None = None,
+    document_time_limit: float | None = None,
 ) -> pipeline.RenderedReport:
     return pipeline.render_pdf_report(
         ctx,
@@ -160,6 +161,7 @@ def render_pdf(
         cache_dir=cache_dir,
         time_limit=time_limit,
         dask_address=dask_address,
+        document_time_limit=document_time_limit,
     )
 
 
@@ -212,6 +214,7 @@ def render_edition(
         settings.parts_cache,
         settings.chapter_time_limit,
         settings.dask_address,
+        settings.document_time_limit,
     )
     return rendered, data
 
@@ -395,7 +398,7 @@ def annual_report(
                 rendered, data = render_edition(settings, loaded, build)
                 break
             except PartsTimedOut as exc:
-                loaded = pipeline.leave_out_unrendered(loaded, exc)
+                loaded = pipeline.leave_out_unrendered(loaded, exc, build)
                 logger.warning("%s; left out of the report, which is rendered again", exc)
         manifest = pipeline.make_manifest(settings, loaded, rendered, build)
         stage("publish")

@@ -68,7 +68,7 @@ POINTS = [
     KillPoint("context", "context", ("wgreport.pipeline:make_context",)),
     KillPoint("html", "render", ("wgreport.render:render_html", "wgreport.pipeline:render_html")),
     KillPoint(
-        "pdf", "render", ("wgreport.pipeline:render_pdf", "wgreport.parallel:render_parallel")
+        "pdf", "render", ("wgreport.parallel:render_single", "wgreport.parallel:render_parallel")
     ),
     KillPoint("pdf-rendered", "render", ("wgreport.pipeline:count_pages",)),
     KillPoint("manifest", "publish", ("wgreport.pipeline:make_manifest",)),

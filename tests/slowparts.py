@@ -1,7 +1,8 @@
 """A render worker whose layout of one chapter hangs: for the render time-limit tests.
 
 `pool(workers)` stands in for `wgreport.parallel._executor`: its workers lay out every part
-as usual, except the chapter of member KR (`<section ... id="member-kr"`), where the worker writes its pid to
+(and render one pass) as usual, except when the HTML holds the chapter of member KR
+(`<section ... id="member-kr"`), where the worker writes its pid to
 `$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.
 """
 
@@ -16,11 +17,7 @@ from typing import Any
 SLOW_SECTION = '<section class="chapter member" id="member-kr"'
 
 
-def _install(pid_file: str) -> None:
-    from wgreport import parallel
-
-    real = parallel.layout_pdf
-
+def _slow(real: Any, pid_file: str) -> Any:
     def slow(html: str, *args: Any, **kwargs: Any) -> Any:
         if SLOW_SECTION in html:
             with open(pid_file, "a", encoding="utf-8") as fh:
@@ -28,7 +25,14 @@ def _install(pid_file: str) -> None:
             time.sleep(600)
         return real(html, *args, **kwargs)
 
-    parallel.layout_pdf = slow  # type: ignore[assignment]
+    return slow
+
+
+def _install(pid_file: str) -> None:
+    from wgreport import parallel, render
+
+    parallel.layout_pdf = _slow(parallel.layout_pdf, pid_file)  # type: ignore[assignment]
+    render.render_pdf = _slow(render.render_pdf, pid_file)  # type: ignore[assignment]
 
 
 def pool(workers: int) -> Executor:

@@ -281,3 +281,110 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Republic of Korea" in text and "not rendered" in text
     assert not any(title == "Republic of Korea" for _, title, _ in _outline(reader))
+
+
+def _gone(pid: int, within: float = 30.0) -> bool:
+    """Whether process `pid` has ended (and been reaped) within `within` seconds."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pass (a final, or --workers 1) that hangs is stopped at its time limit; the
+    chapters are then timed one by one (the others from the cache), which names the member
+    whose chapter hangs. Both hung workers are stopped."""
+    import shutil
+    import time
+
+    from wgreport import parallel
+    from wgreport.parallel import PartsTimedOut, render_single
+
+    from . import slowparts
+
+    pids = tmp_path / "slow.pids"
+    monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
+    monkeypatch.setattr(parallel, "_executor", slowparts.pool)
+    cache = tmp_path / "parts"
+    shutil.copytree(cold["cache"], cache)
+    # Korea's chapter changed (not in the cache), as a new contribution would be.
+    html = demo["html"].replace(slowparts.SLOW_SECTION, slowparts.SLOW_SECTION + ' lang="en"')
+    assert html != demo["html"]
+    started = time.monotonic()
+    with pytest.raises(PartsTimedOut) as caught:
+        render_single(html, TEMPLATES, image_roots=demo["roots"], time_limit=6,
+                      chapter_time_limit=4, cache_dir=cache, workers=2)  # fmt: skip
+    assert time.monotonic() - started < 120  # not the slow workers' ten minutes
+    assert caught.value.sections == ["member-kr"] and caught.value.limit == 4
+    killed = [int(p) for p in pids.read_text("utf-8").split()]
+    assert len(killed) == 2, "the one pass, then Korea's chapter alone"
+    assert all(_gone(pid) for pid in killed), "a hung worker was left running"
+
+
+def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_limit(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+
+    from wgreport.parallel import render_single
+    from wgreport.render import RenderError
+
+    cache = tmp_path / "parts"
+    shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
+    with pytest.raises(RenderError, match=r"one pass within the time limit of 0\.5 s.*"
+                       r"WGREPORT_DOCUMENT_TIME_LIMIT.*within 300 s"):  # fmt: skip
+        render_single(demo["html"], TEMPLATES, image_roots=demo["roots"], time_limit=0.5,
+                      chapter_time_limit=300, cache_dir=cache, workers=2)  # fmt: skip
+
+
+def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for a member whose contribution is not valid: a final is refused, naming the member
+    and the option, until `--allow-missing` names it; then it is published without it."""
+    import json
+
+    from wgreport import parallel
+    from wgreport.audit import read_log
+    from wgreport.parallel import PartsTimedOut
+    from wgreport.pipeline import FinalRefused, build
+    from wgreport.settings import Settings
+
+    from . import slowparts
+    from .conftest import copy_inputs
+
+    real = parallel.render_single
+
+    def korea_hangs(html: str, *args: Any, **kwargs: Any) -> Any:
+        if slowparts.SLOW_SECTION in html:
+            raise PartsTimedOut(["member-kr"], 300)  # what render_single finds (test above)
+        return real(html, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "render_single", korea_hangs)
+    outputs = tmp_path / "outputs"
+    settings = Settings(root=ROOT, inputs_dir=copy_inputs(tmp_path), outputs_dir=outputs)
+    reason = "submitted, not rendered: its chapter took longer than 300 s to lay out"
+    with pytest.raises(FinalRefused, match=rf"KR \({reason}\)\. .*--allow-missing KR$"):
+        build(settings, 2024, final=True)
+    assert not (outputs / "2024" / "final").exists()
+    folder = build(settings, 2024, final=True, allow_missing=["KR"])
+    assert folder == outputs / "2024" / "final"
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["final"] and "KR" not in manifest["members_included"]
+    assert {"member": "KR", "reason": reason, "allowed_by": "--allow-missing"} in manifest[
+        "members_left_out"
+    ]
+    assert manifest["render"]["mode"] == "single"
+    assert [e["result"] for e in read_log(outputs / "2024")] == ["refused", "success"]
+    reader = PdfReader(folder / "report.pdf")
+    assert not any(title == "Republic of Korea" for _, title, _ in _outline(reader))

@@ -38,6 +38,8 @@ change is never laid out again:
   back, so no process holds more than one chapter's layout at a time.
 
 Finals (tagged PDF/UA-1) are rendered in one pass: the merge cannot join structure trees.
+One pass runs in a worker process under a time limit for the whole document
+(`render_single`); when it overruns, the chapters are timed here to name the member.
 """
 
 from __future__ import annotations
@@ -637,6 +639,68 @@ def render_parallel(
     finally:
         if run.own_pool:
             run.pool.shutdown()
+
+
+def render_single(
+    html: str,
+    templates_dir: Path,
+    *,
+    image_roots: Sequence[Path] = (),
+    time_limit: float | None = None,
+    chapter_time_limit: float | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    **options: Any,
+) -> tuple[bytes, list[str]]:
+    """The PDF of the print HTML laid out in one pass (`render.render_pdf`, with `options`:
+    a final's PDF/UA variant and attachments), in a worker process stopped after
+    `time_limit` seconds; in this process without a limit.
+
+    One pass cannot say which chapter is slow. So when it overruns, its worker is killed
+    and the chapters are laid out per part (`render_parallel`, each within
+    `chapter_time_limit`, reusing the parts in `cache_dir`): `PartsTimedOut` names the
+    members whose chapters overran. If none did (a large report, or a slow machine), the
+    overrun is an error that names the limit."""
+    if not time_limit:
+        from . import render
+
+        pdf, log = render.render_pdf(html, templates_dir, image_roots=image_roots, **options)
+        return pdf, log.warnings
+    check_fonts(templates_dir)  # a missing font is named here, before a worker starts
+    pool = _executor(1)
+    future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
+    try:
+        pdf, warns = future.result(timeout=time_limit)
+        pool.shutdown()
+        return pdf, warns
+    except TimeoutError:
+        _kill(pool)
+    except BaseException:
+        _kill(pool)
+        raise
+    render_parallel(
+        html,
+        templates_dir,
+        image_roots=image_roots,
+        workers=workers,
+        cache_dir=cache_dir,
+        time_limit=chapter_time_limit or time_limit,
+    )
+    raise RenderError(
+        f"the report did not render in one pass within the time limit of {time_limit:g} s "
+        f"($WGREPORT_DOCUMENT_TIME_LIMIT), although each of its chapters lays out within "
+        f"{chapter_time_limit or time_limit:g} s; raise the limit for a report this long"
+    )
+
+
+def _single_job(
+    html: str, templates_dir: str, image_roots: list[Path], options: dict[str, Any]
+) -> tuple[bytes, list[str]]:
+    """One pass in a worker (render_single)."""
+    from . import render
+
+    pdf, log = render.render_pdf(html, Path(templates_dir), image_roots=image_roots, **options)
+    return pdf, log.warnings
 
 
 def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[str], RenderStats]:

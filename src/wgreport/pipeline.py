@@ -32,7 +32,7 @@ from .inputs import (
 from .models import Contribution, WorkingGroup
 from .parallel import PartsTimedOut
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
-from .render import FINAL_VARIANT, Attachment, render_html, render_pdf
+from .render import FINAL_VARIANT, Attachment, render_html
 from .settings import Settings
 
 IMAGE_MIME = {
@@ -339,6 +339,7 @@ def render_report(
     workers: int = 1,
     cache_dir: Path | None = None,
     time_limit: float | None = None,
+    document_time_limit: float | None = None,
 ) -> RenderedReport:
     """HTML, then PDF, with the page count and WeasyPrint's warnings."""
     html = render_html(ctx, templates_dir)
@@ -351,6 +352,7 @@ def render_report(
         workers=workers,
         cache_dir=cache_dir,
         time_limit=time_limit,
+        document_time_limit=document_time_limit,
     )
 
 
@@ -380,6 +382,7 @@ def render_pdf_report(
     cache_dir: Path | None = None,
     time_limit: float | None = None,
     dask_address: str | None = None,
+    document_time_limit: float | None = None,
 ) -> RenderedReport:
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
@@ -389,7 +392,9 @@ def render_pdf_report(
     the parts cached in `cache_dir` that did not change, each chapter within `time_limit`
     seconds (a member's chapter that overruns raises `parallel.PartsTimedOut`). With
     `dask_address`, a draft's chapters are laid out on that Dask cluster instead, one at a
-    time per worker thread.
+    time per worker thread. One pass runs in a worker process within
+    `document_time_limit` seconds; on overrun the chapters are timed per part, so that
+    `PartsTimedOut` names the member whose chapter overran (`parallel.render_single`).
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
@@ -401,16 +406,21 @@ def render_pdf_report(
     if count:
         return _per_chapter(html, print_html, templates_dir, image_roots, cache_dir,
                             time_limit, count)  # fmt: skip
-    pdf, log = render_pdf(
+    from .parallel import render_single
+
+    pdf, warnings = render_single(
         print_html,
         templates_dir,
         image_roots=image_roots,
+        time_limit=document_time_limit or None,
+        chapter_time_limit=time_limit or None,
+        cache_dir=cache_dir,
         variant=FINAL_VARIANT if final else None,
         attachments=pdf_attachments(data or {}) if final else (),
         created=datetime.fromisoformat(ctx.build.built_at),
     )
     return RenderedReport(
-        html, pdf, count_pages(pdf), tuple(log.warnings), (("mode", "single"), ("workers", 1))
+        html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
     )
 
 
@@ -546,9 +556,14 @@ def plan_build(
     return number, make_build_info(number)
 
 
-def leave_out_unrendered(loaded: LoadedEdition, timed_out: PartsTimedOut) -> LoadedEdition:
+def leave_out_unrendered(
+    loaded: LoadedEdition, timed_out: PartsTimedOut, build: BuildInfo | None = None
+) -> LoadedEdition:
     """The edition without the members whose chapters overran the render time limit: they
-    are reported as not rendered, as an invalid member is reported as not valid."""
+    are reported as not rendered, as an invalid member is reported as not valid.
+
+    For a final (`build`), that is refused (`FinalRefused`) unless `--allow-missing` named
+    them, as for a member whose contribution is not valid."""
     codes = {
         m.code
         for m in loaded.working_group.members
@@ -557,7 +572,7 @@ def leave_out_unrendered(loaded: LoadedEdition, timed_out: PartsTimedOut) -> Loa
     if not codes:
         raise timed_out
     reason = f"its chapter took longer than {timed_out.limit:g} s to lay out"
-    return dataclasses.replace(
+    left = dataclasses.replace(
         loaded,
         contributions={c: v for c, v in loaded.contributions.items() if c not in codes},
         status=[
@@ -565,6 +580,9 @@ def leave_out_unrendered(loaded: LoadedEdition, timed_out: PartsTimedOut) -> Loa
             for s in loaded.status
         ],
     )
+    if build is not None and build.draft is None:
+        check_final(left, build.allowed_missing)
+    return left
 
 
 def render_edition(
@@ -588,9 +606,10 @@ def render_edition(
                 workers=settings.render_workers,
                 cache_dir=settings.parts_cache,
                 time_limit=settings.chapter_time_limit,
+                document_time_limit=settings.document_time_limit,
             )
         except PartsTimedOut as exc:
-            loaded = leave_out_unrendered(loaded, exc)
+            loaded = leave_out_unrendered(loaded, exc, build)
             continue
         return loaded, rendered, data
 

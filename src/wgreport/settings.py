@@ -35,6 +35,13 @@ class Settings(BaseModel):
         "($WGREPORT_CHAPTER_TIME_LIMIT): a member's chapter that takes longer is left out "
         "and reported as not rendered; 0 sets no limit.",
     )
+    document_time_limit: float = Field(
+        default=1800.0,
+        description="Seconds a one-pass render (a final, or --workers 1) may take "
+        "($WGREPORT_DOCUMENT_TIME_LIMIT). On overrun it is stopped and the chapters are timed "
+        "one by one: a member's chapter over the chapter limit is left out of a draft, and "
+        "refuses a final unless --allow-missing names the member; 0 sets no limit.",
+    )
     dask_address: str | None = Field(
         default=None,
         description="The scheduler of an existing Dask cluster, e.g. tcp://HOST:8786 "
@@ -81,6 +88,7 @@ def get_settings(
         outputs_dir=(outputs or Path(os.environ.get("WGREPORT_OUTPUTS", "outputs"))).resolve(),
         render_workers=workers,
         chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
+        document_time_limit=float(os.environ.get("WGREPORT_DOCUMENT_TIME_LIMIT", "1800") or 0),
         dask_address=dask_address,
     )
 
