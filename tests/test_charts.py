@@ -153,3 +153,24 @@ def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path) -> None: 
     two = pipeline.make_charts(frames, loaded.working_group, True, workers=2)
     assert len(one) == 10 and [c.id for c in two] == [c.id for c in one]
     assert two == one
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"EE": 0.03, "NZ": -0.02, "KR": 0.01}, "Estonia improved most on EGDI and New Zealand declined most"),
+        ({"EE": 0.03, "NZ": 0.02, "KR": 0.01}, "Estonia improved most on EGDI and Korea least"),
+        ({"EE": 0.03, "NZ": 0.0}, "Estonia improved most on EGDI and New Zealand did not change"),
+        ({"EE": -0.01, "NZ": -0.02}, "no member improved on EGDI: New Zealand declined most and Estonia declined least"),
+        ({"EE": 0.0, "NZ": -0.02}, "no member improved on EGDI: New Zealand declined most and Estonia did not change"),
+        ({"EE": 0.0, "NZ": 0.0}, "no member's EGDI changed"),
+    ],
+)  # fmt: skip
+def test_a_change_chart_words_declines_as_declines(changes: dict[str, float], said: str) -> None:
+    """ "Improved least" only when every member improved: a decline is called one."""
+    import pandas as pd
+
+    from wgreport.charts import _changes
+
+    labels = {"EE": "Estonia", "NZ": "New Zealand", "KR": "Korea"}
+    assert _changes(pd.Series(changes), labels, "EGDI") == said

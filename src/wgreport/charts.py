@@ -445,6 +445,25 @@ def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -
     return _change_panel(subset, wg, indicator, _whole(members), None)
 
 
+def _changes(deltas: pd.Series, labels: Mapping[str, str], title: str) -> str:
+    """Who changed most on `title` between editions, worded by the sign of the changes
+    (`deltas`, positive when better): "improved least" only when every member improved."""
+    up, down = str(deltas.idxmax()), str(deltas.idxmin())
+    best, worst = float(deltas.max()), float(deltas.min())
+    if best == worst == 0:
+        return f"no member's {title} changed"
+    if best <= 0:
+        most = "declined least" if best < 0 else "did not change"
+        return (
+            f"no member improved on {title}: {labels[down]} declined most and {labels[up]} {most}"
+        )
+    if worst < 0:
+        return f"{labels[up]} improved most on {title} and {labels[down]} declined most"
+    return f"{labels[up]} improved most on {title} and {labels[down]} " + (
+        "least" if worst > 0 else "did not change"
+    )
+
+
 def _change_panel(
     subset: pd.DataFrame,
     wg: WorkingGroup,
@@ -488,10 +507,9 @@ def _change_panel(
     if indicator.higher_is_better is False:
         deltas = -deltas
     if len(deltas):
-        up, down = str(deltas.idxmax()), str(deltas.idxmin())
         alt = (
-            f"{'b' if panel.split else 'B'}etween editions, {labels[up]} improved most on "
-            f"{indicator.title} and {labels[down]} least, among the {len(deltas)} "
+            f"{'b' if panel.split else 'B'}etween editions, "
+            f"{_changes(deltas, labels, indicator.title)}, among the {len(deltas)} "
             f"{'of them' if panel.split else 'members'} with both values."
         )
     elif panel.split:
