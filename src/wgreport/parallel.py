@@ -516,8 +516,11 @@ class _Job:
 def _executor(workers: int) -> Executor:
     import multiprocessing
 
-    # forkserver: workers start clean (no inherited threads or locks from Prefect).
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    # forkserver: workers start clean (no inherited threads or locks from Prefect), forked
+    # from a server that has imported WeasyPrint once (for a server not yet started).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wgreport.render", "weasyprint"])
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 def _kill(pool: Executor) -> None:
