@@ -989,12 +989,9 @@ def _findings(
     if len(missing):
         findings.append(
             Finding(
-                text=(
-                    f"{len(missing)} indicator values are not available; each is shown as n/a "
-                    "with its reason."
-                    if len(missing) > 1
-                    else "1 indicator value is not available; it is shown as n/a with its reason."
-                ),
+                text=f"{len(missing)} indicator "
+                f"{'value is' if len(missing) == 1 else 'values are'} not available; "
+                f"{'it' if len(missing) == 1 else 'each'} is shown as n/a with its reason.",
                 ref="completeness-table",
                 ref_title=f"Table {tables['completeness-table']}",
             )

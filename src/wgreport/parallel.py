@@ -665,10 +665,7 @@ def render_single(
     members whose chapters overran. If none did (a large report, or a slow machine), the
     overrun is an error that names the limit."""
     if not time_limit:
-        from . import render
-
-        pdf, log = render.render_pdf(html, templates_dir, image_roots=image_roots, **options)
-        return pdf, log.warnings
+        return _single_job(html, str(templates_dir), list(image_roots), options)
     check_fonts(templates_dir)  # a missing font is named here, before a worker starts
     pool = _executor(1)
     future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
@@ -681,25 +678,20 @@ def render_single(
     except BaseException:
         _kill(pool)
         raise
-    render_parallel(
-        html,
-        templates_dir,
-        image_roots=image_roots,
-        workers=workers,
-        cache_dir=cache_dir,
-        time_limit=chapter_time_limit or time_limit,
-    )
+    chapter_limit = chapter_time_limit or time_limit
+    render_parallel(html, templates_dir, image_roots=image_roots, workers=workers,
+                    cache_dir=cache_dir, time_limit=chapter_limit)  # fmt: skip
     raise RenderError(
         f"the report did not render in one pass within the time limit of {time_limit:g} s "
         f"($WGREPORT_DOCUMENT_TIME_LIMIT), although each of its chapters lays out within "
-        f"{chapter_time_limit or time_limit:g} s; raise the limit for a report this long"
+        f"{chapter_limit:g} s; raise the limit for a report this long"
     )
 
 
 def _single_job(
     html: str, templates_dir: str, image_roots: list[Path], options: dict[str, Any]
 ) -> tuple[bytes, list[str]]:
-    """One pass in a worker (render_single)."""
+    """One pass (render_single), in a worker or in this process."""
     from . import render
 
     pdf, log = render.render_pdf(html, Path(templates_dir), image_roots=image_roots, **options)

@@ -557,13 +557,13 @@ def plan_build(
 
 
 def leave_out_unrendered(
-    loaded: LoadedEdition, timed_out: PartsTimedOut, build: BuildInfo | None = None
+    loaded: LoadedEdition, timed_out: PartsTimedOut, build: BuildInfo
 ) -> LoadedEdition:
     """The edition without the members whose chapters overran the render time limit: they
     are reported as not rendered, as an invalid member is reported as not valid.
 
-    For a final (`build`), that is refused (`FinalRefused`) unless `--allow-missing` named
-    them, as for a member whose contribution is not valid."""
+    For a final (`build.draft` None), that is refused (`FinalRefused`) unless
+    `--allow-missing` named them, as for a member whose contribution is not valid."""
     codes = {
         m.code
         for m in loaded.working_group.members
@@ -580,7 +580,7 @@ def leave_out_unrendered(
             for s in loaded.status
         ],
     )
-    if build is not None and build.draft is None:
+    if build.draft is None:
         check_final(left, build.allowed_missing)
     return left
 
