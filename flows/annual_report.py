@@ -36,9 +36,9 @@ from wgreport.charts import Chart
 from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.comments import Reviews
 from wgreport.context import BuildInfo, ReportContext
+from wgreport.errors import InputsError, PartsTimedOut
 from wgreport.inputs import (
     EditionFiles,
-    InputsError,
     LoadedEdition,
     assemble_edition,
     check_contribution,
@@ -50,10 +50,9 @@ from wgreport.inputs import (
 )
 from wgreport.issues import FileReport
 from wgreport.models import Edition, WorkingGroup
-from wgreport.parallel import PartsTimedOut
+from wgreport.pages import write_review_page
 from wgreport.progress import stage
 from wgreport.publish import check_final_slot, publish_build
-from wgreport.reviewpage import write_review_page
 from wgreport.settings import Settings, get_settings
 from wgreport.status import status_markdown, status_rows
 from wgreport.validation import ContributionResult

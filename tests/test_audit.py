@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from wgreport.audit import LOG_NAME, read_log, recorded_build
-from wgreport.pipeline import FinalRefused, build
-from wgreport.publish import FinalExists, PublishError, year_lock
+from wgreport.errors import FinalExists, FinalRefused, PublishError
+from wgreport.pipeline import build
+from wgreport.publish import year_lock
 from wgreport.settings import Settings
 
 from .conftest import ROOT, copy_inputs

@@ -170,7 +170,8 @@ def _assert_failed_and_logged(year_dir: Path, address: str) -> None:
 def test_a_cluster_without_workers_or_without_the_api_is_refused() -> None:
     from distributed import LocalCluster
 
-    from wgreport.cluster import ClusterError, check_cluster
+    from wgreport.cluster import check_cluster
+    from wgreport.errors import ClusterError
 
     no_workers = pytest.raises(ClusterError, match=r"^the Dask cluster at \S+ has no workers$")
     with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty, no_workers:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from wgreport.cli import app
-from wgreport.demodata import DemoDataError, to_yaml, write_demo_inputs
+from wgreport.demodata import to_yaml, write_demo_inputs
+from wgreport.errors import DemoDataError
 from wgreport.inputs import load_edition_inputs
 from wgreport.validate_paths import validate_paths
 from wgreport.yamlsource import Source, parse_yaml_text

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wgreport.cli import app
-from wgreport.inputs import InputsError, due_edition
+from wgreport.errors import InputsError
+from wgreport.inputs import due_edition
 from wgreport.server import load_flow, read_deployments, runner_deployments
 
 from .conftest import DEMO_INPUTS, ROOT

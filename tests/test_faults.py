@@ -14,8 +14,9 @@ import pytest
 
 from wgreport import publish
 from wgreport.audit import read_log
-from wgreport.publish import PublishError, digest_tree, next_draft_number, year_lock
-from wgreport.render import RenderError, check_fonts, render_html, render_pdf
+from wgreport.errors import PublishError, RenderError
+from wgreport.publish import digest_tree, next_draft_number, year_lock
+from wgreport.render import check_fonts, render_html, render_pdf
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs
 from .crashcheck import leftovers

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from wgreport.pipeline import FinalRefused
-from wgreport.publish import FinalExists
+from wgreport.errors import FinalExists, FinalRefused
 
 from .conftest import ROOT, copy_inputs
 

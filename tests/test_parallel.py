@@ -308,7 +308,8 @@ def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
     import time
 
     from wgreport import parallel
-    from wgreport.parallel import PartsTimedOut, render_single
+    from wgreport.errors import PartsTimedOut
+    from wgreport.parallel import render_single
 
     from . import slowparts
 
@@ -336,8 +337,8 @@ def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_
 ) -> None:
     import shutil
 
+    from wgreport.errors import RenderError
     from wgreport.parallel import render_single
-    from wgreport.render import RenderError
 
     cache = tmp_path / "parts"
     shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
@@ -356,8 +357,8 @@ def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
 
     from wgreport import parallel
     from wgreport.audit import read_log
-    from wgreport.parallel import PartsTimedOut
-    from wgreport.pipeline import FinalRefused, build
+    from wgreport.errors import FinalRefused, PartsTimedOut
+    from wgreport.pipeline import build
     from wgreport.render import render_pdf
     from wgreport.settings import Settings
 

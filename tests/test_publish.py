@@ -83,8 +83,8 @@ def test_read_only_outputs_give_a_clear_error(tmp_path: Path) -> None:
 def test_a_second_build_waits_with_a_message_then_fails_clearly(tmp_path: Path) -> None:
     import threading
 
+    from wgreport.errors import PublishError
     from wgreport.progress import reporting
-    from wgreport.publish import PublishError
 
     year_dir = tmp_path / "2024"
     heard: list[str] = []

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from wgreport.context import BuildInfo
-from wgreport.render import RenderError, render_pdf, safe_url_fetcher, unexpected_warnings
+from wgreport.errors import RenderError
+from wgreport.render import render_pdf, safe_url_fetcher, unexpected_warnings
 
 from .conftest import ROOT
 

@@ -109,7 +109,7 @@ def test_diff_reports_exactly_the_changes(three_drafts: dict[str, Any]) -> None:
 
 
 def test_rebuilding_unchanged_inputs_says_so(three_drafts: dict[str, Any]) -> None:
-    from wgreport.review import compare_drafts
+    from wgreport.draftdiff import compare_drafts
 
     same = compare_drafts(three_drafts["drafts"][2], three_drafts["drafts"][2])
     assert same.note == "No input, template or tool changed: a rebuild."

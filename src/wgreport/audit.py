@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .publish import LOCK_WAIT_SECONDS, PublishError, recover_year, year_lock
+from .errors import PublishError
+from .publish import LOCK_WAIT_SECONDS, recover_year, year_lock
 
 LOG_NAME = "builds.log"
 
@@ -63,8 +64,7 @@ class BuildEntry:
         self.result = "success"
 
     def failed(self, exc: BaseException) -> None:
-        from .pipeline import FinalRefused
-        from .publish import FinalExists
+        from .errors import FinalExists, FinalRefused
 
         if isinstance(exc, FinalRefused | FinalExists):
             self.result = "refused"

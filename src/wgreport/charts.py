@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import FontMissing
 from .formatting import as_float, as_int, format_number
 from .models import Indicator, WorkingGroup
 
@@ -202,10 +203,6 @@ def _svg(fig: Any) -> str:
     )
     plt.close(fig)
     return buffer.getvalue()
-
-
-class FontMissing(RuntimeError):
-    """The pinned chart font is not installed."""
 
 
 _font_ready = False

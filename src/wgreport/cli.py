@@ -66,8 +66,9 @@ def validate(
     Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
     error, 2 for a usage error.
     """
+    from .errors import UsageError
     from .settings import get_settings
-    from .validate_paths import UsageError, validate_paths
+    from .validate_paths import validate_paths
 
     settings = get_settings(inputs)
     try:
@@ -195,12 +196,8 @@ def build(
     ] = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
-    from .charts import FontMissing
-    from .cluster import ClusterError
-    from .inputs import InputsError, due_edition, find_edition_files
-    from .pipeline import FinalRefused
-    from .publish import PublishError
-    from .render import RenderError
+    from .errors import ClusterError, InputsError, WgreportError
+    from .inputs import due_edition, find_edition_files
     from .settings import configure_prefect_environment, get_settings
 
     settings = get_settings(inputs, outputs, workers, dask_address)
@@ -249,14 +246,7 @@ def build(
                     dask_address=settings.dask_address,
                 )
             )
-    except (
-        InputsError,
-        PublishError,
-        RenderError,
-        FinalRefused,
-        FontMissing,
-        ClusterError,
-    ) as exc:
+    except WgreportError as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         _quiet_shutdown()
         raise typer.Exit(code=1) from None
@@ -279,7 +269,8 @@ def _check_cluster_first(
     if not settings.dask_address:
         return
     from .audit import recorded_build
-    from .cluster import ClusterError, check_cluster
+    from .cluster import check_cluster
+    from .errors import ClusterError
     from .pipeline import build_parameters
 
     try:
@@ -430,7 +421,7 @@ def diff(
     ] = Format.text,
 ) -> None:
     """What changed between two drafts: contributions, initiatives, statuses, values."""
-    from .review import changes_lines, compare_drafts, resolve_draft
+    from .draftdiff import changes_lines, compare_drafts, resolve_draft
     from .settings import get_settings
 
     year_dir = get_settings(None, outputs).outputs_dir / str(year)
@@ -453,7 +444,8 @@ def verify(
     ],
 ) -> None:
     """Check a downloaded draft or final against its SHA256SUMS (exit 0 when all match)."""
-    from .publish import PublishError, verify_folder
+    from .errors import PublishError
+    from .publish import verify_folder
 
     try:
         rows = verify_folder(folder)
@@ -532,7 +524,8 @@ def demo_data(
     Build from it with --inputs, e.g. `wgreport build --year 2024 --inputs DIR --outputs
     OTHER`. The output depends only on the options: the same seed gives the same bytes.
     """
-    from .demodata import DemoDataError, write_demo_inputs
+    from .demodata import write_demo_inputs
+    from .errors import DemoDataError
 
     try:
         summary = write_demo_inputs(out, members, year, seed, force=force)
@@ -581,7 +574,8 @@ def status(
     ] = False,
 ) -> None:
     """Show who has submitted: one row per expected member, with validity and lateness."""
-    from .inputs import InputsError, last_change, load_edition_inputs
+    from .errors import InputsError
+    from .inputs import last_change, load_edition_inputs
     from .settings import configure_prefect_environment, get_settings
     from .status import status_rows
 
@@ -652,7 +646,8 @@ def comments(
     when every review file is valid, 1 when one has an error.
     """
     from .comments import TABLE_COLUMNS, comments_csv, drafts_known, load_reviews, summarise
-    from .inputs import InputsError, find_edition_files
+    from .errors import InputsError
+    from .inputs import find_edition_files
     from .models import COMMENT_STATUSES
     from .settings import get_settings
     from .validation import load_working_group

@@ -13,15 +13,13 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .errors import ClusterError
+
 if TYPE_CHECKING:
     from distributed import Client
 
 #: Seconds to wait for the scheduler to answer before a build fails.
 CONNECT_TIMEOUT_SECONDS = 10
-
-
-class ClusterError(Exception):
-    """The Dask cluster cannot be used: it does not answer, or has no workers."""
 
 
 @contextlib.contextmanager

@@ -398,29 +398,3 @@ def comments_csv(rows: Sequence[CommentRow]) -> bytes:
     writer.writeheader()
     writer.writerows(table_records(rows))
     return out.getvalue().encode("utf-8")
-
-
-def comments_html(
-    reviews: Reviews,
-    summary: CommentSummary,
-    templates_dir: Path,
-    *,
-    year: int,
-    title: str,
-    label: str,
-    built_at: str,
-) -> bytes:
-    """The comment-resolution table as a self-contained page."""
-    from .render import make_environment
-
-    page = make_environment(templates_dir).get_template("comments.html.j2")
-    html = page.render(
-        year=year,
-        title=title,
-        label=label,
-        built_at=built_at,
-        rows=reviews.rows,
-        summary=summary,
-        files=reviews.files,
-    )
-    return html.encode("utf-8")

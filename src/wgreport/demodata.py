@@ -30,16 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import DemoDataError
 from .models import Indicator, Theme, WorkingGroup
 from .yamlsource import resolve_plain_scalar
 
 MAX_MEMBERS = 26 * 26  # two capital letters
 GROUP_NAME = "Synthetic Digital Governance Working Group"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/contribution-v1.schema.json"
-
-
-class DemoDataError(Exception):
-    """The demo tree cannot be written (bad arguments, or a folder that is not empty)."""
 
 
 @dataclass(frozen=True)

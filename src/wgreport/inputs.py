@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputsError
 from .issues import FileReport, ValidationReport
 from .models import Contribution, Edition, WorkingGroup
 from .validation import (
@@ -18,10 +19,6 @@ from .validation import (
 )
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml")
-
-
-class InputsError(Exception):
-    """The inputs cannot be used at all (no working group, no such edition)."""
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from .render import PAGED_CSS, RenderError, check_fonts, layout_pdf
+from .errors import PartsTimedOut, RenderError
+from .render import PAGED_CSS, check_fonts, layout_pdf
 
 _CHAPTER = re.compile(r'<section class="chapter[ "]')
 _SECTION_ID = re.compile(r'<section class="chapter[^"]*" id="([^"]+)"')
@@ -112,17 +113,6 @@ class RenderStats:
     workers: int = 0
     rendered_parts: list[int] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)  # sections stopped at the time limit
-
-
-class PartsTimedOut(RenderError):
-    """Members' chapters did not render within the time limit."""
-
-    def __init__(self, sections: Sequence[str], limit: float) -> None:
-        self.sections = list(sections)
-        self.limit = limit
-        super().__init__(
-            f"{', '.join(self.sections)} did not render within the time limit of {limit:g} s"
-        )
 
 
 def count_parts(html: str) -> int:

@@ -18,11 +18,11 @@ import pandas as pd
 
 from . import __version__, aggregate, charts
 from .charts import Chart
-from .comments import Reviews, comments_csv, comments_html, drafts_known, load_reviews, summarise
+from .comments import Reviews, comments_csv, drafts_known, load_reviews, summarise
 from .context import BuildInfo, ReportContext, build_context
+from .errors import FinalRefused, InputsError, PartsTimedOut
 from .inputs import (
     EditionFiles,
-    InputsError,
     LoadedEdition,
     find_edition_files,
     list_years,
@@ -30,7 +30,7 @@ from .inputs import (
     previous_year,
 )
 from .models import Contribution, WorkingGroup
-from .parallel import PartsTimedOut
+from .pages import comments_page, render_comments_page
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import FINAL_VARIANT, Attachment, render_html
 from .settings import Settings
@@ -101,10 +101,6 @@ def make_build_info(
         version=__version__,
         allowed_missing=sorted(allowed_missing) if final else [],
     )
-
-
-class FinalRefused(Exception):
-    """A final was asked for while expected members are missing or invalid."""
 
 
 def check_final(loaded: LoadedEdition, allow_missing: Sequence[str]) -> None:
@@ -262,14 +258,16 @@ def comment_files(ctx: ReportContext, reviews: Reviews, templates_dir: Path) -> 
     label = ctx.build.draft or "Final"
     return {
         "comments.csv": comments_csv(reviews.rows),
-        "comments.html": comments_html(
-            reviews,
-            summary,
+        "comments.html": render_comments_page(
+            comments_page(
+                reviews,
+                summary,
+                year=ctx.year,
+                title=ctx.title,
+                label=label,
+                built_at=ctx.build.built_at,
+            ),
             templates_dir,
-            year=ctx.year,
-            title=ctx.title,
-            label=label,
-            built_at=ctx.build.built_at,
         ),
     }
 
@@ -632,8 +630,8 @@ def build(
     The build is recorded in outputs/<year>/builds.log, whatever its result.
     """
     from .audit import recorded_build
+    from .pages import write_review_page
     from .publish import check_final_slot, publish_build
-    from .reviewpage import write_review_page
 
     files = find_edition_files(settings.inputs_dir, year)
     parameters = build_parameters(settings, year, final, allow_missing, supersede)

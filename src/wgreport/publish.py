@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .errors import FinalExists, PublishError
 from .progress import notice
 
 DRAFT_DIGITS = 3
@@ -67,10 +68,6 @@ def verify_folder(folder: Path) -> list[tuple[str, str]]:
         if path.is_file() and name != SUMS and name not in listed:
             rows.append((name, "not listed"))
     return rows
-
-
-class PublishError(Exception):
-    """A draft could not be written (locked, disk full, read-only outputs)."""
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -211,10 +208,6 @@ def publish_draft(
         shutil.rmtree(tmp, ignore_errors=True)
         raise PublishError(_describe_os_error(exc, drafts_dir)) from exc
     return final
-
-
-class FinalExists(PublishError):
-    """A final of the year exists and `supersede` was not asked for."""
 
 
 def check_final_slot(outputs_dir: Path, year: int, supersede: bool) -> None:

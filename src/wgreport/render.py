@@ -19,15 +19,12 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .context import ReportContext
+from .errors import RenderError
 
 if TYPE_CHECKING:
     import jinja2
 
 REPORT_TEMPLATE = "report.html.j2"
-
-
-class RenderError(Exception):
-    """The report could not be rendered (a template or a font is missing, a URL refused)."""
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UsageError
 from .issues import FileReport, ValidationReport
 from .models import Edition, WorkingGroup
 from .validation import (
@@ -16,10 +17,6 @@ from .validation import (
 )
 
 CONTRIBUTION_SUFFIXES = (".yaml", ".yml")
-
-
-class UsageError(Exception):
-    """The command was given paths it cannot check."""
 
 
 @dataclass

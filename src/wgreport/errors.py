@@ -1,0 +1,61 @@
+"""Every error wgreport raises on purpose, in one bottom module that imports nothing of ours.
+
+Each is a `WgreportError`: a known refusal or failure whose message is meant for the person
+running the command, printed as one line (the CLI catches the base class). Anything else
+that escapes is a bug and is shown with its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WgreportError(Exception):
+    """A known failure, explained in its message."""
+
+
+class InputsError(WgreportError):
+    """The inputs cannot be used at all (no working group, no such edition)."""
+
+
+class UsageError(WgreportError):
+    """The command was given paths it cannot check."""
+
+
+class DemoDataError(WgreportError):
+    """The demo tree cannot be written (bad arguments, or a folder that is not empty)."""
+
+
+class FinalRefused(WgreportError):
+    """A final was asked for while expected members are missing or invalid."""
+
+
+class PublishError(WgreportError):
+    """A draft could not be written (locked, disk full, read-only outputs)."""
+
+
+class FinalExists(PublishError):
+    """A final of the year exists and `supersede` was not asked for."""
+
+
+class RenderError(WgreportError):
+    """The report could not be rendered (a template or a font is missing, a URL refused)."""
+
+
+class PartsTimedOut(RenderError):
+    """Members' chapters did not render within the time limit."""
+
+    def __init__(self, sections: Sequence[str], limit: float) -> None:
+        self.sections = list(sections)
+        self.limit = limit
+        super().__init__(
+            f"{', '.join(self.sections)} did not render within the time limit of {limit:g} s"
+        )
+
+
+class FontMissing(WgreportError, RuntimeError):
+    """The pinned chart font is not installed."""
+
+
+class ClusterError(WgreportError):
+    """The Dask cluster cannot be used: it does not answer, or has no workers."""
