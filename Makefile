@@ -10,7 +10,7 @@ BROWSER_STAMP := $(BROWSER)/node_modules/.wgreport-installed
 YEAR   ?= 2024
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check fmt golden system system-test install browser-tools clean lock
+.PHONY: report test check lint fmt golden system system-test install browser-tools clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
@@ -18,11 +18,14 @@ report: system install
 test: system-test install browser-tools
 	$(BIN)/pytest
 
-check: install browser-tools
+# The checks of every commit: formatting, lint and types (`lint`), then the whole test suite
+# (`test`). `make check test` runs the suite once: make builds a target once per run.
+check: lint test
+
+lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
-	$(BIN)/pytest
 
 fmt: install
 	$(BIN)/ruff format .

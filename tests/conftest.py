@@ -80,12 +80,12 @@ def inputs_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One draft built by the library alone (no Prefect), shared by the render tests."""
-    from wgreport.pipeline import build_draft
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     base = tmp_path_factory.mktemp("library-build")
     settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
-    yield build_draft(settings, 2024)
+    yield build(settings, 2024)
 
 
 @pytest.fixture(scope="session")
@@ -93,13 +93,16 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rendered as a final (no draft mark, PDF/UA-1, CSVs attached), as a folder
     with report.pdf and report.html."""
     from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_build_info, render_edition
+    from wgreport.pipeline import make_build_info
     from wgreport.settings import Settings
+    from wgreport.steps import SequentialRunner, render_edition
 
     base = tmp_path_factory.mktemp("library-final")
     settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
-    _, rendered, _ = render_edition(settings, loaded, make_build_info(None, final=True))
+    _, rendered, _ = render_edition(
+        settings, loaded, make_build_info(None, final=True), SequentialRunner()
+    )
     (base / "report.pdf").write_bytes(rendered.pdf)
     (base / "report.html").write_text(rendered.html, encoding="utf-8")
     (base / "warnings.txt").write_text("\n".join(rendered.warnings), encoding="utf-8")

@@ -66,7 +66,15 @@ POINTS = [
     KillPoint("aggregate", "aggregate", ("wgreport.pipeline:compute_frames",)),
     KillPoint("charts", "charts", ("wgreport.pipeline:make_charts",)),
     KillPoint("context", "context", ("wgreport.pipeline:make_context",)),
-    KillPoint("html", "render", ("wgreport.render:render_html", "wgreport.pipeline:render_html")),
+    KillPoint(
+        "html",
+        "render",
+        (
+            "wgreport.render:render_html",
+            "wgreport.pipeline:render_html",
+            "wgreport.steps:render_html",
+        ),
+    ),
     KillPoint(
         "pdf", "render", ("wgreport.parallel:render_single", "wgreport.parallel:render_parallel")
     ),
@@ -181,8 +189,8 @@ def main(argv: Sequence[str]) -> int:
     if point != "none":
         arm(BY_NAME[point], Path(marker))
     if rest[0] == "--library":
-        from wgreport.pipeline import build
         from wgreport.settings import Settings
+        from wgreport.steps import build
 
         inputs, outputs, *flags = rest[1:]
         settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))

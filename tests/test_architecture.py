@@ -98,7 +98,7 @@ def test_the_graph_sees_relative_and_lazy_imports() -> None:
     graph = import_graph()
     assert "wgreport.errors" in graph["wgreport.inputs"]  # from .errors import …
     assert "wgreport.publish" in graph["wgreport.audit"]  # at module level
-    assert "wgreport.audit" in graph["wgreport.pipeline"]  # inside a function
+    assert "wgreport.steps" in graph["wgreport.cli"]  # inside a function
 
 
 def test_no_import_cycles() -> None:
@@ -122,3 +122,52 @@ def test_every_exception_class_is_in_errors() -> None:
                 ):
                     elsewhere.append(f"{_module_name(path)}.{node.name}")
     assert elsewhere == []
+
+
+def _prefect_imports(path: Path) -> tuple[int, int]:
+    """(module-level, inside functions) imports of prefect in `path`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = inner = 0
+    nested = {
+        id(n)
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        for n in ast.walk(f)
+    }
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        if any(n == "prefect" or n.startswith(("prefect.", "prefect_")) for n in names):
+            if id(node) in nested:
+                inner += 1
+            else:
+                top += 1
+    return top, inner
+
+
+def test_only_the_flows_package_imports_prefect() -> None:
+    """The library runs without Prefect; `wgreport.flows` wraps it. The CLI's `server`
+    command and server.py's deployments hand over to Prefect inside functions."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = _module_name(path)
+        if name.startswith("wgreport.flows"):
+            continue
+        top, inner = _prefect_imports(path)
+        if top or inner:
+            found[name] = (top, inner)
+    assert set(found) <= {"wgreport.cli", "wgreport.server"}, found
+    assert all(top == 0 for top, _ in found.values()), found
+    assert _prefect_imports(PACKAGE / "flows" / "annual_report.py")[0] > 0  # the check sees them
+
+
+def test_every_step_reports_a_known_stage() -> None:
+    from wgreport.progress import STAGES
+    from wgreport.steps import STEPS
+
+    stages = [name for name, _ in STAGES]
+    assert [s for s in stages if s in {step.stage for step in STEPS}] == stages
+    assert len({step.name for step in STEPS}) == len(STEPS)

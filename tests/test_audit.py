@@ -11,9 +11,9 @@ import pytest
 
 from wgreport.audit import LOG_NAME, read_log, recorded_build
 from wgreport.errors import FinalExists, FinalRefused, PublishError
-from wgreport.pipeline import build
 from wgreport.publish import year_lock
 from wgreport.settings import Settings
+from wgreport.steps import build
 
 from .conftest import ROOT, copy_inputs
 

@@ -275,10 +275,10 @@ def probe(**kwargs):
     }))
     raise SystemExit(0)
 
-fake = types.ModuleType("flows.annual_report")
+fake = types.ModuleType("wgreport.flows.annual_report")
 fake.annual_report = probe
 fake.annual_report_on = lambda address: probe
-sys.modules["flows.annual_report"] = fake
+sys.modules["wgreport.flows.annual_report"] = fake
 from wgreport.cli import app
 app(["build", "--year", "2024", "--inputs", sys.argv[1]])
 """

@@ -18,11 +18,11 @@ SAME_YEAR = 4
 
 
 def _build_in_process(inputs: str, outputs: str, year: int, queue: Any) -> None:
-    from wgreport.pipeline import build_draft
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
-    queue.put((year, str(build_draft(settings, year))))
+    queue.put((year, str(build(settings, year))))
 
 
 def test_four_builds_of_one_year_and_one_of_another_at_once(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from wgreport.audit import read_log
-from wgreport.pipeline import build
 from wgreport.publish import digest_tree
 from wgreport.settings import Settings
+from wgreport.steps import build
 
 from .conftest import ROOT, copy_inputs
 from .crashcheck import leftovers, problems_after_kill, published

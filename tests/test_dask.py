@@ -52,18 +52,16 @@ def cluster() -> Iterator[Any]:
 def test_a_draft_built_on_a_dask_cluster(
     prefect_harness: None, cluster: Any, library_draft: Path, tmp_path: Path
 ) -> None:
-    from flows.annual_report import annual_report_on
+    from wgreport.flows.annual_report import annual_report_on
 
     address = cluster.scheduler_address
     inputs = copy_inputs(tmp_path)
-    folder = Path(
-        annual_report_on(address)(
-            year=2024,
-            inputs_dir=str(inputs),
-            outputs_dir=str(tmp_path / "outputs"),
-            dask_address=address,
-        )
-    )
+    folder = annual_report_on(address)(
+        year=2024,
+        inputs_dir=str(inputs),
+        outputs_dir=str(tmp_path / "outputs"),
+        dask_address=address,
+    ).folder
     # (a) published, and the PDF reads back like a local build's
     assert folder.name == "001" and (folder.parent.parent / "latest").resolve() == folder
     reader = PdfReader(folder / "report.pdf")
@@ -137,8 +135,8 @@ def test_an_unreachable_cluster_fails_the_build_in_one_line(
 def test_the_flow_checks_the_cluster_before_it_validates(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.annual_report import annual_report_on
     from wgreport import cluster
+    from wgreport.flows.annual_report import annual_report_on
 
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_SECONDS", 2)
     address = f"tcp://127.0.0.1:{_closed_port()}"

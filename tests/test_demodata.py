@@ -177,8 +177,8 @@ def test_every_single_line_text_reads_back_unchanged(text: str) -> None:
 
 
 def test_a_library_build_of_a_generated_tree(tmp_path: Path) -> None:
-    from wgreport.pipeline import build
     from wgreport.settings import get_settings
+    from wgreport.steps import build
 
     inputs = tmp_path / "inputs"
     summary = write_demo_inputs(inputs, 12, 2024, 4)

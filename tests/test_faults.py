@@ -27,7 +27,7 @@ TEMPLATES = ROOT / "templates"
 def _publish(outputs: Path, files: dict[str, bytes]) -> Path:
     with year_lock(outputs / "2024"):
         number = next_draft_number(outputs, 2024)
-        return publish.publish_draft(outputs, 2024, number, files, {"year": 2024})
+        return publish.publish_draft(outputs, 2024, number, files, {"year": 2024}).folder
 
 
 def _disk_fills_after(monkeypatch: pytest.MonkeyPatch, files: int) -> dict[str, int]:
@@ -62,8 +62,8 @@ def test_a_full_disk_while_writing_a_draft(tmp_path: Path, monkeypatch: pytest.M
 def test_a_full_disk_in_a_whole_build_is_a_clear_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgreport.pipeline import build
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     inputs = copy_inputs(tmp_path)
     digest = digest_tree(inputs)

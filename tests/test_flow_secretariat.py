@@ -54,10 +54,10 @@ def _artifacts(year: int) -> dict[str, Any]:
 
 
 def _run(**kwargs: Any) -> tuple[Path, Any]:
-    from flows.annual_report import annual_report
+    from wgreport.flows.annual_report import annual_report
 
     state = annual_report(return_state=True, **kwargs)
-    return Path(state.result()), state.state_details.flow_run_id
+    return state.result().folder, state.state_details.flow_run_id
 
 
 @pytest.fixture(scope="module")
@@ -152,15 +152,15 @@ def test_unchanged_inputs_reuse_cached_validation_and_aggregation(
 
 
 def test_a_second_final_needs_supersede(secretariat: dict[str, Any]) -> None:
-    from flows.annual_report import annual_report
     from wgreport.audit import read_log
+    from wgreport.flows.annual_report import annual_report
 
     with pytest.raises(FinalExists, match="--supersede"):
         annual_report(year=2024, final=True, **secretariat["where"])
     refused = read_log(secretariat["outputs"] / "2024")[-1]
     assert refused["result"] == "refused" and refused["via"] == "prefect"
     assert refused["error"].startswith("FinalExists:")
-    folder = Path(annual_report(year=2024, final=True, supersede=True, **secretariat["where"]))
+    folder = annual_report(year=2024, final=True, supersede=True, **secretariat["where"]).folder
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     kept = folder.parent / manifest["supersedes"]
     assert kept.name.startswith("final-superseded-") and (kept / "report.pdf").is_file()
@@ -169,7 +169,7 @@ def test_a_second_final_needs_supersede(secretariat: dict[str, Any]) -> None:
 def test_a_final_with_an_invalid_member_needs_allow_missing(
     prefect_harness: None, tmp_path: Path
 ) -> None:
-    from flows.annual_report import annual_report
+    from wgreport.flows.annual_report import annual_report
 
     inputs = copy_inputs(tmp_path)
     (inputs / "2024" / "contributions" / "NZ.yaml").write_text(
@@ -179,7 +179,7 @@ def test_a_final_with_an_invalid_member_needs_allow_missing(
     with pytest.raises(FinalRefused, match="--allow-missing NZ"):
         annual_report(year=2024, final=True, **where)
     assert not (tmp_path / "outputs" / "2024" / "final").exists()
-    folder = Path(annual_report(year=2024, final=True, allow_missing=["NZ"], **where))
+    folder = annual_report(year=2024, final=True, allow_missing=["NZ"], **where).folder
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["allowed_missing"] == ["NZ"]
     assert manifest["members_left_out"][0]["member"] == "NZ"
@@ -196,7 +196,7 @@ def test_a_task_that_fails_once_is_retried(
     calls = {"n": 0}
     real = publish.publish_draft
 
-    def flaky(*args: Any, **kwargs: Any) -> Path:
+    def flaky(*args: Any, **kwargs: Any) -> publish.Published:
         calls["n"] += 1
         if calls["n"] == 1:
             raise OSError("simulated: the network share went away")
@@ -211,11 +211,11 @@ def test_a_task_that_fails_once_is_retried(
 
 
 def _build_in_process(inputs: str, outputs: str, queue: Any) -> None:
-    from wgreport.pipeline import build_draft
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
-    queue.put(str(build_draft(settings, 2024)))
+    queue.put(str(build(settings, 2024)))
 
 
 def test_two_builds_of_the_same_year_at_once(tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ def test_two_builds_of_the_same_year_at_once(tmp_path: Path) -> None:
 
 
 def test_collect_status_runs_on_its_own(prefect_harness: None, tmp_path: Path) -> None:
-    from flows.annual_report import collect_status
+    from wgreport.flows.annual_report import collect_status
 
     inputs = copy_inputs(tmp_path)
     (inputs / "2024" / "contributions" / "KR.yaml").unlink()

@@ -43,8 +43,8 @@ def server() -> Iterator[Counter]:
 
 @pytest.fixture(scope="module")
 def hostile_draft(tmp_path_factory: pytest.TempPathFactory, server: Counter) -> Path:
-    from wgreport.pipeline import build_draft
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     base = tmp_path_factory.mktemp("hostile")
     inputs = copy_inputs(base)
@@ -57,7 +57,7 @@ def hostile_draft(tmp_path_factory: pytest.TempPathFactory, server: Counter) -> 
             target.write_text(text, encoding="utf-8")
     os.symlink("/etc/passwd", contributions / "KR" / "linked.png")
     settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
-    return build_draft(settings, 2024)
+    return build(settings, 2024)
 
 
 def test_each_attack_is_refused_with_its_code_or_renders(hostile_draft: Path) -> None:

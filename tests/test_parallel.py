@@ -213,8 +213,8 @@ def test_a_longer_chapter_moves_every_later_page_number(
 def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path: Path) -> None:
     import json
 
-    from wgreport.pipeline import build
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     from .conftest import copy_inputs
 
@@ -249,8 +249,8 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
     import time
 
     from wgreport import parallel
-    from wgreport.pipeline import build
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     from . import slowparts
     from .conftest import copy_inputs
@@ -358,9 +358,9 @@ def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
     from wgreport import parallel
     from wgreport.audit import read_log
     from wgreport.errors import FinalRefused, PartsTimedOut
-    from wgreport.pipeline import build
     from wgreport.render import render_pdf
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     from . import slowparts
     from .conftest import copy_inputs

@@ -18,7 +18,7 @@ from wgreport.publish import (
 def publish(outputs: Path, files: dict[str, bytes]) -> Path:
     with year_lock(outputs / "2024"):
         number = next_draft_number(outputs, 2024)
-        return publish_draft(outputs, 2024, number, files, {"year": 2024})
+        return publish_draft(outputs, 2024, number, files, {"year": 2024}).folder
 
 
 def test_drafts_are_numbered_and_latest_follows(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def _final(outputs: Path, payload: bytes, supersede: bool = False) -> Path:
     from wgreport.publish import publish_final
 
     with year_lock(outputs / "2024"):
-        return publish_final(outputs, 2024, {"report.pdf": payload}, {}, supersede=supersede)
+        return publish_final(outputs, 2024, {"report.pdf": payload}, {}, supersede=supersede).folder
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

@@ -37,8 +37,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def three_drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from wgreport.pipeline import build
     from wgreport.settings import Settings
+    from wgreport.steps import build
 
     base = tmp_path_factory.mktemp("review")
     inputs = copy_inputs(base)

@@ -1,7 +1,7 @@
 """The `wgreport` command line: a thin layer over the library.
 
 Member-facing commands (`validate`) import neither Prefect, WeasyPrint, pandas nor
-matplotlib; `build` hands over to the Prefect flow in `flows/`.
+matplotlib; `build` hands over to the Prefect flow in `wgreport.flows`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 from .issues import FileReport, ValidationReport
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    pass
 
 app = typer.Typer(
     name="wgreport",
@@ -196,56 +196,32 @@ def build(
     ] = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
-    from .errors import ClusterError, InputsError, WgreportError
+    from .errors import InputsError, WgreportError
+    from .flows.launch import build_with_prefect
     from .inputs import due_edition, find_edition_files
-    from .settings import configure_prefect_environment, get_settings
+    from .progress import reporting
+    from .settings import get_settings
+    from .steps import BuildRequest
 
     settings = get_settings(inputs, outputs, workers, dask_address)
     allowed = [code.strip().upper() for code in allow_missing or []]
     if (allowed or supersede) and not final:
         raise _fail_usage("--allow-missing and --supersede apply only with --final")
     try:
-        if year is None:
-            year = due_edition(settings.inputs_dir)
+        year = due_edition(settings.inputs_dir) if year is None else year
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    configure_prefect_environment(settings, temporary_server=True)
-    if not verbose:
-        # The stages show progress and the CLI prints errors itself (a known refusal as one
-        # line, anything else with its traceback); Prefect's log lines still reach its UI.
-        import os
-
-        for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
-            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
-    what = "the final" if final else "a new draft"
+    request = BuildRequest(year, final, tuple(allowed), supersede)
     console = _stderr_console()
     console.print(
-        f"Building {what} of the {year} edition from {_shown(settings.inputs_dir)}", soft_wrap=True
+        f"Building {'the final' if final else 'a new draft'} of the {year} edition from "
+        f"{_shown(settings.inputs_dir)}",
+        soft_wrap=True,
     )
     try:
-        _check_cluster_first(settings, year, final, allowed, supersede)
-    except ClusterError as exc:
-        console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
-        raise typer.Exit(code=1) from None
-    from flows.annual_report import annual_report_on
-
-    from .progress import reporting
-
-    try:
         with _stage_display(console) as show, reporting(show):
-            folder = Path(
-                annual_report_on(settings.dask_address)(
-                    year=year,
-                    final=final,
-                    allow_missing=allowed,
-                    supersede=supersede,
-                    inputs_dir=str(settings.inputs_dir),
-                    outputs_dir=str(settings.outputs_dir),
-                    render_workers=settings.render_workers,
-                    dask_address=settings.dask_address,
-                )
-            )
+            result = build_with_prefect(settings, request, verbose=verbose)
     except WgreportError as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         _quiet_shutdown()
@@ -255,34 +231,8 @@ def build(
         console.print_exception()
         _quiet_shutdown()
         raise typer.Exit(code=1) from None
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    _print_summary(folder, manifest, year)
+    _print_summary(result.folder, result.manifest, year)
     _quiet_shutdown()
-
-
-def _check_cluster_first(
-    settings: Settings, year: int, final: bool, allowed: list[str], supersede: bool
-) -> None:
-    """With --dask-address, fail on a cluster that does not answer before Prefect's server
-    starts (11-27 s), and record it in builds.log as the flow records its failures (the
-    flow checks again, with the Prefect API its workers must reach)."""
-    if not settings.dask_address:
-        return
-    from .audit import recorded_build
-    from .cluster import check_cluster
-    from .errors import ClusterError
-    from .pipeline import build_parameters
-
-    try:
-        check_cluster(settings.dask_address)
-    except ClusterError as exc:
-        parameters = build_parameters(settings, year, final, allowed, supersede)
-        with (
-            contextlib.suppress(ClusterError),
-            recorded_build(settings.outputs_dir / str(year), parameters, via="prefect"),
-        ):
-            raise exc from None
-        raise
 
 
 def _stderr_console() -> Any:
@@ -586,7 +536,7 @@ def status(
         raise _fail_usage(str(exc)) from None
     if as_flow:
         configure_prefect_environment(settings, temporary_server=True)
-        from flows.annual_report import collect_status
+        from .flows.annual_report import collect_status
 
         rows = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
     else:

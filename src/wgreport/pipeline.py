@@ -1,6 +1,5 @@
-"""The steps of a build as plain functions; `flows/` wraps them as Prefect tasks.
-
-`build_draft` runs them in order without Prefect, for tests and benchmarks.
+"""What the build's steps (steps.py) are made of: reading the editorial files, charts and
+their cache, the context, the PDF modes, the output files, the manifest, the final's policy.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from .errors import FinalRefused, InputsError, PartsTimedOut
 from .inputs import (
     EditionFiles,
     LoadedEdition,
-    find_edition_files,
     list_years,
     load_edition_inputs,
     previous_year,
@@ -581,74 +579,6 @@ def leave_out_unrendered(
     if build.draft is None:
         check_final(left, build.allowed_missing)
     return left
-
-
-def render_edition(
-    settings: Settings, loaded: LoadedEdition, build: BuildInfo
-) -> tuple[LoadedEdition, RenderedReport, dict[str, bytes]]:
-    """Aggregate, chart and render a loaded edition: the edition as rendered (without any
-    member whose chapter overran the time limit), the report and its data files."""
-    while True:
-        prev_year, frames = compute_frames(loaded)
-        with_change = prev_year is not None
-        figures = cached_charts(frames, loaded.working_group, with_change, settings.charts_cache)
-        reviews = read_reviews(loaded, settings.outputs_dir)
-        ctx = make_context(loaded, build, frames, figures, prev_year, reviews)
-        data = {**data_files(frames, ctx), **comment_files(ctx, reviews, settings.templates_dir)}
-        try:
-            rendered = render_report(
-                ctx,
-                settings.templates_dir,
-                image_roots=image_folders(loaded),
-                data=data,
-                workers=settings.render_workers,
-                cache_dir=settings.parts_cache,
-                time_limit=settings.chapter_time_limit,
-                document_time_limit=settings.document_time_limit,
-            )
-        except PartsTimedOut as exc:
-            loaded = leave_out_unrendered(loaded, exc, build)
-            continue
-        return loaded, rendered, data
-
-
-def build_draft(settings: Settings, year: int) -> Path:
-    """A whole draft build without Prefect (tests, benchmarks)."""
-    return build(settings, year)
-
-
-def build(
-    settings: Settings,
-    year: int,
-    *,
-    final: bool = False,
-    allow_missing: Sequence[str] = (),
-    supersede: bool = False,
-) -> Path:
-    """A whole build without Prefect: a new draft, or the final; return its folder.
-
-    The build is recorded in outputs/<year>/builds.log, whatever its result.
-    """
-    from .audit import recorded_build
-    from .pages import write_review_page
-    from .publish import check_final_slot, publish_build
-
-    files = find_edition_files(settings.inputs_dir, year)
-    parameters = build_parameters(settings, year, final, allow_missing, supersede)
-    with recorded_build(settings.outputs_dir / str(year), parameters, via="library") as entry:
-        if final:
-            check_final_slot(settings.outputs_dir, year, supersede)
-        loaded = load_edition_inputs(files.inputs_dir, year)
-        number, build_info = plan_build(settings.outputs_dir, loaded, final, allow_missing)
-        loaded, rendered, data = render_edition(settings, loaded, build_info)
-        manifest = make_manifest(settings, loaded, rendered, build_info)
-        files_out = output_files(loaded, rendered, data)
-        folder = publish_build(
-            settings.outputs_dir, year, number, files_out, manifest, supersede=supersede
-        )
-        entry.published(folder)
-        write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
-        return folder
 
 
 def build_parameters(

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,14 +180,22 @@ def draft_name(number: int) -> str:
     return f"{number:0{DRAFT_DIGITS}d}"
 
 
+@dataclass(frozen=True)
+class Published:
+    """A draft or final in place: its folder, and its manifest as written."""
+
+    folder: Path
+    manifest: dict[str, Any]
+
+
 def publish_draft(
     outputs_dir: Path,
     year: int,
     number: int,
     files: Mapping[str, bytes],
     manifest: dict[str, Any],
-) -> Path:
-    """Write draft `number` with its files and manifest; return its folder.
+) -> Published:
+    """Write draft `number` with its files and manifest.
 
     Call while holding `year_lock`: the number was reserved under it.
     """
@@ -207,7 +216,7 @@ def publish_draft(
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise PublishError(_describe_os_error(exc, drafts_dir)) from exc
-    return final
+    return Published(final, record)
 
 
 def check_final_slot(outputs_dir: Path, year: int, supersede: bool) -> None:
@@ -228,8 +237,8 @@ def publish_final(
     manifest: dict[str, Any],
     *,
     supersede: bool = False,
-) -> Path:
-    """Write `outputs/<year>/final/`; return it. Call while holding `year_lock`.
+) -> Published:
+    """Write `outputs/<year>/final/`. Call while holding `year_lock`.
 
     An existing final is never overwritten: without `supersede` this refuses; with it the
     old final is kept, renamed `final-superseded-<time>/`, and the new manifest names it.
@@ -263,7 +272,7 @@ def publish_final(
         with contextlib.suppress(OSError):
             recover_year(year_dir)  # puts the old final back if it had been moved
         raise PublishError(_describe_os_error(exc, year_dir)) from exc
-    return final
+    return Published(final, record)
 
 
 def _swap_final(tmp: Path, pending: Path, final: Path, superseded: Path) -> None:
@@ -383,7 +392,7 @@ def publish_build(
     manifest: dict[str, Any],
     *,
     supersede: bool = False,
-) -> Path:
+) -> Published:
     """Publish draft `number`, or the final when `number` is None."""
     if number is None:
         return publish_final(outputs_dir, year, files, manifest, supersede=supersede)

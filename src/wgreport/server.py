@@ -25,9 +25,10 @@ def read_deployments(root: Path) -> list[dict[str, Any]]:
 
 
 def load_flow(root: Path, entrypoint: str) -> Any:
-    """The flow object an entrypoint such as `flows/annual_report.py:annual_report` names."""
+    """The flow object an entrypoint such as `src/wgreport/flows/annual_report.py:annual_report`
+    names (a file under `src/` is the installed package's module)."""
     path, name = entrypoint.split(":")
-    module = Path(path).with_suffix("").as_posix().replace("/", ".")
+    module = Path(path).with_suffix("").as_posix().removeprefix("src/").replace("/", ".")
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return getattr(importlib.import_module(module), name)

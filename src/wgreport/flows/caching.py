@@ -66,7 +66,7 @@ def edition_input_files(files: EditionFiles) -> list[Path]:
 
 
 def contribution_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
-    files: EditionFiles = parameters["files"]
+    files: EditionFiles = parameters["setup"].files
     path: Path = parameters["path"]
     display = files.display(path)  # shown in the issues the result carries
     return f"validate-{display}-" + _files_digest(files.inputs_dir, member_files(files, path))
@@ -78,7 +78,9 @@ def edition_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     extra = "-".join(
         f"{k}={v}" for k, v in sorted(parameters.items()) if isinstance(v, bool | int | str)
     )
-    return f"edition-{files.year}-{extra}-" + _files_digest(
+    # a member left out after its chapter overran changes the edition, not its files
+    members = ",".join(sorted(loaded.contributions))
+    return f"edition-{files.year}-{extra}-{members}-" + _files_digest(
         files.inputs_dir, edition_input_files(files)
     )
 

@@ -1,0 +1,273 @@
+"""The yearly report flows: `wgreport.steps` run as Prefect tasks.
+
+`annual_report` is `steps.run_build` with `PrefectRunner`, which runs each step of
+`steps.STEPS` as a task and adds only orchestration: retries on the steps that touch the
+file system, validation mapped across members, caching keyed on the digests of the input
+files (caching.py), artifacts for the Prefect UI, and run history. `collect_status`: who
+has submitted, on its own.
+
+With a Dask cluster (`dask_address`), `annual_report_on(address)` gives the flow
+prefect-dask's DaskTaskRunner, so the mapped validation runs on the cluster's workers, and
+the render-pdf step lays out a draft's chapters there (pipeline.render_pdf_report).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar, cast
+
+from prefect import Flow, Task, flow, get_run_logger, task, unmapped
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from prefect.cache_policies import NO_CACHE, CachePolicy
+
+from wgreport.aggregate import Frames
+from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
+from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
+from wgreport.inputs import LoadedEdition, due_edition
+from wgreport.settings import Settings, get_settings
+from wgreport.status import status_markdown, status_rows
+from wgreport.steps import (
+    STEPS,
+    VALIDATE,
+    BuildRequest,
+    BuildResult,
+    Step,
+    run_build,
+    validate_edition,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Steps that touch the file system are retried: a network share can hiccup.
+RETRIES = 2
+RETRY_DELAY = 1
+
+_POLICIES: dict[str | None, CachePolicy] = {
+    None: NO_CACHE,
+    "member": BY_MEMBER_FILES,
+    "edition": BY_EDITION_FILES,
+}
+_RUN_NAMES = {VALIDATE.name: "validate-{path.stem}"}
+
+
+def _as_task(step: Step[..., Any]) -> Task[..., Any]:
+    """A step as a Prefect task: its name, its retries and its cache, nothing else."""
+    options: dict[str, Any] = {
+        "name": step.name,
+        "cache_policy": _POLICIES[step.cache],
+        "persist_result": step.cache is not None,
+    }
+    if step.io:
+        options.update(retries=RETRIES, retry_delay_seconds=RETRY_DELAY)
+    if step.name in _RUN_NAMES:
+        options["task_run_name"] = _RUN_NAMES[step.name]
+    return task(step.fn, **options)
+
+
+#: The build's steps (wgreport.steps.STEPS) as Prefect tasks, by step name.
+TASKS: dict[str, Task[..., Any]] = {step.name: _as_task(step) for step in STEPS}
+
+
+class PrefectRunner:
+    """Runs `wgreport.steps.run_build` with each step a Prefect task: mapped validation
+    (on a Dask cluster with the flow's DaskTaskRunner), cached and retried steps, and the
+    run's artifacts."""
+
+    via = "prefect"
+
+    def run(self, step: Step[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return cast(R, TASKS[step.name](*args, **kwargs))
+
+    def map(self, step: Step[..., R], shared: Any, items: Sequence[Any]) -> list[R]:
+        futures = TASKS[step.name].map(unmapped(shared), list(items))
+        return cast(list[R], futures.result())
+
+    def run_id(self) -> str | None:
+        from prefect.runtime import flow_run
+
+        run_id = flow_run.get_id()
+        return str(run_id) if run_id else None
+
+    def on_cluster(self, dask_address: str | None) -> contextlib.AbstractContextManager[None]:
+        return on_cluster(dask_address)
+
+    def validated(self, loaded: LoadedEdition) -> None:
+        publish_status_artifact(loaded)
+        for status in loaded.status:
+            if not status.valid:
+                get_run_logger().warning(
+                    "%s: %s, left out of the report", status.code, status.label
+                )
+
+    def aggregated(self, loaded: LoadedEdition, frames: Frames) -> None:
+        publish_indicator_artifact(loaded, frames)
+
+    def left_out(self, message: str) -> None:
+        get_run_logger().warning("%s", message)
+
+    def published(self, result: BuildResult) -> None:
+        year = result.manifest["year"]
+        publish_link_artifacts(result.folder, year, result.label)
+        get_run_logger().info(
+            "%s of %d: %d pages, %d members", result.label, year, result.manifest["pages"],
+            len(result.manifest["members_included"]),
+        )  # fmt: skip
+
+
+def _settings(
+    inputs_dir: str | None,
+    outputs_dir: str | None,
+    render_workers: int | None = None,
+    dask_address: str | None = None,
+) -> Settings:
+    return get_settings(
+        Path(inputs_dir) if inputs_dir else None,
+        Path(outputs_dir) if outputs_dir else None,
+        render_workers,
+        dask_address,
+    )
+
+
+def annual_report_on(dask_address: str | None) -> Flow[..., BuildResult]:
+    """The annual-report flow, with its mapped tasks on the Dask cluster at `dask_address`
+    (prefect-dask's DaskTaskRunner); the flow as it is for None. Call it with the same
+    `dask_address`, which also sends a draft's chapters there."""
+    if not dask_address:
+        return annual_report
+    from prefect.futures import PrefectFuture
+    from prefect.task_runners import TaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    runner = DaskTaskRunner(
+        address=dask_address, client_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS}
+    )
+    # its futures are PrefectFutures; TaskRunner's type parameter is invariant
+    return annual_report.with_options(task_runner=cast(TaskRunner[PrefectFuture[Any]], runner))
+
+
+@contextlib.contextmanager
+def on_cluster(dask_address: str | None) -> Iterator[None]:
+    """Check the cluster before the build uses it, and name this run's Prefect API in the
+    settings that tasks take to the cluster's workers.
+
+    Without PREFECT_API_URL, Prefect starts its temporary server inside this process and
+    names it in no setting: a task on a Dask worker would then start a temporary server of
+    its own (40 s per worker, measured) and report to that instead.
+    """
+    if not dask_address:
+        yield
+        return
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    context = FlowRunContext.get()
+    api = PREFECT_API_URL.value() or (str(context.client.api_url) if context else None)
+    threads = check_cluster(dask_address, api)
+    logger = get_run_logger()
+    logger.info("Dask cluster at %s: %d worker threads", dask_address, threads)
+    runner = context.task_runner if context else None
+    if not (isinstance(runner, DaskTaskRunner) and runner.address == dask_address):
+        logger.warning(
+            "this run's task runner is not a DaskTaskRunner at %s: contributions are "
+            "validated on this machine, only the chapters go to the cluster "
+            "(start the flow with flows.annual_report.annual_report_on(address))",
+            dask_address,
+        )
+    with temporary_settings({PREFECT_API_URL: api}):
+        yield
+
+
+def _artifact_key(kind: str, year: int) -> str:
+    return f"wgreport-{year}-{kind}"
+
+
+def publish_status_artifact(loaded: LoadedEdition) -> None:
+    create_markdown_artifact(
+        key=_artifact_key("status", loaded.year),
+        markdown=status_markdown(loaded),
+        description=f"Validation summary and submission status of the {loaded.year} edition",
+    )
+
+
+def publish_indicator_artifact(loaded: LoadedEdition, frames: Frames) -> None:
+    rows: list[dict[str, Any]] = []
+    values = frames.values
+    for member in loaded.working_group.members:
+        row: dict[str, Any] = {"member": member.code, "name": member.name}
+        for indicator in loaded.working_group.indicators:
+            match = values[
+                (values["member"] == member.code) & (values["indicator"] == indicator.id)
+            ]
+            value = match["value"].iloc[0] if len(match) else None
+            row[indicator.id] = None if value is None or value != value else float(value)
+        rows.append(row)
+    create_table_artifact(
+        key=_artifact_key("indicators", loaded.year),
+        table=rows,
+        description=f"Indicator matrix of the {loaded.year} edition (member × indicator)",
+    )
+
+
+def publish_link_artifacts(folder: Path, year: int, label: str) -> None:
+    for kind, name in (("pdf", "report.pdf"), ("html", "report.html")):
+        create_link_artifact(
+            key=_artifact_key(kind, year),
+            link=(folder / name).resolve().as_uri(),
+            link_text=f"{label}: {name}",
+            description=f"The newest {year} report ({label}) as {kind.upper()}",
+        )
+
+
+@flow(name="annual-report", log_prints=True)
+def annual_report(
+    year: int | None = None,
+    final: bool = False,
+    allow_missing: list[str] = [],  # noqa: B006 - Prefect copies parameters per run
+    supersede: bool = False,
+    inputs_dir: str | None = None,
+    outputs_dir: str | None = None,
+    render_workers: int | None = None,
+    dask_address: str | None = None,
+) -> BuildResult:
+    """Build the report of `year`; return its folder and manifest (what the CLI prints).
+
+    - `year`: the edition; `None` means the edition whose deadline passed most recently.
+    - `final`: publish `outputs/<year>/final/` (tagged PDF/UA-1, no draft mark) instead of
+      a new numbered draft. Refused unless every expected member is valid.
+    - `allow_missing`: member codes a final may be published without (recorded in the
+      manifest and stated in the report).
+    - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
+    - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
+    - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
+      setting, $WGREPORT_RENDER_WORKERS).
+    - `dask_address`: the scheduler of a Dask cluster (tcp://HOST:8786; None: the setting,
+      $WGREPORT_DASK_ADDRESS) that lays out a draft's chapters, and validates the
+      contributions when the flow runs with its DaskTaskRunner (`annual_report_on`).
+    """
+    settings = _settings(inputs_dir, outputs_dir, render_workers, dask_address)
+    if year is None:
+        year = due_edition(settings.inputs_dir)
+        get_run_logger().info(
+            "no year given: building %d, whose deadline passed most recently", year
+        )
+    request = BuildRequest(year, final, tuple(allow_missing), supersede)
+    return run_build(settings, request, PrefectRunner())
+
+
+@flow(name="collect-status", log_prints=True)
+def collect_status(year: int | None = None, inputs_dir: str | None = None) -> list[dict[str, Any]]:
+    """Who has submitted the `year` edition, and whether it is valid; also an artifact."""
+    settings = _settings(inputs_dir, None)
+    if year is None:
+        year = due_edition(settings.inputs_dir)
+    loaded = validate_edition(settings, year, PrefectRunner())
+    publish_status_artifact(loaded)
+    return status_rows(loaded)

@@ -1,0 +1,63 @@
+"""Starting a flow build from the command line: the Prefect environment first, then the flow.
+
+Imports no Prefect at module level: Prefect reads its settings from the environment when
+it is first imported, so `configure_prefect_environment` must run before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from ..errors import ClusterError
+from ..settings import Settings, configure_prefect_environment
+from ..steps import BuildRequest, BuildResult
+
+
+def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bool) -> BuildResult:
+    """`wgreport build`: the annual-report flow on the embedded default (or the Prefect API
+    that PREFECT_API_URL names), on the Dask cluster of `settings.dask_address` if any."""
+    configure_prefect_environment(settings, temporary_server=True)
+    if not verbose:
+        # The CLI shows the stages and prints errors itself (a known refusal as one line,
+        # anything else with its traceback); Prefect's log lines still reach its UI.
+        for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
+            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
+    check_cluster_first(settings, request)
+    from .annual_report import annual_report_on
+
+    result: BuildResult = annual_report_on(settings.dask_address)(
+        year=request.year,
+        final=request.final,
+        allow_missing=list(request.allow_missing),
+        supersede=request.supersede,
+        inputs_dir=str(settings.inputs_dir),
+        outputs_dir=str(settings.outputs_dir),
+        render_workers=settings.render_workers,
+        dask_address=settings.dask_address,
+    )
+    return result
+
+
+def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
+    """With a Dask address, fail on a cluster that does not answer before Prefect's server
+    starts (11-27 s), and record it in builds.log as the flow records its failures (the
+    flow checks again, with the Prefect API its workers must reach)."""
+    if not settings.dask_address:
+        return
+    from ..audit import recorded_build
+    from ..cluster import check_cluster
+    from ..pipeline import build_parameters
+
+    try:
+        check_cluster(settings.dask_address)
+    except ClusterError as exc:
+        parameters = build_parameters(
+            settings, request.year, request.final, request.allow_missing, request.supersede
+        )
+        with (
+            contextlib.suppress(ClusterError),
+            recorded_build(settings.outputs_dir / str(request.year), parameters, via="prefect"),
+        ):
+            raise exc from None
+        raise

@@ -1,0 +1,370 @@
+"""The build, declared once: the map of the code.
+
+    find → validate → aggregate → charts → context → html → pdf → publish → review page
+
+`STEPS` lists the steps, each a plain function with typed inputs and outputs. `run_build`
+is the one place that runs them in order: the year's lock and its builds.log line, the
+final's checks, the leave-out of a member whose chapter overran, the manifest, publishing.
+It runs them through a `Runner`:
+
+- `SequentialRunner` (here) calls each step in this process: the library build (`build`),
+  for tests, benchmarks and the kill test;
+- `wgreport.flows.annual_report.PrefectRunner` runs each step as a Prefect task, adding
+  retries, caching, mapping and artifacts, and nothing else: `annual_report` is this
+  module's `run_build` with that runner.
+
+So the two paths cannot drift: a test builds the same inputs both ways and compares the
+manifests' output digests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar
+
+from . import pipeline
+from .aggregate import Frames
+from .audit import recorded_build
+from .charts import Chart
+from .context import BuildInfo, ReportContext
+from .errors import InputsError, PartsTimedOut
+from .inputs import (
+    EditionFiles,
+    LoadedEdition,
+    assemble_edition,
+    check_contribution,
+    edition_context,
+    find_edition_files,
+    first_error,
+    load_group_and_edition,
+)
+from .issues import FileReport
+from .models import Edition, WorkingGroup
+from .pages import write_review_page
+from .progress import stage
+from .publish import Published, check_final_slot, publish_build
+from .render import render_html
+from .settings import Settings
+from .validation import ContributionResult
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Step(Generic[P, R]):
+    """One step of the build: its name (the Prefect task's), the progress stage it belongs
+    to, and the function. `io`: it touches the file system (the flow retries it);
+    `cache`: the flow caches its result by the digests of these input files ("member":
+    one contribution's files, "edition": the edition's)."""
+
+    name: str
+    stage: str
+    fn: Callable[P, R]
+    io: bool = False
+    cache: str | None = None
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self.fn(*args, **kwargs)
+
+
+# --- the steps' functions: typed inputs and outputs, no orchestration ------------------
+
+
+@dataclass(frozen=True)
+class EditionSetup:
+    """An edition's files with its working group and edition settings, validated."""
+
+    files: EditionFiles
+    working_group: WorkingGroup
+    edition: Edition
+    reports: list[FileReport]
+
+
+def find_edition(inputs_dir: Path, year: int) -> EditionSetup:
+    """The edition's files, and its working group and edition file, which must be valid."""
+    files = find_edition_files(inputs_dir, year)
+    wg, edition, reports = load_group_and_edition(files)
+    if wg is None or edition is None:
+        raise InputsError(first_error(reports))
+    return EditionSetup(files, wg, edition, reports)
+
+
+def validate_member(setup: EditionSetup, path: Path) -> ContributionResult:
+    """Validate one member's contribution (the flow maps this over the members)."""
+    context = edition_context(setup.files, setup.working_group, setup.edition)
+    return check_contribution(setup.files, context, path)
+
+
+@dataclass(frozen=True)
+class Aggregated:
+    previous_year: int | None
+    frames: Frames
+
+
+def aggregate_edition(loaded: LoadedEdition) -> Aggregated:
+    """The edition's tables, with the previous edition's values for changes."""
+    return Aggregated(*pipeline.compute_frames(loaded))
+
+
+def draw_charts(
+    loaded: LoadedEdition, aggregated: Aggregated, cache_dir: Path | None
+) -> list[Chart]:
+    """Every figure, kept in `cache_dir` by the digest of the tables they are drawn from."""
+    with_change = aggregated.previous_year is not None
+    return pipeline.cached_charts(aggregated.frames, loaded.working_group, with_change, cache_dir)
+
+
+@dataclass(frozen=True)
+class Contexted:
+    """The report's context and the data files published beside it."""
+
+    ctx: ReportContext
+    data: dict[str, bytes]
+
+
+def make_report_context(
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    aggregated: Aggregated,
+    figures: list[Chart],
+    settings: Settings,
+) -> Contexted:
+    """The context every template sees, with the review comments as of now, and the CSVs,
+    report.json and comment pages published next to the report."""
+    reviews = pipeline.read_reviews(loaded, settings.outputs_dir)
+    frames = aggregated.frames
+    ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, reviews)
+    data = {
+        **pipeline.data_files(frames, ctx),
+        **pipeline.comment_files(ctx, reviews, settings.templates_dir),
+    }
+    return Contexted(ctx, data)
+
+
+def render_page(contexted: Contexted, templates_dir: Path) -> str:
+    """The report as one self-contained HTML page."""
+    return render_html(contexted.ctx, templates_dir)
+
+
+def render_pdf(
+    loaded: LoadedEdition, contexted: Contexted, html: str, settings: Settings
+) -> pipeline.RenderedReport:
+    """The PDF, per chapter or in one pass as the settings say (pipeline.render_pdf_report)."""
+    return pipeline.render_pdf_report(
+        contexted.ctx,
+        html,
+        settings.templates_dir,
+        image_roots=pipeline.image_folders(loaded),
+        data=contexted.data,
+        workers=settings.render_workers,
+        cache_dir=settings.parts_cache,
+        time_limit=settings.chapter_time_limit,
+        dask_address=settings.dask_address,
+        document_time_limit=settings.document_time_limit,
+    )
+
+
+def publish(
+    settings: Settings,
+    loaded: LoadedEdition,
+    rendered: pipeline.RenderedReport,
+    data: dict[str, bytes],
+    manifest: dict[str, Any],
+    number: int | None,
+    supersede: bool,
+) -> Published:
+    """Write the draft (or the final) atomically, with its manifest and SHA256SUMS."""
+    files = pipeline.output_files(loaded, rendered, data)
+    return publish_build(
+        settings.outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
+    )
+
+
+def update_review_page(settings: Settings, year: int) -> Path:
+    """Regenerate outputs/<year>/index.html."""
+    return write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
+
+
+FIND = Step("discover-inputs", "discover", find_edition, io=True)
+VALIDATE = Step("validate-contribution", "validate", validate_member, io=True, cache="member")
+AGGREGATE = Step("aggregate", "aggregate", aggregate_edition, io=True, cache="edition")
+CHARTS = Step("make-charts", "charts", draw_charts, cache="edition")
+CONTEXT = Step("build-context", "charts", make_report_context, io=True)
+HTML = Step("render-html", "html", render_page)
+PDF = Step("render-pdf", "pdf", render_pdf)
+PUBLISH = Step("publish", "publish", publish, io=True)
+REVIEW_PAGE = Step("review-page", "publish", update_review_page, io=True)
+
+#: Every step, in the order a build runs them.
+STEPS: tuple[Step[..., Any], ...] = (
+    FIND, VALIDATE, AGGREGATE, CHARTS, CONTEXT, HTML, PDF, PUBLISH, REVIEW_PAGE,
+)  # fmt: skip
+
+
+# --- running them ------------------------------------------------------------------------
+
+
+class Runner(Protocol):
+    """How steps are run: in this process, or as Prefect tasks."""
+
+    via: str  # what builds.log records: "library" or "prefect"
+
+    def run(self, step: Step[P, R], *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    def map(self, step: Step[..., R], shared: Any, items: Sequence[Any]) -> list[R]:
+        """`step(shared, item)` for every item, in order."""
+        ...
+
+    def run_id(self) -> str | None: ...
+
+    def on_cluster(self, dask_address: str | None) -> contextlib.AbstractContextManager[None]:
+        """Around validation: where a Dask cluster must be checked and told the API."""
+        ...
+
+    def validated(self, loaded: LoadedEdition) -> None: ...
+
+    def aggregated(self, loaded: LoadedEdition, frames: Frames) -> None: ...
+
+    def left_out(self, message: str) -> None: ...
+
+    def published(self, result: BuildResult) -> None: ...
+
+
+class SequentialRunner:
+    """Every step called in this process, in order: the library build."""
+
+    via = "library"
+
+    def run(self, step: Step[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        return step(*args, **kwargs)
+
+    def map(self, step: Step[..., R], shared: Any, items: Sequence[Any]) -> list[R]:
+        return [step(shared, item) for item in items]
+
+    def run_id(self) -> str | None:
+        return None
+
+    def on_cluster(self, dask_address: str | None) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def validated(self, loaded: LoadedEdition) -> None:
+        pass
+
+    def aggregated(self, loaded: LoadedEdition, frames: Frames) -> None:
+        pass
+
+    def left_out(self, message: str) -> None:
+        pass
+
+    def published(self, result: BuildResult) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build: the parameters of `wgreport build` and of the flow."""
+
+    year: int
+    final: bool = False
+    allow_missing: Sequence[str] = ()
+    supersede: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build published: its folder and its manifest, as written."""
+
+    folder: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return "final" if self.manifest.get("final") else f"draft {self.folder.name}"
+
+
+def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdition:
+    """Find the edition, validate every contribution, and put the result together."""
+    stage("discover", str(year))
+    setup = runner.run(FIND, settings.inputs_dir, year)
+    paths = list(setup.files.contributions)
+    stage("validate", f"{len(paths)} files")
+    # A cached result carries the path it was made from; give it this run's path.
+    results = [
+        dataclasses.replace(r, path=p)
+        for r, p in zip(runner.map(VALIDATE, setup, paths), paths, strict=True)
+    ]
+    return assemble_edition(setup.files, setup.working_group, setup.edition, setup.reports,
+                            results)  # fmt: skip
+
+
+def render_edition(
+    settings: Settings, loaded: LoadedEdition, build: BuildInfo, runner: Runner
+) -> tuple[LoadedEdition, pipeline.RenderedReport, dict[str, bytes]]:
+    """Aggregate, chart and render: the edition as rendered (without any member whose
+    chapter overran the time limit, who is then left out and the report rendered again),
+    the report and its data files."""
+    while True:
+        stage("aggregate")
+        aggregated = runner.run(AGGREGATE, loaded)
+        runner.aggregated(loaded, aggregated.frames)
+        stage("charts")
+        figures = runner.run(CHARTS, loaded, aggregated, settings.charts_cache)
+        contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, settings)
+        stage("html")
+        html = runner.run(HTML, contexted, settings.templates_dir)
+        stage("pdf")
+        try:
+            rendered = runner.run(PDF, loaded, contexted, html, settings)
+        except PartsTimedOut as exc:
+            loaded = pipeline.leave_out_unrendered(loaded, exc, build)
+            runner.left_out(f"{exc}; left out of the report, which is rendered again")
+            continue
+        return loaded, rendered, contexted.data
+
+
+def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> BuildResult:
+    """A whole build: a new numbered draft, or the final. Recorded in
+    outputs/<year>/builds.log whatever its result; returns what was published."""
+    year = request.year
+    parameters = pipeline.build_parameters(
+        settings, year, request.final, request.allow_missing, request.supersede
+    )
+    year_dir = settings.outputs_dir / str(year)
+    with recorded_build(year_dir, parameters, via=runner.via, run_id=runner.run_id()) as entry:
+        if request.final:
+            check_final_slot(settings.outputs_dir, year, request.supersede)
+        with runner.on_cluster(settings.dask_address):
+            loaded = validate_edition(settings, year, runner)
+        runner.validated(loaded)
+        number, build = pipeline.plan_build(
+            settings.outputs_dir, loaded, request.final, request.allow_missing
+        )
+        loaded, rendered, data = render_edition(settings, loaded, build, runner)
+        manifest = pipeline.make_manifest(settings, loaded, rendered, build)
+        stage("publish")
+        published = runner.run(
+            PUBLISH, settings, loaded, rendered, data, manifest, number, request.supersede
+        )
+        entry.published(published.folder)
+        runner.run(REVIEW_PAGE, settings, year)
+    result = BuildResult(published.folder, published.manifest)
+    runner.published(result)
+    return result
+
+
+def build(
+    settings: Settings,
+    year: int,
+    *,
+    final: bool = False,
+    allow_missing: Sequence[str] = (),
+    supersede: bool = False,
+) -> Path:
+    """A whole build in this process, without Prefect; return its folder."""
+    request = BuildRequest(year, final, tuple(allow_missing), supersede)
+    return run_build(settings, request, SequentialRunner()).folder
