@@ -248,7 +248,7 @@ def test_collect_status_runs_on_its_own(prefect_harness: None, tmp_path: Path) -
 
     inputs = copy_inputs(tmp_path)
     (inputs / "2024" / "contributions" / "KR.yaml").unlink()
-    rows = collect_status(year=2024, inputs_dir=str(inputs))
+    rows = collect_status(year=2024, inputs_dir=str(inputs)).members
     by_member = {r["member"]: r for r in rows}
     assert len(rows) == 10 and by_member["KR"]["status"] == "not submitted"
     assert by_member["MX"]["late"] and by_member["GB"]["valid"]

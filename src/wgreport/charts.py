@@ -268,17 +268,6 @@ def indicator_charts(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicato
     return [_indicator_panel(subset, wg, indicator, panel, limits) for panel in panels]
 
 
-def indicator_chart(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> Chart:
-    """Each member's value for one indicator, with the group median marked, in one chart."""
-    subset = values[values["indicator"] == indicator.id].set_index("member")
-    members = [m.code for m in wg.members if m.code in subset.index]
-    return _indicator_panel(subset, wg, indicator, _whole(members), None)
-
-
-def _whole(members: Sequence[str]) -> _Panel:
-    return _Panel(list(members), 0, 1, 1, len(members))
-
-
 def _index_scale(indicator: Indicator) -> bool:
     return indicator.min is not None and indicator.max is not None and indicator.unit == "index"
 
@@ -433,13 +422,6 @@ def change_charts(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) 
             pad = 0.04 * ((high - low) or 1.0)
             limits = (low - pad, high + pad)
     return [_change_panel(subset, wg, indicator, panel, limits) for panel in panels]
-
-
-def change_chart(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) -> Chart:
-    """Previous edition → this edition, per member, for one indicator, in one chart."""
-    subset = change[change["indicator"] == indicator.id].set_index("member")
-    members = [m.code for m in wg.members if m.code in subset.index]
-    return _change_panel(subset, wg, indicator, _whole(members), None)
 
 
 def _changes(deltas: pd.Series, labels: Mapping[str, str], title: str) -> str:
@@ -687,12 +669,6 @@ def status_charts(initiatives: pd.DataFrame, wg: WorkingGroup) -> list[Chart]:
     if len(panels) > 1:
         limit = max(1, as_int(counts.sum(axis=1).max())) * 1.05
     return [_status_panel(counts, wg, panel, limit) for panel in panels]
-
-
-def status_chart(initiatives: pd.DataFrame, wg: WorkingGroup) -> Chart:
-    """Initiatives per member, stacked by status, in one chart."""
-    members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
-    return _status_panel(_status_counts(initiatives, members), wg, _whole(members), None)
 
 
 def _status_counts(initiatives: pd.DataFrame, members: list[str]) -> pd.DataFrame:

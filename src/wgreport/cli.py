@@ -525,33 +525,30 @@ def status(
 ) -> None:
     """Show who has submitted: one row per expected member, with validity and lateness."""
     from .errors import InputsError
-    from .inputs import last_change, load_edition_inputs
+    from .inputs import find_edition_files
     from .settings import configure_prefect_environment, get_settings
-    from .status import status_rows
+    from .status import submission_status
 
     settings = get_settings(inputs)
     try:
-        loaded = load_edition_inputs(settings.inputs_dir, year)
+        if as_flow:
+            find_edition_files(settings.inputs_dir, year)  # a usage error, before Prefect starts
+            configure_prefect_environment(settings, temporary_server=True)
+            from .flows.annual_report import collect_status
+
+            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
+        else:
+            report = submission_status(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    if as_flow:
-        configure_prefect_environment(settings, temporary_server=True)
-        from .flows.annual_report import collect_status
-
-        rows = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
-    else:
-        rows = status_rows(loaded)
-    paths = {s.code: s.path for s in loaded.status}
-    for row in rows:
-        path = paths.get(row["member"])
-        row["last_change"] = last_change(path) if path else None
+    rows = report.members
     if output_format is Format.json:
         typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Submission status, {year} edition (deadline {loaded.edition.deadline})")
+    table = Table(title=f"Submission status, {year} edition (deadline {report.deadline})")
     for column in ("Member", "Submitted", "Valid", "Errors", "Warnings", "Last change", "Late"):
         table.add_column(column, justify="right" if column in {"Errors", "Warnings"} else "left")
     for row in rows:
@@ -565,8 +562,7 @@ def status(
             "late" if row["late"] else "",
         )
     Console(highlight=False, width=120).print(table)
-    done = sum(1 for r in rows if r["valid"])
-    typer.echo(f"{done} of {len(rows)} expected members have a valid contribution.")
+    typer.echo(f"{report.valid} of {len(rows)} expected members have a valid contribution.")
 
 
 class TableFormat(enum.StrEnum):
@@ -595,7 +591,7 @@ def comments(
     table is written as comments.csv and comments.html next to every draft. Exit status: 0
     when every review file is valid, 1 when one has an error.
     """
-    from .comments import TABLE_COLUMNS, comments_csv, drafts_known, load_reviews, summarise
+    from .comments import TABLE_COLUMNS, comments_csv, edition_reviews, summarise
     from .errors import InputsError
     from .inputs import find_edition_files
     from .models import COMMENT_STATUSES
@@ -610,12 +606,8 @@ def comments(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     wg, _ = load_working_group(files.working_group, files.display(files.working_group))
-    reviews = load_reviews(
-        files.edition.parent,
-        wg,
-        year,
-        drafts_known(settings.outputs_dir / str(year)),
-        display_root=settings.inputs_dir.parent,
+    reviews = edition_reviews(
+        files.edition.parent, wg, year, settings.outputs_dir, settings.inputs_dir.parent
     )
     rows = [r for r in reviews.rows if only is None or r.status == only]
     summary = summarise(reviews, wg)

@@ -350,6 +350,16 @@ def load_reviews(
     return out
 
 
+def edition_reviews(
+    edition_dir: Path, wg: WorkingGroup | None, year: int, outputs_dir: Path, display_root: Path
+) -> Reviews:
+    """The review files of the edition in `edition_dir`, checked against the drafts of
+    `year` published under `outputs_dir` so far (the build and `wgreport comments`)."""
+    return load_reviews(
+        edition_dir, wg, year, drafts_known(outputs_dir / str(year)), display_root=display_root
+    )
+
+
 # --- the resolution table and its summary ------------------------------------------------
 
 

@@ -988,11 +988,6 @@ def _check_out(out: Path, force: bool, years: tuple[int, int]) -> None:
                 shutil.rmtree(out / str(year))
 
 
-def demo_files(members: int, year: int, seed: int) -> dict[str, bytes]:
-    """Every file of the demo tree, by its path relative to the tree (in writing order)."""
-    return _generate(members, year, seed)[0]
-
-
 def _generate(members: int, year: int, seed: int) -> tuple[dict[str, bytes], int]:
     """The files of the demo tree and the number of initiatives in them."""
     if not 1 <= members <= MAX_MEMBERS:

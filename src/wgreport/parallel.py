@@ -115,11 +115,6 @@ class RenderStats:
     timed_out: list[str] = field(default_factory=list)  # sections stopped at the time limit
 
 
-def count_parts(html: str) -> int:
-    """How many parts `split_parts` makes of the print HTML (front matter + chapters)."""
-    return len(_CHAPTER.findall(html)) + 1
-
-
 def _body_open(html: str) -> int:
     body = html.find("<body")
     if body < 0:

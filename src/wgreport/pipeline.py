@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import __version__, aggregate, charts
 from .charts import Chart
-from .comments import Reviews, comments_csv, drafts_known, load_reviews, summarise
+from .comments import Reviews, comments_csv, edition_reviews, summarise
 from .context import BuildInfo, ReportContext, build_context
 from .errors import FinalRefused, InputsError, PartsTimedOut
 from .inputs import (
@@ -241,13 +241,9 @@ def make_context(
 
 def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
     """The edition's review files, checked against the drafts published so far."""
-    return load_reviews(
-        loaded.files.edition.parent,
-        loaded.working_group,
-        loaded.year,
-        drafts_known(outputs_dir / str(loaded.year)),
-        display_root=loaded.files.inputs_dir.parent,
-    )
+    files = loaded.files
+    return edition_reviews(files.edition.parent, loaded.working_group, loaded.year,
+                           outputs_dir, files.inputs_dir.parent)  # fmt: skip
 
 
 def comment_files(ctx: ReportContext, reviews: Reviews, templates_dir: Path) -> dict[str, bytes]:

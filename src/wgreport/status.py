@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .inputs import LoadedEdition
+from .inputs import LoadedEdition, last_change, load_edition_inputs
 
 
-def status_rows(loaded: LoadedEdition) -> list[dict[str, Any]]:
-    """One row per expected member, in the group's order."""
+def status_rows(loaded: LoadedEdition, *, with_last_change: bool = False) -> list[dict[str, Any]]:
+    """One row per expected member, in the group's order; `with_last_change` adds when each
+    member's file last changed (a git call per member)."""
     return [
         {
             "member": s.code,
@@ -19,9 +22,36 @@ def status_rows(loaded: LoadedEdition) -> list[dict[str, Any]]:
             "warnings": s.warnings,
             "late": s.late,
             "status": s.label,
+            **(
+                {"last_change": last_change(s.path) if s.path else None} if with_last_change else {}
+            ),
         }
         for s in loaded.status
     ]
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What `wgreport status` shows: the deadline and one row per expected member."""
+
+    year: int
+    deadline: str
+    members: list[dict[str, Any]]
+
+    @property
+    def valid(self) -> int:
+        return sum(1 for r in self.members if r["valid"])
+
+
+def status_report(loaded: LoadedEdition) -> StatusReport:
+    """The edition's submission status, with each member's last change."""
+    rows = status_rows(loaded, with_last_change=True)
+    return StatusReport(loaded.year, str(loaded.edition.deadline), rows)
+
+
+def submission_status(inputs_dir: Path, year: int) -> StatusReport:
+    """Validate the edition once and report who has submitted (the library path)."""
+    return status_report(load_edition_inputs(inputs_dir, year))
 
 
 def status_markdown(loaded: LoadedEdition) -> str:

@@ -31,7 +31,7 @@ from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport.inputs import LoadedEdition, due_edition
 from wgreport.settings import Settings, get_settings
-from wgreport.status import status_markdown, status_rows
+from wgreport.status import StatusReport, status_markdown, status_report
 from wgreport.steps import (
     STEPS,
     VALIDATE,
@@ -263,11 +263,11 @@ def annual_report(
 
 
 @flow(name="collect-status", log_prints=True)
-def collect_status(year: int | None = None, inputs_dir: str | None = None) -> list[dict[str, Any]]:
+def collect_status(year: int | None = None, inputs_dir: str | None = None) -> StatusReport:
     """Who has submitted the `year` edition, and whether it is valid; also an artifact."""
     settings = _settings(inputs_dir, None)
     if year is None:
         year = due_edition(settings.inputs_dir)
     loaded = validate_edition(settings, year, PrefectRunner())
     publish_status_artifact(loaded)
-    return status_rows(loaded)
+    return status_report(loaded)
