@@ -56,8 +56,49 @@ class BuildInfo(_Ctx):
 
 
 class Chapter(_Ctx):
+    """One chapter or annex, in report order: it drives the section includes, the
+    headings, the contents, the bookmarks and every cross-reference to it."""
+
     id: str
-    title: str
+    title: str  # the heading as printed, with its label: "Annex A. Indicator definitions…"
+    label: str = ""  # how the text refers to it ("Annex A"); "" for an unlabelled chapter
+    template: str  # the partial under templates/sections/ that renders it
+    member: int | None = None  # a member's chapter: its index in ReportContext.members
+
+
+#: The chapters before the members' and the annexes after them: (id, title, partial).
+FRONT_CHAPTERS = [
+    ("foreword", "Foreword", "_foreword"),
+    ("summary", "Executive summary", "_summary"),
+    ("about", "About the working group and its method", "_about"),
+    ("governance", "Governance", "_governance"),
+    ("themes", "Themes and practices", "_themes"),
+    ("indicators", "Indicators", "_indicators"),
+]
+ANNEXES = [
+    ("annex-indicators", "Indicator definitions and sources", "_annex_indicators"),
+    ("annex-data", "Data tables", "_annex_data"),
+    ("annex-contributors", "Contributors", "_annex_contributors"),
+    ("annex-status", "Submission status and validation notes", "_annex_status"),
+]
+
+
+def report_chapters(member_names: Sequence[tuple[str, str]]) -> list[Chapter]:
+    """Every chapter in order; `member_names` are (code, name) of the members included.
+    Annexes are lettered in order (Annex A, B, …)."""
+    annexes = []
+    for index, (chapter_id, title, template) in enumerate(ANNEXES):
+        label = f"Annex {chr(ord('A') + index)}"
+        annexes.append(Chapter(id=chapter_id, title=f"{label}. {title}", label=label,
+                               template=template))  # fmt: skip
+    return [
+        *[Chapter(id=i, title=t, template=p) for i, t, p in FRONT_CHAPTERS],
+        *[
+            Chapter(id=f"member-{code.lower()}", title=name, template="_member", member=index)
+            for index, (code, name) in enumerate(member_names)
+        ],
+        *annexes,
+    ]
 
 
 class Finding(_Ctx):
@@ -260,6 +301,15 @@ class ReportContext(_Ctx):
     caveats: list[str]
     comments: CommentSummary | None = None
 
+    def label(self, chapter_id: str) -> str:
+        """How the text refers to a chapter ("Annex D"): the one place that names it."""
+        for chapter in self.chapters:
+            if chapter.id == chapter_id:
+                if not chapter.label:
+                    raise ValueError(f"chapter {chapter_id!r} has no label to refer to it by")
+                return chapter.label
+        raise KeyError(f"no chapter {chapter_id!r} in this report")
+
 
 def build_context(
     loaded: LoadedEdition,
@@ -371,19 +421,7 @@ def build_context(
             _completeness_table(wg, frames, tables["completeness-table"]),
         ]
 
-    chapters = [
-        Chapter(id="foreword", title="Foreword"),
-        Chapter(id="summary", title="Executive summary"),
-        Chapter(id="about", title="About the working group and its method"),
-        Chapter(id="governance", title="Governance"),
-        Chapter(id="themes", title="Themes and practices"),
-        Chapter(id="indicators", title="Indicators"),
-        *[Chapter(id=f"member-{m.code.lower()}", title=m.name) for m in members],
-        Chapter(id="annex-indicators", title="Annex A. Indicator definitions and sources"),
-        Chapter(id="annex-data", title="Annex B. Data tables"),
-        Chapter(id="annex-contributors", title="Annex C. Contributors"),
-        Chapter(id="annex-status", title="Annex D. Submission status and validation notes"),
-    ]
+    chapters = report_chapters([(m.code, m.name) for m in members])
     status_rows = [
         StatusRow(
             code=s.code,

@@ -1,0 +1,47 @@
+"""Chapters from data: ctx.chapters drives the includes, headings, contents and every
+cross-reference label, so a reordered or renamed annex moves all of them together."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wgreport import context
+from wgreport.inputs import load_edition_inputs
+from wgreport.pipeline import make_build_info, make_context
+from wgreport.render import render_html
+
+from .conftest import DEMO_INPUTS, ROOT
+
+
+def _render() -> tuple[context.ReportContext, str]:
+    ctx = make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
+    return ctx, render_html(ctx, ROOT / "templates")
+
+
+def test_every_chapter_is_a_section_with_its_heading_in_order() -> None:
+    ctx, html = _render()
+    found = re.findall(r'<section class="chapter[^"]*" id="([^"]+)">\s*<h2>([^<]+)</h2>', html)
+    assert [(c.id, c.title) for c in ctx.chapters] == found
+    assert [c.label for c in ctx.chapters if c.label] == [f"Annex {x}" for x in "ABCD"]
+
+
+def test_cross_references_follow_the_annex_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    swapped = [context.ANNEXES[3], *context.ANNEXES[:3]]  # the status annex first
+    monkeypatch.setattr(context, "ANNEXES", swapped)
+    ctx, html = _render()
+    assert ctx.label("annex-status") == "Annex A"
+    assert ctx.label("annex-indicators") == "Annex B"
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Annex A lists the status of every expected member" in text
+    assert "Indicator definitions and sources are listed in Annex B." in text
+    assert "<h2>Annex A. Submission status and validation notes</h2>" in html
+
+
+def test_a_reference_to_an_unknown_or_unlabelled_chapter_fails() -> None:
+    ctx, _ = _render()
+    with pytest.raises(KeyError, match="no chapter 'annex-z'"):
+        ctx.label("annex-z")
+    with pytest.raises(ValueError, match="no label"):
+        ctx.label("summary")
