@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from wgreport.errors import RenderError
 from wgreport.inputs import load_edition_inputs
 from wgreport.parallel import render_parallel, split_parts
 from wgreport.pipeline import image_folders, make_build_info, make_context
@@ -88,20 +89,27 @@ def demo() -> dict[str, Any]:
     html = render_html(ctx, TEMPLATES, for_print=True)
     roots = image_folders(loaded)
     single, _ = render_pdf(html, TEMPLATES, image_roots=roots)
-    return {"html": html, "roots": roots, "single": _summary(single), "single_pdf": single}
+    chapters = [c.id for c in ctx.chapters]
+    return {"html": html, "roots": roots, "single": _summary(single), "single_pdf": single,
+            "chapters": chapters}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def cold(demo: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     cache = tmp_path_factory.mktemp("parts")
     pdf, warnings, stats = render_parallel(
-        demo["html"], TEMPLATES, image_roots=demo["roots"], workers=2, cache_dir=cache
+        demo["html"],
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cache,
     )
     return {"pdf": pdf, "warnings": warnings, "stats": stats, "cache": cache}
 
 
 def test_the_html_splits_into_front_matter_chapters_and_annexes(demo: dict[str, Any]) -> None:
-    parts = split_parts(demo["html"])
+    parts = split_parts(demo["html"], demo["chapters"])
     assert len(parts) == 1 + 6 + 10 + 4
     assert "contents" in parts[0].owned and "main" in parts[1].owned
     assert "member-kr" in parts[7].owned and "annex-status" in parts[-1].owned
@@ -162,9 +170,27 @@ def _fonts(pdf: Path) -> set[str]:
     return {line.split()[0].split("+")[-1] for line in lines}
 
 
+def test_the_parts_are_the_chapters_of_the_context(demo: dict[str, Any]) -> None:
+    """The cut follows ctx.chapters: a chapter the HTML lacks, or one it has that the
+    context does not list, is an error naming it, never a different cut."""
+    parts = split_parts(demo["html"], demo["chapters"])
+    assert [p.section for p in parts[1:]] == demo["chapters"]
+    with pytest.raises(RenderError, match="no chapter annex-extra"):
+        split_parts(demo["html"], [*demo["chapters"], "annex-extra"])
+    with pytest.raises(RenderError, match=r"not those of ctx\.chapters"):
+        split_parts(demo["html"], demo["chapters"][:-1])
+    with pytest.raises(RenderError, match=r"not those of ctx\.chapters"):
+        split_parts(demo["html"], [demo["chapters"][1], demo["chapters"][0], *demo["chapters"][2:]])
+
+
 def test_a_warm_cache_lays_out_nothing(demo: dict[str, Any], cold: dict[str, Any]) -> None:
     pdf, _, stats = render_parallel(
-        demo["html"], TEMPLATES, image_roots=demo["roots"], workers=2, cache_dir=cold["cache"]
+        demo["html"],
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
     )
     assert (stats.laid_out, stats.rendered) == (0, 0)
     assert _summary(pdf) == _summary(cold["pdf"])
@@ -176,10 +202,17 @@ def test_one_changed_chapter_is_the_only_part_rendered_again(
     html = demo["html"].replace("pilot to\nroutine operation", "pilot to\neveryday operation", 1)
     assert html != demo["html"]
     changed = [
-        p.index for p in split_parts(html) if p.html != split_parts(demo["html"])[p.index].html
+        p.index
+        for p in split_parts(html, demo["chapters"])
+        if p.html != split_parts(demo["html"], demo["chapters"])[p.index].html
     ]
     _, _, stats = render_parallel(
-        html, TEMPLATES, image_roots=demo["roots"], workers=2, cache_dir=cold["cache"]
+        html,
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
     )
     assert len(changed) == 1
     # A member's chapter prints no page numbers: it is rendered once, and no placeholder
@@ -194,7 +227,12 @@ def test_a_longer_chapter_moves_every_later_page_number(
     marker = "<h2>Republic of Korea</h2>"  # a chapter's running head comes from its h2
     html = demo["html"].replace(marker, marker + filler * 6, 1)
     pdf, _, stats = render_parallel(
-        html, TEMPLATES, image_roots=demo["roots"], workers=2, cache_dir=cold["cache"]
+        html,
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
     )
     single, _ = render_pdf(html, TEMPLATES, image_roots=demo["roots"])
     merged, expected = _summary(pdf), _summary(single)
@@ -203,7 +241,7 @@ def test_a_longer_chapter_moves_every_later_page_number(
     # Korea's chapter is rendered; the contents and the cross-references to what follows
     # it move, so the parts with those page numbers are rendered again, from their cached
     # placeholder layouts; every other part is reused where it now lands.
-    parts = split_parts(html)
+    parts = split_parts(html, demo["chapters"])
     korea = next(p.index for p in parts if p.section == "member-kr")
     numbered = {p.index for p in parts if p.numbered}
     assert stats.laid_out == 0 and {korea, 0} <= set(stats.rendered_parts)
@@ -323,7 +361,7 @@ def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
     assert html != demo["html"]
     started = time.monotonic()
     with pytest.raises(PartsTimedOut) as caught:
-        render_single(html, TEMPLATES, image_roots=demo["roots"], time_limit=6,
+        render_single(html, TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], time_limit=6,
                       chapter_time_limit=4, cache_dir=cache, workers=2)  # fmt: skip
     assert time.monotonic() - started < 120  # not the slow workers' ten minutes
     assert caught.value.sections == ["member-kr"] and caught.value.limit == 4
@@ -344,7 +382,7 @@ def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_
     shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
     with pytest.raises(RenderError, match=r"one pass within the time limit of 0\.5 s.*"
                        r"WGREPORT_DOCUMENT_TIME_LIMIT.*within 300 s"):  # fmt: skip
-        render_single(demo["html"], TEMPLATES, image_roots=demo["roots"], time_limit=0.5,
+        render_single(demo["html"], TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], time_limit=0.5,
                       chapter_time_limit=300, cache_dir=cache, workers=2)  # fmt: skip
 
 

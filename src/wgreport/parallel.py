@@ -64,8 +64,7 @@ from typing import Any, cast
 from .errors import PartsTimedOut, RenderError
 from .render import PAGED_CSS, check_fonts, layout_pdf
 
-_CHAPTER = re.compile(r'<section class="chapter[ "]')
-_SECTION_ID = re.compile(r'<section class="chapter[^"]*" id="([^"]+)"')
+_SECTION = re.compile(r'<section class="chapter[^"]*" id="([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 _HREF = re.compile(r'<a\s([^>]*?)href="#([^"]+)"')
 _COVER_TITLE = re.compile(r'class="cover-title"[^>]*>(.*?)</', re.S)
@@ -73,7 +72,6 @@ _TAGS = re.compile(r"<[^>]+>")
 _XREF = re.compile(r'class="[^"]*\bxref\b')
 _DRAFT_INFO = re.compile(r'<p class="draft-info">[^<]*</p>\n?')
 _CREATED = re.compile(r'<meta name="dcterms\.created" content="[^"]*">')
-_CLOSE = "</main>\n</div>\n</body>\n</html>\n"
 
 
 @dataclass(frozen=True)
@@ -122,18 +120,30 @@ def _body_open(html: str) -> int:
     return html.index(">", body) + 1
 
 
-def split_parts(html: str) -> list[Part]:
-    """Cut the print HTML into the front matter and one part per chapter or annex.
+def split_parts(html: str, chapters: Sequence[str]) -> list[Part]:
+    """Cut the print HTML into the front matter and one part per chapter or annex, the
+    chapters being `ctx.chapters`' ids in report order: a chapter the HTML does not open
+    where the list says is an error, never a silently different cut.
 
     The parts after the front matter carry neither the draft label nor the build time
     (the stamp adds the label; the metadata comes from the front matter), so that they do
-    not change from one draft to the next."""
-    starts = [m.start() for m in _CHAPTER.finditer(html)]
+    not change from one draft to the next. Each part ends as the whole document does."""
+    opened = {m.group(1): m.start() for m in _SECTION.finditer(html)}
+    missing = [c for c in chapters if c not in opened]
+    if missing or not chapters:
+        raise RenderError(
+            f"the print HTML has no chapter {', '.join(missing) or '(none listed)'}: the "
+            'templates must render every chapter of ctx.chapters as <section class="chapter">'
+        )
+    starts = [opened[c] for c in chapters]
+    if starts != sorted(starts) or len(opened) != len(chapters):
+        raise RenderError("the print HTML's chapters are not those of ctx.chapters, in order")
     end = html.find("</main>")
     body_open = _body_open(html)
     cover = html.find('class="cover', body_open)
-    if not starts or end < 0 or cover < 0:
-        raise RenderError("the print HTML does not have the expected chapters")
+    if end < starts[-1] or cover < 0:
+        raise RenderError("the print HTML does not have the expected cover and main part")
+    close = html[end:]  # </main> and whatever the template closes after it
     cover_open = html.rindex("<", body_open, cover)
     head = _CREATED.sub("", html[:body_open])
     prelude = _DRAFT_INFO.sub("", html[body_open:cover_open])
@@ -156,15 +166,14 @@ def split_parts(html: str) -> list[Part]:
         )
         section = ""
         if index == 0:
-            doc = chunk + standins + _CLOSE
+            doc = chunk + standins + close
         else:
             opening = chunk.index(">") + 1
-            found = _SECTION_ID.match(chunk)
-            section = found.group(1) if found else f"part-{index}"
+            section = chapters[index - 1]
             style = f'<style>:root {{ string-set: title "{_css_string(title_text)}"; }}</style>'
             doc = head.replace("</head>", style + "</head>") if "</head>" in head else head
             doc += prelude + '<div class="layout">\n<main id="main">\n'
-            doc += chunk[:opening] + standins + chunk[opening:] + _CLOSE
+            doc += chunk[:opening] + standins + chunk[opening:] + close
         parts.append(Part(index, _number_links(doc, index == 0), owned, foreign, section))
     return parts
 
@@ -600,6 +609,7 @@ def render_parallel(
     html: str,
     templates_dir: Path,
     *,
+    chapters: Sequence[str],
     image_roots: Sequence[Path] = (),
     workers: int | None = None,
     cache_dir: Path | None = None,
@@ -608,10 +618,11 @@ def render_parallel(
 ) -> tuple[bytes, list[str], RenderStats]:
     """The PDF of the print HTML, laid out per part in parallel; reads as one pass does.
 
+    `chapters` are the report's chapter ids in order (`ctx.chapters`), one part each.
     Raises `PartsTimedOut` (after every other part is done, so that they are cached) when
     members' chapters overrun `time_limit` seconds."""
     check_fonts(templates_dir)
-    parts = split_parts(html)
+    parts = split_parts(html, chapters)
     stats = RenderStats(parts=len(parts), workers=workers or os.cpu_count() or 1)
     run = _Run(
         pool=executor or _executor(stats.workers),
@@ -633,6 +644,7 @@ def render_single(
     html: str,
     templates_dir: Path,
     *,
+    chapters: Sequence[str],
     image_roots: Sequence[Path] = (),
     time_limit: float | None = None,
     chapter_time_limit: float | None = None,
@@ -664,8 +676,8 @@ def render_single(
         _kill(pool)
         raise
     chapter_limit = chapter_time_limit or time_limit
-    render_parallel(html, templates_dir, image_roots=image_roots, workers=workers,
-                    cache_dir=cache_dir, time_limit=chapter_limit)  # fmt: skip
+    render_parallel(html, templates_dir, chapters=chapters, image_roots=image_roots,
+                    workers=workers, cache_dir=cache_dir, time_limit=chapter_limit)  # fmt: skip
     raise RenderError(
         f"the report did not render in one pass within the time limit of {time_limit:g} s "
         f"($WGREPORT_DOCUMENT_TIME_LIMIT), although each of its chapters lays out within "

@@ -390,19 +390,20 @@ def render_pdf_report(
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
+    chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
     if dask_address and not final:
-        return _render_on_cluster(
-            html, print_html, templates_dir, image_roots, cache_dir, dask_address, time_limit
-        )
+        return _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
+                                  cache_dir, dask_address, time_limit)  # fmt: skip
     count = 0 if final else render_workers(workers)
     if count:
-        return _per_chapter(html, print_html, templates_dir, image_roots, cache_dir,
+        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
                             time_limit, count)  # fmt: skip
     from .parallel import render_single
 
     pdf, warnings = render_single(
         print_html,
         templates_dir,
+        chapters=chapters,
         image_roots=image_roots,
         time_limit=document_time_limit or None,
         chapter_time_limit=time_limit or None,
@@ -419,6 +420,7 @@ def render_pdf_report(
 def _per_chapter(
     html: str,
     print_html: str,
+    chapters: Sequence[str],
     templates_dir: Path,
     image_roots: Sequence[Path],
     cache_dir: Path | None,
@@ -434,6 +436,7 @@ def _per_chapter(
     pdf, warnings, stats = render_parallel(
         print_html,
         templates_dir,
+        chapters=chapters,
         image_roots=image_roots,
         workers=count,
         cache_dir=cache_dir,
@@ -455,6 +458,7 @@ def _per_chapter(
 def _render_on_cluster(
     html: str,
     print_html: str,
+    chapters: Sequence[str],
     templates_dir: Path,
     image_roots: Sequence[Path],
     cache_dir: Path | None,
@@ -468,7 +472,7 @@ def _render_on_cluster(
 
     with dask_client(address) as client:
         count = cluster_threads(client, address)
-        return _per_chapter(html, print_html, templates_dir, image_roots, cache_dir,
+        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
                             time_limit, count, client.get_executor(), dask=address)  # fmt: skip
 
 
