@@ -14,15 +14,38 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from wgreport import pipeline
-from wgreport.inputs import load_edition_inputs
-from wgreport.publish import publish_build
-from wgreport.render import render_html
 from wgreport.settings import Settings
+from wgreport.steps import BuildRequest, SequentialRunner, Step, run_build
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class TimingRunner(SequentialRunner):
+    """The library build (wgreport.steps), with the seconds each step took."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def _timed(self, name: str, started: float) -> None:
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 1)
+
+    def run(self, step: Step[..., Any], *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            self._timed(step.name, started)
+
+    def map(self, step: Step[..., Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        started = time.perf_counter()
+        try:
+            return super().map(step, shared, items)
+        finally:
+            self._timed(step.name, started)
 
 
 def main() -> None:
@@ -32,47 +55,9 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2024)
     args = parser.parse_args()
     settings = Settings(root=ROOT, inputs_dir=args.inputs, outputs_dir=args.outputs)
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal started
-        seconds[name] = round(time.perf_counter() - started, 1)
-        started = time.perf_counter()
-
-    loaded = load_edition_inputs(args.inputs, args.year)
-    lap("validate and load")
-    number, build = pipeline.plan_build(args.outputs, loaded, False, [])
-    prev, frames = pipeline.compute_frames(loaded)
-    lap("aggregate")
-    wg = loaded.working_group
-    figures = pipeline.cached_charts(frames, wg, prev is not None, settings.charts_cache)
-    lap("charts")
-    reviews = pipeline.read_reviews(loaded, args.outputs)
-    ctx = pipeline.make_context(loaded, build, frames, figures, prev, reviews)
-    lap("context")
-    data = {
-        **pipeline.data_files(frames, ctx),
-        **pipeline.comment_files(ctx, reviews, settings.templates_dir),
-    }
-    html = render_html(ctx, settings.templates_dir)
-    lap("data files and HTML")
-    rendered = pipeline.render_pdf_report(
-        ctx,
-        html,
-        settings.templates_dir,
-        image_roots=pipeline.image_folders(loaded),
-        data=data,
-        workers=settings.render_workers,
-        cache_dir=settings.parts_cache,
-        time_limit=settings.chapter_time_limit,
-    )
-    lap("PDF (parts, merge, stamp)")
-    manifest = pipeline.make_manifest(settings, loaded, rendered, build)
-    files = pipeline.output_files(loaded, rendered, data)
-    publish_build(args.outputs, args.year, number, files, manifest)
-    lap("manifest and publish")
-    print(json.dumps({"seconds": seconds, "render": dict(rendered.render)}))
+    runner = TimingRunner()
+    result = run_build(settings, BuildRequest(args.year), runner)
+    print(json.dumps({"seconds": runner.seconds, "render": result.manifest["render"]}))
 
 
 if __name__ == "__main__":

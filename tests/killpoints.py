@@ -76,9 +76,11 @@ POINTS = [
         ),
     ),
     KillPoint(
-        "pdf", "render", ("wgreport.parallel:render_single", "wgreport.parallel:render_parallel")
+        "pdf",
+        "render",
+        ("wgreport.pdf.schedule:render_single", "wgreport.pdf.schedule:render_parallel"),
     ),
-    KillPoint("pdf-rendered", "render", ("wgreport.pipeline:count_pages",)),
+    KillPoint("pdf-rendered", "render", ("wgreport.pdf.report:count_pages",)),
     KillPoint("manifest", "publish", ("wgreport.pipeline:make_manifest",)),
     KillPoint("publish-start", "publish", ("wgreport.publish:publish_draft",)),
     KillPoint("first-file", "publish", ("wgreport.publish:_write",), nth=1),

@@ -1,6 +1,6 @@
 """A render worker whose layout of one chapter hangs: for the render time-limit tests.
 
-`pool(workers)` stands in for `wgreport.parallel._executor`: its workers lay out every part
+`pool(workers)` stands in for `wgreport.pdf.schedule._executor`: its workers lay out every part
 (and render one pass) as usual, except when the HTML holds the chapter of member KR
 (`<section ... id="member-kr"`), where the worker writes its pid to
 `$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.
@@ -29,9 +29,10 @@ def _slow(real: Any, pid_file: str) -> Any:
 
 
 def _install(pid_file: str) -> None:
-    from wgreport import parallel, render
+    from wgreport import render
+    from wgreport.pdf import schedule
 
-    parallel.layout_pdf = _slow(parallel.layout_pdf, pid_file)  # type: ignore[assignment]
+    schedule.layout_pdf = _slow(schedule.layout_pdf, pid_file)  # type: ignore[assignment]
     render.render_pdf = _slow(render.render_pdf, pid_file)  # type: ignore[assignment]
 
 

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 from wgreport.errors import RenderError
 from wgreport.inputs import load_edition_inputs
-from wgreport.parallel import render_parallel, split_parts
+from wgreport.pdf.parts import split_parts
+from wgreport.pdf.schedule import render_parallel
 from wgreport.pipeline import image_folders, make_build_info, make_context
 from wgreport.render import render_html, render_pdf
 
@@ -56,7 +57,7 @@ def _links(reader: PdfReader) -> list[tuple[Any, ...]]:
     return out
 
 
-# What the stamp adds to a page after the front matter (parallel.py). It is drawn after
+# What the stamp adds to a page after the front matter (wgreport.pdf.stamp). It is drawn after
 # the page's own content, so text extraction finds it later in the page's text than in a
 # single pass, where the label comes before the running heads: a page's text is compared
 # with the stamped lines taken out (whitespace normalised), and the stamped lines apart.
@@ -286,7 +287,7 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
     import os
     import time
 
-    from wgreport import parallel
+    from wgreport.pdf import schedule
     from wgreport.settings import Settings
     from wgreport.steps import build
 
@@ -295,7 +296,7 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
 
     pids = tmp_path / "slow.pids"
     monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
-    monkeypatch.setattr(parallel, "_executor", slowparts.pool)
+    monkeypatch.setattr(schedule, "_executor", slowparts.pool)
     settings = Settings(
         root=ROOT,
         inputs_dir=copy_inputs(tmp_path),
@@ -345,15 +346,15 @@ def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
     import shutil
     import time
 
-    from wgreport import parallel
     from wgreport.errors import PartsTimedOut
-    from wgreport.parallel import render_single
+    from wgreport.pdf import schedule
+    from wgreport.pdf.schedule import render_single
 
     from . import slowparts
 
     pids = tmp_path / "slow.pids"
     monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
-    monkeypatch.setattr(parallel, "_executor", slowparts.pool)
+    monkeypatch.setattr(schedule, "_executor", slowparts.pool)
     cache = tmp_path / "parts"
     shutil.copytree(cold["cache"], cache)
     # Korea's chapter changed (not in the cache), as a new contribution would be.
@@ -376,7 +377,7 @@ def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_
     import shutil
 
     from wgreport.errors import RenderError
-    from wgreport.parallel import render_single
+    from wgreport.pdf.schedule import render_single
 
     cache = tmp_path / "parts"
     shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
@@ -393,9 +394,9 @@ def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
     and the option, until `--allow-missing` names it; then it is published without it."""
     import json
 
-    from wgreport import parallel
     from wgreport.audit import read_log
     from wgreport.errors import FinalRefused, PartsTimedOut
+    from wgreport.pdf import schedule
     from wgreport.render import render_pdf
     from wgreport.settings import Settings
     from wgreport.steps import build
@@ -413,7 +414,7 @@ def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
         pdf, log = render_pdf("<p>final</p>", TEMPLATES, variant=kwargs["variant"])
         return pdf, log.warnings
 
-    monkeypatch.setattr(parallel, "render_single", korea_hangs)
+    monkeypatch.setattr(schedule, "render_single", korea_hangs)
     outputs = tmp_path / "outputs"
     settings = Settings(root=ROOT, inputs_dir=copy_inputs(tmp_path), outputs_dir=outputs)
     reason = "submitted, not rendered: its chapter took longer than 300 s to lay out"

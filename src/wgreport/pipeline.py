@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +26,9 @@ from .inputs import (
 )
 from .models import Contribution, WorkingGroup
 from .pages import comments_page, render_comments_page
+from .pdf.report import RenderedReport
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
-from .render import FINAL_VARIANT, Attachment, render_html
+from .render import Attachment
 from .settings import Settings
 
 IMAGE_MIME = {
@@ -39,17 +37,6 @@ IMAGE_MIME = {
     ".jpeg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
-
-
-@dataclass(frozen=True)
-class RenderedReport:
-    """What a build publishes."""
-
-    html: str
-    pdf: bytes
-    pages: int
-    warnings: tuple[str, ...]
-    render: tuple[tuple[str, Any], ...] = ()  # how the PDF was made (mode, parts, workers…)
 
 
 def read_foreword(loaded: LoadedEdition) -> str:
@@ -156,7 +143,7 @@ def make_charts(
     in that many processes (a 193-member group's 46 panels take tens of seconds)."""
     jobs = _chart_jobs(frames, wg, with_change)
     if workers > 1 and len(jobs) > 1:
-        from .parallel import _executor
+        from .pdf.schedule import _executor
 
         with _executor(min(workers, len(jobs))) as pool:
             drawn = list(pool.map(_draw, jobs))
@@ -186,7 +173,8 @@ def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool)
 def cached_charts(
     frames: aggregate.Frames, wg: WorkingGroup, with_change: bool, cache_dir: Path | None
 ) -> list[Chart]:
-    """`make_charts`, kept in `cache_dir` by the digest of what the charts are drawn from:
+    """`make_charts`, kept in the content-addressed cache in `cache_dir` (wgreport.cache) by
+    the digest of what the charts are drawn from:
     a change that moves no number (a member's text) draws no chart again. A large group's
     charts take tens of seconds to draw."""
     import json
@@ -196,20 +184,15 @@ def cached_charts(
     workers = (os.cpu_count() or 1) if len(wg.members) > charts.SMALL_GROUP else 1
     if cache_dir is None:
         return make_charts(frames, wg, with_change, workers)
-    key = charts_digest(frames, wg, with_change)
-    path = cache_dir / key[:2] / f"{key}.json"
+    from .cache import ContentCache
+
+    store, key = ContentCache(cache_dir), charts_digest(frames, wg, with_change)
     try:
-        return [Chart(**item) for item in json.loads(path.read_bytes())]
-    except (OSError, ValueError, TypeError):
+        return [Chart(**item) for item in json.loads(store.get("charts", key) or b"")]
+    except (ValueError, TypeError):
         pass  # not cached yet, or a damaged entry: draw them
     figures = make_charts(frames, wg, with_change, workers)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps([dataclasses.asdict(f) for f in figures]), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    store.put("charts", key, json.dumps([dataclasses.asdict(f) for f in figures]).encode())
     return figures
 
 
@@ -299,13 +282,6 @@ def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]
     }
 
 
-def count_pages(pdf: bytes) -> int:
-    """Pages in a PDF, read back with pypdf."""
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
 def image_folders(loaded: LoadedEdition) -> list[Path]:
     """The edition's image folders (contributions/<CODE>/): WeasyPrint may read these."""
     folder = loaded.files.contributions_dir
@@ -320,160 +296,6 @@ def pdf_attachments(data: Mapping[str, bytes]) -> list[Attachment]:
         for name, content in data.items()
         if name.startswith("data/") and name.endswith(".csv")
     ]
-
-
-def render_report(
-    ctx: ReportContext,
-    templates_dir: Path,
-    *,
-    image_roots: Sequence[Path] = (),
-    data: Mapping[str, bytes] | None = None,
-    workers: int = 1,
-    cache_dir: Path | None = None,
-    time_limit: float | None = None,
-    document_time_limit: float | None = None,
-) -> RenderedReport:
-    """HTML, then PDF, with the page count and WeasyPrint's warnings."""
-    html = render_html(ctx, templates_dir)
-    return render_pdf_report(
-        ctx,
-        html,
-        templates_dir,
-        image_roots=image_roots,
-        data=data,
-        workers=workers,
-        cache_dir=cache_dir,
-        time_limit=time_limit,
-        document_time_limit=document_time_limit,
-    )
-
-
-def render_workers(requested: int) -> int:
-    """Processes to lay out a draft's chapters with (parallel.py), or 0 for one pass:
-    `requested` 1 is one pass, 0 (auto) every core.
-
-    Auto renders per chapter even on one core: each chapter is laid out once either way
-    (only the few with page numbers of others twice), and per chapter an unchanged
-    chapter is reused by the next draft, and a member's chapter runs under the time limit.
-    """
-    import os
-
-    if requested == 1:
-        return 0
-    return requested if requested > 1 else (os.cpu_count() or 1)
-
-
-def render_pdf_report(
-    ctx: ReportContext,
-    html: str,
-    templates_dir: Path,
-    *,
-    image_roots: Sequence[Path] = (),
-    data: Mapping[str, bytes] | None = None,
-    workers: int = 1,
-    cache_dir: Path | None = None,
-    time_limit: float | None = None,
-    dask_address: str | None = None,
-    document_time_limit: float | None = None,
-) -> RenderedReport:
-    """The PDF of the report, laid out from its print variant; `html` is the web page.
-
-    A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
-    attached, laid out in one pass. A draft is an untagged PDF with the draft mark; unless
-    `workers` is 1 its chapters are laid out in parallel and merged (parallel.py), reusing
-    the parts cached in `cache_dir` that did not change, each chapter within `time_limit`
-    seconds (a member's chapter that overruns raises `parallel.PartsTimedOut`). With
-    `dask_address`, a draft's chapters are laid out on that Dask cluster instead, one at a
-    time per worker thread. One pass runs in a worker process within
-    `document_time_limit` seconds; on overrun the chapters are timed per part, so that
-    `PartsTimedOut` names the member whose chapter overran (`parallel.render_single`).
-    """
-    final = ctx.build.draft is None
-    print_html = render_html(ctx, templates_dir, for_print=True)
-    chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
-    if dask_address and not final:
-        return _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
-                                  cache_dir, dask_address, time_limit)  # fmt: skip
-    count = 0 if final else render_workers(workers)
-    if count:
-        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                            time_limit, count)  # fmt: skip
-    from .parallel import render_single
-
-    pdf, warnings = render_single(
-        print_html,
-        templates_dir,
-        chapters=chapters,
-        image_roots=image_roots,
-        time_limit=document_time_limit or None,
-        chapter_time_limit=time_limit or None,
-        cache_dir=cache_dir,
-        variant=FINAL_VARIANT if final else None,
-        attachments=pdf_attachments(data or {}) if final else (),
-        created=datetime.fromisoformat(ctx.build.built_at),
-    )
-    return RenderedReport(
-        html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
-    )
-
-
-def _per_chapter(
-    html: str,
-    print_html: str,
-    chapters: Sequence[str],
-    templates_dir: Path,
-    image_roots: Sequence[Path],
-    cache_dir: Path | None,
-    time_limit: float | None,
-    count: int,
-    executor: Any = None,
-    **more: Any,
-) -> RenderedReport:
-    """A draft laid out per chapter (parallel.py) by `count` workers of this machine's or of
-    `executor`; the manifest's `render` says how, with `more`."""
-    from .parallel import render_parallel
-
-    pdf, warnings, stats = render_parallel(
-        print_html,
-        templates_dir,
-        chapters=chapters,
-        image_roots=image_roots,
-        workers=count,
-        cache_dir=cache_dir,
-        executor=executor,
-        time_limit=time_limit or None,
-    )
-    how: tuple[tuple[str, Any], ...] = (
-        ("mode", "parallel"),
-        ("workers", count),
-        *more.items(),
-        ("parts", stats.parts),
-        ("parts_laid_out", stats.laid_out),
-        ("parts_rendered", stats.rendered),
-        ("passes", stats.passes),
-    )
-    return RenderedReport(html, pdf, count_pages(pdf), tuple(warnings), how)
-
-
-def _render_on_cluster(
-    html: str,
-    print_html: str,
-    chapters: Sequence[str],
-    templates_dir: Path,
-    image_roots: Sequence[Path],
-    cache_dir: Path | None,
-    address: str,
-    time_limit: float | None = None,
-) -> RenderedReport:
-    """A draft laid out per chapter on the Dask cluster at `address` (its workers need the
-    templates and image folders at the same paths), with as many parts at once as the
-    cluster has threads."""
-    from .cluster import cluster_threads, dask_client
-
-    with dask_client(address) as client:
-        count = cluster_threads(client, address)
-        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                            time_limit, count, client.get_executor(), dask=address)  # fmt: skip
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:

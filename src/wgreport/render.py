@@ -198,7 +198,7 @@ def layout_pdf(
     write: bool = True,
 ) -> tuple[bytes | None, list[dict[str, tuple[float, float]]], RenderLog]:
     """Lay out one document; return its PDF (unless `write` is false), each page's anchors
-    (id → position) and the warnings. Used by the per-chapter renderer (parallel.py)."""
+    (id → position) and the warnings. Used by the per-chapter renderer (wgreport.pdf.schedule)."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 

@@ -55,14 +55,10 @@ class Settings(BaseModel):
         return self.root / "templates"
 
     @property
-    def parts_cache(self) -> Path:
-        """Chapter layouts and PDFs of earlier builds (parallel.py), keyed by content."""
-        return self.outputs_dir / ".cache" / "parts"
-
-    @property
-    def charts_cache(self) -> Path:
-        """Figures of earlier builds (pipeline.cached_charts), keyed by their data."""
-        return self.outputs_dir / ".cache" / "charts"
+    def cache_dir(self) -> Path:
+        """The content-addressed cache (wgreport.cache) of earlier builds' figures (charts/)
+        and chapter layouts and PDFs (parts/), keyed by the digest of what they are made of."""
+        return self.outputs_dir / ".cache"
 
     @property
     def prefect_home(self) -> Path:

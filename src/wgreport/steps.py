@@ -45,6 +45,7 @@ from .inputs import (
 from .issues import FileReport
 from .models import Edition, WorkingGroup
 from .pages import write_review_page
+from .pdf.report import RenderedReport, render_pdf_report
 from .progress import stage
 from .publish import Published, check_final_slot, publish_build
 from .render import render_html
@@ -153,16 +154,16 @@ def render_page(contexted: Contexted, templates_dir: Path) -> str:
 
 def render_pdf(
     loaded: LoadedEdition, contexted: Contexted, html: str, settings: Settings
-) -> pipeline.RenderedReport:
-    """The PDF, per chapter or in one pass as the settings say (pipeline.render_pdf_report)."""
-    return pipeline.render_pdf_report(
+) -> RenderedReport:
+    """The PDF, per chapter or in one pass as the settings say (pdf.report)."""
+    return render_pdf_report(
         contexted.ctx,
         html,
         settings.templates_dir,
         image_roots=pipeline.image_folders(loaded),
-        data=contexted.data,
+        attachments=pipeline.pdf_attachments(contexted.data),
         workers=settings.render_workers,
-        cache_dir=settings.parts_cache,
+        cache_dir=settings.cache_dir,
         time_limit=settings.chapter_time_limit,
         dask_address=settings.dask_address,
         document_time_limit=settings.document_time_limit,
@@ -172,7 +173,7 @@ def render_pdf(
 def publish(
     settings: Settings,
     loaded: LoadedEdition,
-    rendered: pipeline.RenderedReport,
+    rendered: RenderedReport,
     data: dict[str, bytes],
     manifest: dict[str, Any],
     number: int | None,
@@ -304,7 +305,7 @@ def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdi
 
 def render_edition(
     settings: Settings, loaded: LoadedEdition, build: BuildInfo, runner: Runner
-) -> tuple[LoadedEdition, pipeline.RenderedReport, dict[str, bytes]]:
+) -> tuple[LoadedEdition, RenderedReport, dict[str, bytes]]:
     """Aggregate, chart and render: the edition as rendered (without any member whose
     chapter overran the time limit, who is then left out and the report rendered again),
     the report and its data files."""
@@ -313,7 +314,7 @@ def render_edition(
         aggregated = runner.run(AGGREGATE, loaded)
         runner.aggregated(loaded, aggregated.frames)
         stage("charts")
-        figures = runner.run(CHARTS, loaded, aggregated, settings.charts_cache)
+        figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
         contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, settings)
         stage("html")
         html = runner.run(HTML, contexted, settings.templates_dir)

@@ -8,7 +8,7 @@ has submitted, on its own.
 
 With a Dask cluster (`dask_address`), `annual_report_on(address)` gives the flow
 prefect-dask's DaskTaskRunner, so the mapped validation runs on the cluster's workers, and
-the render-pdf step lays out a draft's chapters there (pipeline.render_pdf_report).
+the render-pdf step lays out a draft's chapters there (wgreport.pdf.report).
 """
 
 from __future__ import annotations
