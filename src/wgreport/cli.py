@@ -6,20 +6,25 @@ matplotlib; `build` hands over to the Prefect flow in `wgreport.flows`.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import json
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
-from .issues import FileReport, ValidationReport
-
-if TYPE_CHECKING:
-    pass
+from .issues import ValidationReport
+from .terminal import (
+    format_github,
+    print_comment_table,
+    print_summary,
+    print_text_report,
+    quiet_shutdown,
+    shown,
+    stage_display,
+    stderr_console,
+)
 
 app = typer.Typer(
     name="wgreport",
@@ -83,59 +88,6 @@ def validate(
     else:
         print_text_report(report)
     raise typer.Exit(code=0 if report.valid else 1)
-
-
-def format_issue_line(report: FileReport, issue: object) -> str:
-    from .issues import Issue
-
-    assert isinstance(issue, Issue)
-    where = f"{report.file}:{issue.line or 1}:{issue.column or 1}"
-    field = f" [{issue.field}]" if issue.field else ""
-    return f"{where}: {issue.severity} {issue.code}: {issue.message}{field}"
-
-
-def format_text(report: ValidationReport) -> list[str]:
-    """The plain-text report: one line per issue, a hint under it, and a summary."""
-    lines: list[str] = []
-    for file in report.files:
-        for issue in file.sorted_issues():
-            lines.append(format_issue_line(file, issue))
-            if issue.hint:
-                lines.append(f"    hint: {issue.hint}")
-    summary = report.to_dict()["summary"]
-    lines.append(
-        f"{summary['files']} file(s) checked: {summary['valid']} valid, "
-        f"{summary['errors']} error(s), {summary['warnings']} warning(s)"
-    )
-    return lines
-
-
-def print_text_report(report: ValidationReport) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(highlight=False, soft_wrap=True)
-    styles = {"error": "bold red", "warning": "yellow"}
-    for line in format_text(report):
-        if line.startswith("    hint:"):
-            console.print(escape(line), style="dim")
-            continue
-        style = next((s for word, s in styles.items() if f": {word} " in line), None)
-        console.print(escape(line), style=style)
-
-
-def format_github(report: ValidationReport) -> list[str]:
-    """GitHub Actions workflow commands: annotations on the pull request's files."""
-    out = []
-    for file in report.files:
-        for issue in file.sorted_issues():
-            message = issue.message + (f" (hint: {issue.hint})" if issue.hint else "")
-            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            out.append(
-                f"::{issue.severity} file={file.file},line={issue.line or 1},"
-                f"col={issue.column or 1},title={issue.code}::{message}"
-            )
-    return out
 
 
 @app.command()
@@ -213,110 +165,26 @@ def build(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     request = BuildRequest(year, final, tuple(allowed), supersede)
-    console = _stderr_console()
+    console = stderr_console()
     console.print(
         f"Building {'the final' if final else 'a new draft'} of the {year} edition from "
-        f"{_shown(settings.inputs_dir)}",
+        f"{shown(settings.inputs_dir)}",
         soft_wrap=True,
     )
     try:
-        with _stage_display(console) as show, reporting(show):
+        with stage_display(console) as show, reporting(show):
             result = build_with_prefect(settings, request, verbose=verbose)
     except WgreportError as exc:
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
-        _quiet_shutdown()
+        quiet_shutdown()
         raise typer.Exit(code=1) from None
     except Exception:
         console.print("[bold red]wgreport: build failed with an unexpected error:[/]")
         console.print_exception()
-        _quiet_shutdown()
+        quiet_shutdown()
         raise typer.Exit(code=1) from None
-    _print_summary(result.folder, result.manifest, year)
-    _quiet_shutdown()
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-@contextlib.contextmanager
-def _stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
-    """Show the build's stages as they are reached: a line each, with a spinner on a TTY."""
-    from .progress import STAGES
-
-    titles = dict(STAGES)
-    order = [name for name, _ in STAGES]
-    seen: list[str] = []
-    status = console.status("Starting Prefect…", spinner="dots")
-    status.start()
-
-    def show(name: str, detail: str) -> None:
-        if name == "notice":
-            console.print(f"  [yellow]{detail}[/]", soft_wrap=True)
-            return
-        if name not in seen:
-            seen.append(name)
-            console.print(f"  [{order.index(name) + 1}/{len(order)}] {titles[name]}")
-        status.update(f"{titles[name]}{f' ({detail})' if detail else ''}…")
-
-    try:
-        yield show
-    finally:
-        status.stop()
-
-
-def _print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
-    label = "Final" if manifest.get("final") else f"Draft {manifest['draft']}"
-    typer.echo(f"{label} of {year}: {manifest['pages']} pages")
-    included = manifest["members_included"]
-    typer.echo(f"  members included ({len(included)}): {', '.join(included) or 'none'}")
-    for left in manifest["members_left_out"]:
-        allowed = " (published without it: --allow-missing)" if left.get("allowed_by") else ""
-        typer.echo(f"  left out: {left['member']}: {left['reason']}{allowed}")
-    for name in ("report.pdf", "report.html", "manifest.json"):
-        typer.echo(f"  {_shown(folder / name)}")
-    if manifest.get("supersedes"):
-        typer.echo(
-            f"  the previous final is kept as {_shown(folder.parent / manifest['supersedes'])}"
-        )
-
-
-def _quiet_shutdown() -> None:
-    """Keep the embedded server's shutdown noise off the terminal.
-
-    The build's own result is printed by now. Prefect stops its temporary server at exit,
-    and its background services may log tracebacks while they are cancelled; those go to
-    .prefect/logs/shutdown.log instead of the user's terminal.
-    """
-    import logging
-    import os
-
-    home = Path(os.environ.get("PREFECT_HOME", ".prefect"))
-    try:
-        (home / "logs").mkdir(parents=True, exist_ok=True)
-        log = (home / "logs" / "shutdown.log").open("a", encoding="utf-8")
-    except OSError:
-        log = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-    for handler in list(logging.getLogger().handlers):
-        logging.getLogger().removeHandler(handler)
-    logging.basicConfig(stream=log, level=logging.WARNING, force=True)
-    for name in list(logging.root.manager.loggerDict):
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-        logger.propagate = True
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.stderr = log
-    # The process exits next. Without this, the interpreter's last garbage collections walk
-    # the whole heap (Prefect's client, and on the embedded default its server modules too;
-    # WeasyPrint's and pandas' objects): 2–4 s on a busy 2-core machine, for memory the
-    # process is about to return anyway (benchmarks/results-startup.md).
-    import gc
-
-    gc.freeze()
+    print_summary(result.folder, result.manifest, year)
+    quiet_shutdown()
 
 
 @app.command()
@@ -342,7 +210,7 @@ def server(
         os.environ["PREFECT_API_URL"] = api_url
         ui = api_url.removesuffix("/api")
         typer.echo(f"Prefect UI: {ui}")
-        typer.echo(f"  server log: {_shown(server_home(settings) / 'server.log')}")
+        typer.echo(f"  server log: {shown(server_home(settings) / 'server.log')}")
         typer.echo("Serving the deployments of prefect.yaml; Ctrl-C stops both.")
         from prefect import serve
 
@@ -431,7 +299,7 @@ def new(
     wg_path = settings.inputs_dir / "working-group.yaml"
     if not wg_path.is_file():
         raise _fail_usage(f"no working-group.yaml in {settings.inputs_dir}")
-    wg, report = load_working_group(wg_path, _shown(wg_path))
+    wg, report = load_working_group(wg_path, shown(wg_path))
     if wg is None:
         print_text_report(ValidationReport([report]))
         raise typer.Exit(code=1)
@@ -441,13 +309,13 @@ def new(
         raise _fail_usage(f"'{member}' is not a member of the working group. {hint}".strip())
     target = settings.inputs_dir / str(year) / "contributions" / f"{member}.yaml"
     if target.exists():
-        typer.echo(f"wgreport: {_shown(target)} already exists; not overwriting it", err=True)
+        typer.echo(f"wgreport: {shown(target)} already exists; not overwriting it", err=True)
         raise typer.Exit(code=1)
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("x", encoding="utf-8") as fh:
         fh.write(make_skeleton(wg, member, year))
-    typer.echo(f"Wrote {_shown(target)}")
-    typer.echo(f"Fill in every TODO, then run: wgreport validate {_shown(target)}")
+    typer.echo(f"Wrote {shown(target)}")
+    typer.echo(f"Fill in every TODO, then run: wgreport validate {shown(target)}")
 
 
 @app.command("demo-data")
@@ -483,12 +351,12 @@ def demo_data(
         raise _fail_usage(str(exc)) from None
     first, last = summary.years
     typer.echo(
-        f"Wrote {summary.files} files ({summary.bytes:,} bytes) to {_shown(out)}: "
+        f"Wrote {summary.files} files ({summary.bytes:,} bytes) to {shown(out)}: "
         f"{summary.members} members, editions {first} and {last}, "
         f"{summary.initiatives} initiatives, {summary.images} images, "
         f"{summary.csv_files} indicator CSV files"
     )
-    typer.echo(f"Check it with: wgreport validate {_shown(out)} --inputs {_shown(out)}")
+    typer.echo(f"Check it with: wgreport validate {shown(out)} --inputs {shown(out)}")
 
 
 @app.command()
@@ -506,7 +374,7 @@ def schema(
     from .settings import project_root
 
     for path in write_schemas(out or project_root() / "schemas"):
-        typer.echo(f"Wrote {_shown(path)}")
+        typer.echo(f"Wrote {shown(path)}")
 
 
 @app.command()
@@ -627,47 +495,8 @@ def comments(
     if any(f.issues for f in reviews.report.files):
         print_text_report(reviews.report)
         typer.echo("")
-    _print_comment_table(rows, year, summary)
+    print_comment_table(rows, year, summary)
     raise typer.Exit(code=exit_code)
-
-
-def _print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False, width=160)
-    if not summary.total:
-        console.print(f"No review comments in inputs/{year}/reviews/.")
-    else:
-        table = Table(title=f"Comment resolution, {year} edition", show_lines=True)
-        for column in ("Ref.", "Draft", "Section", "Page", "Kind", "Comment", "Status", "Response"):
-            table.add_column(column, justify="right" if column in {"Draft", "Page"} else "left")
-        for r in rows:
-            table.add_row(
-                r.ref,
-                f"{r.draft:03d}",
-                r.section,
-                str(r.page or ""),
-                r.kind,
-                r.comment,
-                r.status,
-                r.response,
-            )
-        console.print(table)
-        counts = ", ".join(f"{n} {s}" for s, n in summary.by_status.items())
-        console.print(f"{summary.total} comment(s) from {summary.reviewers} reviewer(s): {counts}.")
-    if summary.left_out:
-        console.print(
-            f"{summary.left_out} comment(s) not shown: they have errors (see above).",
-            style="bold red",
-        )
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,192 @@
+"""What the commands print: validation reports (text, GitHub annotations), the build's
+progress and summary, the comment table. Kept apart from `cli.py`, whose commands only
+parse options, call the library and hand its result here. Imports rich lazily: `validate`
+stays light."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .issues import FileReport, ValidationReport
+
+
+def format_issue_line(report: FileReport, issue: object) -> str:
+    from .issues import Issue
+
+    assert isinstance(issue, Issue)
+    where = f"{report.file}:{issue.line or 1}:{issue.column or 1}"
+    field = f" [{issue.field}]" if issue.field else ""
+    return f"{where}: {issue.severity} {issue.code}: {issue.message}{field}"
+
+
+def format_text(report: ValidationReport) -> list[str]:
+    """The plain-text report: one line per issue, a hint under it, and a summary."""
+    lines: list[str] = []
+    for file in report.files:
+        for issue in file.sorted_issues():
+            lines.append(format_issue_line(file, issue))
+            if issue.hint:
+                lines.append(f"    hint: {issue.hint}")
+    summary = report.to_dict()["summary"]
+    lines.append(
+        f"{summary['files']} file(s) checked: {summary['valid']} valid, "
+        f"{summary['errors']} error(s), {summary['warnings']} warning(s)"
+    )
+    return lines
+
+
+def print_text_report(report: ValidationReport) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    styles = {"error": "bold red", "warning": "yellow"}
+    for line in format_text(report):
+        if line.startswith("    hint:"):
+            console.print(escape(line), style="dim")
+            continue
+        style = next((s for word, s in styles.items() if f": {word} " in line), None)
+        console.print(escape(line), style=style)
+
+
+def format_github(report: ValidationReport) -> list[str]:
+    """GitHub Actions workflow commands: annotations on the pull request's files."""
+    out = []
+    for file in report.files:
+        for issue in file.sorted_issues():
+            message = issue.message + (f" (hint: {issue.hint})" if issue.hint else "")
+            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            out.append(
+                f"::{issue.severity} file={file.file},line={issue.line or 1},"
+                f"col={issue.column or 1},title={issue.code}::{message}"
+            )
+    return out
+
+
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
+    """Show the build's stages as they are reached: a line each, with a spinner on a TTY."""
+    from .progress import STAGES
+
+    titles = dict(STAGES)
+    order = [name for name, _ in STAGES]
+    seen: list[str] = []
+    status = console.status("Starting Prefect…", spinner="dots")
+    status.start()
+
+    def show(name: str, detail: str) -> None:
+        if name == "notice":
+            console.print(f"  [yellow]{detail}[/]", soft_wrap=True)
+            return
+        if name not in seen:
+            seen.append(name)
+            console.print(f"  [{order.index(name) + 1}/{len(order)}] {titles[name]}")
+        status.update(f"{titles[name]}{f' ({detail})' if detail else ''}…")
+
+    try:
+        yield show
+    finally:
+        status.stop()
+
+
+def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
+    label = "Final" if manifest.get("final") else f"Draft {manifest['draft']}"
+    typer.echo(f"{label} of {year}: {manifest['pages']} pages")
+    included = manifest["members_included"]
+    typer.echo(f"  members included ({len(included)}): {', '.join(included) or 'none'}")
+    for left in manifest["members_left_out"]:
+        allowed = " (published without it: --allow-missing)" if left.get("allowed_by") else ""
+        typer.echo(f"  left out: {left['member']}: {left['reason']}{allowed}")
+    for name in ("report.pdf", "report.html", "manifest.json"):
+        typer.echo(f"  {shown(folder / name)}")
+    if manifest.get("supersedes"):
+        typer.echo(
+            f"  the previous final is kept as {shown(folder.parent / manifest['supersedes'])}"
+        )
+
+
+def quiet_shutdown() -> None:
+    """Keep the embedded server's shutdown noise off the terminal.
+
+    The build's own result is printed by now. Prefect stops its temporary server at exit,
+    and its background services may log tracebacks while they are cancelled; those go to
+    .prefect/logs/shutdown.log instead of the user's terminal.
+    """
+    import logging
+    import os
+
+    home = Path(os.environ.get("PREFECT_HOME", ".prefect"))
+    try:
+        (home / "logs").mkdir(parents=True, exist_ok=True)
+        log = (home / "logs" / "shutdown.log").open("a", encoding="utf-8")
+    except OSError:
+        log = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for handler in list(logging.getLogger().handlers):
+        logging.getLogger().removeHandler(handler)
+    logging.basicConfig(stream=log, level=logging.WARNING, force=True)
+    for name in list(logging.root.manager.loggerDict):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stderr = log
+    # The process exits next. Without this, the interpreter's last garbage collections walk
+    # the whole heap (Prefect's client, and on the embedded default its server modules too;
+    # WeasyPrint's and pandas' objects): 2–4 s on a busy 2-core machine, for memory the
+    # process is about to return anyway (benchmarks/results-startup.md).
+    import gc
+
+    gc.freeze()
+
+
+def print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=160)
+    if not summary.total:
+        console.print(f"No review comments in inputs/{year}/reviews/.")
+    else:
+        table = Table(title=f"Comment resolution, {year} edition", show_lines=True)
+        for column in ("Ref.", "Draft", "Section", "Page", "Kind", "Comment", "Status", "Response"):
+            table.add_column(column, justify="right" if column in {"Draft", "Page"} else "left")
+        for r in rows:
+            table.add_row(
+                r.ref,
+                f"{r.draft:03d}",
+                r.section,
+                str(r.page or ""),
+                r.kind,
+                r.comment,
+                r.status,
+                r.response,
+            )
+        console.print(table)
+        counts = ", ".join(f"{n} {s}" for s, n in summary.by_status.items())
+        console.print(f"{summary.total} comment(s) from {summary.reviewers} reviewer(s): {counts}.")
+    if summary.left_out:
+        console.print(
+            f"{summary.left_out} comment(s) not shown: they have errors (see above).",
+            style="bold red",
+        )
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
