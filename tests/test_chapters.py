@@ -11,11 +11,12 @@ from wgreport import context
 from wgreport.inputs import load_edition_inputs
 from wgreport.pipeline import make_build_info, make_context
 from wgreport.render import render_html
+from wgreport.reportmodel import ReportContext
 
 from .conftest import DEMO_INPUTS, ROOT
 
 
-def _render() -> tuple[context.ReportContext, str]:
+def _render() -> tuple[ReportContext, str]:
     ctx = make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
     return ctx, render_html(ctx, ROOT / "templates")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.context import BuildInfo
 from wgreport.errors import RenderError
 from wgreport.render import render_pdf, safe_url_fetcher, unexpected_warnings
+from wgreport.reportmodel import BuildInfo
 
 from .conftest import ROOT
 

@@ -16,11 +16,11 @@ import pytest
 
 from wgreport import aggregate, charts
 from wgreport.charts import Chart
-from wgreport.context import NOTABLE, ReportContext
 from wgreport.demodata import write_demo_inputs
 from wgreport.inputs import LoadedEdition, load_edition_inputs
 from wgreport.pipeline import compute_frames, make_build_info, make_charts, make_context
 from wgreport.render import render_html
+from wgreport.reportmodel import NOTABLE, ReportContext
 
 from .conftest import DEMO_INPUTS, ROOT
 

@@ -15,7 +15,7 @@ import pandas as pd
 from . import __version__, aggregate, charts
 from .charts import Chart
 from .comments import Reviews, comments_csv, edition_reviews, summarise
-from .context import BuildInfo, ReportContext, build_context
+from .context import build_context
 from .errors import FinalRefused, InputsError, PartsTimedOut
 from .inputs import (
     EditionFiles,
@@ -29,6 +29,7 @@ from .pages import comments_page, render_comments_page
 from .pdf.report import RenderedReport
 from .publish import build_time, digest_inputs, digest_tree, draft_name, git_commit
 from .render import Attachment
+from .reportmodel import BuildInfo, ReportContext
 from .settings import Settings
 
 IMAGE_MIME = {

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from .context import ReportContext
 from .errors import RenderError
+from .reportmodel import ReportContext
 
 if TYPE_CHECKING:
     import jinja2

@@ -30,7 +30,6 @@ from . import pipeline
 from .aggregate import Frames
 from .audit import recorded_build
 from .charts import Chart
-from .context import BuildInfo, ReportContext
 from .errors import InputsError, PartsTimedOut
 from .inputs import (
     EditionFiles,
@@ -49,6 +48,7 @@ from .pdf.report import RenderedReport, render_pdf_report
 from .progress import stage
 from .publish import Published, check_final_slot, publish_build
 from .render import render_html
+from .reportmodel import BuildInfo, ReportContext
 from .settings import Settings
 from .validation import ContributionResult
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..context import ReportContext
 from ..render import FINAL_VARIANT, Attachment, render_html
+from ..reportmodel import ReportContext
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The rules of validation, by kind; `wgreport.validation` runs them in one pass."""

@@ -1,0 +1,197 @@
+"""Small helpers every check shares: the fields of a contribution, positions, values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeGuard, TypeVar
+
+from pydantic import BaseModel
+
+from ..models import Edition, WorkingGroup
+from ..yamlsource import FieldPath, Source
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_LINK_CHARS = 2048
+IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+WORD_LIMITS = {"description": 400, "body": 1500}
+SUMMARY_WORDS = (30, 250)
+CSV_COLUMNS = ("id", "value", "data_year", "source", "note", "reason_missing")
+_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(")
+_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?")
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list (lines starting with '- ')",
+    "date_type": "a date (YYYY-MM-DD)",
+}
+
+
+def count_words(text: str) -> int:
+    """Words in a Markdown text, as a reader would count them."""
+    return len(re.findall(r"[^\s#*_>`|\-]+", text))
+
+
+def _markdown_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+    if isinstance(data.get("summary"), str):
+        yield ("summary",), data["summary"]
+    for index, item in enumerate(_dicts(data.get("initiatives"))):
+        if isinstance(item.get("description"), str):
+            yield ("initiatives", index, "description"), item["description"]
+    case = data.get("case_study")
+    if isinstance(case, dict) and isinstance(case.get("body"), str):
+        yield ("case_study", "body"), case["body"]
+
+
+def _url_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+    governance = data.get("governance")
+    if isinstance(governance, dict):
+        strategy = governance.get("strategy")
+        if isinstance(strategy, dict) and isinstance(strategy.get("url"), str):
+            yield ("governance", "strategy", "url"), strategy["url"]
+    for index, item in enumerate(_dicts(data.get("initiatives"))):
+        for link_index, link in enumerate(_dicts(item.get("links"))):
+            if isinstance(link.get("url"), str):
+                yield ("initiatives", index, "links", link_index, "url"), link["url"]
+
+
+def _image_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, dict[str, Any]]]:
+    for index, item in enumerate(_dicts(data.get("initiatives"))):
+        if isinstance(item.get("image"), dict):
+            yield ("initiatives", index, "image"), item["image"]
+    case = data.get("case_study")
+    if isinstance(case, dict) and isinstance(case.get("image"), dict):
+        yield ("case_study", "image"), case["image"]
+
+
+def _check_unique(source: Source, items: Any, key: str, base: FieldPath, code: str) -> None:
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(_dicts(items)):
+        value = item.get(key)
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            source.add(
+                "error",
+                code,
+                f"'{value}' is used twice (first at item {seen[value] + 1})",
+                (*base, index, key),
+                hint="each id may appear only once",
+            )
+        else:
+            seen[value] = index
+
+
+def _dicts(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        return []
+    return [i if isinstance(i, dict) else {} for i in items]
+
+
+def _text_position(
+    source: Source, path: FieldPath, needle: str, skip_lines: int = 0
+) -> tuple[int, int] | None:
+    """The line and column of `needle` inside a multi-line text value, when findable.
+
+    `skip_lines`: the needle is on that line of the text or later (each line break of a
+    text stands for at least one line of the file), so an earlier copy is not mistaken
+    for it.
+    """
+    start_line, start_column = source.locate(path)
+    lines = source.text.splitlines()
+    if skip_lines and start_line <= len(lines):
+        block = lines[start_line - 1][start_column - 1 : start_column] in {"|", ">"}
+        skip_lines += block  # a block scalar's text starts on the line after its `|`
+    for first in (start_line + skip_lines, start_line) if skip_lines else (start_line,):
+        for number in range(first, len(lines) + 1):
+            column = lines[number - 1].find(needle)
+            if column >= 0:
+                return (number, column + 1)
+    return None
+
+
+def _column_offset(line: str, column_index: int) -> int:
+    return sum(len(p) + 1 for p in line.split(",")[:column_index]) + 1
+
+
+def _date_key(value: Any) -> tuple[int, ...] | None:
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return (value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
+        return tuple(int(p) for p in value.split("-"))
+    return None
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _inside(target: Path, folder: Path) -> bool:
+    try:
+        target.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class EditionContext:
+    """What a contribution is checked against: the group, its edition and its folder."""
+
+    working_group: WorkingGroup | None
+    year: int | None
+    edition: Edition | None = None
+    contributions_dir: Path | None = None
+
+    def pydantic_context(self) -> dict[str, Any]:
+        wg = self.working_group
+        if wg is None:
+            return {}
+        return {
+            "members": [m.code for m in wg.members],
+            "themes": [t.id for t in wg.themes],
+            "indicators": [i.id for i in wg.indicators],
+        }
+
+
+def comma_hint(value: str) -> str:
+    """How to write a number with a comma, without guessing what the comma meant."""
+    text = value.strip()
+    if re.fullmatch(r"[-+]?[0-9]{1,3}(,[0-9]{3})+", text):
+        return (
+            f"numbers use a dot as the decimal separator and no thousands separator: "
+            f"write {text.replace(',', '.')} if the comma is a decimal mark, "
+            f"or {text.replace(',', '')} if it separates thousands"
+        )
+    return f"numbers use a dot as the decimal separator: {text.replace(',', '.')}"

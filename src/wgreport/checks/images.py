@@ -1,0 +1,158 @@
+"""Image files named by `image.file`: inside contributions/, of an allowed type and
+size, and an SVG without scripts or outside references."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from .. import limits
+from ..yamlsource import Source
+from .common import IMAGE_TYPES, MAX_IMAGE_BYTES, _image_fields, _inside
+
+
+def _check_images(source: Source, data: dict[str, Any], contributions_dir: Path) -> None:
+    for path, image in _image_fields(data):
+        file = image.get("file")
+        if not isinstance(file, str) or not file.strip():
+            continue
+        fpath = (*path, "file")
+        problem = check_image_path(file, contributions_dir)
+        if problem is not None:
+            code, message, hint = problem
+            source.add("error", code, message, fpath, hint=hint)
+
+
+def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str] | None:
+    """Why an image reference is unacceptable, as (code, message, hint), or None."""
+    relative = Path(file)
+    if relative.is_absolute() or file.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", file):
+        return (
+            "image-path-absolute",
+            f"'{file}' is an absolute path",
+            "give the path relative to contributions/, e.g. KR/diagram.png",
+        )
+    if "\\" in file:
+        return (
+            "image-path-outside",
+            f"'{file}' uses backslashes",
+            "write the path with forward slashes, e.g. KR/diagram.png",
+        )
+    if ".." in relative.parts:
+        return (
+            "image-path-outside",
+            f"'{file}' leads outside contributions/",
+            "put the image in contributions/<CODE>/ and name it from there",
+        )
+    suffix = relative.suffix.lower()
+    if suffix not in IMAGE_TYPES:
+        return (
+            "image-type",
+            f"'{file}' is not a PNG, JPEG or SVG file",
+            "convert the image to PNG, JPEG or SVG",
+        )
+    target = contributions_dir / relative
+    if not _inside(target, contributions_dir):
+        return (
+            "image-path-outside",
+            f"'{file}' is a link that leads outside contributions/",
+            "copy the image itself into contributions/<CODE>/",
+        )
+    if not target.is_file():
+        return (
+            "image-not-found",
+            f"the image '{file}' does not exist",
+            "check the file name (it is case-sensitive) and that the file was added",
+        )
+    size = target.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        return (
+            "image-too-large",
+            f"the image is {size:,} bytes; at most {MAX_IMAGE_BYTES:,} are allowed",
+            "reduce its resolution or compress it",
+        )
+    content = target.read_bytes()
+    head = content[:512]
+    kind = IMAGE_TYPES[suffix]
+    ok = (
+        (kind == "PNG" and head.startswith(b"\x89PNG\r\n\x1a\n"))
+        or (kind == "JPEG" and head.startswith(b"\xff\xd8\xff"))
+        or (kind == "SVG" and (b"<svg" in head.lower() or head.lstrip().startswith(b"<?xml")))
+    )
+    if not ok:
+        return (
+            "image-type",
+            f"'{file}' does not contain a {kind} image",
+            "export the image again in the format its name says",
+        )
+    if kind == "SVG":
+        unsafe = svg_problem(content)
+        if unsafe is not None:
+            return (
+                "image-unsafe",
+                f"the SVG image '{file}' {unsafe}",
+                "export a plain SVG (no scripts, no links to other files or addresses), or use PNG",
+            )
+        root = ET.fromstring(content)  # well-formed: svg_problem parsed it
+        complex_ = limits.svg_complexity_problem(root)
+        if complex_ is not None:
+            return (
+                "image-too-complex",
+                f"the SVG image '{file}' {complex_}",
+                "simplify the drawing (fewer, flatter groups), or export it as PNG",
+            )
+        dimensions: tuple[float, float] | None = limits.svg_size(root)
+    else:
+        dimensions = limits.raster_size(content, kind)
+        if dimensions is None:
+            return (
+                "image-type",
+                f"'{file}' is not a readable {kind} image: its size cannot be read",
+                "export the image again in the format its name says",
+            )
+    too_big = limits.pixels_problem(*dimensions) if dimensions is not None else None
+    if too_big is not None:
+        return (
+            "image-too-many-pixels",
+            f"'{file}': {too_big}",
+            f"scale the image down to at most {limits.MAX_IMAGE_SIDE:,} pixels a side and "
+            f"{limits.MAX_IMAGE_PIXELS // 1_000_000} megapixels; about 2,000 pixels wide is "
+            "plenty for the report",
+        )
+    return None
+
+
+_SVG_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+_CSS_EXTERNAL = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)", re.I)
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why an SVG is unsafe to embed, or None.
+
+    An SVG may carry scripts, event handlers, foreign HTML and references to other files
+    or addresses (`href`, CSS `url()`, `@import`), which a renderer or browser might fetch
+    or run. Members' SVGs are drawings: none of that is allowed, nor a DOCTYPE (entities).
+    """
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
+        return "declares a DOCTYPE or entities"
+    try:
+        root = ET.fromstring(data)  # no DOCTYPE, so no entity expansion
+    except ET.ParseError as exc:
+        return f"is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_ACTIVE:
+            return f"contains a <{tag}> element"
+        if tag == "style" and _CSS_EXTERNAL.search(element.text or ""):
+            return "has a style sheet that loads another file or address"
+        for name, value in element.attrib.items():
+            attribute = name.rsplit("}", 1)[-1].lower()
+            if attribute.startswith("on"):
+                return f"has an event handler ({attribute}=)"
+            if attribute in {"href", "src"} and not value.strip().startswith("#"):
+                return f"refers to another file or address ({value.strip()[:60]})"
+            if attribute == "style" and _CSS_EXTERNAL.search(value):
+                return "has a style that loads another file or address"
+    return None

@@ -1,0 +1,249 @@
+"""Pydantic's errors as issues, at the line and column of the value (or key) that caused
+them, in members' words, with "did you mean" hints; and the placeholder check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..models import (
+    PLACEHOLDER,
+    PLACEHOLDER_ID,
+)
+from ..suggest import did_you_mean
+from ..yamlsource import FieldPath, Source, format_path
+from .common import _DECIMAL_COMMA, _TYPE_WORDS, M, comma_hint
+
+
+def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[FieldPath, Any]:
+    """Map a pydantic error location to the path in the data (dropping union tags)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if (isinstance(current, dict) and isinstance(part, str) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
+            current = current[part]  # type: ignore[index]
+            path.append(part)
+        elif isinstance(current, dict) and isinstance(part, str) and not _is_union_tag(part):
+            path.append(part)  # a missing or unknown key
+            current = None
+        # else: a union member tag such as "literal['all']" or "list[...]": skip it
+    return tuple(path), current
+
+
+def _is_union_tag(part: str) -> bool:
+    return "[" in part or part in {"str", "int", "float", "bool", "date", "function-after"}
+
+
+def _allowed_keys(model: type[BaseModel], path: FieldPath) -> list[str]:
+    """The keys a mapping at `path` may hold, for 'did you mean' on unknown keys."""
+    import typing
+
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = next(
+            (f for n, f in current.model_fields.items() if (f.alias or n) == part),
+            None,
+        )
+        if info is None:
+            return []
+        current = _inner_model(info.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _inner_model(annotation: Any, typing: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg, typing)
+        if found is not None:
+            return found
+    return None
+
+
+def _add_pydantic_errors(
+    source: Source,
+    exc: ValidationError,
+    data: Any,
+    model: type[BaseModel],
+    skip: set[FieldPath] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    seen: set[tuple[FieldPath, str]] = set()
+    # The reader may already have reported the same fault (e.g. a date that does not exist).
+    already = {(i.field, i.code) for i in source.issues}
+    for error in exc.errors(include_url=False):
+        path, value = _data_path(data, error["loc"])
+        if path in skip:
+            continue
+        etype: str = error["type"]
+        ctx: dict[str, Any] = dict(error.get("ctx") or {})
+        code, message, hint, key = _describe(etype, error, ctx, path, value, model)
+        if (path, code) in seen or (format_path(path), code) in already:
+            continue
+        seen.add((path, code))
+        if etype == "missing":
+            source.add("error", code, message, path, hint=hint, at=source.locate_missing(path))
+        else:
+            source.add("error", code, message, path, hint=hint, key=key)
+
+
+def _describe(
+    etype: str,
+    error: Any,
+    ctx: dict[str, Any],
+    path: FieldPath,
+    value: Any,
+    model: type[BaseModel],
+) -> tuple[str, str, str | None, bool]:
+    name = str(path[-1]) if path else "file"
+    if etype == "missing":
+        return (
+            "missing-field",
+            f"'{name}' is required here",
+            "add it (see the members' guide)",
+            True,
+        )
+    if etype == "extra_forbidden":
+        allowed = _allowed_keys(model, path[:-1])
+        hint = did_you_mean(name, allowed) if allowed else None
+        return "unknown-key", f"'{name}' is not a field here", hint, True
+    if etype == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        shown = str(error["input"])[:60]
+        hint = did_you_mean(shown, choices) if isinstance(error["input"], str) else None
+        if hint is None and choices:
+            hint = "expected one of: " + ", ".join(f"'{c}'" for c in choices)
+        if path == ("schema",):
+            return "wrong-schema", f"'{shown}' is not the expected schema line", hint, False
+        return "invalid-choice", f"'{shown}' is not an allowed value for '{name}'", hint, False
+    if etype in _TYPE_WORDS:
+        words = _TYPE_WORDS[etype]
+        if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+            return "decimal-comma", f"'{value}' uses a decimal comma", comma_hint(value), False
+        if value is None and etype != "missing":
+            return "wrong-type", f"'{name}' is empty; expected {words}", None, False
+        shown = _describe_value(value)
+        hint = None
+        if etype == "date_type" or "date" in name:
+            hint = "write dates as YYYY-MM-DD, e.g. 2025-02-14"
+        elif etype in {"dict_type", "model_type"}:
+            hint = "indent the fields under this key, each as 'key: value'"
+        elif etype == "list_type":
+            hint = "write each item on its own line starting with '- '"
+        return "wrong-type", f"'{name}' should be {words}, not {shown}", hint, False
+    if etype == "finite_number":
+        return "wrong-type", f"'{name}' should be a finite number, not {value}", None, False
+    if etype == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if "A-Z" in pattern:
+            hint = did_you_mean(str(value), []) or "two capital letters (ISO 3166-1), e.g. GB"
+            return "invalid-format", f"'{value}' is not a member code", hint, False
+        return (
+            "invalid-format",
+            f"'{value}' is not a valid id",
+            "use lowercase letters, digits and dashes, e.g. one-stop-benefits",
+            False,
+        )
+    if etype in {"too_short", "too_long"}:
+        actual = ctx.get("actual_length")
+        if etype == "too_short":
+            limit = ctx.get("min_length")
+            return (
+                "too-few",
+                f"'{name}' needs at least {limit} item(s), found {actual}",
+                None,
+                False,
+            )
+        limit = ctx.get("max_length")
+        if isinstance(value, str):
+            return "too-long", f"the text is longer than {limit} characters", "shorten it", False
+        return "too-many", f"'{name}' may hold at most {limit} items, found {actual}", None, False
+    if etype == "string_too_long":
+        limit = ctx.get("max_length")
+        return "too-long", f"'{name}' is longer than {limit} characters", "shorten it", False
+    if etype in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        limit = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
+        relation = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[etype]
+        return "out-of-range", f"'{name}' must be {relation} {limit}; found {value}", None, False
+    # Our own PydanticCustomError types are already stable issue codes.
+    hint = ctx.get("hint")
+    if hint is None and "choices" in ctx and isinstance(value, str):
+        hint = did_you_mean(value, ctx["choices"])
+    return etype, str(error["msg"]), hint, False
+
+
+def _describe_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"the text '{value[:40]}'"
+    return f"'{value}'"
+
+
+def validate_model(
+    source: Source, model: type[M], context: dict[str, Any] | None = None
+) -> M | None:
+    """Validate `source.data` against `model`; errors become issues on the source."""
+    data = source.data
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        source.add(
+            "error",
+            "not-a-mapping",
+            f"the file should hold a mapping of fields, not {_describe_value(data)}",
+            hint="start the file with 'schema: …' and one 'key: value' per line",
+        )
+        return None
+    placeholders = _find_placeholders(source, data, ())
+    try:
+        validated = model.model_validate(data, context=context or {})
+    except ValidationError as exc:
+        _add_pydantic_errors(source, exc, data, model, skip=placeholders)
+        return None
+    return None if placeholders else validated
+
+
+def _is_placeholder(value: str) -> bool:
+    """`TODO` as a word at the start (so 'TODOS CONECTADOS' is real text)."""
+    return bool(re.match(rf"\s*{PLACEHOLDER}\b", value)) or value == PLACEHOLDER_ID
+
+
+def _find_placeholders(source: Source, value: Any, path: FieldPath) -> set[FieldPath]:
+    """Values still holding the skeleton's `TODO` text: one clear issue each."""
+    found: set[FieldPath] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= _find_placeholders(source, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _find_placeholders(source, item, (*path, index))
+    elif isinstance(value, str) and _is_placeholder(value):
+        found.add(path)
+        source.add(
+            "error",
+            "not-filled-in",
+            f"'{format_path(path)}' still holds the placeholder '{value.strip()[:60]}'",
+            path,
+            hint="replace the TODO text with the real value",
+        )
+    return found
