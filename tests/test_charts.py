@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from wgreport import aggregate, charts
+from wgreport import aggregate, chartkit, charts
+from wgreport.errors import FontMissing
 from wgreport.inputs import load_edition_inputs
 
 from .conftest import DEMO_INPUTS
@@ -77,20 +78,18 @@ def test_caveat_travels_with_the_change_chart(frames) -> None:  # type: ignore[n
 def test_a_missing_chart_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib import font_manager as fm
 
-    from wgreport import charts
-
     def not_found(*args: object, **kwargs: object) -> str:
         raise ValueError("not found")
 
-    monkeypatch.setattr(charts, "_font_ready", False)
+    monkeypatch.setattr(chartkit, "_font_ready", False)
     monkeypatch.setattr(fm, "findfont", not_found)
     monkeypatch.setattr(fm, "findSystemFonts", lambda **kwargs: [])
-    with pytest.raises(charts.FontMissing, match=r"'Noto Sans' is not installed.*fonts-noto-core"):
-        charts.ensure_chart_font()
+    with pytest.raises(FontMissing, match=r"'Noto Sans' is not installed.*fonts-noto-core"):
+        chartkit.ensure_chart_font()
 
 
 def test_a_large_group_s_theme_chart_counts_by_theme_and_status(frames, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A column per member fits up to charts.SMALL_GROUP members (the demo's dot matrix);
+    """A column per member fits up to chartkit.SMALL_GROUP members (the demo's dot matrix);
     a larger group's chart is a bar per theme, stacked by status, and its table too."""
     from wgreport.demodata import write_demo_inputs
 
@@ -125,7 +124,8 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypat
     _, frames = pipeline.compute_frames(loaded)
     wg = loaded.working_group
     drawn = pipeline.cached_charts(frames, wg, True, tmp_path)
-    assert len(list(tmp_path.rglob("*.json"))) == 1
+    # one entry in the content-addressed cache: charts/<key[:2]>/<key>
+    assert len([p for p in (tmp_path / "charts").rglob("*") if p.is_file()]) == 1
 
     def fail(*args: object) -> None:
         raise AssertionError("a chart was drawn again")

@@ -1,5 +1,5 @@
 """The report of a large group (generated with wgreport.demodata): charts split into panels
-of at most charts.MAX_BARS members with legible text at print size, a capped executive
+of at most chartkit.MAX_BARS members with legible text at print size, a capped executive
 summary, a dense Annex B, and every internal link resolving. The 10-member demo keeps its
 layout (tests/test_golden.py pins it byte for byte)."""
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from wgreport import aggregate, charts
-from wgreport.charts import Chart
+from wgreport import aggregate, chartkit, charts
+from wgreport.chartkit import Chart
 from wgreport.demodata import write_demo_inputs
 from wgreport.inputs import LoadedEdition, load_edition_inputs
 from wgreport.pipeline import compute_frames, make_build_info, make_charts, make_context
@@ -81,7 +81,7 @@ def group193(tmp_path_factory: pytest.TempPathFactory) -> Group:
 
 
 def test_members_are_cut_into_even_panels_of_at_most_the_bar_limit() -> None:
-    sizes = {n: [len(p) for p in charts.member_panels([f"M{i}" for i in range(n)])] for n in
+    sizes = {n: [len(p) for p in chartkit.member_panels([f"M{i}" for i in range(n)])] for n in
              (1, 10, 38, 40, 41, 50, 193)}  # fmt: skip
     assert sizes == {
         1: [1],
@@ -93,8 +93,8 @@ def test_members_are_cut_into_even_panels_of_at_most_the_bar_limit() -> None:
         193: [39, 39, 39, 38, 38],
     }
     members = [f"M{i}" for i in range(193)]
-    assert [m for p in charts.member_panels(members) for m in p] == members  # order kept
-    assert [charts.panel_letter(i) for i in (0, 1, 25, 26, 27)] == ["a", "b", "z", "aa", "ab"]
+    assert [m for p in chartkit.member_panels(members) for m in p] == members  # order kept
+    assert [chartkit.panel_letter(i) for i in (0, 1, 25, 26, 27)] == ["a", "b", "z", "aa", "ab"]
 
 
 def test_the_demo_keeps_one_chart_per_figure_in_the_small_layout() -> None:
@@ -118,7 +118,7 @@ def _bars(chart: Chart) -> int:
 
 
 def _assert_legible_at_print_size(chart: Chart, floor: float | None = None) -> None:
-    """The chart's smallest text at the size it prints at, ≥ charts.MIN_FONT_PT.
+    """The chart's smallest text at the size it prints at, ≥ chartkit.MIN_FONT_PT.
 
     The print page shows the SVG by its viewBox (in points), scaled to the column's width
     unless its height would pass the figure's limit (report.css: figure img, and
@@ -127,22 +127,22 @@ def _assert_legible_at_print_size(chart: Chart, floor: float | None = None) -> N
     match = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
     assert match, chart.id
     width, height = float(match[1]), float(match[2])
-    limit = charts.TALL_PRINT_HEIGHT_MM if chart.compact else charts.PRINT_HEIGHT_MM
-    scale = min(charts.PRINT_WIDTH_MM * MM / width, limit * MM / height)
+    limit = chartkit.TALL_PRINT_HEIGHT_MM if chart.compact else chartkit.PRINT_HEIGHT_MM
+    scale = min(chartkit.PRINT_WIDTH_MM * MM / width, limit * MM / height)
     sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
     assert sizes, chart.id
     smallest = round(min(sizes) * scale, 2)
-    assert smallest >= (floor or charts.MIN_FONT_PT), (chart.id, min(sizes), round(scale, 3))
+    assert smallest >= (floor or chartkit.MIN_FONT_PT), (chart.id, min(sizes), round(scale, 3))
     assert height * scale <= limit * MM + 0.01  # and it fits its page
 
 
 def test_the_print_limits_are_those_of_the_stylesheets() -> None:
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    assert f"figure img {{ max-width: 100%; max-height: {charts.PRINT_HEIGHT_MM:g}mm; }}" in css
-    assert f"figure.chart-compact img {{ max-height: {charts.TALL_PRINT_HEIGHT_MM:g}mm; }}" in css
+    assert f"figure img {{ max-width: 100%; max-height: {chartkit.PRINT_HEIGHT_MM:g}mm; }}" in css
+    assert f"figure.chart-compact img {{ max-height: {chartkit.TALL_PRINT_HEIGHT_MM:g}mm; }}" in css
     paged = (TEMPLATES / "paged.css").read_text(encoding="utf-8")
     assert "size: A4; margin: 22mm 18mm" in paged  # 210 - 2 x 18 = the column width
-    assert charts.PRINT_WIDTH_MM == 210 - 2 * 18
+    assert chartkit.PRINT_WIDTH_MM == 210 - 2 * 18
 
 
 @pytest.mark.parametrize("size", ["group50", "group193"])
@@ -157,13 +157,13 @@ def test_no_chart_has_more_bars_than_the_limit_and_every_text_is_legible(
         assert chart.compact
         _assert_legible_at_print_size(chart)
         if chart.figure_id != "fig-themes":
-            assert _bars(chart) == len(chart.rows) <= charts.MAX_BARS, chart.id
+            assert _bars(chart) == len(chart.rows) <= chartkit.MAX_BARS, chart.id
     for figure_id, panels in by_figure.items():
         if figure_id == "fig-themes":  # one bar a theme
             assert len(panels) == 1 and _bars(panels[0]) == len(group.loaded.working_group.themes)
             continue
-        assert len(panels) == -(-members // charts.MAX_BARS)
-        assert [p.panel for p in panels] == [charts.panel_letter(i) for i in range(len(panels))]
+        assert len(panels) == -(-members // chartkit.MAX_BARS)
+        assert [p.panel for p in panels] == [chartkit.panel_letter(i) for i in range(len(panels))]
         assert panels[0].id == figure_id  # a link to the figure lands on its first panel
         labels = [row[0] for p in panels for row in p.rows]
         assert labels == [m.label for m in group.loaded.working_group.members]  # none dropped

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from . import aggregate
-from .charts import Chart, inline_svg, is_large_group
+from .chartkit import Chart, inline_svg, is_large_group
 from .comments import CommentSummary
 from .findings import _findings
 from .formatting import as_int, format_number

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, aggregate, charts
-from .charts import Chart
+from . import __version__, aggregate, chartkit, charts
+from .chartkit import Chart
 from .comments import Reviews, comments_csv, edition_reviews, summarise
 from .context import build_context
 from .errors import FinalRefused, InputsError, PartsTimedOut
@@ -154,14 +154,15 @@ def make_charts(
 
 
 def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> str:
-    """What the figures are drawn from: every table, the group, the chart code and the
-    matplotlib version."""
+    """What the figures are drawn from: every table, the group, the chart code (charts.py
+    and chartkit.py) and the matplotlib version."""
     import hashlib
 
     import matplotlib
 
     h = hashlib.sha256(matplotlib.__version__.encode())
-    h.update(Path(charts.__file__).read_bytes())
+    for module in (charts, chartkit):  # the chart code
+        h.update(Path(str(module.__file__)).read_bytes())
     h.update(wg.model_dump_json().encode())
     h.update(b"change" if with_change else b"no change")
     for item in dataclasses.fields(frames):
@@ -182,7 +183,7 @@ def cached_charts(
     import os
 
     # A small group's charts draw in a second or two: less than starting the processes.
-    workers = (os.cpu_count() or 1) if len(wg.members) > charts.SMALL_GROUP else 1
+    workers = (os.cpu_count() or 1) if len(wg.members) > chartkit.SMALL_GROUP else 1
     if cache_dir is None:
         return make_charts(frames, wg, with_change, workers)
     from .cache import ContentCache

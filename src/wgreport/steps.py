@@ -29,7 +29,7 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 from . import pipeline
 from .aggregate import Frames
 from .audit import recorded_build
-from .charts import Chart
+from .chartkit import Chart
 from .errors import InputsError, PartsTimedOut
 from .inputs import (
     EditionFiles,
