@@ -6,6 +6,7 @@ Numbers are formatted and Markdown is rendered here, so templates only place val
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -88,6 +89,188 @@ def report_chapters(member_names: Sequence[tuple[str, str]]) -> list[Chapter]:
     ]
 
 
+@dataclass(frozen=True)
+class _Numbering:
+    """The report's figures and tables, numbered in order: which charts make each figure
+    (a large group's figure is several panels sharing its number), and which table holds
+    each figure's data."""
+
+    panels: dict[str, list[Chart]]
+    theme_figure_ids: list[str]
+    indicator_figure_ids: list[str]
+    data_of: dict[str, str]  # figure id → the id of the table with its data
+    tables: dict[str, int]  # table id → number
+    figures: dict[str, int]  # figure id → number
+    large: bool
+
+    @property
+    def figure_ids(self) -> list[str]:
+        return self.theme_figure_ids + self.indicator_figure_ids
+
+    def figure_views(self, figure_id: str) -> list[FigureView]:
+        number = self.figures[figure_id]
+        return [
+            FigureView(
+                id=chart.id,
+                number=number,
+                title=chart.title,
+                alt=chart.alt,
+                svg=inline_svg(chart, f"{number}{chart.panel}"),
+                data_table=self.data_of[figure_id],
+                data_table_number=self.tables[self.data_of[figure_id]],
+                notes=chart.notes,
+                panel=chart.panel,
+                part=chart.part,
+                compact=chart.compact,
+            )
+            for chart in self.panels[figure_id]
+        ]
+
+    def figure_table(self, figure_id: str) -> DataTable:
+        charts = self.panels[figure_id]
+        return DataTable(
+            id=f"data-{figure_id}",
+            number=self.tables[f"data-{figure_id}"],
+            title=f"Data for Figure {self.figures[figure_id]}: {charts[0].title}",
+            columns=charts[0].columns,
+            rows=[row for chart in charts for row in chart.rows],
+            notes=charts[0].notes if len(charts) == 1 else [],
+            dense=self.large,
+        )
+
+
+def _numbering(
+    wg: WorkingGroup,
+    members: Sequence[str],
+    charts: Sequence[Chart],
+    comments: CommentSummary | None,
+) -> _Numbering:
+    panels: dict[str, list[Chart]] = {}
+    for chart in charts:
+        panels.setdefault(chart.figure_id, []).append(chart)
+    theme_ids: list[str] = [i for i in ("fig-themes", "fig-status") if i in panels]
+    indicator_ids = [
+        figure_id
+        for i in wg.indicators
+        for figure_id in (f"fig-{i.id}", f"fig-change-{i.id}")
+        if figure_id in panels
+    ]
+    figure_ids = theme_ids + indicator_ids
+    # A large group's annex is denser: one member × indicator table holds the data of every
+    # indicator figure, and only the tables that add information are kept.
+    large = is_large_group(len(members))
+    if large:
+        data_of = {f: "values-table" if f in indicator_ids else f"data-{f}" for f in figure_ids}
+        annex_ids = [
+            "values-table",
+            "sources-table",
+            "initiatives-table",
+            *[f"data-{f}" for f in theme_ids],
+        ]
+    else:
+        data_of = {f: f"data-{f}" for f in figure_ids}
+        annex_ids = ["values-table", "initiatives-table", *[f"data-{f}" for f in figure_ids]]
+    table_ids = [
+        "governance-table",
+        "indicator-table",
+        *[f"tab-{code.lower()}-indicators" for code in members],
+        *annex_ids,
+        "completeness-table",
+        "contributors-table",
+        "status-table",
+        *(["comments-table"] if comments is not None and comments.open_by_section else []),
+    ]
+    return _Numbering(
+        panels=panels,
+        theme_figure_ids=theme_ids,
+        indicator_figure_ids=indicator_ids,
+        data_of=data_of,
+        tables={t: n for n, t in enumerate(table_ids, start=1)},
+        figures={f: n for n, f in enumerate(figure_ids, start=1)},
+        large=large,
+    )
+
+
+def _annex_tables(
+    wg: WorkingGroup, frames: aggregate.Frames, n: _Numbering, previous_year: int | None
+) -> list[DataTable]:
+    """Annex B's tables, in order."""
+    tables = n.tables
+    if n.large:
+        return [
+            _values_by_member_table(
+                wg, frames, tables["values-table"], previous_year, n.figures, n.indicator_figure_ids
+            ),
+            _sources_table(wg, frames, tables["sources-table"]),
+            _initiatives_table(wg, frames, tables["initiatives-table"], dense=True),
+            *[n.figure_table(f) for f in n.theme_figure_ids],
+            _completeness_table(wg, frames, tables["completeness-table"], dense=True),
+        ]
+    return [
+        _values_table(wg, frames, tables["values-table"]),
+        _initiatives_table(wg, frames, tables["initiatives-table"]),
+        *[n.figure_table(f) for f in n.figure_ids],
+        _completeness_table(wg, frames, tables["completeness-table"]),
+    ]
+
+
+def _status_rows(loaded: LoadedEdition) -> list[StatusRow]:
+    return [
+        StatusRow(
+            code=s.code,
+            name=s.name,
+            label=s.label,
+            late=s.late,
+            valid=s.valid,
+            errors=s.errors,
+            warnings=s.warnings,
+        )
+        for s in loaded.status
+    ]
+
+
+def _governance_rows(
+    wg: WorkingGroup, contributions: Mapping[str, Contribution]
+) -> list[GovernanceRow]:
+    return [
+        GovernanceRow(
+            member=_member_name(wg, code),
+            lead_institution=c.governance.lead_institution,
+            coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
+            strategy=c.governance.strategy.title,
+            adopted=c.governance.strategy.adopted,
+            legal_instruments=len(c.governance.legal_instruments),
+        )
+        for code, c in _in_order(wg, contributions)
+    ]
+
+
+def _theme_rows(wg: WorkingGroup, themes: pd.DataFrame) -> list[ThemeRow]:
+    return [
+        ThemeRow(
+            title=_theme_title(wg, str(theme_id)),
+            cells=[int(v) for v in themes.loc[theme_id]],
+            total=int(themes.loc[theme_id].sum()),
+        )
+        for theme_id in themes.index
+    ]
+
+
+def _contributor_rows(
+    wg: WorkingGroup, contributions: Mapping[str, Contribution], late: set[str]
+) -> list[ContributorRow]:
+    return [
+        ContributorRow(
+            member=_member_name(wg, code),
+            organisation=c.contact.organisation,
+            contact=c.contact.name,
+            submitted=c.submitted.isoformat(),
+            late=code in late,
+        )
+        for code, c in _in_order(wg, contributions)
+    ]
+
+
 def build_context(
     loaded: LoadedEdition,
     build: BuildInfo,
@@ -104,114 +287,10 @@ def build_context(
     wg = loaded.working_group
     edition = loaded.edition
     contributions = loaded.contributions
-    images = image_src or {}
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
-
-    # A figure is one chart, or in a large group several panels sharing its number.
-    panels: dict[str, list[Chart]] = {}
-    for chart in charts:
-        panels.setdefault(chart.figure_id, []).append(chart)
-    theme_figure_ids = [i for i in ("fig-themes", "fig-status") if i in panels]
-    indicator_figure_ids = [
-        figure_id
-        for i in wg.indicators
-        for figure_id in (f"fig-{i.id}", f"fig-change-{i.id}")
-        if figure_id in panels
-    ]
-    figure_ids = theme_figure_ids + indicator_figure_ids
-    # A large group's annex is denser: one member × indicator table holds the data of every
-    # indicator figure, and only the tables that add information are kept.
-    large = is_large_group(len(members))
-    if large:
-        data_of = {
-            f: "values-table" if f in indicator_figure_ids else f"data-{f}" for f in figure_ids
-        }
-        annex_ids = [
-            "values-table",
-            "sources-table",
-            "initiatives-table",
-            *[f"data-{f}" for f in theme_figure_ids],
-        ]
-    else:
-        data_of = {f: f"data-{f}" for f in figure_ids}
-        annex_ids = ["values-table", "initiatives-table", *[f"data-{f}" for f in figure_ids]]
-    table_ids = [
-        "governance-table",
-        "indicator-table",
-        *[f"tab-{m.code.lower()}-indicators" for m in members],
-        *annex_ids,
-        "completeness-table",
-        "contributors-table",
-        "status-table",
-        *(["comments-table"] if comments is not None and comments.open_by_section else []),
-    ]
-    tables = {t: n for n, t in enumerate(table_ids, start=1)}
-    figures = {f: n for n, f in enumerate(figure_ids, start=1)}
-
-    def figure_views(figure_id: str) -> list[FigureView]:
-        number = figures[figure_id]
-        return [
-            FigureView(
-                id=chart.id,
-                number=number,
-                title=chart.title,
-                alt=chart.alt,
-                svg=inline_svg(chart, f"{number}{chart.panel}"),
-                data_table=data_of[figure_id],
-                data_table_number=tables[data_of[figure_id]],
-                notes=chart.notes,
-                panel=chart.panel,
-                part=chart.part,
-                compact=chart.compact,
-            )
-            for chart in panels[figure_id]
-        ]
-
-    def figure_table(figure_id: str) -> DataTable:
-        first = panels[figure_id][0]
-        return DataTable(
-            id=f"data-{figure_id}",
-            number=tables[f"data-{figure_id}"],
-            title=f"Data for Figure {figures[figure_id]}: {first.title}",
-            columns=first.columns,
-            rows=[row for chart in panels[figure_id] for row in chart.rows],
-            notes=first.notes if len(panels[figure_id]) == 1 else [],
-            dense=large,
-        )
-
-    if large:
-        annex_tables = [
-            _values_by_member_table(
-                wg, frames, tables["values-table"], previous_year, figures, indicator_figure_ids
-            ),
-            _sources_table(wg, frames, tables["sources-table"]),
-            _initiatives_table(wg, frames, tables["initiatives-table"], dense=True),
-            *[figure_table(f) for f in theme_figure_ids],
-            _completeness_table(wg, frames, tables["completeness-table"], dense=True),
-        ]
-    else:
-        annex_tables = [
-            _values_table(wg, frames, tables["values-table"]),
-            _initiatives_table(wg, frames, tables["initiatives-table"]),
-            *[figure_table(f) for f in figure_ids],
-            _completeness_table(wg, frames, tables["completeness-table"]),
-        ]
-
-    chapters = report_chapters([(m.code, m.name) for m in members])
-    status_rows = [
-        StatusRow(
-            code=s.code,
-            name=s.name,
-            label=s.label,
-            late=s.late,
-            valid=s.valid,
-            errors=s.errors,
-            warnings=s.warnings,
-        )
-        for s in loaded.status
-    ]
-    themes = frames.themes
+    n = _numbering(wg, [m.code for m in members], charts, comments)
+    status_rows = _status_rows(loaded)
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -225,8 +304,8 @@ def build_context(
         build=build,
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
-        chapters=chapters,
-        findings=_findings(wg, frames, previous_year, loaded, figures, tables),
+        chapters=report_chapters([(m.code, m.name) for m in members]),
+        findings=_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[
@@ -240,55 +319,29 @@ def build_context(
             for i in wg.indicators
         ],
         indicator_rows=_matrix_rows(wg, frames.values, frames.statistics),
-        governance_rows=[
-            GovernanceRow(
-                member=_member_name(wg, code),
-                lead_institution=c.governance.lead_institution,
-                coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
-                strategy=c.governance.strategy.title,
-                adopted=c.governance.strategy.adopted,
-                legal_instruments=len(c.governance.legal_instruments),
-            )
-            for code, c in _in_order(wg, contributions)
-        ],
-        theme_members=[_member_label(wg, str(c)) for c in themes.columns],
-        theme_rows=[
-            ThemeRow(
-                title=_theme_title(wg, str(theme_id)),
-                cells=[int(v) for v in themes.loc[theme_id]],
-                total=int(themes.loc[theme_id].sum()),
-            )
-            for theme_id in themes.index
-        ],
-        status_totals=[(STATUS_TITLES[str(s)], int(n)) for s, n in frames.statuses.items()],
+        governance_rows=_governance_rows(wg, contributions),
+        theme_members=[_member_label(wg, str(c)) for c in frames.themes.columns],
+        theme_rows=_theme_rows(wg, frames.themes),
+        status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
         members=[
             _member_chapter(
                 wg,
                 code,
                 c,
                 frames,
-                images,
+                image_src or {},
                 late=code in late,
-                table=tables[f"tab-{code.lower()}-indicators"],
+                table=n.tables[f"tab-{code.lower()}-indicators"],
             )
             for code, c in _in_order(wg, contributions)
         ],
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
-        theme_figures=[v for f in theme_figure_ids for v in figure_views(f)],
-        indicator_figures=[v for f in indicator_figure_ids for v in figure_views(f)],
-        table_numbers=tables,
-        data_tables=annex_tables,
-        contributors=[
-            ContributorRow(
-                member=_member_name(wg, code),
-                organisation=c.contact.organisation,
-                contact=c.contact.name,
-                submitted=c.submitted.isoformat(),
-                late=code in late,
-            )
-            for code, c in _in_order(wg, contributions)
-        ],
+        theme_figures=[v for f in n.theme_figure_ids for v in n.figure_views(f)],
+        indicator_figures=[v for f in n.indicator_figure_ids for v in n.figure_views(f)],
+        table_numbers=n.tables,
+        data_tables=_annex_tables(wg, frames, n, previous_year),
+        contributors=_contributor_rows(wg, contributions, late),
         validation_notes=_validation_notes(loaded),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
