@@ -386,20 +386,11 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     return rows
 
 
-def _member_chapter(
-    wg: WorkingGroup,
-    code: str,
-    contribution: Contribution,
-    frames: aggregate.Frames,
-    images: Mapping[str, str],
-    *,
-    late: bool,
-    table: int,
-) -> MemberChapter:
-    member = wg.member(code)
-    assert member is not None
+def _indicator_lines(
+    wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames
+) -> list[IndicatorLine]:
+    """A member's table of indicators: its value, the group median, its rank and change."""
     stats, ranks, change = frames.statistics, frames.ranks, frames.change
-    gov = contribution.governance
     reported = {v.id: v for v in contribution.indicators}
     lines = []
     for indicator in wg.indicators:
@@ -432,7 +423,13 @@ def _member_chapter(
                 note=((value.note or value.reason_missing or "") if value else "not reported"),
             )
         )
-    initiatives = [
+    return lines
+
+
+def _initiative_views(
+    wg: WorkingGroup, code: str, contribution: Contribution, images: Mapping[str, str]
+) -> list[InitiativeView]:
+    return [
         InitiativeView(
             id=f"{code.lower()}-{i.id}",
             title=i.title,
@@ -448,6 +445,21 @@ def _member_chapter(
         )
         for i in contribution.initiatives
     ]
+
+
+def _member_chapter(
+    wg: WorkingGroup,
+    code: str,
+    contribution: Contribution,
+    frames: aggregate.Frames,
+    images: Mapping[str, str],
+    *,
+    late: bool,
+    table: int,
+) -> MemberChapter:
+    member = wg.member(code)
+    assert member is not None
+    gov = contribution.governance
     case = contribution.case_study
     return MemberChapter(
         id=f"member-{code.lower()}",
@@ -468,8 +480,8 @@ def _member_chapter(
             strategy_url=gov.strategy.url,
             legal_instruments=[(li.title, li.year) for li in gov.legal_instruments],
         ),
-        initiatives=initiatives,
-        indicators=lines,
+        initiatives=_initiative_views(wg, code, contribution, images),
+        indicators=_indicator_lines(wg, code, contribution, frames),
         case_study=(
             CaseStudyView(
                 title=case.title,

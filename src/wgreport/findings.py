@@ -23,17 +23,28 @@ def _findings(
     tables: Mapping[str, int],
 ) -> list[Finding]:
     """Key findings computed from the data, each pointing at the figure or table behind it."""
-    findings: list[Finding] = []
-    included = len(loaded.contributions)
-    expected = len(loaded.status)
-    findings.append(
+    return [
         Finding(
-            text=f"{included} of {expected} expected members contributed a valid report "
-            f"to the {loaded.year} edition.",
+            text=f"{len(loaded.contributions)} of {len(loaded.status)} expected members "
+            f"contributed a valid report to the {loaded.year} edition.",
             ref="status-table",
             ref_title=f"Table {tables['status-table']}",
-        )
-    )
+        ),
+        *_median_findings(wg, frames, previous_year, figures, tables),
+        *_initiative_findings(wg, frames, loaded.year, figures, tables),
+        *_missing_findings(frames, tables),
+    ]
+
+
+def _median_findings(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    previous_year: int | None,
+    figures: Mapping[str, int],
+    tables: Mapping[str, int],
+) -> list[Finding]:
+    """The first indicator's group median, against the previous edition's."""
+    findings: list[Finding] = []
     stats, change = frames.statistics, frames.change
     for indicator in wg.indicators[:1]:
         median = float(stats.at[indicator.id, "median"])  # type: ignore[arg-type]
@@ -58,66 +69,79 @@ def _findings(
                 else f"Table {tables['indicator-table']}",
             )
         )
-    themes = frames.themes
-    if frames.initiatives.shape[0]:
-        reach = aggregate.themes_reach(themes)
-        top = str(reach["initiatives"].idxmax())
-        fewest = str(reach["members"].idxmin())
-        theme_ref = (
-            ("fig-themes", f"Figure {figures['fig-themes']}")
-            if "fig-themes" in figures
-            else ("governance-table", "the themes chapter")
+    return findings
+
+
+def _initiative_findings(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    year: int,
+    figures: Mapping[str, int],
+    tables: Mapping[str, int],
+) -> list[Finding]:
+    """The themes reported most and by the fewest members, and what was completed."""
+    if not frames.initiatives.shape[0]:
+        return []
+    reach = aggregate.themes_reach(frames.themes)
+    top = str(reach["initiatives"].idxmax())
+    fewest = str(reach["members"].idxmin())
+    theme_ref = (
+        ("fig-themes", f"Figure {figures['fig-themes']}")
+        if "fig-themes" in figures
+        else ("governance-table", "the themes chapter")
+    )
+    findings = [
+        Finding(
+            text=f"Members reported {frames.initiatives.shape[0]} initiatives. "
+            f"'{_theme_title(wg, top)}' is the most common theme "
+            f"({as_int(reach.at[top, 'initiatives'])} initiatives from "
+            f"{as_int(reach.at[top, 'members'])} members); "
+            f"'{_theme_title(wg, fewest)}' is reported by the fewest members "
+            f"({as_int(reach.at[fewest, 'members'])}).",
+            ref=theme_ref[0],
+            ref_title=theme_ref[1],
+        )
+    ]
+    completed = _completed_this_edition(frames, year)
+    if completed and len(completed) <= MAX_LISTED:
+        names = "; ".join(f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed)
+        status_ref = (
+            ("fig-status", f"Figure {figures['fig-status']}")
+            if "fig-status" in figures
+            else ("themes", "the themes chapter")
         )
         findings.append(
             Finding(
-                text=f"Members reported {frames.initiatives.shape[0]} initiatives. "
-                f"'{_theme_title(wg, top)}' is the most common theme "
-                f"({as_int(reach.at[top, 'initiatives'])} initiatives from "
-                f"{as_int(reach.at[top, 'members'])} members); "
-                f"'{_theme_title(wg, fewest)}' is reported by the fewest members "
-                f"({as_int(reach.at[fewest, 'members'])}).",
-                ref=theme_ref[0],
-                ref_title=theme_ref[1],
+                text=f"{len(completed)} initiatives were completed in this edition: {names}.",
+                ref=status_ref[0],
+                ref_title=status_ref[1],
             )
         )
-        completed = _completed_this_edition(frames, loaded.year)
-        if completed and len(completed) <= MAX_LISTED:
-            names = "; ".join(
-                f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed
-            )
-            status_ref = (
-                ("fig-status", f"Figure {figures['fig-status']}")
-                if "fig-status" in figures
-                else ("themes", "the themes chapter")
-            )
-            findings.append(
-                Finding(
-                    text=f"{len(completed)} initiatives were completed in this edition: {names}.",
-                    ref=status_ref[0],
-                    ref_title=status_ref[1],
-                )
-            )
-        elif completed:
-            findings.append(
-                Finding(
-                    text=_completed_counted(wg, completed),
-                    ref="initiatives-table",
-                    ref_title=f"Table {tables['initiatives-table']}, every initiative with its "
-                    "status",
-                )
-            )
-    missing = frames.completeness[~frames.completeness["reported"]]
-    if len(missing):
+    elif completed:
         findings.append(
             Finding(
-                text=f"{len(missing)} indicator "
-                f"{'value is' if len(missing) == 1 else 'values are'} not available; "
-                f"{'it' if len(missing) == 1 else 'each'} is shown as n/a with its reason.",
-                ref="completeness-table",
-                ref_title=f"Table {tables['completeness-table']}",
+                text=_completed_counted(wg, completed),
+                ref="initiatives-table",
+                ref_title=f"Table {tables['initiatives-table']}, every initiative with its status",
             )
         )
     return findings
+
+
+def _missing_findings(frames: aggregate.Frames, tables: Mapping[str, int]) -> list[Finding]:
+    """How many indicator values are not available (each is shown as n/a with its reason)."""
+    missing = frames.completeness[~frames.completeness["reported"]]
+    if not len(missing):
+        return []
+    one = len(missing) == 1
+    return [
+        Finding(
+            text=f"{len(missing)} indicator {'value is' if one else 'values are'} not available; "
+            f"{'it' if one else 'each'} is shown as n/a with its reason.",
+            ref="completeness-table",
+            ref_title=f"Table {tables['completeness-table']}",
+        )
+    ]
 
 
 def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str, str, str]]:
