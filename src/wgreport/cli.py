@@ -90,62 +90,72 @@ def validate(
     raise typer.Exit(code=0 if report.valid else 1)
 
 
+# The options of `wgreport build`.
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year", help="The edition, e.g. 2024 (default: the one whose deadline passed last)."
+    ),
+]
+FinalOption = Annotated[
+    bool,
+    typer.Option(
+        "--final",
+        help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused unless "
+        "every expected member is valid.",
+    ),
+]
+AllowMissingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-missing",
+        metavar="CODE",
+        help="With --final: publish without this member (repeatable). Recorded in the "
+        "manifest and stated in the report.",
+    ),
+]
+SupersedeOption = Annotated[
+    bool,
+    typer.Option(
+        "--supersede",
+        help="With --final: replace an existing final, keeping it as final-superseded-<time>/.",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="Processes for a draft's PDF, one chapter each: 1 = one pass; 0 = auto "
+        "(every core). Default: $WGREPORT_RENDER_WORKERS or 0.",
+    ),
+]
+DaskAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address",
+        metavar="tcp://HOST:8786",
+        help="Validate and lay out a draft's chapters on this existing Dask cluster (its "
+        "scheduler), one chapter per worker thread; replaces --workers for a draft. "
+        "Default: $WGREPORT_DASK_ADDRESS, or none (this machine).",
+    ),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
+]
+
+
 @app.command()
 def build(
-    year: Annotated[
-        int | None,
-        typer.Option(
-            "--year", help="The edition, e.g. 2024 (default: the one whose deadline passed last)."
-        ),
-    ] = None,
-    final: Annotated[
-        bool,
-        typer.Option(
-            "--final",
-            help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused unless "
-            "every expected member is valid.",
-        ),
-    ] = False,
-    allow_missing: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-missing",
-            metavar="CODE",
-            help="With --final: publish without this member (repeatable). Recorded in the "
-            "manifest and stated in the report.",
-        ),
-    ] = None,
-    supersede: Annotated[
-        bool,
-        typer.Option(
-            "--supersede",
-            help="With --final: replace an existing final, keeping it as final-superseded-<time>/.",
-        ),
-    ] = False,
+    year: YearOption = None,
+    final: FinalOption = False,
+    allow_missing: AllowMissingOption = None,
+    supersede: SupersedeOption = False,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=0,
-            help="Processes for a draft's PDF, one chapter each: 1 = one pass; 0 = auto "
-            "(every core). Default: $WGREPORT_RENDER_WORKERS or 0.",
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None,
-        typer.Option(
-            "--dask-address",
-            metavar="tcp://HOST:8786",
-            help="Validate and lay out a draft's chapters on this existing Dask cluster (its "
-            "scheduler), one chapter per worker thread; replaces --workers for a draft. "
-            "Default: $WGREPORT_DASK_ADDRESS, or none (this machine).",
-        ),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
-    ] = False,
+    workers: WorkersOption = None,
+    dask_address: DaskAddressOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     from .errors import InputsError, WgreportError
