@@ -171,3 +171,23 @@ def test_every_step_reports_a_known_stage() -> None:
     stages = [name for name, _ in STAGES]
     assert [s for s in stages if s in {step.stage for step in STEPS}] == stages
     assert len({step.name for step in STEPS}) == len(STEPS)
+
+
+#: The demo generator is the one module allowed to be long: it is mostly data.
+LONG_MODULES_ALLOWED = {"wgreport.demodata"}
+
+
+def test_no_module_over_600_lines_and_no_function_over_80() -> None:
+    long_modules, long_functions = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = _module_name(path)
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 600 and name not in LONG_MODULES_ALLOWED:
+            long_modules.append(name)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long_functions.append(f"{name}.{node.name} ({length} lines)")
+    assert long_modules == []
+    assert long_functions == []

@@ -400,6 +400,30 @@ def _theme_summary_chart(
         )
     else:
         alt = "No initiatives were reported."
+    columns, rows = _theme_summary_table(titles, theme_ids, totals, reach, by_status,
+                                         len(members))  # fmt: skip
+    return Chart(
+        id="fig-themes",
+        title="Initiatives by theme and status",
+        alt=alt,
+        svg=svg,
+        columns=columns,
+        rows=rows,
+        notes=["Members: how many members report at least one initiative under the theme."],
+        compact=True,
+    )
+
+
+def _theme_summary_table(
+    titles: Mapping[str, str],
+    theme_ids: list[str],
+    totals: pd.Series,
+    reach: pd.Series,
+    by_status: pd.DataFrame | None,
+    members: int,
+) -> tuple[list[str], list[list[str]]]:
+    """The theme summary chart's data as a table: a row per theme (by status when known),
+    and a total row."""
     if by_status is not None:
         columns = ["Theme", *STATUS_LABELS.values(), "Total", "Members"]
         rows = [
@@ -416,22 +440,13 @@ def _theme_summary_chart(
                 "All themes",
                 *[str(as_int(by_status[s].sum())) for s in STATUS_COLOURS],
                 str(int(totals.sum())),
-                str(len(members)),
+                str(members),
             ]
         )
     else:
         columns = ["Theme", "Total", "Members"]
         rows = [[titles[t], str(int(totals[t])), str(int(reach[t]))] for t in theme_ids]
-    return Chart(
-        id="fig-themes",
-        title="Initiatives by theme and status",
-        alt=alt,
-        svg=svg,
-        columns=columns,
-        rows=rows,
-        notes=["Members: how many members report at least one initiative under the theme."],
-        compact=True,
-    )
+    return columns, rows
 
 
 def status_charts(initiatives: pd.DataFrame, wg: WorkingGroup) -> list[Chart]:

@@ -789,6 +789,27 @@ def _case_study(
     }
 
 
+def _initiative_entry(item: _Initiative, member: _Member) -> dict[str, Any]:
+    """One initiative of a contribution, in the order of the spec's fields."""
+    entry: dict[str, Any] = {
+        "id": item.id,
+        "title": item.title,
+        "theme": item.theme,
+        "status": item.status,
+        "started": Raw(item.started),
+    }
+    if item.ended:
+        entry["ended"] = Raw(item.ended)
+    entry["description"] = _description(item, member)
+    if item.outcomes:
+        entry["outcomes"] = item.outcomes
+    if item.links:
+        entry["links"] = item.links
+    if item.image:
+        entry["image"] = item.image
+    return entry
+
+
 def _contribution(
     rng: random.Random,
     profile: _Profile,
@@ -823,24 +844,7 @@ def _contribution(
         name = f"{member.code}/case-{year}.svg"
         extra[name] = svg_image(rng, steps, case["title"]).encode("utf-8")
         case["image"] = {"file": name, "alt": "The service in three steps: " + ", ".join(steps)}
-    for item in items:
-        entry: dict[str, Any] = {
-            "id": item.id,
-            "title": item.title,
-            "theme": item.theme,
-            "status": item.status,
-            "started": Raw(item.started),
-        }
-        if item.ended:
-            entry["ended"] = Raw(item.ended)
-        entry["description"] = _description(item, member)
-        if item.outcomes:
-            entry["outcomes"] = item.outcomes
-        if item.links:
-            entry["links"] = item.links
-        if item.image:
-            entry["image"] = item.image
-        initiatives.append(entry)
+    initiatives += [_initiative_entry(item, member) for item in items]
     drift = 0.01 * edition_index
     rows = _indicator_rows(rng, profile, wg.indicators, year, drift)
     data: dict[str, Any] = {

@@ -306,56 +306,9 @@ def _check_indicators(
     for index, row in enumerate(rows if isinstance(rows, list) else []):
         if not isinstance(row, dict):
             continue
-        path: FieldPath = ("indicators", index)
-        ind_id, value = row.get("id"), row.get("value")
-        if isinstance(ind_id, str):
-            reported.add(ind_id)
-        if "value" in row and value is None and not row.get("reason_missing"):
-            source.add(
-                "error",
-                "reason-missing-required",
-                "a null value needs a 'reason_missing'",
-                (*path, "value"),
-                hint="add reason_missing: why the value is not available",
-            )
-        if _is_number(value):
-            for key in ("data_year", "source"):
-                if row.get(key) in (None, ""):
-                    source.add(
-                        "error",
-                        "missing-field",
-                        f"'{key}' is required when a value is given",
-                        (*path, key),
-                        hint="say which year the value describes and where it comes from",
-                        at=source.locate(path),
-                    )
-            if row.get("reason_missing"):
-                source.add(
-                    "warning",
-                    "reason-with-value",
-                    "'reason_missing' is given although there is a value",
-                    (*path, "reason_missing"),
-                    hint="remove reason_missing, or set value: null",
-                )
-            indicator = catalogue.get(ind_id) if isinstance(ind_id, str) else None
-            if indicator is not None:
-                low, high = indicator.min, indicator.max
-                if (low is not None and value < low) or (high is not None and value > high):
-                    source.add(
-                        "error",
-                        "out-of-bounds",
-                        f"{value} is outside the bounds of '{ind_id}' ({_bounds(low, high)})",
-                        (*path, "value"),
-                        hint=f"values of '{indicator.title}' are in {indicator.unit} units",
-                    )
-        data_year = row.get("data_year")
-        if ctx.year is not None and _is_int(data_year) and data_year > ctx.year:
-            source.add(
-                "error",
-                "data-year-after-edition",
-                f"data_year {data_year} is after the edition year {ctx.year}",
-                (*path, "data_year"),
-            )
+        if isinstance(row.get("id"), str):
+            reported.add(row["id"])
+        _check_indicator_row(source, ("indicators", index), row, catalogue, ctx.year)
     if wg is None or skip_missing:
         return
     if rows is None:
@@ -373,6 +326,64 @@ def _check_indicators(
             missing_at,
             hint=f"add '- id: {indicator.id}' with a value, or value: null and a reason_missing",
             key=True,
+        )
+
+
+def _check_indicator_row(
+    source: Source,
+    path: FieldPath,
+    row: dict[str, Any],
+    catalogue: dict[str, Indicator],
+    year: int | None,
+) -> None:
+    """One reported value: a reason when null, its year and source when given, within the
+    catalogue's bounds, and not from after the edition."""
+    ind_id, value = row.get("id"), row.get("value")
+    if "value" in row and value is None and not row.get("reason_missing"):
+        source.add(
+            "error",
+            "reason-missing-required",
+            "a null value needs a 'reason_missing'",
+            (*path, "value"),
+            hint="add reason_missing: why the value is not available",
+        )
+    if _is_number(value):
+        for key in ("data_year", "source"):
+            if row.get(key) in (None, ""):
+                source.add(
+                    "error",
+                    "missing-field",
+                    f"'{key}' is required when a value is given",
+                    (*path, key),
+                    hint="say which year the value describes and where it comes from",
+                    at=source.locate(path),
+                )
+        if row.get("reason_missing"):
+            source.add(
+                "warning",
+                "reason-with-value",
+                "'reason_missing' is given although there is a value",
+                (*path, "reason_missing"),
+                hint="remove reason_missing, or set value: null",
+            )
+        indicator = catalogue.get(ind_id) if isinstance(ind_id, str) else None
+        if indicator is not None:
+            low, high = indicator.min, indicator.max
+            if (low is not None and value < low) or (high is not None and value > high):
+                source.add(
+                    "error",
+                    "out-of-bounds",
+                    f"{value} is outside the bounds of '{ind_id}' ({_bounds(low, high)})",
+                    (*path, "value"),
+                    hint=f"values of '{indicator.title}' are in {indicator.unit} units",
+                )
+    data_year = row.get("data_year")
+    if year is not None and _is_int(data_year) and data_year > year:
+        source.add(
+            "error",
+            "data-year-after-edition",
+            f"data_year {data_year} is after the edition year {year}",
+            (*path, "data_year"),
         )
 
 

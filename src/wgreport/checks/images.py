@@ -27,6 +27,11 @@ def _check_images(source: Source, data: dict[str, Any], contributions_dir: Path)
 
 def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str] | None:
     """Why an image reference is unacceptable, as (code, message, hint), or None."""
+    return _path_problem(file, contributions_dir) or _content_problem(file, contributions_dir)
+
+
+def _path_problem(file: str, contributions_dir: Path) -> tuple[str, str, str] | None:
+    """Where the file is: relative, inside contributions/, of an image type, there, small."""
     relative = Path(file)
     if relative.is_absolute() or file.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", file):
         return (
@@ -73,9 +78,15 @@ def check_image_path(file: str, contributions_dir: Path) -> tuple[str, str, str]
             f"the image is {size:,} bytes; at most {MAX_IMAGE_BYTES:,} are allowed",
             "reduce its resolution or compress it",
         )
+    return None
+
+
+def _content_problem(file: str, contributions_dir: Path) -> tuple[str, str, str] | None:
+    """What the file holds: the image its name says, safe, and not too large to lay out."""
+    target = contributions_dir / file
+    kind = IMAGE_TYPES[Path(file).suffix.lower()]
     content = target.read_bytes()
     head = content[:512]
-    kind = IMAGE_TYPES[suffix]
     ok = (
         (kind == "PNG" and head.startswith(b"\x89PNG\r\n\x1a\n"))
         or (kind == "JPEG" and head.startswith(b"\xff\xd8\xff"))

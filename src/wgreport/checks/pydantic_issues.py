@@ -127,20 +127,7 @@ def _describe(
             return "wrong-schema", f"'{shown}' is not the expected schema line", hint, False
         return "invalid-choice", f"'{shown}' is not an allowed value for '{name}'", hint, False
     if etype in _TYPE_WORDS:
-        words = _TYPE_WORDS[etype]
-        if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
-            return "decimal-comma", f"'{value}' uses a decimal comma", comma_hint(value), False
-        if value is None and etype != "missing":
-            return "wrong-type", f"'{name}' is empty; expected {words}", None, False
-        shown = _describe_value(value)
-        hint = None
-        if etype == "date_type" or "date" in name:
-            hint = "write dates as YYYY-MM-DD, e.g. 2025-02-14"
-        elif etype in {"dict_type", "model_type"}:
-            hint = "indent the fields under this key, each as 'key: value'"
-        elif etype == "list_type":
-            hint = "write each item on its own line starting with '- '"
-        return "wrong-type", f"'{name}' should be {words}, not {shown}", hint, False
+        return _describe_type(etype, name, value)
     if etype == "finite_number":
         return "wrong-type", f"'{name}' should be a finite number, not {value}", None, False
     if etype == "string_pattern_mismatch":
@@ -154,37 +141,59 @@ def _describe(
             "use lowercase letters, digits and dashes, e.g. one-stop-benefits",
             False,
         )
-    if etype in {"too_short", "too_long"}:
-        actual = ctx.get("actual_length")
-        if etype == "too_short":
-            limit = ctx.get("min_length")
-            return (
-                "too-few",
-                f"'{name}' needs at least {limit} item(s), found {actual}",
-                None,
-                False,
-            )
-        limit = ctx.get("max_length")
-        if isinstance(value, str):
-            return "too-long", f"the text is longer than {limit} characters", "shorten it", False
-        return "too-many", f"'{name}' may hold at most {limit} items, found {actual}", None, False
-    if etype == "string_too_long":
-        limit = ctx.get("max_length")
-        return "too-long", f"'{name}' is longer than {limit} characters", "shorten it", False
-    if etype in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+    if etype in {"too_short", "too_long", "string_too_long"}:
+        return _describe_length(etype, ctx, name, value)
+    if etype in _RELATIONS:
         limit = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
-        relation = {
-            "greater_than_equal": "at least",
-            "greater_than": "more than",
-            "less_than_equal": "at most",
-            "less_than": "less than",
-        }[etype]
-        return "out-of-range", f"'{name}' must be {relation} {limit}; found {value}", None, False
+        message = f"'{name}' must be {_RELATIONS[etype]} {limit}; found {value}"
+        return "out-of-range", message, None, False
     # Our own PydanticCustomError types are already stable issue codes.
     hint = ctx.get("hint")
     if hint is None and "choices" in ctx and isinstance(value, str):
         hint = did_you_mean(value, ctx["choices"])
     return etype, str(error["msg"]), hint, False
+
+
+_RELATIONS = {
+    "greater_than_equal": "at least",
+    "greater_than": "more than",
+    "less_than_equal": "at most",
+    "less_than": "less than",
+}
+
+
+def _describe_type(etype: str, name: str, value: Any) -> tuple[str, str, str | None, bool]:
+    """A value of the wrong type, in members' words, with how to write it."""
+    words = _TYPE_WORDS[etype]
+    if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+        return "decimal-comma", f"'{value}' uses a decimal comma", comma_hint(value), False
+    if value is None:
+        return "wrong-type", f"'{name}' is empty; expected {words}", None, False
+    shown = _describe_value(value)
+    hint = None
+    if etype == "date_type" or "date" in name:
+        hint = "write dates as YYYY-MM-DD, e.g. 2025-02-14"
+    elif etype in {"dict_type", "model_type"}:
+        hint = "indent the fields under this key, each as 'key: value'"
+    elif etype == "list_type":
+        hint = "write each item on its own line starting with '- '"
+    return "wrong-type", f"'{name}' should be {words}, not {shown}", hint, False
+
+
+def _describe_length(
+    etype: str, ctx: dict[str, Any], name: str, value: Any
+) -> tuple[str, str, str | None, bool]:
+    """Too few or too many items, or a text over its length."""
+    actual = ctx.get("actual_length")
+    if etype == "too_short":
+        limit = ctx.get("min_length")
+        return "too-few", f"'{name}' needs at least {limit} item(s), found {actual}", None, False
+    limit = ctx.get("max_length")
+    if etype == "string_too_long":
+        return "too-long", f"'{name}' is longer than {limit} characters", "shorten it", False
+    if isinstance(value, str):
+        return "too-long", f"the text is longer than {limit} characters", "shorten it", False
+    return "too-many", f"'{name}' may hold at most {limit} items, found {actual}", None, False
 
 
 def _describe_value(value: Any) -> str:

@@ -272,35 +272,50 @@ def _single_job(
 def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[str], RenderStats]:
     layouts: list[Layout | None] = [None] * len(parts)
     pdfs: list[bytes | None] = [None] * len(parts)
-    # First: the stamp, the numbered parts with placeholders (only their length is needed),
-    # then every other part for good, longest first (so that no worker is left with a long
-    # chapter at the end).
+    stamp = _first_pass(html, parts, run, layouts, pdfs)
+    known = cast(list[Layout], layouts)
+    for _ in range(3):
+        run.stats.passes += 1
+        seen = _numbered_pass(parts, run, known, pdfs)
+        if seen == known:
+            merged = merge_parts(cast(list[bytes], pdfs), parts, stamp=stamp)
+            return merged, run.warnings, run.stats
+        known = seen  # a number's width moved a line or a page: number again
+    raise RenderError("page numbers did not settle after three passes")
+
+
+def _job(kind: str, part: Part, key: str, text: str, css: str, run: _Run, write: bool) -> _Job:
+    args = (text, css, *run.args, sorted(part.owned), write)
+    return _Job(kind, part.index, key, args, part.section)
+
+
+def _first_pass(
+    html: str,
+    parts: Sequence[Part],
+    run: _Run,
+    layouts: list[Layout | None],
+    pdfs: list[bytes | None],
+) -> bytes:
+    """The stamp, the numbered parts laid out with placeholders (only their length is
+    needed), and every other part rendered for good, longest first (so that no worker is
+    left with a long chapter at the end); cached ones are taken from the cache. Fills
+    `layouts` and the final parts' `pdfs`; returns the stamp."""
     stamp_source = stamp_html(html)
     stamp_key = _digest("stamp", run.env, stamp_source, _SAMPLE_CSS)
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
     if stamp is None:
         jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, _SAMPLE_CSS, *run.args, [], True)))
-    width = len(str(max(len(parts) * 8, 10)))
-    placeholder = "8" * width
+    placeholder = "8" * len(str(max(len(parts) * 8, 10)))
     finals = []
     for part in parts:
-        owned = sorted(part.owned)
         if part.numbered:
             text = _fill(part, lambda _name: placeholder)
             css = _part_css(part.index, placeholder)
             key = _digest("layout", run.env, _layout_key(text), css)
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
-                jobs.append(
-                    _Job(
-                        "layout",
-                        part.index,
-                        key,
-                        (text, css, *run.args, owned, False),
-                        part.section,
-                    )
-                )
+                jobs.append(_job("layout", part, key, text, css, run, False))
         else:
             css = _part_css(part.index, "")
             key = _digest("pdf", run.env, part.html, css)
@@ -308,15 +323,7 @@ def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[st
             if cached is not None:
                 pdfs[part.index], layouts[part.index] = cached
             else:
-                finals.append(
-                    _Job(
-                        "render",
-                        part.index,
-                        key,
-                        (part.html, css, *run.args, owned, True),
-                        part.section,
-                    )
-                )
+                finals.append(_job("render", part, key, part.html, css, run, True))
     finals.sort(key=lambda job: -len(job.args[0]))
     for (kind, index), (pdf, layout) in run.execute([*jobs, *finals]).items():
         if kind == "stamp":
@@ -327,37 +334,33 @@ def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[st
                 pdfs[index] = pdf
     if run.stats.timed_out:
         raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
-    known = cast(list[Layout], layouts)
-    for _ in range(3):
-        run.stats.passes += 1
-        _, total, where = _numbers(parts, known)
-        jobs, seen = [], list(known)
-        for part in parts:
-            if not part.numbered:
-                continue
-            text = _fill(part, partial(_page_of, where))
-            css = _part_css(part.index, str(total))
-            key = _digest("pdf", run.env, text, css)
-            cached = run.cache.get_part(key)
-            if cached is not None:
-                pdfs[part.index], seen[part.index] = cached
-            else:
-                owned = sorted(part.owned)
-                jobs.append(
-                    _Job(
-                        "render", part.index, key, (text, css, *run.args, owned, True), part.section
-                    )
-                )
-        for (_, index), (pdf, layout) in run.execute(jobs).items():
-            pdfs[index], seen[index] = pdf, layout
-        if run.stats.timed_out:
-            raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
-        if seen == known:
-            assert stamp is not None
-            merged = merge_parts(cast(list[bytes], pdfs), parts, stamp=stamp)
-            return merged, run.warnings, run.stats
-        known = seen  # a number's width moved a line or a page: number again
-    raise RenderError("page numbers did not settle after three passes")
+    assert stamp is not None
+    return stamp
+
+
+def _numbered_pass(
+    parts: Sequence[Part], run: _Run, known: list[Layout], pdfs: list[bytes | None]
+) -> list[Layout]:
+    """Render the numbered parts with the page numbers that `known` layouts give; return
+    the layouts as they came out (equal to `known` when the numbers have settled)."""
+    _, total, where = _numbers(parts, known)
+    jobs, seen = [], list(known)
+    for part in parts:
+        if not part.numbered:
+            continue
+        text = _fill(part, partial(_page_of, where))
+        css = _part_css(part.index, str(total))
+        key = _digest("pdf", run.env, text, css)
+        cached = run.cache.get_part(key)
+        if cached is not None:
+            pdfs[part.index], seen[part.index] = cached
+        else:
+            jobs.append(_job("render", part, key, text, css, run, True))
+    for (_, index), (pdf, layout) in run.execute(jobs).items():
+        pdfs[index], seen[index] = pdf, layout
+    if run.stats.timed_out:
+        raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
+    return seen
 
 
 def _page_of(where: dict[str, int], name: str) -> str:
