@@ -93,7 +93,7 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rendered as a final (no draft mark, PDF/UA-1, CSVs attached), as a folder
     with report.pdf and report.html."""
     from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_build_info
+    from wgreport.plan import make_build_info
     from wgreport.settings import Settings
     from wgreport.steps import SequentialRunner, render_edition
 

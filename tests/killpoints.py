@@ -64,16 +64,12 @@ POINTS = [
     KillPoint("validate-1", "validate", ("wgreport.inputs:validate_contribution",), nth=1),
     KillPoint("validate-6", "validate", ("wgreport.inputs:validate_contribution",), nth=6),
     KillPoint("aggregate", "aggregate", ("wgreport.pipeline:compute_frames",)),
-    KillPoint("charts", "charts", ("wgreport.pipeline:make_charts",)),
+    KillPoint("charts", "charts", ("wgreport.figures:make_charts",)),
     KillPoint("context", "context", ("wgreport.pipeline:make_context",)),
     KillPoint(
         "html",
         "render",
-        (
-            "wgreport.render:render_html",
-            "wgreport.pipeline:render_html",
-            "wgreport.steps:render_html",
-        ),
+        ("wgreport.render:render_html", "wgreport.steps:render_html"),
     ),
     KillPoint(
         "pdf",
@@ -81,7 +77,7 @@ POINTS = [
         ("wgreport.pdf.schedule:render_single", "wgreport.pdf.schedule:render_parallel"),
     ),
     KillPoint("pdf-rendered", "render", ("wgreport.pdf.report:count_pages",)),
-    KillPoint("manifest", "publish", ("wgreport.pipeline:make_manifest",)),
+    KillPoint("manifest", "publish", ("wgreport.outputs:make_manifest",)),
     KillPoint("publish-start", "publish", ("wgreport.publish:publish_draft",)),
     KillPoint("first-file", "publish", ("wgreport.publish:_write",), nth=1),
     KillPoint("half-written", "publish", ("wgreport.publish:_write",), nth=6),

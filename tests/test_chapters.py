@@ -9,7 +9,8 @@ import pytest
 
 from wgreport import context
 from wgreport.inputs import load_edition_inputs
-from wgreport.pipeline import make_build_info, make_context
+from wgreport.pipeline import make_context
+from wgreport.plan import make_build_info
 from wgreport.render import render_html
 from wgreport.reportmodel import ReportContext
 

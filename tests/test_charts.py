@@ -118,20 +118,20 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypat
     a changed value does."""
     import dataclasses
 
-    from wgreport import pipeline
+    from wgreport import figures, pipeline
 
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     _, frames = pipeline.compute_frames(loaded)
     wg = loaded.working_group
-    drawn = pipeline.cached_charts(frames, wg, True, tmp_path)
+    drawn = figures.cached_charts(frames, wg, True, tmp_path)
     # one entry in the content-addressed cache: charts/<key[:2]>/<key>
     assert len([p for p in (tmp_path / "charts").rglob("*") if p.is_file()]) == 1
 
     def fail(*args: object) -> None:
         raise AssertionError("a chart was drawn again")
 
-    monkeypatch.setattr(pipeline, "make_charts", fail)
-    again = pipeline.cached_charts(frames, wg, True, tmp_path)
+    monkeypatch.setattr(figures, "make_charts", fail)
+    again = figures.cached_charts(frames, wg, True, tmp_path)
     assert again == drawn and again[0].svg == drawn[0].svg
 
     kr = loaded.contributions["KR"]
@@ -143,23 +143,23 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypat
         },
     )
     _, same = pipeline.compute_frames(reworded)
-    assert pipeline.charts_digest(same, wg, True) == pipeline.charts_digest(frames, wg, True)
+    assert figures.charts_digest(same, wg, True) == figures.charts_digest(frames, wg, True)
     values = frames.values.copy()
     values.loc[values.index[0], "value"] = 0.123
     moved = dataclasses.replace(frames, values=values)
-    assert pipeline.charts_digest(moved, wg, True) != pipeline.charts_digest(frames, wg, True)
+    assert figures.charts_digest(moved, wg, True) != figures.charts_digest(frames, wg, True)
 
 
 def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A large group's charts are drawn in worker processes: the same figures, in order."""
-    from wgreport import pipeline
+    from wgreport import figures, pipeline
     from wgreport.demodata import write_demo_inputs
 
     write_demo_inputs(tmp_path, 12, 2024, 3)
     loaded = load_edition_inputs(tmp_path, 2024)
     _, frames = pipeline.compute_frames(loaded)
-    one = pipeline.make_charts(frames, loaded.working_group, True)
-    two = pipeline.make_charts(frames, loaded.working_group, True, workers=2)
+    one = figures.make_charts(frames, loaded.working_group, True)
+    two = figures.make_charts(frames, loaded.working_group, True, workers=2)
     assert len(one) == 10 and [c.id for c in two] == [c.id for c in one]
     assert two == one
 

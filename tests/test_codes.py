@@ -17,7 +17,7 @@ def _emitted_codes() -> set[str]:
     """Issue codes passed to Source.add, Issue(...), PydanticCustomError(...), MarkdownProblem(...),
     _check_unique(...), _known(...), or returned as the first element of a (code, message, …) tuple."""
     found: set[str] = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             candidates: list[ast.expr] = []

@@ -64,3 +64,15 @@ def test_builds_killed_at_four_moments_destroy_and_hide_nothing(tmp_path: Path) 
     last = read_log(year_dir)[-1]
     assert last["result"] == "success"
     assert any("finished replacing the final" in r for r in last["recovered"])
+
+
+def test_every_kill_point_names_a_function_the_build_calls() -> None:
+    """The benchmark's twenty moments hook functions by name: a renamed or moved function
+    would leave a moment that can never be reached (or that fails to arm)."""
+    from .killpoints import POINTS, _resolve
+
+    assert len(POINTS) == 20
+    for point in POINTS:
+        for target in point.targets:
+            owner, name = _resolve(target)
+            assert callable(getattr(owner, name, None)), target

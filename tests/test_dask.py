@@ -17,7 +17,8 @@ from wgreport.inputs import load_edition_inputs
 
 from .conftest import copy_inputs
 
-pytestmark = pytest.mark.e2e
+# one worker runs the tests that share the Prefect test harness (it takes ~20 s to start)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
 
 
 class TaskLog:

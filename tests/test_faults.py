@@ -123,7 +123,8 @@ def _templates(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def demo_context() -> Any:
     from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_build_info, make_context
+    from wgreport.pipeline import make_context
+    from wgreport.plan import make_build_info
 
     return make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
 

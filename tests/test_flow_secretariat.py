@@ -16,7 +16,8 @@ from wgreport.errors import FinalExists, FinalRefused
 
 from .conftest import ROOT, copy_inputs
 
-pytestmark = pytest.mark.e2e
+# one worker runs the tests that share the Prefect test harness (it takes ~20 s to start)
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
 
 
 def _task_states(flow_run_id: Any) -> dict[str, str]:

@@ -55,7 +55,8 @@ def test_output_has_no_template_leaks(built_tree: dict[str, str]) -> None:
 
 def test_build_is_deterministic() -> None:
     from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_build_info, make_context
+    from wgreport.pipeline import make_context
+    from wgreport.plan import make_build_info
     from wgreport.render import render_html
 
     from .conftest import DEMO_INPUTS, ROOT

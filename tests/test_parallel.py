@@ -17,7 +17,8 @@ from wgreport.errors import RenderError
 from wgreport.inputs import load_edition_inputs
 from wgreport.pdf.parts import split_parts
 from wgreport.pdf.schedule import render_parallel
-from wgreport.pipeline import image_folders, make_build_info, make_context
+from wgreport.pipeline import image_folders, make_context
+from wgreport.plan import make_build_info
 from wgreport.render import render_html, render_pdf
 
 from .conftest import DEMO_INPUTS, ROOT

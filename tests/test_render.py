@@ -88,7 +88,7 @@ def test_fetcher_serves_data_urls() -> None:
 
 
 def test_build_info_labels_drafts() -> None:
-    from wgreport.pipeline import make_build_info
+    from wgreport.plan import make_build_info
 
     info = make_build_info(3)
     assert info == BuildInfo(

@@ -17,8 +17,10 @@ import pytest
 from wgreport import aggregate, chartkit, charts
 from wgreport.chartkit import Chart
 from wgreport.demodata import write_demo_inputs
+from wgreport.figures import make_charts
 from wgreport.inputs import LoadedEdition, load_edition_inputs
-from wgreport.pipeline import compute_frames, make_build_info, make_charts, make_context
+from wgreport.pipeline import compute_frames, make_context
+from wgreport.plan import make_build_info
 from wgreport.render import render_html
 from wgreport.reportmodel import NOTABLE, ReportContext
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
-from . import pipeline
+from . import figures, outputs, pipeline, plan
 from .aggregate import Frames
 from .audit import recorded_build
 from .chartkit import Chart
@@ -117,7 +117,7 @@ def draw_charts(
 ) -> list[Chart]:
     """Every figure, kept in `cache_dir` by the digest of the tables they are drawn from."""
     with_change = aggregated.previous_year is not None
-    return pipeline.cached_charts(aggregated.frames, loaded.working_group, with_change, cache_dir)
+    return figures.cached_charts(aggregated.frames, loaded.working_group, with_change, cache_dir)
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,8 @@ def make_report_context(
     frames = aggregated.frames
     ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, reviews)
     data = {
-        **pipeline.data_files(frames, ctx),
-        **pipeline.comment_files(ctx, reviews, settings.templates_dir),
+        **outputs.data_files(frames, ctx),
+        **outputs.comment_files(ctx, reviews, settings.templates_dir),
     }
     return Contexted(ctx, data)
 
@@ -161,7 +161,7 @@ def render_pdf(
         html,
         settings.templates_dir,
         image_roots=pipeline.image_folders(loaded),
-        attachments=pipeline.pdf_attachments(contexted.data),
+        attachments=outputs.pdf_attachments(contexted.data),
         workers=settings.render_workers,
         cache_dir=settings.cache_dir,
         time_limit=settings.chapter_time_limit,
@@ -180,7 +180,7 @@ def publish(
     supersede: bool,
 ) -> Published:
     """Write the draft (or the final) atomically, with its manifest and SHA256SUMS."""
-    files = pipeline.output_files(loaded, rendered, data)
+    files = outputs.output_files(loaded, rendered, data)
     return publish_build(
         settings.outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
     )
@@ -322,7 +322,7 @@ def render_edition(
         try:
             rendered = runner.run(PDF, loaded, contexted, html, settings)
         except PartsTimedOut as exc:
-            loaded = pipeline.leave_out_unrendered(loaded, exc, build)
+            loaded = plan.leave_out_unrendered(loaded, exc, build)
             runner.left_out(f"{exc}; left out of the report, which is rendered again")
             continue
         return loaded, rendered, contexted.data
@@ -332,7 +332,7 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Buil
     """A whole build: a new numbered draft, or the final. Recorded in
     outputs/<year>/builds.log whatever its result; returns what was published."""
     year = request.year
-    parameters = pipeline.build_parameters(
+    parameters = plan.build_parameters(
         settings, year, request.final, request.allow_missing, request.supersede
     )
     year_dir = settings.outputs_dir / str(year)
@@ -342,11 +342,11 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Buil
         with runner.on_cluster(settings.dask_address):
             loaded = validate_edition(settings, year, runner)
         runner.validated(loaded)
-        number, build = pipeline.plan_build(
+        number, build = plan.plan_build(
             settings.outputs_dir, loaded, request.final, request.allow_missing
         )
         loaded, rendered, data = render_edition(settings, loaded, build, runner)
-        manifest = pipeline.make_manifest(settings, loaded, rendered, build)
+        manifest = outputs.make_manifest(settings, loaded, rendered, build)
         stage("publish")
         published = runner.run(
             PUBLISH, settings, loaded, rendered, data, manifest, number, request.supersede

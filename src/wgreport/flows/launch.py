@@ -47,7 +47,7 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
         return
     from ..audit import recorded_build
     from ..cluster import check_cluster
-    from ..pipeline import build_parameters
+    from ..plan import build_parameters
 
     try:
         check_cluster(settings.dask_address)
