@@ -8,8 +8,8 @@ STAMP  := $(VENV)/.wgreport-installed
 BROWSER := tools/browser
 BROWSER_STAMP := $(BROWSER)/node_modules/.wgreport-installed
 YEAR   ?= 2024
-# The suite runs on every core (pytest-xdist); the tests that share Prefect's test harness
-# stay on one worker (xdist_group "prefect"). TEST_WORKERS=0 runs it in one process.
+# The suite runs on every core (pytest-xdist), a test file per worker at a time, so that a
+# module's shared build is made once. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
 
@@ -19,7 +19,7 @@ report: system install
 	$(BIN)/wgreport build --year $(YEAR)
 
 test: system-test install browser-tools
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The checks of every commit: formatting, lint and types (`lint`), then the whole test suite
 # (`test`). `make check test` runs the suite once: make builds a target once per run.

@@ -17,8 +17,7 @@ from wgreport.inputs import load_edition_inputs
 
 from .conftest import copy_inputs
 
-# one worker runs the tests that share the Prefect test harness (it takes ~20 s to start)
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
+pytestmark = pytest.mark.e2e
 
 
 class TaskLog:

@@ -16,8 +16,7 @@ from wgreport.errors import FinalExists, FinalRefused
 
 from .conftest import ROOT, copy_inputs
 
-# one worker runs the tests that share the Prefect test harness (it takes ~20 s to start)
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("prefect")]
+pytestmark = pytest.mark.e2e
 
 
 def _task_states(flow_run_id: Any) -> dict[str, str]:
