@@ -214,15 +214,32 @@ def member_status(
     return rows
 
 
-def load_edition_inputs(inputs_dir: Path, year: int) -> LoadedEdition:
-    """Load and validate everything of one edition (the library path, without Prefect)."""
+@dataclass(frozen=True)
+class EditionSetup:
+    """An edition's files with its working group and edition settings, validated."""
+
+    files: EditionFiles
+    working_group: WorkingGroup
+    edition: Edition
+    reports: list[FileReport]
+
+
+def load_edition_setup(inputs_dir: Path, year: int) -> EditionSetup:
+    """The edition's files, and its working group and edition file, which must be valid."""
     files = find_edition_files(inputs_dir, year)
     wg, edition, reports = load_group_and_edition(files)
     if wg is None or edition is None:
         raise InputsError(first_error(reports))
+    return EditionSetup(files, wg, edition, reports)
+
+
+def load_edition_inputs(inputs_dir: Path, year: int) -> LoadedEdition:
+    """Load and validate everything of one edition (the library path, without Prefect)."""
+    setup = load_edition_setup(inputs_dir, year)
+    files, wg, edition = setup.files, setup.working_group, setup.edition
     ctx = edition_context(files, wg, edition)
     results = {p.stem: check_contribution(files, ctx, p) for p in files.contributions}
-    return assemble_edition(files, wg, edition, reports, list(results.values()))
+    return assemble_edition(files, wg, edition, setup.reports, list(results.values()))
 
 
 def assemble_edition(

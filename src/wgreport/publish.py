@@ -182,10 +182,15 @@ def draft_name(number: int) -> str:
 
 @dataclass(frozen=True)
 class Published:
-    """A draft or final in place: its folder, and its manifest as written."""
+    """A draft or final in place: its folder, and its manifest as written. What a build
+    returns (steps.run_build, the annual-report flow) and the CLI prints."""
 
     folder: Path
     manifest: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return "final" if self.manifest.get("final") else f"draft {self.folder.name}"
 
 
 def publish_draft(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
@@ -30,19 +30,15 @@ from . import figures, outputs, pipeline, plan
 from .aggregate import Frames
 from .audit import recorded_build
 from .chartkit import Chart
-from .errors import InputsError, PartsTimedOut
+from .errors import PartsTimedOut
 from .inputs import (
-    EditionFiles,
+    EditionSetup,
     LoadedEdition,
     assemble_edition,
     check_contribution,
     edition_context,
-    find_edition_files,
-    first_error,
-    load_group_and_edition,
+    load_edition_setup,
 )
-from .issues import FileReport
-from .models import Edition, WorkingGroup
 from .pages import write_review_page
 from .pdf.report import RenderedReport, render_pdf_report
 from .progress import stage
@@ -74,25 +70,6 @@ class Step(Generic[P, R]):
 
 
 # --- the steps' functions: typed inputs and outputs, no orchestration ------------------
-
-
-@dataclass(frozen=True)
-class EditionSetup:
-    """An edition's files with its working group and edition settings, validated."""
-
-    files: EditionFiles
-    working_group: WorkingGroup
-    edition: Edition
-    reports: list[FileReport]
-
-
-def find_edition(inputs_dir: Path, year: int) -> EditionSetup:
-    """The edition's files, and its working group and edition file, which must be valid."""
-    files = find_edition_files(inputs_dir, year)
-    wg, edition, reports = load_group_and_edition(files)
-    if wg is None or edition is None:
-        raise InputsError(first_error(reports))
-    return EditionSetup(files, wg, edition, reports)
 
 
 def validate_member(setup: EditionSetup, path: Path) -> ContributionResult:
@@ -191,7 +168,7 @@ def update_review_page(settings: Settings, year: int) -> Path:
     return write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
 
 
-FIND = Step("discover-inputs", "discover", find_edition, io=True)
+FIND = Step("discover-inputs", "discover", load_edition_setup, io=True)
 VALIDATE = Step("validate-contribution", "validate", validate_member, io=True, cache="member")
 AGGREGATE = Step("aggregate", "aggregate", aggregate_edition, io=True, cache="edition")
 CHARTS = Step("make-charts", "charts", draw_charts, cache="edition")
@@ -233,7 +210,7 @@ class Runner(Protocol):
 
     def left_out(self, message: str) -> None: ...
 
-    def published(self, result: BuildResult) -> None: ...
+    def published(self, result: Published) -> None: ...
 
 
 class SequentialRunner:
@@ -262,7 +239,7 @@ class SequentialRunner:
     def left_out(self, message: str) -> None:
         pass
 
-    def published(self, result: BuildResult) -> None:
+    def published(self, result: Published) -> None:
         pass
 
 
@@ -274,18 +251,6 @@ class BuildRequest:
     final: bool = False
     allow_missing: Sequence[str] = ()
     supersede: bool = False
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build published: its folder and its manifest, as written."""
-
-    folder: Path
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return "final" if self.manifest.get("final") else f"draft {self.folder.name}"
 
 
 def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdition:
@@ -328,7 +293,7 @@ def render_edition(
         return loaded, rendered, contexted.data
 
 
-def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> BuildResult:
+def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Published:
     """A whole build: a new numbered draft, or the final. Recorded in
     outputs/<year>/builds.log whatever its result; returns what was published."""
     year = request.year
@@ -353,9 +318,8 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Buil
         )
         entry.published(published.folder)
         runner.run(REVIEW_PAGE, settings, year)
-    result = BuildResult(published.folder, published.manifest)
-    runner.published(result)
-    return result
+    runner.published(published)
+    return published
 
 
 def build(

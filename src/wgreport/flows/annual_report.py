@@ -30,13 +30,13 @@ from wgreport.aggregate import Frames
 from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport.inputs import LoadedEdition, due_edition
+from wgreport.publish import Published
 from wgreport.settings import Settings, get_settings
 from wgreport.status import StatusReport, status_markdown, status_report
 from wgreport.steps import (
     STEPS,
     VALIDATE,
     BuildRequest,
-    BuildResult,
     Step,
     run_build,
     validate_edition,
@@ -112,7 +112,7 @@ class PrefectRunner:
     def left_out(self, message: str) -> None:
         get_run_logger().warning("%s", message)
 
-    def published(self, result: BuildResult) -> None:
+    def published(self, result: Published) -> None:
         year = result.manifest["year"]
         publish_link_artifacts(result.folder, year, result.label)
         get_run_logger().info(
@@ -135,7 +135,7 @@ def _settings(
     )
 
 
-def annual_report_on(dask_address: str | None) -> Flow[..., BuildResult]:
+def annual_report_on(dask_address: str | None) -> Flow[..., Published]:
     """The annual-report flow, with its mapped tasks on the Dask cluster at `dask_address`
     (prefect-dask's DaskTaskRunner); the flow as it is for None. Call it with the same
     `dask_address`, which also sends a draft's chapters there."""
@@ -236,7 +236,7 @@ def annual_report(
     outputs_dir: str | None = None,
     render_workers: int | None = None,
     dask_address: str | None = None,
-) -> BuildResult:
+) -> Published:
     """Build the report of `year`; return its folder and manifest (what the CLI prints).
 
     - `year`: the edition; `None` means the edition whose deadline passed most recently.

@@ -10,11 +10,12 @@ import contextlib
 import os
 
 from ..errors import ClusterError
+from ..publish import Published
 from ..settings import Settings, configure_prefect_environment
-from ..steps import BuildRequest, BuildResult
+from ..steps import BuildRequest
 
 
-def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bool) -> BuildResult:
+def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bool) -> Published:
     """`wgreport build`: the annual-report flow on the embedded default (or the Prefect API
     that PREFECT_API_URL names), on the Dask cluster of `settings.dask_address` if any."""
     configure_prefect_environment(settings, temporary_server=True)
@@ -26,7 +27,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
     check_cluster_first(settings, request)
     from .annual_report import annual_report_on
 
-    result: BuildResult = annual_report_on(settings.dask_address)(
+    result: Published = annual_report_on(settings.dask_address)(
         year=request.year,
         final=request.final,
         allow_missing=list(request.allow_missing),
