@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .formatting import exact, exact_median
 from .models import Contribution, WorkingGroup
 
 INDICATOR_COLUMNS = [
@@ -55,13 +56,20 @@ def indicator_matrix(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
     return matrix.reindex(index=members, columns=indicators)
 
 
+def _median(values: pd.Series) -> float:
+    """The median in exact decimal arithmetic (of the values as written), as a float: the
+    median of 0.9011 and 0.9012 is 0.90115, where pandas gives 0.9011499999999999."""
+    median = exact_median(values.dropna())
+    return float("nan") if median is None else float(median)
+
+
 def indicator_statistics(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
     """Per indicator: members reporting, group median, minimum and maximum."""
     grouped = values.groupby("indicator", sort=False)["value"]
     stats = pd.DataFrame(
         {
             "reported": grouped.count(),
-            "median": grouped.median(),
+            "median": grouped.agg(_median),
             "min": grouped.min(),
             "max": grouped.max(),
         }
@@ -81,20 +89,45 @@ def indicator_ranks(values: pd.DataFrame, wg: WorkingGroup) -> pd.DataFrame:
     return pd.concat(ranked, ignore_index=True)
 
 
-def indicator_change(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """Current and previous edition values side by side, with the difference."""
-    columns = ["member", "indicator", "value", "previous", "previous_data_year", "change"]
-    base = current[["member", "indicator", "value"]].copy()
+CHANGE_COLUMNS = [
+    "member", "indicator", "value", "data_year", "previous", "previous_data_year",
+    "previous_source", "comparable", "change",
+]  # fmt: skip
+
+
+def indicator_change(
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    wg: WorkingGroup | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Current and previous edition values side by side, each with its data year (and the
+    previous one with its source), and the exact difference. Where the catalogue marks a
+    break in the series at `year` (`Indicator.series_breaks`) the values are not
+    `comparable` and there is no change."""
+    base = current[["member", "indicator", "value", "data_year"]].copy()
     if previous is None or previous.empty:
         base["previous"] = float("nan")
         base["previous_data_year"] = pd.array([pd.NA] * len(base), dtype="Int64")
+        base["previous_source"] = None
     else:
-        prev = previous[["member", "indicator", "value", "data_year"]].rename(
-            columns={"value": "previous", "data_year": "previous_data_year"}
+        prev = previous[["member", "indicator", "value", "data_year", "source"]].rename(
+            columns={
+                "value": "previous",
+                "data_year": "previous_data_year",
+                "source": "previous_source",
+            }
         )
         base = base.merge(prev, on=["member", "indicator"], how="left")
-    base["change"] = base["value"] - base["previous"]
-    return base[columns]
+    broken = {i.id for i in (wg.indicators if wg else []) if i.break_at(year) is not None}
+    base["comparable"] = ~base["indicator"].isin(broken)
+    base["change"] = [
+        float(exact(now) - exact(before))  # type: ignore[operator]
+        if ok and not (pd.isna(now) or pd.isna(before))
+        else float("nan")
+        for now, before, ok in zip(base["value"], base["previous"], base["comparable"], strict=True)
+    ]
+    return base[CHANGE_COLUMNS]
 
 
 def initiatives_table(contributions: Mapping[str, Contribution], wg: WorkingGroup) -> pd.DataFrame:
@@ -186,8 +219,12 @@ def compute_frames(
     contributions: Mapping[str, Contribution],
     wg: WorkingGroup,
     previous: Mapping[str, Contribution] | None = None,
+    year: int | None = None,
 ) -> Frames:
-    """All aggregation for one edition (and the previous one, for changes)."""
+    """All aggregation for one edition `year` (and the previous one, for changes; the
+    year, by default the contributions', decides which series breaks apply)."""
+    if year is None:
+        year = next((c.year for c in contributions.values()), None)
     values = indicator_values(contributions, wg)
     prev_values = indicator_values(previous, wg) if previous else None
     initiatives = initiatives_table(contributions, wg)
@@ -195,7 +232,7 @@ def compute_frames(
         values=values,
         statistics=indicator_statistics(values, wg),
         ranks=indicator_ranks(values, wg),
-        change=indicator_change(values, prev_values),
+        change=indicator_change(values, prev_values, wg, year),
         initiatives=initiatives,
         themes=theme_matrix(initiatives, wg),
         statuses=status_counts(initiatives),

@@ -13,8 +13,9 @@ import pandas as pd
 from . import aggregate
 from .chartkit import Chart, inline_svg, is_large_group
 from .comments import CommentSummary
+from .compare import previous_value, reference_rows, stat_cell
 from .findings import _findings
-from .formatting import as_int, format_number
+from .formatting import as_int, format_change, format_median, format_number
 from .inputs import LoadedEdition
 from .markdown import render_markdown
 from .models import Contribution, Indicator, WorkingGroup
@@ -234,7 +235,7 @@ def _governance_rows(
 ) -> list[GovernanceRow]:
     return [
         GovernanceRow(
-            member=_member_name(wg, code),
+            member=_member_label(wg, code),
             lead_institution=c.governance.lead_institution,
             coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
             strategy=c.governance.strategy.title,
@@ -297,7 +298,7 @@ def build_context(
         subtitle=edition.subtitle or f"Annual Report {edition.year} of the {wg.name}",
         group_name=wg.name,
         forum=wg.forum,
-        chair=_member_name(wg, wg.chair),
+        chair=_member_label(wg, wg.chair),
         editors=[
             e.name + (f", {e.organisation}" if e.organisation else "") for e in edition.editors
         ],
@@ -332,6 +333,7 @@ def build_context(
                 image_src or {},
                 late=code in late,
                 table=n.tables[f"tab-{code.lower()}-indicators"],
+                year=edition.year,
             )
             for code, c in _in_order(wg, contributions)
         ],
@@ -349,6 +351,19 @@ def build_context(
     )
 
 
+def _where(member: str | None, file: str, line: int | None) -> str:
+    """Where an issue is, without the secretariat's file paths: "contribution, line 41"
+    ("indicator table", for a member's CSV; the group's or edition's file by name)."""
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    if name.endswith(".indicators.csv"):
+        what = "indicator table"
+    elif member and name.endswith((".yaml", ".yml")):
+        what = "contribution"
+    else:
+        what = name
+    return f"{what}, line {line}" if line else what
+
+
 def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
     notes = []
     for report in loaded.report.files:
@@ -358,7 +373,7 @@ def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
                     member=report.member or "—",
                     severity=issue.severity,
                     code=issue.code,
-                    where=f"{report.file}:{issue.line}",
+                    where=_where(report.member, report.file, issue.line),
                     message=issue.message,
                 )
             )
@@ -366,6 +381,8 @@ def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
 
 
 def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) -> list[MatrixRow]:
+    """Each member's values, then the group median, the best and weakest value (direction
+    aware: for a rank the lowest is best) and the published reference averages."""
     matrix = aggregate.indicator_matrix(values, wg)
     decimals = [i.decimals for i in wg.indicators]
     rows = [
@@ -375,50 +392,78 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
         )
         for code in matrix.index
     ]
-    for stat, label in (("median", "Group median"), ("min", "Lowest"), ("max", "Highest")):
+    rows.append(
+        MatrixRow(
+            label="Group median",
+            cells=[
+                format_median(stats.loc[i.id, "median"], i.decimals, i.unit) for i in wg.indicators
+            ],
+            kind="statistic",
+        )
+    )
+    for which, label in (("best", "Best"), ("weakest", "Weakest")):
         rows.append(
             MatrixRow(
                 label=label,
-                cells=[format_number(stats.loc[i.id, stat], i.decimals) for i in wg.indicators],
+                cells=[stat_cell(stats, i, which) for i in wg.indicators],
                 kind="statistic",
             )
         )
+    for label, cells in reference_rows(wg, values):
+        rows.append(MatrixRow(label=label, cells=cells, kind="reference"))
     return rows
 
 
+def _rank_text(ranks: pd.DataFrame, code: str, indicator_id: str, reporting: int) -> str:
+    """ "3 of 10", or "3 of 10 (tied)" when another member shares the rank."""
+    of = ranks[ranks["indicator"] == indicator_id]
+    mine = of[of["member"] == code]["rank"]
+    if not len(mine) or pd.isna(mine.iloc[0]):
+        return "–"
+    rank = int(mine.iloc[0])
+    tied = int((of["rank"] == rank).sum()) > 1
+    return f"{rank} of {reporting}" + (" (tied)" if tied else "")
+
+
 def _indicator_lines(
-    wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames
+    wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames, year: int
 ) -> list[IndicatorLine]:
-    """A member's table of indicators: its value, the group median, its rank and change."""
-    stats, ranks, change = frames.statistics, frames.ranks, frames.change
+    """A member's table of indicators: its value, the group median, its rank and, against
+    the previous edition's value (with its data year and source), the change; no change
+    across a break in the series."""
+    stats, change = frames.statistics, frames.change
     reported = {v.id: v for v in contribution.indicators}
     lines = []
     for indicator in wg.indicators:
         value = reported.get(indicator.id)
-        rank = ranks[(ranks["member"] == code) & (ranks["indicator"] == indicator.id)]["rank"]
-        ch = change[(change["member"] == code) & (change["indicator"] == indicator.id)]
-        reporting = as_int(stats.at[indicator.id, "reported"])
-        rank_value = rank.iloc[0] if len(rank) else pd.NA
+        before = previous_value(change, code, indicator.id)
+        series_break = indicator.break_at(year) if before is not None else None
+        now = value.value if value is not None else None
+        if series_break is not None:
+            change_text = "break in series"
+        elif ((change["member"] == code) & (change["indicator"] == indicator.id)).any():
+            change_text = format_change(
+                now, before.value if before else None, indicator.decimals, indicator.unit
+            )
+        else:
+            change_text = "–"
         lines.append(
             IndicatorLine(
                 id=indicator.id,
                 title=indicator.title,
-                value=(
-                    format_number(value.value, indicator.decimals)
-                    if value is not None and value.value is not None
-                    else "n/a"
-                ),
+                value=format_number(now, indicator.decimals),
                 data_year=str(value.data_year) if value and value.data_year else "",
-                median=format_number(stats.loc[indicator.id, "median"], indicator.decimals),
-                rank="–" if pd.isna(rank_value) else f"{int(rank_value)} of {reporting}",
-                previous=format_number(ch["previous"].iloc[0], indicator.decimals)
-                if len(ch)
-                else "–",
-                change=(
-                    format_number(ch["change"].iloc[0], indicator.decimals, signed=True)
-                    if len(ch)
-                    else "–"
+                median=format_median(
+                    stats.loc[indicator.id, "median"], indicator.decimals, indicator.unit
                 ),
+                rank=_rank_text(
+                    frames.ranks, code, indicator.id, as_int(stats.at[indicator.id, "reported"])
+                ),
+                previous=format_number(before.value if before else None, indicator.decimals),
+                previous_data_year=before.data_year if before else "",
+                previous_source=before.source if before else "",
+                change=change_text,
+                break_reason=series_break.reason if series_break else "",
                 source=(value.source or "") if value else "",
                 note=((value.note or value.reason_missing or "") if value else "not reported"),
             )
@@ -456,6 +501,7 @@ def _member_chapter(
     *,
     late: bool,
     table: int,
+    year: int,
 ) -> MemberChapter:
     member = wg.member(code)
     assert member is not None
@@ -466,6 +512,7 @@ def _member_chapter(
         table_number=table,
         code=code,
         name=member.name,
+        label=member.label,
         ministry=member.ministry,
         contact_organisation=contribution.contact.organisation,
         submitted=contribution.submitted.isoformat(),
@@ -481,7 +528,7 @@ def _member_chapter(
             legal_instruments=[(li.title, li.year) for li in gov.legal_instruments],
         ),
         initiatives=_initiative_views(wg, code, contribution, images),
-        indicators=_indicator_lines(wg, code, contribution, frames),
+        indicators=_indicator_lines(wg, code, contribution, frames, year),
         case_study=(
             CaseStudyView(
                 title=case.title,

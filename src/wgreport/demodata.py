@@ -68,6 +68,8 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Raw | int):
         return str(value)
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as the same number
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
@@ -664,6 +666,7 @@ _UNIT_RANGES = {
     "count": (1.0, 1000.0),
     "currency": (100.0, 100_000.0),
     "years": (1.0, 50.0),
+    "rank": (1.0, 193.0),
     "score": (0.0, 100.0),
 }
 
@@ -932,6 +935,7 @@ def _working_group_yaml(members: list[_Member], catalogue: WorkingGroup) -> str:
             {
                 key: (Raw(f"{value:g}") if isinstance(value, float) else value)
                 for key, value in i.model_dump(exclude_none=True).items()
+                if value != []  # optional lists left out, as the catalogue leaves them
             }
             for i in catalogue.indicators
         ],

@@ -1,25 +1,124 @@
-"""How numbers and missing values are shown, in tables and charts alike."""
+"""How numbers and missing values are shown, in tables, charts and findings alike.
+
+Every printed number goes through `format_number` (or `format_change`, `format_median`),
+which rounds the value *as written* half-up, the convention of the UN and OECD tables:
+0.99535 prints as 0.9954 at four decimals, never 0.9953 (as binary floating point does).
+
+Values reach the report as Python floats (the YAML and CSV readers parse them). `exact`
+turns a float back into the decimal that was written: `repr` gives the shortest decimal
+that reads back as the same float, and for a number written with at most 15 significant
+digits (every published indicator value; the UN export has five decimals) that is the
+number as written. Sums, differences and medians are then computed in `Decimal`, so a
+median of 0.9011 and 0.9012 is 0.90115 exactly and prints as 0.9012.
+"""
 
 from __future__ import annotations
 
 import math
+import statistics
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 
+#: Units whose values are whole numbers (a median of two of them may fall on a half).
+WHOLE_UNITS = ("rank", "count")
+
 
 def is_missing(value: Any) -> bool:
     """None, pandas NA or NaN: a value that is not there."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, Decimal) and value.is_nan())
+    )
+
+
+def exact(value: Any) -> Decimal | None:
+    """The number as written, as a `Decimal`; None when missing."""
+    if is_missing(value):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        return Decimal(value.strip())
+    return Decimal(repr(float(value)))
+
+
+def rounded(value: Any, decimals: int) -> Decimal | None:
+    """`value` rounded half-up to `decimals` places, from the number as written."""
+    number = exact(value)
+    if number is None:
+        return None
+    result = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return result.copy_abs() if result.is_zero() else result  # never "-0.00"
 
 
 def format_number(value: Any, decimals: int, *, signed: bool = False) -> str:
-    """A number with the catalogue's decimals; "n/a" when missing (never zero).
+    """A number with the catalogue's decimals, rounded half-up; "n/a" when missing (never
+    zero). Thousands are grouped with commas.
 
     The sign is ASCII: U+2212 is not in Noto Sans, and fonts are pinned."""
-    if is_missing(value):
+    number = rounded(value, decimals)
+    if number is None:
         return "n/a"
-    return f"{float(value):+,.{decimals}f}" if signed else f"{float(value):,.{decimals}f}"
+    return f"{number:+,f}" if signed else f"{number:,f}"
+
+
+def format_written(value: Any) -> str:
+    """A published reference value exactly as its source prints it (0.61 stays 0.61)."""
+    number = exact(value)
+    return "n/a" if number is None else f"{number:,f}"
+
+
+def exact_median(values: Iterable[Any]) -> Decimal | None:
+    """The median of the values present, in exact decimal arithmetic; None when none is."""
+    present = [d for d in (exact(v) for v in values) if d is not None]
+    return statistics.median(present) if present else None
+
+
+def format_median(value: Any, decimals: int, unit: str) -> str:
+    """A group median. For whole-number units (ranks, counts) a median between two values
+    prints its half: a median rank of 19.5 is 19.5, not 20."""
+    number = exact(value)
+    if number is not None and decimals == 0 and unit in WHOLE_UNITS and number % 1:
+        return format_number(number, 1)
+    return format_number(number, decimals)
+
+
+def printed_change(current: Any, previous: Any, decimals: int) -> Decimal | None:
+    """A change as the report prints it: the printed current value minus the printed
+    previous value, so that the three printed figures always agree."""
+    now, before = rounded(current, decimals), rounded(previous, decimals)
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def format_change(current: Any, previous: Any, decimals: int, unit: str) -> str:
+    """The printed change between two printed values. A rank reads the way a reader says
+    it: from 11th to 7th is "up 4" (rank 1 is best), the other way "down 4"."""
+    change = printed_change(current, previous, decimals)
+    if change is None:
+        return "n/a"
+    if unit == "rank":
+        places = int(-change)
+        if places == 0:
+            return "unchanged"
+        return f"up {places}" if places > 0 else f"down {-places}"
+    return format_number(change, decimals, signed=True)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def as_float(value: Any) -> float:

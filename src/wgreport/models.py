@@ -179,7 +179,22 @@ class Theme(_Model):
     description: Text
 
 
-Unit = Literal["index", "percent", "count", "currency", "years", "score"]
+Unit = Literal["index", "percent", "count", "currency", "years", "score", "rank"]
+
+
+class SeriesBreak(_Model):
+    edition: Year = Field(
+        description="The edition whose values cannot be compared with the edition before it"
+    )
+    reason: Text = Field(description="One sentence on why, as the report prints it")
+
+
+class ReferenceValue(_Model):
+    label: Text = Field(description="What the value is, e.g. World average or OECD average")
+    data_year: Year = Field(description="The survey edition it belongs to")
+    value: float = Field(description="As the source publishes it")
+    source: Text = Field(description="Who publishes it, and where")
+    url: Url | None = None
 
 
 class Indicator(_Model):
@@ -196,6 +211,23 @@ class Indicator(_Model):
     caveat: Text | None = Field(
         None, description="Optional: what a reader must know before comparing values."
     )
+    series_breaks: list[SeriesBreak] = Field(
+        [],
+        description="Optional: editions whose values cannot be compared with the edition "
+        "before (a change in method); the report then shows no change for them",
+    )
+    references: list[ReferenceValue] = Field(
+        [],
+        description="Optional: averages the source publishes (world, OECD), to compare with",
+    )
+
+    def break_at(self, edition: int | None) -> SeriesBreak | None:
+        """The break between `edition` and the edition before it, if there is one."""
+        return next((b for b in self.series_breaks if b.edition == edition), None)
+
+    def reference(self, data_year: int | None) -> list[ReferenceValue]:
+        """The published averages of one survey edition."""
+        return [r for r in self.references if r.data_year == data_year]
 
 
 class WorkingGroup(_Model):
@@ -225,6 +257,14 @@ class Editor(_Model):
     organisation: Text | None = None
 
 
+class SourceEdition(_Model):
+    title: Text = Field(description="The source as the method section names it")
+    edition: Text = Field(description="Which edition of it, e.g. 2024")
+    indicators: list[Slug] = Field([], description="The catalogue's indicators it provides")
+    url: Url | None = None
+    accessed: FullDate = Field(description="When the secretariat last checked its values")
+
+
 class Edition(_Model):
     schema_: Literal["wgreport/edition/v1"] = Field(alias="schema")
     year: Year
@@ -235,6 +275,12 @@ class Edition(_Model):
     foreword: Text | None = None
     expected_members: Literal["all"] | list[MemberCode] = "all"
     previous_edition: Year | None = None
+    data_cutoff: FullDate | None = Field(
+        None, description="Optional: the last day of data the report uses (default: deadline)"
+    )
+    sources: list[SourceEdition] = Field(
+        [], description="Optional: each published source used, with its edition and access date"
+    )
 
 
 # --- <year>/contributions/<CODE>.yaml ----------------------------------------------------

@@ -69,7 +69,9 @@ def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribu
 def compute_frames(loaded: LoadedEdition) -> tuple[int | None, aggregate.Frames]:
     """Aggregate the edition, with the previous edition's values for changes."""
     prev_year, previous = load_previous(loaded)
-    return prev_year, aggregate.compute_frames(loaded.contributions, loaded.working_group, previous)
+    return prev_year, aggregate.compute_frames(
+        loaded.contributions, loaded.working_group, previous, loaded.year
+    )
 
 
 def make_context(

@@ -81,7 +81,7 @@ class IndicatorColumn(_Ctx):
 class MatrixRow(_Ctx):
     label: str
     cells: list[str]
-    kind: str = "member"  # member | statistic
+    kind: str = "member"  # member | statistic | reference
 
 
 class IndicatorDefinition(_Ctx):
@@ -104,7 +104,10 @@ class IndicatorLine(_Ctx):
     median: str
     rank: str
     previous: str
-    change: str
+    previous_data_year: str  # the previous edition's value: its data year and source
+    previous_source: str
+    change: str  # "+0.0126", for a rank "up 4", or "break in series"
+    break_reason: str  # why the values cannot be compared ("" when they can)
     source: str
     note: str
 
@@ -144,7 +147,8 @@ class MemberChapter(_Ctx):
     id: str
     table_number: int
     code: str
-    name: str
+    name: str  # the formal name: the chapter's heading only
+    label: str  # the short name, in running text and tables
     ministry: str
     contact_organisation: str
     submitted: str
