@@ -275,7 +275,9 @@ def test_the_demo_summary_still_names_every_completed_initiative() -> None:
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     ctx = make_context(loaded, make_build_info(1))
     finding = next(f for f in ctx.findings if "were completed" in f.text)
-    assert finding.text.startswith("14 initiatives were completed in this edition: Mobile ID")
+    assert finding.text.startswith(
+        "14 initiatives were completed since the 2023 edition: Mobile ID"
+    )
     assert finding.ref == "fig-status"
 
 

@@ -30,8 +30,15 @@ def references(indicator: Indicator, values: pd.DataFrame) -> list[ReferenceValu
 
 def reference_text(ref: ReferenceValue) -> str:
     """ "the 2024 world average of 0.6382" """
-    label = ref.label[0].lower() + ref.label[1:]
-    return f"the {ref.data_year} {label} of {format_written(ref.value)}"
+    return f"the {ref.data_year} {running_label(ref.label)} of {format_written(ref.value)}"
+
+
+def running_label(label: str) -> str:
+    """A label as running text writes it: "World average" → "world average"; an acronym
+    stays ("OECD average")."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def best_first(series: pd.Series, indicator: Indicator) -> pd.Series:

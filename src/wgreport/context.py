@@ -18,6 +18,7 @@ from .findings import _findings
 from .formatting import as_int, format_change, format_median, format_number
 from .inputs import LoadedEdition
 from .markdown import render_markdown
+from .method import method_view
 from .models import Contribution, Indicator, WorkingGroup
 from .reportmodel import (
     COORDINATION_TITLES,
@@ -347,6 +348,7 @@ def build_context(
         validation_notes=_validation_notes(loaded),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
+        method=method_view(wg, edition, frames.values),
         comments=comments,
     )
 

@@ -1,17 +1,70 @@
-"""The executive summary's findings: sentences computed from the frames, each with the
-table or chapter it comes from."""
+"""The executive summary's key findings: one sentence each, templated text over values
+computed from the frames, each with the figure or table it rests on.
+
+What they say: where the group stands against the published reference averages (and the
+previous edition, unless the series breaks), who leads the headline indicator and by how
+much, who moved most where the series is comparable, which practices most and fewest
+members report (ties named as ties), and what is new since the previous edition. Every
+number goes through `formatting`, so a finding prints what the tables print, and a change
+is the difference of the two printed values."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
 
 from . import aggregate
-from .formatting import as_int, format_number
+from .compare import (
+    best_first,
+    count_word,
+    data_year,
+    names,
+    reference_text,
+    references,
+    tied_with,
+)
+from .formatting import (
+    as_int,
+    exact,
+    exact_median,
+    format_change,
+    format_median,
+    format_number,
+    ordinal,
+    printed_change,
+)
 from .inputs import LoadedEdition
-from .models import WorkingGroup
+from .models import Indicator, WorkingGroup
 from .reportmodel import MAX_LISTED, NOTABLE, Finding
 from .tables import _member_label, _theme_title
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """The figure and table numbers a finding can point at."""
+
+    figures: Mapping[str, int]
+    tables: Mapping[str, int]
+
+    def indicator(self, indicator_id: str, change: bool = False) -> tuple[str, str]:
+        """The indicator's chart (or its change chart), else the indicator matrix."""
+        figure = f"fig-change-{indicator_id}" if change else f"fig-{indicator_id}"
+        if figure in self.figures:
+            return figure, f"Figure {self.figures[figure]}"
+        if change and f"fig-{indicator_id}" in self.figures:
+            return self.indicator(indicator_id)
+        return "indicator-table", f"Table {self.tables['indicator-table']}"
+
+    def themes(self, figure: str = "fig-themes") -> tuple[str, str]:
+        if figure in self.figures:
+            return figure, f"Figure {self.figures[figure]}"
+        return "initiatives-table", f"Table {self.tables['initiatives-table']}"
+
+
+def _finding(text: str, ref: tuple[str, str]) -> Finding:
+    return Finding(text=text, ref=ref[0], ref_title=ref[1])
 
 
 def _findings(
@@ -23,125 +76,234 @@ def _findings(
     tables: Mapping[str, int],
 ) -> list[Finding]:
     """Key findings computed from the data, each pointing at the figure or table behind it."""
-    return [
-        Finding(
-            text=f"{len(loaded.contributions)} of {len(loaded.status)} expected members "
-            f"contributed a valid report to the {loaded.year} edition.",
-            ref="status-table",
-            ref_title=f"Table {tables['status-table']}",
-        ),
-        *_median_findings(wg, frames, previous_year, figures, tables),
-        *_initiative_findings(wg, frames, loaded.year, figures, tables),
-        *_missing_findings(frames, tables),
-    ]
+    refs = _Refs(figures, tables)
+    headline = next((i for i in wg.indicators if i.unit != "rank"), None)
+    out: list[Finding] = []
+    for indicator in wg.indicators:
+        if indicator.unit != "rank":
+            out += _standing(wg, frames, indicator, previous_year, loaded.year, refs)
+    if headline is not None:
+        out += _leader(wg, frames, headline, refs)
+    for indicator in wg.indicators:
+        if indicator is headline or indicator.unit == "rank":
+            out += _movers(wg, frames, indicator, previous_year, loaded.year, refs)
+    out += _practices(wg, frames, refs)
+    out += _new_since(wg, frames, loaded.year, previous_year, refs)
+    return out
 
 
-def _median_findings(
+def _values(frames: aggregate.Frames, indicator_id: str) -> pd.Series:
+    """The members' reported values of an indicator, indexed by member code."""
+    rows = frames.values[frames.values["indicator"] == indicator_id]
+    return rows.set_index("member")["value"].dropna()
+
+
+def _survey(frames: aggregate.Frames, indicator: Indicator, column: str = "data_year") -> str:
+    source = frames.values if column == "data_year" else frames.change
+    year = data_year(source, indicator.id, column)
+    return f" ({year} data)" if year else ""
+
+
+def _standing(
     wg: WorkingGroup,
     frames: aggregate.Frames,
+    indicator: Indicator,
     previous_year: int | None,
-    figures: Mapping[str, int],
-    tables: Mapping[str, int],
+    year: int,
+    refs: _Refs,
 ) -> list[Finding]:
-    """The first indicator's group median, against the previous edition's."""
-    findings: list[Finding] = []
-    stats, change = frames.statistics, frames.change
-    for indicator in wg.indicators[:1]:
-        median = float(stats.at[indicator.id, "median"])  # type: ignore[arg-type]
-        if math.isnan(median):
-            continue
-        text = f"The group median {indicator.title} is {format_number(median, indicator.decimals)}"
-        previous = change[change["indicator"] == indicator.id]["previous"].dropna()
-        if previous_year is not None and len(previous):
-            before = float(previous.median())
-            delta = format_number(median - before, indicator.decimals, signed=True)
-            text += (
-                f", against {format_number(before, indicator.decimals)} in the "
-                f"{previous_year} edition ({delta})"
-            )
-        ref = f"fig-{indicator.id}"
-        findings.append(
-            Finding(
-                text=text + ".",
-                ref=ref if ref in figures else "indicator-table",
-                ref_title=f"Figure {figures[ref]}"
-                if ref in figures
-                else f"Table {tables['indicator-table']}",
-            )
+    """The group median against the previous edition's (unless the series breaks) and
+    against the survey's published averages: how many members are above each."""
+    values = _values(frames, indicator.id)
+    if values.empty:
+        return []
+    dec, unit = indicator.decimals, indicator.unit
+    median = exact_median(values)
+    text = f"The group median {indicator.title}{_survey(frames, indicator)} is "
+    text += format_median(median, dec, unit)
+    series_break = indicator.break_at(year) if previous_year is not None else None
+    before = frames.change.loc[frames.change["indicator"] == indicator.id, "previous"].dropna()
+    if series_break is not None:
+        text += f", a new series that is not compared with the {previous_year} edition's"
+    elif previous_year is not None and len(before):
+        previous_median = exact_median(before)
+        text += (
+            f", against {format_median(previous_median, dec, unit)} in the {previous_year} "
+            f"edition{_survey(frames, indicator, 'previous_data_year')}, a change of "
+            f"{format_change(median, previous_median, dec, unit)}"
         )
-    return findings
+    for ref in references(indicator, frames.values):
+        level = exact(ref.value)
+        better = sum(
+            1
+            for v in map(exact, values)
+            if v is not None
+            and level is not None
+            and (v > level if indicator.higher_is_better else v < level)
+        )
+        side = "above" if indicator.higher_is_better else "better than"
+        verb = "is" if better == 1 else "are"
+        text += f"; {_how_many(better, len(values))} {verb} {side} {reference_text(ref)}"
+    return [_finding(text + ".", refs.indicator(indicator.id))]
 
 
-def _initiative_findings(
+def _how_many(k: int, n: int) -> str:
+    """ "all 10 members", "7 of 9 members", "no member", "one member of 9" """
+    if k == 0:
+        return "no member"
+    if k == n:
+        return f"all {n} members" if n > 1 else "the one member reporting"
+    return f"{k} of {n} members"
+
+
+def _leader(
+    wg: WorkingGroup, frames: aggregate.Frames, indicator: Indicator, refs: _Refs
+) -> list[Finding]:
+    """Who leads the indicator and by how much over the next (ties named as ties)."""
+    values = _values(frames, indicator.id)
+    if len(values) < 2:
+        return []
+    order = best_first(values, indicator)
+    leaders = tied_with(values, indicator, 0)
+    top = format_number(order.iloc[0], indicator.decimals)
+    labels = [_member_label(wg, c) for c in leaders]
+    if len(leaders) > 1:
+        text = f"{names(labels)} share the lead on the {indicator.title}, at {top} each"
+    else:
+        nxt = tied_with(values, indicator, len(leaders))
+        second = order.iloc[len(leaders)]
+        gap = printed_change(order.iloc[0], second, indicator.decimals)
+        assert gap is not None  # both values are reported
+        text = (
+            f"{labels[0]} leads the group on the {indicator.title} at {top}, "
+            f"{format_number(abs(gap), indicator.decimals)} ahead of "
+            f"{names([_member_label(wg, c) for c in nxt])} "
+            f"({format_number(second, indicator.decimals)})"
+        )
+    return [_finding(text + ".", refs.indicator(indicator.id))]
+
+
+def _movers(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    indicator: Indicator,
+    previous_year: int | None,
+    year: int,
+    refs: _Refs,
+) -> list[Finding]:
+    """Who improved and who declined most since the previous edition, by the printed
+    change; none where the series breaks. Ties are named together."""
+    if previous_year is None or indicator.break_at(year) is not None:
+        return []
+    rows = frames.change[(frames.change["indicator"] == indicator.id)].dropna(
+        subset=["value", "previous"]
+    )
+    if rows.empty:
+        return []
+    dec, sign = indicator.decimals, 1 if indicator.higher_is_better else -1
+    gains = {
+        str(r.member): sign * printed_change(r.value, r.previous, dec)  # type: ignore[operator]
+        for r in rows.itertuples()
+    }
+    by_member = {str(r.member): r for r in rows.itertuples()}
+
+    def described(codes: list[str]) -> str:
+        r = by_member[codes[0]]
+        moved = format_change(r.value, r.previous, dec, indicator.unit)
+        if indicator.unit == "rank":
+            span = f"{moved}, from {ordinal(as_int(r.previous))} to {ordinal(as_int(r.value))}"
+            span = span if len(codes) == 1 else f"{moved} each"
+        else:
+            before, now = format_number(r.previous, dec), format_number(r.value, dec)
+            span = moved if len(codes) > 1 else f"{moved}, from {before} to {now}"
+        return f"{names([_member_label(wg, c) for c in codes])} ({span})"
+
+    best, worst = max(gains.values()), min(gains.values())
+    up = [c for c, g in gains.items() if g == best]
+    down = [c for c, g in gains.items() if g == worst]
+    rose, fell = ("rose", "fell") if indicator.unit == "rank" else ("improved", "declined")
+    text = f"Since the {previous_year} edition, on the {indicator.title}, "
+    text += f"{described(up)} {rose} most" if best > 0 else f"no member {rose}"
+    text += f", and {described(down)} {fell} most" if worst < 0 else f", and no member {fell}"
+    return [_finding(text + ".", refs.indicator(indicator.id, change=True))]
+
+
+def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[Finding]:
+    """The practices (themes) most and fewest members report, ties named as ties."""
+    if not frames.initiatives.shape[0]:
+        return []
+    reach = aggregate.themes_reach(frames.themes)["members"]
+    reporting = len(frames.themes.columns)
+    most, fewest = int(reach.max()), int(reach.min())
+    if most == fewest:
+        text = (
+            f"Every theme is reported by {count_word(most)} of the {reporting} members, "
+            "so no practice stands out as more or less common"
+        )
+        return [_finding(text + ".", refs.themes())]
+    text = (
+        _theme_clause(wg, reach, most, reporting, "most")
+        + "; "
+        + _theme_clause(wg, reach, fewest, reporting, "fewest")
+    )
+    return [_finding(text[0].upper() + text[1:] + ".", refs.themes())]
+
+
+def _theme_clause(wg: WorkingGroup, reach: pd.Series, n: int, of: int, which: str) -> str:
+    themes = [f"'{_theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
+    members = f"{count_word(n)} member{'s' if n != 1 else ''}"
+    if len(themes) == 1:
+        return f"{themes[0]} is the practice reported by the {which} members ({n} of {of})"
+    return (
+        f"{count_word(len(themes))} themes are reported by the {which} members, "
+        f"{members} each: {names(themes)}"
+    )
+
+
+def _new_since(
     wg: WorkingGroup,
     frames: aggregate.Frames,
     year: int,
-    figures: Mapping[str, int],
-    tables: Mapping[str, int],
+    previous_year: int | None,
+    refs: _Refs,
 ) -> list[Finding]:
-    """The themes reported most and by the fewest members, and what was completed."""
-    if not frames.initiatives.shape[0]:
-        return []
-    reach = aggregate.themes_reach(frames.themes)
-    top = str(reach["initiatives"].idxmax())
-    fewest = str(reach["members"].idxmin())
-    theme_ref = (
-        ("fig-themes", f"Figure {figures['fig-themes']}")
-        if "fig-themes" in figures
-        else ("governance-table", "the themes chapter")
-    )
-    findings = [
-        Finding(
-            text=f"Members reported {frames.initiatives.shape[0]} initiatives. "
-            f"'{_theme_title(wg, top)}' is the most common theme "
-            f"({as_int(reach.at[top, 'initiatives'])} initiatives from "
-            f"{as_int(reach.at[top, 'members'])} members); "
-            f"'{_theme_title(wg, fewest)}' is reported by the fewest members "
-            f"({as_int(reach.at[fewest, 'members'])}).",
-            ref=theme_ref[0],
-            ref_title=theme_ref[1],
-        )
-    ]
-    completed = _completed_this_edition(frames, year)
-    if completed and len(completed) <= MAX_LISTED:
-        names = "; ".join(f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed)
-        status_ref = (
-            ("fig-status", f"Figure {figures['fig-status']}")
-            if "fig-status" in figures
-            else ("themes", "the themes chapter")
-        )
-        findings.append(
-            Finding(
-                text=f"{len(completed)} initiatives were completed in this edition: {names}.",
-                ref=status_ref[0],
-                ref_title=status_ref[1],
+    """The initiatives new since the previous edition, and those completed since."""
+    findings: list[Finding] = []
+    current, before = frames.initiatives, frames.previous_initiatives
+    if previous_year is not None and not before.empty and not current.empty:
+        known = set(zip(before["member"], before["id"], strict=True))
+        new = current[
+            [(m, i) not in known for m, i in zip(current["member"], current["id"], strict=True)]
+        ]
+        if len(new):
+            counts = new["theme"].value_counts()
+            top = int(counts.max())
+            lead = [f"'{_theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
+            members = new["member"].nunique()
+            text = (
+                f"{count_word(len(new)).capitalize()} initiatives from {count_word(members)} "
+                f"members are new since the {previous_year} edition; the most new ones are "
+                f"under {names(lead)} ({top}{' each' if len(lead) > 1 else ''})"
             )
+            findings.append(_finding(text + ".", refs.themes()))
+    completed = _completed_this_edition(frames, year)
+    since = f"since the {previous_year} edition" if previous_year else "in this edition"
+    if completed and len(completed) <= MAX_LISTED:
+        listed = "; ".join(
+            f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed
         )
+        text = f"{len(completed)} initiatives were completed {since}: {listed}."
+        findings.append(_finding(text, refs.themes("fig-status")))
     elif completed:
         findings.append(
             Finding(
-                text=_completed_counted(wg, completed),
+                text=_completed_counted(wg, completed, since),
                 ref="initiatives-table",
-                ref_title=f"Table {tables['initiatives-table']}, every initiative with its status",
+                ref_title=f"Table {refs.tables['initiatives-table']}, every initiative with "
+                "its status",
             )
         )
     return findings
-
-
-def _missing_findings(frames: aggregate.Frames, tables: Mapping[str, int]) -> list[Finding]:
-    """How many indicator values are not available (each is shown as n/a with its reason)."""
-    missing = frames.completeness[~frames.completeness["reported"]]
-    if not len(missing):
-        return []
-    one = len(missing) == 1
-    return [
-        Finding(
-            text=f"{len(missing)} indicator {'value is' if one else 'values are'} not available; "
-            f"{'it' if one else 'each'} is shown as n/a with its reason.",
-            ref="completeness-table",
-            ref_title=f"Table {tables['completeness-table']}",
-        )
-    ]
 
 
 def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str, str, str]]:
@@ -169,7 +331,9 @@ def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[s
     return out
 
 
-def _completed_counted(wg: WorkingGroup, completed: list[tuple[str, str, str, str]]) -> str:
+def _completed_counted(
+    wg: WorkingGroup, completed: list[tuple[str, str, str, str]], since: str
+) -> str:
     """Too many completed initiatives to name: their count by theme, and the NOTABLE that
     ran longest (earliest start; one a member), the rest counted."""
     by_theme: dict[str, int] = {}
@@ -187,12 +351,12 @@ def _completed_counted(wg: WorkingGroup, completed: list[tuple[str, str, str, st
             notable.append(item)
         if len(notable) == NOTABLE:
             break
-    names = "; ".join(
+    listed = "; ".join(
         f"{title} ({_member_label(wg, code)}, started {started})"
         for code, title, _, started in notable
     )
     rest = len(completed) - len(notable)
     return (
-        f"{len(completed)} initiatives were completed in this edition: {counts}. "
-        f"The longest-running were {names}; and {rest} more."
+        f"{len(completed)} initiatives were completed {since}: {counts}. "
+        f"The longest-running were {listed}; and {rest} more."
     )

@@ -29,6 +29,21 @@ COORDINATION_TITLES = {
     "decentralised": "Decentralised",
     "hybrid": "Hybrid",
 }
+#: What each category the report uses means, as the method section defines it.
+COORDINATION_DEFINITIONS = {
+    "centralised": "one institution sets digital-government policy and standards for the "
+    "whole of central government and holds the budget or mandate to enforce them",
+    "decentralised": "each ministry or agency leads its own digital programmes; a central "
+    "body, where there is one, advises and coordinates without a mandate to enforce",
+    "hybrid": "a central institution sets shared standards and runs common platforms, "
+    "while ministries and agencies lead their own services within them",
+}
+STATUS_DEFINITIONS = {
+    "planned": "approved or announced, with work not yet started",
+    "in-progress": "under way at the data cut-off",
+    "completed": "delivered, with its end date given",
+    "discontinued": "stopped before completion; the member says why",
+}
 
 
 class _Ctx(BaseModel):
@@ -222,6 +237,46 @@ class Download(_Ctx):
     title: str
 
 
+class MethodSource(_Ctx):
+    """A published source the report uses, with its edition and when it was accessed."""
+
+    title: str
+    edition: str
+    indicators: str
+    url: str
+    accessed: str
+
+
+class MethodReference(_Ctx):
+    """A published average the report compares members with, and where it comes from."""
+
+    indicator: str
+    label: str
+    value: str
+    source: str
+    url: str
+
+
+class Definition(_Ctx):
+    term: str
+    meaning: str
+
+
+class MethodView(_Ctx):
+    """The method section: period, cut-off, sources, comparisons, categories and breaks."""
+
+    period: str
+    cutoff: str
+    deadline: str
+    sources: list[MethodSource]
+    references: list[MethodReference]
+    breaks: list[Definition]
+    coordination: list[Definition]
+    statuses: list[Definition]
+    themes: list[Definition]
+    units: list[Definition]
+
+
 class ReportContext(_Ctx):
     """Everything the templates show, already formatted."""
 
@@ -256,6 +311,7 @@ class ReportContext(_Ctx):
     validation_notes: list[ValidationNote]
     downloads: list[Download]
     caveats: list[str]
+    method: MethodView
     comments: CommentSummary | None = None
 
     def label(self, chapter_id: str) -> str:
