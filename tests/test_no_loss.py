@@ -12,6 +12,7 @@ import pytest
 
 from wgreport.formatting import format_number
 from wgreport.inputs import load_edition_inputs
+from wgreport.markdown import render_inline
 
 from .conftest import DEMO_INPUTS
 
@@ -33,6 +34,10 @@ def texts(library_draft: Path) -> tuple[str, str]:
     return _norm(htmllib.unescape(body)), _norm(pdf)
 
 
+def _words(html: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
 def _expected_strings() -> list[str]:
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     catalogue = {i.id: i for i in loaded.working_group.indicators}
@@ -40,7 +45,8 @@ def _expected_strings() -> list[str]:
     for contribution in loaded.contributions.values():
         for initiative in contribution.initiatives:
             wanted.append(initiative.title)
-            wanted.extend(initiative.outcomes)
+            # an outcome's Markdown emphasis renders: its words are what the reader sees
+            wanted.extend(_words(render_inline(o)) for o in initiative.outcomes)
         for value in contribution.indicators:
             if value.value is not None:
                 wanted.append(format_number(value.value, catalogue[value.id].decimals))

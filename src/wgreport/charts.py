@@ -27,7 +27,17 @@ from .chartkit import (
     is_large_group,
     member_colours,
 )
-from .formatting import as_float, as_int, format_number
+from .compare import references, running_label
+from .formatting import (
+    as_float,
+    as_int,
+    exact_median,
+    format_change,
+    format_median,
+    format_number,
+    format_written,
+    printed_change,
+)
 from .models import Indicator, WorkingGroup
 
 
@@ -67,37 +77,26 @@ def _indicator_panel(
 ) -> Chart:
     import matplotlib
 
-    labels, colours = _labels(wg), member_colours(wg)
+    labels = _labels(wg)
     large = is_large_group(panel.total)
     members = panel.members
     everyone = subset["value"]
     series = everyone.reindex(members)
     group_reported = everyone.dropna()
-    median = float(group_reported.median()) if len(group_reported) else math.nan
+    exact_mid = exact_median(group_reported)
+    median = math.nan if exact_mid is None else float(exact_mid)
+    refs = references(indicator, subset.reset_index())
     with matplotlib.rc_context(_RC):
         fig, ax = _figure(6.2, _height(len(members), large, 1.0))
+        _draw_values(ax, series, indicator, member_colours(wg))
+        _draw_lines(ax, indicator, exact_mid, refs, len(members))
         positions = list(range(len(members)))[::-1]
-        for pos, code in zip(positions, members, strict=True):
-            value = series[code]
-            if pd.isna(value):
-                ax.text(0, pos, "  n/a", va="center", ha="left", color="#5f6b78", style="italic")
-                continue
-            ax.barh(pos, value, color=colours[code], edgecolor="#1d2733", linewidth=0.4)
-            ax.text(
-                value,
-                pos,
-                f" {format_number(value, indicator.decimals)}",
-                va="center",
-                fontsize=7.5,
-            )
-        if not math.isnan(median):
-            ax.axvline(median, color="#1d2733", linestyle="--", linewidth=0.9)
-            caption = f"group median {format_number(median, indicator.decimals)}"
-            ax.text(median, len(members) - 0.4, caption, ha="center", va="bottom", fontsize=7.5)
         ax.set_yticks(positions, [labels[c] for c in members])
-        direction = "higher is better" if indicator.higher_is_better else "lower is better"
-        ax.set_xlabel(f"{indicator.title} ({indicator.unit}; {direction})")
-        if _index_scale(indicator):
+        ax.set_xlabel(_value_axis_label(indicator))
+        if indicator.unit == "rank":
+            worst = max([float(v) for v in group_reported] + [1.0])
+            ax.set_xlim(math.ceil(worst * 1.15) + 1, 0)  # inverted: the best (1) on the right
+        elif _index_scale(indicator):
             ax.set_xlim(indicator.min, indicator.max * 1.12)  # type: ignore[operator]
         elif limits is not None:
             ax.set_xlim(*limits)
@@ -115,12 +114,12 @@ def _indicator_panel(
         [labels[c], format_number(series[c], indicator.decimals), _reason(subset, c)]
         for c in members
     ]
-    if not missing:
-        notes = []
-    elif large:
-        notes = [f"No value for {', '.join(missing)}: the completeness table gives the reason."]
-    else:
-        notes = [f"No value for {', '.join(missing)}: see the note in the table."]
+    notes = [f"{r.label} ({r.data_year}): {r.source}." for r in refs]
+    if indicator.unit == "rank":
+        notes.insert(0, "Rank 1 is best: the axis runs from the lowest rank to 1, on the right.")
+    if missing:
+        where = "the completeness table gives the reason" if large else "see the note in the table"
+        notes.append(f"No value for {', '.join(missing)}: {where}.")
     chart = Chart(
         id=f"fig-{indicator.id}",
         title=f"{indicator.title} by member",
@@ -131,6 +130,62 @@ def _indicator_panel(
         notes=notes,
     )
     return panel.tag(chart, labels, large)
+
+
+def _value_axis_label(indicator: Indicator) -> str:
+    if indicator.unit == "rank":
+        return f"{indicator.title} (rank; 1 = best)"
+    direction = "higher is better" if indicator.higher_is_better else "lower is better"
+    return f"{indicator.title} ({indicator.unit}; {direction})"
+
+
+def _draw_values(
+    ax: Any, series: pd.Series, indicator: Indicator, colours: Mapping[str, str]
+) -> None:
+    """A bar per member, or for a rank a dot (a longer bar would be a worse rank); each with
+    its printed value, and "n/a" where there is none."""
+    positions = list(range(len(series)))[::-1]
+    rank = indicator.unit == "rank"
+    for pos, (code, value) in zip(positions, series.items(), strict=True):
+        if pd.isna(value):
+            x = 1 if rank else 0
+            ax.text(x, pos, "  n/a", va="center", ha="left", color="#5f6b78", style="italic")
+            continue
+        if rank:
+            dot = ax.scatter([float(value)], [pos], s=34, color=colours[str(code)], zorder=3)
+            dot.set_gid(f"dot-{code}")
+            ax.plot([float(value), 1], [pos, pos], color="#c9d1da", linewidth=0.8, zorder=1)
+            text = f"{format_number(value, 0)}  "
+            ax.text(float(value), pos, text, va="center", ha="left", fontsize=7.5)
+        else:
+            bars = ax.barh(
+                pos, float(value), color=colours[str(code)], edgecolor="#1d2733", linewidth=0.4
+            )
+            bars.patches[0].set_gid(f"bar-{code}")
+            text = f" {format_number(value, indicator.decimals)}"
+            ax.text(float(value), pos, text, va="center", fontsize=7.5)
+
+
+def _draw_lines(ax: Any, indicator: Indicator, median: Any, refs: list[Any], rows: int) -> None:
+    """The group median (dashed) and each published reference average (dotted), each
+    labelled above the plot area, at its edge, so no label runs through a value label."""
+    lines = []
+    if median is not None:
+        lines.append(
+            (
+                "--",
+                f"group median {format_median(median, indicator.decimals, indicator.unit)}",
+                float(median),
+            )
+        )
+    for ref in refs:
+        lines.append(
+            (":", f"{running_label(ref.label)} {format_written(ref.value)}", float(ref.value))
+        )
+    for index, (style, caption, x) in enumerate(lines):
+        ax.axvline(x, color="#1d2733", linestyle=style, linewidth=0.9)
+        y = rows - 0.4 + 0.9 * index
+        ax.text(x, y, caption, ha="center", va="bottom", fontsize=7, clip_on=False)
 
 
 def _reason(subset: pd.DataFrame, code: str) -> str:
@@ -168,14 +223,15 @@ def _indicator_takeaway(
         )
         if among is None:
             text = (
-                f"{extremes}; the group median is {format_number(median, d)} across "
-                f"{len(reported)} members."
+                f"{extremes}; the group median is "
+                f"{format_median(median, d, indicator.unit)} across {len(reported)} members."
             )
         else:
             text = f"{extremes}."
     if among is not None and not math.isnan(median):
         text += (
-            f" The dashed line marks the group median, {format_number(median, d)}, "
+            f" The dashed line marks the group median, "
+            f"{format_median(median, d, indicator.unit)}, "
             f"across all {among} members reporting."
         )
     if missing:
@@ -230,6 +286,7 @@ def _change_panel(
     labels, colours = _labels(wg), member_colours(wg)
     large = is_large_group(panel.total)
     members = panel.members
+    dec = indicator.decimals
     with matplotlib.rc_context(_RC):
         fig, ax = _figure(6.2, _height(len(members), large, 1.0))
         positions = list(range(len(members)))[::-1]
@@ -252,14 +309,22 @@ def _change_panel(
         ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
         if limits is not None:
             ax.set_xlim(*limits)
+        if indicator.unit == "rank":
+            ax.invert_xaxis()  # 1 is best: a rise in rank moves right
         if large:
             ax.set_ylim(-0.6, len(members) - 0.4)
         svg = _svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
-    deltas = (both["value"] - both["previous"]).reindex([c for c in members if c in both.index])
-    if indicator.higher_is_better is False:
-        deltas = -deltas
+    sign = 1 if indicator.higher_is_better else -1
+    deltas = pd.Series(
+        {
+            c: sign * float(printed_change(both.at[c, "value"], both.at[c, "previous"], dec) or 0)
+            for c in members
+            if c in both.index
+        },
+        dtype=float,
+    )
     if len(deltas):
         alt = (
             f"{'b' if panel.split else 'B'}etween editions, "
@@ -276,22 +341,43 @@ def _change_panel(
     rows = [
         [
             labels[c],
-            format_number(subset.at[c, "previous"], indicator.decimals),
-            format_number(subset.at[c, "value"], indicator.decimals),
-            format_number(subset.at[c, "change"], indicator.decimals, signed=True),
+            _with_year(subset.at[c, "previous"], subset.at[c, "previous_data_year"], dec),
+            _with_year(subset.at[c, "value"], subset.at[c, "data_year"], dec),
+            format_change(subset.at[c, "value"], subset.at[c, "previous"], dec, indicator.unit),
         ]
         for c in members
     ]
+    notes = [
+        "The change is the printed value minus the printed previous value"
+        + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
+    ]
+    notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
     chart = Chart(
         id=f"fig-change-{indicator.id}",
         title=f"{indicator.title}: change against the previous edition",
         alt=panel.lead(labels) + alt,
         svg=svg,
-        columns=["Member", "Previous edition", "This edition", "Change"],
+        columns=["Member", "Previous edition (data year)", "This edition (data year)", "Change"],
         rows=rows,
-        notes=[indicator.caveat] if indicator.caveat else [],
+        notes=notes + ([indicator.caveat] if indicator.caveat else []),
     )
     return panel.tag(chart, labels, large)
+
+
+def _with_year(value: Any, year: Any, decimals: int) -> str:
+    """ "0.9432 (2022)", or "n/a" """
+    text = format_number(value, decimals)
+    return f"{text} ({as_int(year)})" if text != "n/a" and not pd.isna(year) else text
+
+
+def _previous_sources(shown: pd.DataFrame) -> list[str]:
+    """Each previous-edition source with its data year, once."""
+    rows = shown.dropna(subset=["previous"])
+    seen: dict[str, None] = {}
+    for source, year in zip(rows["previous_source"], rows["previous_data_year"], strict=True):
+        if isinstance(source, str) and source:
+            seen[source + (f", data year {as_int(year)}" if not pd.isna(year) else "")] = None
+    return list(seen)
 
 
 def theme_chart(

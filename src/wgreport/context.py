@@ -17,7 +17,7 @@ from .compare import previous_value, reference_rows, stat_cell
 from .findings import _findings
 from .formatting import as_int, format_change, format_median, format_number
 from .inputs import LoadedEdition
-from .markdown import render_markdown
+from .markdown import render_inline, render_markdown
 from .method import method_view
 from .models import Contribution, Indicator, WorkingGroup
 from .reportmodel import (
@@ -221,6 +221,7 @@ def _status_rows(loaded: LoadedEdition) -> list[StatusRow]:
         StatusRow(
             code=s.code,
             name=s.name,
+            short=_member_label(loaded.working_group, s.code),
             label=s.label,
             late=s.late,
             valid=s.valid,
@@ -485,7 +486,7 @@ def _initiative_views(
             status_class=i.status,
             period=i.started + (f" – {i.ended}" if i.ended else ""),
             description_html=render_markdown(i.description),
-            outcomes=list(i.outcomes),
+            outcomes=[render_inline(o) for o in i.outcomes],
             links=[(link.title, link.url) for link in i.links],
             image_src=images.get(i.image.file) if i.image else None,
             image_alt=i.image.alt if i.image else None,

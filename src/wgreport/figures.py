@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import aggregate, chartkit, charts
+from . import aggregate, chartkit, charts, compare, formatting
 from .chartkit import Chart
 from .models import WorkingGroup
 
@@ -25,7 +25,8 @@ def _chart_jobs(
         values = frames.values[frames.values["indicator"] == indicator.id]
         jobs.append((charts.indicator_charts, (values, wg, indicator)))
         change = frames.change[frames.change["indicator"] == indicator.id]
-        if with_change and change["previous"].notna().any():
+        comparable = change["previous"].notna() & change["comparable"].astype(bool)
+        if with_change and comparable.any():  # none across a break in series
             jobs.append((charts.change_charts, (change, wg, indicator)))
     return jobs
 
@@ -60,7 +61,7 @@ def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool)
     import matplotlib
 
     h = hashlib.sha256(matplotlib.__version__.encode())
-    for module in (charts, chartkit):  # the chart code
+    for module in (charts, chartkit, compare, formatting):  # the chart code
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(wg.model_dump_json().encode())
     h.update(b"change" if with_change else b"no change")

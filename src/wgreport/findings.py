@@ -42,29 +42,37 @@ from .tables import _member_label, _theme_title
 
 
 @dataclass(frozen=True)
+class _Ref:
+    """What a finding rests on: an element id and its printed name ("Figure 3")."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class _Refs:
     """The figure and table numbers a finding can point at."""
 
     figures: Mapping[str, int]
     tables: Mapping[str, int]
 
-    def indicator(self, indicator_id: str, change: bool = False) -> tuple[str, str]:
+    def indicator(self, indicator_id: str, change: bool = False) -> _Ref:
         """The indicator's chart (or its change chart), else the indicator matrix."""
         figure = f"fig-change-{indicator_id}" if change else f"fig-{indicator_id}"
         if figure in self.figures:
-            return figure, f"Figure {self.figures[figure]}"
+            return _Ref(figure, f"Figure {self.figures[figure]}")
         if change and f"fig-{indicator_id}" in self.figures:
             return self.indicator(indicator_id)
-        return "indicator-table", f"Table {self.tables['indicator-table']}"
+        return _Ref("indicator-table", f"Table {self.tables['indicator-table']}")
 
-    def themes(self, figure: str = "fig-themes") -> tuple[str, str]:
+    def themes(self, figure: str = "fig-themes") -> _Ref:
         if figure in self.figures:
-            return figure, f"Figure {self.figures[figure]}"
-        return "initiatives-table", f"Table {self.tables['initiatives-table']}"
+            return _Ref(figure, f"Figure {self.figures[figure]}")
+        return _Ref("initiatives-table", f"Table {self.tables['initiatives-table']}")
 
 
-def _finding(text: str, ref: tuple[str, str]) -> Finding:
-    return Finding(text=text, ref=ref[0], ref_title=ref[1])
+def _finding(text: str, ref: _Ref) -> Finding:
+    return Finding(text=text, ref=ref.id, ref_title=ref.title)
 
 
 def _findings(

@@ -62,6 +62,31 @@ def render_markdown(text: str) -> str:
     return mark_direction(clean)
 
 
+INLINE_TAGS = {"strong", "em", "code", "a"}
+
+
+def render_inline(text: str) -> str:
+    """Render one line of untrusted Markdown (an outcome, a caption) to sanitised inline
+    HTML: emphasis, code and links, no blocks; right-to-left runs marked."""
+    import nh3
+
+    html: str = _parser().renderInline(text)
+    clean: str = nh3.clean(
+        html,
+        tags=INLINE_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+    return wrap_rtl_runs_in(clean)
+
+
+def wrap_rtl_runs_in(html: str) -> str:
+    """`wrap_rtl_runs` on the text between the tags of sanitised inline HTML."""
+    parts = _TAG.split(html)
+    return "".join(p if p.startswith("<") else wrap_rtl_runs(p) for p in parts)
+
+
 # Right-to-left text (Hebrew, Arabic and their presentation forms). A run may contain spaces
 # and punctuation between RTL letters, but starts and ends with a letter.
 _RTL_CHARS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"

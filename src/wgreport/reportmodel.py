@@ -77,7 +77,8 @@ class Finding(_Ctx):
 
 class StatusRow(_Ctx):
     code: str
-    name: str
+    name: str  # the formal name (the status annex)
+    short: str  # the short name, for running text
     label: str
     late: bool
     valid: bool
@@ -135,7 +136,7 @@ class InitiativeView(_Ctx):
     status_class: str
     period: str
     description_html: str
-    outcomes: list[str]
+    outcomes: list[str]  # sanitised inline HTML (markdown.render_inline)
     links: list[tuple[str, str]]
     image_src: str | None
     image_alt: str | None

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import aggregate
-from .formatting import format_number, is_missing
+from .compare import previous_sources_note
+from .formatting import format_change, format_number, is_missing
 from .models import Contribution, WorkingGroup
 from .reportmodel import STATUS_TITLES, DataTable
 
@@ -67,9 +68,11 @@ def _values_by_member_table(
             if with_change:
                 has = key in change.index
                 before = change.at[key, "previous"] if has else None
-                delta = change.at[key, "change"] if has else None
+                comparable = bool(change.at[key, "comparable"]) if has else True
                 cells.append(format_number(before, i.decimals))
-                cells.append(format_number(delta, i.decimals, signed=True))
+                cells.append(
+                    format_change(value, before, i.decimals, i.unit) if comparable else "break"
+                )
             else:
                 year = values.at[key, "data_year"] if key in values.index else None
                 cells.append(_text(year))
@@ -89,12 +92,34 @@ def _values_by_member_table(
         rows=rows,
         notes=[
             "n/a: no value (the completeness table gives the reason). "
-            "Sources and data years are in the next table."
+            "Sources and data years are in the next table. A change is the printed value "
+            "minus the printed previous value; a rank's change reads up (better) or down."
         ]
+        + _previous_notes(wg, frames, previous_year if with_change else None)
         + [f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         column_groups=[(i.title, len(sub)) for i in wg.indicators],
         dense=True,
     )
+
+
+def _previous_notes(
+    wg: WorkingGroup, frames: aggregate.Frames, previous_year: int | None
+) -> list[str]:
+    """Where the previous edition's values come from, and each break in series (no change
+    is computed across one)."""
+    if previous_year is None:
+        return []
+    notes = []
+    for indicator in wg.indicators:
+        note = previous_sources_note(wg, frames.change, indicator, previous_year)
+        if note:
+            notes.append(note)
+        rows = frames.change[frames.change["indicator"] == indicator.id]
+        later = [b for b in indicator.series_breaks if b.edition > previous_year]
+        cut = min(later, key=lambda b: b.edition) if later else None
+        if cut is not None and len(rows) and not rows["comparable"].any():
+            notes.append(f"{indicator.title}: break in series, no change computed. {cut.reason}")
+    return notes
 
 
 def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
