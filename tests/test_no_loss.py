@@ -24,7 +24,9 @@ def _norm(text: str) -> str:
 @pytest.fixture(scope="module")
 def texts(library_draft: Path) -> tuple[str, str]:
     raw = (library_draft / "report.html").read_text(encoding="utf-8")
-    body = re.sub(r"<[^>]+>", " ", raw.split("<body", 1)[1])
+    body = raw.split("<body", 1)[1]
+    body = re.sub(r"</?(?:em|strong|code|a|span)\b[^>]*>", "", body)  # inline: no word break
+    body = re.sub(r"<[^>]+>", " ", body)
     pdf = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
         capture_output=True,

@@ -152,7 +152,7 @@ def test_cross_references_name_the_right_page(library_draft: Path) -> None:
         re.findall(r"(?:Data|See): Table (\d+), page (\d+)|See Table (\d+), page (\d+)", text)
     )
     pairs = {(a or c, b or d) for a, b, c, d in refs}
-    assert len(pairs) >= 10
+    assert len(pairs) >= 9  # a data table for each of the nine figures
     for table, page in pairs:
         body = run("pdftotext", "-f", page, "-l", page, "-enc", "UTF-8", pdf, "-")
         assert f"Table {table}. " in body, (table, page)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import aggregate, chartkit, charts, compare, formatting
+from . import aggregate, chartkit, charts, compare, formatting, practicecharts
 from .chartkit import Chart
 from .models import WorkingGroup
 
@@ -61,7 +61,7 @@ def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool)
     import matplotlib
 
     h = hashlib.sha256(matplotlib.__version__.encode())
-    for module in (charts, chartkit, compare, formatting):  # the chart code
+    for module in (charts, practicecharts, chartkit, compare, formatting):  # the chart code
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(wg.model_dump_json().encode())
     h.update(b"change" if with_change else b"no change")
