@@ -6,37 +6,37 @@ Numbers are formatted and Markdown is rendered here, so templates only place val
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
 from . import aggregate
-from .chartkit import Chart, inline_svg, is_large_group
+from .chartkit import Chart
 from .comments import CommentSummary
 from .compare import previous_value, reference_rows, stat_cell
 from .findings import _findings
 from .formatting import as_int, format_change, format_median, format_number
+from .frontmatter import front_matter
 from .inputs import LoadedEdition
 from .markdown import render_inline, render_markdown
 from .method import method_view
 from .models import Contribution, Indicator, WorkingGroup
+from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
     COORDINATION_TITLES,
     ILLUSTRATIVE_NOTICE,
     STATUS_TITLES,
     BuildInfo,
     CaseStudyView,
-    Chapter,
     ContributorRow,
     DataTable,
     Download,
-    FigureView,
     GovernanceRow,
     GovernanceView,
     IndicatorColumn,
     IndicatorDefinition,
     IndicatorLine,
     InitiativeView,
+    ListEntry,
     MatrixRow,
     MemberChapter,
     ReportContext,
@@ -56,145 +56,9 @@ from .tables import (
     _values_table,
 )
 
-#: The chapters before the members' and the annexes after them: (id, title, partial).
-FRONT_CHAPTERS = [
-    ("foreword", "Foreword", "_foreword"),
-    ("summary", "Executive summary", "_summary"),
-    ("about", "About the working group and its method", "_about"),
-    ("governance", "Governance", "_governance"),
-    ("themes", "Themes and practices", "_themes"),
-    ("indicators", "Indicators", "_indicators"),
-]
-ANNEXES = [
-    ("annex-indicators", "Indicator definitions and sources", "_annex_indicators"),
-    ("annex-data", "Data tables", "_annex_data"),
-    ("annex-contributors", "Contributors", "_annex_contributors"),
-    ("annex-status", "Submission status and validation notes", "_annex_status"),
-]
-
-
-def report_chapters(member_names: Sequence[tuple[str, str]]) -> list[Chapter]:
-    """Every chapter in order; `member_names` are (code, name) of the members included.
-    Annexes are lettered in order (Annex A, B, …)."""
-    annexes = []
-    for index, (chapter_id, title, template) in enumerate(ANNEXES):
-        label = f"Annex {chr(ord('A') + index)}"
-        annexes.append(Chapter(id=chapter_id, title=f"{label}. {title}", label=label,
-                               template=template))  # fmt: skip
-    return [
-        *[Chapter(id=i, title=t, template=p) for i, t, p in FRONT_CHAPTERS],
-        *[
-            Chapter(id=f"member-{code.lower()}", title=name, template="_member", member=index)
-            for index, (code, name) in enumerate(member_names)
-        ],
-        *annexes,
-    ]
-
-
-@dataclass(frozen=True)
-class _Numbering:
-    """The report's figures and tables, numbered in order: which charts make each figure
-    (a large group's figure is several panels sharing its number), and which table holds
-    each figure's data."""
-
-    panels: dict[str, list[Chart]]
-    theme_figure_ids: list[str]
-    indicator_figure_ids: list[str]
-    data_of: dict[str, str]  # figure id → the id of the table with its data
-    tables: dict[str, int]  # table id → number
-    figures: dict[str, int]  # figure id → number
-    large: bool
-
-    @property
-    def figure_ids(self) -> list[str]:
-        return self.theme_figure_ids + self.indicator_figure_ids
-
-    def figure_views(self, figure_id: str) -> list[FigureView]:
-        number = self.figures[figure_id]
-        return [
-            FigureView(
-                id=chart.id,
-                number=number,
-                title=chart.title,
-                alt=chart.alt,
-                svg=inline_svg(chart, f"{number}{chart.panel}"),
-                data_table=self.data_of[figure_id],
-                data_table_number=self.tables[self.data_of[figure_id]],
-                notes=chart.notes,
-                panel=chart.panel,
-                part=chart.part,
-                compact=chart.compact,
-            )
-            for chart in self.panels[figure_id]
-        ]
-
-    def figure_table(self, figure_id: str) -> DataTable:
-        charts = self.panels[figure_id]
-        return DataTable(
-            id=f"data-{figure_id}",
-            number=self.tables[f"data-{figure_id}"],
-            title=f"Data for Figure {self.figures[figure_id]}: {charts[0].title}",
-            columns=charts[0].columns,
-            rows=[row for chart in charts for row in chart.rows],
-            notes=charts[0].notes if len(charts) == 1 else [],
-            dense=self.large,
-        )
-
-
-def _numbering(
-    wg: WorkingGroup,
-    members: Sequence[str],
-    charts: Sequence[Chart],
-    comments: CommentSummary | None,
-) -> _Numbering:
-    panels: dict[str, list[Chart]] = {}
-    for chart in charts:
-        panels.setdefault(chart.figure_id, []).append(chart)
-    theme_ids: list[str] = [i for i in ("fig-themes", "fig-status") if i in panels]
-    indicator_ids = [
-        figure_id
-        for i in wg.indicators
-        for figure_id in (f"fig-{i.id}", f"fig-change-{i.id}")
-        if figure_id in panels
-    ]
-    figure_ids = theme_ids + indicator_ids
-    # A large group's annex is denser: one member × indicator table holds the data of every
-    # indicator figure, and only the tables that add information are kept.
-    large = is_large_group(len(members))
-    if large:
-        data_of = {f: "values-table" if f in indicator_ids else f"data-{f}" for f in figure_ids}
-        annex_ids = [
-            "values-table",
-            "sources-table",
-            "initiatives-table",
-            *[f"data-{f}" for f in theme_ids],
-        ]
-    else:
-        data_of = {f: f"data-{f}" for f in figure_ids}
-        annex_ids = ["values-table", "initiatives-table", *[f"data-{f}" for f in figure_ids]]
-    table_ids = [
-        "governance-table",
-        "indicator-table",
-        *[f"tab-{code.lower()}-indicators" for code in members],
-        *annex_ids,
-        "completeness-table",
-        "contributors-table",
-        "status-table",
-        *(["comments-table"] if comments is not None and comments.open_by_section else []),
-    ]
-    return _Numbering(
-        panels=panels,
-        theme_figure_ids=theme_ids,
-        indicator_figure_ids=indicator_ids,
-        data_of=data_of,
-        tables={t: n for n, t in enumerate(table_ids, start=1)},
-        figures={f: n for n, f in enumerate(figure_ids, start=1)},
-        large=large,
-    )
-
 
 def _annex_tables(
-    wg: WorkingGroup, frames: aggregate.Frames, n: _Numbering, previous_year: int | None
+    wg: WorkingGroup, frames: aggregate.Frames, n: Numbering, previous_year: int | None
 ) -> list[DataTable]:
     """Annex B's tables, in order."""
     tables = n.tables
@@ -292,8 +156,16 @@ def build_context(
     contributions = loaded.contributions
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
-    n = _numbering(wg, [m.code for m in members], charts, comments)
+    chapters = report_chapters([(m.code, m.name) for m in members])
+    method = method_view(wg, edition, frames.values)
+    n = numbering(
+        wg, [m.code for m in members], charts, comments, chapters, bool(method.references)
+    )
     status_rows = _status_rows(loaded)
+    theme_figures = [v for f in n.theme_figure_ids for v in n.figure_views(f)]
+    indicator_figures = [v for f in n.indicator_figure_ids for v in n.figure_views(f)]
+    data_tables = _annex_tables(wg, frames, n, previous_year)
+    titles = table_titles(wg, [m.code for m in members], data_tables)
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -307,20 +179,11 @@ def build_context(
         build=build,
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
-        chapters=report_chapters([(m.code, m.name) for m in members]),
+        chapters=chapters,
         findings=_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
-        indicator_columns=[
-            IndicatorColumn(
-                id=i.id,
-                title=i.title,
-                unit=i.unit,
-                decimals=i.decimals,
-                higher_is_better=i.higher_is_better,
-            )
-            for i in wg.indicators
-        ],
+        indicator_columns=[_column(i) for i in wg.indicators],
         indicator_rows=_matrix_rows(wg, frames.values, frames.statistics),
         governance_rows=_governance_rows(wg, contributions),
         theme_members=[_member_label(wg, str(c)) for c in frames.themes.columns],
@@ -341,16 +204,35 @@ def build_context(
         ],
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
-        theme_figures=[v for f in n.theme_figure_ids for v in n.figure_views(f)],
-        indicator_figures=[v for f in n.indicator_figure_ids for v in n.figure_views(f)],
+        theme_figures=theme_figures,
+        indicator_figures=indicator_figures,
         table_numbers=n.tables,
-        data_tables=_annex_tables(wg, frames, n, previous_year),
+        table_titles=titles,
+        data_tables=data_tables,
         contributors=_contributor_rows(wg, contributions, late),
         validation_notes=_validation_notes(loaded),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
-        method=method_view(wg, edition, frames.values),
+        method=method,
+        front=front_matter(
+            wg,
+            edition,
+            build,
+            contributions,
+            [*theme_figures, *indicator_figures],
+            [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables],
+        ),
         comments=comments,
+    )
+
+
+def _column(i: Indicator) -> IndicatorColumn:
+    return IndicatorColumn(
+        id=i.id,
+        title=i.title,
+        unit=i.unit,
+        decimals=i.decimals,
+        higher_is_better=i.higher_is_better,
     )
 
 
@@ -503,7 +385,7 @@ def _member_chapter(
     images: Mapping[str, str],
     *,
     late: bool,
-    table: int,
+    table: str,
     year: int,
 ) -> MemberChapter:
     member = wg.member(code)

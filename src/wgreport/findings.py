@@ -53,8 +53,8 @@ class _Ref:
 class _Refs:
     """The figure and table numbers a finding can point at."""
 
-    figures: Mapping[str, int]
-    tables: Mapping[str, int]
+    figures: Mapping[str, str]
+    tables: Mapping[str, str]
 
     def indicator(self, indicator_id: str, change: bool = False) -> _Ref:
         """The indicator's chart (or its change chart), else the indicator matrix."""
@@ -80,8 +80,8 @@ def _findings(
     frames: aggregate.Frames,
     previous_year: int | None,
     loaded: LoadedEdition,
-    figures: Mapping[str, int],
-    tables: Mapping[str, int],
+    figures: Mapping[str, str],
+    tables: Mapping[str, str],
 ) -> list[Finding]:
     """Key findings computed from the data, each pointing at the figure or table behind it."""
     refs = _Refs(figures, tables)

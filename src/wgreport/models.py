@@ -265,6 +265,28 @@ class SourceEdition(_Model):
     accessed: FullDate = Field(description="When the secretariat last checked its values")
 
 
+class Signatory(_Model):
+    name: Text = Field(description="Who signs the foreword")
+    role: Text = Field(description="Their role, e.g. Chair of the Working Group")
+
+
+class Approval(_Model):
+    by: Text = Field(description="Who approved the edition, e.g. the Working Group at its plenary")
+    date: FullDate = Field(description="When it was approved")
+
+
+class Abbreviation(_Model):
+    term: Text
+    meaning: Text
+
+
+class Licence(_Model):
+    name: Text = Field(
+        description="e.g. Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    )
+    url: Url | None = None
+
+
 class Edition(_Model):
     schema_: Literal["wgreport/edition/v1"] = Field(alias="schema")
     year: Year
@@ -280,6 +302,31 @@ class Edition(_Model):
     )
     sources: list[SourceEdition] = Field(
         [], description="Optional: each published source used, with its edition and access date"
+    )
+    foreword_signatory: Signatory | None = Field(
+        None, description="Optional: who signs the foreword, with their role"
+    )
+    approval: Approval | None = Field(
+        None, description="Optional: who approved the edition and when (printed in finals)"
+    )
+    publication_date: FullDate | None = Field(
+        None, description="Optional: the final's publication date (default: the build date)"
+    )
+    disclaimer: Text | None = Field(None, description="Optional: replaces the default disclaimer")
+    copyright: Text | None = Field(
+        None, description="Optional: the copyright holder (default: the working group)"
+    )
+    licence: Licence | None = Field(
+        None, description="Optional: the licence the report is published under (default: CC BY 4.0)"
+    )
+    citation: Text | None = Field(
+        None, description="Optional: how to cite the report (default: composed from the edition)"
+    )
+    acknowledgements: Text | None = Field(
+        None, description="Optional: a paragraph of thanks, printed before the member contacts"
+    )
+    abbreviations: list[Abbreviation] = Field(
+        [], description="Optional: abbreviations added to the report's list of abbreviations"
     )
 
 

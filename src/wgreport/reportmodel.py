@@ -64,6 +64,7 @@ class Chapter(_Ctx):
     id: str
     title: str  # the heading as printed, with its label: "Annex A. Indicator definitions…"
     label: str = ""  # how the text refers to it ("Annex A"); "" for an unlabelled chapter
+    number: str = ""  # "4", or an annex's letter: its figures and tables are "4.1", "A.2"
     template: str  # the partial under templates/sections/ that renders it
     member: int | None = None  # a member's chapter: its index in ReportContext.members
 
@@ -161,7 +162,7 @@ class CaseStudyView(_Ctx):
 
 class MemberChapter(_Ctx):
     id: str
-    table_number: int
+    table_number: str
     code: str
     name: str  # the formal name: the chapter's heading only
     label: str  # the short name, in running text and tables
@@ -193,12 +194,12 @@ class ThemeRow(_Ctx):
 
 class FigureView(_Ctx):
     id: str
-    number: int
+    number: str
     title: str
     alt: str
     svg: str  # the chart as inline SVG markup (role=img, title and desc)
     data_table: str  # the id of the annex table with its data
-    data_table_number: int
+    data_table_number: str
     notes: list[str]
     panel: str = ""  # "a", "b", …: this is one panel of Figure `number` ("" for a whole one)
     part: str = ""  # which members the panel shows
@@ -207,7 +208,7 @@ class FigureView(_Ctx):
 
 class DataTable(_Ctx):
     id: str
-    number: int
+    number: str
     title: str
     columns: list[str]
     rows: list[list[str]]
@@ -278,6 +279,34 @@ class MethodView(_Ctx):
     units: list[Definition]
 
 
+class ListEntry(_Ctx):
+    """A line of the list of figures or of tables."""
+
+    id: str
+    number: str
+    title: str
+
+
+class FrontMatter(_Ctx):
+    """The cover's status, the imprint, the foreword's signature and the lists."""
+
+    status: str  # "Draft 003 for review, not for citation" or "Final edition"
+    date_line: str
+    copyright: str
+    licence: str
+    licence_url: str
+    disclaimer: str
+    citation: str
+    approval: str  # "" unless a final with an approval
+    signatory: str
+    signatory_role: str
+    acknowledgements: str
+    contacts: list[Definition]  # member → "name, organisation"
+    figures: list[ListEntry]
+    tables: list[ListEntry]
+    abbreviations: list[Definition]
+
+
 class ReportContext(_Ctx):
     """Everything the templates show, already formatted."""
 
@@ -306,13 +335,15 @@ class ReportContext(_Ctx):
     previous_year: int | None
     theme_figures: list[FigureView]
     indicator_figures: list[FigureView]
-    table_numbers: dict[str, int]
+    table_numbers: dict[str, str]
     data_tables: list[DataTable]
     contributors: list[ContributorRow]
     validation_notes: list[ValidationNote]
     downloads: list[Download]
     caveats: list[str]
     method: MethodView
+    front: FrontMatter
+    table_titles: dict[str, str]
     comments: CommentSummary | None = None
 
     def label(self, chapter_id: str) -> str:

@@ -18,7 +18,7 @@ def _text(value: Any) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
     decimals = {i.id: i.decimals for i in wg.indicators}
     rows = [
         [
@@ -44,9 +44,9 @@ def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> Da
 def _values_by_member_table(
     wg: WorkingGroup,
     frames: aggregate.Frames,
-    number: int,
+    number: str,
     previous_year: int | None,
-    figures: Mapping[str, int],
+    figures: Mapping[str, str],
     figure_ids: Sequence[str],
 ) -> DataTable:
     """A large group's indicator data in one table, a row per member: each indicator's value
@@ -77,7 +77,7 @@ def _values_by_member_table(
                 year = values.at[key, "data_year"] if key in values.index else None
                 cells.append(_text(year))
         rows.append(cells)
-    numbers = sorted({figures[f] for f in figure_ids})
+    numbers = list(dict.fromkeys(figures[f] for f in figure_ids))  # in report order
     shown = (
         f"Data for Figures {numbers[0]}–{numbers[-1]}: "
         if len(numbers) > 1
@@ -122,7 +122,7 @@ def _previous_notes(
     return notes
 
 
-def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
     """A large group's sources: per indicator, each source and data year with the members
     whose values come from it (the most common named as "the other N members")."""
     reported = frames.values[frames.values["value"].notna()]
@@ -159,7 +159,7 @@ def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> D
 
 
 def _initiatives_table(
-    wg: WorkingGroup, frames: aggregate.Frames, number: int, *, dense: bool = False
+    wg: WorkingGroup, frames: aggregate.Frames, number: str, *, dense: bool = False
 ) -> DataTable:
     # A dense table keeps each period on one line (no-break spaces, and a word joiner after
     # the dash, which allows a break after it otherwise): a row a line.
@@ -186,7 +186,7 @@ def _initiatives_table(
 
 
 def _completeness_table(
-    wg: WorkingGroup, frames: aggregate.Frames, number: int, *, dense: bool = False
+    wg: WorkingGroup, frames: aggregate.Frames, number: str, *, dense: bool = False
 ) -> DataTable:
     """Who reported what. In a large group's (`dense`) annex, only the members with a
     missing value or a note on a value, the others counted in a note."""
@@ -220,7 +220,7 @@ def _completeness_table(
     )
 
 
-def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: int) -> DataTable:
+def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
     comp, values = frames.completeness, frames.values
     rows = []
     members = 0

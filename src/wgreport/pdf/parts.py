@@ -137,7 +137,7 @@ _SLOT = re.compile("\x00PAGE:([^\x00]*)\x00")
 # follows checks the placeholder layout anyway. The front matter's layout is cached without
 # them, so a new draft of unchanged inputs needs no placeholder layout.
 _LABELS = re.compile(
-    r'<p class="(?:cover-draft|draft-info)">[^<]*</p>'
+    r'<p class="(?:cover-status[^"]*|imprint-date|draft-info)">[^<]*</p>'
     r'|<meta name="dcterms\.created" content="[^"]*">'
 )
 
@@ -153,6 +153,7 @@ def _fill(part: Part, pages: Callable[[str], str]) -> str:
 _NUMBERS_CSS = (
     ".toc a::after { content: leader('.') attr(data-page); }\n"
     'a.xref::after { content: ", page " attr(data-page); }\n'
+    ".list-of a.xref::after { content: leader('.') attr(data-page); }\n"
 )
 
 
