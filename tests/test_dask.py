@@ -77,7 +77,7 @@ def test_a_draft_built_on_a_dask_cluster(
     parts = manifest["render"]["parts"]
     assert manifest["render"] == {
         "mode": "parallel", "workers": 2, "dask": address, "parts": parts,
-        "parts_laid_out": 5, "parts_rendered": parts, "passes": 1,
+        "parts_laid_out": 6, "parts_rendered": parts, "passes": 1,
     }  # fmt: skip
     assert parts == 21 and manifest["pages"] == len(reader.pages)
     assert manifest["render_warnings"] == []

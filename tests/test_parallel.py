@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,9 @@ def cold(demo: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict
 
 def test_the_html_splits_into_front_matter_chapters_and_annexes(demo: dict[str, Any]) -> None:
     parts = split_parts(demo["html"], demo["chapters"])
-    assert len(parts) == 1 + 6 + 10 + 4
+    assert len(parts) == 1 + 7 + 10 + 4
     assert "contents" in parts[0].owned and "main" in parts[1].owned
-    assert "member-kr" in parts[7].owned and "annex-status" in parts[-1].owned
+    assert "member-kr" in parts[8].owned and "annex-status" in parts[-1].owned
     assert set(parts[0].foreign) >= {"foreword", "member-kr", "annex-status"}
     every = [i for p in parts for i in p.owned]
     assert len(every) == len(set(every)), "an anchor is owned by two parts"
@@ -138,15 +139,16 @@ def test_parallel_render_is_the_same_as_one_pass(
     assert merged["links"] == single["links"] and len(single["links"]) > 100
     assert merged["dests"] == single["dests"]
     assert merged["metadata"] == single["metadata"] and merged["lang"] == "en"
-    for number, (_, stamped) in enumerate(merged["pages"][1:], start=2):
+    # the cover and its verso (the imprint) carry no page footer
+    for number, (_, stamped) in enumerate(merged["pages"][2:], start=3):
         assert f"Page {number} of {DEMO_PAGES}" in stamped and any(
             "Draft 007" in s for s in stamped
         )
     assert cold["warnings"] == []
     stats = cold["stats"]
-    # Each part is laid out once; only the five that print page numbers (the contents and
-    # the chapters with cross-references) are laid out with placeholders first.
-    assert (stats.parts, stats.laid_out, stats.rendered, stats.passes) == (21, 5, 21, 1)
+    # Each part is laid out once; only the six that print page numbers (the contents, the
+    # lists of figures and tables, and the chapters with cross-references) are laid out with placeholders first.
+    assert (stats.parts, stats.laid_out, stats.rendered, stats.passes) == (22, 6, 22, 1)
 
 
 def _pixels(pdf: Path, folder: Path) -> list[bytes]:
@@ -178,6 +180,53 @@ def _fonts(pdf: Path) -> set[str]:
     ).stdout.splitlines()[2:]
     assert lines and all(line.split()[-5] == "yes" for line in lines), "a font is not embedded"
     return {line.split()[0].split("+")[-1] for line in lines}
+
+
+def _structure(pdf: bytes) -> tuple[Counter[str], bool]:
+    """A tagged PDF's structure elements by type, and whether its parent tree is whole:
+    every page's /StructParents and annotation's /StructParent is a key, each key once, and
+    every element's page is a page of the document."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        tree = doc.Root.StructTreeRoot
+        nums = list(tree.ParentTree.Nums)
+        keys = [int(k) for k in nums[::2]]
+        used = [int(p.obj.StructParents) for p in doc.pages]
+        used += [
+            int(a.StructParent)
+            for p in doc.pages
+            for a in p.obj.get("/Annots", [])
+            if "/StructParent" in a
+        ]
+        pages = {p.obj.objgen for p in doc.pages}
+        counts: Counter[str] = Counter()
+        whole = len(keys) == len(set(keys)) and set(used) <= set(keys)
+        stack = list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
+                continue
+            counts[str(element.S)] += 1
+            whole = whole and ("/Pg" not in element or element.Pg.objgen in pages)
+            kids = element.get("/K")
+            stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        return counts, whole and bool(doc.Root.MarkInfo.Marked)
+
+
+def test_a_draft_is_tagged_and_the_merge_keeps_the_whole_structure(
+    demo: dict[str, Any], cold: dict[str, Any]
+) -> None:
+    single, single_whole = _structure(demo["single_pdf"])
+    merged, merged_whole = _structure(cold["pdf"])
+    assert single_whole and merged_whole
+    assert single["/H2"] >= 20 and single["/Figure"] >= 9 and single["/Table"] >= 20
+    # the merged document has one Document element and every part's elements under it;
+    # its footers are stamped as artifacts where a one-pass layout tags them as paragraphs
+    assert merged["/Document"] == 1
+    content = ("/H1", "/H2", "/H3", "/H4", "/Figure", "/Caption", "/Table", "/TR", "/TH",
+               "/TD", "/L", "/LI", "/Link", "/BlockQuote")  # fmt: skip
+    assert {k: merged[k] for k in content} == {k: single[k] for k in content}
 
 
 def test_the_parts_are_the_chapters_of_the_context(demo: dict[str, Any]) -> None:
@@ -234,7 +283,7 @@ def test_a_longer_chapter_moves_every_later_page_number(
     demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
 ) -> None:
     filler = "<p>" + "An added paragraph that makes Korea's chapter longer. " * 40 + "</p>"
-    marker = "<h2>Republic of Korea</h2>"  # a chapter's running head comes from its h2
+    marker = "<h2>5. Republic of Korea</h2>"  # a chapter's running head comes from its h2
     html = demo["html"].replace(marker, marker + filler * 6, 1)
     pdf, _, stats = render_parallel(
         html,
@@ -275,8 +324,8 @@ def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path:
     first, second = build(settings, 2024), build(settings, 2024)
     one, two = (json.loads((f / "manifest.json").read_text("utf-8")) for f in (first, second))
     assert one["render"] == {
-        "mode": "parallel", "workers": 2, "parts": 21, "parts_laid_out": 5,
-        "parts_rendered": 21, "passes": 1,
+        "mode": "parallel", "workers": 2, "parts": 22, "parts_laid_out": 6,
+        "parts_rendered": 22, "passes": 1,
     }  # fmt: skip
     # The second draft differs only in its label ("Draft 002"), which only the front
     # matter carries (the other pages get it from the stamp): one part is rendered again.

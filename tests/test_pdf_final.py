@@ -96,15 +96,41 @@ def test_final_embeds_the_data_csvs(reader: PdfReader) -> None:
 def test_final_has_no_draft_mark_and_a_draft_has_one(
     library_final: Path, library_draft: Path
 ) -> None:
-    # pypdf reads the rotated mark back; pdftotext leaves rotated text out.
+    import pikepdf
+
     final = PdfReader(library_final / "report.pdf")
     assert not any("DRAFT" in page.extract_text() for page in final.pages)
     assert "Draft 0" not in text(library_final / "report.pdf")
+    with pikepdf.open(library_final / "report.pdf") as pdf:
+        assert not any(b"/Watermark" in _content(page) for page in pdf.pages)
     draft = PdfReader(library_draft / "report.pdf")
-    for page in draft.pages:
+    with pikepdf.open(library_draft / "report.pdf") as pdf:
+        marks = [_content(page) for page in pdf.pages]
+    for page, content in zip(draft.pages, marks, strict=True):
+        # the mark is drawn (filled outlines in an /Artifact of subtype Watermark) on every
+        # page, and it is not text: neither pypdf nor pdftotext reads "DRAFT" or a piece of it
+        assert b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC" in content
         page_text = page.extract_text()
-        assert "DRAFT" in page_text
+        assert "DRAFT" not in page_text
         assert "Draft 001 · built 2025-03-15T09:00:00Z" in page_text
+    words = set(text(library_draft / "report.pdf").split())
+    assert not words & {"DR", "AF", "T", "DRAFT"}
+
+
+def test_a_paragraph_copied_from_a_draft_is_only_the_paragraph(library_draft: Path) -> None:
+    page = text(library_draft / "report.pdf").split("\f")[8]  # a page of running text
+    paragraphs = [p for p in page.split("\n\n") if len(p) > 200]
+    assert paragraphs
+    for paragraph in paragraphs:
+        assert not any(line.strip() in {"DR", "AF", "T"} for line in paragraph.splitlines())
+
+
+def _content(page: object) -> bytes:
+    import pikepdf
+
+    contents = page.obj.get("/Contents")  # type: ignore[attr-defined]
+    items = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    return b"".join(c.read_bytes() for c in items if c is not None)
 
 
 def test_final_renders_without_unexpected_warnings(library_final: Path) -> None:

@@ -189,19 +189,7 @@ def build_context(
         theme_members=[_member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
         status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
-        members=[
-            _member_chapter(
-                wg,
-                code,
-                c,
-                frames,
-                image_src or {},
-                late=code in late,
-                table=n.tables[f"tab-{code.lower()}-indicators"],
-                year=edition.year,
-            )
-            for code, c in _in_order(wg, contributions)
-        ],
+        members=_member_chapters(loaded, frames, image_src or {}, late, n.tables),
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
         theme_figures=theme_figures,
@@ -224,6 +212,29 @@ def build_context(
         ),
         comments=comments,
     )
+
+
+def _member_chapters(
+    loaded: LoadedEdition,
+    frames: aggregate.Frames,
+    images: Mapping[str, str],
+    late: set[str],
+    tables: Mapping[str, str],
+) -> list[MemberChapter]:
+    wg = loaded.working_group
+    return [
+        _member_chapter(
+            wg,
+            code,
+            c,
+            frames,
+            images,
+            late=code in late,
+            table=tables[f"tab-{code.lower()}-indicators"],
+            year=loaded.year,
+        )
+        for code, c in _in_order(wg, loaded.contributions)
+    ]
 
 
 def _column(i: Indicator) -> IndicatorColumn:

@@ -171,7 +171,9 @@ def _pdf_options(
     sheets = [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
     if extra_css:
         sheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
-    options: dict[str, Any] = {"stylesheets": sheets}
+    # Drafts are tagged PDFs too (reviewers use screen readers); a final's PDF/UA variant
+    # tags it anyway.
+    options: dict[str, Any] = {"stylesheets": sheets, "pdf_tags": True}
     if variant:
         options["pdf_variant"] = variant
     if attachments:

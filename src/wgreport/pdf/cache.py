@@ -53,12 +53,18 @@ class PartCache:
         self.put_layout("meta", key, layout)
 
 
+#: How parts are written (WeasyPrint's write_pdf options that change the bytes): a cached
+#: part written otherwise is not reused.
+PDF_WRITER = "pdf_tags=True"
+
+
 def environment_digest(templates_dir: Path, image_roots: Sequence[Path]) -> str:
     """What a part's layout depends on besides its HTML: the style sheets, the images, and
     the WeasyPrint version."""
     import weasyprint
 
     h = hashlib.sha256(weasyprint.__version__.encode())
+    h.update(PDF_WRITER.encode())
     h.update((templates_dir / PAGED_CSS).read_bytes())
     for root in sorted(image_roots):
         for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -25,6 +25,7 @@ def merge_parts(
     dests: list[tuple[str, Any]] = []
     items: list[Any] = []
     sources = [pikepdf.open(io.BytesIO(p)) for p in pdfs]
+    tree = _StructureMerge(out)
     for part, src in zip(parts, sources, strict=True):
         first = len(out.pages)
         where = {page.obj.objgen: first + n for n, page in enumerate(src.pages)}
@@ -33,6 +34,7 @@ def merge_parts(
             # each part's own anchors only (its stand-ins for other parts' must not come).
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
             out.pages.extend(src.pages)
+        tree.add(src, [out.pages[first + n] for n in range(len(src.pages))])
 
         def moved(dest: Any, where: dict[tuple[int, int], int] = where) -> Any:
             """An explicit destination in the part, pointing at the merged page."""
@@ -64,6 +66,7 @@ def merge_parts(
         total = len(out.pages)
         for number in range(len(sources[0].pages), total):
             stamper.apply(out.pages[number], number + 1, total)
+    tree.finish()
     front = sources[0]
     for key, value in front.docinfo.items():
         out.docinfo[key] = value
@@ -94,3 +97,84 @@ def _copy_item(item: Any, moved: Callable[[Any], Any]) -> Any:
     copy.is_closed = item.is_closed
     copy.children.extend(_copy_item(child, moved) for child in item.children)
     return copy
+
+
+class _StructureMerge:
+    """One structure tree from the parts' (each part is a tagged PDF): their Document
+    elements' children under one Document, and their parent trees joined, each part's keys
+    moved past the previous parts' (pages' /StructParents, annotations' /StructParent).
+
+    pikepdf copies a part's pages and then its structure elements with the same foreign
+    object map, so the elements' /Pg and object references land on the merged pages."""
+
+    def __init__(self, out: Any) -> None:
+        import pikepdf
+
+        self.out = out
+        self.root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+        self.document = out.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=self.root)
+        )
+        self.kids = pikepdf.Array()
+        self.nums = pikepdf.Array()
+        self.next_key = 0
+        self.tagged = False
+
+    def add(self, src: Any, pages: Sequence[Any]) -> None:
+        import pikepdf
+
+        struct = src.Root.get("/StructTreeRoot")
+        if struct is None:
+            return
+        self.tagged = True
+        offset, highest = self.next_key, -1
+        nums = list(struct.ParentTree.get("/Nums", pikepdf.Array()))
+        for key, value in zip(nums[::2], nums[1::2], strict=True):
+            highest = max(highest, int(key))
+            self.nums.append(int(key) + offset)
+            self.nums.append(self._copy(value))
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annot in page.obj.get("/Annots", pikepdf.Array()):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        top = struct.K
+        elements = list(top) if isinstance(top, pikepdf.Array) else [top]
+        for element in elements:
+            inner = element.get("/K") if element.get("/S") == pikepdf.Name.Document else None
+            children = (
+                (list(inner) if isinstance(inner, pikepdf.Array) else [inner])
+                if inner is not None
+                else [element]
+            )
+            for child in children:
+                copy = self._copy(child)
+                if isinstance(copy, pikepdf.Dictionary):
+                    copy.P = self.document
+                self.kids.append(copy)
+        self.next_key = offset + highest + 1
+
+    def _copy(self, value: Any) -> Any:
+        """A part's object in the merged PDF (a direct array or dictionary: its members)."""
+        import pikepdf
+
+        if isinstance(value, pikepdf.Object) and value.is_indirect:
+            return self.out.copy_foreign(value)
+        if isinstance(value, pikepdf.Array):
+            return pikepdf.Array([self._copy(v) for v in value])
+        if isinstance(value, pikepdf.Dictionary):
+            return pikepdf.Dictionary({k: self._copy(v) for k, v in value.items()})
+        return value
+
+    def finish(self) -> None:
+        import pikepdf
+
+        if not self.tagged:
+            return
+        self.document.K = self.kids
+        self.root.K = pikepdf.Array([self.document])
+        self.root.ParentTree = self.out.make_indirect(pikepdf.Dictionary(Nums=self.nums))
+        self.root.ParentTreeNextKey = self.next_key
+        self.out.Root.StructTreeRoot = self.root
+        self.out.Root.MarkInfo = pikepdf.Dictionary(Marked=True)

@@ -8,6 +8,7 @@ on this machine's cores or on a Dask cluster, unless one pass is asked for (`wor
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,30 +81,36 @@ def render_pdf_report(
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
     chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
-    if dask_address and not final:
-        return _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
-                                  cache_dir, dask_address, time_limit)  # fmt: skip
     count = 0 if final else render_workers(workers)
-    if count:
-        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                            time_limit, count)  # fmt: skip
-    from .schedule import render_single
+    if dask_address and not final:
+        result = _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
+                                    cache_dir, dask_address, time_limit)  # fmt: skip
+    elif count:
+        result = _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
+                              time_limit, count)  # fmt: skip
+    else:
+        from .schedule import render_single
 
-    pdf, warnings = render_single(
-        print_html,
-        templates_dir,
-        chapters=chapters,
-        image_roots=image_roots,
-        time_limit=document_time_limit or None,
-        chapter_time_limit=time_limit or None,
-        cache_dir=cache_dir,
-        variant=FINAL_VARIANT if final else None,
-        attachments=list(attachments) if final else (),
-        created=datetime.fromisoformat(ctx.build.built_at),
-    )
-    return RenderedReport(
-        html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
-    )
+        pdf, warnings = render_single(
+            print_html,
+            templates_dir,
+            chapters=chapters,
+            image_roots=image_roots,
+            time_limit=document_time_limit or None,
+            chapter_time_limit=time_limit or None,
+            cache_dir=cache_dir,
+            variant=FINAL_VARIANT if final else None,
+            attachments=list(attachments) if final else (),
+            created=datetime.fromisoformat(ctx.build.built_at),
+        )
+        result = RenderedReport(
+            html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
+        )
+    if final:
+        return result
+    from .watermark import add_draft_mark
+
+    return dataclasses.replace(result, pdf=add_draft_mark(result.pdf))
 
 
 def _per_chapter(

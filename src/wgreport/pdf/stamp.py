@@ -148,7 +148,11 @@ class _Stamper:
             existing = list(contents)
         else:
             existing = [contents]
-        stream = pikepdf.Stream(self.out, self.footer(number, total))
+        # the label and the footer are pagination artifacts, outside the tagged content
+        stream = pikepdf.Stream(
+            self.out,
+            b"/Artifact <</Type /Pagination>> BDC\n" + self.footer(number, total) + b"\nEMC\n",
+        )
         page.obj.Contents = pikepdf.Array([self.push, *existing, self.pop, stream])
         resources = page.obj.Resources
         for kind, entries in self.resources.items():
