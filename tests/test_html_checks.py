@@ -47,3 +47,20 @@ def test_every_link_on_the_page_resolves_or_is_a_download(library_draft: Path) -
     local = [link for link in result["links"] if link["href"].startswith("file:")]
     broken = [link["href"] for link in local if not link["exists"]]
     assert local and broken == [], broken
+
+
+def test_a_contents_link_does_not_park_its_heading_under_the_draft_banner(
+    library_draft: Path,
+) -> None:
+    result = browser("anchors", library_draft / "report.html", 1280)
+    landed = result["landed"]
+    assert len(landed) >= 20
+    hidden = [x["href"] for x in landed if x["headingTop"] < x["bannerBottom"] - 0.5]
+    assert hidden == []
+    assert all(x["bannerBottom"] > 0 for x in landed)  # the banner is there, and sticky
+
+
+def test_chart_text_stays_legible_on_a_phone(library_draft: Path) -> None:
+    result = browser("anchors", library_draft / "report.html", 390)
+    # an SVG scales with its box: at 390 px its smallest text is still about 7 px high
+    assert result["minSvgTextPx"] is not None and result["minSvgTextPx"] >= 6.5

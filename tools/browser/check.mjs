@@ -86,6 +86,30 @@ try {
       };
     });
     result.url = url;
+  } else if (mode === "anchors") {
+    // Follow every contents link; where does its heading land under the sticky banner?
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: "load" });
+    const hrefs = await page.$$eval("nav.toc a[href^='#']", (as) => as.map((a) => a.getAttribute("href")));
+    const landed = [];
+    for (const href of hrefs) {
+      await page.evaluate((h) => { location.hash = ""; location.hash = h; }, href);
+      await page.waitForTimeout(50);
+      landed.push(await page.evaluate((h) => {
+        const target = document.getElementById(h.slice(1));
+        const heading = target.querySelector("h2") || target;
+        const banner = document.querySelector(".draft-info");
+        return {
+          href: h,
+          headingTop: heading.getBoundingClientRect().top,
+          bannerBottom: banner ? banner.getBoundingClientRect().bottom : 0,
+        };
+      }, href));
+    }
+    const svgText = await page.$$eval("figure.chart svg text", (ts) =>
+      ts.map((t) => t.getBoundingClientRect().height).filter((h) => h > 0));
+    result = { url, viewport, landed, minSvgTextPx: svgText.length ? Math.min(...svgText) : null };
   } else if (mode === "links") {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
