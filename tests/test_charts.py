@@ -37,14 +37,27 @@ def test_svg_is_deterministic_without_timestamps(frames) -> None:  # type: ignor
     assert first.startswith("<?xml")
 
 
-def test_missing_member_is_drawn_as_na_and_said(frames) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_value_is_said_in_the_note_never_drawn(frames) -> None:  # type: ignore[no-untyped-def]
     wg, f = frames
     dgi = _one(charts.indicator_charts, f.values, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
-    assert "n/a" in dgi.svg
+    assert "n/a" not in dgi.svg and "Uruguay" not in dgi.svg  # not in the plot area
+    assert any(n.startswith("No value for Uruguay") for n in dgi.notes)
     assert "Uruguay" in dgi.alt and "No value" in dgi.alt
     uy = next(r for r in dgi.rows if r[0] == "Uruguay")
     assert uy[1] == "n/a" and "not covered" in uy[2]
-    assert len(dgi.rows) == 10  # nobody dropped
+    assert len(dgi.rows) == 10  # nobody dropped from the figure's data
+
+
+def test_bars_are_sorted_best_first_in_one_accent_colour(frames) -> None:  # type: ignore[no-untyped-def]
+    wg, f = frames
+    egdi = _one(charts.indicator_charts, f.values, wg, wg.indicator("egdi"))  # type: ignore[arg-type]
+    labels = re.findall(r">([A-Z][A-Za-z ]+)</text>", egdi.svg)
+    order = [lab for lab in labels if lab in {m.label for m in wg.members}]
+    assert order[:2] == ["Denmark", "Estonia"] and order[-1] == "Mexico"  # best first
+    fills = set(re.findall(r'<g id="bar-[A-Z]{2}">\s*<path[^>]*?fill: (#[0-9a-f]{6})', egdi.svg))
+    assert len(re.findall(r'<g id="bar-[A-Z]{2}">', egdi.svg)) == 10
+    assert fills == {chartkit.ACCENT}
+    assert egdi.source.startswith("UN DESA, United Nations E-Government Survey (2024 data)")
 
 
 def test_every_chart_has_title_alt_and_table(frames) -> None:  # type: ignore[no-untyped-def]
@@ -59,14 +72,6 @@ def test_every_chart_has_title_alt_and_table(frames) -> None:  # type: ignore[no
         assert chart.title and len(chart.alt) > 30 and chart.rows and chart.columns
         assert all(len(r) == len(chart.columns) for r in chart.rows)
         assert re.fullmatch(r"fig-[a-z0-9-]+", chart.id)
-
-
-def test_members_keep_their_colour_everywhere(frames) -> None:  # type: ignore[no-untyped-def]
-    wg, f = frames
-    colours = charts.member_colours(wg)
-    assert len(set(colours.values())) == len(wg.members)
-    svg = _one(charts.indicator_charts, f.values, wg, wg.indicator("egdi")).svg  # type: ignore[arg-type]
-    assert colours["KR"].lower() in svg.lower() and colours["DK"].lower() in svg.lower()
 
 
 def test_caveat_travels_with_the_change_chart(frames) -> None:  # type: ignore[no-untyped-def]

@@ -79,7 +79,7 @@ def test_a_draft_built_on_a_dask_cluster(
         "mode": "parallel", "workers": 2, "dask": address, "parts": parts,
         "parts_laid_out": 6, "parts_rendered": parts, "passes": 1,
     }  # fmt: skip
-    assert parts == 21 and manifest["pages"] == len(reader.pages)
+    assert parts == 22 and manifest["pages"] == len(reader.pages)
     assert manifest["render_warnings"] == []
     # (b) the validation tasks and the part layouts ran on the cluster's workers
     done = cluster.task_log.done

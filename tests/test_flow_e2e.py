@@ -97,7 +97,7 @@ def test_pdf_metadata_and_outline(flow_drafts: tuple[Path, Path, Path]) -> None:
     assert meta.author == "Digital Nations Digital Governance Working Group"
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "Executive summary" in outline
-    assert "Republic of Korea" in outline and "Denmark" in outline
+    assert "5. Republic of Korea" in outline and "14. Denmark" in outline
 
 
 def test_html_is_complete_and_clean(flow_drafts: tuple[Path, Path, Path]) -> None:

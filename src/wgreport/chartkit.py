@@ -52,6 +52,8 @@ PRINT_HEIGHT_MM = 110.0
 TALL_PRINT_HEIGHT_MM = 215.0
 #: No text in a chart is smaller than this at print size (pt).
 MIN_FONT_PT = 7.0
+#: The one colour of bars and dots (the report's accent, templates/report.css --accent).
+ACCENT = "#0b5394"
 _RC: Any = {
     "svg.hashsalt": "wgreport",
     "svg.fonttype": "none",
@@ -82,6 +84,7 @@ class Chart:
     panel: str = ""  # the panel's letter within its figure ("a", "b", …); "" when whole
     part: str = ""  # which members the panel shows, for its caption
     compact: bool = False  # a large group's layout: prints up to TALL_PRINT_HEIGHT_MM tall
+    source: str = ""  # the "Source:" line printed below the figure
 
     @property
     def figure_id(self) -> str:

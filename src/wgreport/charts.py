@@ -15,6 +15,7 @@ import pandas as pd
 
 from .chartkit import (
     _RC,
+    ACCENT,
     Chart,
     _figure,
     _height,
@@ -23,9 +24,8 @@ from .chartkit import (
     _panels,
     _svg,
     is_large_group,
-    member_colours,
 )
-from .compare import references, running_label
+from .compare import best_first, references, running_label
 from .formatting import (
     as_float,
     as_int,
@@ -87,22 +87,27 @@ def _indicator_panel(
     exact_mid = exact_median(group_reported)
     median = math.nan if exact_mid is None else float(exact_mid)
     refs = references(indicator, subset.reset_index())
+    shown = list(best_first(series, indicator).index)  # reported values, best first
+    if _index_scale(indicator):
+        xlim: tuple[float, float] = (indicator.min, indicator.max * 1.12)  # type: ignore[assignment,operator]
+    elif limits is not None:
+        xlim = limits
+    else:
+        xlim = (0.0, max([float(v) for v in group_reported] + [0.0]) * 1.12 or 1.0)
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, _height(len(members), large, 1.0))
-        _draw_values(ax, series, indicator, member_colours(wg))
-        _draw_lines(ax, indicator, exact_mid, refs, len(members))
-        positions = list(range(len(members)))[::-1]
-        ax.set_yticks(positions, [labels[c] for c in members])
+        fig, ax = _figure(6.2, _height(max(len(shown), 1), large, 1.0))
+        _draw_values(ax, series.reindex(shown), indicator, xlim[1])
+        _draw_lines(ax, indicator, exact_mid, refs, len(shown))
+        positions = list(range(len(shown)))[::-1]
+        ax.set_yticks(positions, [labels[c] for c in shown])
         ax.set_xlabel(_value_axis_label(indicator))
         if indicator.unit == "rank":
             worst = max([float(v) for v in group_reported] + [1.0])
             ax.set_xlim(math.ceil(worst * 1.15) + 1, 0)  # inverted: the best (1) on the right
-        elif _index_scale(indicator):
-            ax.set_xlim(indicator.min, indicator.max * 1.12)  # type: ignore[operator]
-        elif limits is not None:
-            ax.set_xlim(*limits)
+        else:
+            ax.set_xlim(*xlim)
         if large:
-            ax.set_ylim(-0.6, len(members) - 0.4)
+            ax.set_ylim(-0.6, max(len(shown), 1) - 0.4)
         svg = _svg(fig)
     missing = [labels[c] for c in members if pd.isna(series[c])]
     if panel.split:
@@ -129,8 +134,22 @@ def _indicator_panel(
         columns=["Member", indicator.title, "Note"],
         rows=rows,
         notes=notes,
+        source=_source(indicator, subset, "data_year"),
     )
     return panel.tag(chart, labels, large)
+
+
+def _source(indicator: Indicator, subset: pd.DataFrame, *columns: str) -> str:
+    """ "UN DESA, United Nations E-Government Survey (2024 data), as reported by members;
+    group median and comparisons: the working group." """
+    years = sorted(
+        {as_int(y) for column in columns for y in subset[column].dropna()} if len(subset) else set()
+    )
+    data = f" ({' and '.join(str(y) for y in years)} data)" if years else ""
+    return (
+        f"{indicator.source}{data}, values as reported by the members; "
+        "group median and comparisons calculated by the working group."
+    )
 
 
 def _value_axis_label(indicator: Indicator) -> str:
@@ -140,20 +159,16 @@ def _value_axis_label(indicator: Indicator) -> str:
     return f"{indicator.title} ({indicator.unit}; {direction})"
 
 
-def _draw_values(
-    ax: Any, series: pd.Series, indicator: Indicator, colours: Mapping[str, str]
-) -> None:
-    """A bar per member, or for a rank a dot (a longer bar would be a worse rank); each with
-    its printed value, and "n/a" where there is none."""
+def _draw_values(ax: Any, series: pd.Series, indicator: Indicator, span: float) -> None:
+    """A bar per member in the accent colour, best first, or for a rank a dot (a longer bar
+    would be a worse rank); each with its printed value, inside the bar's end where it fits
+    (so no reference line runs through it). Only reported values: a missing one is said in
+    the figure's note, never drawn."""
     positions = list(range(len(series)))[::-1]
     rank = indicator.unit == "rank"
     for pos, (code, value) in zip(positions, series.items(), strict=True):
-        if pd.isna(value):
-            x = 1 if rank else 0
-            ax.text(x, pos, "  n/a", va="center", ha="left", color="#5f6b78", style="italic")
-            continue
         if rank:
-            dot = ax.scatter([float(value)], [pos], s=34, color=colours[str(code)], zorder=3)
+            dot = ax.scatter([float(value)], [pos], s=34, color=ACCENT, zorder=3)
             dot.set_gid(f"dot-{code}")
             ax.plot([float(value), 1], [pos, pos], color="#c9d1da", linewidth=0.8, zorder=1)
             ax.annotate(
@@ -164,14 +179,24 @@ def _draw_values(
                 ha="right",
                 va="center",
                 fontsize=7.5,
+                zorder=4,
             )
-        else:
-            bars = ax.barh(
-                pos, float(value), color=colours[str(code)], edgecolor="#1d2733", linewidth=0.4
-            )
-            bars.patches[0].set_gid(f"bar-{code}")
-            text = f" {format_number(value, indicator.decimals)}"
-            ax.text(float(value), pos, text, va="center", fontsize=7.5)
+            continue
+        bars = ax.barh(pos, float(value), color=ACCENT, height=0.7, zorder=2)
+        bars.patches[0].set_gid(f"bar-{code}")
+        text = format_number(value, indicator.decimals)
+        inside = span > 0 and float(value) / span > 0.25
+        ax.annotate(
+            text,
+            (float(value), pos),
+            xytext=(-3 if inside else 3, 0),
+            textcoords="offset points",
+            ha="right" if inside else "left",
+            va="center",
+            fontsize=7.5,
+            color="white" if inside else "#1d2733",
+            zorder=4,
+        )
 
 
 def _draw_lines(ax: Any, indicator: Indicator, median: Any, refs: list[Any], rows: int) -> None:
@@ -191,7 +216,7 @@ def _draw_lines(ax: Any, indicator: Indicator, median: Any, refs: list[Any], row
             (":", f"{running_label(ref.label)} {format_written(ref.value)}", float(ref.value))
         )
     for index, (style, caption, x) in enumerate(lines):
-        ax.axvline(x, color="#1d2733", linestyle=style, linewidth=0.9)
+        ax.axvline(x, color="#1d2733", linestyle=style, linewidth=0.9, zorder=1)  # behind bars
         y = rows - 0.4 + 0.9 * index
         ax.text(x, y, caption, ha="center", va="bottom", fontsize=7, clip_on=False)
 
@@ -297,7 +322,7 @@ def _change_panel(
     dec = indicator.decimals
     with matplotlib.rc_context(_RC):
         fig, ax = _figure(6.2, _height(len(members), large, 1.0))
-        positions = _draw_moves(ax, subset, members, member_colours(wg), limits)
+        positions = _draw_moves(ax, subset, members, dict.fromkeys(members, ACCENT), limits)
         ax.set_yticks(positions, [labels[c] for c in members])
         ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
         if limits is not None:
@@ -353,6 +378,9 @@ def _change_panel(
         columns=["Member", "Previous edition (data year)", "This edition (data year)", "Change"],
         rows=rows,
         notes=notes + ([indicator.caveat] if indicator.caveat else []),
+        source=_source(indicator, subset, "previous_data_year", "data_year").replace(
+            "values as reported by the members", "values as reported in the two editions"
+        ),
     )
     return panel.tag(chart, labels, large)
 

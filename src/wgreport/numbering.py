@@ -113,6 +113,7 @@ class Numbering:
                 panel=chart.panel,
                 part=chart.part,
                 compact=chart.compact,
+                source=chart.source,
             )
             for chart in self.panels[figure_id]
         ]

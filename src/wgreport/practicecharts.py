@@ -24,6 +24,11 @@ from .chartkit import (
 from .formatting import as_int
 from .models import WorkingGroup
 
+SOURCE = (
+    "Members' contributions: the initiatives each member reports, with their themes and "
+    "statuses; counts by the working group."
+)
+
 
 def theme_chart(
     themes: pd.DataFrame, wg: WorkingGroup, initiatives: pd.DataFrame | None = None
@@ -70,6 +75,7 @@ def theme_chart(
         for t in theme_ids
     ]
     return Chart(
+        source=SOURCE,
         id="fig-themes",
         title="Initiatives by theme and member",
         alt=alt,
@@ -134,6 +140,7 @@ def _theme_summary_chart(
     columns, rows = _theme_summary_table(titles, theme_ids, totals, reach, by_status,
                                          len(members))  # fmt: skip
     return Chart(
+        source=SOURCE,
         id="fig-themes",
         title="Initiatives by theme and status",
         alt=alt,
@@ -243,6 +250,7 @@ def _status_panel(
         for c in members
     ]
     chart = Chart(
+        source=SOURCE,
         id="fig-status",
         title="Initiatives by status and member",
         alt=panel.lead(labels) + alt,

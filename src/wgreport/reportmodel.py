@@ -204,6 +204,7 @@ class FigureView(_Ctx):
     panel: str = ""  # "a", "b", …: this is one panel of Figure `number` ("" for a whole one)
     part: str = ""  # which members the panel shows
     compact: bool = False  # a large group's layout: printed up to a page tall
+    source: str = ""  # the "Source:" line
 
 
 class DataTable(_Ctx):
