@@ -13,7 +13,7 @@ YEAR   ?= 2024
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check lint fmt golden system system-test install browser-tools clean lock
+.PHONY: report test check lint fmt golden page-images system system-test install browser-tools clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
@@ -38,6 +38,12 @@ fmt: install
 # committing. The golden test itself only reads it.
 golden: system-test install
 	$(BIN)/python scripts/update-golden
+
+# The README's page images (docs/images/*.png): the cover, a chart page and a member
+# chapter of the demo edition's newest draft, built first if there is none.
+page-images: system-test install
+	@test -e outputs/$(YEAR)/latest/report.pdf || $(BIN)/wgreport build --year $(YEAR)
+	$(BIN)/python scripts/page-images $(YEAR)
 
 system:
 	@scripts/setup-system.sh

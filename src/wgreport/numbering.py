@@ -127,7 +127,7 @@ class Numbering:
             columns=charts[0].columns,
             rows=[row for chart in charts for row in chart.rows],
             notes=charts[0].notes if len(charts) == 1 else [],
-            dense=self.large,
+            dense=self.large or len(charts[0].columns) > 8,  # a wide table: smaller type
         )
 
 

@@ -1,0 +1,126 @@
+"""The demo draft's layout, read back from its PDF: no page more than two-thirds empty but
+the last page of a chapter, no table row left alone on either side of a page break (and
+the header repeated), nothing past the margins. Word boxes come from `pdftotext -bbox`;
+tables and rows from the tagged PDF's structure tree (WeasyPrint tags each page's piece
+of a table as a Table of its own: the first with the caption, the rest continuations)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MM = 72 / 25.4
+MARGIN_TOP = MARGIN_BOTTOM = 22 * MM  # templates/paged.css @page margin
+MARGIN_SIDE = 18 * MM
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+@pytest.fixture(scope="module")
+def words(library_draft: Path) -> list[tuple[float, float, list[tuple[float, ...]]]]:
+    """Each page's width, height and word boxes (x0, y0, x1, y1)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S)
+    return [
+        (float(w), float(h), [tuple(float(v) for v in m[:4]) for m in _WORD.findall(body)])
+        for w, h, body in pages
+    ]
+
+
+def _chapter_starts(pdf: Path) -> set[int]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    return {
+        reader.get_destination_page_number(item) + 1
+        for item in reader.outline
+        if not isinstance(item, list)
+    }
+
+
+def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(library_draft: Path, words) -> None:  # type: ignore[no-untyped-def]
+    starts = _chapter_starts(library_draft / "report.pdf")
+    empty = []
+    for number, (_, height, boxes) in enumerate(words, start=1):
+        if number <= 2:  # the cover and its verso are designed pages
+            continue
+        bottom = height - MARGIN_BOTTOM
+        body = [b for b in boxes if b[1] > MARGIN_TOP - 2 and b[3] < bottom + 2]
+        low = max((b[3] for b in body), default=MARGIN_TOP)
+        fill = (low - MARGIN_TOP) / (bottom - MARGIN_TOP)
+        last_of_chapter = number + 1 in starts or number == len(words)
+        if fill < 1 / 3 and not last_of_chapter:
+            empty.append((number, round(fill, 2)))
+    assert empty == []
+
+
+def test_nothing_runs_past_the_margins(words) -> None:  # type: ignore[no-untyped-def]
+    outside = [
+        (number, box)
+        for number, (width, _, boxes) in enumerate(words, start=1)
+        for box in boxes
+        if box[0] < MARGIN_SIDE - 1 or box[2] > width - MARGIN_SIDE + 1
+    ]
+    assert outside == []
+
+
+def _kids(element: Any) -> list[Any]:
+    import pikepdf
+
+    k = element.get("/K")
+    return list(k) if isinstance(k, pikepdf.Array) else ([k] if k is not None else [])
+
+
+def _table_pieces(pdf: Path) -> list[list[tuple[bool, int, int]]]:
+    """Each table as its pieces, one a page: (has caption, header rows, body rows)."""
+    import pikepdf
+
+    pieces: list[tuple[bool, int, int]] = []
+    with pikepdf.open(pdf) as doc:
+        stack = _kids(doc.Root.StructTreeRoot)
+        order: list[Any] = []
+        while stack:  # depth first, in document order
+            element = stack.pop(0)
+            if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
+                continue
+            if pikepdf.Name.Table == element.S:
+                order.append(element)
+                continue
+            stack[0:0] = _kids(element)
+        for table in order:
+            parts = [k for k in _kids(table) if isinstance(k, pikepdf.Dictionary)]
+            rows = {
+                s: sum(len(_kids(p)) for p in parts if p.get("/S") == pikepdf.Name(s))
+                for s in ("/THead", "/TBody")
+            }
+            caption = any(p.get("/S") == pikepdf.Name.Caption for p in parts)
+            pieces.append((caption, rows["/THead"], rows["/TBody"]))
+    tables: list[list[tuple[bool, int, int]]] = []
+    for piece in pieces:
+        if piece[0] or not tables:
+            tables.append([piece])
+        else:
+            tables[-1].append(piece)
+    return tables
+
+
+def test_a_table_breaks_with_two_rows_each_side_and_its_header_repeated(
+    library_draft: Path,
+) -> None:
+    tables = _table_pieces(library_draft / "report.pdf")
+    assert len(tables) >= 25
+    split = [t for t in tables if len(t) > 1]
+    assert split, "the demo has tables across pages"
+    lone = [t for t in split if any(body < 2 for _, _, body in t)]
+    assert lone == []
+    assert all(head >= 1 for t in split for _, head, _ in t)  # the header on every page
