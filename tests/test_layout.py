@@ -124,3 +124,29 @@ def test_a_table_breaks_with_two_rows_each_side_and_its_header_repeated(
     lone = [t for t in split if any(body < 2 for _, _, body in t)]
     assert lone == []
     assert all(head >= 1 for t in split for _, head, _ in t)  # the header on every page
+
+
+def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> None:
+    from wgreport.inputs import load_edition_inputs
+    from wgreport.render import keep_korean_words
+
+    from .conftest import DEMO_INPUTS
+
+    assert keep_korean_words(
+        "<p>정부 혁신</p><table><tr><td>A (정부혁신 계획)</td></tr></table>"
+    ) == (
+        '<p>정부 혁신</p><table><tr><td>A (<span class="nobr">정부혁신</span> '
+        '<span class="nobr">계획</span>)</td></tr></table>'
+    )
+    korea = load_edition_inputs(DEMO_INPUTS, 2024).contributions["KR"]
+    cells = f"{korea.governance.lead_institution} {korea.governance.strategy.title}"
+    hangul = re.findall(r"[\uac00-\ud7a3]+", cells)
+    assert len(hangul) >= 3
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    printed = set(re.findall(r"[\uac00-\ud7a3]+", text))
+    assert set(hangul) <= printed  # every word whole on its line, in the governance table too

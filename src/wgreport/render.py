@@ -71,9 +71,32 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
 
     env = make_environment(templates_dir)
     try:
-        return env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
+        html = env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
+    return keep_korean_words(html) if for_print else html
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_TAG_OR_TEXT = re.compile(r"(<[^>]+>)")
+#: A Korean word: Hangul syllables (and jamo) with the letters and digits attached to them.
+_KOREAN_WORD = re.compile(r"[0-9A-Za-z]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+[0-9A-Za-z]*")
+
+
+def keep_korean_words(html: str) -> str:
+    """Korean breaks between words, not inside them: in the print HTML's tables each Korean
+    word is kept on one line (`<span class="nobr">`). Browsers do this with `word-break:
+    keep-all` (screen.css); WeasyPrint does not support it, and breaks Hangul between any
+    two syllables, so that a narrow cell splits 디지털플랫폼 in the middle."""
+
+    def in_table(m: re.Match[str]) -> str:
+        parts = _TAG_OR_TEXT.split(m.group(0))
+        return "".join(
+            p if p.startswith("<") else _KOREAN_WORD.sub(r'<span class="nobr">\g<0></span>', p)
+            for p in parts
+        )
+
+    return _TABLE.sub(in_table, html)
 
 
 @dataclass
