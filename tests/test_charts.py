@@ -188,3 +188,22 @@ def test_a_change_chart_words_declines_as_declines(changes: dict[str, float], sa
 
     labels = {"EE": "Estonia", "NZ": "New Zealand", "KR": "Korea"}
     assert _changes(pd.Series(changes), labels, "EGDI") == said
+
+
+def test_an_indicator_with_one_value_for_everyone_is_said_not_drawn() -> None:
+    from wgreport.context import build_context
+    from wgreport.figures import make_charts
+    from wgreport.pipeline import compute_frames
+    from wgreport.plan import make_build_info
+
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    prev, frames = compute_frames(loaded)
+    osi = frames.values["indicator"] == "osi"
+    frames.values.loc[osi, "value"] = 1.0
+    made = make_charts(frames, loaded.working_group, True)
+    assert "fig-osi" not in {c.id for c in made} and "fig-egdi" in {c.id for c in made}
+    ctx = build_context(loaded, make_build_info(1), frames=frames, charts=made, previous_year=prev)
+    assert ctx.constant == [
+        "All 10 members reporting the Online Service Index have the same value, 1.0000, "
+        "so no chart is drawn for it."
+    ]

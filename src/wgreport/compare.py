@@ -183,3 +183,12 @@ def stat_cell(stats: pd.DataFrame, indicator: Indicator, which: str) -> str:
     high, low = stats.at[indicator.id, "max"], stats.at[indicator.id, "min"]
     best, weakest = (high, low) if indicator.higher_is_better else (low, high)
     return format_number(best if which == "best" else weakest, indicator.decimals)
+
+
+def constant_value(values: pd.DataFrame) -> object:
+    """The one value every member reporting an indicator has (two or more members), else
+    None: such an indicator gets a sentence instead of a chart of equal bars."""
+    reported = values["value"].dropna()
+    if len(reported) > 1 and reported.nunique() == 1:
+        return reported.iloc[0]
+    return None

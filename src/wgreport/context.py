@@ -12,7 +12,7 @@ import pandas as pd
 from . import aggregate
 from .chartkit import Chart
 from .comments import CommentSummary
-from .compare import previous_value, reference_rows, stat_cell
+from .compare import constant_value, previous_value, reference_rows, stat_cell
 from .findings import _findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
@@ -201,6 +201,7 @@ def build_context(
         validation_notes=_validation_notes(loaded),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
+        constant=_constant_sentences(wg, frames.values),
         method=method,
         front=front_matter(
             wg,
@@ -235,6 +236,21 @@ def _member_chapters(
         )
         for code, c in _in_order(wg, loaded.contributions)
     ]
+
+
+def _constant_sentences(wg: WorkingGroup, values: pd.DataFrame) -> list[str]:
+    """An indicator on which every member reporting has the same value is said, not drawn."""
+    out = []
+    for i in wg.indicators:
+        rows = values[values["indicator"] == i.id]
+        value = constant_value(rows)
+        if value is not None:
+            n = int(rows["value"].notna().sum())
+            out.append(
+                f"All {n} members reporting the {i.title} have the same value, "
+                f"{format_number(value, i.decimals)}, so no chart is drawn for it."
+            )
+    return out
 
 
 def _column(i: Indicator) -> IndicatorColumn:

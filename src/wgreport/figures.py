@@ -23,7 +23,10 @@ def _chart_jobs(
         jobs.append((charts.status_charts, (frames.initiatives, wg)))
     for indicator in wg.indicators:
         values = frames.values[frames.values["indicator"] == indicator.id]
-        jobs.append((charts.indicator_charts, (values, wg, indicator)))
+        if (
+            compare.constant_value(values) is None
+        ):  # a chart of equal bars says nothing: a sentence does
+            jobs.append((charts.indicator_charts, (values, wg, indicator)))
         change = frames.change[frames.change["indicator"] == indicator.id]
         comparable = change["previous"].notna() & change["comparable"].astype(bool)
         if with_change and comparable.any():  # none across a break in series

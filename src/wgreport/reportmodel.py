@@ -343,6 +343,7 @@ class ReportContext(_Ctx):
     downloads: list[Download]
     caveats: list[str]
     method: MethodView
+    constant: list[str] = []  # indicators whose reported values are all equal: said, not drawn
     front: FrontMatter
     table_titles: dict[str, str]
     comments: CommentSummary | None = None
