@@ -89,9 +89,10 @@ def test_a_draft_built_on_a_dask_cluster(
     laid_out = [w for prefix, w in done if prefix == "_part_job"]
     contributions = len(list((inputs / "2024" / "contributions").glob("*.yaml")))
     assert len(validated) == contributions == 10
-    # every part rendered, the five with page numbers of others laid out first with
+    # every part rendered, the six with page numbers of others (the contents, the lists of
+    # figures and tables, the chapters with cross-references) laid out first with
     # placeholders, and the stamp's sample page
-    assert len(laid_out) == parts + 5 + 1
+    assert len(laid_out) == parts + 6 + 1
     entry = read_log(folder.parent.parent)[-1]
     assert entry["result"] == "success" and entry["parameters"]["dask_address"] == address
 
