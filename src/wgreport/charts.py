@@ -321,16 +321,19 @@ def _change_panel(
     members = panel.members
     dec = indicator.decimals
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, _height(len(members), large, 1.0))
-        positions = _draw_moves(ax, subset, members, dict.fromkeys(members, ACCENT), limits)
-        ax.set_yticks(positions, [labels[c] for c in members])
+        # only the members with both values: the others are named in the note
+        pairs = subset.reindex(members)[["previous", "value"]].notna().all(axis=1)
+        drawn = [c for c in members if bool(pairs[c])]
+        fig, ax = _figure(6.2, _height(max(len(drawn), 1), large, 1.0))
+        positions = _draw_moves(ax, subset, drawn, dict.fromkeys(drawn, ACCENT), limits)
+        ax.set_yticks(positions, [labels[c] for c in drawn])
         ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
         if limits is not None:
             ax.set_xlim(*limits)
         if indicator.unit == "rank":
             ax.invert_xaxis()  # 1 is best: a rise in rank moves right
         if large:
-            ax.set_ylim(-0.6, len(members) - 0.4)
+            ax.set_ylim(-0.6, max(len(drawn), 1) - 0.4)
         svg = _svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
@@ -370,6 +373,8 @@ def _change_panel(
         + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
     ]
     notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
+    if missing:
+        notes.append(f"Not drawn, for want of a value in both editions: {', '.join(missing)}.")
     chart = Chart(
         id=f"fig-change-{indicator.id}",
         title=f"{indicator.title}: change against the previous edition",
@@ -393,15 +398,10 @@ def _draw_moves(
     limits: tuple[float, float] | None,
 ) -> list[int]:
     """Each member's move: an open circle (previous edition) joined to a filled one (this
-    edition), or "n/a" without both values. Returns the rows' positions."""
+    edition); `members` have both values. Returns the rows' positions."""
     positions = list(range(len(members)))[::-1]
     for pos, code in zip(positions, members, strict=True):
         before, after = as_float(subset.at[code, "previous"]), as_float(subset.at[code, "value"])
-        if math.isnan(before) or math.isnan(after):
-            anchor = after if not math.isnan(after) else before
-            x = (limits[0] if limits else 0.0) if math.isnan(anchor) else anchor
-            ax.text(x, pos, "  n/a", va="center", color="#5f6b78", style="italic")
-            continue
         ax.plot([before, after], [pos, pos], color="#5f6b78", linewidth=1)
         ax.scatter([before], [pos], s=26, facecolors="white", edgecolors=colours[code], zorder=3)
         ax.scatter([after], [pos], s=30, color=colours[code], edgecolors="#1d2733", zorder=3)

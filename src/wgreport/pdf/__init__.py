@@ -37,7 +37,8 @@ change is never laid out again:
 - **Memory.** Each part is laid out in a worker process and only its PDF bytes come
   back, so no process holds more than one chapter's layout at a time.
 
-Finals (tagged PDF/UA-1) are rendered in one pass: the merge cannot join structure trees.
+Drafts are tagged: each part is a tagged PDF, and the merge joins their structure trees
+(`merge._StructureMerge`). Finals (PDF/UA-1, with attachments) are rendered in one pass.
 One pass runs in a worker process under a time limit for the whole document
 (`render_single`); when it overruns, the chapters are timed here to name the member.
 

@@ -69,14 +69,14 @@ def render_pdf_report(
     """The PDF of the report, laid out from its print variant; `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with `attachments`
-    (the data CSVs), laid out in one pass. A draft is an untagged PDF with the draft mark; unless
-    `workers` is 1 its chapters are laid out in parallel and merged (schedule.py), reusing
-    the parts cached in `cache_dir` that did not change, each chapter within `time_limit`
-    seconds (a member's chapter that overruns raises `PartsTimedOut`). With
-    `dask_address`, a draft's chapters are laid out on that Dask cluster instead, one at a
-    time per worker thread. One pass runs in a worker process within
-    `document_time_limit` seconds; on overrun the chapters are timed per part, so that
-    `PartsTimedOut` names the member whose chapter overran (`schedule.render_single`).
+    (the data CSVs), laid out in one pass. A draft is a tagged PDF with the DRAFT mark drawn
+    on as an artifact (watermark.py); unless `workers` is 1 its chapters are laid out in
+    parallel and merged (schedule.py), reusing the parts cached in `cache_dir` that did not
+    change, each chapter within `time_limit` seconds (a member's chapter that overruns
+    raises `PartsTimedOut`). With `dask_address`, a draft's chapters are laid out on that
+    Dask cluster instead, one at a time per worker thread. One pass runs in a worker process
+    within `document_time_limit` seconds; on overrun the chapters are timed per part, so
+    that `PartsTimedOut` names the member whose chapter overran (`schedule.render_single`).
     """
     final = ctx.build.draft is None
     print_html = render_html(ctx, templates_dir, for_print=True)
