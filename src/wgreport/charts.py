@@ -368,13 +368,7 @@ def _change_panel(
         ]
         for c in members
     ]
-    notes = [
-        "The change is the printed value minus the printed previous value"
-        + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
-    ]
-    notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
-    if missing:
-        notes.append(f"Not drawn, for want of a value in both editions: {', '.join(missing)}.")
+    notes = _change_notes(indicator, shown, missing)
     chart = Chart(
         id=f"fig-change-{indicator.id}",
         title=f"{indicator.title}: change against the previous edition",
@@ -406,6 +400,18 @@ def _draw_moves(
         ax.scatter([before], [pos], s=26, facecolors="white", edgecolors=colours[code], zorder=3)
         ax.scatter([after], [pos], s=30, color=colours[code], edgecolors="#1d2733", zorder=3)
     return positions
+
+
+def _change_notes(indicator: Indicator, shown: pd.DataFrame, missing: list[str]) -> list[str]:
+    """How a change is computed, the previous values' sources, who is not drawn."""
+    notes = [
+        "The change is the printed value minus the printed previous value"
+        + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
+    ]
+    notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
+    if missing:
+        notes.append(f"Not drawn, for want of a value in both editions: {', '.join(missing)}.")
+    return notes
 
 
 def _with_year(value: Any, year: Any, decimals: int) -> str:

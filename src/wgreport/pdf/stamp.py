@@ -70,6 +70,16 @@ def _widths(font: Any) -> tuple[dict[int, float], float]:
     return widths, default
 
 
+def page_contents(page: Any) -> list[Any]:
+    """A page's content streams, as a list (none, one, or an array of them)."""
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+
+
 class _Stamper:
     """Stamps the draft label and "Page X of Y" onto merged pages, from a sample page."""
 
@@ -141,13 +151,7 @@ class _Stamper:
     def apply(self, page: Any, number: int, total: int) -> None:
         import pikepdf
 
-        contents = page.obj.get("/Contents")
-        if contents is None:
-            existing: list[Any] = []
-        elif isinstance(contents, pikepdf.Array):
-            existing = list(contents)
-        else:
-            existing = [contents]
+        existing = page_contents(page)
         # the label and the footer are pagination artifacts, outside the tagged content
         stream = pikepdf.Stream(
             self.out,

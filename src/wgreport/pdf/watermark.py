@@ -85,6 +85,8 @@ def add_draft_mark(pdf: bytes) -> bytes:
     """`pdf` with the DRAFT mark drawn over every page, as an artifact."""
     import pikepdf
 
+    from .stamp import page_contents
+
     doc = pikepdf.open(io.BytesIO(pdf))
     gs = doc.make_indirect(
         pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=MARK_OPACITY, CA=MARK_OPACITY)
@@ -95,13 +97,7 @@ def add_draft_mark(pdf: bytes) -> bytes:
         size = (box[2] - box[0], box[3] - box[1])
         if size not in streams:
             streams[size] = doc.make_indirect(pikepdf.Stream(doc, mark_content(*size)))
-        contents = page.obj.get("/Contents")
-        if contents is None:
-            existing: list[object] = []
-        elif isinstance(contents, pikepdf.Array):
-            existing = list(contents)
-        else:
-            existing = [contents]
+        existing = page_contents(page)
         push = pikepdf.Stream(doc, b"q\n")
         pop = pikepdf.Stream(doc, b"Q\n")
         page.obj.Contents = pikepdf.Array([push, *existing, pop, streams[size]])
