@@ -129,3 +129,9 @@ def as_float(value: Any) -> float:
 def as_int(value: Any) -> int:
     """A pandas count as an int."""
     return int(value)
+
+
+def format_day(value: Any) -> str:
+    """A date as running text writes it: "28 February 2025"."""
+    date = pd.Timestamp(str(value))
+    return f"{date.day} {date.strftime('%B %Y')}"

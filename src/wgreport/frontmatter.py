@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from .formatting import format_day
 from .models import Contribution, Edition, WorkingGroup
 from .reportmodel import BuildInfo, Definition, FigureView, FrontMatter, ListEntry
 
@@ -21,12 +22,6 @@ DEFAULT_LICENCE = (
 DEFAULT_ABBREVIATIONS = {
     "n/a": "not available: the member gives the reason in its chapter",
 }
-
-
-def _day(value: object) -> str:
-    """ "15 March 2025" """
-    date = pd.Timestamp(str(value))
-    return f"{date.day} {date.strftime('%B %Y')}"
 
 
 def front_matter(
@@ -49,13 +44,13 @@ def front_matter(
     subtitle = edition.subtitle or f"Annual Report {edition.year} of the {wg.name}"
     if build.draft:
         status = f"{build.draft} for review, not for citation"
-        date_line = f"{build.draft}, built {_day(built.date())}; not yet published."
+        date_line = f"{build.draft}, built {format_day(built.date())}; not yet published."
     else:
         status = "Final edition"
-        date_line = f"Published {_day(published.date())}."
+        date_line = f"Published {format_day(published.date())}."
     approval = ""
     if edition.approval and not build.draft:
-        approval = f"Approved by {edition.approval.by} on {_day(edition.approval.date)}."
+        approval = f"Approved by {edition.approval.by} on {format_day(edition.approval.date)}."
     abbreviations = {a.term: a.meaning for a in edition.abbreviations}
     for term, meaning in DEFAULT_ABBREVIATIONS.items():
         abbreviations.setdefault(term, meaning)

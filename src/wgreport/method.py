@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .compare import references
-from .formatting import format_written
+from .formatting import format_day, format_written
 from .models import Edition, WorkingGroup
 from .reportmodel import (
     COORDINATION_DEFINITIONS,
@@ -32,26 +32,20 @@ UNIT_MEANINGS = {
 }
 
 
-def _day(value: object) -> str:
-    """ "28 February 2025" """
-    date = pd.Timestamp(str(value))
-    return f"{date.day} {date.strftime('%B %Y')}"
-
-
 def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> MethodView:
     """What the method section states, for this edition."""
     titles = {i.id: i.title for i in wg.indicators}
     return MethodView(
         period=f"1 January to 31 December {edition.year}",
-        cutoff=_day(edition.data_cutoff or edition.deadline),
-        deadline=_day(edition.deadline),
+        cutoff=format_day(edition.data_cutoff or edition.deadline),
+        deadline=format_day(edition.deadline),
         sources=[
             MethodSource(
                 title=s.title,
                 edition=s.edition,
                 indicators=", ".join(titles.get(i, i) for i in s.indicators),
                 url=str(s.url or ""),
-                accessed=_day(s.accessed),
+                accessed=format_day(s.accessed),
             )
             for s in edition.sources
         ],
