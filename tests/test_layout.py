@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,35 @@ def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(library_draft: Path, w
         if fill < 1 / 3 and not last_of_chapter:
             empty.append((number, round(fill, 2)))
     assert empty == []
+
+
+def test_charts_share_pages_as_small_multiples(library_draft: Path) -> None:
+    """A page with a chart is at least two-thirds full unless it ends its chapter: the two
+    charts of one indicator share a page rather than each leaving half a page empty (at one
+    chart per page, the indicator chapter's pages were 50-57% full)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S)
+    starts = _chapter_starts(library_draft / "report.pdf")
+    titles = re.compile(r"^\d+\.\d+\.$")
+    sparse, charts = [], 0
+    for number, (height, body) in enumerate(pages, start=1):
+        found = _WORD.findall(body)
+        texts = [m[4] for m in found]
+        if not any(a == "Figure" and titles.match(b) for a, b in pairwise(texts)):
+            continue
+        charts += 1
+        bottom = float(height) - MARGIN_BOTTOM
+        low = max(float(m[3]) for m in found if float(m[3]) < bottom + 2)
+        fill = (low - MARGIN_TOP) / (bottom - MARGIN_TOP)
+        if fill < 2 / 3 and number + 1 not in starts:
+            sparse.append((number, round(fill, 2)))
+    assert charts >= 5  # the demo's chart pages were found
+    assert sparse == []
 
 
 def test_nothing_runs_past_the_margins(words) -> None:  # type: ignore[no-untyped-def]

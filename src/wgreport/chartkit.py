@@ -34,7 +34,7 @@ STATUS_LABELS = {
 }
 FONT_FAMILY = ["Noto Sans", "DejaVu Sans"]
 #: Up to this many members, the report keeps the layout of the 10-member demo edition: a
-#: chart draws 0.32 in per member, a table may give each member a column (it fits on A4),
+#: chart draws PITCH in per member, a table may give each member a column (it fits on A4),
 #: and every figure has a data table of its own. A larger group gets the compact layout.
 SMALL_GROUP = 10
 #: At most this many members (bars) in one chart: a larger group's chart is split into
@@ -43,12 +43,16 @@ MAX_BARS = 40
 #: The compact layout's pitch per member (13 pt), room for the 8.5-pt labels: 40 bars and
 #: the axes make a figure of about 210 mm, which fits one A4 page with its caption.
 COMPACT_PITCH = 0.18
+#: A regular chart's pitch per member (14.4 pt): ten members and the axes make a chart of
+#: about 80 mm, so that the two charts of one indicator (its values and their change) share
+#: an A4 page as small multiples, with their titles and notes.
+PITCH = 0.2
 #: The room a chart has in print (mm): the A4 column's width, and the height of a regular
 #: figure and of one in the compact layout (`figure img` and `figure.chart-compact img` in
 #: report.css). The print page scales a chart's SVG (its viewBox, in points) to the
 #: column's width, or less when its height would pass the limit; its text scales with it.
 PRINT_WIDTH_MM = 174.0
-PRINT_HEIGHT_MM = 110.0
+PRINT_HEIGHT_MM = 80.0
 TALL_PRINT_HEIGHT_MM = 215.0
 #: No text in a chart is smaller than this at print size (pt).
 MIN_FONT_PT = 7.0
@@ -177,9 +181,9 @@ def _panels(members: Sequence[str], group_size: int) -> list[_Panel]:
 
 
 def _height(members: int, large: bool, overhead: float) -> float:
-    """A bar chart's height in inches: 0.32 in per member (the demo's layout), or the
+    """A bar chart's height in inches: `PITCH` per member (the demo's layout), or the
     compact pitch in a large group."""
-    return (COMPACT_PITCH if large else 0.32) * members + overhead
+    return (COMPACT_PITCH if large else PITCH) * members + overhead
 
 
 def member_colours(wg: WorkingGroup) -> dict[str, str]:

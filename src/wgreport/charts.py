@@ -95,7 +95,7 @@ def _indicator_panel(
     else:
         xlim = (0.0, max([float(v) for v in group_reported] + [0.0]) * 1.12 or 1.0)
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, _height(max(len(shown), 1), large, 1.0))
+        fig, ax = _figure(6.2, _height(max(len(shown), 1), large, 0.8))
         _draw_values(ax, series.reindex(shown), indicator, xlim[1])
         _draw_lines(ax, indicator, exact_mid, refs, len(shown))
         positions = list(range(len(shown)))[::-1]

@@ -47,7 +47,7 @@ def theme_chart(
     totals = themes.sum(axis=1)
     reach = (themes > 0).sum(axis=1)
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.4, 0.36 * len(theme_ids) + 1.4)
+        fig, ax = _figure(6.4, 0.25 * len(theme_ids) + 1.0)
         for row, theme_id in enumerate(theme_ids):
             y = len(theme_ids) - 1 - row
             for col, code in enumerate(members):
@@ -104,7 +104,7 @@ def _theme_summary_chart(
     else:
         by_status = None
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure(4.6, 0.36 * len(theme_ids) + 1.2)
+        fig, ax = _figure(4.6, 0.26 * len(theme_ids) + 1.0)
         positions = list(range(len(theme_ids)))[::-1]
         if by_status is not None:
             left = [0] * len(theme_ids)
