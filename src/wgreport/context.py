@@ -6,6 +6,8 @@ Numbers are formatted and Markdown is rendered here, so templates only place val
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -13,6 +15,7 @@ from . import aggregate
 from .chartkit import Chart
 from .comments import CommentSummary
 from .compare import constant_value, previous_value, reference_rows, stat_cell
+from .contributed import MemberItems, figure_id, member_items, table_ids
 from .findings import _findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
@@ -30,6 +33,7 @@ from .reportmodel import (
     ContributorRow,
     DataTable,
     Download,
+    FigureView,
     GovernanceRow,
     GovernanceView,
     IndicatorColumn,
@@ -158,14 +162,15 @@ def build_context(
     late = {s.code for s in loaded.status if s.late}
     chapters = report_chapters([(m.code, m.name) for m in members])
     method = method_view(wg, edition, frames.values)
-    n = numbering(
-        wg, [m.code for m in members], charts, comments, chapters, bool(method.references)
-    )
+    items = {m.code: member_items(m.code, m.label, contributions[m.code]) for m in members}
+    contributed = {code: i.items for code, i in items.items()}
+    codes = [m.code for m in members]
+    n = numbering(wg, codes, charts, comments, chapters, bool(method.references), contributed)
     status_rows = _status_rows(loaded)
     theme_figures = [v for f in n.theme_figure_ids for v in n.figure_views(f)]
     indicator_figures = [v for f in n.indicator_figure_ids for v in n.figure_views(f)]
     data_tables = _annex_tables(wg, frames, n, previous_year)
-    titles = table_titles(wg, [m.code for m in members], data_tables)
+    titles = table_titles(wg, codes, data_tables, contributed)
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -189,7 +194,7 @@ def build_context(
         theme_members=[_member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
         status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
-        members=_member_chapters(loaded, frames, image_src or {}, late, n.tables),
+        members=_member_chapters(loaded, frames, image_src or {}, late, n, items),
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
         theme_figures=theme_figures,
@@ -208,11 +213,31 @@ def build_context(
             edition,
             build,
             contributions,
-            [*theme_figures, *indicator_figures],
+            _listed_figures([*theme_figures, *indicator_figures], items, n),
             [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables],
         ),
         comments=comments,
     )
+
+
+def _listed_figures(
+    charts: Sequence[FigureView], items: Mapping[str, MemberItems], n: Numbering
+) -> list[ListEntry]:
+    """The list of figures: the report's charts (a large group's panels once), then the
+    members' own figures in their chapters' order."""
+    return [
+        *(
+            ListEntry(id=f.id, number=f.number, title=f.title)
+            for f in charts
+            if f.panel in ("", "a")
+        ),
+        *(
+            ListEntry(id=item.id, number=n.figures[item.id], title=item.title)
+            for i in items.values()
+            for item in i.items
+            if item.kind == "figure"
+        ),
+    ]
 
 
 def _member_chapters(
@@ -220,7 +245,8 @@ def _member_chapters(
     frames: aggregate.Frames,
     images: Mapping[str, str],
     late: set[str],
-    tables: Mapping[str, str],
+    n: Numbering,
+    items: Mapping[str, MemberItems],
 ) -> list[MemberChapter]:
     wg = loaded.working_group
     return [
@@ -231,7 +257,7 @@ def _member_chapters(
             frames,
             images,
             late=code in late,
-            table=tables[f"tab-{code.lower()}-indicators"],
+            numbers=Numbers(tables=n.tables, figures=n.figures, items=items[code]),
             year=loaded.year,
         )
         for code, c in _in_order(wg, loaded.contributions)
@@ -383,25 +409,68 @@ def _indicator_lines(
     return lines
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """The report's table and figure numbers, and one member's contributed items."""
+
+    tables: Mapping[str, str]
+    figures: Mapping[str, str]
+    items: MemberItems
+
+    def html(self, piece: Any, code: str, part: str) -> str:
+        """A Markdown field's HTML with its tables captioned and numbered."""
+        return self.items.captions(piece, table_ids(code, part, piece), self.tables)
+
+    def figure(self, code: str, part: str, has_image: bool) -> tuple[str | None, str]:
+        fid = figure_id(code, part)
+        return (fid, self.figures[fid]) if has_image else (None, "")
+
+
 def _initiative_views(
-    wg: WorkingGroup, code: str, contribution: Contribution, images: Mapping[str, str]
+    wg: WorkingGroup,
+    code: str,
+    contribution: Contribution,
+    images: Mapping[str, str],
+    numbers: Numbers,
 ) -> list[InitiativeView]:
-    return [
-        InitiativeView(
-            id=f"{code.lower()}-{i.id}",
-            title=i.title,
-            theme=_theme_title(wg, i.theme),
-            status=STATUS_TITLES[i.status],
-            status_class=i.status,
-            period=i.started + (f" – {i.ended}" if i.ended else ""),
-            description_html=render_markdown(i.description),
-            outcomes=[render_inline(o) for o in i.outcomes],
-            links=[(link.title, link.url) for link in i.links],
-            image_src=images.get(i.image.file) if i.image else None,
-            image_alt=i.image.alt if i.image else None,
+    views = []
+    for i in contribution.initiatives:
+        fid, number = numbers.figure(code, i.id, i.image is not None)
+        views.append(
+            InitiativeView(
+                id=f"{code.lower()}-{i.id}",
+                title=i.title,
+                theme=_theme_title(wg, i.theme),
+                status=STATUS_TITLES[i.status],
+                status_class=i.status,
+                period=i.started + (f" – {i.ended}" if i.ended else ""),
+                description_html=numbers.html(numbers.items.descriptions[i.id], code, i.id),
+                outcomes=[render_inline(o) for o in i.outcomes],
+                links=[(link.title, link.url) for link in i.links],
+                image_src=images.get(i.image.file) if i.image else None,
+                image_alt=i.image.alt if i.image else None,
+                figure_id=fid,
+                figure_number=number,
+            )
         )
-        for i in contribution.initiatives
-    ]
+    return views
+
+
+def _case_view(
+    code: str, contribution: Contribution, images: Mapping[str, str], numbers: Numbers
+) -> CaseStudyView | None:
+    case = contribution.case_study
+    if not case or numbers.items.case is None:
+        return None
+    fid, number = numbers.figure(code, "case", case.image is not None)
+    return CaseStudyView(
+        title=case.title,
+        body_html=numbers.html(numbers.items.case, code, "case"),
+        image_src=images.get(case.image.file) if case.image else None,
+        image_alt=case.image.alt if case.image else None,
+        figure_id=fid,
+        figure_number=number,
+    )
 
 
 def _member_chapter(
@@ -412,16 +481,15 @@ def _member_chapter(
     images: Mapping[str, str],
     *,
     late: bool,
-    table: str,
+    numbers: Numbers,
     year: int,
 ) -> MemberChapter:
     member = wg.member(code)
     assert member is not None
     gov = contribution.governance
-    case = contribution.case_study
     return MemberChapter(
         id=f"member-{code.lower()}",
-        table_number=table,
+        table_number=numbers.tables[f"tab-{code.lower()}-indicators"],
         code=code,
         name=member.name,
         label=member.label,
@@ -429,7 +497,7 @@ def _member_chapter(
         contact_organisation=contribution.contact.organisation,
         submitted=contribution.submitted.isoformat(),
         late=late,
-        summary_html=render_markdown(contribution.summary),
+        summary_html=numbers.html(numbers.items.summary, code, "summary"),
         governance=GovernanceView(
             lead_institution=gov.lead_institution,
             coordination_model=COORDINATION_TITLES[gov.coordination_model],
@@ -439,18 +507,9 @@ def _member_chapter(
             strategy_url=gov.strategy.url,
             legal_instruments=[(li.title, li.year) for li in gov.legal_instruments],
         ),
-        initiatives=_initiative_views(wg, code, contribution, images),
+        initiatives=_initiative_views(wg, code, contribution, images, numbers),
         indicators=_indicator_lines(wg, code, contribution, frames, year),
-        case_study=(
-            CaseStudyView(
-                title=case.title,
-                body_html=render_markdown(case.body),
-                image_src=images.get(case.image.file) if case.image else None,
-                image_alt=case.image.alt if case.image else None,
-            )
-            if case
-            else None
-        ),
+        case_study=_case_view(code, contribution, images, numbers),
     )
 
 

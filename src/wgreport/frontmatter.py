@@ -12,7 +12,7 @@ import pandas as pd
 
 from .formatting import format_day
 from .models import Contribution, Edition, WorkingGroup
-from .reportmodel import BuildInfo, Definition, FigureView, FrontMatter, ListEntry
+from .reportmodel import BuildInfo, Definition, FrontMatter, ListEntry
 
 DEFAULT_LICENCE = (
     "Creative Commons Attribution 4.0 International (CC BY 4.0)",
@@ -29,7 +29,7 @@ def front_matter(
     edition: Edition,
     build: BuildInfo,
     contributions: Mapping[str, Contribution],
-    figures: Sequence[FigureView],
+    figures: Sequence[ListEntry],
     tables: Sequence[ListEntry],
 ) -> FrontMatter:
     """What the cover, the imprint, the foreword's signature and the lists print."""
@@ -78,11 +78,7 @@ def front_matter(
             for m in wg.members
             if m.code in contributions
         ],
-        figures=[
-            ListEntry(id=f.id, number=f.number, title=f.title)
-            for f in figures
-            if f.panel in ("", "a")
-        ],
+        figures=list(figures),
         tables=list(tables),
         abbreviations=[
             Definition(term=t, meaning=m)

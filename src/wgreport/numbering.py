@@ -3,11 +3,12 @@ tables numbered within them (Figure 4.2, Table B.3), with the tables' titles. Pu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .chartkit import Chart, inline_svg, is_large_group
 from .comments import CommentSummary
+from .contributed import Item
 from .models import WorkingGroup
 from .reportmodel import Chapter, DataTable, FigureView
 from .tables import _member_label
@@ -138,7 +139,11 @@ def numbering(
     comments: CommentSummary | None,
     chapters: Sequence[Chapter],
     with_references: bool = True,
+    contributed: Mapping[str, Sequence[Item]] | None = None,
 ) -> Numbering:
+    """Number every figure and table within its chapter; `contributed` gives each member's
+    own tables and figures in its chapter's order (contributed.member_items), the indicator
+    table among them."""
     panels: dict[str, list[Chart]] = {}
     for chart in charts:
         panels.setdefault(chart.figure_id, []).append(chart)
@@ -169,7 +174,12 @@ def numbering(
         *([("references-table", number["about"])] if with_references else []),
         ("governance-table", number["governance"]),
         ("indicator-table", number["indicators"]),
-        *[(f"tab-{code.lower()}-indicators", number[f"member-{code.lower()}"]) for code in members],
+        *[
+            (item.id, number[f"member-{code.lower()}"])
+            for code in members
+            for item in _member_items(code, contributed)
+            if item.kind == "table"
+        ],
         *[(t, number["annex-data"]) for t in (*annex_ids, "completeness-table")],
         ("contributors-table", number["annex-contributors"]),
         ("status-table", number["annex-status"]),
@@ -181,6 +191,12 @@ def numbering(
     ]
     figures = [(f, number["themes"]) for f in theme_ids]
     figures += [(f, number["indicators"]) for f in indicator_ids]
+    figures += [
+        (item.id, number[f"member-{code.lower()}"])
+        for code in members
+        for item in _member_items(code, contributed)
+        if item.kind == "figure"
+    ]
     return Numbering(
         panels=panels,
         theme_figure_ids=theme_ids,
@@ -192,8 +208,17 @@ def numbering(
     )
 
 
+def _member_items(code: str, contributed: Mapping[str, Sequence[Item]] | None) -> list[Item]:
+    if contributed and code in contributed:
+        return list(contributed[code])
+    return [Item("table", f"tab-{code.lower()}-indicators", "")]
+
+
 def table_titles(
-    wg: WorkingGroup, members: Sequence[str], data_tables: Sequence[DataTable]
+    wg: WorkingGroup,
+    members: Sequence[str],
+    data_tables: Sequence[DataTable],
+    contributed: Mapping[str, Sequence[Item]] | None = None,
 ) -> dict[str, str]:
     """Every numbered table's title, as its caption and the list of tables print it."""
     titles = dict(TABLE_TITLES)
@@ -201,5 +226,8 @@ def table_titles(
         titles[f"tab-{code.lower()}-indicators"] = (
             f"{_member_label(wg, code)}: indicator values, group median and rank among members"
         )
+        for item in _member_items(code, contributed):
+            if item.kind == "table" and item.title:
+                titles[item.id] = item.title
     titles.update({t.id: t.title for t in data_tables})
     return titles

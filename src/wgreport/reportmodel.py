@@ -141,6 +141,8 @@ class InitiativeView(_Ctx):
     links: list[tuple[str, str]]
     image_src: str | None
     image_alt: str | None
+    figure_id: str | None = None  # the image's figure, numbered in the member's chapter
+    figure_number: str = ""
 
 
 class GovernanceView(_Ctx):
@@ -158,6 +160,8 @@ class CaseStudyView(_Ctx):
     body_html: str
     image_src: str | None
     image_alt: str | None
+    figure_id: str | None = None
+    figure_number: str = ""
 
 
 class MemberChapter(_Ctx):
