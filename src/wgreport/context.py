@@ -162,7 +162,8 @@ def build_context(
     late = {s.code for s in loaded.status if s.late}
     chapters = report_chapters([(m.code, m.name) for m in members])
     method = method_view(wg, edition, frames.values)
-    items = {m.code: member_items(m.code, m.label, contributions[m.code]) for m in members}
+    shown = image_src or {}
+    items = {m.code: member_items(m.code, m.label, contributions[m.code], shown) for m in members}
     contributed = {code: i.items for code, i in items.items()}
     codes = [m.code for m in members]
     n = numbering(wg, codes, charts, comments, chapters, bool(method.references), contributed)
@@ -421,9 +422,10 @@ class Numbers:
         """A Markdown field's HTML with its tables captioned and numbered."""
         return self.items.captions(piece, table_ids(code, part, piece), self.tables)
 
-    def figure(self, code: str, part: str, has_image: bool) -> tuple[str | None, str]:
+    def figure(self, code: str, part: str) -> tuple[str | None, str]:
+        """The figure of an initiative's or the case study's image, if it is one."""
         fid = figure_id(code, part)
-        return (fid, self.figures[fid]) if has_image else (None, "")
+        return (fid, self.figures[fid]) if fid in self.figures else (None, "")
 
 
 def _initiative_views(
@@ -435,7 +437,7 @@ def _initiative_views(
 ) -> list[InitiativeView]:
     views = []
     for i in contribution.initiatives:
-        fid, number = numbers.figure(code, i.id, i.image is not None)
+        fid, number = numbers.figure(code, i.id)
         views.append(
             InitiativeView(
                 id=f"{code.lower()}-{i.id}",
@@ -462,7 +464,7 @@ def _case_view(
     case = contribution.case_study
     if not case or numbers.items.case is None:
         return None
-    fid, number = numbers.figure(code, "case", case.image is not None)
+    fid, number = numbers.figure(code, "case")
     return CaseStudyView(
         title=case.title,
         body_html=numbers.html(numbers.items.case, code, "case"),

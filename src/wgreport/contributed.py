@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from .markdown import render_markdown
@@ -97,11 +97,16 @@ def caption_tables(html: str, captions: Sequence[tuple[str, str, str]]) -> str:
         parts.append(
             f'<div class="table-scroll" role="region" tabindex="0" '
             f'aria-labelledby="{table_id}-caption"><table class="data contributed" '
-            f'id="{table_id}"{span.attrs}>{caption}{span.body}</div>'
+            f'id="{table_id}"{span.attrs}>{caption}{_scoped(span.body)}</div>'
         )
         position = span.end
     parts.append(html[position:])
     return "".join(parts)
+
+
+def _scoped(body: str) -> str:
+    """The header cells of a Markdown table (its first row) are column headers."""
+    return re.sub(r"<th(?=[\s>])", '<th scope="col"', body)
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,17 @@ def figure_id(code: str, part: str) -> str:
     return f"fig-{code.lower()}-{part}"
 
 
-def member_items(code: str, label: str, contribution: Contribution) -> MemberItems:
+def member_items(
+    code: str, label: str, contribution: Contribution, images: Collection[str] | None = None
+) -> MemberItems:
     """The member's numbered tables and figures in the order its chapter prints them: the
     summary's tables, each initiative's tables and image, the indicator table, then the case
-    study's tables and image."""
+    study's tables and image. With `images` (the files the report embeds), an image that
+    is not among them is no figure (the chapter cannot show it)."""
+
+    def shown(file: str) -> bool:
+        return images is None or file in images
+
     items: list[Item] = []
 
     def tables(part: str, piece: _Piece, context: str) -> None:
@@ -142,7 +154,7 @@ def member_items(code: str, label: str, contribution: Contribution) -> MemberIte
     for initiative in contribution.initiatives:
         piece = descriptions[initiative.id] = _piece(initiative.description)
         tables(initiative.id, piece, initiative.title)
-        if initiative.image:
+        if initiative.image and shown(initiative.image.file):
             items.append(
                 Item("figure", figure_id(code, initiative.id), f"{label}: {initiative.image.alt}")
             )
@@ -157,6 +169,6 @@ def member_items(code: str, label: str, contribution: Contribution) -> MemberIte
     case_piece = _piece(case.body) if case else None
     if case and case_piece:
         tables("case", case_piece, case.title)
-        if case.image:
+        if case.image and shown(case.image.file):
             items.append(Item("figure", figure_id(code, "case"), f"{label}: {case.image.alt}"))
     return MemberItems(items=items, summary=summary, descriptions=descriptions, case=case_piece)
