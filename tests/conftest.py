@@ -25,6 +25,9 @@ os.environ["WGREPORT_BUILD_TIME"] = BUILD_TIME
 os.environ["TZ"] = "UTC"
 os.environ["LC_ALL"] = "C.UTF-8"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# A `wgreport build` in a test uses Prefect's temporary server, not a background server
+# that would outlive the test (tests/test_background.py tests that one).
+os.environ["WGREPORT_PREFECT_SERVER"] = "temporary"
 
 
 def copy_inputs(target: Path) -> Path:

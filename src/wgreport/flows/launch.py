@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+from .. import background
 from ..errors import ClusterError
 from ..publish import Published
 from ..settings import Settings, configure_prefect_environment
@@ -25,19 +29,51 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
         for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
     check_cluster_first(settings, request)
-    from .annual_report import annual_report_on
+    with prefect_api():
+        from .annual_report import annual_report_on
 
-    result: Published = annual_report_on(settings.dask_address)(
-        year=request.year,
-        final=request.final,
-        allow_missing=list(request.allow_missing),
-        supersede=request.supersede,
-        inputs_dir=str(settings.inputs_dir),
-        outputs_dir=str(settings.outputs_dir),
-        render_workers=settings.render_workers,
-        dask_address=settings.dask_address,
-    )
+        result: Published = annual_report_on(settings.dask_address)(
+            year=request.year,
+            final=request.final,
+            allow_missing=list(request.allow_missing),
+            supersede=request.supersede,
+            inputs_dir=str(settings.inputs_dir),
+            outputs_dir=str(settings.outputs_dir),
+            render_workers=settings.render_workers,
+            dask_address=settings.dask_address,
+        )
     return result
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[None]:
+    """The Prefect API a flow run reports to: PREFECT_API_URL when set; else the project's
+    background server (background.py), started on first use and held for the run; else,
+    when that cannot start or WGREPORT_PREFECT_SERVER=temporary, Prefect's temporary server.
+    Runs before Prefect is imported."""
+    if os.environ.get("PREFECT_API_URL") or background.mode() == "temporary":
+        yield
+        return
+    home = Path(os.environ["PREFECT_HOME"])
+    with background.held(home):  # held from the start: not stopped while it starts either
+        server = background.running(home)
+        if server is None:
+            sys.stderr.write(
+                "Starting the background Prefect server (once; it stops after "
+                f"{background.idle_seconds() / 60:g} min without a build)...\n"
+            )
+            try:
+                server = background.ensure(home)
+            except (OSError, RuntimeError) as exc:
+                sys.stderr.write(f"wgreport: {exc}; this build uses a temporary server\n")
+        if server is None:
+            yield
+            return
+        os.environ["PREFECT_API_URL"] = server.api_url
+        try:
+            yield
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
 
 
 def check_cluster_first(settings: Settings, request: BuildRequest) -> None:

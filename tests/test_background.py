@@ -1,0 +1,72 @@
+"""The embedded default's background Prefect server (background.py): started once, reused
+by the next build, never stopped under a running build, stopped after its idle time; and
+the temporary server when it is turned off or cannot start."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wgreport import background
+from wgreport.flows import launch
+
+
+def _wait(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return bool(predicate())
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("WGREPORT_PREFECT_SERVER", "background")
+    monkeypatch.setenv("WGREPORT_SERVER_IDLE", "3")
+    yield tmp_path
+    background.stop(tmp_path)
+
+
+def test_started_once_reused_held_and_stopped_when_idle(home: Path) -> None:
+    with launch.prefect_api():
+        server = background.running(home)
+        assert server is not None
+        assert os.environ["PREFECT_API_URL"] == server.api_url
+        time.sleep(6)  # twice the idle time: a running build holds the server
+        assert background.running(home) == server
+    assert "PREFECT_API_URL" not in os.environ
+    with launch.prefect_api():  # the next build finds it and does not start another
+        assert background.running(home) == server
+    assert _wait(lambda: background.read_state(home) is None, 60), "not stopped when idle"
+    assert _wait(lambda: not background._alive(server.pid), 30)
+
+
+def test_turned_off_or_failing_it_leaves_the_temporary_server(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WGREPORT_PREFECT_SERVER", "temporary")
+    with launch.prefect_api():
+        assert "PREFECT_API_URL" not in os.environ
+    monkeypatch.setenv("WGREPORT_PREFECT_SERVER", "background")
+
+    def cannot_start(home: Path, timeout: float = 0) -> background.Server:
+        raise RuntimeError("the background Prefect server exited")
+
+    monkeypatch.setattr(background, "ensure", cannot_start)
+    with launch.prefect_api():
+        assert "PREFECT_API_URL" not in os.environ
+    assert background.read_state(home) is None
+
+
+def test_an_explicit_api_url_wins(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    with launch.prefect_api():
+        assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+    assert background.read_state(home) is None
