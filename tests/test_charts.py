@@ -207,3 +207,17 @@ def test_an_indicator_with_one_value_for_everyone_is_said_not_drawn() -> None:
         "All 10 members reporting the Online Service Index have the same value, 1.0000, "
         "so no chart is drawn for it."
     ]
+
+
+def test_a_change_chart_highlights_the_members_its_takeaway_names(frames) -> None:  # type: ignore[no-untyped-def]
+    """Figure 4.2: Uruguay (improved most) and New Zealand (declined most) in the accent
+    colour, the others lighter; the note says so."""
+    from wgreport import chartkit
+
+    wg, computed = frames
+    chart = _one(charts.change_charts, computed.change, wg, wg.indicator("egdi"))
+    assert "Uruguay improved most" in chart.alt and "New Zealand declined most" in chart.alt
+    filled = chart.svg.count(chartkit.ACCENT.lower()) + chart.svg.count(chartkit.ACCENT.upper())
+    muted = chart.svg.lower().count(chartkit.MUTED_ACCENT.lower())
+    assert filled >= 4 and muted >= 16  # 2 members × 2 dots; 8 members × 2 dots
+    assert chart.notes[0].endswith("in bold: the members named above.")

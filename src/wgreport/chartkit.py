@@ -58,6 +58,9 @@ TALL_PRINT_HEIGHT_MM = 215.0
 MIN_FONT_PT = 7.0
 #: The one colour of bars and dots (the report's accent, templates/report.css --accent).
 ACCENT = "#0b5394"
+#: The same blue lightened, for the members a chart does not discuss (3.3:1 on white, so a
+#: dot's outline stays visible); the discussed ones keep ACCENT and a bold label.
+MUTED_ACCENT = "#6d8fb8"
 _RC: Any = {
     "svg.hashsalt": "wgreport",
     "svg.fonttype": "none",

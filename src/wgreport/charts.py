@@ -16,6 +16,7 @@ import pandas as pd
 from .chartkit import (
     _RC,
     ACCENT,
+    MUTED_ACCENT,
     Chart,
     _figure,
     _height,
@@ -288,6 +289,28 @@ def change_charts(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) 
     return [_change_panel(subset, wg, indicator, panel, limits) for panel in panels]
 
 
+def _deltas(subset: pd.DataFrame, members: list[str], indicator: Indicator) -> pd.Series:
+    """Each member's printed change (positive when better), for those with both values."""
+    both = subset.reindex(members).dropna(subset=["previous", "value"])
+    sign = 1 if indicator.higher_is_better else -1
+    dec = indicator.decimals
+    return pd.Series(
+        {
+            c: sign * float(printed_change(both.at[c, "value"], both.at[c, "previous"], dec) or 0)
+            for c in members
+            if c in both.index
+        },
+        dtype=float,
+    )
+
+
+def _most_changed(deltas: pd.Series) -> set[str]:
+    """The members the change chart's takeaway names: who changed most either way."""
+    if len(deltas) < 2 or float(deltas.max()) == float(deltas.min()) == 0:
+        return set()
+    return {str(deltas.idxmax()), str(deltas.idxmin())}
+
+
 def _changes(deltas: pd.Series, labels: Mapping[str, str], title: str) -> str:
     """Who changed most on `title` between editions, worded by the sign of the changes
     (`deltas`, positive when better): "improved least" only when every member improved."""
@@ -324,9 +347,15 @@ def _change_panel(
         # only the members with both values: the others are named in the note
         pairs = subset.reindex(members)[["previous", "value"]].notna().all(axis=1)
         drawn = [c for c in members if bool(pairs[c])]
-        fig, ax = _figure(6.2, _height(max(len(drawn), 1), large, 1.0))
-        positions = _draw_moves(ax, subset, drawn, dict.fromkeys(drawn, ACCENT), limits)
+        deltas = _deltas(subset, members, indicator)
+        named = _most_changed(deltas)
+        colours = {c: ACCENT if c in named else MUTED_ACCENT for c in drawn}
+        fig, ax = _figure(6.2, _height(max(len(drawn), 1), large, 0.85))
+        positions = _draw_moves(ax, subset, drawn, colours, limits)
         ax.set_yticks(positions, [labels[c] for c in drawn])
+        for code, tick in zip(drawn, ax.get_yticklabels(), strict=True):
+            if code in named:
+                tick.set_fontweight("bold")
         ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
         if limits is not None:
             ax.set_xlim(*limits)
@@ -337,15 +366,6 @@ def _change_panel(
         svg = _svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
-    sign = 1 if indicator.higher_is_better else -1
-    deltas = pd.Series(
-        {
-            c: sign * float(printed_change(both.at[c, "value"], both.at[c, "previous"], dec) or 0)
-            for c in members
-            if c in both.index
-        },
-        dtype=float,
-    )
     if len(deltas):
         alt = (
             f"{'b' if panel.split else 'B'}etween editions, "
@@ -369,6 +389,8 @@ def _change_panel(
         for c in members
     ]
     notes = _change_notes(indicator, shown, missing)
+    if named:  # the takeaway names them; the chart shows them in full colour, in bold
+        notes[0] = notes[0].removesuffix(".") + "; in bold: the members named above."
     chart = Chart(
         id=f"fig-change-{indicator.id}",
         title=f"{indicator.title}: change against the previous edition",
