@@ -22,9 +22,13 @@ _WORD = re.compile(
 )
 
 
+Box = tuple[float, float, float, float, str]  # x0, y0, x1, y1, the word
+
+
 @pytest.fixture(scope="module")
-def words(library_draft: Path) -> list[tuple[float, float, list[tuple[float, ...]]]]:
-    """Each page's width, height and word boxes (x0, y0, x1, y1)."""
+def words(library_draft: Path) -> list[tuple[float, float, list[Box]]]:
+    """Each page's width, height and word boxes (x0, y0, x1, y1, text): one pdftotext run
+    for the whole module."""
     xml = subprocess.run(
         ["pdftotext", "-bbox", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
         capture_output=True,
@@ -33,7 +37,14 @@ def words(library_draft: Path) -> list[tuple[float, float, list[tuple[float, ...
     ).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', xml, re.S)
     return [
-        (float(w), float(h), [tuple(float(v) for v in m[:4]) for m in _WORD.findall(body)])
+        (
+            float(w),
+            float(h),
+            [
+                (float(x0), float(y0), float(x1), float(y1), t)
+                for x0, y0, x1, y1, t in _WORD.findall(body)
+            ],
+        )
         for w, h, body in pages
     ]
 
@@ -65,28 +76,20 @@ def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(library_draft: Path, w
     assert empty == []
 
 
-def test_charts_share_pages_as_small_multiples(library_draft: Path) -> None:
+def test_charts_share_pages_as_small_multiples(library_draft: Path, words) -> None:  # type: ignore[no-untyped-def]
     """A page with a chart is at least two-thirds full unless it ends its chapter: the two
     charts of one indicator share a page rather than each leaving half a page empty (at one
     chart per page, the indicator chapter's pages were 50-57% full)."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pages = re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', xml, re.S)
     starts = _chapter_starts(library_draft / "report.pdf")
     titles = re.compile(r"^\d+\.\d+\.$")
     sparse, charts = [], 0
-    for number, (height, body) in enumerate(pages, start=1):
-        found = _WORD.findall(body)
-        texts = [m[4] for m in found]
+    for number, (_, height, boxes) in enumerate(words, start=1):
+        texts = [b[4] for b in boxes]
         if not any(a == "Figure" and titles.match(b) for a, b in pairwise(texts)):
             continue
         charts += 1
-        bottom = float(height) - MARGIN_BOTTOM
-        low = max(float(m[3]) for m in found if float(m[3]) < bottom + 2)
+        bottom = height - MARGIN_BOTTOM
+        low = max(b[3] for b in boxes if b[3] < bottom + 2)
         fill = (low - MARGIN_TOP) / (bottom - MARGIN_TOP)
         if fill < 2 / 3 and number + 1 not in starts:
             sparse.append((number, round(fill, 2)))

@@ -31,18 +31,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from wgreport import settings
+
 STATE = "background-server.json"
 LOCK = "background-server.lock"
 IN_USE = "background-server.inuse"
 LOG = "background-server.log"
 DEFAULT_IDLE = 900.0
 START_TIMEOUT = 180.0
-#: The services a build's server needs; like the temporary server's settings
-#: (settings.TEMPORARY_SERVER): no automations, no event stream out to websockets.
+#: The services a build's server needs: the settings of every command and of the
+#: temporary server (no analytics, no automations, no event stream out to websockets),
+#: and no UI (no one browses the background server; `wgreport server` serves one).
 SERVER_ENV = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
-    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
+    **settings.PREFECT_SETTINGS,
+    **settings.TEMPORARY_SERVER,
     "PREFECT_SERVER_UI_ENABLED": "false",
 }
 

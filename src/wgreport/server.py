@@ -8,10 +8,10 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+from .background import healthy
 from .settings import Settings
 
 
@@ -67,12 +67,8 @@ def wait_healthy(api_url: str, timeout: float, process: subprocess.Popen[bytes])
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Prefect server exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        if healthy(api_url):
+            return
         time.sleep(0.5)
     raise RuntimeError(f"the Prefect server did not answer at {api_url} within {timeout:.0f} s")
 
