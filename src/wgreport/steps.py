@@ -40,7 +40,7 @@ from .inputs import (
     load_edition_setup,
 )
 from .pages import write_review_page
-from .pdf.report import RenderedReport, render_pdf_report
+from .pdf.report import RenderedReport, render_pdf_report, start_render_workers
 from .progress import stage
 from .publish import Published, check_final_slot, publish_build
 from .render import render_html
@@ -274,6 +274,7 @@ def render_edition(
     """Aggregate, chart and render: the edition as rendered (without any member whose
     chapter overran the time limit, who is then left out and the report rendered again),
     the report and its data files."""
+    start_render_workers(settings.dask_address)  # their import overlaps the charts
     while True:
         stage("aggregate")
         aggregated = runner.run(AGGREGATE, loaded)
