@@ -111,12 +111,10 @@ def test_html_is_complete_and_clean(flow_drafts: tuple[Path, Path, Path]) -> Non
     assert html.count('class="chapter member"') == 10
 
 
-# Reads the run history of a Prefect home back through the Prefect client (on the embedded
-# default: a temporary server over the same database).
+# Reads the run history back through the Prefect client, from the server that
+# PREFECT_API_URL names (the background server the builds used).
 READ_HISTORY = """
 import json
-from wgreport.settings import configure_prefect_environment, get_settings
-configure_prefect_environment(get_settings(), temporary_server=True)
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
 
@@ -139,25 +137,36 @@ print("HISTORY " + json.dumps(history))
 
 
 def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path) -> None:
-    """`wgreport build` twice on the embedded default, with the settings the CLI gives the
-    temporary server (no automations, no event streaming): the flow runs, every task run
-    (the second run's validation and aggregation cached), the artifacts, the logs, the
-    builds.log lines and the progress lines are all there."""
+    """`wgreport build` twice on the embedded default, as a secretariat runs it: the first
+    build starts the background Prefect server (background.py), the second reuses it. The
+    flow runs, every task run (the second run's validation and aggregation cached), the
+    artifacts, the logs, the builds.log lines and the progress lines are all there."""
+    from wgreport import background
+
     inputs = copy_inputs(tmp_path)
     outputs = tmp_path / "outputs"
+    home = tmp_path / "prefect"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    env.pop("WGREPORT_PREFECT_SERVER", None)  # the suite's setting: the default here
+    env.update(PREFECT_HOME=str(home), WGREPORT_SERVER_IDLE="120")
     wgreport = str(Path(sys.executable).parent / "wgreport")
     build = [wgreport, "build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]  # fmt: skip
-    for _ in range(2):
-        done = subprocess.run(build, cwd=tmp_path, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        for number in range(1, 8):
-            assert f"[{number}/7]" in done.stderr
-    read = subprocess.run(
-        [sys.executable, "-c", READ_HISTORY], cwd=tmp_path, env=env, capture_output=True,
-        text=True, check=True,
-    )  # fmt: skip
+    try:
+        servers = []
+        for _ in range(2):
+            done = subprocess.run(build, cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+            for number in range(1, 8):
+                assert f"[{number}/7]" in done.stderr
+            servers.append(background.running(home))
+        assert servers[0] is not None and servers[0] == servers[1]  # started once, reused
+        read = subprocess.run(
+            [sys.executable, "-c", READ_HISTORY], cwd=tmp_path,
+            env={**env, "PREFECT_API_URL": servers[0].api_url}, capture_output=True,
+            text=True, check=True,
+        )  # fmt: skip
+    finally:
+        background.stop(home)
     line = next(x for x in read.stdout.splitlines() if x.startswith("HISTORY "))
     history = json.loads(line.removeprefix("HISTORY "))
 
