@@ -225,8 +225,8 @@ def measure(size: int, seed: int, workers: int, work: Path, port: int) -> dict[s
 
 def table(rows: list[dict[str, float]], workers: int) -> str:
     lines = [
-        "| members | pages | validate all | validate one file | build, default | build, temporary server "
-        "| build, wgreport server | bare render "
+        "| members | pages | validate all | validate one file | build, default "
+        "| build, temporary server | build, wgreport server | bare render "
         "| one-member rebuild | peak RSS | cost per member (server) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
