@@ -79,8 +79,8 @@ def make_skeleton(wg: WorkingGroup, member: str, year: int) -> str:
         "# Optional: a case study (Markdown body, at most 1,500 words). To add one, remove the",
         "# '# ' in front of the next four lines and replace the text.",
         "# case_study:",
-        "#   title: A short title",
+        f"#   title: {todo} a short title",
         "#   body: |",
-        "#     What was done, for whom, and what changed.",
+        f"#     {todo} what was done, for whom, and what changed.",
     ]
     return "\n".join(lines) + "\n"

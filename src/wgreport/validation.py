@@ -8,6 +8,7 @@ the raw data, defensively, so that a malformed field elsewhere never hides them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -307,7 +308,8 @@ def _check_indicators(
         if not isinstance(row, dict):
             continue
         if isinstance(row.get("id"), str):
-            reported.add(row["id"])
+            # `egdi_rank` is reported as a misspelt `egdi-rank`, not also as a missing one.
+            reported.add(re.sub(r"[\s_]+", "-", row["id"].strip().lower()))
         _check_indicator_row(source, ("indicators", index), row, catalogue, ctx.year)
     if wg is None or skip_missing:
         return
@@ -375,7 +377,7 @@ def _check_indicator_row(
                     "out-of-bounds",
                     f"{value} is outside the bounds of '{ind_id}' ({_bounds(low, high)})",
                     (*path, "value"),
-                    hint=f"values of '{indicator.title}' are in {indicator.unit} units",
+                    hint=_bounds_hint(value, indicator),
                 )
     data_year = row.get("data_year")
     if year is not None and _is_int(data_year) and data_year > year:
@@ -385,6 +387,17 @@ def _check_indicator_row(
             f"data_year {data_year} is after the edition year {year}",
             (*path, "data_year"),
         )
+
+
+def _bounds_hint(value: float, indicator: Indicator) -> str:
+    """How to write a value outside the bounds; for an index from 0 to 1 written as a
+    percentage (96.79), the value it most likely means (0.9679)."""
+    if indicator.min == 0 and indicator.max == 1 and 1 < value <= 100:
+        return (
+            f"did you mean {value / 100:g}? values of '{indicator.title}' run from 0 to 1, "
+            "not percentages"
+        )
+    return f"values of '{indicator.title}' are in {indicator.unit} units"
 
 
 def _check_text(source: Source, data: dict[str, Any]) -> None:

@@ -188,10 +188,11 @@ class EditionContext:
 def comma_hint(value: str) -> str:
     """How to write a number with a comma, without guessing what the comma meant."""
     text = value.strip()
-    if re.fullmatch(r"[-+]?[0-9]{1,3}(,[0-9]{3})+", text):
+    # A thousands separator only where one could be: 1,234 yes, 0,935 no.
+    if re.fullmatch(r"[-+]?[1-9][0-9]{0,2}(,[0-9]{3})+", text):
         return (
             f"numbers use a dot as the decimal separator and no thousands separator: "
             f"write {text.replace(',', '.')} if the comma is a decimal mark, "
             f"or {text.replace(',', '')} if it separates thousands"
         )
-    return f"numbers use a dot as the decimal separator: {text.replace(',', '.')}"
+    return f"numbers use a dot as the decimal separator: write {text.replace(',', '.')}"

@@ -3,6 +3,7 @@ them, in members' words, with "did you mean" hints; and the placeholder check.""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -77,17 +78,22 @@ def _add_pydantic_errors(
     data: Any,
     model: type[BaseModel],
     skip: set[FieldPath] = frozenset(),  # type: ignore[assignment]
+    known: dict[str, Any] | None = None,
 ) -> None:
     seen: set[tuple[FieldPath, str]] = set()
     # The reader may already have reported the same fault (e.g. a date that does not exist).
     already = {(i.field, i.code) for i in source.issues}
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt_required(errors, data)
+    for error in errors:
         path, value = _data_path(data, error["loc"])
-        if path in skip:
+        if path in skip or (error["type"] == "missing" and path in misspelt):
             continue
         etype: str = error["type"]
         ctx: dict[str, Any] = dict(error.get("ctx") or {})
         code, message, hint, key = _describe(etype, error, ctx, path, value, model)
+        if code == "invalid-format" and "A-Z" not in str(ctx.get("pattern", "")):
+            hint = _id_hint(str(value), path, known or {}) or hint
         if (path, code) in seen or (format_path(path), code) in already:
             continue
         seen.add((path, code))
@@ -95,6 +101,46 @@ def _add_pydantic_errors(
             source.add("error", code, message, path, hint=hint, at=source.locate_missing(path))
         else:
             source.add("error", code, message, path, hint=hint, key=key)
+
+
+def _misspelt_required(errors: Sequence[Any], data: Any) -> set[FieldPath]:
+    """Required keys that are missing only because they were misspelt: an unknown key
+    beside them is a close match (`lead_instituton`). The unknown key's error, with its
+    "did you mean", says it all; a second error for the same slip would count it twice."""
+    unknown: dict[FieldPath, list[str]] = {}
+    missing: list[FieldPath] = []
+    for error in errors:
+        path, _ = _data_path(data, error["loc"])
+        if not path:
+            continue
+        if error["type"] == "extra_forbidden":
+            unknown.setdefault(path[:-1], []).append(str(path[-1]))
+        elif error["type"] == "missing":
+            missing.append(path)
+    return {
+        path
+        for path in missing
+        if difflib.get_close_matches(str(path[-1]), unknown.get(path[:-1], []), n=1, cutoff=0.6)
+    }
+
+
+def _id_hint(value: str, path: FieldPath, known: dict[str, Any]) -> str | None:
+    """For an id that breaks the id rules: the id it most likely means (`egdi_rank`:
+    'egdi-rank'), from the catalogue where the field names one."""
+    rules = "ids use lowercase letters, digits and dashes"
+    normalised = re.sub(r"[\s_]+", "-", value.strip().lower())
+    field = str(path[-1]) if path else ""
+    catalogue = {
+        "id": known.get("indicators") if path[:1] == ("indicators",) else None,
+        "theme": known.get("themes"),
+    }.get(field)
+    if catalogue:
+        close = difflib.get_close_matches(normalised, list(catalogue), n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'? {rules}"
+    if normalised != value and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", normalised):
+        return f"did you mean '{normalised}'? {rules}"
+    return None
 
 
 def _describe(
@@ -154,6 +200,9 @@ def _describe(
     return etype, str(error["msg"]), hint, False
 
 
+# A number written as text ("0.96789"): YAML reads anything in quotes as text.
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
 _RELATIONS = {
     "greater_than_equal": "at least",
     "greater_than": "more than",
@@ -171,7 +220,9 @@ def _describe_type(etype: str, name: str, value: Any) -> tuple[str, str, str | N
         return "wrong-type", f"'{name}' is empty; expected {words}", None, False
     shown = _describe_value(value)
     hint = None
-    if etype == "date_type" or "date" in name:
+    if "number" in words and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        hint = f"remove the quotes: write {name}: {value.strip()}"
+    elif etype == "date_type" or "date" in name:
         hint = "write dates as YYYY-MM-DD, e.g. 2025-02-14"
     elif etype in {"dict_type", "model_type"}:
         hint = "indent the fields under this key, each as 'key: value'"
@@ -227,7 +278,7 @@ def validate_model(
     try:
         validated = model.model_validate(data, context=context or {})
     except ValidationError as exc:
-        _add_pydantic_errors(source, exc, data, model, skip=placeholders)
+        _add_pydantic_errors(source, exc, data, model, skip=placeholders, known=context)
         return None
     return None if placeholders else validated
 
