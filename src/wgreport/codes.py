@@ -63,6 +63,8 @@ ISSUE_CODES: dict[str, str] = {
     "date-after-edition": "A completed initiative ends after the reporting year.",
     "unknown-indicator": "An indicator id is not in the catalogue.",
     "duplicate-indicator": "An indicator is reported twice.",
+    "checks-not-run": "Warning: the group's catalogue or the edition's file was not found, "
+    "so only the file's format was checked (validated outside inputs/).",
     "missing-indicator": "A catalogue indicator is not reported (error when required, "
     "warning otherwise).",
     "reason-missing-required": "A null value has no `reason_missing`.",

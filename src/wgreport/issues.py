@@ -82,12 +82,20 @@ class ValidationReport:
         return all(f.valid for f in self.files)
 
     def summary(self) -> dict[str, int]:
-        return {
+        summary = {
             "files": len(self.files),
             "valid": sum(1 for f in self.files if f.valid),
             "errors": sum(f.errors for f in self.files),
             "warnings": sum(f.warnings for f in self.files),
         }
+        if self.checks_not_run:  # an optional field of the spec's summary
+            summary["checks_not_run"] = self.checks_not_run
+        return summary
+
+    @property
+    def checks_not_run(self) -> int:
+        """Files that were checked only in part: the group's or edition's files not found."""
+        return sum(1 for f in self.files if any(i.code == "checks-not-run" for i in f.issues))
 
     def to_dict(self) -> dict[str, Any]:
         return {

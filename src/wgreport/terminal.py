@@ -34,10 +34,16 @@ def format_text(report: ValidationReport) -> list[str]:
             if issue.hint:
                 lines.append(f"    hint: {issue.hint}")
     summary = report.to_dict()["summary"]
-    lines.append(
+    line = (
         f"{summary['files']} file(s) checked: {summary['valid']} valid, "
         f"{summary['errors']} error(s), {summary['warnings']} warning(s)"
     )
+    if report.checks_not_run:
+        line += (
+            f"; some of the group's checks did not run on {report.checks_not_run} file(s) "
+            "(checks-not-run above)"
+        )
+    lines.append(line)
     return lines
 
 

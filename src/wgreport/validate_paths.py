@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .issues import FileReport, ValidationReport
+from .issues import FileReport, Issue, ValidationReport
 from .models import Edition, WorkingGroup
 from .validation import (
     EditionContext,
@@ -42,6 +43,51 @@ def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
             default,
         )
     return cache[folder]
+
+
+def _declared_year(path: Path) -> int | None:
+    """The edition year a contribution names on its `year:` line, read without parsing."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _YEAR_LINE.search(text)
+    return int(found[1]) if found else None
+
+
+_YEAR_LINE = re.compile(r"^year:[ \t]*([0-9]{4})[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def checks_not_run(
+    wg: WorkingGroup | None, edition: Edition | None, year: int | None, root: Path
+) -> Issue | None:
+    """The warning that the group's checks could not run on a contribution, and how to run
+    them: without working-group.yaml, neither its catalogue's (member, themes, indicators
+    and their bounds) nor the edition's (year, deadline); without the edition's file, the
+    edition's. A file checked only against the format is never reported as plainly valid."""
+    run = "check the file in the group's inputs folder (inputs/<year>/contributions/), or name that folder with --inputs PATH"  # noqa: E501
+    if wg is None:
+        return Issue(
+            "warning",
+            "checks-not-run",
+            "only the file's format was checked: no working-group.yaml was found (looked in "
+            f"the file's folders and in {root}), so the group's checks did not run (member "
+            "code, themes, indicators and their bounds, the edition's year and deadline)",
+            line=1,
+            column=1,
+            hint=run,
+        )
+    if edition is None:
+        where = f"{root / str(year) / 'edition.yaml'}" if year is not None else "its edition"
+        return Issue(
+            "warning",
+            "checks-not-run",
+            f"the edition's checks did not run (its year and deadline): {where} was not found",
+            line=1,
+            column=1,
+            hint=f"is the year right? The editions are the folders of {root}; or {run}",
+        )
+    return None
 
 
 def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
@@ -130,7 +176,10 @@ def validate_paths(
             )
             reports.append(validate_review(path, wg, year, drafts, _display(path)).report)
             continue
-        edition_path = year_dir / "edition.yaml"
+        if year is None:  # a copy outside inputs/<year>/contributions/: the year it names
+            year = _declared_year(path)
+        root = _inputs_root(path, inputs_dir, roots)
+        edition_path = (root / str(year) if year is not None else year_dir) / "edition.yaml"
         edition = None
         if year is not None and edition_path.is_file():
             if edition_path not in editions:
@@ -140,6 +189,9 @@ def validate_paths(
             edition = editions[edition_path][0]
         ctx = EditionContext(wg, year, edition, path.parent)
         result = validate_contribution(path, ctx, _display(path))
+        skipped = checks_not_run(wg, edition, year, root)
+        if skipped is not None:
+            result.reports[0].issues.append(skipped)
         key = (path.parent.resolve(), path.stem.upper())
         if key in seen_members:
             result.reports[0].issues.append(duplicate_member_issue(seen_members[key], key[1]))
