@@ -120,3 +120,41 @@ def test_libyaml_and_ruamel_parsers_agree(path: Path, monkeypatch: pytest.Monkey
     assert [(i.code, i.line, i.column) for i in fast.issues] == [
         (i.code, i.line, i.column) for i in pure.issues
     ]
+
+
+# (text, line, column, the message's start, the line where the reader noticed it or None)
+SYNTAX_SLIPS = [
+    # a quote left open on line 3: the reader fails at the next quote, five lines later
+    ('a: 1\ncontact:\n  name: "Jeong\n  email: x@example.org\nsummary: |\n  text\n'
+     'b: 2\ntitle: "x: y"\n', 3, 9, 'the quoted text that starts here with " is not closed', 8),
+    ('a: 1\ncontact:\n  name: "Jeong\n  email: x@example.org\n', 3, 9,
+     'the quoted text that starts here with " is never closed', 5),
+    ("title: 'Jeong\nb: 2\n", 1, 8, "the quoted text that starts here with ' is never closed", 3),
+    # no space after the colon: the reader notices it on the next line
+    ("contact:\n  name:Jeong\n  email: x@example.org\n", 2, 7,
+     "there is no space after the colon of 'name:'", 3),
+    ("a: [1, 2\nb: 3\n", 1, 4, "the '[' opened here is not closed with ']'", 2),
+    ("title: One-stop: benefits\n", 1, 16, "this value contains ': '", None),
+    ("a:\n  b: 1\n c: 2\n", 3, 2, "this line is indented differently", None),
+    ("a: @x\n", 1, 4, "a value cannot start with '@' unless it is in quotes", None),
+    ('a: "x" y\n', 1, 8, "there is more text after a quoted value on this line", None),
+    ("a: 1\nb\nc: 2\n", 2, 1, "this line is not a 'key: value' line", 3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "ruamel"])
+@pytest.mark.parametrize(("text", "line", "column", "message", "noticed"), SYNTAX_SLIPS)
+def test_a_syntax_error_is_told_in_plain_words_where_it_starts(
+    text: str, line: int, column: int, message: str, noticed: int | None, parser: str, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    if parser == "ruamel":
+        monkeypatch.setenv("WGREPORT_YAML_PARSER", "ruamel")
+    s = parse(text)
+    assert [(i.code, i.line, i.column) for i in s.issues] == [("yaml-syntax", line, column)]
+    issue = s.issues[0]
+    assert issue.message.startswith(message), issue.message
+    assert "YAML syntax error" not in issue.message and issue.hint
+    if noticed is None:
+        assert "noticed" not in issue.message
+    else:
+        assert f"(the YAML reader noticed it at line {noticed}, column " in issue.message

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .issues import Issue
+from .yamlsyntax import explain as explain_syntax
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -213,20 +214,16 @@ def parse_yaml_text(source: Source, text: str) -> None:
         )
         source.data = None
     except errors as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        column = mark.column + 1 if mark is not None else 1
         source.data = None
-        if line in tab_lines:
+        explained = explain_syntax(exc, text, lambda: _event_stream(text))
+        if explained.at[0] in tab_lines or (explained.noticed or (0,))[0] in tab_lines:
             return  # the tab issue already names this line and says what to do
-        problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
-        problem = str(problem or exc)
         source.add(
             "error",
             "yaml-syntax",
-            f"YAML syntax error: {problem}",
-            hint=_syntax_hint(problem),
-            at=(line, column),
+            explained.full_message(),
+            hint=explained.hint,
+            at=explained.at,
         )
 
 
@@ -244,16 +241,6 @@ def _check_tabs(source: Source, text: str) -> set[int]:
                 at=(number, indent.index("\t") + 1),
             )
     return lines
-
-
-def _syntax_hint(problem: str) -> str | None:
-    if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted, or a key is indented wrongly"
-    if "could not find expected ':'" in problem:
-        return "every line in a mapping needs 'key: value'; check the indentation"
-    if "found character" in problem and "cannot start any token" in problem:
-        return "quote the value, or remove the character"
-    return "check the indentation and quoting around this position"
 
 
 class _TooDeep(Exception):
