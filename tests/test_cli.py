@@ -171,6 +171,10 @@ def test_new_writes_a_skeleton_that_fails_until_filled_in(tmp_path: Path) -> Non
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
+    first = ["edition", "new", "--year", "2025", "--deadline", "2026-02-27"]
+    setup = runner.invoke(app, [*first, "--inputs", str(inputs)])
+    assert setup.exit_code == 0, setup.output
+    assert "not-filled-in" in setup.output  # a first edition's title and editors, to write
     result = runner.invoke(
         app, ["new", "--member", "KR", "--year", "2025", "--inputs", str(inputs)]
     )

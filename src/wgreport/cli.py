@@ -14,7 +14,10 @@ from typing import Annotated
 
 import typer
 
+from .cli_edition import edition_app
 from .issues import ValidationReport
+from .limits import check_year_option
+from .terminal import fail_usage as _fail_usage
 from .terminal import (
     format_github,
     print_comment_table,
@@ -26,13 +29,40 @@ from .terminal import (
     stderr_console,
 )
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="wgreport",
     help="Build the annual report of the Digital Nations Digital Governance Working Group.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP_OPTIONS,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"wgreport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Build the annual report of the Digital Nations Digital Governance Working Group."""
+
+
+app.add_typer(edition_app, name="edition")
+
 
 InputsOption = Annotated[
     Path | None,
@@ -45,14 +75,18 @@ OutputsOption = Annotated[
 
 
 class Format(enum.StrEnum):
+    """`validate`'s output formats."""
+
     text = "text"
     json = "json"
     github = "github"
 
 
-def _fail_usage(message: str) -> typer.Exit:
-    typer.echo(f"wgreport: {message}", err=True)
-    return typer.Exit(code=2)
+class ReportFormat(enum.StrEnum):
+    """The formats of `status` and `diff` (GitHub annotations are for files' issues only)."""
+
+    text = "text"
+    json = "json"
 
 
 @app.command()
@@ -94,7 +128,9 @@ def validate(
 YearOption = Annotated[
     int | None,
     typer.Option(
-        "--year", help="The edition, e.g. 2024 (default: the one whose deadline passed last)."
+        "--year",
+        callback=check_year_option,
+        help="The edition, e.g. 2024 (default: the one whose deadline passed last).",
     ),
 ]
 FinalOption = Annotated[
@@ -242,11 +278,13 @@ def server(
 def diff(
     older: Annotated[str, typer.Argument(help="A draft number (3 or 003), or 'final'.")],
     newer: Annotated[str, typer.Argument(help="A later draft number, or 'final'.")],
-    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
     outputs: OutputsOption = None,
     output_format: Annotated[
-        Format, typer.Option("--format", help="text (default) or json.")
-    ] = Format.text,
+        ReportFormat, typer.Option("--format", help="text (default) or json.")
+    ] = ReportFormat.text,
 ) -> None:
     """What changed between two drafts: contributions, initiatives, statuses, values."""
     from .draftdiff import changes_lines, compare_drafts, resolve_draft
@@ -257,7 +295,7 @@ def diff(
         changes = compare_drafts(resolve_draft(year_dir, older), resolve_draft(year_dir, newer))
     except ValueError as exc:
         raise _fail_usage(str(exc)) from None
-    if output_format is Format.json:
+    if output_format is ReportFormat.json:
         typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
         return
     typer.echo(f"Changes from draft {changes.older} to {changes.newer} ({year}):")
@@ -291,7 +329,9 @@ def verify(
 @app.command()
 def new(
     member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
-    year: Annotated[int, typer.Option("--year", help="The edition year, e.g. 2025.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition year, e.g. 2025.")
+    ],
     inputs: InputsOption = None,
 ) -> None:
     """Write a commented contribution skeleton to inputs/<year>/contributions/<CODE>.yaml.
@@ -317,6 +357,12 @@ def new(
     if member not in codes:
         hint = did_you_mean(member, codes) or ""
         raise _fail_usage(f"'{member}' is not a member of the working group. {hint}".strip())
+    if not (settings.inputs_dir / str(year) / "edition.yaml").is_file():
+        raise _fail_usage(
+            f"there is no {year} edition in {shown(settings.inputs_dir)} yet (no "
+            f"{year}/edition.yaml): check the year, or ask the secretariat to set it up "
+            f"(wgreport edition new --year {year} --deadline YYYY-MM-DD)"
+        )
     target = settings.inputs_dir / str(year) / "contributions" / f"{member}.yaml"
     if target.exists():
         typer.echo(f"wgreport: {shown(target)} already exists; not overwriting it", err=True)
@@ -335,7 +381,10 @@ def demo_data(
         int, typer.Option("--members", help="How many invented members (1 to 676).")
     ] = 50,
     year: Annotated[
-        int, typer.Option("--year", help="The newer edition; year - 1 is written too.")
+        int,
+        typer.Option(
+            "--year", callback=check_year_option, help="The newer edition; year - 1 is written too."
+        ),
     ] = 2024,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
     force: Annotated[
@@ -389,11 +438,13 @@ def schema(
 
 @app.command()
 def status(
-    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
     inputs: InputsOption = None,
     output_format: Annotated[
-        Format, typer.Option("--format", help="text (default) or json.")
-    ] = Format.text,
+        ReportFormat, typer.Option("--format", help="text (default) or json.")
+    ] = ReportFormat.text,
     as_flow: Annotated[
         bool,
         typer.Option(
@@ -420,7 +471,7 @@ def status(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     rows = report.members
-    if output_format is Format.json:
+    if output_format is ReportFormat.json:
         typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
         return
     from rich.console import Console
@@ -451,7 +502,9 @@ class TableFormat(enum.StrEnum):
 
 @app.command()
 def comments(
-    year: Annotated[int, typer.Option("--year", help="The edition, e.g. 2024.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
     output_format: Annotated[
@@ -510,7 +563,7 @@ def comments(
 
 
 def main() -> None:  # pragma: no cover
-    app()
+    app(prog_name="wgreport")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+# The years an edition (and its data) can have: `--year 25` is refused.
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def year_problem(year: int) -> str | None:
+    """Why `year` cannot be an edition's (`--year 25`), or None."""
+    if YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    return f"{year} is not an edition year: write the year in full, e.g. 2025 (from {YEAR_MIN} to {YEAR_MAX})"  # noqa: E501
+
+
+def check_year_option(value: int | None) -> int | None:
+    """A command-line `--year` (typer callback): a usage error for an impossible year."""
+    if value is not None and (problem := year_problem(value)) is not None:
+        import typer
+
+        raise typer.BadParameter(problem)
+    return value
+
+
 # Markdown: characters per field (the word limits allow about a fifth of these).
 MARKDOWN_CHARS = {"summary": 5_000, "description": 8_000, "body": 30_000}
 MARKDOWN_CHARS_DEFAULT = 8_000

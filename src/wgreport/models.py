@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .limits import YEAR_MAX, YEAR_MIN
+
 # --- field types -------------------------------------------------------------------------
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -110,7 +112,7 @@ def _email(value: str) -> str:
 Text = Annotated[str, AfterValidator(_not_blank)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 MemberCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 LawYear = Annotated[int, Field(ge=1800, le=2100)]
 PartialDate = Annotated[
     str,

@@ -16,6 +16,12 @@ import typer
 from .issues import FileReport, ValidationReport
 
 
+def fail_usage(message: str) -> typer.Exit:
+    """A usage error: the message on standard error, exit status 2."""
+    typer.echo(f"wgreport: {message}", err=True)
+    return typer.Exit(code=2)
+
+
 def format_issue_line(report: FileReport, issue: object) -> str:
     from .issues import Issue
 

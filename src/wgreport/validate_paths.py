@@ -78,11 +78,21 @@ def checks_not_run(
             hint=run,
         )
     if edition is None:
-        where = f"{root / str(year) / 'edition.yaml'}" if year is not None else "its edition"
+        path = root / str(year) / "edition.yaml" if year is not None else None
+        if path is not None and path.is_file():
+            return Issue(
+                "warning",
+                "checks-not-run",
+                f"the edition's checks did not run (its year and deadline): {path} has errors",
+                line=1,
+                column=1,
+                hint=f"the secretariat fixes it: wgreport validate {path}",
+            )
         return Issue(
             "warning",
             "checks-not-run",
-            f"the edition's checks did not run (its year and deadline): {where} was not found",
+            "the edition's checks did not run (its year and deadline): "
+            f"{path or 'the edition named by the file'} was not found",
             line=1,
             column=1,
             hint=f"is the year right? The editions are the folders of {root}; or {run}",
