@@ -246,15 +246,19 @@ def test_status_lists_every_expected_member(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["status", "--year", "2024", "--inputs", str(inputs), "--format", "json"]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # members are overdue at the pinned build time
     rows = {r["member"]: r for r in json.loads(result.output)["members"]}
     assert list(rows) == ["KR", "GB", "EE", "CA", "NZ", "PT", "MX", "IL", "UY", "DK"]
     assert rows["GB"]["submitted"] and not rows["GB"]["valid"] and rows["GB"]["errors"] == 5
     assert rows["MX"]["valid"] and rows["MX"]["late"] and rows["MX"]["status"] == "submitted late"
-    assert not rows["KR"]["submitted"] and rows["KR"]["status"] == "not submitted"
+    assert not rows["KR"]["submitted"] and rows["KR"]["status"] == "not submitted, overdue"
     text = runner.invoke(app, ["status", "--year", "2024", "--inputs", str(inputs)])
-    assert text.exit_code == 0
+    assert text.exit_code == 1
     assert "1 of 10 expected members have a valid contribution." in text.output
+    assert (
+        "Overdue (nothing submitted by the deadline 2025-02-28): KR, EE, CA, NZ, PT, IL, UY, DK"
+        in text.output
+    )
 
 
 # Runs `wgreport build` with the flow replaced by a probe that reports the Prefect settings

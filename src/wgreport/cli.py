@@ -452,7 +452,11 @@ def status(
         ),
     ] = False,
 ) -> None:
-    """Show who has submitted: one row per expected member, with validity and lateness."""
+    """Show who has submitted: one row per expected member, with validity and lateness.
+
+    Exit status: 0, or 1 when an expected member has submitted nothing and the deadline has
+    passed (overdue); 2 for a usage error.
+    """
     from .errors import InputsError
     from .inputs import find_edition_files
     from .settings import configure_prefect_environment, get_settings
@@ -471,9 +475,12 @@ def status(
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
     rows = report.members
+    # Exit 1 when an expected member has sent nothing after the deadline: a script (or the
+    # secretariat's weekly job) sees who to chase.
+    exit_code = 1 if report.overdue else 0
     if output_format is ReportFormat.json:
         typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
-        return
+        raise typer.Exit(code=exit_code)
     from rich.console import Console
     from rich.table import Table
 
@@ -488,10 +495,16 @@ def status(
             str(row["errors"]),
             str(row["warnings"]),
             str(row["last_change"] or "–"),
-            "late" if row["late"] else "",
+            "late" if row["late"] else ("overdue" if row.get("overdue") else ""),
         )
     Console(highlight=False, width=120).print(table)
     typer.echo(f"{report.valid} of {len(rows)} expected members have a valid contribution.")
+    if report.overdue:
+        typer.echo(
+            f"Overdue (nothing submitted by the deadline {report.deadline}): "
+            + ", ".join(report.overdue)
+        )
+    raise typer.Exit(code=exit_code)
 
 
 class TableFormat(enum.StrEnum):

@@ -42,6 +42,10 @@ class DraftChanges:
     contributions_removed: list[str] = field(default_factory=list)
     contributions_changed: list[str] = field(default_factory=list)
     members: list[MemberChanges] = field(default_factory=list)
+    # Members in the older draft whose contribution the newer one left out (still submitted,
+    # no longer valid): {"member", "reason", "errors"}. Their content is not "removed".
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    included_again: list[str] = field(default_factory=list)  # left out before, in again
     editorial: list[str] = field(default_factory=list)  # input files, e.g. foreword.md
     note: str | None = None  # when no input changed
 
@@ -105,6 +109,18 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
         PurePosixPath(n).name for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
     )
     compared = set(changes.contributions_changed)
+    was_in, now_in = set(old.get("members_included", [])), set(new.get("members_included", []))
+    reasons = {e["member"]: e for e in new.get("members_left_out", [])}
+    for member in [m for m in old.get("members_included", []) if m not in now_in]:
+        if member in new_members:  # submitted, but left out: not a member who deleted it all
+            entry = reasons.get(member, {})
+            changes.left_out.append(
+                {"member": member, "reason": entry.get("reason"), "errors": entry.get("errors")}
+            )
+    changes.included_again = [
+        m for m in new.get("members_included", []) if m not in was_in and m in old_members
+    ]
+    compared -= {e["member"] for e in changes.left_out} | set(changes.included_again)
     old_init = {(r["member"], r["id"]): r for r in _rows(older, "initiatives.csv")}
     new_init = {(r["member"], r["id"]): r for r in _rows(newer, "initiatives.csv")}
     old_ind = {(r["member"], r["indicator"]): r for r in _rows(older, "indicators.csv")}
@@ -163,6 +179,11 @@ def changes_lines(c: DraftChanges) -> list[str]:
         ("contribution changed", c.contributions_changed),
     ):
         lines += [f"{code}: {label}" for code in codes]
+    for entry in c.left_out:
+        errors = entry.get("errors")
+        count = f" ({errors} error{'s' if errors != 1 else ''})" if errors else ""
+        lines.append(f"{entry['member']} left out: {entry.get('reason') or 'not valid'}{count}")
+    lines += [f"{code} included again: valid again" for code in c.included_again]
     for m in c.members:
         lines += [f"{m.member}: initiative added: {x}" for x in m.initiatives_added]
         lines += [f"{m.member}: initiative removed: {x}" for x in m.initiatives_removed]

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .clock import build_time
 from .errors import InputsError
 from .issues import FileReport, ValidationReport
 from .models import Contribution, Edition, WorkingGroup
@@ -55,15 +56,16 @@ class MemberStatus:
     submitted_on: dt.date | None = None
     path: Path | None = None
     not_rendered: str | None = None  # why a valid contribution was left out at render time
+    overdue: bool = False  # not submitted, and the deadline has passed
 
     @property
     def label(self) -> str:
         if self.not_rendered:
             return f"submitted, not rendered: {self.not_rendered}"
         if not self.submitted:
-            return "not submitted"
+            return "not submitted, overdue" if self.overdue else "not submitted"
         if not self.valid:
-            return "submitted, not valid"
+            return "submitted late, not valid" if self.late else "submitted, not valid"
         return "submitted late" if self.late else "submitted"
 
 
@@ -181,21 +183,26 @@ def expected_members(wg: WorkingGroup, edition: Edition) -> list[str]:
 
 
 def member_status(
-    wg: WorkingGroup, edition: Edition, results: dict[str, ContributionResult]
+    wg: WorkingGroup,
+    edition: Edition,
+    results: dict[str, ContributionResult],
+    today: dt.date | None = None,
 ) -> list[MemberStatus]:
-    """One status row per expected member."""
+    """One status row per expected member; `today` (the build's date) makes a member with
+    no contribution after the deadline overdue."""
     rows = []
+    overdue = today is not None and today > edition.deadline
     for code in expected_members(wg, edition):
         member = wg.member(code)
         result = results.get(code)
         name = member.name if member else code
         if result is None:
-            rows.append(MemberStatus(code, name, False, False, False, 0, 0, None))
+            rows.append(MemberStatus(code, name, False, False, False, 0, 0, None, overdue=overdue))
             continue
         errors = sum(r.errors for r in result.reports)
         warnings = sum(r.warnings for r in result.reports)
         contribution = result.contribution
-        submitted_on = contribution.submitted if contribution else None
+        submitted_on = contribution.submitted if contribution else result.submitted_on
         late = submitted_on is not None and submitted_on > edition.deadline
         rows.append(
             MemberStatus(
@@ -272,7 +279,7 @@ def assemble_edition(
         edition=edition,
         contributions=contributions,
         report=ValidationReport(all_reports),
-        status=member_status(wg, edition, by_code),
+        status=member_status(wg, edition, by_code, build_time().date()),
     )
 
 

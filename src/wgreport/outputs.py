@@ -115,6 +115,7 @@ def make_manifest(
             {
                 "member": s.code,
                 "reason": s.label,
+                **({"errors": s.errors} if s.errors else {}),
                 **({"allowed_by": "--allow-missing"} if s.code in build.allowed_missing else {}),
             }
             for s in loaded.status

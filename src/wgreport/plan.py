@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .clock import build_time
 from .errors import FinalRefused, PartsTimedOut
 from .inputs import (
     LoadedEdition,
 )
-from .publish import build_time, draft_name
+from .publish import draft_name
 from .reportmodel import BuildInfo
 from .settings import Settings
 

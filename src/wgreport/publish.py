@@ -112,17 +112,6 @@ def git_commit(root: Path) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def build_time() -> dt.datetime:
-    """Now in UTC, or the pinned time from WGREPORT_BUILD_TIME / SOURCE_DATE_EPOCH."""
-    pinned = os.environ.get("WGREPORT_BUILD_TIME")
-    if pinned:
-        return dt.datetime.fromisoformat(pinned).astimezone(dt.UTC)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
 @contextlib.contextmanager
 def year_lock(year_dir: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold the year's build lock; wait for another build, or fail clearly after a while.

@@ -21,6 +21,7 @@ def status_rows(loaded: LoadedEdition, *, with_last_change: bool = False) -> lis
             "errors": s.errors,
             "warnings": s.warnings,
             "late": s.late,
+            "overdue": s.overdue,
             "status": s.label,
             **(
                 {"last_change": last_change(s.path) if s.path else None} if with_last_change else {}
@@ -41,6 +42,11 @@ class StatusReport:
     @property
     def valid(self) -> int:
         return sum(1 for r in self.members if r["valid"])
+
+    @property
+    def overdue(self) -> list[str]:
+        """Expected members with no contribution after the deadline."""
+        return [r["member"] for r in self.members if r.get("overdue")]
 
 
 def status_report(loaded: LoadedEdition) -> StatusReport:

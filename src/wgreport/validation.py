@@ -61,6 +61,9 @@ class ContributionResult:
     member: str
     contribution: Contribution | None
     reports: list[FileReport] = field(default_factory=list)
+    # The `submitted` date as written, even when the file is not valid: an invalid
+    # contribution sent after the deadline is still a late one.
+    submitted_on: dt.date | None = None
 
     @property
     def valid(self) -> bool:
@@ -156,6 +159,7 @@ def validate_contribution(
     data = source.data
     if not isinstance(data, dict):
         return result
+    result.submitted_on = _written_date(data.get("submitted"))
     _check_identity(source, data, code, ctx)
     _check_initiatives(source, data, ctx)
     rows: list[dict[str, Any]] | None = None
@@ -194,6 +198,19 @@ def validate_contribution(
     if all(r.valid for r in result.reports):
         result.contribution = model
     return result
+
+
+def _written_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def duplicate_member_issue(first_file: str, code: str) -> Issue:
