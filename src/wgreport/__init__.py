@@ -2,6 +2,11 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .settings import disable_telemetry
+
+# Before anything imports Prefect: no usage data leaves the machine (settings.py).
+disable_telemetry()
+
 try:
     __version__ = version("wgreport")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install

@@ -45,6 +45,7 @@ START_TIMEOUT = 180.0
 SERVER_ENV = {
     **settings.PREFECT_SETTINGS,
     **settings.TEMPORARY_SERVER,
+    **settings.TELEMETRY_OFF,
     "PREFECT_SERVER_UI_ENABLED": "false",
 }
 

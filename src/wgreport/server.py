@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .background import healthy
-from .settings import Settings
+from .settings import TELEMETRY_OFF, Settings
 
 
 def read_deployments(root: Path) -> list[dict[str, Any]]:
@@ -82,7 +82,7 @@ def start_server(settings: Settings, host: str, port: int) -> tuple[subprocess.P
     """Start `prefect server start` (state in server_home); return it and its API URL."""
     home = server_home(settings)
     env = {**os.environ, "PREFECT_HOME": str(home)}
-    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.update(TELEMETRY_OFF)
     env.pop("PREFECT_API_URL", None)
     home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("ab")

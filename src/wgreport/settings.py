@@ -91,7 +91,7 @@ def get_settings(
 
 #: Prefect settings for every Prefect process wgreport starts, mirrored in prefect.toml.
 PREFECT_SETTINGS: dict[str, str] = {
-    # No usage analytics leave a member state's machine.
+    # No usage analytics leave a member state's machine (and see TELEMETRY_OFF).
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # The temporary server needed 11–27 s to start on a busy 2-core machine and failed at
     # the default 20 s; give it room.
@@ -114,6 +114,26 @@ TEMPORARY_SERVER: dict[str, str] = {
     # task-run recorder still writes every task run from them: the run history is complete.
     "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
+
+
+#: What keeps usage data on the machine, forced in every process wgreport runs or starts:
+#: the server's telemetry service off, and the client's (Prefect's SDK analytics, which on
+#: a terminal's first `import prefect` prints a notice and sends events to its analytics
+#: service) off by the DO_NOT_TRACK convention it honours.
+TELEMETRY_OFF: dict[str, str] = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def disable_telemetry() -> None:
+    """Turn Prefect's usage analytics off in this process and the processes it starts.
+
+    Called when the package is imported, so before Prefect is (Prefect decides at its own
+    import whether to show its notice and send events). Forced, not a default: the README
+    promises that nothing leaves the machine, whatever the environment says.
+    """
+    os.environ.update(TELEMETRY_OFF)
 
 
 def configure_prefect_environment(settings: Settings, *, temporary_server: bool) -> None:
