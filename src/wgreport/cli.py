@@ -150,6 +150,14 @@ AllowMissingOption = Annotated[
         "manifest and stated in the report.",
     ),
 ]
+AllowOpenCommentsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-open-comments",
+        help="With --final: publish although review comments are still open (recorded in "
+        "the manifest). Without it, a final is refused until every comment is resolved.",
+    ),
+]
 SupersedeOption = Annotated[
     bool,
     typer.Option(
@@ -187,6 +195,7 @@ def build(
     final: FinalOption = False,
     allow_missing: AllowMissingOption = None,
     supersede: SupersedeOption = False,
+    allow_open_comments: AllowOpenCommentsOption = False,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
     workers: WorkersOption = None,
@@ -203,14 +212,16 @@ def build(
 
     settings = get_settings(inputs, outputs, workers, dask_address)
     allowed = [code.strip().upper() for code in allow_missing or []]
-    if (allowed or supersede) and not final:
-        raise _fail_usage("--allow-missing and --supersede apply only with --final")
+    if (allowed or supersede or allow_open_comments) and not final:
+        raise _fail_usage(
+            "--allow-missing, --allow-open-comments and --supersede apply only with --final"
+        )
     try:
         year = due_edition(settings.inputs_dir) if year is None else year
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    request = BuildRequest(year, final, tuple(allowed), supersede)
+    request = BuildRequest(year, final, tuple(allowed), supersede, allow_open_comments)
     console = stderr_console()
     console.print(
         f"Building {'the final' if final else 'a new draft'} of the {year} edition from "

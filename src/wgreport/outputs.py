@@ -98,8 +98,10 @@ def make_manifest(
     loaded: LoadedEdition,
     rendered: RenderedReport,
     build: BuildInfo,
+    open_comments: int = 0,
 ) -> dict[str, Any]:
-    """What a draft records: when, with what, from what, and who is in it."""
+    """What a draft records: when, with what, from what, and who is in it. A final
+    published with `open_comments` unresolved (--allow-open-comments) records how many."""
     return {
         "year": loaded.year,
         "built_at": build.built_at,
@@ -122,6 +124,11 @@ def make_manifest(
             if not s.valid
         ],
         "allowed_missing": build.allowed_missing,
+        **(
+            {"published_with_open_comments": open_comments, "allowed_by": "--allow-open-comments"}
+            if open_comments and build.draft is None
+            else {}
+        ),
         "render_warnings": list(rendered.warnings),
         "render": dict(rendered.render),
         "inputs": digest_inputs(input_paths(loaded.files)),

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__
 from .clock import build_time
+from .comments import Reviews
 from .errors import FinalRefused, PartsTimedOut
 from .inputs import (
     LoadedEdition,
@@ -51,6 +52,32 @@ def check_final(loaded: LoadedEdition, allow_missing: Sequence[str]) -> None:
             f"Fix them, or publish without them with "
             f"{' '.join('--allow-missing ' + s.code for s in missing)}"
         )
+
+
+def check_comments(reviews: Reviews, year: int, allow_open: bool) -> int:
+    """Refuse a final while review comments are unresolved, unless `allow_open`
+    (--allow-open-comments); return how many unresolved comments it is published with.
+
+    Unresolved: a comment whose status is still `open`, and a comment that could not be
+    read (its review file has an error there), whose status nobody can know."""
+    open_refs = [r.ref for r in reviews.rows if r.status == "open"]
+    unresolved = len(open_refs) + reviews.left_out
+    if unresolved == 0 or allow_open:
+        return unresolved
+    parts = []
+    if open_refs:
+        shown = ", ".join(open_refs[:5]) + (
+            f" and {len(open_refs) - 5} more" if len(open_refs) > 5 else ""
+        )
+        parts.append(f"{len(open_refs)} still open ({shown})")
+    if reviews.left_out:
+        parts.append(f"{reviews.left_out} that cannot be read (errors in their review file)")
+    raise FinalRefused(
+        f"a final of {year} needs every review comment resolved: {'; '.join(parts)}. See "
+        f"wgreport comments --year {year} --status open; resolve them (a status and a "
+        "response in the review files), or publish with --allow-open-comments (recorded "
+        "in the manifest)"
+    )
 
 
 def plan_build(
@@ -99,7 +126,12 @@ def leave_out_unrendered(
 
 
 def build_parameters(
-    settings: Settings, year: int, final: bool, allow_missing: Sequence[str], supersede: bool
+    settings: Settings,
+    year: int,
+    final: bool,
+    allow_missing: Sequence[str],
+    supersede: bool,
+    allow_open_comments: bool = False,
 ) -> dict[str, Any]:
     """What builds.log records as a build's parameters."""
     return {
@@ -107,6 +139,7 @@ def build_parameters(
         "final": final,
         "allow_missing": sorted(allow_missing),
         "supersede": supersede,
+        **({"allow_open_comments": True} if allow_open_comments else {}),
         "inputs_dir": str(settings.inputs_dir),
         "outputs_dir": str(settings.outputs_dir),
         **({"dask_address": settings.dask_address} if settings.dask_address else {}),

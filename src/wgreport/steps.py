@@ -251,6 +251,7 @@ class BuildRequest:
     final: bool = False
     allow_missing: Sequence[str] = ()
     supersede: bool = False
+    allow_open_comments: bool = False  # with final: publish although comments are open
 
 
 def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdition:
@@ -299,8 +300,9 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
     outputs/<year>/builds.log whatever its result; returns what was published."""
     year = request.year
     parameters = plan.build_parameters(
-        settings, year, request.final, request.allow_missing, request.supersede
-    )
+        settings, year, request.final, request.allow_missing, request.supersede,
+        request.allow_open_comments,
+    )  # fmt: skip
     year_dir = settings.outputs_dir / str(year)
     with recorded_build(year_dir, parameters, via=runner.via, run_id=runner.run_id()) as entry:
         if request.final:
@@ -311,8 +313,12 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
         number, build = plan.plan_build(
             settings.outputs_dir, loaded, request.final, request.allow_missing
         )
+        unresolved = 0
+        if request.final:
+            reviews = pipeline.read_reviews(loaded, settings.outputs_dir)
+            unresolved = plan.check_comments(reviews, year, request.allow_open_comments)
         loaded, rendered, data = render_edition(settings, loaded, build, runner)
-        manifest = outputs.make_manifest(settings, loaded, rendered, build)
+        manifest = outputs.make_manifest(settings, loaded, rendered, build, unresolved)
         stage("publish")
         published = runner.run(
             PUBLISH, settings, loaded, rendered, data, manifest, number, request.supersede
@@ -330,7 +336,8 @@ def build(
     final: bool = False,
     allow_missing: Sequence[str] = (),
     supersede: bool = False,
+    allow_open_comments: bool = False,
 ) -> Path:
     """A whole build in this process, without Prefect; return its folder."""
-    request = BuildRequest(year, final, tuple(allow_missing), supersede)
+    request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
     return run_build(settings, request, SequentialRunner()).folder

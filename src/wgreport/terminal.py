@@ -121,6 +121,11 @@ def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
     for left in manifest["members_left_out"]:
         allowed = " (published without it: --allow-missing)" if left.get("allowed_by") else ""
         typer.echo(f"  left out: {left['member']}: {left['reason']}{allowed}")
+    if manifest.get("published_with_open_comments"):
+        typer.echo(
+            f"  published with {manifest['published_with_open_comments']} unresolved review "
+            "comment(s): --allow-open-comments"
+        )
     for name in ("report.pdf", "report.html", "manifest.json"):
         typer.echo(f"  {shown(folder / name)}")
     if manifest.get("supersedes"):

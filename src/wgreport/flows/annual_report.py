@@ -236,6 +236,7 @@ def annual_report(
     outputs_dir: str | None = None,
     render_workers: int | None = None,
     dask_address: str | None = None,
+    allow_open_comments: bool = False,
 ) -> Published:
     """Build the report of `year`; return its folder and manifest (what the CLI prints).
 
@@ -244,6 +245,8 @@ def annual_report(
       a new numbered draft. Refused unless every expected member is valid.
     - `allow_missing`: member codes a final may be published without (recorded in the
       manifest and stated in the report).
+    - `allow_open_comments`: publish a final although review comments are unresolved
+      (recorded in the manifest); without it such a final is refused.
     - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
     - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
@@ -258,7 +261,7 @@ def annual_report(
         get_run_logger().info(
             "no year given: building %d, whose deadline passed most recently", year
         )
-    request = BuildRequest(year, final, tuple(allow_missing), supersede)
+    request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
     return run_build(settings, request, PrefectRunner())
 
 

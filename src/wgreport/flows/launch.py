@@ -37,6 +37,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
             final=request.final,
             allow_missing=list(request.allow_missing),
             supersede=request.supersede,
+            allow_open_comments=request.allow_open_comments,
             inputs_dir=str(settings.inputs_dir),
             outputs_dir=str(settings.outputs_dir),
             render_workers=settings.render_workers,
@@ -90,8 +91,9 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
         check_cluster(settings.dask_address)
     except ClusterError as exc:
         parameters = build_parameters(
-            settings, request.year, request.final, request.allow_missing, request.supersede
-        )
+            settings, request.year, request.final, request.allow_missing, request.supersede,
+            request.allow_open_comments,
+        )  # fmt: skip
         with (
             contextlib.suppress(ClusterError),
             recorded_build(settings.outputs_dir / str(request.year), parameters, via="prefect"),
