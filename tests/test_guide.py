@@ -1,0 +1,35 @@
+"""The members' guide matches what the tool has (issue 21): the schemas it lists are the
+files in schemas/, and the skeleton lines it quotes are the skeleton's."""
+
+from __future__ import annotations
+
+import re
+
+from wgreport.skeleton import make_skeleton
+from wgreport.validation import load_working_group
+
+from .conftest import DEMO_INPUTS, ROOT
+
+GUIDE = (ROOT / "docs" / "members-guide.md").read_text(encoding="utf-8")
+WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def test_the_guide_lists_every_schema_and_counts_them() -> None:
+    files = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
+    paragraph = GUIDE[GUIDE.index("There are ") :].split("\n\n")[0]
+    listed = sorted(set(re.findall(r"`([a-z-]+-v[0-9]+\.schema\.json)`", paragraph)))
+    assert listed == files
+    assert paragraph.startswith(f"There are {WORDS[len(files)]} schemas in `schemas/`")
+
+
+def test_the_skeleton_lines_the_guide_quotes_are_the_skeletons() -> None:
+    wg, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
+    assert wg is not None
+    skeleton = make_skeleton(wg, "KR", 2025).splitlines()
+    blocks = re.findall(
+        r"```yaml\n(.*?)```", GUIDE[: GUIDE.index("### Let your editor help")], re.S
+    )
+    quoted = [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(quoted) >= 8
+    stripped = {line.strip() for line in skeleton}
+    assert [line for line in quoted if line not in stripped] == []
