@@ -74,7 +74,7 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 # Re-locks the dependencies (needs network access to PyPI): make lock, then commit requirements.lock.
 lock:
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra build --extra dev --generate-hashes --python-version 3.11 \
 		--index-url https://pypi.org/simple -o requirements.lock
 
 clean:

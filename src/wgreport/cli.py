@@ -6,7 +6,6 @@ matplotlib; `build` hands over to the Prefect flow in `wgreport.flows`.
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .cli_edition import edition_app
+from .formats import Format, ReportFormat, TableFormat
 from .issues import ValidationReport
 from .limits import check_year_option
 from .terminal import fail_usage as _fail_usage
@@ -72,21 +72,6 @@ OutputsOption = Annotated[
     Path | None,
     typer.Option("--outputs", help="The outputs folder (default: outputs/, or $WGREPORT_OUTPUTS)."),
 ]
-
-
-class Format(enum.StrEnum):
-    """`validate`'s output formats."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class ReportFormat(enum.StrEnum):
-    """The formats of `status` and `diff` (GitHub annotations are for files' issues only)."""
-
-    text = "text"
-    json = "json"
 
 
 @app.command()
@@ -189,6 +174,14 @@ VerboseOption = Annotated[
 ]
 
 
+def _require_build(command: str) -> None:
+    from .install import missing_build_extra
+
+    problem = missing_build_extra(command)
+    if problem:
+        raise _fail_usage(problem)
+
+
 @app.command()
 def build(
     year: YearOption = None,
@@ -203,6 +196,7 @@ def build(
     verbose: VerboseOption = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
+    _require_build("wgreport build")
     from .errors import InputsError, WgreportError
     from .flows.launch import build_with_prefect
     from .inputs import due_edition, find_edition_files
@@ -254,6 +248,7 @@ def server(
     Runs until interrupted (Ctrl-C). Scheduled runs (draft-weekly) and runs started from
     the UI execute in this process; their drafts land in outputs/ as with `build`.
     """
+    _require_build("wgreport server")
     import os
 
     from .server import runner_deployments, server_home, start_server, wait_healthy
@@ -476,6 +471,7 @@ def status(
     settings = get_settings(inputs)
     try:
         if as_flow:
+            _require_build("wgreport status --flow")
             find_edition_files(settings.inputs_dir, year)  # a usage error, before Prefect starts
             configure_prefect_environment(settings, temporary_server=True)
             from .flows.annual_report import collect_status
@@ -516,12 +512,6 @@ def status(
             + ", ".join(report.overdue)
         )
     raise typer.Exit(code=exit_code)
-
-
-class TableFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    csv = "csv"
 
 
 @app.command()
