@@ -33,3 +33,16 @@ def test_the_skeleton_lines_the_guide_quotes_are_the_skeletons() -> None:
     assert len(quoted) >= 8
     stripped = {line.strip() for line in skeleton}
     assert [line for line in quoted if line not in stripped] == []
+
+
+def test_the_readme_command_table_has_each_command_once_and_every_command() -> None:
+    from wgreport.cli import app
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Commands") :].split("\n\n")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| `wgreport ")]
+    commands = [re.match(r"\| `wgreport ([a-z-]+(?: new)?)", row)[1] for row in rows]  # type: ignore[index]
+    assert len(commands) == len(set(commands)), commands
+    registered = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback}
+    registered |= {f"{g.name} new" for g in app.registered_groups}
+    assert registered == set(commands)
