@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .cli_edition import edition_app
+from .cli_template import template
 from .formats import Format, ReportFormat, TableFormat
 from .issues import ValidationReport
 from .limits import check_year_option
@@ -62,6 +63,7 @@ def _root(
 
 
 app.add_typer(edition_app, name="edition")
+app.command("template")(template)
 
 
 InputsOption = Annotated[

@@ -63,6 +63,8 @@ ISSUE_CODES: dict[str, str] = {
     "date-after-edition": "A completed initiative ends after the reporting year.",
     "unknown-indicator": "An indicator id is not in the catalogue.",
     "duplicate-indicator": "An indicator is reported twice.",
+    "workbook-layout": "A contribution workbook lacks a sheet or header of "
+    "`wgreport template --format xlsx`, or holds a field, column or link that has no place.",
     "checks-not-run": "Warning: the group's catalogue or the edition's file was not found, "
     "so only the file's format was checked (validated outside inputs/).",
     "missing-indicator": "A catalogue indicator is not reported (error when required, "

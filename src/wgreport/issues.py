@@ -22,6 +22,7 @@ class Issue:
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+    cell: str | None = None  # in a workbook: "Initiatives!C2" (line and column are None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -30,6 +31,7 @@ class Issue:
             "field": self.field,
             "line": self.line,
             "column": self.column,
+            **({"cell": self.cell} if self.cell else {}),  # an optional field of the spec
             "message": self.message,
             "hint": self.hint,
         }

@@ -26,7 +26,11 @@ def format_issue_line(report: FileReport, issue: object) -> str:
     from .issues import Issue
 
     assert isinstance(issue, Issue)
-    where = f"{report.file}:{issue.line or 1}:{issue.column or 1}"
+    where = (
+        f"{report.file}[{issue.cell}]"
+        if issue.cell
+        else f"{report.file}:{issue.line or 1}:{issue.column or 1}"
+    )
     field = f" [{issue.field}]" if issue.field else ""
     return f"{where}: {issue.severity} {issue.code}: {issue.message}{field}"
 
@@ -73,6 +77,8 @@ def format_github(report: ValidationReport) -> list[str]:
     for file in report.files:
         for issue in file.sorted_issues():
             message = issue.message + (f" (hint: {issue.hint})" if issue.hint else "")
+            if issue.cell:
+                message = f"{issue.cell}: {message}"
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             out.append(
                 f"::{issue.severity} file={file.file},line={issue.line or 1},"

@@ -17,7 +17,7 @@ from .validation import (
     validate_contribution,
 )
 
-CONTRIBUTION_SUFFIXES = (".yaml", ".yml")
+CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".xlsx")  # a workbook: wgreport template
 
 
 @dataclass
@@ -46,7 +46,16 @@ def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
 
 
 def _declared_year(path: Path) -> int | None:
-    """The edition year a contribution names on its `year:` line, read without parsing."""
+    """The edition year a contribution names on its `year:` line, read without parsing
+    (in a workbook: its `year` row)."""
+    if path.suffix.lower() == ".xlsx":
+        from .workbook import read_workbook
+
+        try:
+            year = read_workbook(path).data.get("year")
+        except Exception:  # unreadable: validation says so
+            return None
+        return year if isinstance(year, int) and not isinstance(year, bool) else None
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -151,7 +151,13 @@ def validate_contribution(
 ) -> ContributionResult:
     """Validate one contribution file (and its indicator CSV) against the edition context."""
     code = path.stem
-    source = load_yaml(path, display)
+    workbook = None
+    if path.suffix.lower() == ".xlsx":
+        from .workbook import workbook_source
+
+        source, workbook = workbook_source(path, display)
+    else:
+        source = load_yaml(path, display)
     result = ContributionResult(path=path, member=code, contribution=None)
     report = FileReport(source.display, code, source.issues)
     result.reports.append(report)
@@ -195,6 +201,10 @@ def validate_contribution(
     if csv_source is not None:
         csv_source.data = {"indicators": rows} if rows is not None else None
         model = _with_csv_indicators(model, csv_source, ctx)
+    if workbook is not None:
+        from .workbook import place_in_workbook
+
+        place_in_workbook(source.issues, workbook)
     if all(r.valid for r in result.reports):
         result.contribution = model
     return result
