@@ -111,7 +111,7 @@ def _light(args: list[str], cwd: Path) -> tuple[int, str, set[str]]:
 def test_the_extras_split_the_dependencies() -> None:
     assert CORE and BUILD and not CORE & BUILD
     assert {"prefect", "weasyprint", "pandas", "matplotlib"} <= BUILD
-    assert "wgreport[build]" in PYPROJECT["project"]["optional-dependencies"]["dev"]
+    assert "wgreport[build,portal]" in PYPROJECT["project"]["optional-dependencies"]["dev"]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .cli_edition import edition_app
+from .cli_portal import portal_app
 from .cli_template import template
 from .formats import Format, ReportFormat, TableFormat
 from .issues import ValidationReport
@@ -64,6 +65,7 @@ def _root(
 
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
+app.add_typer(portal_app, name="portal")
 
 
 InputsOption = Annotated[

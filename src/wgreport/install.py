@@ -27,3 +27,18 @@ def missing_build_extra(command: str) -> str | None:
         "pip install 'wgreport[build]' (the light install, pip install wgreport, has "
         "validate, new, schema, status, comments and edition new)"
     )
+
+
+#: What `wgreport portal` needs beyond the build (the `portal` extra).
+PORTAL_MODULES = ("starlette", "uvicorn", "itsdangerous", "python_multipart")
+
+
+def missing_portal_extra() -> str | None:
+    """Why `wgreport portal` cannot run here, or None."""
+    missing = [m for m in PORTAL_MODULES if _absent(m)]
+    if not missing:
+        return missing_build_extra("wgreport portal")
+    return (
+        f"wgreport portal needs the portal's dependencies ({', '.join(missing)} not "
+        "installed): pip install 'wgreport[portal]'"
+    )

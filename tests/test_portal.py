@@ -1,0 +1,219 @@
+"""The portal (issue 20): each role sees and does only what it may, over HTTP with
+Starlette's test client. Members upload and see their own country's validation; an upload
+is kept as a revision and, when valid, written atomically as the member's file."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    # Starlette 1.10 asks for httpx2 for its test client; httpx (in the lock) still works.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from wgreport.portal.app import COOKIE, Portal, make_app
+from wgreport.portal.store import Store
+
+from .conftest import DEMO_INPUTS, ROOT, copy_inputs
+
+GOLDEN_DRAFT = Path(__file__).parent / "golden" / "tree" / "drafts" / "001"
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Portal:
+    inputs = copy_inputs(tmp_path)
+    outputs = tmp_path / "outputs"
+    draft = outputs / "2024" / "drafts" / "001"
+    shutil.copytree(GOLDEN_DRAFT, draft)
+    (draft / "report.pdf").write_bytes(b"%PDF-1.7 a stand-in draft\n")
+    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"), ROOT / "templates")
+
+
+def _client(portal: Portal, role: str, **who: str) -> TestClient:
+    """A browser signed in through a fresh invitation of `role`."""
+    _, token = portal.store.invite(role, f"{role}@example.org", **who)
+    client = TestClient(make_app(portal), follow_redirects=False)
+    response = client.get(f"/signin/{token}")
+    assert response.status_code == 303
+    return client
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/member")
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found
+    return found[1]
+
+
+def _upload(client: TestClient, body: bytes, name: str = "KR.yaml", csrf: str | None = None):  # type: ignore[no-untyped-def]
+    token = csrf if csrf is not None else _csrf(client)
+    return client.post("/member/upload", data={"csrf": token}, files={"contribution": (name, body)})
+
+
+KR = (DEMO_INPUTS / "2024" / "contributions" / "KR.yaml").read_bytes()
+TWO_ERRORS = KR.replace(b"theme: active-governance", b"theme: agile-goverance", 1).replace(
+    b"value: 0.96789", b"value: 96.79", 1
+)
+
+
+def test_invitations_keep_only_a_hash_of_the_token(portal: Portal) -> None:
+    _, token = portal.store.invite("member", "kr@example.org", member="KR")
+    stored = (portal.store.folder / "invitations.json").read_text(encoding="utf-8")
+    assert token not in stored and len(json.loads(stored)) == 1
+    assert portal.store.find(token) is not None and portal.store.find(token + "x") is None
+
+
+def test_a_member_uploads_two_errors_then_a_fix_and_is_accepted(portal: Portal) -> None:
+    client = _client(portal, "member", member="KR")
+    accepted = portal.inputs_dir / "2024" / "contributions" / "KR.yaml"
+    before = accepted.read_bytes()
+    assert _upload(client, TWO_ERRORS).status_code == 303
+    page = client.get("/member").text
+    assert "Not valid" in page
+    assert "KR.yaml:" in page and "unknown-theme" in page and "out-of-bounds" in page
+    assert re.search(r"KR\.yaml:\d+:\d+: error unknown-theme", page)  # with its line
+    assert accepted.read_bytes() == before  # an invalid upload changes nothing
+    fixed = KR.replace(b"Test", b"Test", 1) + b"# checked again\n"
+    assert _upload(client, fixed).status_code == 303
+    page = client.get("/member").text
+    assert "Accepted" in page
+    assert accepted.read_bytes() == fixed
+    revisions = portal.store.revisions(2024, "KR")
+    assert [(r["revision"], r["status"]) for r in revisions] == [(1, "not valid"), (2, "accepted")]
+    assert (portal.store.revisions_dir(2024, "KR") / "001.yaml").read_bytes() == TWO_ERRORS
+    actions = [line["action"] for line in portal.store.audit_lines()]
+    assert actions.count("upload") == 2 and "signin" in actions
+
+
+def test_a_workbook_upload_is_accepted_as_the_v1_yaml(portal: Portal, tmp_path: Path) -> None:
+    from wgreport.validation import load_working_group
+    from wgreport.workbook import write_workbook
+    from wgreport.yamlsource import load_yaml
+
+    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
+    path = portal.inputs_dir / "2024" / "contributions" / "EE.yaml"
+    data = load_yaml(path).data
+    client = _client(portal, "member", member="EE")
+    assert _upload(client, write_workbook(data, wg), name="EE.xlsx").status_code == 303
+    assert "Accepted" in client.get("/member").text
+    assert load_yaml(path).data == data
+
+
+# (role, method, path, expected status) for every page and action
+MATRIX = [
+    ("member", "GET", "/member", 200),
+    ("member", "GET", "/review", 403),
+    ("member", "GET", "/review/download/001/report.pdf", 403),
+    ("member", "GET", "/secretariat", 403),
+    ("reviewer", "GET", "/member", 403),
+    ("reviewer", "POST", "/member/upload", 403),
+    ("reviewer", "GET", "/review", 200),
+    ("reviewer", "GET", "/review/download/001/report.pdf", 200),
+    ("reviewer", "GET", "/review/download/001/manifest.json", 403),
+    ("reviewer", "GET", "/review/download/002/report.pdf", 403),
+    ("reviewer", "GET", "/review/download/..%2F..%2Fportal/secret", 404),  # no route
+    ("reviewer", "GET", "/secretariat", 403),
+    ("secretariat", "GET", "/secretariat", 200),
+    ("secretariat", "GET", "/review", 200),
+    ("secretariat", "GET", "/member", 403),
+    ("secretariat", "POST", "/member/upload", 403),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "path", "status"), MATRIX)
+def test_each_role_reaches_only_its_pages(
+    portal: Portal, role: str, method: str, path: str, status: int
+) -> None:
+    who = {"member": "KR"} if role == "member" else {}
+    client = _client(portal, role, **who)
+    response = client.request(method, path)
+    assert response.status_code == status, response.text[:300]
+    if status == 403:
+        assert "Not allowed" in response.text
+        assert "Republic of Korea" not in response.text and "%PDF" not in response.text
+
+
+def test_a_member_sees_and_changes_only_their_own_country(portal: Portal) -> None:
+    korea = _client(portal, "member", member="KR")
+    assert _upload(korea, TWO_ERRORS).status_code == 303
+    estonia = _client(portal, "member", member="EE")
+    page = estonia.get("/member").text
+    assert "EE: your contribution" in page and "agile-goverance" not in page
+    assert "KR" not in page.split("<main>")[1]
+    # an Estonian upload of Korea's file is checked and stored as Estonia's, never Korea's
+    assert _upload(estonia, KR, name="KR.yaml").status_code == 303
+    assert portal.store.revisions(2024, "EE")[0]["status"] == "not valid"  # member-mismatch
+    assert len(portal.store.revisions(2024, "KR")) == 1
+
+
+def test_no_cookie_a_tampered_one_or_a_wrong_token_gets_403(portal: Portal) -> None:
+    anonymous = TestClient(make_app(portal), follow_redirects=False)
+    assert anonymous.get("/member").status_code == 403
+    assert anonymous.get("/signin/not-a-token").status_code == 403
+    client = _client(portal, "member", member="KR")
+    cookie = client.cookies[COOKIE]
+    client.cookies.set(COOKIE, cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert client.get("/member").status_code == 403
+    assert "signin-refused" in [x["action"] for x in portal.store.audit_lines()]
+
+
+def test_a_replayed_or_foreign_csrf_token_is_refused(portal: Portal) -> None:
+    client = _client(portal, "member", member="KR")
+    token = _csrf(client)
+    assert _upload(client, KR, csrf=token).status_code == 303
+    assert _upload(client, KR, csrf=token).status_code == 403  # used once
+    other = _client(portal, "member", member="KR")
+    assert _upload(other, KR, csrf=_csrf(client)).status_code == 403  # another session's
+    assert _upload(client, KR, csrf="").status_code == 403
+    assert len(portal.store.revisions(2024, "KR")) == 1
+
+
+def test_security_headers_and_cookie_flags(portal: Portal) -> None:
+    _, token = portal.store.invite("member", "kr@example.org", member="KR")
+    client = TestClient(make_app(portal), follow_redirects=False)
+    signin = client.get(f"/signin/{token}")
+    cookie = signin.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = client.get("/member")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_uploads_are_limited_in_type_and_size(portal: Portal) -> None:
+    client = _client(portal, "member", member="KR")
+    assert _upload(client, b"#!/bin/sh\n", name="KR.sh").status_code == 400
+    assert _upload(client, b"a: 1\n" * 500_000).status_code in (400, 413)
+    assert portal.store.revisions(2024, "KR") == []
+
+
+def test_two_uploads_at_once_keep_both_and_one_whole_accepted_file(portal: Portal) -> None:
+    clients = [_client(portal, "member", member="KR") for _ in range(2)]
+    bodies = [KR + b"# first\n", KR + b"# second\n"]
+    tokens = [_csrf(c) for c in clients]
+    codes: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda c=c, b=b, t=t: codes.append(_upload(c, b, csrf=t).status_code)
+        )
+        for c, b, t in zip(clients, bodies, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [303, 303]
+    revisions = portal.store.revisions(2024, "KR")
+    assert [r["revision"] for r in revisions] == [1, 2]
+    assert {r["status"] for r in revisions} == {"accepted"}
+    accepted = (portal.inputs_dir / "2024" / "contributions" / "KR.yaml").read_bytes()
+    assert accepted in bodies  # one of them, whole
+    assert not list((portal.inputs_dir / "2024" / "contributions").glob(".*.tmp"))
