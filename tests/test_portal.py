@@ -21,7 +21,7 @@ with warnings.catch_warnings():
 from wgreport.portal.app import COOKIE, Portal, make_app
 from wgreport.portal.store import Store
 
-from .conftest import DEMO_INPUTS, ROOT, copy_inputs
+from .conftest import DEMO_INPUTS, copy_inputs
 
 GOLDEN_DRAFT = Path(__file__).parent / "golden" / "tree" / "drafts" / "001"
 
@@ -33,7 +33,7 @@ def portal(tmp_path: Path) -> Portal:
     draft = outputs / "2024" / "drafts" / "001"
     shutil.copytree(GOLDEN_DRAFT, draft)
     (draft / "report.pdf").write_bytes(b"%PDF-1.7 a stand-in draft\n")
-    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"), ROOT / "templates")
+    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"))
 
 
 def _client(portal: Portal, role: str, **who: str) -> TestClient:

@@ -64,7 +64,7 @@ def serve(
     settings = get_settings(inputs, outputs)
     edition = year or due_edition(settings.inputs_dir)
     portal = Portal(settings.inputs_dir, settings.outputs_dir, edition, Store(portal_dir()),
-                    settings.templates_dir, secure_cookies=https)  # fmt: skip
+                    secure_cookies=https)  # fmt: skip
     typer.echo(f"Portal of the {edition} edition on http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(make_app(portal), host=host, port=port, log_level="warning",
                 proxy_headers=https, server_header=False)  # fmt: skip

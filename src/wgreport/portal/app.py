@@ -33,6 +33,9 @@ from starlette.routing import Route
 from ..validation import EditionContext, load_edition, load_working_group, validate_contribution
 from .store import Invitation, Store
 
+#: The portal's pages: in the package (not the report's templates/, whose digest each
+#: draft records), so that `pip install 'wgreport[portal]'` has them.
+PAGES = Path(__file__).parent / "templates"
 COOKIE = "wgreport_session"
 SESSION_SECONDS = 8 * 3600
 CSRF_SECONDS = 2 * 3600
@@ -53,7 +56,6 @@ class Portal:
     outputs_dir: Path
     year: int
     store: Store
-    templates_dir: Path
     secure_cookies: bool = False
     used_csrf: set[str] = field(default_factory=set)
 
@@ -65,7 +67,7 @@ def _page(portal: Portal, name: str, status: int = 200, **values: Any) -> Respon
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(portal.templates_dir / "portal")),
+        loader=jinja2.FileSystemLoader(str(PAGES)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
