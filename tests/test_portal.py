@@ -217,3 +217,57 @@ def test_two_uploads_at_once_keep_both_and_one_whole_accepted_file(portal: Porta
     accepted = (portal.inputs_dir / "2024" / "contributions" / "KR.yaml").read_bytes()
     assert accepted in bodies  # one of them, whole
     assert not list((portal.inputs_dir / "2024" / "contributions").glob(".*.tmp"))
+
+
+def _review_csrf(client: TestClient) -> str:
+    page = client.get("/review")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and found
+    return found[1]
+
+
+COMMENT = {"draft": "1", "section": "summary", "page": "3", "quote": "eight of ten",
+           "comment": "The count looks wrong.", "proposed_change": "Recount it.",
+           "kind": "factual"}  # fmt: skip
+
+
+def test_a_reviewers_comment_is_written_in_the_review_format_and_listed(portal: Portal) -> None:
+    from typer.testing import CliRunner
+
+    from wgreport.cli import app
+
+    client = _client(portal, "reviewer", reviewer="ee-review-team", name="Aino Example",
+                     organisation="Estonian review team")  # fmt: skip
+    sent = client.post("/review/comment", data={**COMMENT, "csrf": _review_csrf(client)})
+    assert sent.status_code == 303, sent.text[:500]
+    path = portal.inputs_dir / "2024" / "reviews" / "ee-review-team.yaml"
+    assert path.is_file()
+    assert "The count looks wrong." in client.get("/review").text  # listed back
+    # a second comment gets the next id; a bad one is refused with its reason, file unchanged
+    assert client.post("/review/comment", data={**COMMENT, "csrf": _review_csrf(client)}).status_code == 303  # fmt: skip
+    before = path.read_text(encoding="utf-8")
+    bad = client.post("/review/comment", data={**COMMENT, "section": "nowhere", "csrf": _review_csrf(client)})  # fmt: skip
+    assert bad.status_code == 400 and "unknown-section" in bad.text
+    assert path.read_text(encoding="utf-8") == before
+    table = CliRunner().invoke(app, ["comments", "--year", "2024", "--format", "json",
+                                     "--inputs", str(portal.inputs_dir),
+                                     "--outputs", str(portal.outputs_dir)])  # fmt: skip
+    assert table.exit_code == 0, table.output
+    rows = json.loads(table.output)["comments"]
+    assert [(r["ref"], r["status"]) for r in rows] == [
+        ("ee-review-team#1", "open"),
+        ("ee-review-team#2", "open"),
+    ]
+    assert "comment" in [x["action"] for x in portal.store.audit_lines()]
+
+
+def test_only_reviewers_comment_and_only_with_a_fresh_token(portal: Portal) -> None:
+    member = _client(portal, "member", member="KR")
+    assert member.post("/review/comment", data=COMMENT).status_code == 403
+    secretariat = _client(portal, "secretariat")
+    assert secretariat.post("/review/comment", data=COMMENT).status_code == 403
+    reviewer = _client(portal, "reviewer", reviewer="nz-reader")
+    token = _review_csrf(reviewer)
+    assert reviewer.post("/review/comment", data={**COMMENT, "csrf": token}).status_code == 303
+    assert reviewer.post("/review/comment", data={**COMMENT, "csrf": token}).status_code == 403
+    assert not (portal.inputs_dir / "2024" / "reviews" / "kr.yaml").exists()

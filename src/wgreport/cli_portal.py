@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -82,6 +83,10 @@ def invite(
     secretariat: Annotated[
         bool, typer.Option("--secretariat", help="A member of the secretariat.")
     ] = False,
+    name: Annotated[str | None, typer.Option("--name", help="A reviewer's name.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="A reviewer's organisation.")
+    ] = None,
     base_url: Annotated[
         str, typer.Option("--base-url", help="The portal's address, for the link.")
     ] = "http://127.0.0.1:8080",
@@ -100,8 +105,12 @@ def invite(
         if wg is None or wg.member(member.upper()) is None:
             raise fail_usage(f"'{member}' is not a member of the working group")
         member = member.upper()
+    if reviewer is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", reviewer):
+        raise fail_usage(f"'{reviewer}' is not a reviewer id: lowercase letters, digits, dashes")
     role = "member" if member else "reviewer" if reviewer else "secretariat"
-    invitation, token = Store(portal_dir()).invite(role, email, member=member, reviewer=reviewer)
+    invitation, token = Store(portal_dir()).invite(
+        role, email, member=member, reviewer=reviewer, name=name, organisation=organisation
+    )
     typer.echo(f"Invited {email} as {role}{f' of {member}' if member else ''} "
                f"(invitation {invitation.id}, valid until {invitation.expires[:10]}).")  # fmt: skip
     typer.echo(f"Send them this link; it is shown only now: {base_url.rstrip('/')}/signin/{token}")

@@ -211,7 +211,46 @@ async def review_page(request: Request) -> Response:
     signed = _role(portal, request, "reviewer", "secretariat")
     if isinstance(signed, Response):
         return signed
-    return _page(portal, "review.html.j2", who=signed[0], drafts=_drafts(portal))
+    return _review_page(portal, signed)
+
+
+def _review_page(
+    portal: Portal, signed: tuple[Invitation, str], problems: list[str] | None = None
+) -> Response:
+    from ..comments import report_sections
+    from .reviews import KINDS, own_comments
+
+    who, nonce = signed
+    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
+    mine = own_comments(portal.inputs_dir, portal.year, str(who.reviewer)) if who.reviewer else []
+    return _page(
+        portal, "review.html.j2", status=400 if problems else 200, who=who,
+        drafts=_drafts(portal), sections=report_sections(wg), kinds=KINDS, mine=mine,
+        problems=problems or [], csrf=_csrf_token(portal, nonce),
+    )  # fmt: skip
+
+
+async def review_comment(request: Request) -> Response:
+    portal: Portal = request.app.state.portal
+    signed = _role(portal, request, "reviewer")
+    if isinstance(signed, Response):
+        return signed
+    from .reviews import add_comment
+
+    who, nonce = signed
+    async with request.form(max_files=0, max_fields=12, max_part_size=64 * 1024) as form:
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not _csrf_ok(portal, nonce, fields.get("csrf")):
+        portal.store.audit("comment-refused", who, reason="csrf")
+        return _forbidden(portal, "This form has expired or was sent twice: reload it.")
+    with portal.store.accepting(portal.year, f"reviewer-{who.reviewer}"):
+        number, problems = add_comment(
+            portal.inputs_dir, portal.outputs_dir, portal.year, who, fields
+        )
+    if number is None:
+        return _review_page(portal, signed, problems)
+    portal.store.audit("comment", who, reviewer=who.reviewer, comment=number)
+    return _secure(RedirectResponse("/review", status_code=303))
 
 
 async def download(request: Request) -> Response:
@@ -249,6 +288,7 @@ def make_app(portal: Portal) -> Starlette:
         Route("/member/upload", member_upload, methods=["POST"]),
         Route("/review", review_page),
         Route("/review/download/{draft}/{name}", download),
+        Route("/review/comment", review_comment, methods=["POST"]),
         Route("/secretariat", secretariat_page),
     ]
     app = Starlette(routes=routes)

@@ -37,6 +37,8 @@ class Invitation:
     token_sha256: str
     created: str
     expires: str
+    name: str | None = None  # a reviewer's name and organisation, for their review file
+    organisation: str | None = None
 
     @property
     def expired(self) -> bool:
@@ -95,7 +97,13 @@ class Store:
         return [Invitation(**x) for x in json.loads(path.read_text(encoding="utf-8"))]
 
     def invite(
-        self, role: str, email: str, member: str | None = None, reviewer: str | None = None
+        self,
+        role: str,
+        email: str,
+        member: str | None = None,
+        reviewer: str | None = None,
+        name: str | None = None,
+        organisation: str | None = None,
     ) -> tuple[Invitation, str]:
         """A new invitation and its token (shown once; only its hash is kept)."""
         if role not in ROLES:
@@ -111,6 +119,8 @@ class Store:
             token_sha256=_digest(token),
             created=now.isoformat(),
             expires=(now + dt.timedelta(days=INVITATION_DAYS)).isoformat(),
+            name=name,
+            organisation=organisation,
         )
         with self._locked():
             listed = [asdict(i) for i in self.invitations()] + [asdict(invitation)]
@@ -189,7 +199,8 @@ class Store:
 
     @contextlib.contextmanager
     def accepting(self, year: int, member: str) -> Iterator[None]:
-        """Held while a member's accepted file is written: one at a time per member."""
+        """Held while a member's accepted file (or a reviewer's review file, `member` their
+        id) is written: one writer at a time."""
         folder = self.revisions_dir(year, member)
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / ".accept.lock").open("a") as lock:
