@@ -259,6 +259,8 @@ def test_a_reviewers_comment_is_written_in_the_review_format_and_listed(portal: 
         ("ee-review-team#2", "open"),
     ]
     assert "comment" in [x["action"] for x in portal.store.audit_lines()]
+    table_page = _client(portal, "secretariat").get("/secretariat").text
+    assert "ee-review-team#1" in table_page and "The count looks wrong." in table_page
 
 
 def test_only_reviewers_comment_and_only_with_a_fresh_token(portal: Portal) -> None:

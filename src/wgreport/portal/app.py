@@ -273,10 +273,15 @@ async def secretariat_page(request: Request) -> Response:
     signed = _role(portal, request, "secretariat")
     if isinstance(signed, Response):
         return signed
+    from ..comments import edition_reviews
     from ..status import submission_status
 
     report = submission_status(portal.inputs_dir, portal.year)
-    return _page(portal, "secretariat.html.j2", who=signed[0], report=report)
+    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
+    reviews = edition_reviews(portal.inputs_dir / str(portal.year), wg, portal.year,
+                              portal.outputs_dir, portal.inputs_dir.parent)  # fmt: skip
+    return _page(portal, "secretariat.html.j2", who=signed[0], report=report,
+                 comments=reviews.rows)  # fmt: skip
 
 
 def make_app(portal: Portal) -> Starlette:
