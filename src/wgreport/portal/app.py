@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import secrets
 import shutil
 import tempfile
@@ -31,7 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ..validation import EditionContext, load_edition, load_working_group, validate_contribution
-from .store import Invitation, Store
+from .store import Invitation, Store, write_atomic
 
 #: The portal's pages: in the package (not the report's templates/, whose digest each
 #: draft records), so that `pip install 'wgreport[portal]'` has them.
@@ -318,7 +317,8 @@ def _accepted_file(portal: Portal, code: str) -> Path:
 def _check(portal: Portal, code: str, path: Path) -> tuple[list[str], bool]:
     """Validate an upload as the member's file in its place: in a copy of the member's
     folder (images, CSV) outside inputs/, under the name CODE<suffix>."""
-    from ..terminal import format_issue_line
+    from ..issues import ValidationReport
+    from ..terminal import format_text
 
     wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
     edition_path = portal.inputs_dir / str(portal.year) / "edition.yaml"
@@ -336,13 +336,8 @@ def _check(portal: Portal, code: str, path: Path) -> tuple[list[str], bool]:
         result = validate_contribution(
             target, EditionContext(wg, portal.year, edition, folder), f"{code}{path.suffix}"
         )
-    lines: list[str] = []
-    for report in result.reports:
-        for issue in report.sorted_issues():
-            lines.append(format_issue_line(report, issue))
-            if issue.hint:
-                lines.append(f"    hint: {issue.hint}")
-    return lines, result.valid
+    # the lines `wgreport validate` prints, without its summary line
+    return format_text(ValidationReport(result.reports))[:-1], result.valid
 
 
 def _accept(portal: Portal, code: str, path: Path, number: int) -> bool:
@@ -354,14 +349,8 @@ def _accept(portal: Portal, code: str, path: Path, number: int) -> bool:
         body = to_yaml(read_workbook(path).data).encode("utf-8")
     else:
         body = path.read_bytes()
-    target = _accepted_file(portal, code)
     with portal.store.accepting(portal.year, code):
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{number}.tmp")
-        with tmp.open("wb") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        write_atomic(_accepted_file(portal, code), body)
     return True
 
 

@@ -5,14 +5,13 @@ checked as `wgreport comments` checks it before anything is written."""
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..comments import drafts_known, validate_review
 from ..validation import load_working_group
-from .store import Invitation
+from .store import Invitation, write_atomic
 
 KINDS = ("editorial", "substantive", "factual")
 
@@ -86,10 +85,7 @@ def add_comment(
     ]
     if problems:
         return None, problems
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp_path.write_text(text, encoding="utf-8")
-    os.replace(tmp_path, path)
+    write_atomic(path, text.encode("utf-8"))
     return number, []
 
 
