@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from wgreport.cli import app
 
-from .conftest import DEMO_INPUTS, ROOT, edition_tree
+from .conftest import DEMO_INPUTS, ROOT, VALID_KR, edition_tree
 
 runner = CliRunner()
 
@@ -363,3 +363,21 @@ def _sections(table: dict[str, object], prefix: str = "") -> list[tuple[str, dic
         if isinstance(value, dict):
             found += _sections(value, f"{prefix}.{key}" if prefix else key)
     return found
+
+
+def test_validate_json_gives_a_syntax_errors_second_position(tmp_path: Path) -> None:
+    """An unclosed quote: the issue is at the line where the quote opens, and the line
+    where the YAML reader noticed it is the optional noticed_line/noticed_column."""
+    target = tmp_path / "KR.yaml"
+    lines = VALID_KR.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.strip().startswith("title:"))
+    lines[title] = lines[title].replace("title: ", 'title: "', 1)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    check = runner.invoke(app, ["validate", "--format", "json", str(target)])
+    assert check.exit_code == 1, check.output
+    (issue,) = json.loads(check.output)["files"][0]["issues"]
+    assert issue["code"] == "yaml-syntax" and issue["line"] == title + 1
+    assert issue["noticed_line"] > issue["line"] and issue["noticed_column"] >= 1
+    text = runner.invoke(app, ["validate", str(target)]).output
+    assert f"KR.yaml:{title + 1}:" in text
+    assert f"noticed it at line {issue['noticed_line']}, column {issue['noticed_column']}" in text

@@ -156,5 +156,11 @@ def test_a_syntax_error_is_told_in_plain_words_where_it_starts(
     assert "YAML syntax error" not in issue.message and issue.hint
     if noticed is None:
         assert "noticed" not in issue.message
+        assert issue.noticed_line is None and "noticed_line" not in issue.to_dict()
     else:
         assert f"(the YAML reader noticed it at line {noticed}, column " in issue.message
+        # the second position is also a structured, optional field of the JSON report
+        assert issue.noticed_line == noticed and issue.noticed_column is not None
+        shown = issue.to_dict()
+        assert (shown["line"], shown["noticed_line"]) == (line, noticed)
+        assert f"line {noticed}, column {shown['noticed_column']})" in issue.message

@@ -23,6 +23,10 @@ class Issue:
     column: int | None = None
     hint: str | None = None
     cell: str | None = None  # in a workbook: "Initiatives!C2" (line and column are None)
+    #: A YAML syntax error's second position: where the reader noticed the problem, when
+    #: that is not the line where it starts (an unclosed quote is noticed lines later).
+    noticed_line: int | None = None
+    noticed_column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,7 +35,12 @@ class Issue:
             "field": self.field,
             "line": self.line,
             "column": self.column,
-            **({"cell": self.cell} if self.cell else {}),  # an optional field of the spec
+            **({"cell": self.cell} if self.cell else {}),  # optional fields of the spec
+            **(
+                {"noticed_line": self.noticed_line, "noticed_column": self.noticed_column}
+                if self.noticed_line is not None
+                else {}
+            ),
             "message": self.message,
             "hint": self.hint,
         }

@@ -101,6 +101,7 @@ class Source:
         hint: str | None = None,
         at: Position | None = None,
         key: bool = False,
+        noticed: Position | None = None,
     ) -> None:
         line, column = at if at is not None else self.locate(path, key=key)
         issue = Issue(
@@ -111,6 +112,8 @@ class Source:
             line=line,
             column=column,
             hint=hint,
+            noticed_line=noticed[0] if noticed else None,
+            noticed_column=noticed[1] if noticed else None,
         )
         # Two checks may find the same fault; say it once. A set, not `in self.issues`:
         # a hostile file can hold a hundred thousand faults.
@@ -224,6 +227,7 @@ def parse_yaml_text(source: Source, text: str) -> None:
             explained.full_message(),
             hint=explained.hint,
             at=explained.at,
+            noticed=explained.noticed,
         )
 
 
