@@ -80,6 +80,13 @@ def test_a_member_uploads_two_errors_then_a_fix_and_is_accepted(portal: Portal) 
     assert "Not valid" in page
     assert "KR.yaml:" in page and "unknown-theme" in page and "out-of-bounds" in page
     assert re.search(r"KR\.yaml:\d+:\d+: error unknown-theme", page)  # with its line
+    theme_line = TWO_ERRORS.decode().splitlines().index("    theme: agile-goverance") + 1
+    value_line = next(n for n, line in enumerate(TWO_ERRORS.decode().splitlines(), 1)
+                      if "value: 96.79" in line)  # fmt: skip
+    rows = re.findall(r'<tr class="error">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2, page  # both errors, each in its row with its line
+    assert f"line {theme_line}, column" in rows[0] and "unknown-theme" in rows[0]
+    assert f"line {value_line}, column" in rows[1] and "out-of-bounds" in rows[1]
     assert accepted.read_bytes() == before  # an invalid upload changes nothing
     fixed = KR.replace(b"Test", b"Test", 1) + b"# checked again\n"
     assert _upload(client, fixed).status_code == 303
@@ -91,6 +98,22 @@ def test_a_member_uploads_two_errors_then_a_fix_and_is_accepted(portal: Portal) 
     assert (portal.store.revisions_dir(2024, "KR") / "001.yaml").read_bytes() == TWO_ERRORS
     actions = [line["action"] for line in portal.store.audit_lines()]
     assert actions.count("upload") == 2 and "signin" in actions
+
+
+def test_a_syntax_error_shows_where_it_starts_and_where_it_was_noticed(portal: Portal) -> None:
+    client = _client(portal, "member", member="KR")
+    lines = KR.decode().splitlines()
+    title = next(n for n, line in enumerate(lines) if "lead_institution: " in line)
+    lines[title] = lines[title].replace("lead_institution: ", 'lead_institution: "', 1)
+    assert _upload(client, ("\n".join(lines) + "\n").encode()).status_code == 303
+    page = client.get("/member").text
+    (issue,) = portal.store.revisions(2024, "KR")[-1]["issues"]
+    assert issue["code"] == "yaml-syntax" and issue["line"] == title + 1
+    assert issue["noticed_line"] > issue["line"]
+    (row,) = re.findall(r'<tr class="error">(.*?)</tr>', page, re.S)
+    assert f'<span class="at">line {title + 1}, column {issue["column"]}</span>' in row
+    assert (f"noticed by the YAML reader at line {issue['noticed_line']}, "
+            f"column {issue['noticed_column']}") in row  # fmt: skip
 
 
 def test_a_workbook_upload_is_accepted_as_the_v1_yaml(portal: Portal, tmp_path: Path) -> None:

@@ -193,11 +193,11 @@ async def member_upload(request: Request) -> Response:
         return _page(portal, "error.html.j2", status=413, message=large)
     code = str(invitation.member)
     number, path = portal.store.add_revision(portal.year, code, body, suffix, invitation)
-    lines, valid = _check(portal, code, path)
+    lines, issues, valid = _check(portal, code, path)
     accepted = valid and _accept(portal, code, path, number)
     portal.store.set_revision_status(
         portal.year, code, number, status="accepted" if accepted else "not valid",
-        report=lines,
+        report=lines, issues=issues,
     )  # fmt: skip
     portal.store.audit("upload", invitation, member=code, revision=number,
                        sha256=portal.store.revisions(portal.year, code)[number - 1]["sha256"],
@@ -314,9 +314,10 @@ def _accepted_file(portal: Portal, code: str) -> Path:
     return portal.inputs_dir / str(portal.year) / "contributions" / f"{code}.yaml"
 
 
-def _check(portal: Portal, code: str, path: Path) -> tuple[list[str], bool]:
+def _check(portal: Portal, code: str, path: Path) -> tuple[list[str], list[dict[str, Any]], bool]:
     """Validate an upload as the member's file in its place: in a copy of the member's
-    folder (images, CSV) outside inputs/, under the name CODE<suffix>."""
+    folder (images, CSV) outside inputs/, under the name CODE<suffix>. Returns the lines
+    `wgreport validate` prints, the issues as its JSON gives them, and whether it is valid."""
     from ..issues import ValidationReport
     from ..terminal import format_text
 
@@ -336,8 +337,14 @@ def _check(portal: Portal, code: str, path: Path) -> tuple[list[str], bool]:
         result = validate_contribution(
             target, EditionContext(wg, portal.year, edition, folder), f"{code}{path.suffix}"
         )
+    report = ValidationReport(result.reports)
+    issues = [
+        {"file": file["file"], **issue}
+        for file in report.to_dict()["files"]
+        for issue in file["issues"]
+    ]
     # the lines `wgreport validate` prints, without its summary line
-    return format_text(ValidationReport(result.reports))[:-1], result.valid
+    return format_text(report)[:-1], issues, result.valid
 
 
 def _accept(portal: Portal, code: str, path: Path, number: int) -> bool:
