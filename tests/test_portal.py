@@ -148,6 +148,11 @@ MATRIX = [
     ("secretariat", "GET", "/review", 200),
     ("secretariat", "GET", "/member", 403),
     ("secretariat", "POST", "/member/upload", 403),
+    ("member", "POST", "/secretariat/build", 403),
+    ("reviewer", "POST", "/secretariat/build", 403),
+    ("secretariat", "POST", "/secretariat/build", 403),  # without its form's CSRF token
+    ("member", "POST", "/review/comment", 403),
+    ("secretariat", "POST", "/review/comment", 403),
 ]
 
 
@@ -296,3 +301,64 @@ def test_only_reviewers_comment_and_only_with_a_fresh_token(portal: Portal) -> N
     assert reviewer.post("/review/comment", data={**COMMENT, "csrf": token}).status_code == 303
     assert reviewer.post("/review/comment", data={**COMMENT, "csrf": token}).status_code == 403
     assert not (portal.inputs_dir / "2024" / "reviews" / "kr.yaml").exists()
+
+
+def _secretariat_csrf(client: TestClient) -> str:
+    page = client.get("/secretariat")
+    assert page.status_code == 200, page.text
+    found = re.search(r'action="/secretariat/build">\s*<input type="hidden" name="csrf" '
+                      r'value="([^"]+)"', page.text)  # fmt: skip
+    assert found, page.text
+    return found[1]
+
+
+def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's process is `wgreport build` (the flow itself runs in
+    test_portal_browser.py); here a slow stand-in shows one build at a time, the log,
+    and a failed build's status, and no build starts on a replayed token."""
+    import sys
+
+    from wgreport.portal.builds import Builds
+
+    assert Builds.command(portal.builds)[1:4] == ["-m", "wgreport", "build"]
+    script = "import sys, time; print('  [1/9] Reading'); sys.stdout.flush(); time.sleep(1.5); "
+    script += "print('wgreport: build failed: stand-in'); sys.exit(1)"
+    monkeypatch.setattr(Builds, "command", lambda self: [sys.executable, "-c", script])
+    client = _client(portal, "secretariat")
+    token = _secretariat_csrf(client)
+    assert client.post("/secretariat/build", data={"csrf": token}).status_code == 303
+    assert client.post("/secretariat/build", data={"csrf": token}).status_code == 403  # replayed
+    page = client.get("/secretariat").text
+    assert '<meta http-equiv="refresh"' in page and "running" in page
+    second = client.post("/secretariat/build", data={"csrf": _secretariat_csrf(client)})
+    assert second.status_code == 409 and "Build 1 is still running" in second.text
+    record = portal.builds.wait(1, timeout=30)
+    assert (record["status"], record["exit_code"], record["draft"]) == ("failed", 1, None)
+    page = client.get("/secretariat").text
+    assert '<meta http-equiv="refresh"' not in page
+    assert "wgreport: build failed: stand-in" in page and "exit code 1" in page
+    actions = [line["action"] for line in portal.store.audit_lines()]
+    assert actions.count("build-started") == 1 and actions.count("build-finished") == 1
+    assert [b["build"] for b in portal.builds.records()] == [1]
+
+
+def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> None:
+    """A portal restarted while its build ran: the record says running, the process is
+    gone; the log's summary line tells that the draft was made."""
+    from wgreport.portal.builds import Builds
+
+    folder = portal.store.folder / "builds" / "2024"
+    folder.mkdir(parents=True)
+    dead = {"build": 1, "year": 2024, "by": "x", "email": "s@example.org",
+            "started": "2025-03-15T09:00:00+00:00", "pid": 2**22 + 17, "status": "running"}  # fmt: skip
+    (folder / "001.json").write_text(json.dumps(dead), encoding="utf-8")
+    (folder / "001.log").write_text("Draft 004 of 2024: 61 pages\n", encoding="utf-8")
+    (folder / "002.json").write_text(json.dumps({**dead, "build": 2}), encoding="utf-8")
+    (folder / "002.log").write_text("  [3/9] Rendering\n", encoding="utf-8")
+    builds = Builds(portal.store, 2024, portal.inputs_dir, portal.outputs_dir).records()
+    assert [(b["build"], b["status"], b["draft"]) for b in builds] == [
+        (2, "interrupted", None),
+        (1, "succeeded", "004"),
+    ]

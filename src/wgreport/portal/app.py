@@ -4,7 +4,8 @@
   (YAML or the workbook of `wgreport template`); every upload is kept as a revision, and a
   valid one is written atomically into inputs/<year>/contributions/<CODE>.yaml.
 - Reviewers see the drafts (size, pages, sha256) and download their PDF and HTML.
-- The secretariat sees every member's submission status.
+- The secretariat sees every member's submission status and the comment-resolution table,
+  and starts a draft build (`wgreport build` in its own process: the CLI's Prefect flow).
 
 No URL names a member: what a member sees and changes follows from the invitation that
 signed them in, so no address leads to another country's data. Sessions are signed cookies
@@ -14,6 +15,7 @@ token bound to the session and good once; responses carry a strict Content-Secur
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import secrets
@@ -30,6 +32,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ..validation import EditionContext, load_edition, load_working_group, validate_contribution
+from .builds import Builds
 from .store import Invitation, Store, write_atomic
 
 #: The portal's pages: in the package (not the report's templates/, whose digest each
@@ -57,6 +60,12 @@ class Portal:
     store: Store
     secure_cookies: bool = False
     used_csrf: set[str] = field(default_factory=set)
+    #: Environment for the draft builds the secretariat starts (e.g. PREFECT_API_URL).
+    build_env: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def builds(self) -> Builds:
+        return Builds(self.store, self.year, self.inputs_dir, self.outputs_dir, self.build_env)
 
     def signer(self, salt: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.store.secret(), salt=salt)
@@ -272,6 +281,12 @@ async def secretariat_page(request: Request) -> Response:
     signed = _role(portal, request, "secretariat")
     if isinstance(signed, Response):
         return signed
+    return _secretariat_page(portal, signed)
+
+
+def _secretariat_page(
+    portal: Portal, signed: tuple[Invitation, str], refusal: str | None = None
+) -> Response:
     from ..comments import edition_reviews
     from ..status import submission_status
 
@@ -279,14 +294,42 @@ async def secretariat_page(request: Request) -> Response:
     wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
     reviews = edition_reviews(portal.inputs_dir / str(portal.year), wg, portal.year,
                               portal.outputs_dir, portal.inputs_dir.parent)  # fmt: skip
-    return _page(portal, "secretariat.html.j2", who=signed[0], report=report,
-                 comments=reviews.rows)  # fmt: skip
+    builds = portal.builds.records()
+    return _page(
+        portal, "secretariat.html.j2", status=409 if refusal else 200, who=signed[0],
+        report=report, comments=reviews.rows, builds=builds, refusal=refusal,
+        running=any(b["status"] == "running" for b in builds),
+        log=portal.builds.log_tail(builds[0]["build"]) if builds else [],
+        csrf=_csrf_token(portal, signed[1]),
+    )  # fmt: skip
+
+
+async def secretariat_build(request: Request) -> Response:
+    portal: Portal = request.app.state.portal
+    signed = _role(portal, request, "secretariat")
+    if isinstance(signed, Response):
+        return signed
+    async with request.form(max_files=0, max_fields=2, max_part_size=4096) as form:
+        token = str(form.get("csrf") or "")
+    if not _csrf_ok(portal, signed[1], token):
+        portal.store.audit("build-refused", signed[0], reason="csrf")
+        return _forbidden(portal, "This form has expired or was sent twice: reload the page.")
+    _, refusal = portal.builds.start(signed[0])
+    if refusal:
+        return _secretariat_page(portal, signed, refusal)
+    return _secure(RedirectResponse("/secretariat", status_code=303))
+
+
+async def favicon(request: Request) -> Response:
+    """No icon (browsers ask for one on every page): an empty answer, not a 404."""
+    return _secure(Response(status_code=204))
 
 
 def make_app(portal: Portal) -> Starlette:
     """The application: the routes, with `portal` as its state."""
     routes = [
         Route("/", home),
+        Route("/favicon.ico", favicon),
         Route("/signin/{token}", signin),
         Route("/member", member_page),
         Route("/member/upload", member_upload, methods=["POST"]),
@@ -294,6 +337,7 @@ def make_app(portal: Portal) -> Starlette:
         Route("/review/download/{draft}/{name}", download),
         Route("/review/comment", review_comment, methods=["POST"]),
         Route("/secretariat", secretariat_page),
+        Route("/secretariat/build", secretariat_build, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.portal = portal

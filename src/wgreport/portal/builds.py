@@ -1,0 +1,163 @@
+"""Draft builds the secretariat starts from the portal.
+
+A build is `wgreport build --year YEAR --inputs … --outputs …` in its own process: the
+command the secretariat would type, so the same Prefect flow on the same Prefect API
+(the project's background server, or PREFECT_API_URL), and the portal's process never
+imports Prefect. One build at a time per edition. Each is kept under the portal's folder
+as `builds/<year>/NNN.json` (who started it, when, its status, exit code and the draft it
+made) and `NNN.log` (what the command printed: its stages as they are reached, then its
+summary or its error), so the page shows progress while it runs and the outcome after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .store import Invitation, Store, write_atomic
+
+_DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Builds:
+    """The builds of one edition: start one, list them, read a build's log."""
+
+    def __init__(
+        self,
+        store: Store,
+        year: int,
+        inputs_dir: Path,
+        outputs_dir: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.store = store
+        self.year = year
+        self.inputs_dir = inputs_dir
+        self.outputs_dir = outputs_dir
+        self.env = dict(env or {})
+        self.folder = store.folder / "builds" / str(year)
+        self._threads: dict[int, threading.Thread] = {}
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "wgreport", "build", "--year", str(self.year),
+            "--inputs", str(self.inputs_dir), "--outputs", str(self.outputs_dir),
+        ]  # fmt: skip
+
+    # --- records --------------------------------------------------------------------------
+
+    def _record_path(self, number: int) -> Path:
+        return self.folder / f"{number:03d}.json"
+
+    def _write(self, record: dict[str, Any]) -> None:
+        write_atomic(self._record_path(record["build"]), json.dumps(record).encode("utf-8"))
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if record["status"] == "running" and not self._running(record):
+            # its process ended while no portal waited for it (the portal was restarted):
+            # what it printed tells whether it made its draft
+            found = _DRAFT_LINE.search("\n".join(self.log_tail(record["build"], 10_000)))
+            record.update(status="succeeded" if found else "interrupted",
+                          draft=found[1] if found else None, finished=_now())  # fmt: skip
+            self._write(record)
+        return record
+
+    def _running(self, record: dict[str, Any]) -> bool:
+        thread = self._threads.get(int(record["build"]))
+        if thread is not None:
+            return thread.is_alive()
+        return _alive(int(record["pid"]))
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every build of the edition, the newest first."""
+        if not self.folder.is_dir():
+            return []
+        paths = sorted(self.folder.glob("[0-9][0-9][0-9].json"), reverse=True)
+        return [self._read(path) for path in paths]
+
+    def log_tail(self, number: int, lines: int = 15) -> list[str]:
+        path = self.folder / f"{number:03d}.log"
+        if not path.is_file():
+            return []
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if line.strip()][-lines:]
+
+    # --- starting and finishing -----------------------------------------------------------
+
+    def start(self, who: Invitation) -> tuple[dict[str, Any] | None, str | None]:
+        """Start a draft build; (its record, None), or (None, why not) when one runs."""
+        with self.store.accepting(self.year, "builds"):
+            running = [r for r in self.records() if r["status"] == "running"]
+            if running:
+                return None, f"Build {running[0]['build']} is still running: wait for it."
+            self.folder.mkdir(parents=True, exist_ok=True)
+            number = max((int(p.stem) for p in self.folder.glob("[0-9][0-9][0-9].json")),
+                         default=0) + 1  # fmt: skip
+            log = (self.folder / f"{number:03d}.log").open("wb")
+            try:
+                process = subprocess.Popen(
+                    self.command(), stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, env={**os.environ, **self.env},
+                    start_new_session=True,
+                )  # fmt: skip
+            finally:
+                log.close()
+            record = {
+                "build": number, "year": self.year, "by": who.id, "email": who.email,
+                "started": _now(), "pid": process.pid, "status": "running",
+                "command": " ".join(self.command()[2:]),
+            }  # fmt: skip
+            self._write(record)
+            thread = threading.Thread(
+                target=self._finish, args=(record, process), daemon=True,
+                name=f"wgreport-portal-build-{number}",
+            )  # fmt: skip
+            self._threads[number] = thread
+            thread.start()
+        self.store.audit("build-started", who, build=number, year=self.year)
+        return record, None
+
+    def _finish(self, record: dict[str, Any], process: subprocess.Popen[bytes]) -> None:
+        code = process.wait()
+        log = "\n".join(self.log_tail(record["build"], lines=10_000))
+        found = _DRAFT_LINE.search(log)
+        record = {
+            **record, "finished": _now(), "exit_code": code,
+            "status": "succeeded" if code == 0 and found else "failed",
+            "draft": found[1] if code == 0 and found else None,
+        }  # fmt: skip
+        self._write(record)
+        self.store.audit(
+            "build-finished", None, build=record["build"], year=self.year,
+            status=record["status"], exit_code=code, draft=record["draft"],
+        )  # fmt: skip
+
+    def wait(self, number: int, timeout: float | None = None) -> dict[str, Any]:
+        """Wait for a build this portal started (tests and the load benchmark)."""
+        thread = self._threads.get(number)
+        if thread is not None:
+            thread.join(timeout)
+        return self._read(self._record_path(number))
