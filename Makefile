@@ -13,7 +13,7 @@ YEAR   ?= 2024
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check lint fmt golden page-images system system-test install browser-tools clean lock
+.PHONY: report test check lint fmt golden page-images portal-images system system-test install browser-tools clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
@@ -44,6 +44,12 @@ golden: system-test install
 page-images: system-test install
 	@test -e outputs/$(YEAR)/latest/report.pdf || $(BIN)/wgreport build --year $(YEAR)
 	$(BIN)/python scripts/page-images $(YEAR)
+
+# The README's portal screenshots (docs/images/portal-*.png): each role's main page in
+# headless Chromium, over a throwaway copy of the demo inputs (its draft built through the
+# portal, by the Prefect flow).
+portal-images: system-test install browser-tools
+	$(BIN)/python scripts/portal-images
 
 system:
 	@scripts/setup-system.sh

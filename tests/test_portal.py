@@ -4,6 +4,7 @@ is kept as a revision and, when valid, written atomically as the member's file."
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -362,3 +363,20 @@ def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> No
         (2, "interrupted", None),
         (1, "succeeded", "004"),
     ]
+
+
+def test_the_review_page_lists_each_draft_with_what_changed(portal: Portal) -> None:
+    """As the published review page does (pages.review_page): the newest first, with its
+    size, pages, sha256 and its changes from the draft before."""
+    year_dir = portal.outputs_dir / "2024" / "drafts"
+    shutil.copytree(year_dir / "001", year_dir / "002")
+    manifest = json.loads((year_dir / "002" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["draft"] = "002"
+    kr = next(k for k in manifest["inputs"] if k.endswith("KR.yaml"))
+    manifest["inputs"][kr] = "0" * 64  # Korea's contribution changed
+    (year_dir / "002" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = _client(portal, "reviewer", reviewer="jane-example").get("/review").text
+    rows = re.findall(r'<tr data-draft="(\d{3})">(.*?)</tr>', page, re.S)
+    assert [draft for draft, _ in rows] == ["002", "001"]
+    assert "KR: contribution changed" in rows[0][1] and "the first draft" in rows[1][1]
+    assert html.escape(manifest["outputs"]["report.pdf"]) in rows[0][1]

@@ -3,7 +3,8 @@
 - Members see their own country's submissions and validation, and upload a contribution
   (YAML or the workbook of `wgreport template`); every upload is kept as a revision, and a
   valid one is written atomically into inputs/<year>/contributions/<CODE>.yaml.
-- Reviewers see the drafts (size, pages, sha256) and download their PDF and HTML.
+- Reviewers see the drafts (size, pages, sha256, what changed) and download their PDF and
+  HTML, and comment through a form that writes their review file.
 - The secretariat sees every member's submission status and the comment-resolution table,
   and starts a draft build (`wgreport build` in its own process: the CLI's Prefect flow).
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json
 import secrets
 import shutil
 import tempfile
@@ -405,17 +405,10 @@ def _accept(portal: Portal, code: str, path: Path, number: int) -> bool:
     return True
 
 
-def _drafts(portal: Portal) -> list[dict[str, Any]]:
-    from ..draftdiff import draft_folders
+def _drafts(portal: Portal) -> list[Any]:
+    """The drafts as the published review page lists them (newest first; size, pages,
+    sha256, and what changed from the draft before), so the two never disagree."""
+    from ..pages import review_page
 
-    out = []
-    for folder in reversed(draft_folders(portal.outputs_dir / str(portal.year))):
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        pdf = folder / "report.pdf"
-        out.append({
-            "name": folder.name, "pages": manifest.get("pages"),
-            "bytes": pdf.stat().st_size if pdf.is_file() else 0,
-            "sha256": manifest.get("outputs", {}).get("report.pdf"),
-            "built_at": manifest.get("built_at"),
-        })  # fmt: skip
-    return out
+    year_dir = portal.outputs_dir / str(portal.year)
+    return review_page(year_dir).drafts if year_dir.is_dir() else []
