@@ -45,7 +45,7 @@ def test_started_once_reused_held_and_stopped_when_idle(home: Path) -> None:
     with launch.prefect_api():  # the next build finds it and does not start another
         assert background.running(home) == server
     assert _wait(lambda: background.read_state(home) is None, 60), "not stopped when idle"
-    assert _wait(lambda: not background._alive(server.pid), 30)
+    assert _wait(lambda: not background.alive(server.pid), 30)
 
 
 def test_turned_off_or_failing_it_leaves_the_temporary_server(

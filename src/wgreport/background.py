@@ -83,12 +83,12 @@ def read_state(home: Path) -> Server | None:
 def running(home: Path) -> Server | None:
     """The background server of this Prefect home, if it runs and answers."""
     server = read_state(home)
-    if server and _alive(server.pid) and healthy(server.api_url):
+    if server and alive(server.pid) and healthy(server.api_url):
         return server
     return None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Whether the process runs (a zombie waiting for its parent to reap it does not)."""
     try:
         os.kill(pid, 0)
@@ -146,7 +146,7 @@ def ensure(home: Path, timeout: float = START_TIMEOUT) -> Server:
         state: Server | None = None
         while time.monotonic() < deadline:
             state = read_state(home)
-            if state and not _alive(state.pid):
+            if state and not alive(state.pid):
                 raise RuntimeError(f"the background Prefect server exited (see {home / LOG})")
             if state and state.api_url == api_url and healthy(api_url):
                 return state
@@ -171,13 +171,13 @@ def held(home: Path) -> Iterator[None]:
 def stop(home: Path) -> bool:
     """Stop the background server of this home; False when none was running."""
     server = read_state(home)
-    if not server or not _alive(server.pid):
+    if not server or not alive(server.pid):
         with contextlib.suppress(OSError):
             (home / STATE).unlink()
         return False
     os.kill(server.pid, signal.SIGTERM)
     deadline = time.monotonic() + 20
-    while _alive(server.pid) and time.monotonic() < deadline:
+    while alive(server.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     return True
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .cli_edition import edition_app
+from .cli_options import InputsOption, OutputsOption
 from .cli_portal import portal_app
 from .cli_template import template
 from .formats import Format, ReportFormat, TableFormat
@@ -66,16 +67,6 @@ def _root(
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.add_typer(portal_app, name="portal")
-
-
-InputsOption = Annotated[
-    Path | None,
-    typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
-]
-OutputsOption = Annotated[
-    Path | None,
-    typer.Option("--outputs", help="The outputs folder (default: outputs/, or $WGREPORT_OUTPUTS)."),
-]
 
 
 @app.command()

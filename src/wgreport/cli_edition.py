@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from .cli_options import InputsOption
 from .limits import check_year_option
 
 edition_app = typer.Typer(
@@ -34,10 +34,7 @@ def edition_new(
             help="The edition to start from (default: the newest one before --year).",
         ),
     ] = None,
-    inputs: Annotated[
-        Path | None,
-        typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
-    ] = None,
+    inputs: InputsOption = None,
 ) -> None:
     """Write inputs/<year>/edition.yaml, a foreword to write and contributions/, from the
     previous edition; print what to edit next. Never overwrites."""

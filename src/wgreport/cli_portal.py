@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from .cli_options import InputsOption
 from .limits import check_year_option
 
 portal_app = typer.Typer(
@@ -16,11 +17,6 @@ portal_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     invoke_without_command=True,
 )
-
-InputsOption = Annotated[
-    Path | None,
-    typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
-]
 
 
 def portal_dir() -> Path:

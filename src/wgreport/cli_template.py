@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from .cli_options import InputsOption
 from .limits import check_year_option
 
 
@@ -39,10 +40,7 @@ def template(
     out: Annotated[
         Path | None, typer.Option("--out", help="Where to write (default: CODE.xlsx or CODE.yaml).")
     ] = None,
-    inputs: Annotated[
-        Path | None,
-        typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
-    ] = None,
+    inputs: InputsOption = None,
 ) -> None:
     """Write a contribution as a workbook (one sheet per part, drop-down lists for the
     catalogue's codes, instructions), or a filled-in workbook as the v1 YAML; never

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..background import alive
 from .store import Invitation, Store, write_atomic
 
 _DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
@@ -29,16 +30,6 @@ _DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Builds:
@@ -89,7 +80,7 @@ class Builds:
         thread = self._threads.get(int(record["build"]))
         if thread is not None:
             return thread.is_alive()
-        return _alive(int(record["pid"]))
+        return alive(int(record["pid"]))
 
     def records(self) -> list[dict[str, Any]]:
         """Every build of the edition, the newest first."""
