@@ -194,6 +194,26 @@ def test_no_cookie_a_tampered_one_or_a_wrong_token_gets_403(portal: Portal) -> N
     assert "signin-refused" in [x["action"] for x in portal.store.audit_lines()]
 
 
+def test_an_expired_invitation_gets_a_clear_page_and_403_even_when_signed_in(
+    portal: Portal,
+) -> None:
+    client = _client(portal, "member", member="KR")
+    _, token = portal.store.invite("member", "late@example.org", member="KR")
+    path = portal.store.folder / "invitations.json"
+    listed = json.loads(path.read_text(encoding="utf-8"))
+    for invitation in listed:
+        invitation["expires"] = "2020-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(listed), encoding="utf-8")
+    fresh = TestClient(make_app(portal), follow_redirects=False)
+    refused = fresh.get(f"/signin/{token}")
+    assert refused.status_code == 403
+    assert "not valid, or it has expired" in refused.text
+    assert "KR" not in refused.text.split("<main", 1)[-1]
+    signed_in = client.get("/member")
+    assert signed_in.status_code == 403
+    assert "KR.yaml" not in signed_in.text
+
+
 def test_a_replayed_or_foreign_csrf_token_is_refused(portal: Portal) -> None:
     client = _client(portal, "member", member="KR")
     token = _csrf(client)
