@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .errors import RenderError
+from .languages import mark_korean, tag_languages
 from .reportmodel import ReportContext
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
         html = env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
+    html = mark_korean(html)
     return keep_korean_words(html) if for_print else html
 
 
@@ -188,6 +190,7 @@ def _pdf_options(
 ) -> dict[str, Any]:
     import weasyprint
 
+    tag_languages()
     paged = templates_dir / PAGED_CSS
     if not paged.is_file():
         raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")

@@ -55,7 +55,7 @@ class PartCache:
 
 #: How parts are written (WeasyPrint's write_pdf options that change the bytes): a cached
 #: part written otherwise is not reused.
-PDF_WRITER = "pdf_tags=True"
+PDF_WRITER = "pdf_tags=True; structure elements carry their lang (languages.tag_languages)"
 
 
 def environment_digest(templates_dir: Path, image_roots: Sequence[Path]) -> str:
