@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-#: A Korean run: Hangul words (syllables, jamo) with the spaces between them.
-_HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
-_KOREAN_RUN = re.compile(f"[{_HANGUL}]+(?:\\s+[{_HANGUL}]+)*")
+#: Hangul, as a regex character range: jamo, compatibility jamo, syllables.
+HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
+#: A Korean run: Hangul words with the spaces between them.
+_KOREAN_RUN = re.compile(f"[{HANGUL}]+(?:\\s+[{HANGUL}]+)*")
 #: A tag, or a whole element whose text is not the page's text (the head, styles, scripts,
 #: inline SVG, a text area): nothing inside those is wrapped, even a `<` in a style sheet.
 _TAG_OR_SKIPPED = re.compile(
@@ -30,13 +31,16 @@ _TAG_OR_SKIPPED = re.compile(
 def mark_korean(html: str) -> str:
     """Wrap each Korean run in the page's text in `<span lang="ko">` (not in attributes,
     the head, styles, scripts or inline SVG)."""
+
+    def wrap(text: str) -> str:
+        return _KOREAN_RUN.sub(r'<span lang="ko">\g<0></span>', text)
+
     out: list[str] = []
     last = 0
     for match in _TAG_OR_SKIPPED.finditer(html):
-        out.append(_KOREAN_RUN.sub(r'<span lang="ko">\g<0></span>', html[last : match.start()]))
-        out.append(match[0])
+        out += [wrap(html[last : match.start()]), match[0]]
         last = match.end()
-    out.append(_KOREAN_RUN.sub(r'<span lang="ko">\g<0></span>', html[last:]))
+    out.append(wrap(html[last:]))
     return "".join(out)
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .errors import RenderError
-from .languages import mark_korean, tag_languages
+from .languages import HANGUL, mark_korean, tag_languages
 from .reportmodel import ReportContext
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _TAG_OR_TEXT = re.compile(r"(<[^>]+>)")
 #: A Korean word: Hangul syllables (and jamo) with the letters and digits attached to them.
-_KOREAN_WORD = re.compile(r"[0-9A-Za-z]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+[0-9A-Za-z]*")
+_KOREAN_WORD = re.compile(f"[0-9A-Za-z]*[{HANGUL}]+[0-9A-Za-z]*")
 
 
 def keep_korean_words(html: str) -> str:
