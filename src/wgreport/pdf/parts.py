@@ -16,6 +16,7 @@ _HREF = re.compile(r'<a\s([^>]*?)href="#([^"]+)"')
 _COVER_TITLE = re.compile(r'class="cover-title"[^>]*>(.*?)</', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _XREF = re.compile(r'class="[^"]*\bxref\b')
+_PAGE_OF = re.compile(r'<li data-page-of="#([^"]+)"')
 _DRAFT_INFO = re.compile(r'<p class="draft-info">[^<]*</p>\n?')
 _CREATED = re.compile(r'<meta name="dcterms\.created" content="[^"]*">')
 
@@ -107,7 +108,7 @@ def split_parts(html: str, chapters: Sequence[str]) -> list[Part]:
             doc = head.replace("</head>", style + "</head>") if "</head>" in head else head
             doc += prelude + '<div class="layout">\n<main id="main">\n'
             doc += chunk[:opening] + standins + chunk[opening:] + close
-        parts.append(Part(index, _number_links(doc, index == 0), owned, foreign, section))
+        parts.append(Part(index, _number_links(doc), owned, foreign, section))
     return parts
 
 
@@ -118,17 +119,20 @@ def _css_string(text: str) -> str:
 _NUMBER = "\x00PAGE:"
 
 
-def _number_links(doc: str, every: bool) -> str:
-    """Give the links that print a page number (`every` one in the front matter, whose
-    contents do; the cross-references, `class="xref"`, elsewhere) a `data-page` slot,
-    filled in per pass."""
+def _number_links(doc: str) -> str:
+    """Give what prints a page number a `data-page` slot, filled in per pass: the
+    cross-references (`class="xref"`) and the entries of the contents and of the lists of
+    figures and tables (`<li data-page-of="#id">`)."""
 
     def slot(m: re.Match[str]) -> str:
-        if not every and not _XREF.search(m.group(1)):
+        if not _XREF.search(m.group(1)):
             return m.group(0)
         return f'<a {m.group(1)}data-page="{_NUMBER}{m.group(2)}\x00" href="#{m.group(2)}"'
 
-    return _HREF.sub(slot, doc)
+    def entry(m: re.Match[str]) -> str:
+        return f'{m.group(0)} data-page="{_NUMBER}{m.group(1)}\x00"'
+
+    return _PAGE_OF.sub(entry, _HREF.sub(slot, doc))
 
 
 _SLOT = re.compile("\x00PAGE:([^\x00]*)\x00")
@@ -151,9 +155,9 @@ def _fill(part: Part, pages: Callable[[str], str]) -> str:
 
 
 _NUMBERS_CSS = (
-    ".toc a::after { content: leader('.') attr(data-page); }\n"
     'a.xref::after { content: ", page " attr(data-page); }\n'
-    ".list-of a.xref::after { content: leader('.') attr(data-page); }\n"
+    ".toc ol > li > a::after, .list-of a.xref::after { content: leader('...'); }\n"
+    ".toc ol > li::after, .list-of li::after { content: attr(data-page); }\n"
 )
 
 
