@@ -183,3 +183,23 @@ def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> No
     ).stdout
     printed = set(re.findall(r"[\uac00-\ud7a3]+", text))
     assert set(hangul) <= printed  # every word whole on its line, in the governance table too
+
+
+def test_a_member_s_rank_prints_whole_in_its_table(library_draft: Path) -> None:
+    """ "3 of 10" on one line: a rank broken after "of" was read as 3 of nothing."""
+    html = (library_draft / "report.html").read_text(encoding="utf-8")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\f")
+    tables = re.findall(r'<table class="data" id="tab-[a-z]{2}-indicators">.*?</table>', html, re.S)
+    assert len(tables) == 10
+    for table in tables:
+        number = re.search(r"Table (\d+\.1)\.", table).group(1)  # type: ignore[union-attr]
+        ranks = re.findall(r'<td class="num[^"]*">(\d+ of \d+)</td>', table)
+        assert ranks, number
+        at = next(i for i, page in enumerate(pages) if f"Table {number}." in page)
+        text = pages[at] + pages[at + 1]  # the table may run on to the next page
+        assert all(re.search(rf"\b{rank}\b", text) for rank in ranks), (number, ranks)
