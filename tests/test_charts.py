@@ -221,3 +221,20 @@ def test_a_change_chart_highlights_the_members_its_takeaway_names(frames) -> Non
     muted = chart.svg.lower().count(chartkit.MUTED_ACCENT.lower())
     assert filled >= 4 and muted >= 16  # 2 members × 2 dots; 8 members × 2 dots
     assert chart.notes[0].endswith("in bold: the members named above.")
+
+
+def test_a_change_chart_runs_from_most_improved_to_most_declined(frames) -> None:  # type: ignore[no-untyped-def]
+    """Figures 4.2 and 4.6: the moves are sorted by the printed change, as the bars are by
+    value, so the takeaway's two members are the first and the last row."""
+    wg, computed = frames
+    members = {m.label for m in wg.members}
+    egdi = _one(charts.change_charts, computed.change, wg, wg.indicator("egdi"))
+    order = [lab for lab in re.findall(r">([A-Z][A-Za-z ]+)</text>", egdi.svg) if lab in members]
+    by_change = sorted(egdi.rows, key=lambda row: -float(row[3]))  # "+0.0618"
+    assert order == [row[0] for row in by_change]
+    assert order[0] == "Uruguay" and order[-1] == "New Zealand"
+    assert egdi.notes[0].startswith("Sorted by the change, the printed value minus")
+    assert [row[0] for row in egdi.rows][:2] == ["Korea", "United Kingdom"]  # table: group order
+    rank = _one(charts.change_charts, computed.change, wg, wg.indicator("egdi-rank"))
+    order = [lab for lab in re.findall(r">([A-Z][A-Za-z ]+)</text>", rank.svg) if lab in members]
+    assert order[0] == "Uruguay" and order[-1] == "Canada"  # up 10 … down 15

@@ -1,8 +1,9 @@
 """Charts as deterministic SVG (matplotlib, Agg, fixed fonts, no timestamps, fixed ids).
 
 Every chart comes with a title, a text alternative that states its main takeaway, and the
-data it shows as a table. Members keep one colour and one order everywhere. A member
-without a value is drawn as "n/a", never dropped or shown as zero.
+data it shows as a table. Members keep one colour everywhere; the tables keep the group's
+order, while the bars run best first and the moves between editions most improved first. A
+member without a value is said in the note, never dropped or shown as zero.
 """
 
 from __future__ import annotations
@@ -346,8 +347,9 @@ def _change_panel(
     with matplotlib.rc_context(_RC):
         # only the members with both values: the others are named in the note
         pairs = subset.reindex(members)[["previous", "value"]].notna().all(axis=1)
-        drawn = [c for c in members if bool(pairs[c])]
         deltas = _deltas(subset, members, indicator)
+        # most improved first, as the bars run best first; ties keep the group's order
+        drawn = sorted((c for c in members if bool(pairs[c])), key=lambda c: -deltas[c])
         named = _most_changed(deltas)
         colours = {c: ACCENT if c in named else MUTED_ACCENT for c in drawn}
         fig, ax = _figure(6.2, _height(max(len(drawn), 1), large, 0.85))
@@ -427,7 +429,7 @@ def _draw_moves(
 def _change_notes(indicator: Indicator, shown: pd.DataFrame, missing: list[str]) -> list[str]:
     """How a change is computed, the previous values' sources, who is not drawn."""
     notes = [
-        "The change is the printed value minus the printed previous value"
+        "Sorted by the change, the printed value minus the printed previous value"
         + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
     ]
     notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
