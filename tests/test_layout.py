@@ -159,6 +159,16 @@ def test_a_table_breaks_with_two_rows_each_side_and_its_header_repeated(
     assert all(head >= 1 for t in split for _, head, _ in t)  # the header on every page
 
 
+def _layout_text(pdf: Path) -> str:
+    """The whole PDF's text as pdftotext lays it out, pages separated by form feeds."""
+    return subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> None:
     from wgreport.inputs import load_edition_inputs
     from wgreport.render import keep_korean_words
@@ -175,12 +185,7 @@ def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> No
     cells = f"{korea.governance.lead_institution} {korea.governance.strategy.title}"
     hangul = re.findall(r"[\uac00-\ud7a3]+", cells)
     assert len(hangul) >= 3
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = _layout_text(library_draft / "report.pdf")
     printed = set(re.findall(r"[\uac00-\ud7a3]+", text))
     assert set(hangul) <= printed  # every word whole on its line, in the governance table too
 
@@ -188,12 +193,7 @@ def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> No
 def test_a_member_s_rank_prints_whole_in_its_table(library_draft: Path) -> None:
     """ "3 of 10" on one line: a rank broken after "of" was read as 3 of nothing."""
     html = (library_draft / "report.html").read_text(encoding="utf-8")
-    pages = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\f")
+    pages = _layout_text(library_draft / "report.pdf").split("\f")
     tables = re.findall(r'<table class="data" id="tab-[a-z]{2}-indicators">.*?</table>', html, re.S)
     assert len(tables) == 10
     for table in tables:
