@@ -34,15 +34,17 @@ def portal(tmp_path: Path) -> Portal:
     draft = outputs / "2024" / "drafts" / "001"
     shutil.copytree(GOLDEN_DRAFT, draft)
     (draft / "report.pdf").write_bytes(b"%PDF-1.7 a stand-in draft\n")
-    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"))
+    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"), base_url="http://testserver")
 
 
-def _client(portal: Portal, role: str, **who: str) -> TestClient:
-    """A browser signed in through a fresh invitation of `role`."""
-    _, token = portal.store.invite(role, f"{role}@example.org", **who)
+def _client(portal: Portal, role: str, email: str | None = None, **who: str) -> TestClient:
+    """A browser signed in through a fresh invitation of `role` (the link's page, then
+    its button)."""
+    _, token = portal.store.invite(role, email or f"{role}@example.org", **who)
     client = TestClient(make_app(portal), follow_redirects=False)
-    response = client.get(f"/signin/{token}")
-    assert response.status_code == 303
+    assert client.get(f"/signin/{token}").status_code == 200
+    response = client.post(f"/signin/{token}")
+    assert response.status_code == 303, response.text
     return client
 
 
@@ -67,8 +69,8 @@ TWO_ERRORS = KR.replace(b"theme: active-governance", b"theme: agile-goverance", 
 
 def test_invitations_keep_only_a_hash_of_the_token(portal: Portal) -> None:
     _, token = portal.store.invite("member", "kr@example.org", member="KR")
-    stored = (portal.store.folder / "invitations.json").read_text(encoding="utf-8")
-    assert token not in stored and len(json.loads(stored)) == 1
+    stored = portal.store.db_path.read_bytes()
+    assert token.encode() not in stored and len(portal.store.invitations()) == 1
     assert portal.store.find(token) is not None and portal.store.find(token + "x") is None
 
 
@@ -165,8 +167,8 @@ def test_each_role_reaches_only_its_pages(
     client = _client(portal, role, **who)
     response = client.request(method, path)
     assert response.status_code == status, response.text[:300]
-    if status == 403:
-        assert "Not allowed" in response.text
+    if status == 403:  # the role's refusal, or a form without its token
+        assert "Not allowed" in response.text or "This form has expired" in response.text
         assert "Republic of Korea" not in response.text and "%PDF" not in response.text
 
 
@@ -191,7 +193,9 @@ def test_no_cookie_a_tampered_one_or_a_wrong_token_gets_403(portal: Portal) -> N
     cookie = client.cookies[COOKIE]
     client.cookies.set(COOKIE, cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
     assert client.get("/member").status_code == 403
-    assert "signin-refused" in [x["action"] for x in portal.store.audit_lines()]
+    refusals = [x for x in portal.store.audit_lines() if x["action"] == "refused"]
+    assert {"/signin/not-a-token", "/member"} <= {x["path"] for x in refusals}
+    assert all(x["client"] == "testclient" and x["status"] == 403 for x in refusals)
 
 
 def test_an_expired_invitation_gets_a_clear_page_and_403_even_when_signed_in(
@@ -199,13 +203,11 @@ def test_an_expired_invitation_gets_a_clear_page_and_403_even_when_signed_in(
 ) -> None:
     client = _client(portal, "member", member="KR")
     _, token = portal.store.invite("member", "late@example.org", member="KR")
-    path = portal.store.folder / "invitations.json"
-    listed = json.loads(path.read_text(encoding="utf-8"))
-    for invitation in listed:
-        invitation["expires"] = "2020-01-01T00:00:00+00:00"
-    path.write_text(json.dumps(listed), encoding="utf-8")
+    with portal.store.tx() as conn:
+        conn.execute("UPDATE invitations SET expires = '2020-01-01T00:00:00+00:00'")
     fresh = TestClient(make_app(portal), follow_redirects=False)
-    refused = fresh.get(f"/signin/{token}")
+    assert fresh.get(f"/signin/{token}").status_code == 403
+    refused = fresh.post(f"/signin/{token}")
     assert refused.status_code == 403
     assert "not valid, or it has expired" in refused.text
     assert "KR" not in refused.text.split("<main", 1)[-1]
@@ -219,7 +221,7 @@ def test_a_replayed_or_foreign_csrf_token_is_refused(portal: Portal) -> None:
     token = _csrf(client)
     assert _upload(client, KR, csrf=token).status_code == 303
     assert _upload(client, KR, csrf=token).status_code == 403  # used once
-    other = _client(portal, "member", member="KR")
+    other = _client(portal, "member", email="deputy@example.org", member="KR")
     assert _upload(other, KR, csrf=_csrf(client)).status_code == 403  # another session's
     assert _upload(client, KR, csrf="").status_code == 403
     assert len(portal.store.revisions(2024, "KR")) == 1
@@ -228,7 +230,7 @@ def test_a_replayed_or_foreign_csrf_token_is_refused(portal: Portal) -> None:
 def test_security_headers_and_cookie_flags(portal: Portal) -> None:
     _, token = portal.store.invite("member", "kr@example.org", member="KR")
     client = TestClient(make_app(portal), follow_redirects=False)
-    signin = client.get(f"/signin/{token}")
+    signin = client.post(f"/signin/{token}")
     cookie = signin.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = client.get("/member")
@@ -245,7 +247,7 @@ def test_uploads_are_limited_in_type_and_size(portal: Portal) -> None:
 
 
 def test_two_uploads_at_once_keep_both_and_one_whole_accepted_file(portal: Portal) -> None:
-    clients = [_client(portal, "member", member="KR") for _ in range(2)]
+    clients = [_client(portal, "member", email=f"kr{n}@example.org", member="KR") for n in (1, 2)]
     bodies = [KR + b"# first\n", KR + b"# second\n"]
     tokens = [_csrf(c) for c in clients]
     codes: list[int] = []
@@ -370,16 +372,26 @@ def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> No
     gone; the log's summary line tells that the draft was made."""
     from wgreport.portal.builds import Builds
 
+    import os
+
+    from wgreport.portal.builds import started_at
+
     folder = portal.store.folder / "builds" / "2024"
     folder.mkdir(parents=True)
     dead = {"build": 1, "year": 2024, "by": "x", "email": "s@example.org",
             "started": "2025-03-15T09:00:00+00:00", "pid": 2**22 + 17, "status": "running"}  # fmt: skip
-    (folder / "001.json").write_text(json.dumps(dead), encoding="utf-8")
+    # build 3's process id now belongs to another process (this one, started later)
+    reused = {**dead, "build": 3, "pid": os.getpid(), "pid_started": "1"}
+    assert started_at(os.getpid()) not in (None, "1")
+    with portal.store.tx() as conn:
+        for row in (dead, {**dead, "build": 2}, reused):
+            conn.execute(f"INSERT INTO builds ({', '.join(row)}) VALUES "
+                         f"({', '.join('?' * len(row))})", list(row.values()))  # fmt: skip
     (folder / "001.log").write_text("Draft 004 of 2024: 61 pages\n", encoding="utf-8")
-    (folder / "002.json").write_text(json.dumps({**dead, "build": 2}), encoding="utf-8")
     (folder / "002.log").write_text("  [3/9] Rendering\n", encoding="utf-8")
     builds = Builds(portal.store, 2024, portal.inputs_dir, portal.outputs_dir).records()
     assert [(b["build"], b["status"], b["draft"]) for b in builds] == [
+        (3, "interrupted", None),
         (2, "interrupted", None),
         (1, "succeeded", "004"),
     ]

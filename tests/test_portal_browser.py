@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wgreport.audit import LOG_NAME
+from wgreport.portal.store import Store
 
 from .browsercheck import _require
 from .portalbrowser import KR, TWO_ERRORS, Rehearsal, drive, rehearsal
@@ -77,9 +78,7 @@ def test_the_secretariats_build_is_the_flow_and_makes_a_draft(
     assert (entry["via"], entry["result"], entry["draft"]) == ("prefect", "success", "001")
     assert entry["run_id"]
     assert "Draft 001 of 2024" in secretariat["log"]
-    (record,) = [
-        json.loads(p.read_text()) for p in (run.portal_dir / "builds" / "2024").glob("*.json")
-    ]
+    (record,) = Store(run.portal_dir).build_rows(2024)
     assert record["email"] == "secretariat@example.org" and record["exit_code"] == 0
 
 
@@ -107,8 +106,6 @@ def test_a_reviewer_downloads_the_newest_draft_and_comments(
     assert [(r["ref"], r["draft"], r["section"], r["page"], r["status"]) for r in rows] == [
         ("jane-example#1", 1, "KR", 12, "open")
     ]
-    audit = [
-        json.loads(x)["action"] for x in (run.portal_dir / "audit.log").read_text().splitlines()
-    ]
+    audit = [line["action"] for line in Store(run.portal_dir).audit_lines()]
     for action in ("signin", "upload", "build-started", "build-finished", "download", "comment"):
         assert action in audit, audit

@@ -1,4 +1,5 @@
-"""`wgreport portal`: serve the submission and review portal; `portal invite`: invite."""
+"""`wgreport portal`: serve the submission and review portal; `portal invite`, `people`,
+`revoke` and `audit`: the people who may sign in, and the audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from typing import Annotated
 import typer
 
 from .cli_options import InputsOption
+from .formats import ReportFormat
 from .limits import check_year_option
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (a terminal never obeys them)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
 
 portal_app = typer.Typer(
     help="The submission and review portal (members, reviewers, the secretariat).",
@@ -40,6 +50,14 @@ def serve(
     ] = False,
     inputs: InputsOption = None,
     outputs: Annotated[Path | None, typer.Option("--outputs", help="The outputs folder.")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="The portal's public address (default: http://HOST:PORT)."),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Another host name the portal answers to."),
+    ] = None,
 ) -> None:
     """Serve the portal of an edition (Ctrl-C stops it)."""
     if ctx.invoked_subcommand is not None:
@@ -47,9 +65,9 @@ def serve(
     from .install import missing_portal_extra
 
     problem = missing_portal_extra()
-    if problem:
-        from .terminal import fail_usage
+    from .terminal import fail_usage
 
+    if problem:
         raise fail_usage(problem)
     import uvicorn
 
@@ -60,8 +78,12 @@ def serve(
 
     settings = get_settings(inputs, outputs)
     edition = year or due_edition(settings.inputs_dir)
+    address = base_url or f"http://{host}:{port}"
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", address):
+        raise fail_usage(f"--base-url must be like https://portal.example.org, not {address!r}")
     portal = Portal(settings.inputs_dir, settings.outputs_dir, edition, Store(portal_dir()),
-                    secure_cookies=https)  # fmt: skip
+                    secure_cookies=https, base_url=address.rstrip("/"),
+                    allowed_hosts=["127.0.0.1", "localhost", *(allowed_host or [])])  # fmt: skip
     typer.echo(f"Portal of the {edition} edition on http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(make_app(portal), host=host, port=port, log_level="warning",
                 proxy_headers=https, server_header=False)  # fmt: skip
@@ -104,9 +126,106 @@ def invite(
     if reviewer is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", reviewer):
         raise fail_usage(f"'{reviewer}' is not a reviewer id: lowercase letters, digits, dashes")
     role = "member" if member else "reviewer" if reviewer else "secretariat"
-    invitation, token = Store(portal_dir()).invite(
+    store = Store(portal_dir())
+    invitation, token = store.invite(
         role, email, member=member, reviewer=reviewer, name=name, organisation=organisation
     )
     typer.echo(f"Invited {email} as {role}{f' of {member}' if member else ''} "
-               f"(invitation {invitation.id}, valid until {invitation.expires[:10]}).")  # fmt: skip
+               f"(invitation {invitation.id}, valid until {invitation.expires[:10]}; "
+               "the link signs in once).")  # fmt: skip
+    replaced = [i.id for i in store.invitations()
+                if i.revoked_reason == f"replaced by invitation {invitation.id}"]  # fmt: skip
+    if replaced:
+        typer.echo(f"This revokes the earlier invitation(s) {', '.join(replaced)} of the same "
+                   "person, and ends their sessions.")  # fmt: skip
     typer.echo(f"Send them this link; it is shown only now: {base_url.rstrip('/')}/signin/{token}")
+
+
+@portal_app.command("people")
+def people_command(
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text (default) or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """List every invitation (its state) and its sessions (open or ended, and why)."""
+    import json
+
+    from .portal.app import people
+    from .portal.store import Store
+
+    rows = people(Store(portal_dir()))
+    if output is ReportFormat.json:
+        from dataclasses import asdict
+
+        data = [
+            {
+                "invitation": {
+                    k: v for k, v in asdict(p["invitation"]).items() if k != "token_sha256"
+                },
+                "state": p["state"],
+                "sessions": [asdict(s) for s in p["open"] + p["ended"]],
+            }
+            for p in rows
+        ]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("No invitations yet (wgreport portal invite).")
+    for p in rows:
+        i = p["invitation"]
+        what = i.member or i.reviewer or ""
+        line = f"{i.id}  {i.role:<11} {what:<14} {printable(i.email):<32} {p['state']}"
+        if i.revoked_reason:
+            line += f" ({printable(i.revoked_reason)})"
+        typer.echo(line + f", until {i.expires[:10]}")
+        for s in p["open"]:
+            typer.echo(f"    session {s.id} open since {s.created}, last seen {s.last_seen} "
+                       f"from {printable(s.client or '?')}")  # fmt: skip
+        for s in p["ended"]:
+            typer.echo(f"    session {s.id} ended {s.ended}: {printable(s.ended_reason or '')}")
+
+
+@portal_app.command("revoke")
+def revoke_command(
+    ident: Annotated[str, typer.Argument(help="An invitation's or a session's id.")],
+) -> None:
+    """End an invitation (its link and all its sessions) or one session, at once."""
+    from .portal.store import Store
+    from .terminal import fail_usage
+
+    kind = Store(portal_dir()).revoke(ident)
+    if kind is None:
+        raise fail_usage(f"{ident} is not an open invitation or session (wgreport portal people)")
+    if kind == "invitation":
+        typer.echo(f"Revoked invitation {ident}: its link no longer signs in, its sessions ended.")
+    else:
+        typer.echo(f"Ended session {ident}: that browser is signed out.")
+
+
+@portal_app.command("audit")
+def audit_command(
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check the hash chain: find an edit or a cut.")
+    ] = False,
+    last: Annotated[int, typer.Option("--last", help="Print the last N lines.")] = 20,
+) -> None:
+    """Print the portal's audit log, or check that no line was changed, removed or added."""
+    import json
+
+    from .portal.store import Store
+
+    store = Store(portal_dir())
+    if verify:
+        problems, count, head = store.verify_audit()
+        for problem in problems:
+            typer.echo(f"audit: {problem}", err=True)
+        if problems:
+            typer.echo(f"The audit log is NOT intact: {len(problems)} problem(s) in {count} "
+                       "lines.", err=True)  # fmt: skip
+            raise typer.Exit(1)
+        typer.echo(f"The audit log is intact: {count} lines, head {head}.")
+        typer.echo("Note the head: a later check that starts from it also finds a log rewritten "
+                   "from this line on.")  # fmt: skip
+        return
+    for row in store.audit_lines()[-last:] if last > 0 else []:
+        typer.echo(printable(json.dumps(row, ensure_ascii=False, sort_keys=True)))

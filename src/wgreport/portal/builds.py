@@ -4,15 +4,15 @@ A build is `wgreport build --year YEAR --inputs … --outputs …` in its own pr
 command the secretariat would type, so the same Prefect flow on the same Prefect API
 (the project's background server, or PREFECT_API_URL), and the portal's process never
 imports Prefect. One build at a time per edition. Each is kept under the portal's folder
-as `builds/<year>/NNN.json` (who started it, when, its status, exit code and the draft it
-made) and `NNN.log` (what the command printed: its stages as they are reached, then its
-summary or its error), so the page shows progress while it runs and the outcome after.
+as a row of the store's `builds` table (who started it, when, its process and that
+process's start time, its status, exit code and the draft it made) and
+`builds/<year>/NNN.log` (what the command printed: its stages as they are reached, then
+its summary or its error), so the page shows progress while it runs and the outcome after.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import subprocess
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..background import alive
-from .store import Invitation, Store, write_atomic
+from .store import Invitation, Store
 
 _DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
 
@@ -59,35 +59,40 @@ class Builds:
 
     # --- records --------------------------------------------------------------------------
 
-    def _record_path(self, number: int) -> Path:
-        return self.folder / f"{number:03d}.json"
+    def _update(self, number: int, **values: Any) -> None:
+        with self.store.tx() as conn:
+            conn.execute(
+                f"UPDATE builds SET {', '.join(f'{k} = ?' for k in values)} "
+                "WHERE year = ? AND build = ?",
+                [*values.values(), self.year, number],
+            )
 
-    def _write(self, record: dict[str, Any]) -> None:
-        write_atomic(self._record_path(record["build"]), json.dumps(record).encode("utf-8"))
-
-    def _read(self, path: Path) -> dict[str, Any]:
-        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    def _settle(self, record: dict[str, Any]) -> dict[str, Any]:
         if record["status"] == "running" and not self._running(record):
             # its process ended while no portal waited for it (the portal was restarted):
             # what it printed tells whether it made its draft
             found = _DRAFT_LINE.search("\n".join(self.log_tail(record["build"], 10_000)))
             record.update(status="succeeded" if found else "interrupted",
                           draft=found[1] if found else None, finished=_now())  # fmt: skip
-            self._write(record)
+            self._update(record["build"], status=record["status"], draft=record["draft"],
+                         finished=record["finished"])  # fmt: skip
         return record
 
     def _running(self, record: dict[str, Any]) -> bool:
         thread = self._threads.get(int(record["build"]))
         if thread is not None:
             return thread.is_alive()
-        return alive(int(record["pid"]))
+        pid = record.get("pid")
+        if not pid or not alive(int(pid)):
+            return False
+        # the same process, not another that was given its number since
+        return record.get("pid_started") is not None and record["pid_started"] == started_at(
+            int(pid)
+        )
 
     def records(self) -> list[dict[str, Any]]:
         """Every build of the edition, the newest first."""
-        if not self.folder.is_dir():
-            return []
-        paths = sorted(self.folder.glob("[0-9][0-9][0-9].json"), reverse=True)
-        return [self._read(path) for path in paths]
+        return [self._settle(r) for r in self.store.build_rows(self.year)]
 
     def log_tail(self, number: int, lines: int = 15) -> list[str]:
         path = self.folder / f"{number:03d}.log"
@@ -104,10 +109,11 @@ class Builds:
             running = [r for r in self.records() if r["status"] == "running"]
             if running:
                 return None, f"Build {running[0]['build']} is still running: wait for it."
-            self.folder.mkdir(parents=True, exist_ok=True)
-            number = max((int(p.stem) for p in self.folder.glob("[0-9][0-9][0-9].json")),
-                         default=0) + 1  # fmt: skip
-            log = (self.folder / f"{number:03d}.log").open("wb")
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            rows = self.store.build_rows(self.year)
+            number = max((int(r["build"]) for r in rows), default=0) + 1
+            path = self.folder / f"{number:03d}.log"
+            log = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
             try:
                 process = subprocess.Popen(
                     self.command(), stdout=log, stderr=subprocess.STDOUT,
@@ -118,10 +124,15 @@ class Builds:
                 log.close()
             record = {
                 "build": number, "year": self.year, "by": who.id, "email": who.email,
-                "started": _now(), "pid": process.pid, "status": "running",
-                "command": " ".join(self.command()[2:]),
+                "started": _now(), "pid": process.pid, "pid_started": started_at(process.pid),
+                "status": "running", "command": " ".join(self.command()[2:]),
+                "finished": None, "exit_code": None, "draft": None,
             }  # fmt: skip
-            self._write(record)
+            with self.store.tx() as conn:
+                conn.execute(
+                    f"INSERT INTO builds ({', '.join(record)}) "
+                    f"VALUES ({', '.join('?' * len(record))})", list(record.values()),
+                )  # fmt: skip
             thread = threading.Thread(
                 target=self._finish, args=(record, process), daemon=True,
                 name=f"wgreport-portal-build-{number}",
@@ -135,15 +146,13 @@ class Builds:
         code = process.wait()
         log = "\n".join(self.log_tail(record["build"], lines=10_000))
         found = _DRAFT_LINE.search(log)
-        record = {
-            **record, "finished": _now(), "exit_code": code,
-            "status": "succeeded" if code == 0 and found else "failed",
-            "draft": found[1] if code == 0 and found else None,
-        }  # fmt: skip
-        self._write(record)
+        status = "succeeded" if code == 0 and found else "failed"
+        draft = found[1] if code == 0 and found else None
+        self._update(record["build"], finished=_now(), exit_code=code, status=status,
+                     draft=draft)  # fmt: skip
         self.store.audit(
             "build-finished", None, build=record["build"], year=self.year,
-            status=record["status"], exit_code=code, draft=record["draft"],
+            status=status, exit_code=code, draft=draft,
         )  # fmt: skip
 
     def wait(self, number: int, timeout: float | None = None) -> dict[str, Any]:
@@ -151,4 +160,17 @@ class Builds:
         thread = self._threads.get(number)
         if thread is not None:
             thread.join(timeout)
-        return self._read(self._record_path(number))
+        record = self.store.build_row(self.year, number)
+        assert record is not None, f"no build {number}"
+        return self._settle(record)
+
+
+def started_at(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc), or None: with the
+    pid it names one process, even after the pid was given to another."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[19] if len(fields) > 19 else None

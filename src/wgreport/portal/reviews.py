@@ -46,7 +46,8 @@ def comment_from_form(form: dict[str, str], number: int) -> dict[str, Any]:
     that validation names the field."""
 
     def number_or_text(value: str) -> int | str:
-        return int(value) if value.strip().isdigit() else value
+        text = value.strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else value
 
     comment: dict[str, Any] = {"id": number, "draft": number_or_text(form.get("draft", ""))}
     comment["section"] = form.get("section", "")

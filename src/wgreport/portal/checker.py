@@ -1,0 +1,150 @@
+"""Checking an upload outside the portal's event loop: in its own process, with a time
+and a memory limit, so that a hostile or huge file costs its sender a refusal and nobody
+else a wait.
+
+    python -m wgreport.portal.checker  < request.json  > result.json
+
+The request names the edition's inputs, the year, the member and the uploaded file; the
+result holds the lines `wgreport validate` prints, the issues as its JSON gives them,
+whether the file is valid and, for a valid workbook, the v1 YAML made from it (which must
+itself be within the upload limit and valid as the member's YAML file to be accepted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .limits import DEFAULT_LIMITS, PortalLimits
+
+_MEMORY_EXIT = 3
+
+
+@dataclass
+class CheckResult:
+    valid: bool
+    lines: list[str] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    yaml: str | None = None  # the v1 YAML of a valid workbook
+    refusal: str | None = None  # why the file was refused without a validation report
+
+
+def check_upload(
+    inputs_dir: Path, year: int, code: str, upload: Path, limits: PortalLimits = DEFAULT_LIMITS
+) -> CheckResult:
+    """Check `upload` as member `code`'s file in a child process bounded by `limits`."""
+    request = {"inputs": str(inputs_dir), "year": year, "code": code, "upload": str(upload),
+               "upload_bytes": limits.upload_bytes,
+               "memory_bytes": limits.check_memory_bytes}  # fmt: skip
+    seconds = limits.check_seconds
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "wgreport.portal.checker"],
+            input=json.dumps(request).encode("utf-8"), capture_output=True, timeout=seconds,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, start_new_session=True,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return CheckResult(False, refusal=(
+            f"Checking this file took longer than {seconds:g} seconds, so it was stopped. "
+            "A contribution is checked in about a second: send the template's file with "
+            "your content (no extra sheets, rows or large cells)."))  # fmt: skip
+    if proc.returncode == _MEMORY_EXIT or proc.returncode < 0:
+        mib = limits.check_memory_bytes // (1024 * 1024)
+        return CheckResult(False, refusal=(
+            f"Checking this file needed more than {mib} MiB of memory, so it was stopped. "
+            "Send the template's file with your content only."))  # fmt: skip
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise RuntimeError(f"the upload checker failed: {' '.join(tail)}")
+    data = json.loads(proc.stdout)
+    return CheckResult(**data)
+
+
+def _bound(memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResult:
+    """Validate `upload` as the member's file in its place: in a copy of the member's
+    folder (images, CSV) outside inputs/, under the name CODE<suffix>."""
+    from ..issues import ValidationReport
+    from ..terminal import format_text
+    from ..validation import (
+        EditionContext,
+        load_edition,
+        load_working_group,
+        validate_contribution,
+    )
+
+    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
+    edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", wg, year)
+    contributions = inputs_dir / str(year) / "contributions"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for extra in (contributions / code, contributions / f"{code}.indicators.csv"):
+            if extra.is_dir():
+                shutil.copytree(extra, folder / code)
+            elif extra.is_file():
+                shutil.copy(extra, folder / extra.name)
+        target = folder / f"{code}{upload.suffix}"
+        shutil.copy(upload, target)
+        result = validate_contribution(
+            target, EditionContext(wg, year, edition, folder), f"{code}{upload.suffix}"
+        )
+    report = ValidationReport(result.reports)
+    issues = [
+        {"file": file["file"], **issue}
+        for file in report.to_dict()["files"]
+        for issue in file["issues"]
+    ]
+    # the lines `wgreport validate` prints, without its summary line
+    return CheckResult(result.valid, format_text(report)[:-1], issues)
+
+
+def run(request: dict[str, Any]) -> CheckResult:
+    inputs_dir, year, code = Path(request["inputs"]), int(request["year"]), request["code"]
+    upload = Path(request["upload"])
+    checked = _validate(inputs_dir, year, code, upload)
+    if not checked.valid or upload.suffix != ".xlsx":
+        return checked
+    from ..workbook import read_workbook, to_yaml
+
+    text = to_yaml(read_workbook(upload).data)
+    size = len(text.encode("utf-8"))
+    if size > int(request["upload_bytes"]):
+        limit = int(request["upload_bytes"]) // 1024
+        return CheckResult(False, checked.lines, checked.issues, refusal=(
+            f"The YAML made from this workbook is {size // 1024} KiB, more than the "
+            f"{limit} KiB an uploaded file may be. Shorten the longest texts."))  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        made = Path(tmp) / f"{code}.yaml"
+        made.write_text(text, encoding="utf-8")
+        again = _validate(inputs_dir, year, code, made)
+    if not again.valid:
+        again.lines.insert(0, "The YAML made from your workbook has these problems:")
+        return again
+    return CheckResult(True, checked.lines, checked.issues, yaml=text)
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.buffer.read())
+    _bound(int(request["memory_bytes"]))
+    try:
+        result = run(request)
+    except MemoryError:
+        return _MEMORY_EXIT
+    sys.stdout.write(json.dumps(result.__dict__, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
