@@ -188,3 +188,85 @@ def test_formula_cells_in_the_comments_csv_get_a_leading_apostrophe(tmp_path: Pa
         assert row["organisation"] == "'" + AT
         assert row["response"] == "'" + MINUS
         assert row["draft"] == "1" and row["ref"] == "nz-reader#1"
+
+
+# What the commands print. CliRunner(color=True): click must not strip the ANSI colour
+# sequences itself, as it does when the output is not a terminal; a real terminal gets them.
+OSC_TITLE = "\\e]0;owned\\a"  # YAML escapes: ESC ] 0 ; owned BEL (sets the window title)
+CLEAR = "\\e[2J"  # clears the screen
+CONTROLS = ("\x1b", "\x07", "\x9b", "\r", "\x7f")
+
+
+def _invoke(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), color=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.output
+
+
+def test_printable_shows_every_control_character_as_an_escape() -> None:
+    from wgreport.terminal import printable
+
+    text = "a\x1b]0;t\x07b\x1b[2J\tc\r\nd\x00\x7f\x9b31m\u2028e é"
+    assert printable(text) == "a\\x1b]0;t\\x07b\\x1b[2J\tc\\r\nd\\x00\\x7f\\x9b31m\u2028e é"
+    assert printable(text, multiline=False).count("\n") == 0
+    assert "\\n" in printable(text, multiline=False)
+    assert (
+        printable("Korea (디지털플랫폼정부위원회), 50 %") == "Korea (디지털플랫폼정부위원회), 50 %"
+    )
+
+
+def test_comments_command_prints_no_escape_sequence_from_a_review(tmp_path: Path) -> None:
+    inputs = _hostile_review(
+        tmp_path,
+        organisation=f"Office{OSC_TITLE}",
+        comment=f"Looks fine{OSC_TITLE}{CLEAR}\\e[31mred \\x9b31m [link=https://evil.example]x[/link]",
+        change="\\e[8mhidden",
+        response="line1\\nline2\\rOVERWRITE",
+    )
+    table = _comments(inputs)
+    for control in CONTROLS:
+        assert control not in table, repr(control)
+    assert "Looks fine\\x1b]0;owned\\x07\\x1b[2J" in table  # shown, not run
+    assert "[link=https://evil.example]x[/link]" in table  # rich markup printed as written
+    assert "line2\\rOVERWRITE" in table
+    as_csv = _comments(inputs, "--format", "csv")
+    for control in CONTROLS:
+        assert control not in as_csv, repr(control)
+    assert "Looks fine\\x1b]0;owned\\x07" in as_csv
+
+
+def _hostile_contribution(folder: Path) -> Path:
+    inputs = copy_inputs(folder)
+    kr = inputs / "2024" / "contributions" / "KR.yaml"
+    text = kr.read_text(encoding="utf-8")
+    old = "    theme: active-governance\n"
+    assert old in text
+    hostile = f'    theme: "{CLEAR}x\\e]8;;https://evil.example\\e\\\\y"\n'
+    kr.write_text(text.replace(old, hostile, 1), encoding="utf-8")
+    return inputs
+
+
+@pytest.mark.parametrize("output_format", ["text", "github"])
+def test_validate_prints_no_escape_sequence_from_a_hostile_value(
+    tmp_path: Path, output_format: str
+) -> None:
+    inputs = _hostile_contribution(tmp_path)
+    kr = inputs / "2024" / "contributions" / "KR.yaml"
+    out = _invoke("validate", str(kr), "--inputs", str(inputs), "--format", output_format)
+    assert "invalid-format" in out  # the value is echoed in the message...
+    assert "\\x1b[2Jx\\x1b]8;;https://evil.example\\x1b\\y" in out  # ...as visible escapes
+    assert "\x1b" not in out
+
+
+def test_status_prints_no_escape_sequence_from_the_group_file(tmp_path: Path) -> None:
+    inputs = copy_inputs(tmp_path)
+    group = inputs / "working-group.yaml"
+    text = group.read_text(encoding="utf-8")
+    assert "name: Republic of Korea\n" in text
+    group.write_text(
+        text.replace("name: Republic of Korea\n", f'name: "Korea{OSC_TITLE}[blink]"\n', 1),
+        encoding="utf-8",
+    )
+    out = _invoke("status", "--year", "2024", "--inputs", str(inputs))
+    assert "KR Korea\\x1b]0;owned\\x07[blink]" in out
+    assert "\x1b" not in out and "\x07" not in out
