@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -269,4 +270,35 @@ def test_status_prints_no_escape_sequence_from_the_group_file(tmp_path: Path) ->
     )
     out = _invoke("status", "--year", "2024", "--inputs", str(inputs))
     assert "KR Korea\\x1b]0;owned\\x07[blink]" in out
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def _draft(folder: Path, digest: str, initiatives: str) -> None:
+    (folder / "data").mkdir(parents=True)
+    manifest = {
+        "inputs": {"2024/contributions/KR.yaml": digest},
+        "members_included": ["KR"],
+        "members_left_out": [],
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "data" / "initiatives.csv").write_text(initiatives, encoding="utf-8")
+
+
+def test_diff_and_verify_print_no_escape_sequence_from_a_draft(tmp_path: Path) -> None:
+    year_dir = tmp_path / "outputs" / "2024"
+    header = "member,id,title,theme,status,started,ended\n"
+    _draft(year_dir / "drafts" / "001", "a", header)
+    _draft(
+        year_dir / "drafts" / "002",
+        "b",
+        header + "KR,x,New\x1b]0;owned\x07\x1b[2J title,t,planned,2024-01,\n",
+    )
+    out = _invoke("diff", "1", "2", "--year", "2024", "--outputs", str(tmp_path / "outputs"))
+    assert "New\\x1b]0;owned\\x07\\x1b[2J title" in out
+    assert "\x1b" not in out and "\x07" not in out
+
+    folder = year_dir / "drafts" / "002"
+    (folder / "SHA256SUMS").write_text(f"{'0' * 64}  evil\x1b]0;owned\x07name\n", encoding="utf-8")
+    out = _invoke("verify", str(folder))
+    assert "evil\\x1b]0;owned\\x07name: missing" in out
     assert "\x1b" not in out and "\x07" not in out
