@@ -24,9 +24,12 @@ from .terminal import fail_usage as _fail_usage
 from .terminal import (
     format_github,
     print_comment_table,
+    print_status_table,
     print_summary,
     print_text_report,
+    printable,
     quiet_shutdown,
+    rich_text,
     shown,
     stage_display,
     stderr_console,
@@ -221,7 +224,7 @@ def build(
         with stage_display(console) as show, reporting(show):
             result = build_with_prefect(settings, request, verbose=verbose)
     except WgreportError as exc:
-        console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
+        console.print(f"[bold red]wgreport: build failed:[/] {rich_text(str(exc))}", soft_wrap=True)
         quiet_shutdown()
         raise typer.Exit(code=1) from None
     except Exception:
@@ -301,7 +304,7 @@ def diff(
         return
     typer.echo(f"Changes from draft {changes.older} to {changes.newer} ({year}):")
     for line in changes_lines(changes) or ["nothing"]:
-        typer.echo(f"  {line}")
+        typer.echo(f"  {printable(line, multiline=False)}")
 
 
 @app.command()
@@ -320,7 +323,7 @@ def verify(
         raise _fail_usage(str(exc)) from None
     bad = [(name, result) for name, result in rows if result != "OK"]
     for name, result in rows:
-        typer.echo(f"{name}: {result}")
+        typer.echo(printable(f"{name}: {result}", multiline=False))
     if bad:
         typer.echo(f"{len(bad)} of {len(rows)} file(s) do not match SHA256SUMS", err=True)
         raise typer.Exit(code=1)
@@ -483,28 +486,12 @@ def status(
     if output_format is ReportFormat.json:
         typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
         raise typer.Exit(code=exit_code)
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Submission status, {year} edition (deadline {report.deadline})")
-    for column in ("Member", "Submitted", "Valid", "Errors", "Warnings", "Last change", "Late"):
-        table.add_column(column, justify="right" if column in {"Errors", "Warnings"} else "left")
-    for row in rows:
-        table.add_row(
-            f"{row['member']} {row['name']}",
-            "yes" if row["submitted"] else "no",
-            "yes" if row["valid"] else ("no" if row["submitted"] else "–"),
-            str(row["errors"]),
-            str(row["warnings"]),
-            str(row["last_change"] or "–"),
-            "late" if row["late"] else ("overdue" if row.get("overdue") else ""),
-        )
-    Console(highlight=False, width=120).print(table)
+    print_status_table(rows, year, report.deadline)
     typer.echo(f"{report.valid} of {len(rows)} expected members have a valid contribution.")
     if report.overdue:
         typer.echo(
             f"Overdue (nothing submitted by the deadline {report.deadline}): "
-            + ", ".join(report.overdue)
+            + printable(", ".join(report.overdue))
         )
     raise typer.Exit(code=exit_code)
 
@@ -553,7 +540,8 @@ def comments(
     summary = summarise(reviews, wg)
     exit_code = 0 if reviews.report.valid else 1
     if output_format is TableFormat.csv:
-        sys.stdout.write(comments_csv(rows).decode("utf-8"))
+        # Printed: control characters shown as escapes, as in the table (comments.csv keeps them).
+        sys.stdout.write(printable(comments_csv(rows).decode("utf-8")))
         raise typer.Exit(code=exit_code)
     if output_format is TableFormat.json:
         payload = {

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .csvsafe import safe_cell
 from .issues import FileReport, ValidationReport
 from .models import COMMENT_STATUSES, Review, ReviewComment, WorkingGroup
 from .suggest import did_you_mean
@@ -403,8 +404,11 @@ def table_records(rows: Sequence[CommentRow]) -> list[dict[str, Any]]:
 
 
 def comments_csv(rows: Sequence[CommentRow]) -> bytes:
+    """The table as CSV (comments.csv, `wgreport comments --format csv`). A text cell that
+    a spreadsheet would read as a formula is written with a leading apostrophe
+    (`csvsafe.safe_cell`)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TABLE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(table_records(rows))
+    writer.writerows({c: safe_cell(v) for c, v in record.items()} for record in table_records(rows))
     return out.getvalue().encode("utf-8")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import aggregate
 from .comments import Reviews, comments_csv, summarise
+from .csvsafe import safe_frame
 from .inputs import (
     EditionFiles,
     LoadedEdition,
@@ -37,11 +38,17 @@ DOWNLOADS = [
 ]
 
 
-def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]:
-    """The tidy CSV tables and report.json published next to the report."""
+def data_tables(frames: aggregate.Frames) -> dict[str, bytes]:
+    """The tidy CSV tables published next to the report (data/*.csv). A text cell that a
+    spreadsheet would read as a formula is written with a leading apostrophe
+    (`csvsafe.safe_cell`)."""
 
     def csv(frame: pd.DataFrame, index: bool = False) -> bytes:
-        return frame.to_csv(index=index, lineterminator="\n", float_format="%.10g").encode()
+        return (
+            safe_frame(frame)
+            .to_csv(index=index, lineterminator="\n", float_format="%.10g")
+            .encode()
+        )
 
     return {
         "data/indicators.csv": csv(frames.values),
@@ -51,6 +58,13 @@ def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]
         "data/themes.csv": csv(frames.themes.rename_axis(index="theme", columns=None), index=True),
         "data/governance.csv": csv(frames.governance),
         "data/completeness.csv": csv(frames.completeness),
+    }
+
+
+def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]:
+    """The tidy CSV tables and report.json published next to the report."""
+    return {
+        **data_tables(frames),
         "report.json": (ctx.model_dump_json(indent=2) + "\n").encode(),
     }
 

@@ -16,9 +16,44 @@ import typer
 from .issues import FileReport, ValidationReport
 
 
+def _escapes(multiline: bool) -> dict[int, str]:
+    controls = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]
+    names = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+    kept = {0x09, 0x0A} if multiline else {0x09}
+    return {c: names.get(c, f"\\x{c:02x}") for c in controls if c not in kept}
+
+
+_MULTILINE = _escapes(multiline=True)
+_ONE_LINE = _escapes(multiline=False)
+
+
+def printable(text: str, *, multiline: bool = True) -> str:
+    """`text` (from an input or output file) made safe to print on a terminal.
+
+    Every control character is replaced by a visible escape in Python's notation: the C0
+    controls (U+0000–U+001F), DEL (U+007F) and the C1 controls (U+0080–U+009F), so that
+    ESC becomes the four characters `\\x1b`, BEL `\\x07`, a carriage return `\\r`. An
+    escape sequence in a reviewer's comment (`\\x1b]0;title\\x07`, `\\x1b[2J`) is thus
+    shown as text and cannot retitle, clear or recolour the reader's terminal, nor hide or
+    overwrite what was printed before it. A tab is kept; a newline is kept when
+    `multiline` (a comment's paragraphs) and shown as `\\n` otherwise (one issue, one
+    line: a value cannot forge a line of its own). Every command's text output goes
+    through this; JSON output does not need it: json.dumps escapes control characters itself.
+    """
+    return text.translate(_MULTILINE if multiline else _ONE_LINE)
+
+
+def rich_text(text: str, *, multiline: bool = True) -> str:
+    """`printable(text)` with rich's markup escaped, for a cell of a rich table: a
+    `[link=…]` or `[bold]` in a file is printed as written, not interpreted."""
+    from rich.markup import escape
+
+    return escape(printable(text, multiline=multiline))
+
+
 def fail_usage(message: str) -> typer.Exit:
     """A usage error: the message on standard error, exit status 2."""
-    typer.echo(f"wgreport: {message}", err=True)
+    typer.echo(f"wgreport: {printable(message)}", err=True)
     return typer.Exit(code=2)
 
 
@@ -32,7 +67,9 @@ def format_issue_line(report: FileReport, issue: object) -> str:
         else f"{report.file}:{issue.line or 1}:{issue.column or 1}"
     )
     field = f" [{issue.field}]" if issue.field else ""
-    return f"{where}: {issue.severity} {issue.code}: {issue.message}{field}"
+    return printable(
+        f"{where}: {issue.severity} {issue.code}: {issue.message}{field}", multiline=False
+    )
 
 
 def format_text(report: ValidationReport) -> list[str]:
@@ -42,7 +79,7 @@ def format_text(report: ValidationReport) -> list[str]:
         for issue in file.sorted_issues():
             lines.append(format_issue_line(file, issue))
             if issue.hint:
-                lines.append(f"    hint: {issue.hint}")
+                lines.append(f"    hint: {printable(issue.hint, multiline=False)}")
     summary = report.to_dict()["summary"]
     line = (
         f"{summary['files']} file(s) checked: {summary['valid']} valid, "
@@ -81,8 +118,11 @@ def format_github(report: ValidationReport) -> list[str]:
                 message = f"{issue.cell}: {message}"
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             out.append(
-                f"::{issue.severity} file={file.file},line={issue.line or 1},"
-                f"col={issue.column or 1},title={issue.code}::{message}"
+                printable(
+                    f"::{issue.severity} file={file.file},line={issue.line or 1},"
+                    f"col={issue.column or 1},title={issue.code}::{message}",
+                    multiline=False,
+                )
             )
     return out
 
@@ -105,6 +145,7 @@ def stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
     status.start()
 
     def show(name: str, detail: str) -> None:
+        detail = rich_text(detail, multiline=False)
         if name == "notice":
             console.print(f"  [yellow]{detail}[/]", soft_wrap=True)
             return
@@ -126,7 +167,7 @@ def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
     typer.echo(f"  members included ({len(included)}): {', '.join(included) or 'none'}")
     for left in manifest["members_left_out"]:
         allowed = " (published without it: --allow-missing)" if left.get("allowed_by") else ""
-        typer.echo(f"  left out: {left['member']}: {left['reason']}{allowed}")
+        typer.echo(printable(f"  left out: {left['member']}: {left['reason']}{allowed}"))
     if manifest.get("published_with_open_comments"):
         typer.echo(
             f"  published with {manifest['published_with_open_comments']} unresolved review "
@@ -189,14 +230,14 @@ def print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
             table.add_column(column, justify="right" if column in {"Draft", "Page"} else "left")
         for r in rows:
             table.add_row(
-                r.ref,
+                rich_text(r.ref),
                 f"{r.draft:03d}",
-                r.section,
+                rich_text(r.section),
                 str(r.page or ""),
-                r.kind,
-                r.comment,
-                r.status,
-                r.response,
+                rich_text(r.kind),
+                rich_text(r.comment),
+                rich_text(r.status),
+                rich_text(r.response),
             )
         console.print(table)
         counts = ", ".join(f"{n} {s}" for s, n in summary.by_status.items())
@@ -206,6 +247,27 @@ def print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
             f"{summary.left_out} comment(s) not shown: they have errors (see above).",
             style="bold red",
         )
+
+
+def print_status_table(rows: list[dict[str, Any]], year: int, deadline: object) -> None:
+    """`wgreport status`: one row per expected member (names from working-group.yaml)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Submission status, {year} edition (deadline {deadline})")
+    for column in ("Member", "Submitted", "Valid", "Errors", "Warnings", "Last change", "Late"):
+        table.add_column(column, justify="right" if column in {"Errors", "Warnings"} else "left")
+    for row in rows:
+        table.add_row(
+            rich_text(f"{row['member']} {row['name']}", multiline=False),
+            "yes" if row["submitted"] else "no",
+            "yes" if row["valid"] else ("no" if row["submitted"] else "–"),
+            str(row["errors"]),
+            str(row["warnings"]),
+            rich_text(str(row["last_change"] or "–"), multiline=False),
+            "late" if row["late"] else ("overdue" if row.get("overdue") else ""),
+        )
+    Console(highlight=False, width=120).print(table)
 
 
 def shown(path: Path) -> str:
