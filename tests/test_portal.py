@@ -370,11 +370,9 @@ def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
 def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> None:
     """A portal restarted while its build ran: the record says running, the process is
     gone; the log's summary line tells that the draft was made."""
-    from wgreport.portal.builds import Builds
-
     import os
 
-    from wgreport.portal.builds import started_at
+    from wgreport.portal.builds import Builds, started_at
 
     folder = portal.store.folder / "builds" / "2024"
     folder.mkdir(parents=True)

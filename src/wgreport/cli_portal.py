@@ -14,14 +14,6 @@ from .cli_options import InputsOption
 from .formats import ReportFormat
 from .limits import check_year_option
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """`text` with control characters shown as escapes (a terminal never obeys them)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
-
-
 portal_app = typer.Typer(
     help="The submission and review portal (members, reviewers, the secretariat).",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -152,6 +144,7 @@ def people_command(
 
     from .portal.app import people
     from .portal.store import Store
+    from .terminal import printable
 
     rows = people(Store(portal_dir()))
     if output is ReportFormat.json:
@@ -213,6 +206,7 @@ def audit_command(
     import json
 
     from .portal.store import Store
+    from .terminal import printable
 
     store = Store(portal_dir())
     if verify:
