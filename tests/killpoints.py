@@ -93,7 +93,18 @@ POINTS = [
     KillPoint("final-pending", "final", ("wgreport.publish:_exchange",), final=True),
     KillPoint("final-exchanged", "final", ("wgreport.publish:_exchange",), after=True, final=True),
 ]
-BY_NAME = {p.name: p for p in POINTS}
+# The steps of a member's upload in the portal (`wgreport portal`), in order: the revision
+# kept (received), checked, the intent to replace the member's file recorded (accepting),
+# the file replaced, the outcome recorded. tests/test_portal_crash.py kills at each.
+UPLOAD_POINTS = [
+    KillPoint("upload-received", "portal", ("wgreport.portal.store:Store.add_revision",),
+              after=True),
+    KillPoint("upload-checked", "portal", ("wgreport.portal.app:check_upload",), after=True),
+    KillPoint("upload-accepting", "portal", ("wgreport.portal.app:write_atomic",)),
+    KillPoint("upload-replaced", "portal", ("wgreport.portal.app:write_atomic",), after=True),
+    KillPoint("upload-recorded", "portal", ("wgreport.portal.app:_settle",), after=True),
+]  # fmt: skip
+BY_NAME = {p.name: p for p in [*POINTS, *UPLOAD_POINTS]}
 
 
 def _resolve(target: str) -> tuple[Any, str]:

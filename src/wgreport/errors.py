@@ -30,6 +30,10 @@ class FinalRefused(WgreportError):
     """A final was asked for while expected members are missing or invalid."""
 
 
+class DiskFull(WgreportError):
+    """The portal's disk (or its database) is full: nothing of the change was kept."""
+
+
 class PublishError(WgreportError):
     """A draft could not be written (locked, disk full, read-only outputs)."""
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..background import alive
+from .files import private_dirs
 from .store import Invitation, Store
 
 _DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
@@ -109,7 +110,7 @@ class Builds:
             running = [r for r in self.records() if r["status"] == "running"]
             if running:
                 return None, f"Build {running[0]['build']} is still running: wait for it."
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dirs(self.folder, self.store.folder)
             rows = self.store.build_rows(self.year)
             number = max((int(r["build"]) for r in rows), default=0) + 1
             path = self.folder / f"{number:03d}.log"

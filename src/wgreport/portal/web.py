@@ -1,0 +1,199 @@
+"""What every page of the portal shares: the `Portal` it serves, its pages (Jinja2,
+autoescaped), refusals and redirects, the client's address, the forms, the session and its
+single-use form tokens. A sign-in opens a server-side session (the cookie holds a random
+token: HttpOnly, SameSite=Strict, Secure behind HTTPS); every form carries a token bound
+to the session and good once, across restarts."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from .builds import Builds
+from .limits import DEFAULT_LIMITS, PortalLimits
+from .store import (
+    SESSION_IDLE_SECONDS,
+    SESSION_MAX_SECONDS,
+    Invitation,
+    Session,
+    Store,
+)
+
+PAGES = Path(__file__).parent / "templates"
+COOKIE = "wgreport_session"
+CSRF_SECONDS = 2 * 3600
+UPLOAD_SUFFIXES = (".yaml", ".yml", ".xlsx")
+DOWNLOADS = ("report.pdf", "report.html")
+CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",  # sign-in links hold a token
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+#: Kept for callers of the earlier name.
+MAX_UPLOAD_BYTES = DEFAULT_LIMITS.upload_bytes
+
+
+@dataclass
+class Portal:
+    """What the application serves: an edition's inputs and outputs, and its store."""
+
+    inputs_dir: Path
+    outputs_dir: Path
+    year: int
+    store: Store
+    secure_cookies: bool = False
+    #: Environment for the draft builds the secretariat starts (e.g. PREFECT_API_URL).
+    build_env: dict[str, str] = field(default_factory=dict)
+    #: The portal's public address: redirects and sign-in links use it, never the
+    #: request's Host header, and only its host (with `allowed_hosts`) is served.
+    base_url: str = "http://127.0.0.1:8080"
+    allowed_hosts: list[str] = field(default_factory=list)
+    limits: PortalLimits = DEFAULT_LIMITS
+    session_idle_seconds: int = SESSION_IDLE_SECONDS
+    session_max_seconds: int = SESSION_MAX_SECONDS
+
+    @functools.cached_property
+    def builds(self) -> Builds:
+        return Builds(self.store, self.year, self.inputs_dir, self.outputs_dir, self.build_env)
+
+    @functools.cached_property
+    def checks(self) -> anyio.CapacityLimiter:
+        return anyio.CapacityLimiter(self.limits.checks_at_once)
+
+    @functools.cached_property
+    def _secret(self) -> str:
+        return self.store.secret()
+
+    def signer(self, salt: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self._secret, salt=salt)
+
+    def hosts(self) -> list[str]:
+        host = urlsplit(self.base_url).hostname or "127.0.0.1"
+        return sorted({host, *self.allowed_hosts})
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def user_agent(request: Request) -> str | None:
+    return request.headers.get("user-agent")
+
+
+def page(portal: Portal, name: str, status: int = 200, **values: Any) -> Response:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PAGES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    html = env.get_template(name).render(year=portal.year, **values)
+    return HTMLResponse(html, status_code=status)
+
+
+def refuse(request: Request, reason: str) -> None:
+    """Name why this request is refused, for the audit line `Guard` writes."""
+    request.state.refusal = reason
+
+
+def forbidden(portal: Portal, request: Request, reason: str, status: int = 403) -> Response:
+    refuse(request, reason)
+    return page(portal, "forbidden.html.j2", status=status, reason=reason)
+
+
+def redirect(portal: Portal, path: str) -> Response:
+    return RedirectResponse(portal.url(path), status_code=303)
+
+
+# --- sessions and CSRF -----------------------------------------------------------------------
+
+
+def current_session(portal: Portal, request: Request) -> tuple[Invitation, Session] | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw or len(raw) > 200:
+        return None
+    found = portal.store.session(raw, portal.session_idle_seconds)
+    if found[0] is None:
+        return None
+    invitation, session = found
+    assert isinstance(session, Session)
+    if invitation.expired:
+        return None
+    request.state.who = invitation
+    return invitation, session
+
+
+def csrf_token(portal: Portal, session: Session) -> str:
+    return portal.signer("csrf").dumps({"s": session.id, "n": secrets.token_hex(8)})
+
+
+def csrf_ok(portal: Portal, session: Session, token: str | None) -> bool:
+    """A token made for this session, not expired, and not used before (ever)."""
+    if not token or len(token) > 500:
+        return False
+    try:
+        data = portal.signer("csrf").loads(token, max_age=CSRF_SECONDS)
+    except (BadSignature, SignatureExpired):
+        return False
+    if not isinstance(data, dict) or not hmac.compare_digest(str(data.get("s")), session.id):
+        return False
+    return portal.store.spend_form_token(token, CSRF_SECONDS)
+
+
+def expired_form(portal: Portal, request: Request, back: str) -> Response:
+    refuse(request, "csrf")
+    return page(portal, "expired.html.j2", status=403, back=back)
+
+
+def signed_in_as(
+    portal: Portal, request: Request, *roles: str
+) -> tuple[Invitation, Session] | Response:
+    signed = current_session(portal, request)
+    if signed is None:
+        return forbidden(portal, request, "Sign in with the link of your invitation.")
+    if signed[0].role not in roles:
+        return forbidden(portal, request, "This page is not open to your role.")
+    return signed
+
+
+async def read_form(request: Request, max_fields: int, max_files: int = 0) -> dict[str, Any]:
+    """The form's fields (text), or a 400 page's HTTPException on a malformed form."""
+    try:
+        async with request.form(max_files=max_files, max_fields=max_fields,
+                                max_part_size=64 * 1024) as form:  # fmt: skip
+            out: dict[str, Any] = {}
+            for key, value in form.multi_items():
+                if isinstance(value, str):
+                    out[key] = value
+                else:
+                    out[key] = (value.filename or "", await value.read(
+                        request.app.state.portal.limits.upload_bytes + 1))  # fmt: skip
+            return out
+    except HTTPException:
+        raise
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"The form could not be read: {exc}") from exc
