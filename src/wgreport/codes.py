@@ -44,6 +44,10 @@ ISSUE_CODES: dict[str, str] = {
     "too-many": "A list has more items than allowed (12 initiatives, 8 outcomes…).",
     "too-long": "A text is longer than allowed (outcomes: 200 characters; descriptions: "
     "400 words; case studies: 1,500 words).",
+    "text-too-long": "A text is longer than its field's maximum: 200 characters for a title or "
+    "name, 500 for a sentence (source, note, alt text), 2,000 for a paragraph (docs/limits.md).",
+    "bidi-control": "A text holds an invisible bidirectional override or isolate control "
+    "(U+202A–U+202E, U+2066–U+2069), which would reorder the text around it.",
     "markdown-image": "An image is written inside Markdown text; use an `image` field.",
     "markdown-too-large": "A Markdown text is over its character limit (summary 5,000, "
     "description 8,000, case study body 30,000).",
