@@ -69,6 +69,8 @@ ISSUE_CODES: dict[str, str] = {
     "duplicate-indicator": "An indicator is reported twice.",
     "workbook-layout": "A contribution workbook lacks a sheet or header of "
     "`wgreport template --format xlsx`, or holds a field, column or link that has no place.",
+    "workbook-too-large": "A contribution workbook is over a limit measured before it is "
+    "opened: its size, unpacked size, compression ratio, parts, sheets, or rows and cells.",
     "checks-not-run": "Warning: the group's catalogue or the edition's file was not found, "
     "so only the file's format was checked (validated outside inputs/).",
     "missing-indicator": "A catalogue indicator is not reported (error when required, "
