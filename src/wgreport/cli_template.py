@@ -45,6 +45,7 @@ def template(
     """Write a contribution as a workbook (one sheet per part, drop-down lists for the
     catalogue's codes, instructions), or a filled-in workbook as the v1 YAML; never
     overwrites. `wgreport validate` checks a workbook as it checks a YAML file."""
+    from .errors import WorkbookRefused
     from .settings import get_settings
     from .terminal import fail_usage, shown
     from .validation import load_working_group
@@ -67,7 +68,10 @@ def template(
     elif not source.is_file():
         raise fail_usage(f"{source}: no such file")
     elif source.suffix.lower() == ".xlsx":
-        found = read_workbook(source)
+        try:
+            found = read_workbook(source)
+        except WorkbookRefused as refused:
+            raise fail_usage(f"{source}: {refused}; run wgreport validate {source}") from None
         if found.problems:
             raise fail_usage(
                 f"{source} is not a contribution workbook: run wgreport validate {source}"

@@ -44,6 +44,10 @@ ISSUE_CODES: dict[str, str] = {
     "too-many": "A list has more items than allowed (12 initiatives, 8 outcomes…).",
     "too-long": "A text is longer than allowed (outcomes: 200 characters; descriptions: "
     "400 words; case studies: 1,500 words).",
+    "text-too-long": "A text is longer than its field's maximum: 200 characters for a title or "
+    "name, 500 for a sentence (source, note, alt text), 2,000 for a paragraph (docs/limits.md).",
+    "bidi-control": "A text holds an invisible bidirectional override or isolate control "
+    "(U+202A–U+202E, U+2066–U+2069), which would reorder the text around it.",
     "markdown-image": "An image is written inside Markdown text; use an `image` field.",
     "markdown-too-large": "A Markdown text is over its character limit (summary 5,000, "
     "description 8,000, case study body 30,000).",
@@ -65,6 +69,8 @@ ISSUE_CODES: dict[str, str] = {
     "duplicate-indicator": "An indicator is reported twice.",
     "workbook-layout": "A contribution workbook lacks a sheet or header of "
     "`wgreport template --format xlsx`, or holds a field, column or link that has no place.",
+    "workbook-too-large": "A contribution workbook is over a limit measured before it is "
+    "opened: its size, unpacked size, compression ratio, parts, sheets, or rows and cells.",
     "checks-not-run": "Warning: the group's catalogue or the edition's file was not found, "
     "so only the file's format was checked (validated outside inputs/).",
     "missing-indicator": "A catalogue indicator is not reported (error when required, "

@@ -8,6 +8,7 @@ that escapes is a bug and is shown with its traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class WgreportError(Exception):
@@ -63,3 +64,12 @@ class FontMissing(WgreportError, RuntimeError):
 
 class ClusterError(WgreportError):
     """The Dask cluster cannot be used: it does not answer, or has no workers."""
+
+
+class WorkbookRefused(WgreportError, ValueError):
+    """A workbook past a limit measured before parsing (workbook_limits.measure_workbook):
+    `problems` are its WorkbookProblems, each with an issue code, a message and a hint."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__("; ".join(str(p.message) for p in problems))
+        self.problems = list(problems)

@@ -35,6 +35,61 @@ def check_year_option(value: int | None) -> int | None:
     return value
 
 
+# Free text: characters per field, by the kind of text a field holds (docs/limits.md lists
+# every field). Generous for real content (the longest demo title has 62 characters), and
+# small enough that one field cannot turn a 60-page report into 700 pages.
+NAME_CHARS = 200  # one line: titles, names, organisations, labels, terms, link titles
+SENTENCE_CHARS = 500  # a sentence or two: sources, notes, reasons, image alt text, roles
+PARAGRAPH_CHARS = 2_000  # one paragraph: definitions, caveats, disclaimers, quotations
+COMMENT_CHARS = 20_000  # a reviewer's Markdown: comment, proposed change, response
+OUTCOME_CHARS = 200  # an initiative's outcome (code `too-long`, since format v1)
+URL_CHARS = 2_048  # a link's address
+EMAIL_CHARS = 254  # an e-mail address (RFC 5321)
+FILE_NAME_CHARS = 255  # a file the input names: image, foreword, indicators CSV
+
+# Where the text that does not fit belongs, by limit: the second half of a too-long hint.
+TEXT_ELSEWHERE = {
+    NAME_CHARS: "a title or name is one line; say more in the description or the summary",
+    SENTENCE_CHARS: "a sentence or two fit here; longer explanations belong in a Markdown "
+    "field (the summary, an initiative's description or the case study)",
+    PARAGRAPH_CHARS: "one paragraph fits here; longer material belongs in a document you link to",
+    COMMENT_CHARS: "split it into several comments, or refer to a longer document",
+    URL_CHARS: "link the page's own, shorter address",
+    EMAIL_CHARS: "give a shorter address",
+    FILE_NAME_CHARS: "give the file a shorter name",
+}
+
+
+def text_too_long_hint(limit: int, actual: int) -> str:
+    """'shorten it to at most N characters; it has M', and where the rest belongs."""
+    hint = f"shorten it to at most {limit:,} characters; it has {actual:,}"
+    elsewhere = TEXT_ELSEWHERE.get(limit)
+    return f"{hint} ({elsewhere})" if elsewhere else hint
+
+
+# Bidirectional override and isolate controls: invisible, and they reorder the text after
+# them, beyond their field, in the HTML and the PDF. Right-to-left text needs none of them;
+# the marks U+200E and U+200F (which reorder nothing around them) are allowed.
+BIDI_CONTROLS = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+    "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE",
+    "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_control(text: str) -> tuple[int, str] | None:
+    """The first bidirectional control in `text`: its index and the character, or None."""
+    found = _BIDI.search(text)
+    return (found.start(), found[0]) if found else None
+
+
 # Markdown: characters per field (the word limits allow about a fifth of these).
 MARKDOWN_CHARS = {"summary": 5_000, "description": 8_000, "body": 30_000}
 MARKDOWN_CHARS_DEFAULT = 8_000

@@ -24,7 +24,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .limits import YEAR_MAX, YEAR_MIN
+from .limits import (
+    COMMENT_CHARS,
+    EMAIL_CHARS,
+    FILE_NAME_CHARS,
+    MARKDOWN_CHARS,
+    NAME_CHARS,
+    OUTCOME_CHARS,
+    PARAGRAPH_CHARS,
+    SENTENCE_CHARS,
+    URL_CHARS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 
 # --- field types -------------------------------------------------------------------------
 
@@ -110,6 +122,16 @@ def _email(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_not_blank)]
+# Every free-text field has a maximum length (limits.py; docs/limits.md lists the fields).
+# Pydantic reports a longer text as `string_too_long`, issue code `text-too-long`.
+# (The length is checked on the str itself, before `_not_blank`, so that the error is
+# pydantic's `string_too_long` with the limit, at no cost for a huge text.)
+Name = Annotated[str, StringConstraints(max_length=NAME_CHARS), AfterValidator(_not_blank)]
+Sentence = Annotated[str, StringConstraints(max_length=SENTENCE_CHARS), AfterValidator(_not_blank)]
+Paragraph = Annotated[
+    str, StringConstraints(max_length=PARAGRAPH_CHARS), AfterValidator(_not_blank)
+]
+FileName = Annotated[str, StringConstraints(max_length=FILE_NAME_CHARS), AfterValidator(_not_blank)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 MemberCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
@@ -132,9 +154,21 @@ FullDate = Annotated[
     BeforeValidator(_full_date),
     WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"}),
 ]
-Url = Annotated[str, AfterValidator(_url)]
-Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, StringConstraints(max_length=URL_CHARS), AfterValidator(_url)]
+Email = Annotated[str, StringConstraints(max_length=EMAIL_CHARS), AfterValidator(_email)]
 Markdown = Annotated[str, AfterValidator(_not_blank)]
+# A contribution's Markdown is bounded by validation (`markdown-too-large`, with its
+# tables and nesting: limits.MARKDOWN_CHARS); the schema tells editors the same limit.
+SummaryMarkdown = Annotated[
+    Markdown, Field(json_schema_extra={"maxLength": MARKDOWN_CHARS["summary"]})
+]
+DescriptionMarkdown = Annotated[
+    Markdown, Field(json_schema_extra={"maxLength": MARKDOWN_CHARS["description"]})
+]
+BodyMarkdown = Annotated[Markdown, Field(json_schema_extra={"maxLength": MARKDOWN_CHARS["body"]})]
+CommentMarkdown = Annotated[
+    str, StringConstraints(max_length=COMMENT_CHARS), AfterValidator(_not_blank)
+]
 
 
 class _Model(BaseModel):
@@ -165,9 +199,9 @@ def _known(value: str, info: ValidationInfo, key: str, code: str, message: str) 
 
 class Member(_Model):
     code: MemberCode = Field(description="ISO 3166-1 alpha-2 code (the United Kingdom is GB)")
-    name: Text
-    short_name: Text | None = None
-    ministry: Text
+    name: Name
+    short_name: Name | None = None
+    ministry: Name
 
     @property
     def label(self) -> str:
@@ -177,8 +211,8 @@ class Member(_Model):
 
 class Theme(_Model):
     id: Slug
-    title: Text
-    description: Text
+    title: Name
+    description: Paragraph
 
 
 Unit = Literal["index", "percent", "count", "currency", "years", "score", "rank"]
@@ -188,29 +222,29 @@ class SeriesBreak(_Model):
     edition: Year = Field(
         description="The edition whose values cannot be compared with the edition before it"
     )
-    reason: Text = Field(description="One sentence on why, as the report prints it")
+    reason: Paragraph = Field(description="One sentence on why, as the report prints it")
 
 
 class ReferenceValue(_Model):
-    label: Text = Field(description="What the value is, e.g. World average or OECD average")
+    label: Name = Field(description="What the value is, e.g. World average or OECD average")
     data_year: Year = Field(description="The survey edition it belongs to")
     value: float = Field(description="As the source publishes it")
-    source: Text = Field(description="Who publishes it, and where")
+    source: Sentence = Field(description="Who publishes it, and where")
     url: Url | None = None
 
 
 class Indicator(_Model):
     id: Slug
-    title: Text
+    title: Name
     unit: Unit
     min: float | None = None
     max: float | None = None
     decimals: Annotated[int, Field(ge=0, le=6)] = 2
     higher_is_better: bool = True
-    source: Text
-    definition: Text
+    source: Sentence
+    definition: Paragraph
     required: bool = False
-    caveat: Text | None = Field(
+    caveat: Paragraph | None = Field(
         None, description="Optional: what a reader must know before comparing values."
     )
     series_breaks: list[SeriesBreak] = Field(
@@ -234,8 +268,8 @@ class Indicator(_Model):
 
 class WorkingGroup(_Model):
     schema_: Literal["wgreport/working-group/v1"] = Field(alias="schema")
-    name: Text
-    forum: Text
+    name: Name
+    forum: Name
     chair: MemberCode
     members: Annotated[list[Member], Field(min_length=1)]
     themes: Annotated[list[Theme], Field(min_length=1)]
@@ -255,35 +289,37 @@ class WorkingGroup(_Model):
 
 
 class Editor(_Model):
-    name: Text
-    organisation: Text | None = None
+    name: Name
+    organisation: Name | None = None
 
 
 class SourceEdition(_Model):
-    title: Text = Field(description="The source as the method section names it")
-    edition: Text = Field(description="Which edition of it, e.g. 2024")
+    title: Sentence = Field(description="The source as the method section names it")
+    edition: Sentence = Field(description="Which edition of it, e.g. 2024")
     indicators: list[Slug] = Field([], description="The catalogue's indicators it provides")
     url: Url | None = None
     accessed: FullDate = Field(description="When the secretariat last checked its values")
 
 
 class Signatory(_Model):
-    name: Text = Field(description="Who signs the foreword")
-    role: Text = Field(description="Their role, e.g. Chair of the Working Group")
+    name: Name = Field(description="Who signs the foreword")
+    role: Sentence = Field(description="Their role, e.g. Chair of the Working Group")
 
 
 class Approval(_Model):
-    by: Text = Field(description="Who approved the edition, e.g. the Working Group at its plenary")
+    by: Sentence = Field(
+        description="Who approved the edition, e.g. the Working Group at its plenary"
+    )
     date: FullDate = Field(description="When it was approved")
 
 
 class Abbreviation(_Model):
-    term: Text
-    meaning: Text
+    term: Name
+    meaning: Sentence
 
 
 class Licence(_Model):
-    name: Text = Field(
+    name: Sentence = Field(
         description="e.g. Creative Commons Attribution 4.0 International (CC BY 4.0)"
     )
     url: Url | None = None
@@ -292,11 +328,11 @@ class Licence(_Model):
 class Edition(_Model):
     schema_: Literal["wgreport/edition/v1"] = Field(alias="schema")
     year: Year
-    title: Text
-    subtitle: Text | None = None
+    title: Name
+    subtitle: Sentence | None = None
     deadline: FullDate
     editors: Annotated[list[Editor], Field(min_length=1)]
-    foreword: Text | None = None
+    foreword: FileName | None = None
     expected_members: Literal["all"] | list[MemberCode] = "all"
     previous_edition: Year | None = None
     data_cutoff: FullDate | None = Field(
@@ -314,17 +350,19 @@ class Edition(_Model):
     publication_date: FullDate | None = Field(
         None, description="Optional: the final's publication date (default: the build date)"
     )
-    disclaimer: Text | None = Field(None, description="Optional: replaces the default disclaimer")
-    copyright: Text | None = Field(
+    disclaimer: Paragraph | None = Field(
+        None, description="Optional: replaces the default disclaimer"
+    )
+    copyright: Sentence | None = Field(
         None, description="Optional: the copyright holder (default: the working group)"
     )
     licence: Licence | None = Field(
         None, description="Optional: the licence the report is published under (default: CC BY 4.0)"
     )
-    citation: Text | None = Field(
+    citation: Paragraph | None = Field(
         None, description="Optional: how to cite the report (default: composed from the edition)"
     )
-    acknowledgements: Text | None = Field(
+    acknowledgements: Paragraph | None = Field(
         None, description="Optional: a paragraph of thanks, printed before the member contacts"
     )
     abbreviations: list[Abbreviation] = Field(
@@ -336,38 +374,40 @@ class Edition(_Model):
 
 
 class Contact(_Model):
-    name: Text
+    name: Name
     email: Email
-    organisation: Text
+    organisation: Name
 
 
 class Strategy(_Model):
-    title: Text
+    title: Sentence
     adopted: PartialDate
     url: Url | None = None
     horizon: Year | None = None
 
 
 class LegalInstrument(_Model):
-    title: Text
+    title: Sentence
     year: LawYear
 
 
 class Governance(_Model):
-    lead_institution: Text
+    lead_institution: Name
     coordination_model: Literal["centralised", "decentralised", "hybrid"]
     strategy: Strategy
     legal_instruments: Annotated[list[LegalInstrument], Field(max_length=20)] = []
 
 
 class Link(_Model):
-    title: Text
+    title: Name
     url: Url
 
 
 class Image(_Model):
-    file: Text = Field(description="relative to contributions/; PNG, JPEG or SVG, at most 5 MiB")
-    alt: Text = Field(description="a text alternative that says what the image shows")
+    file: FileName = Field(
+        description="relative to contributions/; PNG, JPEG or SVG, at most 5 MiB"
+    )
+    alt: Sentence = Field(description="a text alternative that says what the image shows")
 
 
 Status = Literal["planned", "in-progress", "completed", "discontinued"]
@@ -375,14 +415,14 @@ Status = Literal["planned", "in-progress", "completed", "discontinued"]
 
 class Initiative(_Model):
     id: Slug
-    title: Text
+    title: Name
     theme: Slug
     status: Status
     started: PartialDate
     ended: PartialDate | None = None
-    description: Markdown
+    description: DescriptionMarkdown
     outcomes: Annotated[
-        list[Annotated[Text, StringConstraints(max_length=200)]], Field(max_length=8)
+        list[Annotated[Text, StringConstraints(max_length=OUTCOME_CHARS)]], Field(max_length=8)
     ] = []
     links: list[Link] = []
     image: Image | None = None
@@ -399,9 +439,9 @@ class IndicatorValue(_Model):
     id: Slug
     value: float | None
     data_year: Year | None = None
-    source: Text | None = None
-    note: Text | None = None
-    reason_missing: Text | None = None
+    source: Sentence | None = None
+    note: Sentence | None = None
+    reason_missing: Sentence | None = None
 
     @field_validator("id")
     @classmethod
@@ -416,8 +456,8 @@ class IndicatorValue(_Model):
 
 
 class CaseStudy(_Model):
-    title: Text
-    body: Markdown
+    title: Name
+    body: BodyMarkdown
     image: Image | None = None
 
 
@@ -427,11 +467,11 @@ class Contribution(_Model):
     year: Year
     submitted: FullDate
     contact: Contact
-    summary: Markdown
+    summary: SummaryMarkdown
     governance: Governance
     initiatives: Annotated[list[Initiative], Field(min_length=1, max_length=12)]
     indicators: list[IndicatorValue] = []
-    indicators_file: Text | None = None
+    indicators_file: FileName | None = None
     case_study: CaseStudy | None = None
 
     @field_validator("member")
@@ -457,8 +497,8 @@ COMMENT_KINDS: tuple[str, ...] = ("editorial", "substantive", "factual")
 
 class Reviewer(_Model):
     id: ReviewerId = Field(description="The file's name without .yaml, e.g. gb-policy-team")
-    name: Text
-    organisation: Text
+    name: Name
+    organisation: Name
     member: MemberCode | None = None
     email: Email | None = None
 
@@ -466,13 +506,13 @@ class Reviewer(_Model):
 class ReviewComment(_Model):
     id: Annotated[int, Field(ge=1)] = Field(description="Unique in the file; never reused")
     draft: Annotated[int, Field(ge=1)] = Field(description="The draft number the comment is on")
-    section: Text = Field(description="A chapter id (summary, themes, annex-b…) or a member code")
+    section: Name = Field(description="A chapter id (summary, themes, annex-b…) or a member code")
     page: Annotated[int, Field(ge=1)] | None = None
-    quote: Text | None = None
-    comment: Markdown
-    proposed_change: Markdown
+    quote: Paragraph | None = None
+    comment: CommentMarkdown
+    proposed_change: CommentMarkdown
     kind: CommentKind
-    response: Markdown | None = Field(default=None, description="Written by the secretariat")
+    response: CommentMarkdown | None = Field(default=None, description="Written by the secretariat")
     status: CommentStatus = Field(default="open", description="Set by the secretariat")
 
 

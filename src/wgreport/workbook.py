@@ -18,7 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import WorkbookRefused
 from .models import PLACEHOLDER, WorkingGroup
+from .workbook_limits import MAX_COMPRESSION_RATIO as MAX_COMPRESSION_RATIO
+from .workbook_limits import MAX_SHEET_CELLS as MAX_SHEET_CELLS
+from .workbook_limits import MAX_SHEET_ROWS as MAX_SHEET_ROWS
+from .workbook_limits import MAX_WORKBOOK_BYTES as MAX_WORKBOOK_BYTES
+from .workbook_limits import MAX_WORKBOOK_CELLS as MAX_WORKBOOK_CELLS
+from .workbook_limits import MAX_WORKBOOK_PARTS as MAX_WORKBOOK_PARTS
+from .workbook_limits import MAX_WORKBOOK_SHEETS as MAX_WORKBOOK_SHEETS
+from .workbook_limits import MAX_WORKBOOK_UNPACKED_BYTES as MAX_WORKBOOK_UNPACKED_BYTES
+from .workbook_limits import WorkbookProblem as WorkbookProblem
+from .workbook_limits import measure_workbook
 from .yamlsource import FieldPath, format_path
 
 CONTRIBUTION = "Contribution"
@@ -251,9 +262,13 @@ def _instructions(wg: WorkingGroup | None) -> list[str]:
 
 
 def read_workbook(path: Path) -> ReadWorkbook:
-    """The v1 data of a filled-in workbook, and where each value came from."""
+    """The v1 data of a filled-in workbook, and where each value came from. Measured
+    first (measure_workbook): a workbook past a limit raises WorkbookRefused unparsed."""
     from openpyxl import load_workbook
 
+    problems = measure_workbook(path)
+    if problems:
+        raise WorkbookRefused(problems)
     book = load_workbook(path, data_only=True, read_only=False)
     found = ReadWorkbook(data={})
     for title in (CONTRIBUTION, LEGAL, INITIATIVES, LINKS, INDICATORS):
@@ -410,6 +425,10 @@ def workbook_source(path: Path, display: str | None = None) -> tuple[Any, ReadWo
     source = Source(path=path, display=display or str(path))
     try:
         found = read_workbook(path)
+    except WorkbookRefused as refused:
+        for problem in refused.problems:
+            source.add("error", problem.code, problem.message, hint=problem.hint)
+        return source, None
     except Exception as exc:  # a damaged or foreign file: openpyxl raises many kinds
         source.add(
             "error",

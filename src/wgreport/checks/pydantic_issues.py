@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .. import limits
 from ..models import (
     PLACEHOLDER,
     PLACEHOLDER_ID,
@@ -187,7 +188,9 @@ def _describe(
             "use lowercase letters, digits and dashes, e.g. one-stop-benefits",
             False,
         )
-    if etype in {"too_short", "too_long", "string_too_long"}:
+    if etype == "string_too_long":
+        return _describe_text_length(ctx, path, name, value)
+    if etype in {"too_short", "too_long"}:
         return _describe_length(etype, ctx, name, value)
     if etype in _RELATIONS:
         limit = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
@@ -240,11 +243,25 @@ def _describe_length(
         limit = ctx.get("min_length")
         return "too-few", f"'{name}' needs at least {limit} item(s), found {actual}", None, False
     limit = ctx.get("max_length")
-    if etype == "string_too_long":
-        return "too-long", f"'{name}' is longer than {limit} characters", "shorten it", False
     if isinstance(value, str):
         return "too-long", f"the text is longer than {limit} characters", "shorten it", False
     return "too-many", f"'{name}' may hold at most {limit} items, found {actual}", None, False
+
+
+def _describe_text_length(
+    ctx: dict[str, Any], path: FieldPath, name: str, value: Any
+) -> tuple[str, str, str | None, bool]:
+    """A text over its field's maximum length (`text-too-long`), with the limit, the
+    text's length and where longer material belongs. (An outcome's 200 characters are
+    checked after its blank check, so pydantic reports them as `too_long`: `too-long`.)"""
+    limit = int(ctx.get("max_length") or 0)
+    actual = len(value) if isinstance(value, str) else 0
+    if limit not in limits.TEXT_ELSEWHERE:  # an id (64 characters): format v1's own rule
+        return "too-long", f"'{name}' is longer than {limit} characters", "shorten it", False
+    message = (
+        f"'{name}' has {actual:,} characters; at most {limit:,} are allowed (limit: text length)"
+    )
+    return "text-too-long", message, limits.text_too_long_hint(limit, actual), False
 
 
 def _describe_value(value: Any) -> str:
@@ -275,12 +292,39 @@ def validate_model(
         )
         return None
     placeholders = _find_placeholders(source, data, ())
+    bidi = _find_bidi_controls(source, data, ())
     try:
         validated = model.model_validate(data, context=context or {})
     except ValidationError as exc:
         _add_pydantic_errors(source, exc, data, model, skip=placeholders, known=context)
         return None
-    return None if placeholders else validated
+    return None if placeholders or bidi else validated
+
+
+def _find_bidi_controls(source: Source, value: Any, path: FieldPath) -> bool:
+    """Texts holding a bidirectional override or isolate control: one issue per field.
+    Such a control reorders the text after it, beyond its field, in the HTML and the PDF."""
+    found = False
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= _find_bidi_controls(source, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _find_bidi_controls(source, item, (*path, index))
+    elif isinstance(value, str) and (control := limits.bidi_control(value)) is not None:
+        found = True
+        index, char = control
+        name = f"U+{ord(char):04X}"
+        source.add(
+            "error",
+            "bidi-control",
+            f"'{format_path(path)}' holds the invisible direction control {name} "
+            f"({limits.BIDI_CONTROLS[char]}) at character {index + 1:,}",
+            path,
+            hint=f"remove the invisible direction control {name}; right-to-left text such "
+            "as Hebrew or Arabic needs none, and the marks U+200E and U+200F are allowed",
+        )
+    return found
 
 
 def _is_placeholder(value: str) -> bool:
