@@ -363,3 +363,19 @@ def test_the_members_guide_documents_the_allowlist() -> None:
     section = guide[guide.index("#### What an SVG may contain") :].split("\n#### ")[0]
     for element in sorted(svgsafe.ELEMENTS):
         assert re.search(rf"`{element}`", section), element
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["111 " * 5_000 + "!", "rotate(1  ) " * 5_000 + "!", "  " * 50_000 + "!important x"],
+)
+def test_a_long_bad_value_is_refused_without_backtracking(value: str) -> None:
+    """Each value's form is read in one pass (atomic groups): a crafted value such as 40
+    ambiguous numbers and a bad end, which took 2^40 steps with a backtracking pattern,
+    is refused at once."""
+    for attribute in ("stroke-dasharray", "transform", "style"):
+        svg = _svg(f'<rect width="9" height="9" {attribute}="{value}"/>')
+        if attribute == "style":
+            svg = _svg(f'<rect width="9" height="9" style="stroke-width:{value}"/>')
+        problem = svgsafe.problem(svg.encode())
+        assert problem is not None and problem[0] == "image-svg-unsupported", problem

@@ -80,28 +80,28 @@ TEXT_ELEMENTS = frozenset({"text", "tspan", "title", "desc"})
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _UNIT = r"(?:px|pt|pc|mm|cm|in|em|ex|rem|ch|vw|vh|vmin|vmax|%|deg|rad|grad|turn|q|s|ms)?"
 _WORD = r"[A-Za-z][A-Za-z0-9-]*"
-_TOKEN = rf"(?:{_NUMBER}{_UNIT}|{_WORD})"
-_SEP = r"(?:\s*,\s*|\s+)"
+_TOKEN = rf"(?>{_NUMBER}{_UNIT}|{_WORD})"  # atomic: one way to read a token
+_SEP = r"(?>\s*,\s*|\s+)"
 _ID = r"[A-Za-z_][\w.-]*"
-_COLOR = r"(?:#[0-9A-Fa-f]{3,8}|[A-Za-z][A-Za-z-]*|(?:rgba?|hsla?)\(\s*[0-9A-Za-z.,%+\-\s/]*\))"
+_COLOR = r"(?>#[0-9A-Fa-f]{3,8}|(?:rgba?|hsla?)\([0-9A-Za-z.,%+\-\s/]*+\)|[A-Za-z][A-Za-z-]*)"
 _IRI = rf"url\(\s*(['\"]?)#({_ID})\1\s*\)"
 
 #: The forms a value may take.
 FORMS: dict[str, re.Pattern[str]] = {
     # numbers, lengths, angles, percentages and keywords, one or several (x, width,
     # stroke-dasharray, viewBox, points, preserveAspectRatio, font-weight, …)
-    "tokens": re.compile(rf"\s*{_TOKEN}(?:{_SEP}{_TOKEN})*\s*", re.I),
+    "tokens": re.compile(rf"\s*+{_TOKEN}(?:{_SEP}{_TOKEN})*+\s*+", re.I),
     "color": re.compile(rf"\s*{_COLOR}\s*"),
     "paint": re.compile(rf"\s*(?:{_COLOR}|{_IRI}(?:\s+{_COLOR})?)\s*"),
     "reference": re.compile(rf"\s*(?:none|{_IRI})\s*"),
     "transform": re.compile(
-        r"\s*(?:(?:matrix|translate|translateX|translateY|scale|scaleX|scaleY|rotate|skewX|skewY)"
-        r"\s*\(\s*[0-9A-Za-z.,%+\-\s]*\)\s*,?\s*)*"
+        r"\s*+(?>(?:matrix|translate|translateX|translateY|scale|scaleX|scaleY|rotate|skewX|skewY)"
+        r"\s*+\([0-9A-Za-z.,%+\-\s]*+\)\s*+,?\s*+)*+"
     ),
     "path": re.compile(r"[MmZzLlHhVvCcSsQqTtAa0-9eE.,+\-\s]*"),
     "font-family": re.compile(r"[\w\s,.'\"\-]+"),
     "id": re.compile(_ID),
-    "ids": re.compile(rf"\s*{_ID}(?:\s+{_ID})*\s*"),
+    "ids": re.compile(rf"\s*+{_ID}(?:\s++{_ID})*+\s*+"),
     "lang": re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*"),
     "text": re.compile(r".*", re.S),
 }
@@ -153,7 +153,6 @@ _URL = re.compile(r"url\s*\(\s*['\"]?\s*([^)'\"]*)", re.I)
 _LOCAL_URL = re.compile(rf"url\(\s*['\"]?#({_ID})['\"]?\s*\)")
 #: In a style sheet: an import, a font, a URL other than `url(#id)`, or a CSS escape.
 _CSS_ATTACK = re.compile(r"@import|@font-face|url\s*\(\s*['\"]?\s*(?!#)|\\", re.I)
-_IMPORTANT = re.compile(r"\s*!\s*important\s*$", re.I)
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|jpg);base64,([A-Za-z0-9+/=\s]*)", re.I)
 _HINT_UNSAFE = "export a plain SVG (no scripts, no links to other files or addresses), or use PNG"
 
@@ -440,8 +439,14 @@ def _style(value: str, where: str) -> dict[str, str]:
         name = name.strip().lower()
         if not colon or name not in PROPERTIES:
             continue  # an editor's own property (-inkscape-…), or one that does not draw
-        declared[name] = _checked(name, _IMPORTANT.sub("", content), where)
+        declared[name] = _checked(name, _not_important(content), where)
     return declared
+
+
+def _not_important(value: str) -> str:
+    """A declaration's value without `!important` (which changes nothing here)."""
+    head, bang, tail = value.rpartition("!")
+    return head if bang and tail.strip().lower() == "important" else value
 
 
 def _checked(name: str, value: str, where: str) -> str:
