@@ -379,3 +379,43 @@ def test_a_long_bad_value_is_refused_without_backtracking(value: str) -> None:
             svg = _svg(f'<rect width="9" height="9" style="stroke-width:{value}"/>')
         problem = svgsafe.problem(svg.encode())
         assert problem is not None and problem[0] == "image-svg-unsupported", problem
+
+
+def _pattern_bomb() -> str:
+    tile = '<rect width="1" height="1"/>' * 3_000
+    return _svg(
+        f'<defs><pattern id="p" width="4" height="4" patternUnits="userSpaceOnUse">{tile}'
+        '</pattern></defs><g fill="url(#p)">' + '<rect width="9" height="9"/>' * 3_000 + "</g>"
+    )
+
+
+def _marker_bomb() -> str:
+    mark = '<rect width="1" height="1"/>' * 2_000
+    line = " ".join(f"L{i} {i}" for i in range(2_000))
+    return _svg(
+        f'<defs><marker id="m">{mark}</marker></defs><path d="M0 0 {line}" marker-mid="url(#m)"/>'
+    )
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        _pattern_bomb(),
+        _marker_bomb(),
+        _svg(
+            '<defs><clipPath id="c">' + '<rect width="1" height="1"/>' * 2_000 + "</clipPath>"
+            "</defs>" + '<rect width="9" height="9" clip-path="url(#c)"/>' * 2_000
+        ),
+        _svg('<use id="a" href="#gone"/><use href="#a"/><rect width="1" height="1"/>'),
+    ],
+    ids=["pattern", "marker", "clip-path", "use-of-a-dangling-use"],
+)
+def test_what_a_pattern_marker_or_clip_draws_counts_where_it_is_used(svg: str) -> None:
+    """A 170 kB file that fills 3,000 rectangles with a 3,000-rectangle pattern draws 9
+    million; the old code accepted it and WeasyPrint was still drawing it after 90 s."""
+    problem = svgsafe.problem(svg.encode())
+    if "gone" in svg:
+        assert problem is None
+    else:
+        assert problem is not None and problem[0] == "image-too-complex", problem
+        assert "draws more than" in problem[1]

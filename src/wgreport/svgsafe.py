@@ -74,6 +74,10 @@ UNSAFE_ELEMENTS = frozenset({
 DROPPED_ELEMENTS = frozenset({"metadata"})
 #: Elements whose `href` is kept (a local reference; on `<image>`, an embedded PNG or JPEG).
 HREF_ELEMENTS = frozenset({"use", "image", "linearGradient", "radialGradient", "pattern"})
+#: Elements drawn only where they are referenced (their content is counted there).
+_TEMPLATES = frozenset({
+    "defs", "symbol", "linearGradient", "radialGradient", "pattern", "clipPath", "mask", "marker",
+})  # fmt: skip
 #: Elements whose text is part of the drawing or its description.
 TEXT_ELEMENTS = frozenset({"text", "tspan", "title", "desc"})
 
@@ -490,7 +494,6 @@ def _check_references(root: Node) -> None:
             "draw the repeated shapes as one path, or export the drawing as PNG",
         ))  # fmt: skip
     # Depth-first over "draws": a node draws its children and what it refers to.
-    drawn: dict[int, int] = {}  # id(node) → elements drawn, <use> expanded
     depth: dict[int, int] = {}  # id(node) → longest chain of <use> from it
     state: dict[int, int] = {}  # 1: on the path, 2: done
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -500,18 +503,9 @@ def _check_references(root: Node) -> None:
         successors = list(node) + [by_id[i] for i in _references(node) if i in by_id]
         if leaving:
             state[key] = 2
-            children_drawn = sum(drawn[id(c)] for c in node)
-            target = by_id.get(node.attrib.get("href", "")[1:]) if node.tag == "use" else None
-            drawn[key] = 1 + children_drawn + (drawn[id(target)] if target is not None else 0)
             depth[key] = (1 if node.tag == "use" else 0) + max(
                 (depth[id(s)] for s in successors), default=0
             )
-            if drawn[key] > MAX_DRAWN:
-                raise SvgRefused(*_too_complex(
-                    f"draws more than {MAX_DRAWN:,} elements once its <use> elements are "
-                    "expanded (limit: SVG uses)",
-                    "draw the repeated shapes as one path, or export the drawing as PNG",
-                ))  # fmt: skip
             if depth[key] > MAX_USE_DEPTH:
                 raise SvgRefused(*_too_complex(
                     f"nests <use> elements more than {MAX_USE_DEPTH} deep (a <use> of a group "
@@ -533,6 +527,86 @@ def _check_references(root: Node) -> None:
                 ))  # fmt: skip
             if state.get(id(successor)) is None:
                 stack.append((successor, False))
+    _Drawing(by_id).cost(root, _NO_PAINT, 0)
+
+
+#: What a node inherits that makes it draw another element: its fill's and stroke's paint
+#: server and its start, middle and end markers (ids, or None).
+_Paint = tuple[str | None, str | None, str | None, str | None, str | None]
+_NO_PAINT: _Paint = (None, None, None, None, None)
+_SHAPES = frozenset({"path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
+                     "text", "tspan"})  # fmt: skip
+_MARKABLE = frozenset({"path", "line", "polyline", "polygon"})
+_NUMBER_RE = re.compile(_NUMBER)
+#: Frames of the cost count: references inside references deeper than this are refused.
+_MAX_NESTING = 300
+
+
+class _Drawing:
+    """How many elements the renderer draws: each `<use>` expanded, each pattern, clip path
+    and mask drawn again for every element that uses it, each marker at every vertex it
+    marks. Refused above `MAX_DRAWN` (a small file can otherwise draw billions)."""
+
+    def __init__(self, by_id: dict[str, Node]) -> None:
+        self.by_id = by_id
+        self.memo: dict[tuple[int, _Paint], int] = {}
+
+    def _ref(self, value: str | None, inherited: str | None) -> str | None:
+        if value is None:
+            return inherited
+        match = _LOCAL_URL.search(value)
+        return match[1] if match and match[1] in self.by_id else None
+
+    def _paint(self, node: Node, inherited: _Paint) -> _Paint:
+        a = node.attrib
+        fill, stroke, start, mid, end = inherited
+        if "marker" in a:
+            start = mid = end = self._ref(a["marker"], None)
+        return (
+            self._ref(a.get("fill"), fill),
+            self._ref(a.get("stroke"), stroke),
+            self._ref(a.get("marker-start"), start),
+            self._ref(a.get("marker-mid"), mid),
+            self._ref(a.get("marker-end"), end),
+        )
+
+    def cost(self, node: Node, inherited: _Paint, nesting: int) -> int:
+        key = (id(node), inherited)
+        if key in self.memo:
+            return self.memo[key]
+        if nesting > _MAX_NESTING:
+            raise SvgRefused(*_too_complex(
+                "nests references (a <use> of a pattern filled with a pattern …) too deeply "
+                "(limit: SVG uses)",
+                "simplify the drawing, or export it as PNG",
+            ))  # fmt: skip
+        paint = self._paint(node, inherited)
+        total = 1
+        for child in node:
+            if child.tag not in _TEMPLATES:
+                total += self.cost(child, paint, nesting + 1)
+        target = self.by_id.get(node.attrib.get("href", "")[1:]) if node.tag == "use" else None
+        if target is not None:
+            total += self.cost(target, paint, nesting + 1)
+        drawn: list[tuple[str | None, int]] = []
+        if node.tag in _SHAPES:
+            drawn += [(paint[0], 1), (paint[1], 1)]
+        if node.tag in _MARKABLE:
+            numbers = len(_NUMBER_RE.findall(node.attrib.get("d", node.attrib.get("points", ""))))
+            drawn += [(paint[2], 1), (paint[3], numbers // 2 + 1), (paint[4], 1)]
+        drawn += [(self._ref(node.attrib.get(name), None), 1) for name in ("clip-path", "mask")]
+        for ref, times in drawn:
+            if ref is not None:
+                total += times * self.cost(self.by_id[ref], _NO_PAINT, nesting + 1)
+        if total > MAX_DRAWN:
+            raise SvgRefused(*_too_complex(
+                f"draws more than {MAX_DRAWN:,} elements once its <use>, patterns, clip paths, "
+                "masks and markers are drawn where they are used (limit: SVG uses)",
+                "draw the repeated shapes as one path, use fewer patterns or markers, or "
+                "export the drawing as PNG",
+            ))  # fmt: skip
+        self.memo[key] = total
+        return total
 
 
 def _walk(node: Node) -> Iterator[Node]:
