@@ -86,8 +86,9 @@ ISSUE_CODES: dict[str, str] = {
     "image-too-many-pixels": "An image is over 16 megapixels or 10,000 pixels a side (read "
     "from its header, so a decompression bomb is refused before it is opened).",
     "image-too-complex": "An SVG image has more than 10,000 elements or nests them more than "
-    "64 levels deep, has more than 500 <use> (or <use> chained more than 5 deep, or drawing "
-    "more than 50,000 elements), or a reference cycle.",
+    "64 levels deep, has more than 500 <use> (or <use> chained more than 5 deep), draws more "
+    "than 50,000 elements once its <use>, patterns and markers are drawn, or has a reference "
+    "cycle.",
     "image-unsafe": (
         "An SVG image contains a script, an event handler or embedded HTML, or refers to "
         "another file or address (a link, url(), @import, xml-stylesheet, CSS escapes)."

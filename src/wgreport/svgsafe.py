@@ -19,7 +19,8 @@ The rule, per case:
   a value.
 - **Refused** (`image-too-complex`) — what would hold the layout: too many or too deeply
   nested elements, more than `MAX_USES` `<use>`, `<use>` chains deeper than
-  `MAX_USE_DEPTH`, more than `MAX_DRAWN` elements once every `<use>` is expanded, and
+  `MAX_USE_DEPTH`, more than `MAX_DRAWN` elements drawn once every `<use>` is expanded
+  and every pattern, clip path, mask and marker drawn where it is used, and
   reference cycles (a `<use>`, gradient, pattern, marker, clip path or mask that
   shows itself).
 - **Refused** (`image-svg-unsupported`) — what the report cannot check or draw and that
