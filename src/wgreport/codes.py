@@ -92,11 +92,15 @@ ISSUE_CODES: dict[str, str] = {
     "image-too-many-pixels": "An image is over 16 megapixels or 10,000 pixels a side (read "
     "from its header, so a decompression bomb is refused before it is opened).",
     "image-too-complex": "An SVG image has more than 10,000 elements or nests them more than "
-    "64 levels deep.",
+    "64 levels deep, has more than 500 <use> (or <use> chained more than 5 deep), draws more "
+    "than 50,000 elements once its <use>, patterns and markers are drawn, or has a reference "
+    "cycle.",
     "image-unsafe": (
         "An SVG image contains a script, an event handler or embedded HTML, or refers to "
-        "another file or address."
+        "another file or address (a link, url(), @import, xml-stylesheet, CSS escapes)."
     ),
+    "image-svg-unsupported": "An SVG image uses an element or value the report does not draw "
+    "(a <style> sheet, a filter, a link…).",
     "invalid-bounds": "In the catalogue, an indicator's min is greater than its max.",
     # Review files (inputs/<year>/reviews/<reviewer-id>.yaml): see docs/reviewers-guide.md
     "reviewer-mismatch": "The reviewer id does not match the review file's name.",

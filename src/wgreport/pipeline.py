@@ -22,6 +22,8 @@ from .inputs import (
 from .models import Contribution
 from .outputs import DOWNLOADS
 from .reportmodel import BuildInfo, ReportContext
+from .svgsafe import SvgRefused
+from .svgsafe import sanitise as sanitise_svg
 
 IMAGE_MIME = {
     ".png": "image/png",
@@ -40,7 +42,8 @@ def read_foreword(loaded: LoadedEdition) -> str:
 
 
 def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
-    """Every image the valid contributions use, as a data: URL (the HTML stays self-contained)."""
+    """Every image the valid contributions use, as a data: URL (the HTML stays self-contained).
+    An SVG is embedded as wgreport.svgsafe rebuilt it from the allowlist."""
     urls: dict[str, str] = {}
     for contribution in loaded.contributions.values():
         images = [i.image for i in contribution.initiatives if i.image is not None]
@@ -49,7 +52,13 @@ def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
         for image in images:
             path = loaded.files.contributions_dir / image.file
             mime = IMAGE_MIME[path.suffix.lower()]
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            content = path.read_bytes()
+            if mime == "image/svg+xml":  # the SVG rebuilt from the allowlist, never the file
+                try:
+                    content = sanitise_svg(content).data
+                except SvgRefused:
+                    continue  # changed since it was validated: left out, not embedded
+            data = base64.b64encode(content).decode("ascii")
             urls[image.file] = f"data:{mime};base64,{data}"
     return urls
 

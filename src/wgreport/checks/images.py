@@ -1,14 +1,14 @@
 """Image files named by `image.file`: inside contributions/, of an allowed type and
-size, and an SVG without scripts or outside references."""
+size, and an SVG that can be rebuilt from the allowlist of wgreport.svgsafe (the report
+embeds the rebuilt SVG, never the member's file)."""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from .. import limits
+from .. import limits, svgsafe
 from ..yamlsource import Source
 from .common import IMAGE_TYPES, MAX_IMAGE_BYTES, _image_fields, _inside
 
@@ -99,22 +99,10 @@ def _content_problem(file: str, contributions_dir: Path) -> tuple[str, str, str]
             "export the image again in the format its name says",
         )
     if kind == "SVG":
-        unsafe = svg_problem(content)
-        if unsafe is not None:
-            return (
-                "image-unsafe",
-                f"the SVG image '{file}' {unsafe}",
-                "export a plain SVG (no scripts, no links to other files or addresses), or use PNG",
-            )
-        root = ET.fromstring(content)  # well-formed: svg_problem parsed it
-        complex_ = limits.svg_complexity_problem(root)
-        if complex_ is not None:
-            return (
-                "image-too-complex",
-                f"the SVG image '{file}' {complex_}",
-                "simplify the drawing (fewer, flatter groups), or export it as PNG",
-            )
-        dimensions: tuple[float, float] | None = limits.svg_size(root)
+        try:
+            dimensions: tuple[float, float] | None = svgsafe.sanitise(content).size
+        except svgsafe.SvgRefused as refused:
+            return refused.code, f"the SVG image '{file}' {refused.message}", refused.hint
     else:
         dimensions = limits.raster_size(content, kind)
         if dimensions is None:
@@ -135,35 +123,8 @@ def _content_problem(file: str, contributions_dir: Path) -> tuple[str, str, str]
     return None
 
 
-_SVG_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
-_CSS_EXTERNAL = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)", re.I)
-
-
 def svg_problem(data: bytes) -> str | None:
-    """Why an SVG is unsafe to embed, or None.
-
-    An SVG may carry scripts, event handlers, foreign HTML and references to other files
-    or addresses (`href`, CSS `url()`, `@import`), which a renderer or browser might fetch
-    or run. Members' SVGs are drawings: none of that is allowed, nor a DOCTYPE (entities).
-    """
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.I):
-        return "declares a DOCTYPE or entities"
-    try:
-        root = ET.fromstring(data)  # no DOCTYPE, so no entity expansion
-    except ET.ParseError as exc:
-        return f"is not well-formed XML ({exc})"
-    for element in root.iter():
-        tag = str(element.tag).rsplit("}", 1)[-1].lower()
-        if tag in _SVG_ACTIVE:
-            return f"contains a <{tag}> element"
-        if tag == "style" and _CSS_EXTERNAL.search(element.text or ""):
-            return "has a style sheet that loads another file or address"
-        for name, value in element.attrib.items():
-            attribute = name.rsplit("}", 1)[-1].lower()
-            if attribute.startswith("on"):
-                return f"has an event handler ({attribute}=)"
-            if attribute in {"href", "src"} and not value.strip().startswith("#"):
-                return f"refers to another file or address ({value.strip()[:60]})"
-            if attribute == "style" and _CSS_EXTERNAL.search(value):
-                return "has a style that loads another file or address"
-    return None
+    """Why an SVG cannot be used (see wgreport.svgsafe, which rebuilds it from an
+    allowlist), or None."""
+    problem = svgsafe.problem(data)
+    return problem[1] if problem is not None else None
