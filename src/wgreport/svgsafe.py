@@ -1,8 +1,8 @@
 """A member's SVG image, rebuilt from an allowlist: what the report embeds is never the
 member's file, but a new SVG made of the elements, attributes and values listed here.
 
-The file is read with expat, which is told to refuse a DOCTYPE (so no entity is ever
-declared or expanded) and never to read an external entity. From the parsed tree a new
+The file is read with defusedxml's expat reader, which refuses a DOCTYPE (so no entity is
+ever declared or expanded) and never reads an external entity. From the parsed tree a new
 document is written: only the static drawing elements of SVG 1.1 (`ELEMENTS`), only
 their geometry, presentation, accessibility and local-reference attributes, each value
 checked against the form it must have (a colour, a length, a transform, path data, a
@@ -44,7 +44,6 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.parsers import expat
 
 from . import limits
 
@@ -243,61 +242,73 @@ class _Stop(Exception):
 
 
 def _parse(data: bytes) -> tuple[Node, bool]:
-    """The element tree, and whether reading stopped at a size limit."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    """The element tree, and whether reading stopped at a size limit. defusedxml's expat
+    reader refuses a DOCTYPE, entity declarations and external references."""
+    import io
+    import xml.sax
+    from xml.sax.handler import ContentHandler, feature_namespaces
+    from xml.sax.xmlreader import AttributesNSImpl, Locator
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import create_parser
+
     stack: list[Node] = []
     result: list[Node] = []
-    count = 0
 
-    def doctype(*_: object) -> None:
-        raise SvgRefused(*_unsafe("declares a DOCTYPE or entities"))
+    class Handler(ContentHandler):
+        count = 0
+        where: Locator | None = None
 
-    def instruction(target: str, _data: str) -> None:
-        if target.strip().lower() == "xml-stylesheet":
-            raise SvgRefused(*_unsafe(
-                "has an xml-stylesheet instruction (<?xml-stylesheet …?>), which loads a style "
-                "sheet from another file or address"
-            ))  # fmt: skip
+        def setDocumentLocator(self, locator: Locator) -> None:
+            self.where = locator
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal count
-        ns, _, tag = name.rpartition(" ")
-        node = Node(ns, tag, dict(attrs), line=parser.CurrentLineNumber)
-        if stack:
-            stack[-1].children.append(node)
-        else:
-            result.append(node)
-        stack.append(node)
-        count += 1
-        if count > limits.MAX_SVG_ELEMENTS or len(stack) > limits.MAX_SVG_DEPTH:
-            raise _Stop
+        def processingInstruction(self, target: str, data: str) -> None:
+            if target.strip().lower() == "xml-stylesheet":
+                raise SvgRefused(*_unsafe(
+                    "has an xml-stylesheet instruction (<?xml-stylesheet …?>), which loads a "
+                    "style sheet from another file or address"
+                ))  # fmt: skip
 
-    def end(_name: str) -> None:
-        stack.pop()
+        def startElementNS(
+            self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl
+        ) -> None:
+            ns, tag = name
+            values = {
+                (f"{a_ns} {a_name}" if a_ns else a_name): value
+                for (a_ns, a_name), value in attrs.items()
+            }
+            line = (self.where.getLineNumber() or 0) if self.where is not None else 0
+            node = Node(ns or "", tag, values, line=line)
+            if stack:
+                stack[-1].children.append(node)
+            else:
+                result.append(node)
+            stack.append(node)
+            self.count += 1
+            if self.count > limits.MAX_SVG_ELEMENTS or len(stack) > limits.MAX_SVG_DEPTH:
+                raise _Stop
 
-    def text(content: str) -> None:
-        if stack:
-            stack[-1].children.append(content)
+        def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
+            stack.pop()
 
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
-    parser.UnparsedEntityDeclHandler = doctype
-    parser.NotationDeclHandler = doctype
-    parser.ExternalEntityRefHandler = lambda *_: 0
-    parser.ProcessingInstructionHandler = instruction
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
+        def characters(self, content: str) -> None:
+            if stack:
+                stack[-1].children.append(content)
+
+    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setFeature(feature_namespaces, True)
+    parser.setContentHandler(Handler())
     stopped = False
     try:
-        parser.Parse(data, True)
+        parser.parse(io.BytesIO(data))
     except _Stop:
         stopped = True
-    except expat.ExpatError as exc:
+    except DefusedXmlException as exc:
+        raise SvgRefused(*_unsafe("declares a DOCTYPE or entities")) from exc
+    except xml.sax.SAXParseException as exc:
         raise SvgRefused(*_unsafe(
-            f"is not well-formed XML ({expat.ErrorString(exc.code)}: line {exc.lineno}, "
-            f"column {exc.offset + 1})",
+            f"is not well-formed XML ({exc.getMessage()}: line {exc.getLineNumber()}, "
+            f"column {(exc.getColumnNumber() or 0) + 1})",
             "open the file in a drawing program and export it again as plain SVG",
         )) from exc  # fmt: skip
     if not result:
