@@ -405,6 +405,7 @@ def _report(
         for n, u in enumerate(pages["uploads"], 1)
     )
     ratio = d["p95"] / b["p95"] if b["p95"] else float("nan")
+    pace = f"{args.think:g} s between loads on average" if args.think else "no pause between loads"
     reset = (
         f" (its peak reset when they began, at {pages['portal_before_kib'] / 1024:.0f} MiB)"
         if pages["peak_reset"]
@@ -428,10 +429,9 @@ Downloads, every byte checked against the manifest's sha256:
 | {downloads["rps"]:.1f} | {downloads["mb_s"]:.0f} MB/s | {ms(downloads["p50"])} \
 | {ms(downloads["p95"])} | {ms(downloads["max"])} | {downloads["errors"]:.0f} |
 
-{args.page_reviewers} reviewers loading /review in a loop ({args.think:g} s between loads, on
-average), first alone (after {WARM_UP:g} s of warm-up), then while member KR uploads the
-largest workbook {args.uploads} time(s) in a row. The workbook
-(benchmarks/largest_workbook.py): {workbook}.
+{args.page_reviewers} reviewers loading /review in a loop ({pace}), first alone
+(after {WARM_UP:g} s of warm-up), then while member KR uploads the largest workbook
+{args.uploads} time(s) in a row. The workbook (benchmarks/largest_workbook.py): {workbook}.
 
 | phase | seconds | page loads | p50 | p95 | max | errors |
 |---|---:|---:|---:|---:|---:|---:|
