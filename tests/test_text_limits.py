@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +128,21 @@ def test_ids_and_outcomes_keep_their_own_code(tmp_path: Path) -> None:
     assert [(c, f) for c, _, _, f, _, _ in found] == [("too-long", "initiatives[0].outcomes[0]")]
 
 
-def test_an_edition_text_is_bounded(tmp_path: Path) -> None:
+def _edited_edition(tmp_path: Path, key: str, value: Callable[[str], str]) -> Path:
+    """A copy of the demo edition's folder (without contributions) whose edition.yaml has
+    the top-level `key` set to `value(old value)`."""
     folder = tmp_path / "2024"
     shutil.copytree(DEMO_INPUTS / "2024", folder, ignore=shutil.ignore_patterns("contributions"))
     path = folder / "edition.yaml"
     text = path.read_text(encoding="utf-8")
-    subtitle = re.search(r"^subtitle: (.*)$", text, re.M)
-    assert subtitle is not None
-    path.write_text(text.replace(subtitle[0], "subtitle: " + "s" * 501), encoding="utf-8")
+    found = re.search(rf"^{key}: (.*)$", text, re.M)
+    assert found is not None
+    path.write_text(text.replace(found[0], f"{key}: {value(found[1])}"), encoding="utf-8")
+    return path
+
+
+def test_an_edition_text_is_bounded(tmp_path: Path) -> None:
+    path = _edited_edition(tmp_path, "subtitle", lambda old: "s" * 501)
     wg, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
     edition, report = load_edition(path, wg, 2024)
     assert edition is None
@@ -328,13 +336,7 @@ def test_the_hebrew_demo_contribution_stays_valid() -> None:
 def test_a_bidi_control_in_a_review_and_an_edition_is_refused(tmp_path: Path) -> None:
     found = _review(tmp_path, "  name: Aino Example", "  name: Aino \u202eExample")
     assert found == [("bidi-control", "reviewer.name")]
-    folder = tmp_path / "2024"
-    shutil.copytree(DEMO_INPUTS / "2024", folder, ignore=shutil.ignore_patterns("contributions"))
-    path = folder / "edition.yaml"
-    text = path.read_text(encoding="utf-8")
-    title = re.search(r"^title: (.*)$", text, re.M)
-    assert title is not None
-    path.write_text(text.replace(title[0], f"title: \u2067{title[1]}"), encoding="utf-8")
+    path = _edited_edition(tmp_path, "title", lambda old: f"\u2067{old}")
     edition, report = load_edition(
         path, load_working_group(DEMO_INPUTS / "working-group.yaml")[0], 2024
     )

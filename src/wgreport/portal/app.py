@@ -298,14 +298,26 @@ def people(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-async def secretariat_build(request: Request) -> Response:
+async def _secretariat_form(
+    request: Request, max_fields: int
+) -> tuple[Portal, tuple[Invitation, Session], dict[str, Any]] | Response:
+    """The secretariat's signed-in session and its form with a good token, or the
+    refusal's page."""
     portal: Portal = request.app.state.portal
     signed = signed_in_as(portal, request, "secretariat")
     if isinstance(signed, Response):
         return signed
-    fields = await read_form(request, max_fields=2)
+    fields = await read_form(request, max_fields=max_fields)
     if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):
         return expired_form(portal, request, "/secretariat")
+    return portal, signed, fields
+
+
+async def secretariat_build(request: Request) -> Response:
+    found = await _secretariat_form(request, max_fields=2)
+    if isinstance(found, Response):
+        return found
+    portal, signed, _ = found
     _, refusal = await run_in_threadpool(portal.builds.start, signed[0])
     if refusal:
         refuse(request, "a build is running")
@@ -314,13 +326,10 @@ async def secretariat_build(request: Request) -> Response:
 
 
 async def secretariat_revoke(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "secretariat")
-    if isinstance(signed, Response):
-        return signed
-    fields = await read_form(request, max_fields=3)
-    if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/secretariat")
+    found = await _secretariat_form(request, max_fields=3)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
     ident = str(fields.get("id") or "")
     if not (ident.isalnum() and len(ident) <= 32):
         refuse(request, "bad id")

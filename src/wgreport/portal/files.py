@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import DiskFull
+from ..publish import fsync_dir
 
 
 def is_full(exc: BaseException) -> bool:
@@ -34,14 +35,6 @@ def private_dirs(folder: Path, root: Path) -> None:
             break
         if path.stat().st_mode & 0o077:
             os.chmod(path, 0o700)
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
