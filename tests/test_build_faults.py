@@ -26,7 +26,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from wgreport.audit import read_log
+
 from .conftest import ROOT, copy_inputs
+from .crashcheck import leftovers, published
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals, /proc: Linux")
 
@@ -138,3 +141,24 @@ def test_a_killed_render_takes_its_workers_with_it(
     os.kill(proc.pid, sig)  # the build alone, not its group
     proc.wait()
     assert _gone_within(descendants, 10) == []
+
+
+def test_wgreport_build_stopped_by_sigterm_is_recorded_and_leaves_nothing(
+    tmp_path: Path, group_reaper: list[int]
+) -> None:
+    inputs = copy_inputs(tmp_path)
+    outputs = tmp_path / "outputs"
+    build = ["build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]
+    proc, _ = _start(tmp_path, (WORKERS_BUSY,), build)
+    group_reaper.append(proc.pid)
+    descendants = psutil.Process(proc.pid).children(recursive=True)
+    assert len(descendants) >= 4  # Prefect's temporary server, the fork server, 2 workers
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=HANG_GUARD) == 128 + 15
+    assert _gone_within(descendants, 10) == []
+    year_dir = outputs / "2024"
+    assert published(year_dir) == {} and leftovers(year_dir) == []
+    (line,) = read_log(year_dir)
+    assert line["result"] == "interrupted" and "SIGTERM" in line["error"], line["error"]
+    stderr = (tmp_path / "stderr").read_text(encoding="utf-8").strip().splitlines()
+    assert "interrupted" in stderr[-1] and "SIGTERM" in stderr[-1]

@@ -68,11 +68,11 @@ class BuildEntry:
 
         if isinstance(exc, FinalRefused | FinalExists):
             self.result = "refused"
-        elif isinstance(exc, KeyboardInterrupt | SystemExit):
+        elif not isinstance(exc, Exception):  # Ctrl-C, an exit, Prefect's TerminationSignal
             self.result = "interrupted"
         else:
             self.result = "failed"
-        self.error = f"{type(exc).__name__}: {exc}"
+        self.error = f"{type(exc).__name__}: {_describe(exc)}"
         self.folder = None
 
     def to_dict(self, year_dir: Path) -> dict[str, Any]:
@@ -95,6 +95,19 @@ class BuildEntry:
             "folder": folder.relative_to(year_dir).as_posix() if folder is not None else None,
             "recovered": self.recovered,
         }  # fmt: skip
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's text; for a signal turned into an exception (Prefect's
+    TerminationSignal says nothing else), the signal's name."""
+    text = str(exc)
+    number = getattr(exc, "signal", None)
+    if not text and isinstance(number, int):
+        import signal
+
+        with contextlib.suppress(ValueError):
+            return signal.Signals(number).name
+    return text
 
 
 def append_entry(year_dir: Path, entry: BuildEntry) -> None:

@@ -193,7 +193,7 @@ def build(
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     _require_build("wgreport build")
     from .errors import InputsError, WgreportError
-    from .flows.launch import build_with_prefect
+    from .flows.launch import BuildTerminated, build_with_prefect
     from .inputs import due_edition, find_edition_files
     from .progress import reporting
     from .settings import get_settings
@@ -224,6 +224,10 @@ def build(
         console.print(f"[bold red]wgreport: build failed:[/] {exc}", soft_wrap=True)
         quiet_shutdown()
         raise typer.Exit(code=1) from None
+    except BuildTerminated as exc:
+        console.print(f"[bold red]wgreport: build interrupted:[/] {exc}", soft_wrap=True)
+        quiet_shutdown()
+        raise typer.Exit(code=128 + 15) from None
     except Exception:
         console.print("[bold red]wgreport: build failed with an unexpected error:[/]")
         console.print_exception()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 from .. import background
 from ..errors import ClusterError
@@ -29,7 +32,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
         for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
     check_cluster_first(settings, request)
-    with prefect_api():
+    with prefect_api(), terminated_as_exception():
         from .annual_report import annual_report_on
 
         result: Published = annual_report_on(settings.dask_address)(
@@ -100,3 +103,37 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
         ):
             raise exc from None
         raise
+
+
+class BuildTerminated(SystemExit):
+    """The build was sent SIGTERM: recorded in builds.log as `interrupted`."""
+
+
+def stop_render_workers() -> None:
+    """Kill this process's render workers now (if a render ever started here)."""
+    schedule = sys.modules.get("wgreport.pdf.schedule")
+    if schedule is not None:
+        schedule.stop_workers()
+
+
+@contextlib.contextmanager
+def terminated_as_exception() -> Iterator[None]:
+    """While the build runs, SIGTERM kills its render workers and raises BuildTerminated,
+    so that the build ends as an interrupted one: its line in builds.log, Prefect's
+    temporary server stopped. (While the flow runs, Prefect's own handler turns SIGTERM
+    into its TerminationSignal first, then sends it again to this one.) A second SIGTERM
+    ends the process at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_render_workers()
+        raise BuildTerminated("the build was stopped by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
