@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,9 +28,10 @@ import psutil
 import pytest
 
 from wgreport.audit import read_log
+from wgreport.publish import digest_tree
 
 from .conftest import ROOT, copy_inputs
-from .crashcheck import leftovers, published
+from .crashcheck import leftovers, problems_after_kill, published
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals, /proc: Linux")
 
@@ -59,6 +61,8 @@ sys.exit(code if isinstance(code, int) else 0)
 """
 #: The first wait for a part in render_parallel: the workers are laying out the chapters.
 WORKERS_BUSY = "wgreport.pdf.schedule:wait"
+#: The PDF stage of the build (as the kill point "pdf").
+PDF_STAGE = ("wgreport.pdf.schedule:render_single", "wgreport.pdf.schedule:render_parallel")
 HANG_GUARD = 600.0  # seconds: only so that a broken build cannot hang the suite
 
 
@@ -162,3 +166,103 @@ def test_wgreport_build_stopped_by_sigterm_is_recorded_and_leaves_nothing(
     assert line["result"] == "interrupted" and "SIGTERM" in line["error"], line["error"]
     stderr = (tmp_path / "stderr").read_text(encoding="utf-8").strip().splitlines()
     assert "interrupted" in stderr[-1] and "SIGTERM" in stderr[-1]
+
+
+def test_the_watch_stops_a_build_whose_api_never_answers_and_never_publishes() -> None:
+    """The watchdog on its own: a dead API is reported once, after the grace period, and
+    publishing waits for an API that answers (here: never) instead of going ahead."""
+    import threading
+
+    from wgreport.flows.watchdog import ApiWatch
+
+    lost = threading.Event()
+    published_anyway = threading.Event()
+    url = f"http://127.0.0.1:{_free_port()}/api"  # nothing listens there
+    with ApiWatch(url, lost.set, grace=0.5, interval=0.1) as watch:
+
+        def publish() -> None:
+            with watch.publishing():
+                published_anyway.set()
+
+        threading.Thread(target=publish, daemon=True).start()
+        assert lost.wait(HANG_GUARD)
+    assert not published_anyway.is_set()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_build_whose_prefect_server_dies_stops_fast_and_publishes_nothing(
+    tmp_path: Path, group_reaper: list[int]
+) -> None:
+    from wgreport import background
+
+    home = tmp_path / "prefect"
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    server_env = {**os.environ, "PREFECT_HOME": str(home), **background.SERVER_ENV}
+    server_env.pop("PREFECT_API_URL", None)
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)],
+            env=server_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    group_reaper.append(server.pid)
+    deadline = time.monotonic() + HANG_GUARD
+    while not background.healthy(api) and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert background.healthy(api), (tmp_path / "server.log").read_text(encoding="utf-8")
+
+    inputs = copy_inputs(tmp_path)
+    outputs = tmp_path / "outputs"
+    year_dir = outputs / "2024"
+    inputs_digest = digest_tree(inputs)
+    resume = tmp_path / "resume"
+    build = ["build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]
+    env = _env(PREFECT_API_URL=api, PREFECT_HOME=str(home))
+    proc, _ = _start(tmp_path, PDF_STAGE, build, resume=resume, env=env)
+    group_reaper.append(proc.pid)
+
+    os.killpg(server.pid, signal.SIGKILL)  # the server dies in the middle of the build
+    server.wait()
+    killed = time.monotonic()
+    resume.touch()  # the build goes on: lays out its PDF, would publish
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=60)  # today's build publishes, then fails minutes later
+    took = time.monotonic() - killed
+    assert proc.returncode == 1, f"still running {took:.0f} s after the server died"
+    assert took < 30
+    stderr = (tmp_path / "stderr").read_text(encoding="utf-8").strip().splitlines()
+    assert api in stderr[-1] and "stopped answering" in stderr[-1], stderr[-5:]
+    assert published(year_dir) == {}  # no draft
+    assert problems_after_kill(year_dir, {}, inputs, inputs_digest) == []
+    assert leftovers(year_dir) == []
+    (line,) = read_log(year_dir)
+    assert line["result"] == "failed" and api in line["error"]
+
+
+def test_a_build_that_fails_on_its_lost_api_says_so_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the flow fails on the lost API before the watch stops it, the build's error is
+    the same one line (and, had it published already, says that instead)."""
+    from wgreport.flows import launch
+    from wgreport.flows.watchdog import ApiWatch
+
+    url = f"http://127.0.0.1:{_free_port()}/api"
+    watch = ApiWatch(url, lambda: None)
+    monkeypatch.setattr(launch, "_watched", (watch, True))
+    message = launch.lost_api()
+    assert message is not None and url in message and "nothing was published" in message
+    watch.published = True
+    message = launch.lost_api()
+    assert message is not None and url in message and "after it had published" in message
+    monkeypatch.setattr(launch, "_watched", None)  # Prefect's temporary server: not watched
+    assert launch.lost_api() is None
