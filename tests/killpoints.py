@@ -118,14 +118,18 @@ def _resolve(target: str) -> tuple[Any, str]:
     return owner, name
 
 
-def arm(point: KillPoint, marker: Path) -> None:
-    """Wrap the point's functions so that reaching it writes `marker` and waits to die."""
+def arm(point: KillPoint, marker: Path, *, resume: Path | None = None) -> None:
+    """Wrap the point's functions so that reaching it writes `marker` and waits to die;
+    with `resume`, waits only until that file exists and then goes on (a pause in which the
+    parent can break something else, such as the Prefect server)."""
     calls = {"n": 0}
 
     def stop() -> None:
         marker.write_text(str(os.getpid()), encoding="utf-8")
-        while True:  # the parent kills us; never go on
+        while resume is None:  # the parent kills us; never go on
             time.sleep(60)
+        while not resume.exists():
+            time.sleep(0.05)
 
     for target in point.targets:
         owner, name = _resolve(target)

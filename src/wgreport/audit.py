@@ -68,11 +68,11 @@ class BuildEntry:
 
         if isinstance(exc, FinalRefused | FinalExists):
             self.result = "refused"
-        elif isinstance(exc, KeyboardInterrupt | SystemExit):
+        elif not isinstance(exc, Exception):  # Ctrl-C, an exit, Prefect's TerminationSignal
             self.result = "interrupted"
         else:
             self.result = "failed"
-        self.error = f"{type(exc).__name__}: {exc}"
+        self.error = f"{type(exc).__name__}: {_describe(exc)}"
         self.folder = None
 
     def to_dict(self, year_dir: Path) -> dict[str, Any]:
@@ -95,6 +95,19 @@ class BuildEntry:
             "folder": folder.relative_to(year_dir).as_posix() if folder is not None else None,
             "recovered": self.recovered,
         }  # fmt: skip
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's text; for a signal turned into an exception (Prefect's
+    TerminationSignal says nothing else), the signal's name."""
+    text = str(exc)
+    number = getattr(exc, "signal", None)
+    if not text and isinstance(number, int):
+        import signal
+
+        with contextlib.suppress(ValueError):
+            return signal.Signals(number).name
+    return text
 
 
 def append_entry(year_dir: Path, entry: BuildEntry) -> None:
@@ -163,3 +176,26 @@ def _append_quietly(year_dir: Path, entry: BuildEntry) -> None:
 
 def _plain(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in parameters.items()}
+
+
+def append_unlocked(
+    year_dir: Path, entry: BuildEntry, parameters: Mapping[str, Any], error: str
+) -> None:
+    """Record, as `failed` with `error`, a build of this process that is stopped from
+    another thread (the Prefect API watch, flows/watchdog.py) while the build holds the
+    year's lock: one O_APPEND write, as for a build that could not get the lock. Nothing is
+    written when the build recorded its own line already."""
+    try:
+        mine = [
+            line
+            for line in read_log(year_dir)
+            if line.get("pid") == entry.pid and line.get("started_at", "") >= entry.started_at
+        ]
+    except (OSError, ValueError):
+        mine = []
+    if mine:
+        return
+    entry.parameters = _plain(parameters)
+    entry.result, entry.error, entry.folder = "failed", error, None
+    year_dir.mkdir(parents=True, exist_ok=True)
+    _append_quietly(year_dir, entry)

@@ -7,6 +7,7 @@ matplotlib; `build` hands over to the Prefect flow in `wgreport.flows`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -196,7 +197,7 @@ def build(
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     _require_build("wgreport build")
     from .errors import InputsError, WgreportError
-    from .flows.launch import build_with_prefect
+    from .flows.launch import BuildTerminated, build_with_prefect, lost_api
     from .inputs import due_edition, find_edition_files
     from .progress import reporting
     from .settings import get_settings
@@ -227,7 +228,18 @@ def build(
         console.print(f"[bold red]wgreport: build failed:[/] {rich_text(str(exc))}", soft_wrap=True)
         quiet_shutdown()
         raise typer.Exit(code=1) from None
+    except BuildTerminated as exc:
+        console.print(f"[bold red]wgreport: build interrupted:[/] {exc}", soft_wrap=True)
+        quiet_shutdown()
+        raise typer.Exit(code=128 + 15) from None
     except Exception:
+        lost = lost_api()
+        if lost:  # the Prefect server went away: say so, not its traceback, and do not
+            # wait for Prefect's services to give up on it at exit (minutes)
+            console.print(f"[bold red]wgreport: error:[/] {lost}", soft_wrap=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         console.print("[bold red]wgreport: build failed with an unexpected error:[/]")
         console.print_exception()
         quiet_shutdown()

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from .. import background
 from ..errors import ClusterError
 from ..publish import Published
 from ..settings import Settings, configure_prefect_environment
 from ..steps import BuildRequest
+
+if TYPE_CHECKING:
+    from ..audit import BuildEntry
+    from .watchdog import ApiWatch
 
 
 def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bool) -> Published:
@@ -29,7 +37,8 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
         for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
     check_cluster_first(settings, request)
-    with prefect_api():
+    explicit = bool(os.environ.get("PREFECT_API_URL"))
+    with prefect_api(), terminated_as_exception(), watched_api(settings, request, explicit):
         from .annual_report import annual_report_on
 
         result: Published = annual_report_on(settings.dask_address)(
@@ -100,3 +109,132 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
         ):
             raise exc from None
         raise
+
+
+class BuildTerminated(SystemExit):
+    """The build was sent SIGTERM: recorded in builds.log as `interrupted`."""
+
+
+def stop_render_workers() -> None:
+    """Kill this process's render workers now (if a render ever started here)."""
+    schedule = sys.modules.get("wgreport.pdf.schedule")
+    if schedule is not None:
+        schedule.stop_workers()
+
+
+@contextlib.contextmanager
+def terminated_as_exception() -> Iterator[None]:
+    """While the build runs, SIGTERM kills its render workers and raises BuildTerminated,
+    so that the build ends as an interrupted one: its line in builds.log, Prefect's
+    temporary server stopped. (While the flow runs, Prefect's own handler turns SIGTERM
+    into its TerminationSignal first, then sends it again to this one.) A second SIGTERM
+    ends the process at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_render_workers()
+        raise BuildTerminated("the build was stopped by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+#: The watch of the last build's Prefect API, and whether the user named that API
+#: (PREFECT_API_URL) or it is the project's background server; None for Prefect's
+#: temporary server, which lives in this process's care.
+_watched: tuple[ApiWatch, bool] | None = None
+
+
+def api_lost_message(api_url: str, explicit: bool) -> str:
+    """What to print when the Prefect API of a build stopped answering."""
+    if explicit:
+        return (
+            f"the Prefect API at {api_url} (PREFECT_API_URL) stopped answering during the "
+            "build; nothing was published. Start that server again (wgreport server) or "
+            "unset PREFECT_API_URL to use the project's background server, then build again."
+        )
+    return (
+        f"the project's background Prefect server at {api_url} stopped answering during "
+        "the build; nothing was published. Build again: a new one starts."
+    )
+
+
+def lost_api() -> str | None:
+    """After a build failed: what to say if the Prefect API it reported to does not
+    answer now (the likely cause), else None."""
+    if _watched is None:
+        return None
+    watch, explicit = _watched
+    if background.healthy(watch.api_url):
+        return None
+    if watch.published:
+        return (
+            f"the Prefect API at {watch.api_url} stopped answering at the end of the build, "
+            "after it had published (see builds.log); the run's record in Prefect is "
+            "incomplete."
+        )
+    return api_lost_message(watch.api_url, explicit)
+
+
+@contextlib.contextmanager
+def watched_api(settings: Settings, request: BuildRequest, explicit: bool) -> Iterator[None]:
+    """Watch the build's Prefect API (watchdog.py) when it is a server of its own; when it
+    stops answering, stop the build: a `failed` line in builds.log, one line on stderr,
+    the render workers killed, exit status 1. Nothing is half-written: the watch never
+    stops a build while it publishes, and a build does not publish without the API."""
+    global _watched
+    _watched = None
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        yield
+        return
+    from ..audit import BuildEntry
+    from .watchdog import ApiWatch
+
+    entry = BuildEntry(year=request.year, via="prefect", parameters={})
+
+    def on_lost() -> None:
+        message = api_lost_message(api_url, explicit)
+        _record_lost(settings, request, entry, message)
+        stop_render_workers()
+        _release_semaphores()
+        tty = sys.stderr.isatty()
+        sys.stderr.write(f"{chr(27) + '[?25h' if tty else ''}\nwgreport: error: {message}\n")
+        sys.stderr.flush()
+        os._exit(1)
+
+    watch = ApiWatch(api_url, on_lost)
+    _watched = (watch, explicit)
+    with watch:
+        yield
+
+
+def _record_lost(
+    settings: Settings, request: BuildRequest, entry: BuildEntry, message: str
+) -> None:
+    from ..audit import append_unlocked
+    from ..plan import build_parameters
+
+    parameters = build_parameters(
+        settings, request.year, request.final, request.allow_missing, request.supersede,
+        request.allow_open_comments,
+    )  # fmt: skip
+    error = f"PrefectApiLost: {message.split(';')[0]}"
+    append_unlocked(settings.outputs_dir / str(request.year), entry, parameters, error)
+
+
+def _release_semaphores() -> None:
+    """Before os._exit: let multiprocessing release the render pools' semaphores, which
+    its resource tracker would otherwise report as leaked on stderr, after our message."""
+    from multiprocessing import util
+
+    run_finalizers = getattr(util, "_run_finalizers", None)  # run at a normal exit
+    if run_finalizers is not None:
+        with contextlib.suppress(Exception):
+            run_finalizers(0)

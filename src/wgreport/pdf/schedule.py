@@ -4,7 +4,11 @@ worker at a time, time limits, and the passes until the page numbers settle."""
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -91,8 +95,50 @@ def _forkserver() -> Any:
     return context
 
 
+#: The process pools of this process's renders that are running now (stop_workers).
+_POOLS: weakref.WeakSet[Executor] = weakref.WeakSet()
+
+
 def _executor(workers: int) -> Executor:
-    return ProcessPoolExecutor(workers, mp_context=_forkserver())
+    pool = ProcessPoolExecutor(workers, mp_context=_forkserver(), initializer=_worker_started)
+    _POOLS.add(pool)
+    return pool
+
+
+def _worker_started() -> None:
+    """A render worker dies with the build that started it (SIGKILL, SIGTERM or a crash).
+
+    Its parent in the process tree is the fork server, which outlives the build as long as
+    a worker holds the server's pipe; so besides asking Linux for SIGKILL when that parent
+    dies (PR_SET_PDEATHSIG), a thread waits on the build's end of the pipe that
+    multiprocessing gives every child (`parent_process().join()`: it returns when the build
+    is gone) and kills the worker then."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        parent = os.getppid()
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # it died before the request was made
+            os.kill(os.getpid(), signal.SIGKILL)
+    build = multiprocessing.parent_process()
+    if build is not None:
+        watch = threading.Thread(target=_die_with, args=(build,), name="die-with-build")
+        watch.daemon = True
+        watch.start()
+
+
+def _die_with(build: Any) -> None:
+    build.join()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def stop_workers() -> None:
+    """Kill the worker processes of every render running in this process (on SIGTERM)."""
+    for pool in list(_POOLS):
+        _kill(pool)
 
 
 def start_workers() -> None:
@@ -108,10 +154,17 @@ def start_workers() -> None:
 
 def _kill(pool: Executor) -> None:
     """Stop a process pool now, its running calls included."""
+    _POOLS.discard(pool)
     processes = dict(getattr(pool, "_processes", None) or {})
     for process in processes.values():
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop(pool: Executor) -> None:
+    """Stop a process pool whose calls are done."""
+    _POOLS.discard(pool)
+    pool.shutdown()
 
 
 @dataclass
@@ -223,10 +276,14 @@ def render_parallel(
         time_limit=time_limit,
     )
     try:
-        return _render(html, parts, run)
-    finally:
+        result = _render(html, parts, run)
+    except BaseException:  # a failed part, an interrupt: the others' layouts are not needed
         if run.own_pool:
-            run.pool.shutdown()
+            _kill(run.pool)
+        raise
+    if run.own_pool:
+        _stop(run.pool)
+    return result
 
 
 def render_single(
@@ -257,7 +314,7 @@ def render_single(
     future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
     try:
         pdf, warns = future.result(timeout=time_limit)
-        pool.shutdown()
+        _stop(pool)
         return pdf, warns
     except TimeoutError:
         _kill(pool)
