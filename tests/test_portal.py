@@ -367,10 +367,13 @@ def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
     assert [b["build"] for b in portal.builds.records()] == [1]
 
 
-def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> None:
+def test_a_build_whose_portal_stopped_is_read_from_builds_log(portal: Portal) -> None:
     """A portal restarted while its build ran: the record says running, the process is
-    gone; the log's summary line tells that the draft was made."""
+    gone; the build's own line in outputs/<year>/builds.log (its process, this host, begun
+    after the portal started it) tells how it ended and which draft it made. What the
+    build printed is not read: a line that looks like a summary proves nothing."""
     import os
+    import socket
 
     from wgreport.portal.builds import Builds, started_at
 
@@ -378,15 +381,23 @@ def test_a_build_whose_portal_stopped_is_read_from_its_log(portal: Portal) -> No
     folder.mkdir(parents=True)
     dead = {"build": 1, "year": 2024, "by": "x", "email": "s@example.org",
             "started": "2025-03-15T09:00:00+00:00", "pid": 2**22 + 17, "status": "running"}  # fmt: skip
+    log = portal.outputs_dir / "2024" / "builds.log"
+    lines = [
+        {"pid": 2**22 + 17, "host": socket.gethostname(), "result": "success", "draft": "004",
+         "started_at": "2025-03-15T09:00:01Z"},
+        # an earlier build with the same process id, before the portal started build 2
+        {"pid": 2**22 + 18, "host": socket.gethostname(), "result": "success", "draft": "002",
+         "started_at": "2025-03-14T09:00:01Z"},
+    ]  # fmt: skip
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     # build 3's process id now belongs to another process (this one, started later)
     reused = {**dead, "build": 3, "pid": os.getpid(), "pid_started": "1"}
     assert started_at(os.getpid()) not in (None, "1")
     with portal.store.tx() as conn:
-        for row in (dead, {**dead, "build": 2}, reused):
+        for row in (dead, {**dead, "build": 2, "pid": 2**22 + 18}, reused):
             conn.execute(f"INSERT INTO builds ({', '.join(row)}) VALUES "
                          f"({', '.join('?' * len(row))})", list(row.values()))  # fmt: skip
-    (folder / "001.log").write_text("Draft 004 of 2024: 61 pages\n", encoding="utf-8")
-    (folder / "002.log").write_text("  [3/9] Rendering\n", encoding="utf-8")
+    (folder / "002.log").write_text("Draft 009 of 2024: 61 pages\n", encoding="utf-8")
     builds = Builds(portal.store, 2024, portal.inputs_dir, portal.outputs_dir).records()
     assert [(b["build"], b["status"], b["draft"]) for b in builds] == [
         (3, "interrupted", None),

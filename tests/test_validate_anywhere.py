@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from wgreport.cli import app
 
-from .conftest import DEMO_INPUTS, FIXTURES
+from .conftest import DEMO_INPUTS, FIXTURES, copy_inputs
 
 runner = CliRunner()
 
@@ -87,3 +88,31 @@ def test_a_year_with_no_edition_says_the_editions_checks_did_not_run(
 def test_a_file_in_its_place_has_no_such_warning(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     code, out = _validate(DEMO_INPUTS.parent, monkeypatch, "inputs/2024/contributions/KR.yaml")
     assert code == 0 and "checks-not-run" not in out
+
+
+def test_an_upload_is_checked_as_validate_checks_the_members_file_in_place(
+    tmp_path: Path,
+) -> None:
+    """The portal's door into validation: a file kept anywhere, sent for KR, gives the
+    issues `wgreport validate` gives for inputs/<year>/contributions/KR.yaml holding it
+    (its images found in the member's folder), under the member's file name."""
+    from wgreport.validate_paths import validate_paths, validate_upload
+
+    inputs = copy_inputs(tmp_path)
+    in_place = inputs / "2024" / "contributions" / "KR.yaml"
+    broken = in_place.read_text(encoding="utf-8").replace(
+        "theme: active-governance", "theme: agile-goverance", 1
+    )
+    sent = tmp_path / "kept" / "upload-17.yaml"
+    sent.parent.mkdir()
+    sent.write_text(broken, encoding="utf-8")
+    upload = validate_upload(sent, inputs, 2024, "KR")
+    in_place.write_text(broken, encoding="utf-8")
+    direct = validate_paths([in_place], inputs)
+
+    def issues(report: Any) -> list[tuple[str, int, str]]:
+        return [(i.code, i.line, i.field) for f in report.files for i in f.issues]
+
+    assert issues(upload) == issues(direct) and issues(upload)
+    assert [f.file for f in upload.files] == ["KR.yaml"]
+    assert not upload.valid

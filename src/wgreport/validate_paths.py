@@ -222,3 +222,28 @@ def validate_paths(
         if group.report is not None and not group.report.valid and group.report not in reports:
             reports.insert(0, group.report)
     return ValidationReport(reports)
+
+
+def validate_upload(upload: Path, inputs_dir: Path, year: int, code: str) -> ValidationReport:
+    """Check a file sent for member `code` (YAML or workbook, from wherever it was kept)
+    exactly as `wgreport validate` checks `inputs/<year>/contributions/<CODE>.<ext>`: in a
+    copy of the member's folder (images, indicators CSV) outside inputs/, under the name
+    CODE<suffix>, against the edition's group and setup. The portal's checker uses it."""
+    import shutil
+    import tempfile
+
+    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
+    edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", wg, year)
+    contributions = inputs_dir / str(year) / "contributions"
+    name = f"{code}{upload.suffix.lower()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for extra in (contributions / code, contributions / f"{code}.indicators.csv"):
+            if extra.is_dir():
+                shutil.copytree(extra, folder / code)
+            elif extra.is_file():
+                shutil.copy(extra, folder / extra.name)
+        target = folder / name
+        shutil.copy(upload, target)
+        result = validate_contribution(target, EditionContext(wg, year, edition, folder), name)
+    return ValidationReport(result.reports)

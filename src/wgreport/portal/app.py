@@ -28,9 +28,11 @@ from typing import Any
 
 import anyio
 from starlette.applications import Starlette
+from starlette.authentication import requires
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -53,6 +55,7 @@ from .web import (
     SECURITY_HEADERS,
     UPLOAD_SUFFIXES,
     Portal,
+    SessionBackend,
     client_address,
     csrf_ok,
     csrf_token,
@@ -63,7 +66,7 @@ from .web import (
     read_form,
     redirect,
     refuse,
-    signed_in_as,
+    signed_in,
 )
 
 __all__ = ["COOKIE", "SECURITY_HEADERS", "Portal", "make_app", "people"]
@@ -71,18 +74,17 @@ __all__ = ["COOKIE", "SECURITY_HEADERS", "Portal", "make_app", "people"]
 
 def home(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = current_session(portal, request)
+    signed = current_session(request)
     if signed is None:
         return forbidden(portal, request, "Sign in with the link of your invitation.")
     target = {"member": "/member", "reviewer": "/review", "secretariat": "/secretariat"}
     return redirect(portal, target[signed[0].role])
 
 
+@requires("member", status_code=403)
 def member_page(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "member")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     return _member_page(portal, signed)
 
 
@@ -101,11 +103,10 @@ def _member_page(
     )  # fmt: skip
 
 
+@requires("member", status_code=403)
 async def member_upload(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "member")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     invitation, session = signed
     limits = portal.limits
     fields = await read_form(request, max_fields=4, max_files=1)
@@ -188,11 +189,10 @@ def _settle(
                                   "sha256": hashlib.sha256(accepted).hexdigest()})  # fmt: skip
 
 
+@requires("drafts", status_code=403)
 def review_page(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "reviewer", "secretariat")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     return _review_page(portal, signed)
 
 
@@ -212,11 +212,10 @@ def _review_page(
     )  # fmt: skip
 
 
+@requires("reviewer", status_code=403)
 async def review_comment(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "reviewer")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     from .reviews import add_comment
 
     who, session = signed
@@ -239,11 +238,10 @@ async def review_comment(request: Request) -> Response:
     return redirect(portal, "/review")
 
 
+@requires("drafts", status_code=403)
 def download(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "reviewer", "secretariat")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     draft, name = request.path_params["draft"], request.path_params["name"]
     folder = portal.outputs_dir / str(portal.year) / "drafts" / draft
     if not (draft.isdigit() and len(draft) == 3 and name in DOWNLOADS):
@@ -256,11 +254,10 @@ def download(request: Request) -> Response:
     return FileResponse(folder / name, filename=f"{portal.year}-draft-{draft}-{name}")
 
 
+@requires("secretariat", status_code=403)
 def secretariat_page(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "secretariat")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     return _secretariat_page(portal, signed)
 
 
@@ -304,15 +301,14 @@ async def _secretariat_form(
     """The secretariat's signed-in session and its form with a good token, or the
     refusal's page."""
     portal: Portal = request.app.state.portal
-    signed = signed_in_as(portal, request, "secretariat")
-    if isinstance(signed, Response):
-        return signed
+    signed = signed_in(request)
     fields = await read_form(request, max_fields=max_fields)
     if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):
         return expired_form(portal, request, "/secretariat")
     return portal, signed, fields
 
 
+@requires("secretariat", status_code=403)
 async def secretariat_build(request: Request) -> Response:
     found = await _secretariat_form(request, max_fields=2)
     if isinstance(found, Response):
@@ -325,6 +321,7 @@ async def secretariat_build(request: Request) -> Response:
     return redirect(portal, "/secretariat")
 
 
+@requires("secretariat", status_code=403)
 async def secretariat_revoke(request: Request) -> Response:
     found = await _secretariat_form(request, max_fields=3)
     if isinstance(found, Response):
@@ -374,6 +371,7 @@ def make_app(portal: Portal) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(Guard, portal=portal),
+            Middleware(AuthenticationMiddleware, backend=SessionBackend(portal)),
             Middleware(TrustedHostMiddleware, allowed_hosts=portal.hosts(), www_redirect=False),
         ],
         exception_handlers={

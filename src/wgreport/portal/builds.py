@@ -7,14 +7,15 @@ imports Prefect. One build at a time per edition. Each is kept under the portal'
 as a row of the store's `builds` table (who started it, when, its process and that
 process's start time, its status, exit code and the draft it made) and
 `builds/<year>/NNN.log` (what the command printed: its stages as they are reached, then
-its summary or its error), so the page shows progress while it runs and the outcome after.
+its summary or its error), so the page shows progress while it runs. How it ended, and
+the draft it made, are read from the build's own line in `outputs/<year>/builds.log`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
+import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +27,8 @@ from ..background import alive
 from .files import private_dirs
 from .store import Invitation, Store
 
-_DRAFT_LINE = re.compile(r"^Draft (\d{3}) of \d{4}: \d+ pages", re.M)
+#: A builds.log result → the portal's status of the build.
+_STATUS = {"success": "succeeded", "interrupted": "interrupted"}
 
 
 def _now() -> str:
@@ -68,15 +70,38 @@ class Builds:
                 [*values.values(), self.year, number],
             )
 
+    def logged(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The build's line in `outputs/<year>/builds.log` (the audit trail every build
+        writes): the one of its process on this host, begun after the portal started it."""
+        from ..audit import read_log
+
+        started = dt.datetime.fromisoformat(record["started"])
+        for line in reversed(read_log(self.outputs_dir / str(self.year))):
+            if line.get("pid") != record.get("pid") or line.get("host") != socket.gethostname():
+                continue
+            begun = dt.datetime.fromisoformat(str(line.get("started_at")).replace("Z", "+00:00"))
+            if begun >= started - dt.timedelta(seconds=1):
+                return dict(line)
+        return None
+
+    def _outcome(self, record: dict[str, Any], exit_code: int | None) -> tuple[str, str | None]:
+        """(status, draft) from the build's builds.log line: no line, the build died
+        before it could write one (interrupted) or was refused its start (failed)."""
+        line = self.logged(record)
+        if line is None:
+            return ("interrupted" if exit_code is None or exit_code < 0 else "failed"), None
+        status = _STATUS.get(str(line.get("result")), "failed")
+        if status == "succeeded" and exit_code not in (None, 0):
+            status = "failed"
+        return status, line.get("draft") if status == "succeeded" else None
+
     def _settle(self, record: dict[str, Any]) -> dict[str, Any]:
         if record["status"] == "running" and not self._running(record):
             # its process ended while no portal waited for it (the portal was restarted):
-            # what it printed tells whether it made its draft
-            found = _DRAFT_LINE.search("\n".join(self.log_tail(record["build"], 10_000)))
-            record.update(status="succeeded" if found else "interrupted",
-                          draft=found[1] if found else None, finished=_now())  # fmt: skip
-            self._update(record["build"], status=record["status"], draft=record["draft"],
-                         finished=record["finished"])  # fmt: skip
+            # the build's line in builds.log tells how it ended
+            status, draft = self._outcome(record, None)
+            record.update(status=status, draft=draft, finished=_now())
+            self._update(record["build"], status=status, draft=draft, finished=record["finished"])
         return record
 
     def _running(self, record: dict[str, Any]) -> bool:
@@ -145,10 +170,7 @@ class Builds:
 
     def _finish(self, record: dict[str, Any], process: subprocess.Popen[bytes]) -> None:
         code = process.wait()
-        log = "\n".join(self.log_tail(record["build"], lines=10_000))
-        found = _DRAFT_LINE.search(log)
-        status = "succeeded" if code == 0 and found else "failed"
-        draft = found[1] if code == 0 and found else None
+        status, draft = self._outcome(record, code)
         self._update(record["build"], finished=_now(), exit_code=code, status=status,
                      draft=draft)  # fmt: skip
         self.store.audit(

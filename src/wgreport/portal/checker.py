@@ -16,7 +16,6 @@ import errno
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,7 +72,7 @@ def check_upload(
 def _bound(memory_bytes: int) -> None:
     """Let the check use `memory_bytes` of address space beyond what the process holds
     once its (trusted) modules are imported: the limit is on the work the file causes."""
-    from .. import issues, terminal, validation, workbook  # noqa: F401
+    from .. import issues, terminal, validate_paths, validation, workbook  # noqa: F401
 
     held = 0
     with open("/proc/self/status", encoding="ascii") as fh:
@@ -86,40 +85,19 @@ def _bound(memory_bytes: int) -> None:
 
 
 def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResult:
-    """Validate `upload` as the member's file in its place: in a copy of the member's
-    folder (images, CSV) outside inputs/, under the name CODE<suffix>."""
-    from ..issues import ValidationReport
+    """The library's check of an upload (`validate_paths.validate_upload`, what
+    `wgreport validate` does for the member's file), as the lines it prints and its JSON."""
     from ..terminal import format_text
-    from ..validation import (
-        EditionContext,
-        load_edition,
-        load_working_group,
-        validate_contribution,
-    )
+    from ..validate_paths import validate_upload
 
-    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
-    edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", wg, year)
-    contributions = inputs_dir / str(year) / "contributions"
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for extra in (contributions / code, contributions / f"{code}.indicators.csv"):
-            if extra.is_dir():
-                shutil.copytree(extra, folder / code)
-            elif extra.is_file():
-                shutil.copy(extra, folder / extra.name)
-        target = folder / f"{code}{upload.suffix}"
-        shutil.copy(upload, target)
-        result = validate_contribution(
-            target, EditionContext(wg, year, edition, folder), f"{code}{upload.suffix}"
-        )
-    report = ValidationReport(result.reports)
+    report = validate_upload(upload, inputs_dir, year, code)
     issues = [
         {"file": file["file"], **issue}
         for file in report.to_dict()["files"]
         for issue in file["issues"]
     ]
     # the lines `wgreport validate` prints, without its summary line
-    return CheckResult(result.valid, format_text(report)[:-1], issues)
+    return CheckResult(report.valid, format_text(report)[:-1], issues)
 
 
 def run(request: dict[str, Any]) -> CheckResult:

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from .store import (
     Invitation,
 )
-from .web import SECURITY_HEADERS, Portal, client_address, page, refuse, user_agent
+from .web import SECURITY_HEADERS, Portal, client_address, forbidden, page, refuse, user_agent
 
 # --- the guard: headers, body limits and the audit of refusals -------------------------------
 
@@ -126,6 +126,11 @@ _MESSAGES = {
 async def http_error(request: Request, exc: Exception) -> Response:
     portal: Portal = request.app.state.portal
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 403:  # `requires(...)`: not signed in, or not this role's page
+        signed = "user" in request.scope and request.user.is_authenticated
+        reason = ("This page is not open to your role." if signed
+                  else "Sign in with the link of your invitation.")  # fmt: skip
+        return forbidden(portal, request, reason)
     detail = exc.detail if exc.status_code in (400, 413) else None
     message = detail or _MESSAGES.get(exc.status_code, "The request was refused.")
     refuse(request, f"{exc.status_code}: {message}"[:200])

@@ -97,7 +97,7 @@ def _too_many_signins(portal: Portal, request: Request) -> Response:
 
 async def signout(request: Request) -> Response:
     portal: Portal = request.app.state.portal
-    signed = current_session(portal, request)
+    signed = current_session(request)
     fields = await read_form(request, max_fields=2)
     if signed is not None:
         if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):

@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 
 import anyio
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .builds import Builds
@@ -103,15 +105,20 @@ def user_agent(request: Request) -> str | None:
     return request.headers.get("user-agent")
 
 
-def page(portal: Portal, name: str, status: int = 200, **values: Any) -> Response:
+@functools.cache
+def pages() -> Any:
+    """The one template environment of the portal's pages (autoescaped, strict)."""
     import jinja2
 
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PAGES)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    html = env.get_template(name).render(year=portal.year, **values)
+
+
+def page(portal: Portal, name: str, status: int = 200, **values: Any) -> Response:
+    html = pages().get_template(name).render(year=portal.year, **values)
     return HTMLResponse(html, status_code=status)
 
 
@@ -132,19 +139,69 @@ def redirect(portal: Portal, path: str) -> Response:
 # --- sessions and CSRF -----------------------------------------------------------------------
 
 
-def current_session(portal: Portal, request: Request) -> tuple[Invitation, Session] | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw or len(raw) > 200:
-        return None
-    found = portal.store.session(raw, portal.session_idle_seconds)
-    if found[0] is None:
-        return None
-    invitation, session = found
-    assert isinstance(session, Session)
-    if invitation.expired:
-        return None
-    request.state.who = invitation
-    return invitation, session
+#: What each role may open besides its own pages: reviewers and the secretariat see the
+#: drafts (`requires("drafts")`).
+SCOPES = {"reviewer": ("drafts",), "secretariat": ("drafts",)}
+
+
+class PortalUser(BaseUser):
+    """Who a request's session signed in: their invitation and the session."""
+
+    def __init__(self, invitation: Invitation, session: Session) -> None:
+        self.invitation = invitation
+        self.session = session
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.invitation.email
+
+    @property
+    def identity(self) -> str:
+        return self.invitation.id
+
+
+class SessionBackend(AuthenticationBackend):
+    """Starlette's authentication, from the portal's server-side sessions: the cookie's
+    session, open and not idle, gives the user and its role as the credentials' scope
+    (so that `requires(role)` guards each page)."""
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        raw = conn.cookies.get(COOKIE)
+        if not raw or len(raw) > 200:
+            return None
+        portal = self.portal
+        found = await run_in_threadpool(portal.store.session, raw, portal.session_idle_seconds)
+        if found[0] is None:
+            return None
+        invitation, session = found
+        assert isinstance(session, Session)
+        if invitation.expired:
+            return None
+        conn.scope.setdefault("state", {})["who"] = invitation  # for the audit line
+        scopes = [invitation.role, *SCOPES.get(invitation.role, ())]
+        return AuthCredentials(scopes), PortalUser(invitation, session)
+
+
+def current_session(request: Request) -> tuple[Invitation, Session] | None:
+    """The signed-in invitation and session of the request, or None."""
+    user = request.user
+    if isinstance(user, PortalUser):
+        return user.invitation, user.session
+    return None
+
+
+def signed_in(request: Request) -> tuple[Invitation, Session]:
+    """The invitation and session of a request that `requires` let through."""
+    found = current_session(request)
+    assert found is not None, "an endpoint without requires(...) asked for its session"
+    return found
 
 
 def csrf_token(portal: Portal, session: Session) -> str:
@@ -167,17 +224,6 @@ def csrf_ok(portal: Portal, session: Session, token: str | None) -> bool:
 def expired_form(portal: Portal, request: Request, back: str) -> Response:
     refuse(request, "csrf")
     return page(portal, "expired.html.j2", status=403, back=back)
-
-
-def signed_in_as(
-    portal: Portal, request: Request, *roles: str
-) -> tuple[Invitation, Session] | Response:
-    signed = current_session(portal, request)
-    if signed is None:
-        return forbidden(portal, request, "Sign in with the link of your invitation.")
-    if signed[0].role not in roles:
-        return forbidden(portal, request, "This page is not open to your role.")
-    return signed
 
 
 async def read_form(request: Request, max_fields: int, max_files: int = 0) -> dict[str, Any]:
