@@ -35,6 +35,14 @@ class DiskFull(WgreportError):
     """The portal's disk (or its database) is full: nothing of the change was kept."""
 
 
+class SvgRefused(WgreportError):
+    """Why a member's SVG is not used: an issue code, a message and a hint."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
 class PublishError(WgreportError):
     """A draft could not be written (locked, disk full, read-only outputs)."""
 

@@ -43,160 +43,40 @@ import base64
 import binascii
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import limits
+from .errors import SvgRefused
+from .svgtree import (
+    ATTRIBUTES,
+    CSS_ATTACK,
+    DATA_IMAGE,
+    DROPPED_ELEMENTS,
+    ELEMENTS,
+    FORMS,
+    HREF_ELEMENTS,
+    LOCAL_URL,
+    MAX_DRAWN,
+    MAX_USE_DEPTH,
+    MAX_USES,
+    NUMBER,
+    PROPERTIES,
+    SVG_NS,
+    TEMPLATES,
+    TEXT_ELEMENTS,
+    UNSAFE_ELEMENTS,
+    URL,
+    XLINK_NS,
+    XML_NS,
+    Node,
+    not_svg,
+    parse,
+    too_complex,
+    unsafe,
+    unsupported,
+)
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-#: At most this many `<use>` elements, chained at most this deep, drawing at most this many
-#: elements once every `<use>` is expanded (a few dozen `<use>` nested ten deep draw 10^10).
-MAX_USES = 500
-MAX_USE_DEPTH = 5
-MAX_DRAWN = 50_000
-
-#: The drawing elements kept (SVG 1.1, static).
-ELEMENTS = frozenset({
-    "svg", "g", "defs", "title", "desc", "symbol", "use", "image",
-    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
-    "text", "tspan",
-    "linearGradient", "radialGradient", "stop", "pattern", "clipPath", "mask", "marker",
-})  # fmt: skip
-#: Elements that signal an attack or load something: the image is refused (lower case).
-UNSAFE_ELEMENTS = frozenset({
-    "script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
-    "animate", "animatemotion", "animatetransform", "animatecolor", "set", "discard",
-    "feimage", "tref", "audio", "video", "canvas", "font-face-uri",
-})  # fmt: skip
-#: SVG elements dropped with their content: they do not draw.
-DROPPED_ELEMENTS = frozenset({"metadata"})
-#: Elements whose `href` is kept (a local reference; on `<image>`, an embedded PNG or JPEG).
-HREF_ELEMENTS = frozenset({"use", "image", "linearGradient", "radialGradient", "pattern"})
-#: Elements drawn only where they are referenced (their content is counted there).
-_TEMPLATES = frozenset({
-    "defs", "symbol", "linearGradient", "radialGradient", "pattern", "clipPath", "mask", "marker",
-})  # fmt: skip
-#: Elements whose text is part of the drawing or its description.
-TEXT_ELEMENTS = frozenset({"text", "tspan", "title", "desc"})
-
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_UNIT = r"(?:px|pt|pc|mm|cm|in|em|ex|rem|ch|vw|vh|vmin|vmax|%|deg|rad|grad|turn|q|s|ms)?"
-_WORD = r"[A-Za-z][A-Za-z0-9-]*"
-_TOKEN = rf"(?>{_NUMBER}{_UNIT}|{_WORD})"  # atomic: one way to read a token
-_SEP = r"(?>\s*,\s*|\s+)"
-_ID = r"[A-Za-z_][\w.-]*"
-_COLOR = r"(?>#[0-9A-Fa-f]{3,8}|(?:rgba?|hsla?)\([0-9A-Za-z.,%+\-\s/]*+\)|[A-Za-z][A-Za-z-]*)"
-_IRI = rf"url\(\s*(['\"]?)#({_ID})\1\s*\)"
-
-#: The forms a value may take.
-FORMS: dict[str, re.Pattern[str]] = {
-    # numbers, lengths, angles, percentages and keywords, one or several (x, width,
-    # stroke-dasharray, viewBox, points, preserveAspectRatio, font-weight, …)
-    "tokens": re.compile(rf"\s*+{_TOKEN}(?:{_SEP}{_TOKEN})*+\s*+", re.I),
-    "color": re.compile(rf"\s*{_COLOR}\s*"),
-    "paint": re.compile(rf"\s*(?:{_COLOR}|{_IRI}(?:\s+{_COLOR})?)\s*"),
-    "reference": re.compile(rf"\s*(?:none|{_IRI})\s*"),
-    "transform": re.compile(
-        r"\s*+(?>(?:matrix|translate|translateX|translateY|scale|scaleX|scaleY|rotate|skewX|skewY)"
-        r"\s*+\([0-9A-Za-z.,%+\-\s]*+\)\s*+,?\s*+)*+"
-    ),
-    "path": re.compile(r"[MmZzLlHhVvCcSsQqTtAa0-9eE.,+\-\s]*"),
-    "font-family": re.compile(r"[\w\s,.'\"\-]+"),
-    "id": re.compile(_ID),
-    "ids": re.compile(rf"\s*+{_ID}(?:\s++{_ID})*+\s*+"),
-    "lang": re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*"),
-    "text": re.compile(r".*", re.S),
-}
-
-#: Presentation properties: allowed as attributes and as declarations of `style="…"`.
-PROPERTIES: dict[str, str] = {
-    "fill": "paint", "stroke": "paint",
-    "color": "color", "stop-color": "color",
-    "clip-path": "reference", "mask": "reference", "marker": "reference",
-    "marker-start": "reference", "marker-mid": "reference", "marker-end": "reference",
-    "font-family": "font-family",
-    "transform": "transform",
-    **{name: "tokens" for name in (
-        "opacity", "fill-opacity", "stroke-opacity", "stop-opacity", "fill-rule",
-        "clip-rule", "stroke-width", "stroke-linecap", "stroke-linejoin",
-        "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "font-size",
-        "font-weight", "font-style", "font-variant", "font-stretch", "text-anchor",
-        "dominant-baseline", "alignment-baseline", "baseline-shift", "letter-spacing",
-        "word-spacing", "text-decoration", "writing-mode", "direction", "unicode-bidi",
-        "visibility", "display", "overflow", "vector-effect", "shape-rendering",
-        "text-rendering", "color-rendering", "image-rendering", "paint-order",
-        "color-interpolation", "transform-origin",
-    )},
-}  # fmt: skip
-#: Every attribute kept (besides `href`), with the form of its value.
-ATTRIBUTES: dict[str, str] = {
-    **PROPERTIES,
-    **{name: "tokens" for name in (
-        "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "fr",
-        "width", "height", "dx", "dy", "rotate", "offset", "points", "viewBox",
-        "preserveAspectRatio", "markerWidth", "markerHeight", "markerUnits", "refX",
-        "refY", "orient", "textLength", "lengthAdjust", "pathLength", "gradientUnits",
-        "spreadMethod", "patternUnits", "patternContentUnits", "clipPathUnits",
-        "maskUnits", "maskContentUnits", "role", "aria-hidden",
-    )},
-    "d": "path",
-    "gradientTransform": "transform",
-    "patternTransform": "transform",
-    "id": "id",
-    "aria-labelledby": "ids",
-    "aria-describedby": "ids",
-    "aria-label": "text",
-    "lang": "lang",
-    "xml:lang": "lang",
-    "xml:space": "tokens",
-}  # fmt: skip
-
-_URL = re.compile(r"url\s*\(\s*['\"]?\s*([^)'\"]*)", re.I)
-_LOCAL_URL = re.compile(rf"url\(\s*['\"]?#({_ID})['\"]?\s*\)")
-#: In a style sheet: an import, a font, a URL other than `url(#id)`, or a CSS escape.
-_CSS_ATTACK = re.compile(r"@import|@font-face|url\s*\(\s*['\"]?\s*(?!#)|\\", re.I)
-_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|jpg);base64,([A-Za-z0-9+/=\s]*)", re.I)
-_HINT_UNSAFE = "export a plain SVG (no scripts, no links to other files or addresses), or use PNG"
-
-
-class SvgRefused(Exception):
-    """Why a member's SVG is not used: an issue code, a message and a hint."""
-
-    def __init__(self, code: str, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
-
-
-def _unsafe(what: str, hint: str = _HINT_UNSAFE) -> tuple[str, str, str]:
-    return ("image-unsafe", what, hint)
-
-
-def _unsupported(what: str, hint: str) -> tuple[str, str, str]:
-    return ("image-svg-unsupported", what, hint)
-
-
-def _too_complex(what: str, hint: str) -> tuple[str, str, str]:
-    return ("image-too-complex", what, hint)
-
-
-def _not_svg(what: str) -> tuple[str, str, str]:
-    return ("image-type", what, "export the image again in the format its name says")
-
-
-@dataclass
-class Node:
-    """An element as parsed: its namespace and name, attributes and content."""
-
-    ns: str
-    tag: str
-    attrib: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-    line: int = 0
-
-    def __iter__(self) -> Iterator[Node]:
-        return (c for c in self.children if isinstance(c, Node))
+__all__ = ["SafeSvg", "SvgRefused", "problem", "sanitise"]
 
 
 @dataclass(frozen=True)
@@ -209,16 +89,16 @@ class SafeSvg:
 
 def sanitise(data: bytes) -> SafeSvg:
     """The SVG rebuilt from the allowlist; raises `SvgRefused` when it cannot be used."""
-    root, stopped = _parse(data)
+    root, stopped = parse(data)
     complex_ = limits.svg_complexity_problem(root)
     if stopped and complex_ is None:  # pragma: no cover - the limits agree
         complex_ = "is too large to lay out (limit: SVG elements)"
     if complex_ is not None:
-        raise SvgRefused(*_too_complex(
+        raise SvgRefused(*too_complex(
             complex_, "simplify the drawing (fewer, flatter groups), or export it as PNG"
         ))  # fmt: skip
     if root.ns not in ("", SVG_NS) or root.tag != "svg":
-        raise SvgRefused(*_not_svg(f"is not an SVG drawing: its first element is <{root.tag}>"))
+        raise SvgRefused(*not_svg(f"is not an SVG drawing: its first element is <{root.tag}>"))
     clean = _rebuild(root)
     assert clean is not None  # the root is an <svg>
     _check_references(clean)
@@ -234,88 +114,6 @@ def problem(data: bytes) -> tuple[str, str, str] | None:
     return None
 
 
-# --- reading ------------------------------------------------------------------------------
-
-
-class _Stop(Exception):
-    """The tree is already over a size limit: stop reading."""
-
-
-def _parse(data: bytes) -> tuple[Node, bool]:
-    """The element tree, and whether reading stopped at a size limit. defusedxml's expat
-    reader refuses a DOCTYPE, entity declarations and external references."""
-    import io
-    import xml.sax
-    from xml.sax.handler import ContentHandler, feature_namespaces
-    from xml.sax.xmlreader import AttributesNSImpl, Locator
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.expatreader import create_parser
-
-    stack: list[Node] = []
-    result: list[Node] = []
-
-    class Handler(ContentHandler):
-        count = 0
-        where: Locator | None = None
-
-        def setDocumentLocator(self, locator: Locator) -> None:
-            self.where = locator
-
-        def processingInstruction(self, target: str, data: str) -> None:
-            if target.strip().lower() == "xml-stylesheet":
-                raise SvgRefused(*_unsafe(
-                    "has an xml-stylesheet instruction (<?xml-stylesheet …?>), which loads a "
-                    "style sheet from another file or address"
-                ))  # fmt: skip
-
-        def startElementNS(
-            self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl
-        ) -> None:
-            ns, tag = name
-            values = {
-                (f"{a_ns} {a_name}" if a_ns else a_name): value
-                for (a_ns, a_name), value in attrs.items()
-            }
-            line = (self.where.getLineNumber() or 0) if self.where is not None else 0
-            node = Node(ns or "", tag, values, line=line)
-            if stack:
-                stack[-1].children.append(node)
-            else:
-                result.append(node)
-            stack.append(node)
-            self.count += 1
-            if self.count > limits.MAX_SVG_ELEMENTS or len(stack) > limits.MAX_SVG_DEPTH:
-                raise _Stop
-
-        def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-            stack.pop()
-
-        def characters(self, content: str) -> None:
-            if stack:
-                stack[-1].children.append(content)
-
-    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    parser.setFeature(feature_namespaces, True)
-    parser.setContentHandler(Handler())
-    stopped = False
-    try:
-        parser.parse(io.BytesIO(data))
-    except _Stop:
-        stopped = True
-    except DefusedXmlException as exc:
-        raise SvgRefused(*_unsafe("declares a DOCTYPE or entities")) from exc
-    except xml.sax.SAXParseException as exc:
-        raise SvgRefused(*_unsafe(
-            f"is not well-formed XML ({exc.getMessage()}: line {exc.getLineNumber()}, "
-            f"column {(exc.getColumnNumber() or 0) + 1})",
-            "open the file in a drawing program and export it again as plain SVG",
-        )) from exc  # fmt: skip
-    if not result:
-        raise SvgRefused(*_not_svg("holds no element"))
-    return result[0], stopped
-
-
 # --- rebuilding ---------------------------------------------------------------------------
 
 
@@ -323,20 +121,20 @@ def _rebuild(node: Node) -> Node | None:
     """The node as kept (None when dropped), or `SvgRefused`."""
     lower = node.tag.lower()
     if lower in UNSAFE_ELEMENTS:
-        raise SvgRefused(*_unsafe(f"contains a <{lower}> element (line {node.line})"))
+        raise SvgRefused(*unsafe(f"contains a <{lower}> element (line {node.line})"))
     if node.ns not in ("", SVG_NS) or node.tag in DROPPED_ELEMENTS:
         _attributes(node, keep=False)  # dropped, but an event handler or link is refused
         return None
     attrib = _attributes(node, keep=True)
     if node.tag == "style":
         sheet = "".join(c for c in node.children if isinstance(c, str))
-        if _CSS_ATTACK.search(sheet):
-            raise SvgRefused(*_unsafe(
+        if CSS_ATTACK.search(sheet):
+            raise SvgRefused(*unsafe(
                 f"has a style sheet (<style>, line {node.line}) that loads another file or "
                 "address, or hides its rules with CSS escapes"
             ))  # fmt: skip
         if sheet.strip():
-            raise SvgRefused(*_unsupported(
+            raise SvgRefused(*unsupported(
                 f"has a style sheet (<style>, line {node.line}), which the report does not use",
                 "export the SVG with presentation attributes instead of CSS (in Illustrator: "
                 "Styling: Presentation Attributes; in Inkscape: save as Optimized or Plain "
@@ -344,7 +142,7 @@ def _rebuild(node: Node) -> Node | None:
             ))  # fmt: skip
         return None
     if node.tag not in ELEMENTS:
-        raise SvgRefused(*_unsupported(
+        raise SvgRefused(*unsupported(
             f"contains a <{node.tag}> element (line {node.line}), which the report does not "
             "draw",
             "remove it (filters, links and text on a path are not supported), or export the "
@@ -371,12 +169,12 @@ def _attributes(node: Node, keep: bool) -> dict[str, str]:
     for qualified, value in node.attrib.items():
         ns, _, name = qualified.rpartition(" ")
         if name.lower().startswith("on"):
-            raise SvgRefused(*_unsafe(f"has an event handler ({name.lower()}=) on {where}"))
+            raise SvgRefused(*unsafe(f"has an event handler ({name.lower()}=) on {where}"))
         if name == "href":
             if ns in ("", XLINK_NS):
                 _href(node, value, kept, where)
             elif not value.strip().startswith("#"):
-                raise SvgRefused(*_unsafe(
+                raise SvgRefused(*unsafe(
                     f"refers to another file or address ({value.strip()[:60]})"
                 ))  # fmt: skip
             continue
@@ -400,11 +198,11 @@ def _href(node: Node, value: str, kept: dict[str, str], where: str) -> None:
         if node.tag in HREF_ELEMENTS and node.tag != "image":
             kept["href"] = target
         return
-    data = _DATA_IMAGE.fullmatch(target)
+    data = DATA_IMAGE.fullmatch(target)
     if node.tag == "image" and data is not None:
         kept["href"] = _embedded_image(data[1].lower(), data[2], where)
         return
-    raise SvgRefused(*_unsafe(
+    raise SvgRefused(*unsafe(
         f"refers to another file or address ({target[:60]}) on {where}"
     ))  # fmt: skip
 
@@ -419,13 +217,13 @@ def _embedded_image(kind: str, payload: str, where: str) -> str:
     magic = b"\x89PNG\r\n\x1a\n" if kind == "png" else b"\xff\xd8\xff"
     size = limits.raster_size(raw, "PNG" if kind == "png" else "JPEG")
     if not raw.startswith(magic) or size is None:
-        raise SvgRefused(*_unsupported(
+        raise SvgRefused(*unsupported(
             f"embeds a picture on {where} that is not a readable {kind.upper()} image",
             "embed the picture again as PNG or JPEG, or export the whole drawing as PNG",
         ))  # fmt: skip
     too_big = limits.pixels_problem(*size)
     if too_big is not None:
-        raise SvgRefused(*_too_complex(
+        raise SvgRefused(*too_complex(
             f"embeds a picture on {where}: {too_big}",
             f"scale the embedded picture down to at most {limits.MAX_IMAGE_SIDE:,} pixels a "
             "side, or export the drawing as PNG",
@@ -434,9 +232,9 @@ def _embedded_image(kind: str, payload: str, where: str) -> str:
 
 
 def _no_outside_url(value: str, where: str) -> None:
-    for match in _URL.finditer(value):
+    for match in URL.finditer(value):
         if not match[1].strip().startswith("#"):
-            raise SvgRefused(*_unsafe(
+            raise SvgRefused(*unsafe(
                 f"has a url() that refers to another file or address "
                 f"(url({match[1].strip()[:60]})) in {where}"
             ))  # fmt: skip
@@ -445,7 +243,7 @@ def _no_outside_url(value: str, where: str) -> None:
 def _style(value: str, where: str) -> dict[str, str]:
     """The allowed declarations of a `style="…"` attribute, as attributes."""
     if "\\" in value or "@" in value or "/*" in value:
-        raise SvgRefused(*_unsafe(
+        raise SvgRefused(*unsafe(
             f"has a style on {where} with a CSS escape, at-rule or comment "
             f"({value.strip()[:60]})"
         ))  # fmt: skip
@@ -467,10 +265,10 @@ def _not_important(value: str) -> str:
 
 def _checked(name: str, value: str, where: str) -> str:
     if "\\" in value and name != "aria-label":
-        raise SvgRefused(*_unsafe(f"uses a CSS escape in {name}= on {where}"))
+        raise SvgRefused(*unsafe(f"uses a CSS escape in {name}= on {where}"))
     form = ATTRIBUTES[name]
     if not FORMS[form].fullmatch(value):
-        raise SvgRefused(*_unsupported(
+        raise SvgRefused(*unsupported(
             f"has {name}=\"{value.strip()[:60]}\" on {where}, which is not a {form} value the "
             "report can check",
             "export the SVG again from its drawing program (plain SVG), or use PNG",
@@ -486,7 +284,7 @@ def _references(node: Node) -> list[str]:
     ids = [node.attrib["href"][1:]] if node.attrib.get("href", "").startswith("#") else []
     for name, value in sorted(node.attrib.items()):
         if name != "href":
-            ids += _LOCAL_URL.findall(value)
+            ids += LOCAL_URL.findall(value)
     return ids
 
 
@@ -500,7 +298,7 @@ def _check_references(root: Node) -> None:
     _drop_dangling_uses(root, by_id)
     uses = [n for n in _walk(root) if n.tag == "use"]
     if len(uses) > MAX_USES:
-        raise SvgRefused(*_too_complex(
+        raise SvgRefused(*too_complex(
             f"has {len(uses):,} <use> elements; at most {MAX_USES:,} are allowed "
             "(limit: SVG uses)",
             "draw the repeated shapes as one path, or export the drawing as PNG",
@@ -519,7 +317,7 @@ def _check_references(root: Node) -> None:
                 (depth[id(s)] for s in successors), default=0
             )
             if depth[key] > MAX_USE_DEPTH:
-                raise SvgRefused(*_too_complex(
+                raise SvgRefused(*too_complex(
                     f"nests <use> elements more than {MAX_USE_DEPTH} deep (a <use> of a group "
                     "that holds a <use> …) (limit: SVG uses)",
                     "ungroup or flatten the repeated shapes, or export the drawing as PNG",
@@ -531,7 +329,7 @@ def _check_references(root: Node) -> None:
         stack.append((node, True))
         for successor in successors:
             if state.get(id(successor)) == 1:
-                raise SvgRefused(*_too_complex(
+                raise SvgRefused(*too_complex(
                     f"has a reference cycle: <{node.tag}> (line {node.line}) shows "
                     f"'#{successor.attrib.get('id', '')}', which contains or refers back to it",
                     "remove the <use> (or the fill, clip, mask or marker) that refers to "
@@ -549,7 +347,7 @@ _NO_PAINT: _Paint = (None, None, None, None, None)
 _SHAPES = frozenset({"path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
                      "text", "tspan"})  # fmt: skip
 _MARKABLE = frozenset({"path", "line", "polyline", "polygon"})
-_NUMBER_RE = re.compile(_NUMBER)
+_NUMBER_RE = re.compile(NUMBER)
 #: Frames of the cost count: references inside references deeper than this are refused.
 _MAX_NESTING = 300
 
@@ -566,7 +364,7 @@ class _Drawing:
     def _ref(self, value: str | None, inherited: str | None) -> str | None:
         if value is None:
             return inherited
-        match = _LOCAL_URL.search(value)
+        match = LOCAL_URL.search(value)
         return match[1] if match and match[1] in self.by_id else None
 
     def _paint(self, node: Node, inherited: _Paint) -> _Paint:
@@ -587,7 +385,7 @@ class _Drawing:
         if key in self.memo:
             return self.memo[key]
         if nesting > _MAX_NESTING:
-            raise SvgRefused(*_too_complex(
+            raise SvgRefused(*too_complex(
                 "nests references (a <use> of a pattern filled with a pattern …) too deeply "
                 "(limit: SVG uses)",
                 "simplify the drawing, or export it as PNG",
@@ -595,7 +393,7 @@ class _Drawing:
         paint = self._paint(node, inherited)
         total = 1
         for child in node:
-            if child.tag not in _TEMPLATES:
+            if child.tag not in TEMPLATES:
                 total += self.cost(child, paint, nesting + 1)
         target = self.by_id.get(node.attrib.get("href", "")[1:]) if node.tag == "use" else None
         if target is not None:
@@ -611,7 +409,7 @@ class _Drawing:
             if ref is not None:
                 total += times * self.cost(self.by_id[ref], _NO_PAINT, nesting + 1)
         if total > MAX_DRAWN:
-            raise SvgRefused(*_too_complex(
+            raise SvgRefused(*too_complex(
                 f"draws more than {MAX_DRAWN:,} elements once its <use>, patterns, clip paths, "
                 "masks and markers are drawn where they are used (limit: SVG uses)",
                 "draw the repeated shapes as one path, use fewer patterns or markers, or "
