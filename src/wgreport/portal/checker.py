@@ -89,6 +89,7 @@ def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResu
     """Validate `upload` as the member's file in its place: in a copy of the member's
     folder (images, CSV) outside inputs/, under the name CODE<suffix>."""
     from ..issues import ValidationReport
+    from ..layout import Inputs
     from ..terminal import format_text
     from ..validation import (
         EditionContext,
@@ -97,12 +98,12 @@ def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResu
         validate_contribution,
     )
 
-    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
-    edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", wg, year)
-    contributions = inputs_dir / str(year) / "contributions"
+    wg, _ = load_working_group(Inputs(inputs_dir).working_group)
+    edition_files = Inputs(inputs_dir).edition(year)
+    edition, _ = load_edition(edition_files.settings, wg, year)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for extra in (contributions / code, contributions / f"{code}.indicators.csv"):
+        for extra in (edition_files.images(code), edition_files.indicators(code)):
             if extra.is_dir():
                 shutil.copytree(extra, folder / code)
             elif extra.is_file():
