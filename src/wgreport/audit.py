@@ -25,9 +25,10 @@ from typing import Any
 
 from . import __version__
 from .errors import PublishError
+from .layout import BUILDS_LOG, DRAFTS, YearOutputs
 from .publish import LOCK_WAIT_SECONDS, recover_year, year_lock
 
-LOG_NAME = "builds.log"
+LOG_NAME = BUILDS_LOG  # the name tests and messages use
 
 
 def _now() -> str:
@@ -90,7 +91,7 @@ class BuildEntry:
             "parameters": self.parameters,
             "result": self.result,
             "error": self.error,
-            "draft": folder.name if folder is not None and folder.parent.name == "drafts"
+            "draft": folder.name if folder is not None and folder.parent.name == DRAFTS
             else None,
             "folder": folder.relative_to(year_dir).as_posix() if folder is not None else None,
             "recovered": self.recovered,
@@ -113,7 +114,7 @@ def _describe(exc: BaseException) -> str:
 def append_entry(year_dir: Path, entry: BuildEntry) -> None:
     """Append the entry as one line: one O_APPEND write, then fsync."""
     line = json.dumps(entry.to_dict(year_dir), ensure_ascii=False, sort_keys=False) + "\n"
-    fd = os.open(year_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(YearOutputs(year_dir).builds_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line.encode("utf-8"))
         os.fsync(fd)
@@ -124,7 +125,7 @@ def append_entry(year_dir: Path, entry: BuildEntry) -> None:
 
 def read_log(year_dir: Path) -> list[dict[str, Any]]:
     """The year's builds.log, one dict per line (an empty list when there is none)."""
-    path = year_dir / LOG_NAME
+    path = YearOutputs(year_dir).builds_log
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

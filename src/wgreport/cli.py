@@ -20,6 +20,7 @@ from .cli_portal import portal_app
 from .cli_template import template
 from .formats import Format, ReportFormat, TableFormat
 from .issues import ValidationReport
+from .layout import Inputs, Outputs
 from .limits import check_year_option
 from .terminal import fail_usage as _fail_usage
 from .terminal import (
@@ -306,7 +307,7 @@ def diff(
     from .draftdiff import changes_lines, compare_drafts, resolve_draft
     from .settings import get_settings
 
-    year_dir = get_settings(None, outputs).outputs_dir / str(year)
+    year_dir = Outputs(get_settings(None, outputs).outputs_dir).year(year).folder
     try:
         changes = compare_drafts(resolve_draft(year_dir, older), resolve_draft(year_dir, newer))
     except ValueError as exc:
@@ -362,9 +363,10 @@ def new(
     from .validation import load_working_group
 
     settings = get_settings(inputs)
-    wg_path = settings.inputs_dir / "working-group.yaml"
+    folders = Inputs(settings.inputs_dir)
+    wg_path = folders.working_group
     if not wg_path.is_file():
-        raise _fail_usage(f"no working-group.yaml in {settings.inputs_dir}")
+        raise _fail_usage(f"no {wg_path.name} in {settings.inputs_dir}")
     wg, report = load_working_group(wg_path, shown(wg_path))
     if wg is None:
         print_text_report(ValidationReport([report]))
@@ -373,13 +375,13 @@ def new(
     if member not in codes:
         hint = did_you_mean(member, codes) or ""
         raise _fail_usage(f"'{member}' is not a member of the working group. {hint}".strip())
-    if not (settings.inputs_dir / str(year) / "edition.yaml").is_file():
+    if not folders.edition(year).settings.is_file():
         raise _fail_usage(
             f"there is no {year} edition in {shown(settings.inputs_dir)} yet (no "
             f"{year}/edition.yaml): check the year, or ask the secretariat to set it up "
             f"(wgreport edition new --year {year} --deadline YYYY-MM-DD)"
         )
-    target = settings.inputs_dir / str(year) / "contributions" / f"{member}.yaml"
+    target = folders.edition(year).contribution(member)
     if target.exists():
         typer.echo(f"wgreport: {shown(target)} already exists; not overwriting it", err=True)
         raise typer.Exit(code=1)

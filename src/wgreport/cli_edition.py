@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .cli_options import InputsOption
+from .layout import Inputs
 from .limits import check_year_option
 
 edition_app = typer.Typer(
@@ -56,8 +57,9 @@ def edition_new(
     typer.echo(f"The {year} edition is set up {source}. Next:")
     for number, step in enumerate(made.next_steps, start=1):
         typer.echo(f"  {number}. {step}")
-    wg, _ = load_working_group(settings.inputs_dir / "working-group.yaml")
-    edition_file = settings.inputs_dir / str(year) / "edition.yaml"
+    folders = Inputs(settings.inputs_dir)
+    wg, _ = load_working_group(folders.working_group)
+    edition_file = folders.edition(year).settings
     _, report = load_edition(edition_file, wg, year, shown(edition_file))
     if not report.valid:  # e.g. a first edition's placeholders: say so now
         print_text_report(ValidationReport([report]))

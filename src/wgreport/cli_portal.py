@@ -12,6 +12,7 @@ import typer
 
 from .cli_options import InputsOption
 from .formats import ReportFormat
+from .layout import Inputs, PortalFiles
 from .limits import check_year_option
 
 portal_app = typer.Typer(
@@ -25,7 +26,9 @@ def portal_dir() -> Path:
     """Where the portal keeps invitations, revisions and its audit log."""
     from .settings import project_root
 
-    return Path(os.environ.get("WGREPORT_PORTAL_DIR") or project_root() / ".portal")
+    return Path(
+        os.environ.get("WGREPORT_PORTAL_DIR") or PortalFiles.in_project(project_root()).folder
+    )
 
 
 @portal_app.callback()
@@ -111,7 +114,7 @@ def invite(
     if sum(x is not None and x is not False for x in (member, reviewer, secretariat)) != 1:
         raise fail_usage("give exactly one of --member CODE, --reviewer ID, --secretariat")
     if member is not None:
-        wg, _ = load_working_group(get_settings(inputs).inputs_dir / "working-group.yaml")
+        wg, _ = load_working_group(Inputs(get_settings(inputs).inputs_dir).working_group)
         if wg is None or wg.member(member.upper()) is None:
             raise fail_usage(f"'{member}' is not a member of the working group")
         member = member.upper()

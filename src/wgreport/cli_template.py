@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from .cli_options import InputsOption
+from .layout import Inputs
 from .limits import check_year_option
 
 
@@ -53,7 +54,7 @@ def template(
     from .yamlsource import load_yaml
 
     settings = get_settings(inputs)
-    wg_path = settings.inputs_dir / "working-group.yaml"
+    wg_path = Inputs(settings.inputs_dir).working_group
     wg = load_working_group(wg_path)[0] if wg_path.is_file() else None
     if source is None:
         if member is None or year is None or wg is None:

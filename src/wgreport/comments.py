@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from .csvsafe import safe_cell
 from .issues import FileReport, ValidationReport
+from .layout import Draft, EditionInputs, Outputs, YearOutputs, shown
 from .models import COMMENT_STATUSES, Review, ReviewComment, WorkingGroup
 from .suggest import did_you_mean
 from .validation import check_edition_year, validate_model
@@ -139,11 +140,11 @@ class Reviews:
 def drafts_known(year_dir: Path) -> dict[int, int]:
     """Published drafts of a year: number → pages, from their manifests."""
     out: dict[int, int] = {}
-    drafts = year_dir / "drafts"
+    drafts = YearOutputs(year_dir).drafts
     if not drafts.is_dir():
         return out
     for folder in drafts.iterdir():
-        manifest = folder / "manifest.json"
+        manifest = Draft(folder).manifest
         if folder.name.isdigit() and manifest.is_file():
             try:
                 out[int(folder.name)] = int(json.loads(manifest.read_text("utf-8"))["pages"])
@@ -340,13 +341,10 @@ def load_reviews(
 ) -> Reviews:
     """Check every file of `<edition>/reviews/`."""
     out = Reviews()
-    for path in review_files(edition_dir / "reviews"):
+    for path in review_files(EditionInputs(edition_dir).reviews):
         display = None
-        if display_root is not None:
-            try:
-                display = path.relative_to(display_root).as_posix()
-            except ValueError:
-                display = None
+        if display_root is not None and path.is_relative_to(display_root):
+            display = shown(path, display_root)
         out.files.append(validate_review(path, wg, year, drafts, display))
     return out
 
@@ -357,7 +355,11 @@ def edition_reviews(
     """The review files of the edition in `edition_dir`, checked against the drafts of
     `year` published under `outputs_dir` so far (the build and `wgreport comments`)."""
     return load_reviews(
-        edition_dir, wg, year, drafts_known(outputs_dir / str(year)), display_root=display_root
+        edition_dir,
+        wg,
+        year,
+        drafts_known(Outputs(outputs_dir).year(year).folder),
+        display_root=display_root,
     )
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DemoDataError
+from .layout import FOREWORD, INDICATORS_SUFFIX, Inputs
 from .models import Indicator, Theme, WorkingGroup
 from .yamlsource import resolve_plain_scalar
 
@@ -866,8 +867,8 @@ def _contribution(
         "initiatives": initiatives,
     }
     if profile.csv_indicators:
-        data["indicators_file"] = f"{member.code}.indicators.csv"
-        extra[f"{member.code}.indicators.csv"] = _indicator_csv(rows).encode("utf-8")
+        data["indicators_file"] = f"{member.code}{INDICATORS_SUFFIX}"
+        extra[f"{member.code}{INDICATORS_SUFFIX}"] = _indicator_csv(rows).encode("utf-8")
     else:
         data["indicators"] = rows
     data["case_study"] = case
@@ -906,7 +907,7 @@ def demo_catalogue() -> WorkingGroup:
     from .settings import project_root
     from .validation import load_working_group
 
-    path = project_root() / "inputs" / "working-group.yaml"
+    path = Inputs(project_root() / "inputs").working_group
     if not path.is_file():
         raise DemoDataError(f"the demo catalogue {path} is missing")
     wg, _report = load_working_group(path)
@@ -955,7 +956,7 @@ def _edition_yaml(rng: random.Random, year: int, chair: _Member, previous: bool)
         "subtitle": f"Annual Report {year} of the {GROUP_NAME}",
         "deadline": dt.date(year + 1, 2, 28),
         "editors": [{"name": "Secretariat of the Working Group", "organisation": chair.ministry}],
-        "foreword": "foreword.md",
+        "foreword": FOREWORD,
         "expected_members": "all",
     }
     if previous:
@@ -990,10 +991,10 @@ def _check_out(out: Path, force: bool, years: tuple[int, int]) -> None:
         if not force:
             raise DemoDataError(f"{out} is not empty; use --force to replace the demo tree there")
         # Only what this function writes is replaced; anything else in the folder stays.
-        (out / "working-group.yaml").unlink(missing_ok=True)
+        Inputs(out).working_group.unlink(missing_ok=True)
         for year in years:
-            if (out / str(year)).is_dir():
-                shutil.rmtree(out / str(year))
+            if Inputs(out).edition(year).folder.is_dir():
+                shutil.rmtree(Inputs(out).edition(year).folder)
 
 
 def _generate(members: int, year: int, seed: int) -> tuple[dict[str, bytes], int]:
@@ -1006,15 +1007,16 @@ def _generate(members: int, year: int, seed: int) -> tuple[dict[str, bytes], int
     rng = random.Random(seed)
     group = invent_members(rng, members)
     years = (year - 1, year)
+    tree = Inputs(Path())  # the files' names, relative to the tree's folder
     files: dict[str, bytes] = {
-        "working-group.yaml": _working_group_yaml(group, catalogue).encode("utf-8")
+        tree.working_group.as_posix(): _working_group_yaml(group, catalogue).encode("utf-8")
     }
     for index, edition_year in enumerate(years):
-        folder = str(edition_year)
-        files[f"{folder}/edition.yaml"] = _edition_yaml(
+        edition = tree.edition(edition_year)
+        files[edition.settings.as_posix()] = _edition_yaml(
             rng, edition_year, group[0], previous=index == 1
         ).encode("utf-8")
-        files[f"{folder}/foreword.md"] = _foreword(edition_year, members, seed).encode("utf-8")
+        files[edition.foreword.as_posix()] = _foreword(edition_year, members, seed).encode("utf-8")
     initiatives = 0
     for position, member in enumerate(group):
         member_rng = random.Random(f"{seed}:{member.code}")
@@ -1032,10 +1034,10 @@ def _generate(members: int, year: int, seed: int) -> tuple[dict[str, bytes], int
             text, extra = _contribution(
                 member_rng, profile, catalogue, edition_year, deadline, items, index
             )
-            base = f"{edition_year}/contributions"
-            files[f"{base}/{member.code}.yaml"] = text.encode("utf-8")
+            edition = tree.edition(edition_year)
+            files[edition.contribution(member.code).as_posix()] = text.encode("utf-8")
             for name, content in extra.items():
-                files[f"{base}/{name}"] = content
+                files[(edition.contributions / name).as_posix()] = content
     return files, initiatives
 
 

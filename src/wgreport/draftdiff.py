@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-EDITORIAL = {"edition.yaml": "the edition settings", "working-group.yaml": "the working group"}
+from .layout import CONTRIBUTIONS, EDITION, FINAL, REVIEWS, WORKING_GROUP, Draft, YearOutputs
+
+EDITORIAL = {EDITION: "the edition settings", WORKING_GROUP: "the working group"}
 
 
 @dataclass
@@ -54,12 +56,12 @@ class DraftChanges:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(Draft(folder).manifest.read_text(encoding="utf-8"))
     return data
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:
-    path = folder / "data" / name
+    path = Draft(folder).data(name)
     if not path.is_file():
         return []
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -68,9 +70,9 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
 def _member_of(name: str) -> str | None:
     """The member a contribution input belongs to: KR.yaml, KR.indicators.csv, KR/x.svg."""
     parts = PurePosixPath(name).parts
-    if "contributions" not in parts:
+    if CONTRIBUTIONS not in parts:
         return None
-    rest = parts[parts.index("contributions") + 1 :]
+    rest = parts[parts.index(CONTRIBUTIONS) + 1 :]
     if not rest:
         return None
     first = rest[0] if len(rest) > 1 else rest[0].split(".", 1)[0]
@@ -90,7 +92,7 @@ def _editorial(inputs: dict[str, str]) -> dict[str, str]:
     return {
         n: d
         for n, d in inputs.items()
-        if _member_of(n) is None and "/reviews/" not in n and not n.startswith("reviews/")
+        if _member_of(n) is None and REVIEWS not in PurePosixPath(n).parts[:-1]
     }
 
 
@@ -198,23 +200,23 @@ def changes_lines(c: DraftChanges) -> list[str]:
 
 def draft_folders(year_dir: Path) -> list[Path]:
     """The year's draft folders, oldest first."""
-    drafts = year_dir / "drafts"
+    drafts = YearOutputs(year_dir).drafts
     if not drafts.is_dir():
         return []
     return sorted(
-        (p for p in drafts.iterdir() if p.name.isdigit() and (p / "manifest.json").is_file()),
+        (p for p in drafts.iterdir() if p.name.isdigit() and Draft(p).published),
         key=lambda p: int(p.name),
     )
 
 
 def resolve_draft(year_dir: Path, name: str) -> Path:
     """A draft folder from "3", "003" or "final"."""
-    if name == "final":
-        folder = year_dir / "final"
+    if name == FINAL:
+        draft = YearOutputs(year_dir).final
     elif name.isdigit():
-        folder = year_dir / "drafts" / f"{int(name):03d}"
+        draft = YearOutputs(year_dir).draft(int(name))
     else:
         raise ValueError(f"'{name}' is not a draft number or 'final'")
-    if not (folder / "manifest.json").is_file():
-        raise ValueError(f"{folder} is not a published draft")
-    return folder
+    if not draft.published:
+        raise ValueError(f"{draft.folder} is not a published draft")
+    return draft.folder

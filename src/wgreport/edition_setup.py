@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import UsageError
 from .inputs import list_years
+from .layout import FOREWORD, EditionInputs, Inputs, shown
 from .limits import year_problem
 from .models import PLACEHOLDER
 
@@ -50,11 +51,12 @@ def new_edition(
             f"{year} edition's contributions are due after its year ends, e.g. "
             f"{year + 1}-02-28"
         )
-    if not (inputs_dir / "working-group.yaml").is_file():
-        raise UsageError(f"no working-group.yaml in {inputs_dir}")
-    folder = inputs_dir / str(year)
-    if (folder / "edition.yaml").exists():
-        raise UsageError(f"{folder / 'edition.yaml'} already exists; not overwriting it")
+    inputs = Inputs(inputs_dir)
+    if not inputs.working_group.is_file():
+        raise UsageError(f"no {inputs.working_group.name} in {inputs_dir}")
+    edition = inputs.edition(year)
+    if edition.settings.exists():
+        raise UsageError(f"{edition.settings} already exists; not overwriting it")
     earlier = [y for y in list_years(inputs_dir) if y < year]
     if previous is None and earlier:
         previous = earlier[-1]
@@ -62,18 +64,18 @@ def new_edition(
         raise UsageError(f"no edition {previous} before {year} in {inputs_dir} to start from")
     result = NewEdition(year, previous)
     text = (
-        _from_previous(inputs_dir / str(previous) / "edition.yaml", year, deadline, previous)
+        _from_previous(inputs.edition(previous).settings, year, deadline, previous)
         if previous is not None
         else _first_edition(year, deadline)
     )
-    (folder / "contributions").mkdir(parents=True, exist_ok=True)
-    result.written.append(_write_new(folder / "edition.yaml", text))
-    foreword = folder / "foreword.md"
+    edition.contributions.mkdir(parents=True, exist_ok=True)
+    result.written.append(_write_new(edition.settings, text))
+    foreword = edition.foreword
     if not foreword.exists():
         result.written.append(
             _write_new(foreword, f"{PLACEHOLDER}: the foreword of the {year} edition.\n")
         )
-    result.next_steps = _next_steps(folder, year, deadline, previous)
+    result.next_steps = _next_steps(edition, year, deadline, previous)
     return result
 
 
@@ -98,7 +100,7 @@ def _from_previous(path: Path, year: int, deadline: dt.date, previous: int) -> s
             data[key] = data[key].replace(str(previous), str(year))
     for key in _NOT_CARRIED:
         data.pop(key, None)
-    data["foreword"] = "foreword.md"
+    data["foreword"] = FOREWORD
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
@@ -123,13 +125,6 @@ def _write_new(path: Path, text: str) -> Path:
     return path
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _window(year: int, deadline: dt.date) -> str:
     """What to set in prefect.yaml: draft-weekly's year and its window, from the next
     Monday to the deadline (or, when the deadline has passed, no weekly drafts)."""
@@ -149,20 +144,26 @@ def _window(year: int, deadline: dt.date) -> str:
     )
 
 
-def _next_steps(folder: Path, year: int, deadline: dt.date, previous: int | None) -> list[str]:
+def _next_steps(
+    edition: EditionInputs, year: int, deadline: dt.date, previous: int | None
+) -> list[str]:
     carried = (
         f"the {previous} edition's title, editors, sources, signatory, acknowledgements and "
         "abbreviations were carried over: "
         if previous is not None
         else ""
     )
+    settings, foreword = (
+        shown(edition.settings, resolve=True),
+        shown(edition.foreword, resolve=True),
+    )
     return [
-        f"{_shown(folder / 'edition.yaml')}: {carried}check the title and subtitle, and give each "
+        f"{settings}: {carried}check the title and subtitle, and give each "
         "source its new edition and access date (`accessed`); add `approval` and "
         "`publication_date` before the final",
-        f"{_shown(folder / 'foreword.md')}: write the foreword (and its signatory in edition.yaml)",
+        f"{foreword}: write the foreword (and its signatory in edition.yaml)",
         _window(year, deadline),
         f"tell the members: wgreport new --member CODE --year {year} writes each one's "
         f"skeleton; contributions are due {deadline.isoformat()}",
-        f"check the edition: wgreport validate {_shown(folder / 'edition.yaml')}",
+        f"check the edition: wgreport validate {settings}",
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from .clock import build_time
 from .errors import InputsError
 from .issues import FileReport, ValidationReport
+from .layout import Inputs
 from .models import Contribution, Edition, WorkingGroup
 from .validation import (
     ContributionResult,
@@ -35,10 +36,7 @@ class EditionFiles:
 
     def display(self, path: Path) -> str:
         """A path as shown in reports: relative to the inputs folder's parent when possible."""
-        try:
-            return str(path.relative_to(self.inputs_dir.parent))
-        except ValueError:
-            return str(path)
+        return Inputs(self.inputs_dir).shown(path)
 
 
 @dataclass(frozen=True)
@@ -87,13 +85,7 @@ class LoadedEdition:
 
 def list_years(inputs_dir: Path) -> list[int]:
     """The edition years present under the inputs folder."""
-    if not inputs_dir.is_dir():
-        return []
-    return sorted(
-        int(p.name)
-        for p in inputs_dir.iterdir()
-        if p.name.isdigit() and (p / "edition.yaml").is_file()
-    )
+    return Inputs(inputs_dir).years()
 
 
 def due_edition(inputs_dir: Path, today: dt.date | None = None) -> int:
@@ -107,7 +99,7 @@ def due_edition(inputs_dir: Path, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     passed: list[tuple[dt.date, int]] = []
     for year in list_years(inputs_dir):
-        edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", None, year)
+        edition, _ = load_edition(Inputs(inputs_dir).edition(year).settings, None, year)
         if edition is not None and edition.deadline <= today:
             passed.append((edition.deadline, year))
     if not passed:
@@ -120,14 +112,15 @@ def due_edition(inputs_dir: Path, today: dt.date | None = None) -> int:
 
 def find_edition_files(inputs_dir: Path, year: int) -> EditionFiles:
     """Locate the files of one edition; raise InputsError when the edition is not there."""
-    wg = inputs_dir / "working-group.yaml"
+    inputs = Inputs(inputs_dir)
+    wg = inputs.working_group
     if not wg.is_file():
-        raise InputsError(f"no working-group.yaml in {inputs_dir}")
-    edition = inputs_dir / str(year) / "edition.yaml"
+        raise InputsError(f"no {wg.name} in {inputs_dir}")
+    edition = inputs.edition(year).settings
     if not edition.is_file():
         years = ", ".join(str(y) for y in list_years(inputs_dir)) or "none"
         raise InputsError(f"no edition {year} in {inputs_dir} (editions found: {years})")
-    contributions_dir = inputs_dir / str(year) / "contributions"
+    contributions_dir = inputs.edition(year).contributions
     files: list[Path] = []
     if contributions_dir.is_dir():
         files = sorted(

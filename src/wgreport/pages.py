@@ -20,14 +20,23 @@ from typing import Any
 
 from .comments import CommentRow, CommentSummary, ReviewFile, Reviews
 from .draftdiff import changes_lines, compare_drafts, draft_folders
+from .layout import (
+    COMMENTS_CSV,
+    COMMENTS_HTML,
+    REPORT_JSON,
+    REPORT_PDF,
+    Draft,
+    YearOutputs,
+    data_file,
+)
 from .render import make_environment
 
 DATA_LINKS = [
-    "data/indicators.csv",
-    "data/initiatives.csv",
-    "report.json",
-    "comments.html",
-    "comments.csv",
+    data_file("indicators.csv"),
+    data_file("initiatives.csv"),
+    REPORT_JSON,
+    COMMENTS_HTML,
+    COMMENTS_CSV,
 ]
 
 
@@ -99,20 +108,24 @@ def _size(n: int) -> str:
 
 
 def _entry(year_dir: Path, folder: Path, changes: list[str] | None = None) -> DraftEntry:
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    pdf = folder / "report.pdf"
-    base = folder.relative_to(year_dir).as_posix()
+    draft = Draft(folder)
+    manifest = json.loads(draft.manifest.read_text(encoding="utf-8"))
+    pdf = draft.report_pdf
+
+    def link(path: Path) -> str:  # relative to the year's index.html
+        return path.relative_to(year_dir).as_posix()
+
     return DraftEntry(
         name="Final" if manifest.get("final") else f"Draft {manifest['draft']}",
         id=folder.name,
         built_at=manifest["built_at"],
         pages=manifest["pages"],
         size=_size(pdf.stat().st_size) if pdf.is_file() else "",
-        pdf_sha256=manifest["outputs"].get("report.pdf", ""),
-        pdf=f"{base}/report.pdf",
-        html=f"{base}/report.html",
-        data=[(f"{base}/{d}", d) for d in DATA_LINKS if (folder / d).is_file()],
-        sums=f"{base}/SHA256SUMS" if (folder / "SHA256SUMS").is_file() else None,
+        pdf_sha256=manifest["outputs"].get(REPORT_PDF, ""),
+        pdf=link(pdf),
+        html=link(draft.report_html),
+        data=[(link(draft.file(d)), d) for d in DATA_LINKS if draft.file(d).is_file()],
+        sums=link(draft.sums) if draft.sums.is_file() else None,
         manifest=manifest,
         changes=changes or [],
     )
@@ -129,8 +142,8 @@ def review_page(year_dir: Path) -> ReviewPage:
         )
         for i, folder in enumerate(drafts)
     ]
-    final = year_dir / "final"
-    final_entry = _entry(year_dir, final) if (final / "manifest.json").is_file() else None
+    final = YearOutputs(year_dir).final
+    final_entry = _entry(year_dir, final.folder) if final.published else None
     newest = final_entry or (entries[-1] if entries else None)
     status = SubmissionStatus()
     if newest is not None:
@@ -149,7 +162,7 @@ def render_review_page(page: ReviewPage, templates_dir: Path) -> str:
 def write_review_page(year_dir: Path, templates_dir: Path) -> Path:
     """Render outputs/<year>/index.html atomically; return its path."""
     html = render_review_page(review_page(year_dir), templates_dir)
-    target = year_dir / "index.html"
+    target = YearOutputs(year_dir).index
     tmp = year_dir / f".index-{os.getpid()}.html"
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, target)

@@ -23,13 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FinalExists, PublishError
+from .layout import SUMS, SUPERSEDED_PREFIX, Draft, Outputs, YearOutputs
+from .layout import draft_name as draft_name
 from .progress import notice
 
-DRAFT_DIGITS = 3
 LOCK_WAIT_SECONDS = 600.0
-
-
-SUMS = "SHA256SUMS"
 
 
 def sha256sums(digests: Mapping[str, str]) -> bytes:
@@ -43,7 +41,7 @@ def verify_folder(folder: Path) -> list[tuple[str, str]]:
     Problems: "FAILED" (the content differs), "missing", "not listed" (a file the sums do
     not name), and "unsafe path" (a line naming a file outside the folder).
     """
-    sums_file = folder / SUMS
+    sums_file = Draft(folder).sums
     if not sums_file.is_file():
         raise PublishError(f"{sums_file} not found: is this a draft or final folder?")
     rows: list[tuple[str, str]] = []
@@ -162,11 +160,7 @@ def existing_drafts(drafts_dir: Path) -> list[int]:
 
 def next_draft_number(outputs_dir: Path, year: int) -> int:
     """The number the next draft of `year` gets (call while holding the year's lock)."""
-    return (existing_drafts(outputs_dir / str(year) / "drafts") or [0])[-1] + 1
-
-
-def draft_name(number: int) -> str:
-    return f"{number:0{DRAFT_DIGITS}d}"
+    return (existing_drafts(Outputs(outputs_dir).year(year).drafts) or [0])[-1] + 1
 
 
 @dataclass(frozen=True)
@@ -193,7 +187,8 @@ def publish_draft(
 
     Call while holding `year_lock`: the number was reserved under it.
     """
-    drafts_dir = outputs_dir / str(year) / "drafts"
+    year_outputs = Outputs(outputs_dir).year(year)
+    drafts_dir = year_outputs.drafts
     _ensure_dir(drafts_dir)
     _clean_temporaries(drafts_dir)
     name = draft_name(number)
@@ -206,7 +201,7 @@ def publish_draft(
         _write_tree(tmp, files, record)
         os.rename(tmp, final)
         _fsync_dir(drafts_dir)
-        _point_latest(outputs_dir / str(year), final)
+        _point_latest(year_outputs.folder, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise PublishError(_describe_os_error(exc, drafts_dir)) from exc
@@ -215,7 +210,7 @@ def publish_draft(
 
 def check_final_slot(outputs_dir: Path, year: int, supersede: bool) -> None:
     """Refuse early (before rendering) when a final exists and `supersede` is off."""
-    final = outputs_dir / str(year) / "final"
+    final = Outputs(outputs_dir).year(year).final.folder
     if final.exists() and not supersede:
         raise FinalExists(
             f"a final of {year} already exists ({final}); it is never overwritten. "
@@ -237,18 +232,19 @@ def publish_final(
     An existing final is never overwritten: without `supersede` this refuses; with it the
     old final is kept, renamed `final-superseded-<time>/`, and the new manifest names it.
     """
-    year_dir = outputs_dir / str(year)
+    year_outputs = Outputs(outputs_dir).year(year)
+    year_dir = year_outputs.folder
     _ensure_dir(year_dir)
     _clean_temporaries(year_dir)
-    final = year_dir / "final"
+    final = year_outputs.final.folder
     superseded: Path | None = None
     check_final_slot(outputs_dir, year, supersede)
     if final.exists():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        superseded = year_dir / f"final-superseded-{stamp}"
+        superseded = year_outputs.superseded(stamp)
         n = 2
         while superseded.exists():
-            superseded = year_dir / f"final-superseded-{stamp}-{n}"
+            superseded = year_outputs.superseded(f"{stamp}-{n}")
             n += 1
     tmp = year_dir / f".tmp-final-{os.getpid()}"
     record = {**manifest, "draft": None, "final": True}
@@ -331,8 +327,9 @@ def recover_year(year_dir: Path) -> list[str]:
     done: list[str] = []
     if not year_dir.is_dir():
         return done
-    final = year_dir / "final"
-    for pending in sorted(year_dir.glob(".pending-final-superseded-*")):
+    year_outputs = YearOutputs(year_dir)
+    final = year_outputs.final.folder
+    for pending in sorted(year_dir.glob(f".pending-{SUPERSEDED_PREFIX}*")):
         superseded = year_dir / pending.name.removeprefix(".pending-")
         if not final.exists() and superseded.is_dir():
             os.rename(pending, final)  # between the two renames: the new final goes in
@@ -349,7 +346,7 @@ def recover_year(year_dir: Path) -> list[str]:
         if final.is_dir():
             shutil.rmtree(old)
             done.append(f"removed {old.name}")
-    for folder in (year_dir, year_dir / "drafts"):
+    for folder in (year_dir, year_outputs.drafts):
         if folder.is_dir():
             for leftover in [*folder.glob(".tmp-*"), *folder.glob(".latest-*"),
                              *folder.glob(".index-*")]:  # fmt: skip
@@ -358,10 +355,10 @@ def recover_year(year_dir: Path) -> list[str]:
                 else:
                     leftover.unlink(missing_ok=True)
                 done.append(f"removed {leftover.name}")
-    drafts = existing_drafts(year_dir / "drafts")
-    link = year_dir / "latest"
+    drafts = existing_drafts(year_outputs.drafts)
+    link = year_outputs.latest
     if drafts:
-        newest = year_dir / "drafts" / draft_name(drafts[-1])
+        newest = year_outputs.draft(drafts[-1]).folder
         if not link.is_symlink() or link.resolve() != newest.resolve():
             _point_latest(year_dir, newest)
             done.append(f"pointed latest at drafts/{newest.name}")
@@ -372,7 +369,7 @@ def recover_year(year_dir: Path) -> list[str]:
 
 def _supersedes(final: Path) -> str | None:
     try:
-        value = json.loads((final / "manifest.json").read_text(encoding="utf-8"))["supersedes"]
+        value = json.loads(Draft(final).manifest.read_text(encoding="utf-8"))["supersedes"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return value if isinstance(value, str) else None
@@ -401,9 +398,10 @@ def _write_tree(tmp: Path, files: Mapping[str, bytes], record: dict[str, Any]) -
         (tmp / file_name).parent.mkdir(parents=True, exist_ok=True)
         _write(tmp / file_name, files[file_name])
     manifest = _json_bytes(record)
-    _write(tmp / "manifest.json", manifest)
-    sums = {**record["outputs"], "manifest.json": sha256_bytes(manifest)}
-    _write(tmp / SUMS, sha256sums(sums))
+    written = Draft(tmp)
+    _write(written.manifest, manifest)
+    sums = {**record["outputs"], written.manifest.name: sha256_bytes(manifest)}
+    _write(written.sums, sha256sums(sums))
     _fsync_dir(tmp)
 
 
@@ -433,7 +431,7 @@ _fsync_dir = fsync_dir
 
 def _point_latest(year_dir: Path, target: Path) -> None:
     """`outputs/<year>/latest` → the newest draft, replaced atomically."""
-    link = year_dir / "latest"
+    link = YearOutputs(year_dir).latest
     tmp = year_dir / f".latest-{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()

@@ -39,6 +39,7 @@ from .inputs import (
     edition_context,
     load_edition_setup,
 )
+from .layout import Outputs
 from .pages import write_review_page
 from .pdf.report import RenderedReport, render_pdf_report, start_render_workers
 from .progress import stage
@@ -165,7 +166,9 @@ def publish(
 
 def update_review_page(settings: Settings, year: int) -> Path:
     """Regenerate outputs/<year>/index.html."""
-    return write_review_page(settings.outputs_dir / str(year), settings.templates_dir)
+    return write_review_page(
+        Outputs(settings.outputs_dir).year(year).folder, settings.templates_dir
+    )
 
 
 FIND = Step("discover-inputs", "discover", load_edition_setup, io=True)
@@ -303,7 +306,7 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
         settings, year, request.final, request.allow_missing, request.supersede,
         request.allow_open_comments,
     )  # fmt: skip
-    year_dir = settings.outputs_dir / str(year)
+    year_dir = Outputs(settings.outputs_dir).year(year).folder
     with recorded_build(year_dir, parameters, via=runner.via, run_id=runner.run_id()) as entry:
         if request.final:
             check_final_slot(settings.outputs_dir, year, request.supersede)

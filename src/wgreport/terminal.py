@@ -14,6 +14,8 @@ from typing import Any
 import typer
 
 from .issues import FileReport, ValidationReport
+from .layout import Draft
+from .layout import shown as shown  # the command line's modules show paths through here
 
 
 def _escapes(multiline: bool) -> dict[int, str]:
@@ -173,8 +175,9 @@ def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
             f"  published with {manifest['published_with_open_comments']} unresolved review "
             "comment(s): --allow-open-comments"
         )
-    for name in ("report.pdf", "report.html", "manifest.json"):
-        typer.echo(f"  {shown(folder / name)}")
+    draft = Draft(folder)
+    for path in (draft.report_pdf, draft.report_html, draft.manifest):
+        typer.echo(f"  {shown(path)}")
     if manifest.get("supersedes"):
         typer.echo(
             f"  the previous final is kept as {shown(folder.parent / manifest['supersedes'])}"
@@ -268,10 +271,3 @@ def print_status_table(rows: list[dict[str, Any]], year: int, deadline: object) 
             "late" if row["late"] else ("overdue" if row.get("overdue") else ""),
         )
     Console(highlight=False, width=120).print(table)
-
-
-def shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .issues import FileReport, Issue, ValidationReport
+from .layout import EDITION, REVIEWS, WORKING_GROUP, EditionInputs, Inputs, Outputs, shown
 from .models import Edition, WorkingGroup
 from .validation import (
     EditionContext,
@@ -27,10 +28,7 @@ class _Group:
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return shown(path, resolve=True)
 
 
 def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
@@ -39,7 +37,7 @@ def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
     folder = path.resolve().parent
     if folder not in cache:
         cache[folder] = next(
-            (p for p in (folder, *folder.parents) if (p / "working-group.yaml").is_file()),
+            (p for p in (folder, *folder.parents) if Inputs(p).working_group.is_file()),
             default,
         )
     return cache[folder]
@@ -87,7 +85,7 @@ def checks_not_run(
             hint=run,
         )
     if edition is None:
-        path = root / str(year) / "edition.yaml" if year is not None else None
+        path = Inputs(root).edition(year).settings if year is not None else None
         if path is not None and path.is_file():
             return Issue(
                 "warning",
@@ -111,18 +109,10 @@ def checks_not_run(
 
 def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
     if not paths:
-        years = (
-            sorted(
-                int(p.name)
-                for p in inputs_dir.iterdir()
-                if p.is_dir() and p.name.isdigit() and (p / "edition.yaml").is_file()
-            )
-            if inputs_dir.is_dir()
-            else []
-        )
+        years = Inputs(inputs_dir).years()
         if not years:
             raise UsageError(f"no edition found under {inputs_dir}; name the files to check")
-        paths = [inputs_dir / str(years[-1])]
+        paths = [Inputs(inputs_dir).edition(years[-1]).folder]
     found: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -162,7 +152,7 @@ def validate_paths(
     def group_for(path: Path) -> WorkingGroup | None:
         root = _inputs_root(path, inputs_dir, roots)
         if root not in groups:
-            wg_path = root / "working-group.yaml"
+            wg_path = Inputs(root).working_group
             if wg_path.is_file():
                 wg, report = load_working_group(wg_path, _display(wg_path))
                 groups[root] = _Group(wg, report)
@@ -172,7 +162,7 @@ def validate_paths(
 
     for path in files:
         name = path.name
-        if name == "working-group.yaml":
+        if name == WORKING_GROUP:
             group_for(path)
             root = _inputs_root(path, inputs_dir, roots)
             report = groups[root].report
@@ -180,16 +170,16 @@ def validate_paths(
                 reports.append(report)
             continue
         wg = group_for(path)
-        if name == "edition.yaml":
+        if name == EDITION:
             folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
             _, report = load_edition(path, wg, folder_year, _display(path))
             reports.append(report)
             continue
         year_dir = path.parent.parent
         year = int(year_dir.name) if year_dir.name.isdigit() else None
-        if path.parent.name == "reviews":
+        if path.parent.name == REVIEWS:
             drafts = (
-                drafts_known(outputs_dir / str(year))
+                drafts_known(Outputs(outputs_dir).year(year).folder)
                 if outputs_dir is not None and year is not None
                 else None
             )
@@ -198,7 +188,8 @@ def validate_paths(
         if year is None:  # a copy outside inputs/<year>/contributions/: the year it names
             year = _declared_year(path)
         root = _inputs_root(path, inputs_dir, roots)
-        edition_path = (root / str(year) if year is not None else year_dir) / "edition.yaml"
+        folder = Inputs(root).edition(year) if year is not None else EditionInputs(year_dir)
+        edition_path = folder.settings
         edition = None
         if year is not None and edition_path.is_file():
             if edition_path not in editions:
@@ -232,13 +223,14 @@ def validate_upload(upload: Path, inputs_dir: Path, year: int, code: str) -> Val
     import shutil
     import tempfile
 
-    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
-    edition, _ = load_edition(inputs_dir / str(year) / "edition.yaml", wg, year)
-    contributions = inputs_dir / str(year) / "contributions"
+    group = Inputs(inputs_dir)
+    edition_files = group.edition(year)
+    wg, _ = load_working_group(group.working_group)
+    edition, _ = load_edition(edition_files.settings, wg, year)
     name = f"{code}{upload.suffix.lower()}"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for extra in (contributions / code, contributions / f"{code}.indicators.csv"):
+        for extra in (edition_files.images(code), edition_files.indicators(code)):
             if extra.is_dir():
                 shutil.copytree(extra, folder / code)
             elif extra.is_file():

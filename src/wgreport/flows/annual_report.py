@@ -31,6 +31,7 @@ from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
 from wgreport.flows import watchdog
 from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
 from wgreport.inputs import LoadedEdition, due_edition
+from wgreport.layout import Draft
 from wgreport.publish import Published
 from wgreport.settings import Settings, get_settings
 from wgreport.status import StatusReport, status_markdown, status_report
@@ -222,11 +223,12 @@ def publish_indicator_artifact(loaded: LoadedEdition, frames: Frames) -> None:
 
 
 def publish_link_artifacts(folder: Path, year: int, label: str) -> None:
-    for kind, name in (("pdf", "report.pdf"), ("html", "report.html")):
+    draft = Draft(folder)
+    for kind, path in (("pdf", draft.report_pdf), ("html", draft.report_html)):
         create_link_artifact(
             key=_artifact_key(kind, year),
-            link=(folder / name).resolve().as_uri(),
-            link_text=f"{label}: {name}",
+            link=path.resolve().as_uri(),
+            link_text=f"{label}: {path.name}",
             description=f"The newest {year} report ({label}) as {kind.upper()}",
         )
 

@@ -19,6 +19,7 @@ from prefect.context import TaskRunContext
 
 import wgreport
 from wgreport.inputs import EditionFiles, LoadedEdition, list_years
+from wgreport.layout import Inputs
 from wgreport.publish import sha256_file
 
 
@@ -61,7 +62,8 @@ def edition_input_files(files: EditionFiles) -> list[Path]:
     paths = [files.working_group]
     for year in list_years(files.inputs_dir):
         if year <= files.year:
-            paths += [p for p in (files.inputs_dir / str(year)).rglob("*") if p.is_file()]
+            folder = Inputs(files.inputs_dir).edition(year).folder
+            paths += [p for p in folder.rglob("*") if p.is_file()]
     return paths
 
 

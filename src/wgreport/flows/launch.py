@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .. import background
 from ..errors import ClusterError
+from ..layout import Outputs
 from ..publish import Published
 from ..settings import Settings, configure_prefect_environment
 from ..steps import BuildRequest
@@ -105,7 +106,9 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
         )  # fmt: skip
         with (
             contextlib.suppress(ClusterError),
-            recorded_build(settings.outputs_dir / str(request.year), parameters, via="prefect"),
+            recorded_build(
+                Outputs(settings.outputs_dir).year(request.year).folder, parameters, via="prefect"
+            ),
         ):
             raise exc from None
         raise
@@ -226,7 +229,8 @@ def _record_lost(
         request.allow_open_comments,
     )  # fmt: skip
     error = f"PrefectApiLost: {message.split(';')[0]}"
-    append_unlocked(settings.outputs_dir / str(request.year), entry, parameters, error)
+    year_dir = Outputs(settings.outputs_dir).year(request.year).folder
+    append_unlocked(year_dir, entry, parameters, error)
 
 
 def _release_semaphores() -> None:

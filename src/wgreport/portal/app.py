@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from ..layout import Draft, Inputs, Outputs
 from ..validation import load_working_group
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
@@ -203,7 +204,7 @@ def _review_page(
     from .reviews import KINDS, own_comments
 
     who, session = signed
-    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
+    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
     mine = own_comments(portal.inputs_dir, portal.year, str(who.reviewer)) if who.reviewer else []
     return page(
         portal, "review.html.j2", status=400 if problems else 200, who=who,
@@ -243,10 +244,10 @@ def download(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     signed = signed_in(request)
     draft, name = request.path_params["draft"], request.path_params["name"]
-    folder = portal.outputs_dir / str(portal.year) / "drafts" / draft
+    folder = Outputs(portal.outputs_dir).year(portal.year).draft(draft).folder
     if not (draft.isdigit() and len(draft) == 3 and name in DOWNLOADS):
         return forbidden(portal, request, "There is no such file to download.")
-    if not (folder / "manifest.json").is_file() or not (folder / name).is_file():
+    if not Draft(folder).published or not (folder / name).is_file():
         return forbidden(portal, request, "There is no such file to download.")
     portal.store.audit(
         "download", signed[0], client=client_address(request), draft=draft, file=name
@@ -269,8 +270,9 @@ def _secretariat_page(
     from ..status import submission_status
 
     report = submission_status(portal.inputs_dir, portal.year)
-    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
-    reviews = edition_reviews(portal.inputs_dir / str(portal.year), wg, portal.year,
+    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
+    edition_dir = Inputs(portal.inputs_dir).edition(portal.year).folder
+    reviews = edition_reviews(edition_dir, wg, portal.year,
                               portal.outputs_dir, portal.inputs_dir.parent)  # fmt: skip
     builds = portal.builds.records()
     return page(
@@ -387,7 +389,7 @@ def make_app(portal: Portal) -> Starlette:
 
 
 def _accepted_file(portal: Portal, code: str) -> Path:
-    return portal.inputs_dir / str(portal.year) / "contributions" / f"{code}.yaml"
+    return Inputs(portal.inputs_dir).edition(portal.year).contribution(code)
 
 
 def _drafts(portal: Portal) -> list[Any]:
@@ -395,5 +397,5 @@ def _drafts(portal: Portal) -> list[Any]:
     sha256, and what changed from the draft before), so the two never disagree."""
     from ..pages import review_page
 
-    year_dir = portal.outputs_dir / str(portal.year)
+    year_dir = Outputs(portal.outputs_dir).year(portal.year).folder
     return review_page(year_dir).drafts if year_dir.is_dir() else []

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..background import alive
+from ..layout import Outputs, PortalFiles
 from .files import private_dirs
 from .store import Invitation, Store
 
@@ -51,7 +52,7 @@ class Builds:
         self.inputs_dir = inputs_dir
         self.outputs_dir = outputs_dir
         self.env = dict(env or {})
-        self.folder = store.folder / "builds" / str(year)
+        self.folder = PortalFiles(store.folder).builds(year)
         self._threads: dict[int, threading.Thread] = {}
 
     def command(self) -> list[str]:
@@ -76,7 +77,7 @@ class Builds:
         from ..audit import read_log
 
         started = dt.datetime.fromisoformat(record["started"])
-        for line in reversed(read_log(self.outputs_dir / str(self.year))):
+        for line in reversed(read_log(Outputs(self.outputs_dir).year(self.year).folder)):
             if line.get("pid") != record.get("pid") or line.get("host") != socket.gethostname():
                 continue
             begun = dt.datetime.fromisoformat(str(line.get("started_at")).replace("Z", "+00:00"))
@@ -121,7 +122,7 @@ class Builds:
         return [self._settle(r) for r in self.store.build_rows(self.year)]
 
     def log_tail(self, number: int, lines: int = 15) -> list[str]:
-        path = self.folder / f"{number:03d}.log"
+        path = PortalFiles(self.store.folder).build_log(self.year, number)
         if not path.is_file():
             return []
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -138,7 +139,7 @@ class Builds:
             private_dirs(self.folder, self.store.folder)
             rows = self.store.build_rows(self.year)
             number = max((int(r["build"]) for r in rows), default=0) + 1
-            path = self.folder / f"{number:03d}.log"
+            path = PortalFiles(self.store.folder).build_log(self.year, number)
             log = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
             try:
                 process = subprocess.Popen(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import DiskFull
+from ..layout import PORTAL_DB
 from . import auditlog
 from .files import is_full, private_file
 from .schema import INVITATION_FIELDS, MIGRATIONS, SCHEMA_VERSION, import_json_state
@@ -31,7 +32,7 @@ class Actor(Protocol):
     def role(self) -> str: ...
 
 
-DB_NAME = "portal.db"
+DB_NAME = PORTAL_DB
 
 
 def _now_dt() -> dt.datetime:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..comments import drafts_known, validate_review
+from ..layout import Inputs, Outputs
 from ..validation import load_working_group
 from .store import Invitation, write_atomic
 
@@ -17,7 +18,7 @@ KINDS = ("editorial", "substantive", "factual")
 
 
 def review_file(inputs_dir: Path, year: int, reviewer: str) -> Path:
-    return inputs_dir / str(year) / "reviews" / f"{reviewer}.yaml"
+    return Inputs(inputs_dir).edition(year).review(reviewer)
 
 
 def _load(path: Path, year: int, who: Invitation) -> Any:
@@ -74,11 +75,13 @@ def add_comment(
     number = max((int(c.get("id", 0)) for c in comments if isinstance(c, dict)), default=0) + 1
     comments.append(comment_from_form(form, number))
     text = _dump(data)
-    wg, _ = load_working_group(inputs_dir / "working-group.yaml")
+    wg, _ = load_working_group(Inputs(inputs_dir).working_group)
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / path.name
         trial.write_text(text, encoding="utf-8")
-        checked = validate_review(trial, wg, year, drafts_known(outputs_dir / str(year)), path.name)
+        checked = validate_review(
+            trial, wg, year, drafts_known(Outputs(outputs_dir).year(year).folder), path.name
+        )
     problems = [
         format_issue_line(checked.report, issue) + (f" (hint: {issue.hint})" if issue.hint else "")
         for issue in checked.report.sorted_issues()

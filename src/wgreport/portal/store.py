@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DiskFull
+from ..layout import REVISIONS, PortalFiles
 from . import auditlog
 from .database import DB_NAME, _now, _now_dt
 from .files import private_dirs, write_atomic
@@ -86,7 +87,7 @@ class Store(People):
     # --- revisions ------------------------------------------------------------------------
 
     def revisions_dir(self, year: int, member: str) -> Path:
-        return self.folder / "revisions" / str(year) / member
+        return PortalFiles(self.folder).revisions(year, member)
 
     def recent_uploads(self, year: int, member: str, seconds: int) -> tuple[int, int]:
         """How many uploads and bytes `member` sent in the last `seconds`."""
@@ -118,7 +119,7 @@ class Store(People):
             number = (
                 max([int(row[0] or 0), *on_disk]) + 1
             )  # a body left by a crash keeps its number
-            path = folder / f"{number:03d}{suffix}"
+            path = PortalFiles(self.folder).revision(year, member, number, suffix)
             private_dirs(folder, self.folder)
             write_atomic(path, body)
             now = _now()
@@ -211,7 +212,7 @@ class Store(People):
                        "file": record["target"], "sha256": record["target_sha256"]},
             )  # fmt: skip
             settled.append({**record, "status": status})
-        for tmp in self.folder.glob("revisions/*/*/.*.tmp"):
+        for tmp in self.folder.glob(f"{REVISIONS}/*/*/.*.tmp"):
             tmp.unlink(missing_ok=True)
         return settled
 
@@ -236,7 +237,7 @@ class Store(People):
     def accepting(self, year: int, member: str) -> Iterator[None]:
         """Held while a member's accepted file (or a reviewer's review file, `member` their
         id) is written: one writer at a time, across threads and processes."""
-        folder = self.folder / "locks" / str(year)
+        folder = PortalFiles(self.folder).locks(year)
         private_dirs(folder, self.folder)
         fd = os.open(folder / f"{member}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a") as lock:

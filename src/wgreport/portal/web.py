@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ..layout import REPORT_HTML, REPORT_PDF
 from .builds import Builds
 from .limits import DEFAULT_LIMITS, PortalLimits
 from .store import (
@@ -36,7 +37,7 @@ PAGES = Path(__file__).parent / "templates"
 COOKIE = "wgreport_session"
 CSRF_SECONDS = 2 * 3600
 UPLOAD_SUFFIXES = (".yaml", ".yml", ".xlsx")
-DOWNLOADS = ("report.pdf", "report.html")
+DOWNLOADS = (REPORT_PDF, REPORT_HTML)
 CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

@@ -1,0 +1,293 @@
+"""The folder layout of the inputs, the outputs and the portal's state, and how a path is
+shown to a person. Every other module asks this one for a path instead of spelling it.
+
+    inputs/                          Inputs(root)
+      working-group.yaml               .working_group
+      <year>/                          .edition(year).folder
+        edition.yaml                     .settings
+        foreword.md (editorial files)    .foreword, .file(name)
+        contributions/                   .contributions
+          <CODE>.yaml                      .contribution(code)
+          <CODE>.indicators.csv            .indicators(code)
+          <CODE>/ (images)                 .images(code)
+        reviews/<id>.yaml                .reviews, .review(reviewer)
+
+    outputs/                         Outputs(root)
+      <year>/                          .year(year).folder
+        drafts/NNN/                      .drafts, .draft(number)
+        latest -> drafts/NNN             .latest
+        final/                           .final
+        final-superseded-<time>/         .superseded(stamp)
+        index.html                       .index
+        builds.log                       .builds_log
+
+    a draft's (or the final's) folder: Draft(folder)
+      report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
+      comments.html, comments.csv, SHA256SUMS
+
+    .portal/                         PortalFiles(folder)
+      portal.db                        .database
+      revisions/<year>/<CODE>/NNN.ext  .revisions(year, code), .revision(year, code, n, ext)
+      builds/<year>/NNN.log            .builds(year), .build_log(year, n)
+      locks/<year>/                    .locks(year)
+
+Standard library only: the member-facing commands (validate, new, schema) import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# --- the inputs ----------------------------------------------------------------------------
+
+WORKING_GROUP = "working-group.yaml"
+EDITION = "edition.yaml"
+FOREWORD = "foreword.md"
+CONTRIBUTIONS = "contributions"
+REVIEWS = "reviews"
+INDICATORS_SUFFIX = ".indicators.csv"
+
+# --- the outputs ---------------------------------------------------------------------------
+
+DRAFTS = "drafts"
+LATEST = "latest"
+FINAL = "final"
+SUPERSEDED_PREFIX = "final-superseded-"
+INDEX = "index.html"
+BUILDS_LOG = "builds.log"
+DRAFT_DIGITS = 3
+
+# a draft's files
+REPORT_PDF = "report.pdf"
+REPORT_HTML = "report.html"
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+VALIDATION = "validation.json"
+REPORT_JSON = "report.json"
+COMMENTS_HTML = "comments.html"
+COMMENTS_CSV = "comments.csv"
+DATA = "data"
+
+# --- the portal ----------------------------------------------------------------------------
+
+PORTAL_DIR = ".portal"
+PORTAL_DB = "portal.db"
+REVISIONS = "revisions"
+BUILDS = "builds"
+LOCKS = "locks"
+
+
+def draft_name(number: int) -> str:
+    """A draft's folder name: its number on three digits (`001`)."""
+    return f"{number:0{DRAFT_DIGITS}d}"
+
+
+def data_file(name: str) -> str:
+    """A data table's name inside a draft folder: `data/<name>`."""
+    return f"{DATA}/{name}"
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    """One edition's input folder, `<inputs>/<year>/`."""
+
+    folder: Path
+
+    @property
+    def settings(self) -> Path:
+        """`edition.yaml`: the edition's settings."""
+        return self.folder / EDITION
+
+    @property
+    def foreword(self) -> Path:
+        return self.folder / FOREWORD
+
+    def file(self, name: str) -> Path:
+        """An editorial file the edition names (the foreword, a chapter's text)."""
+        return self.folder / name
+
+    @property
+    def contributions(self) -> Path:
+        return self.folder / CONTRIBUTIONS
+
+    def contribution(self, code: str, suffix: str = ".yaml") -> Path:
+        return self.contributions / f"{code}{suffix}"
+
+    def indicators(self, code: str) -> Path:
+        """`<CODE>.indicators.csv`, a member's indicator values kept apart."""
+        return self.contributions / f"{code}{INDICATORS_SUFFIX}"
+
+    def images(self, code: str) -> Path:
+        """`<CODE>/`, the folder of a member's images."""
+        return self.contributions / code
+
+    @property
+    def reviews(self) -> Path:
+        return self.folder / REVIEWS
+
+    def review(self, reviewer: str) -> Path:
+        return self.reviews / f"{reviewer}.yaml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs folder: the working group's file and one folder per edition."""
+
+    root: Path
+
+    @property
+    def working_group(self) -> Path:
+        return self.root / WORKING_GROUP
+
+    def edition(self, year: int) -> EditionInputs:
+        return EditionInputs(self.root / str(year))
+
+    def years(self) -> list[int]:
+        """The edition years present: the numbered folders holding an edition.yaml."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            int(p.name) for p in self.root.iterdir() if p.name.isdigit() and (p / EDITION).is_file()
+        )
+
+    def shown(self, path: Path) -> str:
+        """A path as reports show it: relative to the inputs folder's parent
+        (`inputs/2024/contributions/KR.yaml`), else as given."""
+        return shown(path, self.root.parent)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A published draft's (or final's) folder and its files."""
+
+    folder: Path
+
+    def file(self, name: str) -> Path:
+        """One of the draft's files by its name in the manifest (`data/indicators.csv`)."""
+        return self.folder / name
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / MANIFEST
+
+    @property
+    def sums(self) -> Path:
+        return self.folder / SUMS
+
+    @property
+    def report_pdf(self) -> Path:
+        return self.folder / REPORT_PDF
+
+    @property
+    def report_html(self) -> Path:
+        return self.folder / REPORT_HTML
+
+    @property
+    def validation(self) -> Path:
+        return self.folder / VALIDATION
+
+    def data(self, name: str) -> Path:
+        return self.folder / DATA / name
+
+    @property
+    def published(self) -> bool:
+        """Complete: its manifest is in place (it is written last)."""
+        return self.manifest.is_file()
+
+
+@dataclass(frozen=True)
+class YearOutputs:
+    """One edition's output folder, `<outputs>/<year>/`."""
+
+    folder: Path
+
+    @property
+    def drafts(self) -> Path:
+        return self.folder / DRAFTS
+
+    def draft(self, number: int | str) -> Draft:
+        """Draft `number` (3 → `drafts/003/`; a string is taken as the folder's name)."""
+        name = draft_name(number) if isinstance(number, int) else number
+        return Draft(self.drafts / name)
+
+    @property
+    def latest(self) -> Path:
+        """The symbolic link to the newest draft."""
+        return self.folder / LATEST
+
+    @property
+    def final(self) -> Draft:
+        return Draft(self.folder / FINAL)
+
+    def superseded(self, stamp: str) -> Path:
+        """Where a replaced final is kept: `final-superseded-<stamp>/`."""
+        return self.folder / f"{SUPERSEDED_PREFIX}{stamp}"
+
+    @property
+    def index(self) -> Path:
+        """The review page listing the year's drafts."""
+        return self.folder / INDEX
+
+    @property
+    def builds_log(self) -> Path:
+        return self.folder / BUILDS_LOG
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The outputs folder: one folder per edition."""
+
+    root: Path
+
+    def year(self, year: int) -> YearOutputs:
+        return YearOutputs(self.root / str(year))
+
+
+@dataclass(frozen=True)
+class PortalFiles:
+    """The portal's state folder (`.portal/` in the project unless WGREPORT_PORTAL_DIR)."""
+
+    folder: Path
+
+    @classmethod
+    def in_project(cls, project_root: Path) -> PortalFiles:
+        return cls(project_root / PORTAL_DIR)
+
+    @property
+    def database(self) -> Path:
+        return self.folder / PORTAL_DB
+
+    def revisions(self, year: int, code: str) -> Path:
+        """A member's uploads: `revisions/<year>/<CODE>/`."""
+        return self.folder / REVISIONS / str(year) / code
+
+    def revision(self, year: int, code: str, number: int, suffix: str) -> Path:
+        return self.revisions(year, code) / f"{draft_name(number)}{suffix}"
+
+    def builds(self, year: int) -> Path:
+        """The logs of the builds the secretariat started: `builds/<year>/`."""
+        return self.folder / BUILDS / str(year)
+
+    def build_log(self, year: int, number: int) -> Path:
+        return self.builds(year) / f"{draft_name(number)}.log"
+
+    def locks(self, year: int) -> Path:
+        return self.folder / LOCKS / str(year)
+
+
+# --- how a path is shown to a person -------------------------------------------------------
+
+
+def shown(path: Path, root: Path | None = None, *, resolve: bool = False) -> str:
+    """A path as messages show it: relative to `root` (default: the current folder) when it
+    is inside it, else as given. With `resolve`, both are resolved first (the files named
+    on `wgreport validate`'s command line: `../proj/inputs/x.yaml` shows as `inputs/x.yaml`);
+    without, a path through a symbolic link (`latest/report.pdf`) is shown as it was named."""
+    base = Path.cwd() if root is None else root
+    try:
+        if resolve:
+            return str(path.resolve().relative_to(base.resolve()))
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
