@@ -26,6 +26,7 @@ test: system-test install browser-tools
 check: lint test
 
 lint: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy src

@@ -1,8 +1,11 @@
-"""The shape of the code: no import cycles, every deliberate error in `wgreport.errors`.
+"""The shape of the code that import-linter cannot check: every deliberate error is in
+`wgreport.errors`, Prefect is imported outside the flows only inside functions, the steps
+report known stages, and modules and functions stay short.
 
-The import graph is read from the sources with `ast` (every `import` and `from … import`,
-at module level or inside a function, so a lazy import counts too): a cycle is a cycle
-whether Python happens to survive it or not.
+What may import what (layers, no cycles, only the flows import Prefect, `errors` at the
+bottom, the member-facing modules light) is import-linter's contracts, `[tool.importlinter]`
+in pyproject.toml, run by `make lint`; tests/test_import_contracts.py shows that they fail
+when broken.
 """
 
 from __future__ import annotations
@@ -16,97 +19,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "wgreport"
 def _module_name(path: Path) -> str:
     parts = ["wgreport", *path.relative_to(PACKAGE).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    """The package's own modules that `path` imports."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        targets: list[str] = []
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - node.level + 1]
-                base = ".".join([*anchor, *([base] if base else [])])
-            targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
-        for target in targets:
-            # the deepest of our modules that the name refers to
-            while target and target not in modules:
-                target = target.rpartition(".")[0]
-            if target and target != name:
-                found.add(target)
-    return found
-
-
-def import_graph() -> dict[str, set[str]]:
-    paths = sorted(PACKAGE.rglob("*.py"))
-    modules = {_module_name(p) for p in paths}
-    graph = {_module_name(p): _imports(p, modules) for p in paths}
-    # a package's __init__ is imported with any of its modules; that edge is not a cycle
-    for name, edges in graph.items():
-        edges.difference_update(m for m in list(edges) if name.startswith(m + "."))
-    return graph
-
-
-def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    cycles: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for succ in sorted(graph.get(node, ())):
-            if succ not in index:
-                visit(succ)
-                low[node] = min(low[node], low[succ])
-            elif succ in on_stack:
-                low[node] = min(low[node], index[succ])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                cycles.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return cycles
-
-
-def test_the_cycle_finder_finds_a_cycle() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert find_cycles(graph) == [["a", "b", "c"]]
-    assert find_cycles({"a": {"b"}, "b": set()}) == []
-
-
-def test_the_graph_sees_relative_and_lazy_imports() -> None:
-    graph = import_graph()
-    assert "wgreport.errors" in graph["wgreport.inputs"]  # from .errors import …
-    assert "wgreport.publish" in graph["wgreport.audit"]  # at module level
-    assert "wgreport.steps" in graph["wgreport.cli"]  # inside a function
-
-
-def test_no_import_cycles() -> None:
-    assert find_cycles(import_graph()) == []
-
-
-def test_errors_is_the_bottom_module() -> None:
-    assert import_graph()["wgreport.errors"] == set()
 
 
 def test_every_exception_class_is_in_errors() -> None:
@@ -148,19 +60,19 @@ def _prefect_imports(path: Path) -> tuple[int, int]:
     return top, inner
 
 
-def test_only_the_flows_package_imports_prefect() -> None:
+def test_prefect_outside_the_flows_is_imported_only_inside_functions() -> None:
     """The library runs without Prefect; `wgreport.flows` wraps it. The CLI's `server`
-    command and server.py's deployments hand over to Prefect inside functions."""
+    command and server.py's deployments hand over to Prefect inside functions (the contract
+    "Only the flows import Prefect" says which modules may; this says where)."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         name = _module_name(path)
         if name.startswith("wgreport.flows"):
             continue
-        top, inner = _prefect_imports(path)
-        if top or inner:
-            found[name] = (top, inner)
-    assert set(found) <= {"wgreport.cli", "wgreport.server"}, found
-    assert all(top == 0 for top, _ in found.values()), found
+        top, _ = _prefect_imports(path)
+        if top:
+            found[name] = top
+    assert found == {}
     assert _prefect_imports(PACKAGE / "flows" / "annual_report.py")[0] > 0  # the check sees them
 
 
