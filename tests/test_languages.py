@@ -102,3 +102,27 @@ def test_the_demo_draft_tags_every_marked_part_with_its_language(library_draft: 
     assert set(tagged) == set(marked)
     for lang, count in marked.items():
         assert tagged[lang] >= count, (lang, tagged, marked)
+
+
+#: The sha256 of `weasyprint.pdf.tags._build_box_tree`'s source in WeasyPrint 70.0, the
+#: function `languages.tag_languages` wraps (docs/upstream/weasyprint-structure-lang.md).
+CHECKED_BUILD_BOX_TREE = "e8338d00c41d15e44fa8fee551485b32cae9cab59b17ca5220d562e0f314cb00"
+
+
+def test_the_wrapped_weasyprint_function_is_the_one_we_checked() -> None:
+    """Fails when a WeasyPrint upgrade changes the private function we wrap: check whether
+    upstream now writes /Lang itself (then drop the wrapper) or the wrapper still fits,
+    and record the new digest."""
+    import ast
+    import hashlib
+
+    import weasyprint.pdf.tags as tags
+
+    source = Path(tags.__file__).read_text(encoding="utf-8")
+    (function,) = [
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef) and node.name == "_build_box_tree"
+    ]
+    text = ast.get_source_segment(source, function) or ""
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == CHECKED_BUILD_BOX_TREE
