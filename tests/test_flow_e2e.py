@@ -224,8 +224,9 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
     members = [p.stem for p in sorted((inputs / "2024" / "contributions").glob("*.yaml"))]
     # every step of wgreport.steps is a task run of its own; validation one per member
     steps = [step.name for step in STEPS if step is not VALIDATE]
-    assert steps == ["discover-inputs", "aggregate", "make-charts", "build-context",
-                     "render-html", "render-pdf", "publish", "review-page"]  # fmt: skip
+    assert steps == ["discover-inputs", "read-inputs", "aggregate", "make-charts",
+                     "build-context", "render-html", "render-pdf", "publish",
+                     "review-page"]  # fmt: skip
     for run in runs:
         names = run["tasks"]
         assert {f"validate-{m}" for m in members} <= set(names)

@@ -16,7 +16,7 @@ from .inputs import (
     EditionFiles,
     LoadedEdition,
 )
-from .pages import comments_page, render_comments_page
+from .pages import CommentsPage, comments_page, render_comments_page
 from .pdf.report import RenderedReport
 from .publish import digest_inputs, digest_tree, git_commit
 from .render import Attachment
@@ -69,23 +69,23 @@ def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]
     }
 
 
-def comment_files(ctx: ReportContext, reviews: Reviews, templates_dir: Path) -> dict[str, bytes]:
-    """The comment-resolution table, as CSV and as a page, published next to the report."""
-    summary = ctx.comments or summarise(reviews, None)
-    label = ctx.build.draft or "Final"
+def comments_data(ctx: ReportContext, reviews: Reviews) -> CommentsPage:
+    """What the comment pages published next to the report show (the context step)."""
+    return comments_page(
+        reviews,
+        ctx.comments or summarise(reviews, None),
+        year=ctx.year,
+        title=ctx.title,
+        label=ctx.build.draft or "Final",
+        built_at=ctx.build.built_at,
+    )
+
+
+def comment_files(page: CommentsPage, templates_dir: Path) -> dict[str, bytes]:
+    """The comment-resolution table, as CSV and as a page (publishing writes them)."""
     return {
-        "comments.csv": comments_csv(reviews.rows),
-        "comments.html": render_comments_page(
-            comments_page(
-                reviews,
-                summary,
-                year=ctx.year,
-                title=ctx.title,
-                label=label,
-                built_at=ctx.build.built_at,
-            ),
-            templates_dir,
-        ),
+        "comments.csv": comments_csv(page.rows),
+        "comments.html": render_comments_page(page, templates_dir),
     }
 
 

@@ -1,10 +1,12 @@
-"""What the aggregate and context steps read from disk besides the contributions: the
-previous edition, the foreword, the images (as data: URLs), the review files; and the
-context built from them."""
+"""The read step: everything the steps after validation need from disk besides the
+contributions (the previous edition, validated; the foreword; the images, as data: URLs;
+the review files), read once into an `EditionRead`. The aggregate and context steps are
+pure functions of it: `compute_frames` and `make_context` given a `read` read nothing."""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import aggregate
@@ -31,6 +33,33 @@ IMAGE_MIME = {
     ".jpeg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
+
+
+@dataclass(frozen=True)
+class EditionRead:
+    """What the read step read: the previous edition's year and valid contributions (for
+    changes between editions), the foreword's Markdown, every image the valid
+    contributions use as a data: URL (by its file name), and the review files (None when
+    they were not read)."""
+
+    previous_year: int | None
+    previous: dict[str, Contribution] = field(default_factory=dict)
+    foreword: str = ""
+    images: dict[str, str] = field(default_factory=dict)
+    reviews: Reviews | None = None
+
+
+def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> EditionRead:
+    """Read what the later steps need (the read step); the review files only with
+    `outputs_dir`, where the drafts they refer to are published."""
+    year, previous = load_previous(loaded)
+    return EditionRead(
+        previous_year=year,
+        previous=previous,
+        foreword=read_foreword(loaded),
+        images=image_data_urls(loaded),
+        reviews=read_reviews(loaded, outputs_dir) if outputs_dir is not None else None,
+    )
 
 
 def read_foreword(loaded: LoadedEdition) -> str:
@@ -75,11 +104,22 @@ def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribu
     return year, previous.contributions
 
 
-def compute_frames(loaded: LoadedEdition) -> tuple[int | None, aggregate.Frames]:
-    """Aggregate the edition, with the previous edition's values for changes."""
-    prev_year, previous = load_previous(loaded)
-    return prev_year, aggregate.compute_frames(
-        loaded.contributions, loaded.working_group, previous, loaded.year
+def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
+    """The edition's review files, checked against the drafts published so far."""
+    files = loaded.files
+    return edition_reviews(files.edition.parent, loaded.working_group, loaded.year,
+                           outputs_dir, files.inputs_dir.parent)  # fmt: skip
+
+
+def compute_frames(
+    loaded: LoadedEdition, read: EditionRead | None = None
+) -> tuple[int | None, aggregate.Frames]:
+    """Aggregate the edition, with the previous edition's values for changes: pure given
+    `read` (the aggregate step); without it the previous edition is read first."""
+    if read is None:
+        read = EditionRead(*load_previous(loaded))
+    return read.previous_year, aggregate.compute_frames(
+        loaded.contributions, loaded.working_group, read.previous, loaded.year
     )
 
 
@@ -89,31 +129,34 @@ def make_context(
     frames: aggregate.Frames | None = None,
     figures: list[Chart] | None = None,
     prev_year: int | None = None,
-    reviews: Reviews | None = None,
+    read: EditionRead | None = None,
 ) -> ReportContext:
-    """Read what the context needs from disk (foreword, images), then build it."""
+    """The report's context: pure given `read` and the aggregate step's `frames` and
+    `prev_year` (the context step). Without `read` (tests and tools), the foreword and the
+    images are read first (and the previous edition, to aggregate, without `frames`); the
+    report then has no review comments."""
+    if read is None:
+        read = (
+            EditionRead(prev_year, foreword=read_foreword(loaded), images=image_data_urls(loaded))
+            if frames is not None
+            else read_edition(loaded)
+        )
     if frames is None:
-        prev_year, frames = compute_frames(loaded)
+        prev_year, frames = compute_frames(loaded, read)
     if figures is None:
         figures = make_charts(frames, loaded.working_group, prev_year is not None)
+    reviews = read.reviews
     return build_context(
         loaded,
         build,
         frames=frames,
         charts=figures,
-        foreword_markdown=read_foreword(loaded),
+        foreword_markdown=read.foreword,
         previous_year=prev_year,
-        image_src=image_data_urls(loaded),
+        image_src=read.images,
         downloads=DOWNLOADS,
         comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
     )
-
-
-def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
-    """The edition's review files, checked against the drafts published so far."""
-    files = loaded.files
-    return edition_reviews(files.edition.parent, loaded.working_group, loaded.year,
-                           outputs_dir, files.inputs_dir.parent)  # fmt: skip
 
 
 def image_folders(loaded: LoadedEdition) -> list[Path]:

@@ -1,10 +1,12 @@
 """The build, declared once: the map of the code.
 
-    find → validate → aggregate → charts → context → html → pdf → publish → review page
+    find → validate → read → aggregate → charts → context → html → pdf → publish → review page
 
 `STEPS` lists the steps, each a plain function with typed inputs and outputs. `run_build`
 is the one place that runs them in order: the year's lock and its builds.log line, the
 final's checks, the leave-out of a member whose chapter overran, the manifest, publishing.
+Only the find, validate, read, charts, pdf and publish steps touch the file system: the read
+step reads everything the steps after validation need, so aggregate and context are pure.
 It runs them through a `Runner`:
 
 - `SequentialRunner` (here) calls each step in this process: the library build (`build`),
@@ -30,6 +32,7 @@ from . import figures, outputs, pipeline, plan
 from .aggregate import Frames
 from .audit import recorded_build
 from .chartkit import Chart
+from .comments import Reviews
 from .errors import PartsTimedOut
 from .inputs import (
     EditionSetup,
@@ -40,8 +43,9 @@ from .inputs import (
     load_edition_setup,
 )
 from .layout import Outputs
-from .pages import write_review_page
+from .pages import CommentsPage, write_review_page
 from .pdf.report import RenderedReport, render_pdf_report, start_render_workers
+from .pipeline import EditionRead, read_edition
 from .progress import stage
 from .publish import Published, check_final_slot, publish_build
 from .render import render_html
@@ -85,9 +89,9 @@ class Aggregated:
     frames: Frames
 
 
-def aggregate_edition(loaded: LoadedEdition) -> Aggregated:
-    """The edition's tables, with the previous edition's values for changes."""
-    return Aggregated(*pipeline.compute_frames(loaded))
+def aggregate_edition(loaded: LoadedEdition, read: EditionRead) -> Aggregated:
+    """The edition's tables, with the previous edition's values for changes (pure)."""
+    return Aggregated(*pipeline.compute_frames(loaded, read))
 
 
 def draw_charts(
@@ -100,10 +104,12 @@ def draw_charts(
 
 @dataclass(frozen=True)
 class Contexted:
-    """The report's context and the data files published beside it."""
+    """The report's context, the data files published beside it (CSVs, report.json) and
+    what the comment pages show (publishing writes them)."""
 
     ctx: ReportContext
     data: dict[str, bytes]
+    comments: CommentsPage
 
 
 def make_report_context(
@@ -111,18 +117,14 @@ def make_report_context(
     build: BuildInfo,
     aggregated: Aggregated,
     figures: list[Chart],
-    settings: Settings,
+    read: EditionRead,
 ) -> Contexted:
-    """The context every template sees, with the review comments as of now, and the CSVs,
-    report.json and comment pages published next to the report."""
-    reviews = pipeline.read_reviews(loaded, settings.outputs_dir)
+    """The context every template sees, with the review comments as read, the CSVs and
+    report.json published next to the report, and the comment pages' data (pure)."""
     frames = aggregated.frames
-    ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, reviews)
-    data = {
-        **outputs.data_files(frames, ctx),
-        **outputs.comment_files(ctx, reviews, settings.templates_dir),
-    }
-    return Contexted(ctx, data)
+    ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, read)
+    reviews = read.reviews if read.reviews is not None else Reviews()
+    return Contexted(ctx, outputs.data_files(frames, ctx), outputs.comments_data(ctx, reviews))
 
 
 def render_page(contexted: Contexted, templates_dir: Path) -> str:
@@ -152,12 +154,17 @@ def publish(
     settings: Settings,
     loaded: LoadedEdition,
     rendered: RenderedReport,
-    data: dict[str, bytes],
+    contexted: Contexted,
     manifest: dict[str, Any],
     number: int | None,
     supersede: bool,
 ) -> Published:
-    """Write the draft (or the final) atomically, with its manifest and SHA256SUMS."""
+    """Write the draft (or the final) atomically, with its manifest and SHA256SUMS, its
+    data files and its comment pages."""
+    data = {
+        **contexted.data,
+        **outputs.comment_files(contexted.comments, settings.templates_dir),
+    }
     files = outputs.output_files(loaded, rendered, data)
     return publish_build(
         settings.outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
@@ -173,9 +180,10 @@ def update_review_page(settings: Settings, year: int) -> Path:
 
 FIND = Step("discover-inputs", "discover", load_edition_setup, io=True)
 VALIDATE = Step("validate-contribution", "validate", validate_member, io=True, cache="member")
-AGGREGATE = Step("aggregate", "aggregate", aggregate_edition, io=True, cache="edition")
+READ = Step("read-inputs", "validate", read_edition, io=True)
+AGGREGATE = Step("aggregate", "aggregate", aggregate_edition, cache="edition")
 CHARTS = Step("make-charts", "charts", draw_charts, cache="edition")
-CONTEXT = Step("build-context", "charts", make_report_context, io=True)
+CONTEXT = Step("build-context", "charts", make_report_context)
 HTML = Step("render-html", "html", render_page)
 PDF = Step("render-pdf", "pdf", render_pdf)
 PUBLISH = Step("publish", "publish", publish, io=True)
@@ -183,7 +191,7 @@ REVIEW_PAGE = Step("review-page", "publish", update_review_page, io=True)
 
 #: Every step, in the order a build runs them.
 STEPS: tuple[Step[..., Any], ...] = (
-    FIND, VALIDATE, AGGREGATE, CHARTS, CONTEXT, HTML, PDF, PUBLISH, REVIEW_PAGE,
+    FIND, VALIDATE, READ, AGGREGATE, CHARTS, CONTEXT, HTML, PDF, PUBLISH, REVIEW_PAGE,
 )  # fmt: skip
 
 
@@ -273,19 +281,26 @@ def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdi
 
 
 def render_edition(
-    settings: Settings, loaded: LoadedEdition, build: BuildInfo, runner: Runner
-) -> tuple[LoadedEdition, RenderedReport, dict[str, bytes]]:
-    """Aggregate, chart and render: the edition as rendered (without any member whose
-    chapter overran the time limit, who is then left out and the report rendered again),
-    the report and its data files."""
+    settings: Settings,
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    runner: Runner,
+    read: EditionRead | None = None,
+) -> tuple[LoadedEdition, RenderedReport, Contexted]:
+    """Aggregate, chart and render what the read step read (`read`; read here when not
+    given): the edition as rendered (without any member whose chapter overran the time
+    limit, who is then left out and the report rendered again), the report, and its
+    context with the data files and comment pages."""
     start_render_workers(settings.dask_address)  # their import overlaps the charts
+    if read is None:
+        read = runner.run(READ, loaded, settings.outputs_dir)
     while True:
         stage("aggregate")
-        aggregated = runner.run(AGGREGATE, loaded)
+        aggregated = runner.run(AGGREGATE, loaded, read)
         runner.aggregated(loaded, aggregated.frames)
         stage("charts")
         figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
-        contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, settings)
+        contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read)
         stage("html")
         html = runner.run(HTML, contexted, settings.templates_dir)
         stage("pdf")
@@ -295,7 +310,7 @@ def render_edition(
             loaded = plan.leave_out_unrendered(loaded, exc, build)
             runner.left_out(f"{exc}; left out of the report, which is rendered again")
             continue
-        return loaded, rendered, contexted.data
+        return loaded, rendered, contexted
 
 
 def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Published:
@@ -316,15 +331,16 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
         number, build = plan.plan_build(
             settings.outputs_dir, loaded, request.final, request.allow_missing
         )
+        read = runner.run(READ, loaded, settings.outputs_dir)
         unresolved = 0
         if request.final:
-            reviews = pipeline.read_reviews(loaded, settings.outputs_dir)
+            reviews = read.reviews or Reviews()
             unresolved = plan.check_comments(reviews, year, request.allow_open_comments)
-        loaded, rendered, data = render_edition(settings, loaded, build, runner)
+        loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read)
         manifest = outputs.make_manifest(settings, loaded, rendered, build, unresolved)
         stage("publish")
         published = runner.run(
-            PUBLISH, settings, loaded, rendered, data, manifest, number, request.supersede
+            PUBLISH, settings, loaded, rendered, contexted, manifest, number, request.supersede
         )
         entry.published(published.folder)
         runner.run(REVIEW_PAGE, settings, year)
