@@ -1,6 +1,6 @@
 """A render worker whose layout of one chapter hangs: for the render time-limit tests.
 
-`pool(workers)` stands in for `wgreport.pdf.schedule._executor`: its workers lay out every part
+`pool(workers)` stands in for `wgreport.pdf.schedule.worker_pool`: its workers lay out every part
 (and render one pass) as usual, except when the HTML holds the chapter of member KR
 (`<section ... id="member-kr"`), where the worker writes its pid to
 `$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.

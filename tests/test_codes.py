@@ -15,7 +15,7 @@ CODE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
 def _emitted_codes() -> set[str]:
     """Issue codes passed to Source.add, Issue(...), PydanticCustomError(...), MarkdownProblem(...),
-    _check_unique(...), _known(...), or returned as the first element of a (code, message, …) tuple."""
+    check_unique(...), _known(...), or returned as the first element of a (code, message, …) tuple."""
     found: set[str] = set()
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -27,7 +27,7 @@ def _emitted_codes() -> set[str]:
                     candidates.append(node.args[1])
                 if name in {"PydanticCustomError", "MarkdownProblem"} and node.args:
                     candidates.append(node.args[0])
-                if name == "_check_unique" and len(node.args) >= 5:
+                if name == "check_unique" and len(node.args) >= 5:
                     candidates.append(node.args[4])
                 if name == "_known" and len(node.args) >= 4:
                     candidates.append(node.args[3])

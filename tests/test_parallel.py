@@ -354,7 +354,7 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
 
     pids = tmp_path / "slow.pids"
     monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
-    monkeypatch.setattr(schedule, "_executor", slowparts.pool)
+    monkeypatch.setattr(schedule, "worker_pool", slowparts.pool)
     settings = Settings(
         root=ROOT,
         inputs_dir=copy_inputs(tmp_path),
@@ -412,7 +412,7 @@ def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
 
     pids = tmp_path / "slow.pids"
     monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
-    monkeypatch.setattr(schedule, "_executor", slowparts.pool)
+    monkeypatch.setattr(schedule, "worker_pool", slowparts.pool)
     cache = tmp_path / "parts"
     shutil.copytree(cold["cache"], cache)
     # Korea's chapter changed (not in the cache), as a new contribution would be.

@@ -61,7 +61,7 @@ ACCENT = "#0b5394"
 #: The same blue lightened, for the members a chart does not discuss (3.3:1 on white, so a
 #: dot's outline stays visible); the discussed ones keep ACCENT and a bold label.
 MUTED_ACCENT = "#6d8fb8"
-_RC: Any = {
+RC_PARAMS: Any = {
     "svg.hashsalt": "wgreport",
     "svg.fonttype": "none",
     "font.family": FONT_FAMILY,
@@ -124,7 +124,7 @@ def panel_letter(index: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Panel:
+class Panel:
     """One panel of a chart split by members: which members, and how to name it."""
 
     members: list[str]
@@ -173,17 +173,17 @@ class _Panel:
         )
 
 
-def _panels(members: Sequence[str], group_size: int) -> list[_Panel]:
+def chart_panels(members: Sequence[str], group_size: int) -> list[Panel]:
     """The panels of a chart of `members` (unsplit up to MAX_BARS, or in a small group)."""
     cut = member_panels(members) if is_large_group(group_size) else [list(members)]
     out, first = [], 1
     for index, chunk in enumerate(cut):
-        out.append(_Panel(chunk, index, len(cut), first, len(members)))
+        out.append(Panel(chunk, index, len(cut), first, len(members)))
         first += len(chunk)
     return out
 
 
-def _height(members: int, large: bool, overhead: float) -> float:
+def chart_height(members: int, large: bool, overhead: float) -> float:
     """A bar chart's height in inches: `PITCH` per member (the demo's layout), or the
     compact pitch in a large group."""
     return (COMPACT_PITCH if large else PITCH) * members + overhead
@@ -194,7 +194,8 @@ def member_colours(wg: WorkingGroup) -> dict[str, str]:
     return {m.code: MEMBER_PALETTE[i % len(MEMBER_PALETTE)] for i, m in enumerate(wg.members)}
 
 
-def _svg(fig: Any) -> str:
+def figure_svg(fig: Any) -> str:
+    """The figure as SVG text without timestamps (the figure is closed)."""
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
@@ -245,7 +246,8 @@ def ensure_chart_font() -> None:
     _font_ready = True
 
 
-def _figure(width: float, height: float) -> tuple[Any, Any]:
+def new_figure(width: float, height: float) -> tuple[Any, Any]:
+    """A new matplotlib figure and axes of this size (inches), in the pinned font."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -256,7 +258,8 @@ def _figure(width: float, height: float) -> tuple[Any, Any]:
     return fig, ax
 
 
-def _labels(wg: WorkingGroup) -> dict[str, str]:
+def member_labels(wg: WorkingGroup) -> dict[str, str]:
+    """Each member's label, by code."""
     return {m.code: m.label for m in wg.members}
 
 

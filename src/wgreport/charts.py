@@ -15,17 +15,17 @@ from typing import Any
 import pandas as pd
 
 from .chartkit import (
-    _RC,
     ACCENT,
     MUTED_ACCENT,
+    RC_PARAMS,
     Chart,
-    _figure,
-    _height,
-    _labels,
-    _Panel,
-    _panels,
-    _svg,
+    Panel,
+    chart_height,
+    chart_panels,
+    figure_svg,
     is_large_group,
+    member_labels,
+    new_figure,
 )
 from .compare import best_first, references, running_label
 from .formatting import (
@@ -49,7 +49,7 @@ def indicator_charts(values: pd.DataFrame, wg: WorkingGroup, indicator: Indicato
     in a group of more than MAX_BARS members panels that share one scale."""
     subset = values[values["indicator"] == indicator.id].set_index("member")
     members = [m.code for m in wg.members if m.code in subset.index]
-    panels = _panels(members, len(members))
+    panels = chart_panels(members, len(members))
     limits = None
     if len(panels) > 1 and not _index_scale(indicator):
         limits = _shared_limits(subset["value"])
@@ -75,12 +75,12 @@ def _indicator_panel(
     subset: pd.DataFrame,
     wg: WorkingGroup,
     indicator: Indicator,
-    panel: _Panel,
+    panel: Panel,
     limits: tuple[float, float] | None,
 ) -> Chart:
     import matplotlib
 
-    labels = _labels(wg)
+    labels = member_labels(wg)
     large = is_large_group(panel.total)
     members = panel.members
     everyone = subset["value"]
@@ -96,8 +96,8 @@ def _indicator_panel(
         xlim = limits
     else:
         xlim = (0.0, max([float(v) for v in group_reported] + [0.0]) * 1.12 or 1.0)
-    with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, _height(max(len(shown), 1), large, 0.8))
+    with matplotlib.rc_context(RC_PARAMS):
+        fig, ax = new_figure(6.2, chart_height(max(len(shown), 1), large, 0.8))
         _draw_values(ax, series.reindex(shown), indicator, xlim[1])
         _draw_lines(ax, indicator, exact_mid, refs, len(shown))
         positions = list(range(len(shown)))[::-1]
@@ -110,7 +110,7 @@ def _indicator_panel(
             ax.set_xlim(*xlim)
         if large:
             ax.set_ylim(-0.6, max(len(shown), 1) - 0.4)
-        svg = _svg(fig)
+        svg = figure_svg(fig)
     missing = [labels[c] for c in members if pd.isna(series[c])]
     if panel.split:
         alt = panel.lead(labels) + _indicator_takeaway(
@@ -279,7 +279,7 @@ def change_charts(change: pd.DataFrame, wg: WorkingGroup, indicator: Indicator) 
     group of more than MAX_BARS members panels that share one scale."""
     subset = change[change["indicator"] == indicator.id].set_index("member")
     members = [m.code for m in wg.members if m.code in subset.index]
-    panels = _panels(members, len(members))
+    panels = chart_panels(members, len(members))
     limits = None
     if len(panels) > 1:
         both = pd.concat([subset["previous"], subset["value"]]).dropna()
@@ -335,16 +335,16 @@ def _change_panel(
     subset: pd.DataFrame,
     wg: WorkingGroup,
     indicator: Indicator,
-    panel: _Panel,
+    panel: Panel,
     limits: tuple[float, float] | None,
 ) -> Chart:
     import matplotlib
 
-    labels = _labels(wg)
+    labels = member_labels(wg)
     large = is_large_group(panel.total)
     members = panel.members
     dec = indicator.decimals
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         # only the members with both values: the others are named in the note
         pairs = subset.reindex(members)[["previous", "value"]].notna().all(axis=1)
         deltas = _deltas(subset, members, indicator)
@@ -352,7 +352,7 @@ def _change_panel(
         drawn = sorted((c for c in members if bool(pairs[c])), key=lambda c: -deltas[c])
         named = _most_changed(deltas)
         colours = {c: ACCENT if c in named else MUTED_ACCENT for c in drawn}
-        fig, ax = _figure(6.2, _height(max(len(drawn), 1), large, 0.85))
+        fig, ax = new_figure(6.2, chart_height(max(len(drawn), 1), large, 0.85))
         positions = _draw_moves(ax, subset, drawn, colours, limits)
         ax.set_yticks(positions, [labels[c] for c in drawn])
         for code, tick in zip(drawn, ax.get_yticklabels(), strict=True):
@@ -365,7 +365,7 @@ def _change_panel(
             ax.invert_xaxis()  # 1 is best: a rise in rank moves right
         if large:
             ax.set_ylim(-0.6, max(len(drawn), 1) - 0.4)
-        svg = _svg(fig)
+        svg = figure_svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
     if len(deltas):

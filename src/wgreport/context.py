@@ -16,7 +16,7 @@ from .chartkit import Chart
 from .comments import CommentSummary
 from .compare import constant_value, previous_value, reference_rows, stat_cell
 from .contributed import MemberItems, figure_id, member_items, table_ids
-from .findings import _findings
+from .findings import key_findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
 from .inputs import LoadedEdition
@@ -49,15 +49,15 @@ from .reportmodel import (
     ValidationNote,
 )
 from .tables import (
-    _completeness_table,
-    _in_order,
-    _initiatives_table,
-    _member_label,
-    _member_name,
-    _sources_table,
-    _theme_title,
-    _values_by_member_table,
-    _values_table,
+    completeness_table,
+    contributions_in_order,
+    initiatives_table,
+    member_label,
+    member_name,
+    sources_table,
+    theme_title,
+    values_by_member_table,
+    values_table,
 )
 
 
@@ -68,19 +68,19 @@ def _annex_tables(
     tables = n.tables
     if n.large:
         return [
-            _values_by_member_table(
+            values_by_member_table(
                 wg, frames, tables["values-table"], previous_year, n.figures, n.indicator_figure_ids
             ),
-            _sources_table(wg, frames, tables["sources-table"]),
-            _initiatives_table(wg, frames, tables["initiatives-table"], dense=True),
+            sources_table(wg, frames, tables["sources-table"]),
+            initiatives_table(wg, frames, tables["initiatives-table"], dense=True),
             *[n.figure_table(f) for f in n.theme_figure_ids],
-            _completeness_table(wg, frames, tables["completeness-table"], dense=True),
+            completeness_table(wg, frames, tables["completeness-table"], dense=True),
         ]
     return [
-        _values_table(wg, frames, tables["values-table"]),
-        _initiatives_table(wg, frames, tables["initiatives-table"]),
+        values_table(wg, frames, tables["values-table"]),
+        initiatives_table(wg, frames, tables["initiatives-table"]),
         *[n.figure_table(f) for f in n.figure_ids],
-        _completeness_table(wg, frames, tables["completeness-table"]),
+        completeness_table(wg, frames, tables["completeness-table"]),
     ]
 
 
@@ -89,7 +89,7 @@ def _status_rows(loaded: LoadedEdition) -> list[StatusRow]:
         StatusRow(
             code=s.code,
             name=s.name,
-            short=_member_label(loaded.working_group, s.code),
+            short=member_label(loaded.working_group, s.code),
             label=s.label,
             late=s.late,
             valid=s.valid,
@@ -105,21 +105,21 @@ def _governance_rows(
 ) -> list[GovernanceRow]:
     return [
         GovernanceRow(
-            member=_member_label(wg, code),
+            member=member_label(wg, code),
             lead_institution=c.governance.lead_institution,
             coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
             strategy=c.governance.strategy.title,
             adopted=c.governance.strategy.adopted,
             legal_instruments=len(c.governance.legal_instruments),
         )
-        for code, c in _in_order(wg, contributions)
+        for code, c in contributions_in_order(wg, contributions)
     ]
 
 
 def _theme_rows(wg: WorkingGroup, themes: pd.DataFrame) -> list[ThemeRow]:
     return [
         ThemeRow(
-            title=_theme_title(wg, str(theme_id)),
+            title=theme_title(wg, str(theme_id)),
             cells=[int(v) for v in themes.loc[theme_id]],
             total=int(themes.loc[theme_id].sum()),
         )
@@ -132,13 +132,13 @@ def _contributor_rows(
 ) -> list[ContributorRow]:
     return [
         ContributorRow(
-            member=_member_name(wg, code),
+            member=member_name(wg, code),
             organisation=c.contact.organisation,
             contact=c.contact.name,
             submitted=c.submitted.isoformat(),
             late=code in late,
         )
-        for code, c in _in_order(wg, contributions)
+        for code, c in contributions_in_order(wg, contributions)
     ]
 
 
@@ -178,7 +178,7 @@ def build_context(
         subtitle=edition.subtitle or f"Annual Report {edition.year} of the {wg.name}",
         group_name=wg.name,
         forum=wg.forum,
-        chair=_member_label(wg, wg.chair),
+        chair=member_label(wg, wg.chair),
         editors=[
             e.name + (f", {e.organisation}" if e.organisation else "") for e in edition.editors
         ],
@@ -186,13 +186,13 @@ def build_context(
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
         chapters=chapters,
-        findings=_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
+        findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[_column(i) for i in wg.indicators],
         indicator_rows=_matrix_rows(wg, frames.values, frames.statistics),
         governance_rows=_governance_rows(wg, contributions),
-        theme_members=[_member_label(wg, str(c)) for c in frames.themes.columns],
+        theme_members=[member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
         status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
         members=_member_chapters(loaded, frames, image_src or {}, late, n, items),
@@ -261,7 +261,7 @@ def _member_chapters(
             numbers=Numbers(tables=n.tables, figures=n.figures, items=items[code]),
             year=loaded.year,
         )
-        for code, c in _in_order(wg, loaded.contributions)
+        for code, c in contributions_in_order(wg, loaded.contributions)
     ]
 
 
@@ -326,7 +326,7 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     decimals = [i.decimals for i in wg.indicators]
     rows = [
         MatrixRow(
-            label=_member_label(wg, code),
+            label=member_label(wg, code),
             cells=[format_number(v, d) for v, d in zip(matrix.loc[code], decimals, strict=True)],
         )
         for code in matrix.index
@@ -442,7 +442,7 @@ def _initiative_views(
             InitiativeView(
                 id=f"{code.lower()}-{i.id}",
                 title=i.title,
-                theme=_theme_title(wg, i.theme),
+                theme=theme_title(wg, i.theme),
                 status=STATUS_TITLES[i.status],
                 status_class=i.status,
                 period=i.started + (f" – {i.ended}" if i.ended else ""),

@@ -47,9 +47,9 @@ def make_charts(
     in that many processes (a 193-member group's 46 panels take tens of seconds)."""
     jobs = _chart_jobs(frames, wg, with_change)
     if workers > 1 and len(jobs) > 1:
-        from .pdf.schedule import _executor
+        from .pdf.schedule import worker_pool
 
-        with _executor(min(workers, len(jobs))) as pool:
+        with worker_pool(min(workers, len(jobs))) as pool:
             drawn = list(pool.map(_draw, jobs))
     else:
         drawn = [_draw(job) for job in jobs]

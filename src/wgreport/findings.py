@@ -38,7 +38,7 @@ from .formatting import (
 from .inputs import LoadedEdition
 from .models import Indicator, WorkingGroup
 from .reportmodel import MAX_LISTED, NOTABLE, Finding
-from .tables import _member_label, _theme_title
+from .tables import member_label, theme_title
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _finding(text: str, ref: _Ref) -> Finding:
     return Finding(text=text, ref=ref.id, ref_title=ref.title)
 
 
-def _findings(
+def key_findings(
     wg: WorkingGroup,
     frames: aggregate.Frames,
     previous_year: int | None,
@@ -174,7 +174,7 @@ def _leader(
     order = best_first(values, indicator)
     leaders = tied_with(values, indicator, 0)
     top = format_number(order.iloc[0], indicator.decimals)
-    labels = [_member_label(wg, c) for c in leaders]
+    labels = [member_label(wg, c) for c in leaders]
     if len(leaders) > 1:
         text = f"{names(labels)} share the lead on the {indicator.title}, at {top} each"
     else:
@@ -185,7 +185,7 @@ def _leader(
         text = (
             f"{labels[0]} leads the group on the {indicator.title} at {top}, "
             f"{format_number(abs(gap), indicator.decimals)} ahead of "
-            f"{names([_member_label(wg, c) for c in nxt])} "
+            f"{names([member_label(wg, c) for c in nxt])} "
             f"({format_number(second, indicator.decimals)})"
         )
     return [_finding(text + ".", refs.indicator(indicator.id))]
@@ -224,7 +224,7 @@ def _movers(
         else:
             before, now = format_number(r.previous, dec), format_number(r.value, dec)
             span = moved if len(codes) > 1 else f"{moved}, from {before} to {now}"
-        return f"{names([_member_label(wg, c) for c in codes])} ({span})"
+        return f"{names([member_label(wg, c) for c in codes])} ({span})"
 
     best, worst = max(gains.values()), min(gains.values())
     up = [c for c, g in gains.items() if g == best]
@@ -258,7 +258,7 @@ def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[
 
 
 def _theme_clause(wg: WorkingGroup, reach: pd.Series, n: int, of: int, which: str) -> str:
-    themes = [f"'{_theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
+    themes = [f"'{theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
     members = f"{count_word(n)} member{'s' if n != 1 else ''}"
     if len(themes) == 1:
         return f"{themes[0]} is the practice reported by the {which} members ({n} of {of})"
@@ -286,7 +286,7 @@ def _new_since(
         if len(new):
             counts = new["theme"].value_counts()
             top = int(counts.max())
-            lead = [f"'{_theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
+            lead = [f"'{theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
             members = new["member"].nunique()
             text = (
                 f"{count_word(len(new)).capitalize()} initiatives from {count_word(members)} "
@@ -297,9 +297,7 @@ def _new_since(
     completed = _completed_this_edition(frames, year)
     since = f"since the {previous_year} edition" if previous_year else "in this edition"
     if completed and len(completed) <= MAX_LISTED:
-        listed = "; ".join(
-            f"{title} ({_member_label(wg, code)})" for code, title, _, _ in completed
-        )
+        listed = "; ".join(f"{title} ({member_label(wg, code)})" for code, title, _, _ in completed)
         text = f"{len(completed)} initiatives were completed {since}: {listed}."
         findings.append(_finding(text, refs.themes("fig-status")))
     elif completed:
@@ -352,7 +350,7 @@ def _completed_counted(
         by_theme.items(),
         key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
     )
-    counts = ", ".join(f"{n} under '{_theme_title(wg, t)}'" for t, n in themes)
+    counts = ", ".join(f"{n} under '{theme_title(wg, t)}'" for t, n in themes)
     notable: list[tuple[str, str, str, str]] = []
     for item in sorted(completed, key=lambda i: i[3]):  # stable: the group's order on ties
         if all(item[0] != n[0] for n in notable):
@@ -360,7 +358,7 @@ def _completed_counted(
         if len(notable) == NOTABLE:
             break
     listed = "; ".join(
-        f"{title} ({_member_label(wg, code)}, started {started})"
+        f"{title} ({member_label(wg, code)}, started {started})"
         for code, title, _, started in notable
     )
     rest = len(completed) - len(notable)

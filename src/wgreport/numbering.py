@@ -11,7 +11,7 @@ from .comments import CommentSummary
 from .contributed import Item
 from .models import WorkingGroup
 from .reportmodel import Chapter, DataTable, FigureView
-from .tables import _member_label
+from .tables import member_label
 
 #: The chapters before the members' and the annexes after them: (id, title, partial).
 FRONT_CHAPTERS = [
@@ -224,7 +224,7 @@ def table_titles(
     titles = dict(TABLE_TITLES)
     for code in members:
         titles[f"tab-{code.lower()}-indicators"] = (
-            f"{_member_label(wg, code)}: indicator values, group median and rank among members"
+            f"{member_label(wg, code)}: indicator values, group median and rank among members"
         )
         for item in _member_items(code, contributed):
             if item.kind == "table" and item.title:

@@ -9,17 +9,17 @@ from collections.abc import Mapping
 import pandas as pd
 
 from .chartkit import (
-    _RC,
+    RC_PARAMS,
     STATUS_COLOURS,
     STATUS_LABELS,
     Chart,
-    _figure,
-    _height,
-    _labels,
-    _Panel,
-    _panels,
-    _svg,
+    Panel,
+    chart_height,
+    chart_panels,
+    figure_svg,
     is_large_group,
+    member_labels,
+    new_figure,
 )
 from .formatting import as_int
 from .models import WorkingGroup
@@ -40,14 +40,14 @@ def theme_chart(
 
     if is_large_group(len(themes.columns)):
         return _theme_summary_chart(themes, wg, initiatives)
-    labels = _labels(wg)
+    labels = member_labels(wg)
     titles = {t.id: t.title for t in wg.themes}
     members = list(themes.columns)
     theme_ids = list(themes.index)
     totals = themes.sum(axis=1)
     reach = (themes > 0).sum(axis=1)
-    with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.4, 0.25 * len(theme_ids) + 1.0)
+    with matplotlib.rc_context(RC_PARAMS):
+        fig, ax = new_figure(6.4, 0.25 * len(theme_ids) + 1.0)
         for row, theme_id in enumerate(theme_ids):
             y = len(theme_ids) - 1 - row
             for col, code in enumerate(members):
@@ -61,7 +61,7 @@ def theme_chart(
         ax.set_yticks(range(len(theme_ids)), [titles[t] for t in reversed(theme_ids)])
         ax.set_xlim(-0.6, len(members) - 0.4)
         ax.set_ylim(-0.6, len(theme_ids) - 0.4)
-        svg = _svg(fig)
+        svg = figure_svg(fig)
     top = str(totals.idxmax()) if len(totals) else ""
     alt = (
         f"'{titles.get(top, top)}' is the most common theme, with {int(totals.get(top, 0))} "
@@ -103,8 +103,8 @@ def _theme_summary_chart(
         )
     else:
         by_status = None
-    with matplotlib.rc_context(_RC):
-        fig, ax = _figure(4.6, 0.26 * len(theme_ids) + 1.0)
+    with matplotlib.rc_context(RC_PARAMS):
+        fig, ax = new_figure(4.6, 0.26 * len(theme_ids) + 1.0)
         positions = list(range(len(theme_ids)))[::-1]
         if by_status is not None:
             left = [0] * len(theme_ids)
@@ -127,7 +127,7 @@ def _theme_summary_chart(
         ax.set_yticks(positions, [titles[t] for t in theme_ids])
         ax.set_xlabel("Initiatives")
         ax.set_xlim(0, max(1, int(totals.max()) if len(totals) else 1) * 1.45)
-        svg = _svg(fig)
+        svg = figure_svg(fig)
     if len(totals) and int(totals.sum()):
         top, fewest = str(totals.idxmax()), str(reach.idxmin())
         alt = (
@@ -192,7 +192,7 @@ def status_charts(initiatives: pd.DataFrame, wg: WorkingGroup) -> list[Chart]:
     MAX_BARS members panels that share one scale."""
     members = [m.code for m in wg.members if m.code in set(initiatives["member"])]
     counts = _status_counts(initiatives, members)
-    panels = _panels(members, len(members))
+    panels = chart_panels(members, len(members))
     limit = None
     if len(panels) > 1:
         limit = max(1, as_int(counts.sum(axis=1).max())) * 1.05
@@ -206,16 +206,16 @@ def _status_counts(initiatives: pd.DataFrame, members: list[str]) -> pd.DataFram
 
 
 def _status_panel(
-    all_counts: pd.DataFrame, wg: WorkingGroup, panel: _Panel, limit: float | None
+    all_counts: pd.DataFrame, wg: WorkingGroup, panel: Panel, limit: float | None
 ) -> Chart:
     import matplotlib
 
-    labels = _labels(wg)
+    labels = member_labels(wg)
     large = is_large_group(panel.total)
     members = panel.members
     counts = all_counts.reindex(index=members)
-    with matplotlib.rc_context(_RC):
-        fig, ax = _figure(6.2, _height(len(members), large, 1.2))
+    with matplotlib.rc_context(RC_PARAMS):
+        fig, ax = new_figure(6.2, chart_height(len(members), large, 1.2))
         positions = list(range(len(members)))[::-1]
         left = [0] * len(members)
         for status, colour in STATUS_COLOURS.items():
@@ -230,7 +230,7 @@ def _status_panel(
             ax.set_xlim(0, limit)
         if large:
             ax.set_ylim(-0.6, len(members) - 0.4)
-        svg = _svg(fig)
+        svg = figure_svg(fig)
     totals = counts.sum(axis=0)
     alt = (
         ("of their " if panel.split else "Of ")

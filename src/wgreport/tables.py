@@ -18,11 +18,12 @@ def _text(value: Any) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
+def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
+    """Every indicator value, a row per member and indicator, with its year and source."""
     decimals = {i.id: i.decimals for i in wg.indicators}
     rows = [
         [
-            _member_label(wg, str(r.member)),
+            member_label(wg, str(r.member)),
             _indicator_title(wg, str(r.indicator)),
             format_number(r.value, decimals[str(r.indicator)]),
             _text(r.data_year),
@@ -41,7 +42,7 @@ def _values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Da
     )
 
 
-def _values_by_member_table(
+def values_by_member_table(
     wg: WorkingGroup,
     frames: aggregate.Frames,
     number: str,
@@ -60,7 +61,7 @@ def _values_by_member_table(
     sub = sub or ["Value", "Data year"]
     rows = []
     for code in codes:
-        cells = [_member_label(wg, code)]
+        cells = [member_label(wg, code)]
         for i in wg.indicators:
             key = (code, i.id)
             value = values.at[key, "value"] if key in values.index else None
@@ -122,7 +123,7 @@ def _previous_notes(
     return notes
 
 
-def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
+def sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
     """A large group's sources: per indicator, each source and data year with the members
     whose values come from it (the most common named as "the other N members")."""
     reported = frames.values[frames.values["value"].notna()]
@@ -142,7 +143,7 @@ def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> D
         groups.sort(key=lambda g: -len(g[2]))
         largest, rest = groups[0], groups[1:]
         for source, year, codes in rest:
-            names = ", ".join(_member_label(wg, str(c)) for c in codes)
+            names = ", ".join(member_label(wg, str(c)) for c in codes)
             rows.append([indicator.title, source or "not given", year, names])
         whole = len(largest[2])
         who = f"the other {whole} members" if rest else f"all {whole} members reporting"
@@ -158,17 +159,18 @@ def _sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> D
     )
 
 
-def _initiatives_table(
+def initiatives_table(
     wg: WorkingGroup, frames: aggregate.Frames, number: str, *, dense: bool = False
 ) -> DataTable:
+    """Every initiative, a row each, in the group's order (`dense`: a row a line)."""
     # A dense table keeps each period on one line (no-break spaces, and a word joiner after
     # the dash, which allows a break after it otherwise): a row a line.
     dash = "\u00a0–\u2060\u00a0" if dense else " – "
     rows = [
         [
-            _member_label(wg, str(r.member)),
+            member_label(wg, str(r.member)),
             str(r.title),
-            _theme_title(wg, str(r.theme)),
+            theme_title(wg, str(r.theme)),
             STATUS_TITLES[str(r.status)],
             str(r.started) + (f"{dash}{r.ended}" if isinstance(r.ended, str) else ""),
         ]
@@ -185,7 +187,7 @@ def _initiatives_table(
     )
 
 
-def _completeness_table(
+def completeness_table(
     wg: WorkingGroup, frames: aggregate.Frames, number: str, *, dense: bool = False
 ) -> DataTable:
     """Who reported what. In a large group's (`dense`) annex, only the members with a
@@ -272,22 +274,26 @@ def _indicator_title(wg: WorkingGroup, indicator_id: str) -> str:
     return indicator.title if indicator else indicator_id
 
 
-def _in_order(
+def contributions_in_order(
     wg: WorkingGroup, contributions: Mapping[str, Contribution]
 ) -> list[tuple[str, Contribution]]:
+    """The members' contributions as (code, contribution), in the group's order."""
     return [(m.code, contributions[m.code]) for m in wg.members if m.code in contributions]
 
 
-def _member_name(wg: WorkingGroup, code: str) -> str:
+def member_name(wg: WorkingGroup, code: str) -> str:
+    """The member's name (its code when the group does not know it)."""
     member = wg.member(code)
     return member.name if member else code
 
 
-def _member_label(wg: WorkingGroup, code: str) -> str:
+def member_label(wg: WorkingGroup, code: str) -> str:
+    """The member's label as the report prints it (its code when unknown)."""
     member = wg.member(code)
     return member.label if member else code
 
 
-def _theme_title(wg: WorkingGroup, theme_id: str) -> str:
+def theme_title(wg: WorkingGroup, theme_id: str) -> str:
+    """The theme's title (its id when the group does not know it)."""
     theme = wg.theme(theme_id)
     return theme.title if theme else theme_id

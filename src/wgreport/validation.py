@@ -15,32 +15,29 @@ from typing import Any
 
 from . import limits
 from .checks.common import (
-    _AUTOLINK,
-    _MD_IMAGE,
-    _MD_LINK,
     MAX_LINK_CHARS,
     SUMMARY_WORDS,
     WORD_LIMITS,
-    _bounds,
-    _check_unique,
-    _date_key,
-    _dicts,
-    _inside,
-    _is_int,
-    _is_number,
-    _markdown_fields,
-    _show,
-    _text_position,
-    _url_fields,
+    bounds_text,
+    check_unique,
     count_words,
+    date_key,
+    dict_items,
+    is_inside,
+    is_int,
+    is_number,
+    markdown_fields,
+    show_value,
+    text_position,
+    url_fields,
 )
 from .checks.common import (
     EditionContext as EditionContext,
 )
-from .checks.images import _check_images
+from .checks.images import check_images
 from .checks.images import svg_problem as svg_problem
-from .checks.indicator_csv import _load_indicator_csv, _with_csv_indicators
-from .checks.pydantic_issues import _is_placeholder
+from .checks.indicator_csv import load_indicator_csv, with_csv_indicators
+from .checks.pydantic_issues import is_placeholder
 from .checks.pydantic_issues import validate_model as validate_model
 from .issues import FileReport, Issue
 from .models import (
@@ -51,6 +48,10 @@ from .models import (
 )
 from .suggest import did_you_mean
 from .yamlsource import FieldPath, Source, load_yaml
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(")
+_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?")
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 
 
 @dataclass
@@ -81,8 +82,8 @@ def load_working_group(
     wg = validate_model(source, WorkingGroup)
     data = source.data if isinstance(source.data, dict) else {}
     for list_key, id_key in (("members", "code"), ("themes", "id"), ("indicators", "id")):
-        _check_unique(source, data.get(list_key), id_key, (list_key,), "duplicate-id")
-    codes = [m.get("code") for m in _dicts(data.get("members"))]
+        check_unique(source, data.get(list_key), id_key, (list_key,), "duplicate-id")
+    codes = [m.get("code") for m in dict_items(data.get("members"))]
     if isinstance(data.get("chair"), str) and codes and data["chair"] not in codes:
         source.add(
             "error",
@@ -91,9 +92,9 @@ def load_working_group(
             ("chair",),
             hint=did_you_mean(data["chair"], [c for c in codes if isinstance(c, str)]),
         )
-    for index, ind in enumerate(_dicts(data.get("indicators"))):
+    for index, ind in enumerate(dict_items(data.get("indicators"))):
         low, high = ind.get("min"), ind.get("max")
-        if _is_number(low) and _is_number(high) and low > high:
+        if is_number(low) and is_number(high) and low > high:
             source.add(
                 "error", "invalid-bounds", "min is greater than max", ("indicators", index, "min")
             )
@@ -120,7 +121,7 @@ def load_edition(
     foreword = data.get("foreword")
     if isinstance(foreword, str) and foreword.strip():
         target = path.parent / foreword
-        if not _inside(target, path.parent) or not target.is_file():
+        if not is_inside(target, path.parent) or not target.is_file():
             source.add(
                 "error",
                 "file-not-found",
@@ -179,7 +180,7 @@ def validate_contribution(
                 ("indicators_file",),
                 hint="keep one: the list in this file, or the CSV file",
             )
-        csv_source, rows = _load_indicator_csv(source, data["indicators_file"], path.parent, ctx)
+        csv_source, rows = load_indicator_csv(source, data["indicators_file"], path.parent, ctx)
         if csv_source is not None:
             result.reports.append(FileReport(csv_source.display, code, csv_source.issues))
     indicator_source = csv_source if csv_source is not None else source
@@ -197,10 +198,10 @@ def validate_contribution(
         skip_missing=csv_broken,
     )
     _check_text(source, data)
-    _check_images(source, data, path.parent)
+    check_images(source, data, path.parent)
     if csv_source is not None:
         csv_source.data = {"indicators": rows} if rows is not None else None
-        model = _with_csv_indicators(model, csv_source, ctx)
+        model = with_csv_indicators(model, csv_source, ctx)
     if workbook is not None:
         from .workbook import place_in_workbook
 
@@ -267,7 +268,7 @@ def check_edition_year(
 ) -> None:
     """A file's `year` must be its edition folder's (contributions/ or reviews/)."""
     year = data.get("year")
-    if folder_year is not None and _is_int(year) and year != folder_year:
+    if folder_year is not None and is_int(year) and year != folder_year:
         source.add(
             "error",
             "year-mismatch",
@@ -279,7 +280,7 @@ def check_edition_year(
 
 def _check_initiatives(source: Source, data: dict[str, Any], ctx: EditionContext) -> None:
     initiatives = data.get("initiatives")
-    _check_unique(source, initiatives, "id", ("initiatives",), "duplicate-id")
+    check_unique(source, initiatives, "id", ("initiatives",), "duplicate-id")
     for index, item in enumerate(initiatives if isinstance(initiatives, list) else []):
         if not isinstance(item, dict):
             continue
@@ -293,14 +294,14 @@ def _check_initiatives(source: Source, data: dict[str, Any], ctx: EditionContext
                 (*path, "ended"),
                 hint="remove 'ended', or set status to completed or discontinued",
             )
-        start_key, end_key = _date_key(started), _date_key(ended)
+        start_key, end_key = date_key(started), date_key(ended)
         if start_key and end_key:
             common = min(len(start_key), len(end_key))
             if end_key[:common] < start_key[:common]:
                 source.add(
                     "error",
                     "ended-before-started",
-                    f"ended ({_show(ended)}) is before started ({_show(started)})",
+                    f"ended ({show_value(ended)}) is before started ({show_value(started)})",
                     (*path, "ended"),
                     hint="check the two dates",
                 )
@@ -313,7 +314,7 @@ def _check_initiatives(source: Source, data: dict[str, Any], ctx: EditionContext
             source.add(
                 "error",
                 "date-after-edition",
-                f"ended ({_show(ended)}) is after the reporting year {ctx.year}",
+                f"ended ({show_value(ended)}) is after the reporting year {ctx.year}",
                 (*path, "ended"),
             )
 
@@ -329,7 +330,7 @@ def _check_indicators(
 ) -> None:
     wg = ctx.working_group
     catalogue: dict[str, Indicator] = {i.id: i for i in wg.indicators} if wg else {}
-    _check_unique(source, rows, "id", ("indicators",), "duplicate-indicator")
+    check_unique(source, rows, "id", ("indicators",), "duplicate-indicator")
     reported: set[str] = set()
     for index, row in enumerate(rows if isinstance(rows, list) else []):
         if not isinstance(row, dict):
@@ -376,7 +377,7 @@ def _check_indicator_row(
             (*path, "value"),
             hint="add reason_missing: why the value is not available",
         )
-    if _is_number(value):
+    if is_number(value):
         for key in ("data_year", "source"):
             if row.get(key) in (None, ""):
                 source.add(
@@ -402,12 +403,12 @@ def _check_indicator_row(
                 source.add(
                     "error",
                     "out-of-bounds",
-                    f"{value} is outside the bounds of '{ind_id}' ({_bounds(low, high)})",
+                    f"{value} is outside the bounds of '{ind_id}' ({bounds_text(low, high)})",
                     (*path, "value"),
                     hint=_bounds_hint(value, indicator),
                 )
     data_year = row.get("data_year")
-    if year is not None and _is_int(data_year) and data_year > year:
+    if year is not None and is_int(data_year) and data_year > year:
         source.add(
             "error",
             "data-year-after-edition",
@@ -429,7 +430,7 @@ def _bounds_hint(value: float, indicator: Indicator) -> str:
 
 def _check_text(source: Source, data: dict[str, Any]) -> None:
     summary = data.get("summary")
-    if isinstance(summary, str) and summary.strip() and not _is_placeholder(summary):
+    if isinstance(summary, str) and summary.strip() and not is_placeholder(summary):
         words = count_words(summary)
         low, high = SUMMARY_WORDS
         if not low <= words <= high:
@@ -439,7 +440,7 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
                 f"the summary has {words} words; {low} to {high} are expected",
                 ("summary",),
             )
-    for path, text in _markdown_fields(data):
+    for path, text in markdown_fields(data):
         name = str(path[-1])
         if not _check_markdown_limits(source, path, name, text):
             continue
@@ -459,12 +460,12 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
                 "images are not allowed inside Markdown text",
                 path,
                 hint="use the 'image' field (file and alt) instead",
-                at=_text_position(source, path, "!["),
+                at=text_position(source, path, "!["),
             )
         targets = _link_targets(text) + _AUTOLINK.findall(text)
         for target in targets:
             _check_link_target(source, path, target, markdown=True)
-    for path, url in _url_fields(data):
+    for path, url in url_fields(data):
         _check_link_target(source, path, url, markdown=False)
 
 
@@ -485,7 +486,7 @@ def _check_markdown_limits(source: Source, path: FieldPath, name: str, text: str
     lines = text.splitlines()
     for problem in limits.markdown_problems(text):
         needle = lines[problem.line_index].strip() if problem.line_index < len(lines) else ""
-        at = _text_position(source, path, needle, problem.line_index) if needle else None
+        at = text_position(source, path, needle, problem.line_index) if needle else None
         source.add("error", problem.code, problem.message, path, hint=problem.hint, at=at)
     return True
 
@@ -516,7 +517,7 @@ def _check_link_target(source: Source, path: FieldPath, target: str, *, markdown
             f"the link '{target[:60]}' is not https:, http: or mailto:",
             path,
             hint="write the full address, e.g. https://www.example.org",
-            at=_text_position(source, path, target),
+            at=text_position(source, path, target),
         )
     elif lowered.startswith("http:"):
         source.add(
@@ -525,5 +526,5 @@ def _check_link_target(source: Source, path: FieldPath, target: str, *, markdown
             f"the link '{target[:60]}' uses http:",
             path,
             hint="use https: if the site supports it",
-            at=_text_position(source, path, target) if markdown else None,
+            at=text_position(source, path, target) if markdown else None,
         )

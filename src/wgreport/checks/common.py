@@ -21,25 +21,7 @@ IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
 WORD_LIMITS = {"description": 400, "body": 1500}
 SUMMARY_WORDS = (30, 250)
 CSV_COLUMNS = ("id", "value", "data_year", "source", "note", "reason_missing")
-_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(")
-_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?")
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "int_parsing": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "dict_type": "a mapping (key: value lines)",
-    "model_type": "a mapping (key: value lines)",
-    "model_attributes_type": "a mapping (key: value lines)",
-    "list_type": "a list (lines starting with '- ')",
-    "date_type": "a date (YYYY-MM-DD)",
-}
+DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
 
 
 def count_words(text: str) -> int:
@@ -47,10 +29,11 @@ def count_words(text: str) -> int:
     return len(re.findall(r"[^\s#*_>`|\-]+", text))
 
 
-def _markdown_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+def markdown_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+    """The Markdown texts of a contribution (summary, descriptions, case study), by path."""
     if isinstance(data.get("summary"), str):
         yield ("summary",), data["summary"]
-    for index, item in enumerate(_dicts(data.get("initiatives"))):
+    for index, item in enumerate(dict_items(data.get("initiatives"))):
         if isinstance(item.get("description"), str):
             yield ("initiatives", index, "description"), item["description"]
     case = data.get("case_study")
@@ -58,20 +41,22 @@ def _markdown_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
         yield ("case_study", "body"), case["body"]
 
 
-def _url_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+def url_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+    """The URLs of a contribution (the strategy's and the initiatives' links), by path."""
     governance = data.get("governance")
     if isinstance(governance, dict):
         strategy = governance.get("strategy")
         if isinstance(strategy, dict) and isinstance(strategy.get("url"), str):
             yield ("governance", "strategy", "url"), strategy["url"]
-    for index, item in enumerate(_dicts(data.get("initiatives"))):
-        for link_index, link in enumerate(_dicts(item.get("links"))):
+    for index, item in enumerate(dict_items(data.get("initiatives"))):
+        for link_index, link in enumerate(dict_items(item.get("links"))):
             if isinstance(link.get("url"), str):
                 yield ("initiatives", index, "links", link_index, "url"), link["url"]
 
 
-def _image_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, dict[str, Any]]]:
-    for index, item in enumerate(_dicts(data.get("initiatives"))):
+def image_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, dict[str, Any]]]:
+    """The `image` mappings of a contribution (initiatives and case study), by path."""
+    for index, item in enumerate(dict_items(data.get("initiatives"))):
         if isinstance(item.get("image"), dict):
             yield ("initiatives", index, "image"), item["image"]
     case = data.get("case_study")
@@ -79,9 +64,10 @@ def _image_fields(data: dict[str, Any]) -> Iterable[tuple[FieldPath, dict[str, A
         yield ("case_study", "image"), case["image"]
 
 
-def _check_unique(source: Source, items: Any, key: str, base: FieldPath, code: str) -> None:
+def check_unique(source: Source, items: Any, key: str, base: FieldPath, code: str) -> None:
+    """Report each `key` of `items` that is used twice, at its second use, as `code`."""
     seen: dict[Any, int] = {}
-    for index, item in enumerate(_dicts(items)):
+    for index, item in enumerate(dict_items(items)):
         value = item.get(key)
         if not isinstance(value, str):
             continue
@@ -97,13 +83,14 @@ def _check_unique(source: Source, items: Any, key: str, base: FieldPath, code: s
             seen[value] = index
 
 
-def _dicts(items: Any) -> list[dict[str, Any]]:
+def dict_items(items: Any) -> list[dict[str, Any]]:
+    """The items of a list as mappings ({} for an item that is not one; [] for a non-list)."""
     if not isinstance(items, list):
         return []
     return [i if isinstance(i, dict) else {} for i in items]
 
 
-def _text_position(
+def text_position(
     source: Source, path: FieldPath, needle: str, skip_lines: int = 0
 ) -> tuple[int, int] | None:
     """The line and column of `needle` inside a multi-line text value, when findable.
@@ -125,11 +112,8 @@ def _text_position(
     return None
 
 
-def _column_offset(line: str, column_index: int) -> int:
-    return sum(len(p) + 1 for p in line.split(",")[:column_index]) + 1
-
-
-def _date_key(value: Any) -> tuple[int, ...] | None:
+def date_key(value: Any) -> tuple[int, ...] | None:
+    """A date, year-month or year as a sortable tuple (None for anything else)."""
     if hasattr(value, "year") and hasattr(value, "month"):
         return (value.year, value.month, value.day)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -139,25 +123,30 @@ def _date_key(value: Any) -> tuple[int, ...] | None:
     return None
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as a message shows it (a date in ISO form)."""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _bounds(low: float | None, high: float | None) -> str:
+def bounds_text(low: float | None, high: float | None) -> str:
+    """A range in words: 'a to b', 'at least a' or 'at most b'."""
     if low is not None and high is not None:
         return f"{low:g} to {high:g}"
     return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
-def _is_number(value: Any) -> TypeGuard[float]:
+def is_number(value: Any) -> TypeGuard[float]:
+    """Whether a value is a number (not a boolean)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
+def is_int(value: Any) -> TypeGuard[int]:
+    """Whether a value is a whole number (not a boolean)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _inside(target: Path, folder: Path) -> bool:
+def is_inside(target: Path, folder: Path) -> bool:
+    """Whether `target` resolves to a path inside `folder`."""
     try:
         target.resolve().relative_to(folder.resolve())
     except (ValueError, OSError):

@@ -10,11 +10,12 @@ from typing import Any
 
 from .. import limits, svgsafe
 from ..yamlsource import Source
-from .common import IMAGE_TYPES, MAX_IMAGE_BYTES, _image_fields, _inside
+from .common import IMAGE_TYPES, MAX_IMAGE_BYTES, image_fields, is_inside
 
 
-def _check_images(source: Source, data: dict[str, Any], contributions_dir: Path) -> None:
-    for path, image in _image_fields(data):
+def check_images(source: Source, data: dict[str, Any], contributions_dir: Path) -> None:
+    """Check every image a contribution names (see `check_image_path`)."""
+    for path, image in image_fields(data):
         file = image.get("file")
         if not isinstance(file, str) or not file.strip():
             continue
@@ -59,7 +60,7 @@ def _path_problem(file: str, contributions_dir: Path) -> tuple[str, str, str] | 
             "convert the image to PNG, JPEG or SVG",
         )
     target = contributions_dir / relative
-    if not _inside(target, contributions_dir):
+    if not is_inside(target, contributions_dir):
         return (
             "image-path-outside",
             f"'{file}' is a link that leads outside contributions/",

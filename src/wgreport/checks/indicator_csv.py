@@ -16,16 +16,22 @@ from ..models import (
 )
 from ..suggest import did_you_mean
 from ..yamlsource import FieldPath, Source, read_text
-from .common import _DECIMAL_COMMA, CSV_COLUMNS, EditionContext, _column_offset, _inside, comma_hint
+from .common import CSV_COLUMNS, DECIMAL_COMMA, EditionContext, comma_hint, is_inside
 from .pydantic_issues import validate_model
 
 
-def _load_indicator_csv(
+def _column_offset(line: str, column_index: int) -> int:
+    return sum(len(p) + 1 for p in line.split(",")[:column_index]) + 1
+
+
+def load_indicator_csv(
     source: Source, name: str, contributions_dir: Path, ctx: EditionContext
 ) -> tuple[Source | None, list[dict[str, Any]] | None]:
+    """The CSV named by `indicators_file`: its source and rows (None where it cannot be
+    read; each problem is reported on `source` or the CSV's source)."""
     relative = Path(name)
     target = contributions_dir / relative
-    if relative.is_absolute() or ".." in relative.parts or not _inside(target, contributions_dir):
+    if relative.is_absolute() or ".." in relative.parts or not is_inside(target, contributions_dir):
         source.add(
             "error",
             "indicators-file-outside",
@@ -117,7 +123,7 @@ def _csv_cell(source: Source, path: FieldPath, name: str, cell: str) -> Any:
     if cell == "":
         return None
     if name in {"value", "data_year"}:
-        if _DECIMAL_COMMA.fullmatch(cell):
+        if DECIMAL_COMMA.fullmatch(cell):
             source.add(
                 "error",
                 "decimal-comma",
@@ -141,9 +147,10 @@ class _IndicatorRows(BaseModel):
     indicators: list[IndicatorValue]
 
 
-def _with_csv_indicators(
+def with_csv_indicators(
     model: Contribution | None, csv_source: Source, ctx: EditionContext
 ) -> Contribution | None:
+    """The contribution with the CSV's indicator values (None when either is invalid)."""
     rows = validate_model(csv_source, _IndicatorRows, ctx.pydantic_context())
     if model is None or rows is None:
         return None

@@ -17,7 +17,22 @@ from ..models import (
 )
 from ..suggest import did_you_mean
 from ..yamlsource import FieldPath, Source, format_path
-from .common import _DECIMAL_COMMA, _TYPE_WORDS, M, comma_hint
+from .common import DECIMAL_COMMA, M, comma_hint
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list (lines starting with '- ')",
+    "date_type": "a date (YYYY-MM-DD)",
+}
 
 
 def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[FieldPath, Any]:
@@ -217,7 +232,7 @@ _RELATIONS = {
 def _describe_type(etype: str, name: str, value: Any) -> tuple[str, str, str | None, bool]:
     """A value of the wrong type, in members' words, with how to write it."""
     words = _TYPE_WORDS[etype]
-    if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+    if isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip()):
         return "decimal-comma", f"'{value}' uses a decimal comma", comma_hint(value), False
     if value is None:
         return "wrong-type", f"'{name}' is empty; expected {words}", None, False
@@ -327,7 +342,7 @@ def _find_bidi_controls(source: Source, value: Any, path: FieldPath) -> bool:
     return found
 
 
-def _is_placeholder(value: str) -> bool:
+def is_placeholder(value: str) -> bool:
     """`TODO` as a word at the start (so 'TODOS CONECTADOS' is real text)."""
     return bool(re.match(rf"\s*{PLACEHOLDER}\b", value)) or value == PLACEHOLDER_ID
 
@@ -341,7 +356,7 @@ def _find_placeholders(source: Source, value: Any, path: FieldPath) -> set[Field
     elif isinstance(value, list):
         for index, item in enumerate(value):
             found |= _find_placeholders(source, item, (*path, index))
-    elif isinstance(value, str) and _is_placeholder(value):
+    elif isinstance(value, str) and is_placeholder(value):
         found.add(path)
         source.add(
             "error",

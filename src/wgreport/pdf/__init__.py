@@ -13,7 +13,7 @@ change is never laid out again:
   label; after merging, each page gets both from a *stamp*: one small WeasyPrint page with
   the label and a sample footer ("Page 0123456789 of 0123456789"), whose footer text is
   re-set for every page from the sample's own glyphs and advance widths and right-aligned
-  where WeasyPrint put it (`_Stamper`). The front matter keeps its own footers (it starts
+  where WeasyPrint put it (`Stamper`). The front matter keeps its own footers (it starts
   on page 1 and is laid out last, when the total is known).
 - **Page numbers in the text.** Only the parts that print page numbers of their own (the
   contents and the cross-references, "Data: Table 17, page 55") depend on the others. They

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .parts import Part
-from .stamp import _Stamper
+from .stamp import Stamper
 
 
 def merge_parts(
@@ -62,7 +62,7 @@ def merge_parts(
     with out.open_outline() as outline:
         outline.root.extend(items)
     if stamp is not None:
-        stamper = _Stamper(stamp, out)
+        stamper = Stamper(stamp, out)
         total = len(out.pages)
         for number in range(len(sources[0].pages), total):
             stamper.apply(out.pages[number], number + 1, total)

@@ -17,7 +17,7 @@ _COVER_TITLE = re.compile(r'class="cover-title"[^>]*>(.*?)</', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _XREF = re.compile(r'class="[^"]*\bxref\b')
 _PAGE_OF = re.compile(r'<li data-page-of="#([^"]+)"')
-_DRAFT_INFO = re.compile(r'<p class="draft-info">[^<]*</p>\n?')
+DRAFT_INFO = re.compile(r'<p class="draft-info">[^<]*</p>\n?')
 _CREATED = re.compile(r'<meta name="dcterms\.created" content="[^"]*">')
 
 
@@ -47,7 +47,8 @@ class Layout:
     anchors: dict[str, int]
 
 
-def _body_open(html: str) -> int:
+def body_start(html: str) -> int:
+    """Where the print HTML's body content starts (just after `<body …>`)."""
     body = html.find("<body")
     if body < 0:
         raise RenderError("the print HTML has no <body>")
@@ -73,14 +74,14 @@ def split_parts(html: str, chapters: Sequence[str]) -> list[Part]:
     if starts != sorted(starts) or len(opened) != len(chapters):
         raise RenderError("the print HTML's chapters are not those of ctx.chapters, in order")
     end = html.find("</main>")
-    body_open = _body_open(html)
+    body_open = body_start(html)
     cover = html.find('class="cover', body_open)
     if end < starts[-1] or cover < 0:
         raise RenderError("the print HTML does not have the expected cover and main part")
     close = html[end:]  # </main> and whatever the template closes after it
     cover_open = html.rindex("<", body_open, cover)
     head = _CREATED.sub("", html[:body_open])
-    prelude = _DRAFT_INFO.sub("", html[body_open:cover_open])
+    prelude = DRAFT_INFO.sub("", html[body_open:cover_open])
     chunks = [html[: starts[0]]]
     chunks += [html[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
     title = _COVER_TITLE.search(html)
@@ -146,11 +147,13 @@ _LABELS = re.compile(
 )
 
 
-def _layout_key(html: str) -> str:
+def layout_key(html: str) -> str:
+    """The HTML without the labels that change per draft but move nothing (_LABELS)."""
     return _LABELS.sub("", html)
 
 
-def _fill(part: Part, pages: Callable[[str], str]) -> str:
+def fill_page_numbers(part: Part, pages: Callable[[str], str]) -> str:
+    """The part's HTML with each page-number slot filled by `pages(anchor)`."""
     return _SLOT.sub(lambda m: pages(m.group(1)), part.html)
 
 
@@ -161,7 +164,7 @@ _NUMBERS_CSS = (
 )
 
 
-def _part_css(index: int, total: str) -> str:
+def part_css(index: int, total: str) -> str:
     """The front matter prints its own footers (it starts on page 1); the other parts none:
     their footers are stamped once the whole report's pages are known."""
     footer = f'content: "Page " counter(page) " of {total}";' if index == 0 else "content: none;"

@@ -22,8 +22,8 @@ from ..errors import PartsTimedOut, RenderError
 from ..render import check_fonts, layout_pdf
 from .cache import PartCache, environment_digest
 from .merge import merge_parts
-from .parts import Layout, Part, _fill, _layout_key, _part_css, split_parts
-from .stamp import _SAMPLE_CSS, stamp_html
+from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
+from .stamp import SAMPLE_CSS, stamp_html
 
 
 @dataclass
@@ -99,7 +99,8 @@ def _forkserver() -> Any:
 _POOLS: weakref.WeakSet[Executor] = weakref.WeakSet()
 
 
-def _executor(workers: int) -> Executor:
+def worker_pool(workers: int) -> Executor:
+    """A pool of `workers` processes (forkserver) that die with the build; stop_workers stops it."""
     pool = ProcessPoolExecutor(workers, mp_context=_forkserver(), initializer=_worker_started)
     _POOLS.add(pool)
     return pool
@@ -240,7 +241,7 @@ class _Run:
         again = [job for job, _ in running.values()]
         running.clear()
         _kill(self.pool)
-        self.pool = _executor(self.stats.workers)
+        self.pool = worker_pool(self.stats.workers)
         return again
 
 
@@ -267,7 +268,7 @@ def render_parallel(
     parts = split_parts(html, chapters)
     stats = RenderStats(parts=len(parts), workers=workers or os.cpu_count() or 1)
     run = _Run(
-        pool=executor or _executor(stats.workers),
+        pool=executor or worker_pool(stats.workers),
         own_pool=executor is None,
         cache=PartCache(cache_dir),
         env=environment_digest(templates_dir, image_roots),
@@ -310,7 +311,7 @@ def render_single(
     if not time_limit:
         return _single_job(html, str(templates_dir), list(image_roots), options)
     check_fonts(templates_dir)  # a missing font is named here, before a worker starts
-    pool = _executor(1)
+    pool = worker_pool(1)
     future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
     try:
         pdf, warns = future.result(timeout=time_limit)
@@ -373,23 +374,23 @@ def _first_pass(
     left with a long chapter at the end); cached ones are taken from the cache. Fills
     `layouts` and the final parts' `pdfs`; returns the stamp."""
     stamp_source = stamp_html(html)
-    stamp_key = _digest("stamp", run.env, stamp_source, _SAMPLE_CSS)
+    stamp_key = _digest("stamp", run.env, stamp_source, SAMPLE_CSS)
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
     if stamp is None:
-        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, _SAMPLE_CSS, *run.args, [], True)))
+        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *run.args, [], True)))
     placeholder = "8" * len(str(max(len(parts) * 8, 10)))
     finals = []
     for part in parts:
         if part.numbered:
-            text = _fill(part, lambda _name: placeholder)
-            css = _part_css(part.index, placeholder)
-            key = _digest("layout", run.env, _layout_key(text), css)
+            text = fill_page_numbers(part, lambda _name: placeholder)
+            css = part_css(part.index, placeholder)
+            key = _digest("layout", run.env, layout_key(text), css)
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
                 jobs.append(_job("layout", part, key, text, css, run, False))
         else:
-            css = _part_css(part.index, "")
+            css = part_css(part.index, "")
             key = _digest("pdf", run.env, part.html, css)
             cached = run.cache.get_part(key)
             if cached is not None:
@@ -420,8 +421,8 @@ def _numbered_pass(
     for part in parts:
         if not part.numbered:
             continue
-        text = _fill(part, partial(_page_of, where))
-        css = _part_css(part.index, str(total))
+        text = fill_page_numbers(part, partial(_page_of, where))
+        css = part_css(part.index, str(total))
         key = _digest("pdf", run.env, text, css)
         cached = run.cache.get_part(key)
         if cached is not None:

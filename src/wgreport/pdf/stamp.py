@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RenderError
-from .parts import _DRAFT_INFO, _body_open
+from .parts import DRAFT_INFO, body_start
 
 #: The footer a stamp sample is laid out with: every glyph a footer needs, in the style of
 #: the real one (paged.css's @bottom-right).
 SAMPLE_FOOTER = "Page 0123456789 of 0123456789"
-_SAMPLE_CSS = (
+SAMPLE_CSS = (
     "@page { @top-left { content: none; } @top-right { content: none; } "
     f'@bottom-right {{ content: "{SAMPLE_FOOTER}"; }} }}\n'
     # nothing but the two lines: no background to hide the page under the stamp
@@ -24,8 +24,8 @@ _SAMPLE_CSS = (
 
 def stamp_html(html: str) -> str:
     """The stamp's source: the report's head and styles, and only the draft label."""
-    label = _DRAFT_INFO.search(html)
-    return html[: _body_open(html)] + (label.group(0) if label else "") + "</body>\n</html>\n"
+    label = DRAFT_INFO.search(html)
+    return html[: body_start(html)] + (label.group(0) if label else "") + "</body>\n</html>\n"
 
 
 _TEXT = re.compile(
@@ -80,7 +80,7 @@ def page_contents(page: Any) -> list[Any]:
     return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
 
 
-class _Stamper:
+class Stamper:
     """Stamps the draft label and "Page X of Y" onto merged pages, from a sample page."""
 
     def __init__(self, sample_pdf: bytes, out: Any) -> None:

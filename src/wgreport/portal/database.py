@@ -35,12 +35,12 @@ class Actor(Protocol):
 DB_NAME = PORTAL_DB
 
 
-def _now_dt() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _now() -> str:
-    return _now_dt().isoformat()
+def utc_now_iso() -> str:
+    return utc_now().isoformat()
 
 
 class Database:

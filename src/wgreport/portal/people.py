@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 
 from . import auditlog
-from .database import Database, _now, _now_dt
+from .database import Database, utc_now, utc_now_iso
 
 ROLES = ("member", "reviewer", "secretariat")
 #: How long an invitation link works when nobody has used it.
@@ -101,7 +101,7 @@ class People(Database):
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         token = secrets.token_urlsafe(32)
-        now = _now_dt()
+        now = utc_now()
         invitation = Invitation(
             id=secrets.token_hex(6), role=role, email=email, member=member,
             reviewer=reviewer, token_sha256=_digest(token), created=now.isoformat(),
@@ -151,7 +151,7 @@ class People(Database):
         return _invitation(row) if row is not None else None
 
     def _revoke_invitation(self, conn: sqlite3.Connection, invitation_id: str, why: str) -> None:
-        now = _now()
+        now = utc_now_iso()
         conn.execute(
             "UPDATE invitations SET revoked = ?, revoked_reason = ? WHERE id = ? AND "
             "revoked IS NULL", (now, why, invitation_id),
@@ -174,7 +174,8 @@ class People(Database):
             else:
                 changed = conn.execute(
                     "UPDATE sessions SET ended = ?, ended_reason = ? WHERE id = ? AND "
-                    "ended IS NULL", (_now(), f"revoked by {by or 'the command line'}", ident),
+                    "ended IS NULL",
+                    (utc_now_iso(), f"revoked by {by or 'the command line'}", ident),
                 ).rowcount  # fmt: skip
                 if not changed:
                     return None
@@ -205,7 +206,7 @@ class People(Database):
             if invitation.used:
                 return invitation, None, "used"
             session_token = secrets.token_urlsafe(32)
-            now = _now_dt()
+            now = utc_now()
             conn.execute("UPDATE invitations SET used = ? WHERE id = ?",
                          (now.isoformat(), invitation.id))  # fmt: skip
             session_id = secrets.token_hex(6)
@@ -234,7 +235,7 @@ class People(Database):
         session = Session(**{f.name: row[f.name] for f in fields(Session)})
         if session.ended:
             return None, session.ended_reason or "ended"
-        now = _now_dt()
+        now = utc_now()
         last = dt.datetime.fromisoformat(session.last_seen)
         why = None
         if dt.datetime.fromisoformat(session.expires) < now:
@@ -259,7 +260,7 @@ class People(Database):
     def end_session(self, session_id: str, why: str) -> None:
         with self.tx() as conn:
             conn.execute("UPDATE sessions SET ended = ?, ended_reason = ? WHERE id = ? AND "
-                         "ended IS NULL", (_now(), why, session_id))  # fmt: skip
+                         "ended IS NULL", (utc_now_iso(), why, session_id))  # fmt: skip
 
     def sessions(self) -> list[Session]:
         rows = self._connection().execute("SELECT * FROM sessions ORDER BY created, id")
@@ -268,11 +269,11 @@ class People(Database):
     def spend_form_token(self, token: str, max_age_seconds: int) -> bool:
         """Mark a form token used: False when it was used before (kept across restarts;
         tokens older than their maximum age are forgotten, as they no longer verify)."""
-        cutoff = (_now_dt() - dt.timedelta(seconds=max_age_seconds + 60)).isoformat()
+        cutoff = (utc_now() - dt.timedelta(seconds=max_age_seconds + 60)).isoformat()
         with self.tx() as conn:
             conn.execute("DELETE FROM csrf_spent WHERE spent < ?", (cutoff,))
             done = conn.execute(
                 "INSERT OR IGNORE INTO csrf_spent (token_sha256, spent) VALUES (?, ?)",
-                (_digest(token), _now()),
+                (_digest(token), utc_now_iso()),
             )
             return done.rowcount == 1

@@ -40,7 +40,7 @@ from typing import Any
 from ..errors import DiskFull
 from ..layout import REVISIONS, PortalFiles
 from . import auditlog
-from .database import DB_NAME, _now, _now_dt
+from .database import DB_NAME, utc_now, utc_now_iso
 from .files import private_dirs, write_atomic
 from .people import (
     INVITATION_DAYS,
@@ -91,7 +91,7 @@ class Store(People):
 
     def recent_uploads(self, year: int, member: str, seconds: int) -> tuple[int, int]:
         """How many uploads and bytes `member` sent in the last `seconds`."""
-        since = (_now_dt() - dt.timedelta(seconds=seconds)).isoformat()
+        since = (utc_now() - dt.timedelta(seconds=seconds)).isoformat()
         row = self._connection().execute(
             "SELECT count(*), coalesce(sum(bytes), 0) FROM revisions WHERE year = ? AND "
             "member = ? AND at >= ?", (year, member, since),
@@ -122,7 +122,7 @@ class Store(People):
             path = PortalFiles(self.folder).revision(year, member, number, suffix)
             private_dirs(folder, self.folder)
             write_atomic(path, body)
-            now = _now()
+            now = utc_now_iso()
             conn.execute(
                 "INSERT INTO revisions (year, member, revision, file, sha256, bytes, by, email,"
                 " at, status, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -142,7 +142,7 @@ class Store(People):
         for key in ("report", "issues"):
             if key in values:
                 values[key] = json.dumps(values[key], ensure_ascii=False)
-        values["updated"] = _now()
+        values["updated"] = utc_now_iso()
         with self.tx() as conn:
             conn.execute(
                 f"UPDATE revisions SET {', '.join(f'{k} = ?' for k in values)} "
