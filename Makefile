@@ -28,7 +28,7 @@ check: lint test
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 fmt: install
 	$(BIN)/ruff format .
