@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 fmt: install
 	$(BIN)/ruff format .

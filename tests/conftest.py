@@ -7,11 +7,14 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 
 if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import Destination
+
     from wgreport.models import Edition, WorkingGroup
     from wgreport.validation import ContributionResult, EditionContext
 
@@ -45,6 +48,23 @@ def edition_tree(tmp_path: Path) -> Path:
     for name in ("edition.yaml", "foreword.md"):
         shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
     return inputs
+
+
+class Who(TypedDict, total=False):
+    """Whom a portal invitation is for: the keywords Store.invite takes after the email."""
+
+    member: str
+    reviewer: str
+    name: str
+    organisation: str
+
+
+def page_of(reader: PdfReader, destination: Destination) -> int:
+    """The page (from 1) an outline item or named destination points to; pypdf gives None
+    for one that points to no page, which no report has."""
+    number = reader.get_destination_page_number(destination)
+    assert number is not None, destination.title
+    return number + 1
 
 
 #: Korea's valid contribution, the base that fuzzing and limit tests mutate.

@@ -16,7 +16,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .conftest import Who
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools" / "browser"
@@ -71,12 +74,13 @@ def rehearsal(base: Path, env: dict[str, str] | None = None) -> Iterator[Rehears
     store = Store(portal_dir)
     links = {}
     port = _free_port()
-    for role, who in [
+    invitations: list[tuple[str, Who]] = [
         ("member", {"member": "KR"}),
         ("reviewer", {"reviewer": "jane-example", "name": "Jane Example",
                       "organisation": "Example Review Office"}),
         ("secretariat", {}),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for role, who in invitations:
         _, token = store.invite(role, f"{role}@example.org", **who)
         links[role] = f"http://127.0.0.1:{port}/signin/{token}"
     command = [*WGREPORT, "portal", "--port", str(port), "--year", "2024",

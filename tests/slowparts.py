@@ -32,8 +32,10 @@ def _install(pid_file: str) -> None:
     from wgreport import render
     from wgreport.pdf import schedule
 
-    schedule.layout_pdf = _slow(schedule.layout_pdf, pid_file)  # type: ignore[assignment]
-    render.render_pdf = _slow(render.render_pdf, pid_file)  # type: ignore[assignment]
+    # schedule calls its own import of render.layout_pdf, a name it does not re-export:
+    # that binding is the one a worker looks up, so it is the one replaced.
+    schedule.layout_pdf = _slow(schedule.layout_pdf, pid_file)  # type: ignore[attr-defined]
+    render.render_pdf = _slow(render.render_pdf, pid_file)
 
 
 def pool(workers: int) -> Executor:

@@ -2,33 +2,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from wgreport import aggregate, chartkit, charts
+from wgreport.aggregate import Frames
 from wgreport.errors import FontMissing
 from wgreport.inputs import load_edition_inputs
+from wgreport.models import WorkingGroup
 
 from .conftest import DEMO_INPUTS
 
 
 @pytest.fixture(scope="module")
-def frames():  # type: ignore[no-untyped-def]
+def frames() -> tuple[WorkingGroup, Frames]:
     current = load_edition_inputs(DEMO_INPUTS, 2024)
     previous = load_edition_inputs(DEMO_INPUTS, 2023)
     wg = current.working_group
     return wg, aggregate.compute_frames(current.contributions, wg, previous.contributions)
 
 
-def _one(draw: Callable[..., list[charts.Chart]], *args: Any) -> charts.Chart:
+def _one(draw: Callable[..., list[chartkit.Chart]], *args: Any) -> chartkit.Chart:
     """The chart a ten-member group gets: one, not panels."""
     drawn = draw(*args)
     assert len(drawn) == 1
     return drawn[0]
 
 
-def test_svg_is_deterministic_without_timestamps(frames) -> None:  # type: ignore[no-untyped-def]
+def test_svg_is_deterministic_without_timestamps(frames: tuple[WorkingGroup, Frames]) -> None:
     wg, f = frames
     first = _one(charts.indicator_charts, f.values, wg, wg.indicators[0]).svg
     second = _one(charts.indicator_charts, f.values, wg, wg.indicators[0]).svg
@@ -37,9 +40,11 @@ def test_svg_is_deterministic_without_timestamps(frames) -> None:  # type: ignor
     assert first.startswith("<?xml")
 
 
-def test_a_missing_value_is_said_in_the_note_never_drawn(frames) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_value_is_said_in_the_note_never_drawn(
+    frames: tuple[WorkingGroup, Frames],
+) -> None:
     wg, f = frames
-    dgi = _one(charts.indicator_charts, f.values, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
+    dgi = _one(charts.indicator_charts, f.values, wg, wg.indicator("dgi"))
     assert "n/a" not in dgi.svg and "Uruguay" not in dgi.svg  # not in the plot area
     assert any(n.startswith("No value for Uruguay") for n in dgi.notes)
     assert "Uruguay" in dgi.alt and "No value" in dgi.alt
@@ -48,9 +53,11 @@ def test_a_missing_value_is_said_in_the_note_never_drawn(frames) -> None:  # typ
     assert len(dgi.rows) == 10  # nobody dropped from the figure's data
 
 
-def test_bars_are_sorted_best_first_in_one_accent_colour(frames) -> None:  # type: ignore[no-untyped-def]
+def test_bars_are_sorted_best_first_in_one_accent_colour(
+    frames: tuple[WorkingGroup, Frames],
+) -> None:
     wg, f = frames
-    egdi = _one(charts.indicator_charts, f.values, wg, wg.indicator("egdi"))  # type: ignore[arg-type]
+    egdi = _one(charts.indicator_charts, f.values, wg, wg.indicator("egdi"))
     labels = re.findall(r">([A-Z][A-Za-z ]+)</text>", egdi.svg)
     order = [lab for lab in labels if lab in {m.label for m in wg.members}]
     assert order[:2] == ["Denmark", "Estonia"] and order[-1] == "Mexico"  # best first
@@ -60,7 +67,7 @@ def test_bars_are_sorted_best_first_in_one_accent_colour(frames) -> None:  # typ
     assert egdi.source.startswith("UN DESA, United Nations E-Government Survey (2024 data)")
 
 
-def test_every_chart_has_title_alt_and_table(frames) -> None:  # type: ignore[no-untyped-def]
+def test_every_chart_has_title_alt_and_table(frames: tuple[WorkingGroup, Frames]) -> None:
     wg, f = frames
     made = [
         charts.theme_chart(f.themes, wg),
@@ -74,9 +81,9 @@ def test_every_chart_has_title_alt_and_table(frames) -> None:  # type: ignore[no
         assert re.fullmatch(r"fig-[a-z0-9-]+", chart.id)
 
 
-def test_caveat_travels_with_the_change_chart(frames) -> None:  # type: ignore[no-untyped-def]
+def test_caveat_travels_with_the_change_chart(frames: tuple[WorkingGroup, Frames]) -> None:
     wg, f = frames
-    chart = _one(charts.change_charts, f.change, wg, wg.indicator("dgi"))  # type: ignore[arg-type]
+    chart = _one(charts.change_charts, f.change, wg, wg.indicator("dgi"))
     assert any("not comparable" in n for n in chart.notes)
 
 
@@ -93,7 +100,9 @@ def test_a_missing_chart_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         chartkit.ensure_chart_font()
 
 
-def test_a_large_group_s_theme_chart_counts_by_theme_and_status(frames, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_group_s_theme_chart_counts_by_theme_and_status(
+    frames: tuple[WorkingGroup, Frames], tmp_path: Path
+) -> None:
     """A column per member fits up to chartkit.SMALL_GROUP members (the demo's dot matrix);
     a larger group's chart is a bar per theme, stacked by status, and its table too."""
     from wgreport.demodata import write_demo_inputs
@@ -118,7 +127,9 @@ def test_a_large_group_s_theme_chart_counts_by_theme_and_status(frames, tmp_path
     assert len(re.findall(r'<g id="ytick_\d+">', big.svg)) == len(group.themes)
 
 
-def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_charts_are_cached_by_the_tables_they_are_drawn_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A second build with the same numbers draws no chart; a member's text does not count,
     a changed value does."""
     import dataclasses
@@ -155,7 +166,7 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(tmp_path, monkeypat
     assert figures.charts_digest(moved, wg, True) != figures.charts_digest(frames, wg, True)
 
 
-def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path: Path) -> None:
     """A large group's charts are drawn in worker processes: the same figures, in order."""
     from wgreport import figures, pipeline
     from wgreport.demodata import write_demo_inputs
@@ -209,7 +220,9 @@ def test_an_indicator_with_one_value_for_everyone_is_said_not_drawn() -> None:
     ]
 
 
-def test_a_change_chart_highlights_the_members_its_takeaway_names(frames) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_chart_highlights_the_members_its_takeaway_names(
+    frames: tuple[WorkingGroup, Frames],
+) -> None:
     """Figure 4.2: Uruguay (improved most) and New Zealand (declined most) in the accent
     colour, the others lighter; the note says so."""
     from wgreport import chartkit
@@ -223,7 +236,9 @@ def test_a_change_chart_highlights_the_members_its_takeaway_names(frames) -> Non
     assert chart.notes[0].endswith("in bold: the members named above.")
 
 
-def test_a_change_chart_runs_from_most_improved_to_most_declined(frames) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_chart_runs_from_most_improved_to_most_declined(
+    frames: tuple[WorkingGroup, Frames],
+) -> None:
     """Figures 4.2 and 4.6: the moves are sorted by the printed change, as the bars are by
     value, so the takeaway's two members are the first and the last row."""
     wg, computed = frames

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from wgreport.cli import app
@@ -76,7 +77,7 @@ EXPECTED_TEXT = """\
 """
 
 
-def test_validate_text_output_is_exact(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_text_output_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["validate", "inputs/2024/contributions/GB.yaml"])
@@ -85,7 +86,7 @@ def test_validate_text_output_is_exact(tmp_path: Path, monkeypatch) -> None:  # 
     assert inputs.exists()
 
 
-def test_validate_json_has_the_spec_shape(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_json_has_the_spec_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["validate", "--format", "json", "inputs/2024"])
@@ -109,7 +110,7 @@ def test_validate_json_has_the_spec_shape(tmp_path: Path, monkeypatch) -> None: 
     }
 
 
-def test_validate_github_lines(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_github_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(
@@ -125,7 +126,7 @@ def test_validate_github_lines(tmp_path: Path, monkeypatch) -> None:  # type: ig
     )
 
 
-def test_validate_demo_is_clean_and_exits_zero(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_validate_demo_is_clean_and_exits_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     result = runner.invoke(app, ["validate", "inputs/2024", "inputs/2023"])
     assert result.exit_code == 0, result.output
@@ -325,7 +326,7 @@ def test_build_gives_the_temporary_server_its_settings(tmp_path: Path) -> None:
     assert found["triggers"] is True and found["stream_out"] is False
 
 
-def test_the_long_running_server_keeps_prefects_services(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_long_running_server_keeps_prefects_services(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     from wgreport import settings as wgsettings

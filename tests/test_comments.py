@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from wgreport.cli import app
 from wgreport.comments import comments_csv, load_reviews, summarise, validate_review
+from wgreport.issues import Severity
 from wgreport.models import WorkingGroup
 from wgreport.validation import load_working_group
 
@@ -28,7 +29,9 @@ def wg() -> WorkingGroup:
     return group
 
 
-def _issues(path: Path, wg: WorkingGroup, drafts: dict[int, int] | None = None) -> list[tuple]:
+def _issues(
+    path: Path, wg: WorkingGroup, drafts: dict[int, int] | None = None
+) -> list[tuple[int | None, int | None, Severity, str, str]]:
     result = validate_review(path, wg, 2024, drafts, display=path.name)
     return [(i.line, i.column, i.severity, i.code, i.field) for i in result.report.sorted_issues()]
 

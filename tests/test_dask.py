@@ -137,14 +137,13 @@ def test_the_flow_checks_the_cluster_before_it_validates(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from wgreport import cluster
+    from wgreport.errors import ClusterError
     from wgreport.flows.annual_report import annual_report_on
 
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_SECONDS", 2)
     address = f"tcp://127.0.0.1:{_closed_port()}"
     outputs = tmp_path / "outputs"
-    with pytest.raises(
-        cluster.ClusterError, match=f"^cannot connect to the Dask scheduler at {address} "
-    ):
+    with pytest.raises(ClusterError, match=f"^cannot connect to the Dask scheduler at {address} "):
         annual_report_on(address)(
             year=2024,
             inputs_dir=str(copy_inputs(tmp_path)),

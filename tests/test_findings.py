@@ -47,8 +47,12 @@ DEMO_FINDINGS = [
 ]
 
 
+#: The demo edition loaded, its previous edition's year and its frames.
+Demo = tuple[LoadedEdition, int | None, aggregate.Frames]
+
+
 @pytest.fixture(scope="module")
-def demo() -> tuple[LoadedEdition, int | None, aggregate.Frames]:
+def demo() -> Demo:
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     prev_year, frames = compute_frames(loaded)
     return loaded, prev_year, frames
@@ -60,7 +64,7 @@ def _context(
     return build_context(loaded, make_build_info(1), frames=frames, previous_year=prev_year)
 
 
-def test_the_demo_findings_read_as_printed(demo) -> None:
+def test_the_demo_findings_read_as_printed(demo: Demo) -> None:
     ctx = _context(*demo)
     texts = [f.text for f in ctx.findings]
     assert texts[: len(DEMO_FINDINGS)] == DEMO_FINDINGS
@@ -68,13 +72,13 @@ def test_the_demo_findings_read_as_printed(demo) -> None:
     assert len(texts) == len(DEMO_FINDINGS) + 1
 
 
-def test_no_finding_only_counts_what_the_contents_page_shows(demo) -> None:
+def test_no_finding_only_counts_what_the_contents_page_shows(demo: Demo) -> None:
     texts = " ".join(f.text for f in _context(*demo).findings)
     assert "contributed" not in texts
     assert "missing" not in texts.lower()
 
 
-def test_each_finding_points_at_a_numbered_figure_or_table(demo) -> None:
+def test_each_finding_points_at_a_numbered_figure_or_table(demo: Demo) -> None:
     for finding in _context(*demo).findings:
         assert finding.ref_title.split()[0] in {"Figure", "Table"}, finding
         assert re.fullmatch(r"[0-9A-D]+\.\d+", finding.ref_title.split()[1].rstrip(",")), finding
@@ -95,7 +99,7 @@ def _with_break(loaded: LoadedEdition, indicator_id: str) -> LoadedEdition:
     )
 
 
-def test_a_break_in_series_gives_no_change_and_no_mover(demo) -> None:
+def test_a_break_in_series_gives_no_change_and_no_mover(demo: Demo) -> None:
     loaded, prev_year, _ = demo
     broken = _with_break(loaded, "egdi")
     _, frames = compute_frames(broken)
@@ -112,12 +116,14 @@ def test_a_break_in_series_gives_no_change_and_no_mover(demo) -> None:
 def _set_value(frames: aggregate.Frames, member: str, indicator: str, value: str) -> None:
     values = frames.values
     at = (values["member"] == member) & (values["indicator"] == indicator)
-    values.loc[at, "value"] = (
-        Decimal(value) if isinstance(values["value"].iloc[0], Decimal) else float(value)
-    )
+    if isinstance(values["value"].iloc[0], Decimal):
+        # pandas-stubs has no Decimal among a cell's types (an object column's numbers)
+        values.loc[at, "value"] = Decimal(value)  # type: ignore[call-overload]
+    else:
+        values.loc[at, "value"] = float(value)
 
 
-def test_equal_leaders_share_the_lead(demo) -> None:
+def test_equal_leaders_share_the_lead(demo: Demo) -> None:
     loaded, prev_year, _ = demo
     _, frames = compute_frames(loaded)
     _set_value(frames, "EE", "egdi", "0.98474")
@@ -128,7 +134,7 @@ def test_equal_leaders_share_the_lead(demo) -> None:
     )
 
 
-def test_a_rank_that_falls_in_number_reads_as_up(demo) -> None:
+def test_a_rank_that_falls_in_number_reads_as_up(demo: Demo) -> None:
     text = next(
         f.text for f in _context(*demo).findings if "world rank" in f.text and "Since" in f.text
     )

@@ -4,11 +4,12 @@ refusals, caching and retries. Builds at once: tests/test_concurrency.py."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import multiprocessing
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,15 +17,18 @@ from wgreport.errors import FinalExists, FinalRefused
 
 from .conftest import ROOT, copy_inputs
 
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import Artifact
+
 pytestmark = pytest.mark.e2e
 
 
-def _task_states(flow_run_id: Any) -> dict[str, str]:
+def _task_states(flow_run_id: Any) -> dict[str, str | None]:
     """Task-run name → final state name, read back through the Prefect client."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    async def read() -> dict[str, str]:
+    async def read() -> dict[str, str | None]:
         async with get_client() as client:
             runs = await client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
@@ -34,19 +38,25 @@ def _task_states(flow_run_id: Any) -> dict[str, str]:
     return asyncio.run(read())
 
 
-def _artifacts(year: int) -> dict[str, Any]:
+def _created(artifact: Artifact) -> dt.datetime:
+    """When the server made the artifact (it always says; Prefect's schema has it optional)."""
+    assert artifact.created is not None
+    return artifact.created
+
+
+def _artifacts(year: int) -> dict[str | None, Any]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     keys = [f"wgreport-{year}-{k}" for k in ("status", "indicators", "pdf", "html")]
 
-    async def read() -> dict[str, Any]:
+    async def read() -> dict[str | None, Any]:
         async with get_client() as client:
             found = await client.read_artifacts(
                 artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))
             )
-            latest: dict[str, Any] = {}
-            for artifact in sorted(found, key=lambda a: a.created):
+            latest: dict[str | None, Any] = {}
+            for artifact in sorted(found, key=_created):
                 latest[artifact.key] = artifact
             return latest
 
@@ -175,7 +185,7 @@ def test_a_final_with_an_invalid_member_needs_allow_missing(
     (inputs / "2024" / "contributions" / "NZ.yaml").write_text(
         "schema: wgreport/contribution/v1\nmember: NZ\n", encoding="utf-8"
     )
-    where = {"inputs_dir": str(inputs), "outputs_dir": str(tmp_path / "outputs")}
+    where: dict[str, Any] = {"inputs_dir": str(inputs), "outputs_dir": str(tmp_path / "outputs")}
     with pytest.raises(FinalRefused, match="--allow-missing NZ"):
         annual_report(year=2024, final=True, **where)
     assert not (tmp_path / "outputs" / "2024" / "final").exists()

@@ -40,7 +40,9 @@ from .conftest import DEMO_INPUTS
         (float("nan"), 4, "n/a"),
     ],
 )
-def test_numbers_round_half_up_from_the_value_as_written(value, decimals, printed) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_round_half_up_from_the_value_as_written(
+    value: object, decimals: int, printed: str
+) -> None:
     assert format_number(value, decimals) == printed
 
 
@@ -141,4 +143,6 @@ def test_an_old_catalogue_without_the_new_fields_is_still_valid() -> None:
     frame = pd.DataFrame({"indicator": ["egdi"], "data_year": [2024]})
     from wgreport.compare import references
 
-    assert references(old.indicator("egdi"), frame) == []  # type: ignore[arg-type]
+    egdi = old.indicator("egdi")
+    assert egdi is not None
+    assert references(egdi, frame) == []

@@ -104,7 +104,7 @@ def _light(args: list[str], cwd: Path) -> tuple[int, str, set[str]]:
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     lines = done.stdout.splitlines()
-    loaded = next((json.loads(x[7:]) for x in lines if x.startswith("LOADED ")), [])
+    loaded: list[str] = next((json.loads(x[7:]) for x in lines if x.startswith("LOADED ")), [])
     return done.returncode, done.stdout + done.stderr, set(loaded)
 
 

@@ -64,8 +64,8 @@ def _languages(pdf: pikepdf.Pdf) -> list[tuple[str, str, list[int]]]:
 def _glyphs_of(pdf: pikepdf.Pdf, mcid: int) -> int:
     """How many glyphs (two-byte CIDs) the page draws inside marked content `mcid`."""
     inside, count = False, 0
-    for operands, operator in pikepdf.parse_content_stream(pdf.pages[0]):
-        name = str(operator)
+    for instruction in pikepdf.parse_content_stream(pdf.pages[0]):
+        operands, name = instruction.operands, str(instruction.operator)
         if name == "BDC" and int(operands[1].get("/MCID", -1)) == mcid:
             inside = True
         elif name == "EMC":

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import page_of
+
 MM = 72 / 25.4
 MARGIN_TOP = MARGIN_BOTTOM = 22 * MM  # templates/paged.css @page margin
 MARGIN_SIDE = 18 * MM
@@ -53,14 +55,12 @@ def _chapter_starts(pdf: Path) -> set[int]:
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    return {
-        reader.get_destination_page_number(item) + 1
-        for item in reader.outline
-        if not isinstance(item, list)
-    }
+    return {page_of(reader, item) for item in reader.outline if not isinstance(item, list)}
 
 
-def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(library_draft: Path, words) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(
+    library_draft: Path, words: list[tuple[float, float, list[Box]]]
+) -> None:
     starts = _chapter_starts(library_draft / "report.pdf")
     empty = []
     for number, (_, height, boxes) in enumerate(words, start=1):
@@ -76,7 +76,9 @@ def test_no_page_is_two_thirds_empty_but_a_chapter_s_last(library_draft: Path, w
     assert empty == []
 
 
-def test_charts_share_pages_as_small_multiples(library_draft: Path, words) -> None:  # type: ignore[no-untyped-def]
+def test_charts_share_pages_as_small_multiples(
+    library_draft: Path, words: list[tuple[float, float, list[Box]]]
+) -> None:
     """A page with a chart is at least two-thirds full unless it ends its chapter: the two
     charts of one indicator share a page rather than each leaving half a page empty (at one
     chart per page, the indicator chapter's pages were 50-57% full)."""
@@ -97,7 +99,7 @@ def test_charts_share_pages_as_small_multiples(library_draft: Path, words) -> No
     assert sparse == []
 
 
-def test_nothing_runs_past_the_margins(words) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_runs_past_the_margins(words: list[tuple[float, float, list[Box]]]) -> None:
     outside = [
         (number, box)
         for number, (width, _, boxes) in enumerate(words, start=1)
@@ -197,7 +199,9 @@ def test_a_member_s_rank_prints_whole_in_its_table(library_draft: Path) -> None:
     tables = re.findall(r'<table class="data" id="tab-[a-z]{2}-indicators">.*?</table>', html, re.S)
     assert len(tables) == 10
     for table in tables:
-        number = re.search(r"Table (\d+\.1)\.", table).group(1)  # type: ignore[union-attr]
+        found = re.search(r"Table (\d+\.1)\.", table)
+        assert found is not None
+        number = found.group(1)
         ranks = re.findall(r'<td class="num[^"]*">(\d+ of \d+)</td>', table)
         assert ranks, number
         at = next(i for i, page in enumerate(pages) if f"Table {number}." in page)

@@ -13,6 +13,7 @@ from pathlib import Path
 from wgreport.draftdiff import changes_lines, compare_drafts
 from wgreport.inputs import load_edition_inputs, member_status
 from wgreport.pages import render_review_page, review_page
+from wgreport.validation import ContributionResult
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs
 
@@ -85,7 +86,7 @@ def test_an_invalid_late_contribution_is_still_late(tmp_path: Path) -> None:
 
 def test_overdue_only_after_the_deadline() -> None:
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
-    results: dict = {}  # nobody submitted
+    results: dict[str, ContributionResult] = {}  # nobody submitted
     wg, edition = loaded.working_group, loaded.edition
     before = member_status(wg, edition, results, edition.deadline)
     after = member_status(wg, edition, results, edition.deadline + dt.timedelta(days=1))

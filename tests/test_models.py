@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from wgreport.issues import FileReport
 from wgreport.models import Contribution, WorkingGroup
 from wgreport.validation import load_edition, load_working_group
 
@@ -17,7 +18,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def issues(report) -> list[tuple[str, int | None, str]]:  # type: ignore[no-untyped-def]
+def issues(report: FileReport) -> list[tuple[str, int | None, str]]:
     return [(i.code, i.line, i.field) for i in report.sorted_issues()]
 
 

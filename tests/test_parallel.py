@@ -30,8 +30,8 @@ TEMPLATES = ROOT / "templates"
 DEMO_PAGES = 63
 
 
-def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
+def _outline(reader: PdfReader) -> list[tuple[int, str, int | None]]:
+    out: list[tuple[int, str, int | None]] = []
 
     def walk(items: list[Any], level: int) -> None:
         for item in items:
@@ -87,7 +87,7 @@ def _summary(pdf: bytes) -> dict[str, Any]:
             for name, dest in reader.named_destinations.items()
         },
         "metadata": dict(reader.metadata or {}),
-        "lang": str(reader.trailer["/Root"].get("/Lang")),
+        "lang": str(reader.root_object.get("/Lang")),
     }
 
 
@@ -202,7 +202,9 @@ def _structure(pdf: bytes) -> tuple[Counter[str], bool]:
         pages = {p.obj.objgen for p in doc.pages}
         counts: Counter[str] = Counter()
         whole = len(keys) == len(set(keys)) and set(used) <= set(keys)
-        stack = list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        stack: list[pikepdf.Object | None] = (
+            list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        )
         while stack:
             element = stack.pop()
             if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:

@@ -6,12 +6,16 @@ import itertools
 import subprocess
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, StreamObject
 
 from wgreport.render import FINAL_VARIANT, unexpected_warnings
+
+if TYPE_CHECKING:
+    import pikepdf
 
 BUILD_TIME = "2025-03-15T09:00:00+00:00"  # pinned by conftest
 
@@ -20,6 +24,12 @@ def text(pdf: Path, *pages: int) -> str:
     args = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
     cmd = ["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def _dict(obj: object) -> DictionaryObject:
+    """A PDF dictionary (pypdf types a looked-up value as any PDF object)."""
+    assert isinstance(obj, DictionaryObject)
+    return obj
 
 
 def structure(reader: PdfReader) -> tuple[Counter[str], list[Any], list[int]]:
@@ -46,7 +56,7 @@ def structure(reader: PdfReader) -> tuple[Counter[str], list[Any], list[int]]:
         if "/K" in node:
             walk(node["/K"])
 
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    walk(_dict(reader.trailer["/Root"])["/StructTreeRoot"])
     return counts, alts, headings
 
 
@@ -57,14 +67,16 @@ def reader(library_final: Path) -> PdfReader:
 
 def test_final_is_tagged_pdf_ua_1(reader: PdfReader, library_final: Path) -> None:
     assert FINAL_VARIANT == "pdf/ua-1"
-    root = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
-    assert root["/Lang"] == "en"
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    root = _dict(reader.trailer["/Root"])
+    assert bool(_dict(root["/MarkInfo"])["/Marked"])
+    assert str(root["/Lang"]) == "en"
+    assert bool(_dict(root["/ViewerPreferences"])["/DisplayDocTitle"])
     assert reader.pdf_header == "%PDF-1.7"
     xmp = reader.xmp_metadata
     assert xmp is not None
-    raw = root["/Metadata"].get_object().get_data().decode("utf-8")
+    metadata = root["/Metadata"].get_object()
+    assert isinstance(metadata, StreamObject)
+    raw = metadata.get_data().decode("utf-8")
     assert 'pdfuaid:part="1"' in raw or "<pdfuaid:part>1</pdfuaid:part>" in raw
     counts, alts, headings = structure(reader)
     assert counts["/Document"] == 1
@@ -125,10 +137,10 @@ def test_a_paragraph_copied_from_a_draft_is_only_the_paragraph(library_draft: Pa
         assert not any(line.strip() in {"DR", "AF", "T"} for line in paragraph.splitlines())
 
 
-def _content(page: object) -> bytes:
+def _content(page: pikepdf.Page) -> bytes:
     import pikepdf
 
-    contents = page.obj.get("/Contents")  # type: ignore[attr-defined]
+    contents = page.obj.get("/Contents")
     items = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     return b"".join(c.read_bytes() for c in items if c is not None)
 

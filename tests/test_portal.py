@@ -11,7 +11,9 @@ import shutil
 import threading
 import warnings
 from pathlib import Path
+from typing import Unpack
 
+import httpx
 import pytest
 
 with warnings.catch_warnings():
@@ -22,7 +24,7 @@ with warnings.catch_warnings():
 from wgreport.portal.app import COOKIE, Portal, make_app
 from wgreport.portal.store import Store
 
-from .conftest import DEMO_INPUTS, copy_inputs
+from .conftest import DEMO_INPUTS, Who, copy_inputs
 
 GOLDEN_DRAFT = Path(__file__).parent / "golden" / "tree" / "drafts" / "001"
 
@@ -37,7 +39,7 @@ def portal(tmp_path: Path) -> Portal:
     return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"), base_url="http://testserver")
 
 
-def _client(portal: Portal, role: str, email: str | None = None, **who: str) -> TestClient:
+def _client(portal: Portal, role: str, email: str | None = None, **who: Unpack[Who]) -> TestClient:
     """A browser signed in through a fresh invitation of `role` (the link's page, then
     its button)."""
     _, token = portal.store.invite(role, email or f"{role}@example.org", **who)
@@ -56,9 +58,14 @@ def _csrf(client: TestClient) -> str:
     return found[1]
 
 
-def _upload(client: TestClient, body: bytes, name: str = "KR.yaml", csrf: str | None = None):  # type: ignore[no-untyped-def]
+def _upload(
+    client: TestClient, body: bytes, name: str = "KR.yaml", csrf: str | None = None
+) -> httpx.Response:
     token = csrf if csrf is not None else _csrf(client)
-    return client.post("/member/upload", data={"csrf": token}, files={"contribution": (name, body)})
+    response: httpx.Response = client.post(
+        "/member/upload", data={"csrf": token}, files={"contribution": (name, body)}
+    )
+    return response
 
 
 KR = (DEMO_INPUTS / "2024" / "contributions" / "KR.yaml").read_bytes()
@@ -163,7 +170,7 @@ MATRIX = [
 def test_each_role_reaches_only_its_pages(
     portal: Portal, role: str, method: str, path: str, status: int
 ) -> None:
-    who = {"member": "KR"} if role == "member" else {}
+    who: Who = {"member": "KR"} if role == "member" else {}
     client = _client(portal, role, **who)
     response = client.request(method, path)
     assert response.status_code == status, response.text[:300]

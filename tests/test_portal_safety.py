@@ -15,10 +15,13 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Unpack
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.types import Message
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -29,7 +32,7 @@ from wgreport.portal.app import COOKIE, SECURITY_HEADERS, Portal, make_app
 from wgreport.portal.limits import PortalLimits
 from wgreport.portal.store import Store
 
-from .conftest import DEMO_INPUTS, copy_inputs
+from .conftest import DEMO_INPUTS, Who, copy_inputs
 
 KR = (DEMO_INPUTS / "2024" / "contributions" / "KR.yaml").read_bytes()
 
@@ -46,7 +49,7 @@ def _browser(portal: Portal) -> TestClient:
 
 
 def _signed_in(portal: Portal, role: str = "member", email: str = "kr@example.org",
-               **who: str) -> TestClient:  # fmt: skip
+               **who: Unpack[Who]) -> TestClient:  # fmt: skip
     if role == "member" and not who:
         who = {"member": "KR"}
     _, token = portal.store.invite(role, email, **who)
@@ -63,9 +66,10 @@ def _csrf(client: TestClient, page: str = "/member") -> str:
     return found[1]
 
 
-def _upload(client: TestClient, body: bytes, name: str = "KR.yaml"):  # type: ignore[no-untyped-def]
-    return client.post("/member/upload", data={"csrf": _csrf(client)},
-                       files={"contribution": (name, body)})  # fmt: skip
+def _upload(client: TestClient, body: bytes, name: str = "KR.yaml") -> httpx.Response:
+    response: httpx.Response = client.post("/member/upload", data={"csrf": _csrf(client)},
+                                           files={"contribution": (name, body)})  # fmt: skip
+    return response
 
 
 # --- sign-in links, sessions, revocation -----------------------------------------------------
@@ -112,7 +116,8 @@ def test_the_secretariat_revokes_an_invitation_and_ends_a_session_from_its_page(
     token = _csrf(secretariat, "/secretariat")
     assert secretariat.post("/secretariat/revoke",
                             data={"csrf": token, "id": invitation.id}).status_code == 303  # fmt: skip
-    assert portal.store.by_id(invitation.id).revoked  # type: ignore[union-attr]
+    revoked = portal.store.by_id(invitation.id)
+    assert revoked is not None and revoked.revoked
     token = _csrf(secretariat, "/secretariat")
     bad = secretariat.post("/secretariat/revoke", data={"csrf": token, "id": "nobody"})
     assert bad.status_code == 404 and "not an open invitation or session" in bad.text
@@ -202,19 +207,19 @@ def test_a_body_past_the_limit_is_refused_before_it_is_read(portal: Portal) -> N
     token = _csrf(client)
     app = make_app(portal)
     read = {"bytes": 0, "messages": 0}
-    sent: list[dict[str, object]] = []
+    sent: list[Message] = []
     boundary = b"b0undary"
     head = (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n'
             + token.encode() + b"\r\n--" + boundary + b'\r\nContent-Disposition: form-data; '
             b'name="contribution"; filename="KR.yaml"\r\n\r\n')  # fmt: skip
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> Message:
         read["messages"] += 1
         chunk = head if read["messages"] == 1 else b"x" * 65536
         read["bytes"] += len(chunk)
         return {"type": "http.request", "body": chunk, "more_body": read["messages"] < 5000}
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/member/upload", "raw_path": b"",
@@ -408,8 +413,6 @@ def test_anonymous_refusals_are_logged_at_a_bounded_rate(portal: Portal) -> None
 def test_a_full_disk_gives_a_clear_page_and_leaves_nothing_half_written(
     portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgreport.portal import store as store_module
-
     client = _signed_in(portal)
     token = _csrf(client)
     real_fsync = os.fsync
@@ -419,10 +422,10 @@ def test_a_full_disk_gives_a_clear_page_and_leaves_nothing_half_written(
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(store_module.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)  # the os the store writes through
     response = client.post("/member/upload", data={"csrf": token},
                            files={"contribution": ("KR.yaml", KR)})  # fmt: skip
-    monkeypatch.setattr(store_module.os, "fsync", real_fsync)
+    monkeypatch.setattr(os, "fsync", real_fsync)
     assert response.status_code == 507 and "disk is full" in response.text
     assert response.headers["x-frame-options"] == "DENY"
     assert portal.store.revisions(2024, "KR") == []

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from wgreport.errors import PublishError
 from wgreport.publish import (
-    PublishError,
     next_draft_number,
     publish_draft,
     sha256_bytes,

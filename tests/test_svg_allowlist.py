@@ -250,7 +250,8 @@ def test_local_references_and_embedded_pictures_are_kept() -> None:
     assert '<use href="#s" x="2"/>' in clean and 'fill="url(#g)"' in clean
     assert f"data:image/png;base64,{base64.b64encode(png).decode()}" in clean
     fake = svg.replace(base64.b64encode(png).decode(), base64.b64encode(b"<svg/>").decode())
-    assert svgsafe.problem(fake.encode())[0] == "image-svg-unsupported"  # type: ignore[index]
+    found = svgsafe.problem(fake.encode())
+    assert found is not None and found[0] == "image-svg-unsupported"
 
 
 @pytest.mark.parametrize(

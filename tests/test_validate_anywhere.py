@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from wgreport.cli import app
@@ -34,13 +35,15 @@ def _slipped_copy(folder: Path, year: int = 2024) -> Path:
     return target
 
 
-def _validate(tmp_path: Path, monkeypatch, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["validate", *args])
     return result.exit_code, result.output
 
 
-def test_a_copy_with_no_group_in_reach_is_not_called_valid(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_with_no_group_in_reach_is_not_called_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _slipped_copy(tmp_path / "x")
     code, out = _validate(tmp_path / "x", monkeypatch, "KR.yaml")
     lines = out.splitlines()
@@ -59,7 +62,9 @@ def test_a_copy_with_no_group_in_reach_is_not_called_valid(tmp_path: Path, monke
     assert summary == {"files": 1, "valid": 1, "errors": 0, "warnings": 1, "checks_not_run": 1}
 
 
-def test_a_copy_with_inputs_given_gets_every_group_check(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_with_inputs_given_gets_every_group_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _slipped_copy(tmp_path / "x")
     code, out = _validate(tmp_path / "x", monkeypatch, "--inputs", str(DEMO_INPUTS), "KR.yaml")
     assert code == 1
@@ -74,8 +79,8 @@ def test_a_copy_with_inputs_given_gets_every_group_check(tmp_path: Path, monkeyp
 
 
 def test_a_year_with_no_edition_says_the_editions_checks_did_not_run(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _slipped_copy(tmp_path / "x", year=2031)
     code, out = _validate(tmp_path / "x", monkeypatch, "--inputs", str(DEMO_INPUTS), "KR.yaml")
     assert code == 1  # the catalogue's checks ran
@@ -85,7 +90,7 @@ def test_a_year_with_no_edition_says_the_editions_checks_did_not_run(
     assert "did not run on 1 file(s)" in out.splitlines()[-1]
 
 
-def test_a_file_in_its_place_has_no_such_warning(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_in_its_place_has_no_such_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out = _validate(DEMO_INPUTS.parent, monkeypatch, "inputs/2024/contributions/KR.yaml")
     assert code == 0 and "checks-not-run" not in out
 

@@ -21,6 +21,7 @@ import pytest
 
 from wgreport.inputs import load_edition_inputs
 from wgreport.validation import (
+    ContributionResult,
     EditionContext,
     load_edition,
     load_working_group,
@@ -58,7 +59,7 @@ def read_header(path: Path) -> tuple[list[Expected], str]:
     return expected, name
 
 
-def validate_in_tree(inputs: Path, path: Path):  # type: ignore[no-untyped-def]
+def validate_in_tree(inputs: Path, path: Path) -> ContributionResult:
     wg, _ = load_working_group(inputs / "working-group.yaml")
     edition, _ = load_edition(inputs / "2024" / "edition.yaml", wg, 2024)
     ctx = EditionContext(wg, 2024, edition, path.parent)
@@ -186,7 +187,7 @@ def test_two_files_for_one_member_are_an_error(tmp_path: Path) -> None:
     assert dup == [("KR.yml", "duplicate-member")]
 
 
-def _variant(tmp_path: Path, old: str, new: str):  # type: ignore[no-untyped-def]
+def _variant(tmp_path: Path, old: str, new: str) -> list[tuple[str, int | None, str | None]]:
     inputs = edition_tree(tmp_path)
     target = inputs / "2024" / "contributions" / "KR.yaml"
     text = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from wgreport.cli import app
+from wgreport.models import WorkingGroup
 from wgreport.validation import load_working_group
 from wgreport.workbook import read_workbook, to_yaml, write_workbook
 from wgreport.yamlsource import Source, load_yaml, parse_yaml_text
@@ -24,13 +25,16 @@ DEMO = sorted(DEMO_INPUTS.glob("*/contributions/*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def wg():  # type: ignore[no-untyped-def]
+def wg() -> WorkingGroup:
     group, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
+    assert group is not None
     return group
 
 
 @pytest.mark.parametrize("path", DEMO, ids=lambda p: f"{p.parent.parent.name}-{p.stem}")
-def test_every_demo_contribution_round_trips_unchanged(path: Path, wg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_demo_contribution_round_trips_unchanged(
+    path: Path, wg: WorkingGroup, tmp_path: Path
+) -> None:
     data = load_yaml(path).data
     book = tmp_path / f"{path.stem}.xlsx"
     book.write_bytes(write_workbook(data, wg))
@@ -48,7 +52,9 @@ def _tree(tmp_path: Path) -> Path:
     return inputs
 
 
-def test_a_workbook_gives_each_issue_its_sheet_and_cell(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_gives_each_issue_its_sheet_and_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inputs = _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     folder = "inputs/2024/contributions"
@@ -79,8 +85,8 @@ def test_a_workbook_gives_each_issue_its_sheet_and_cell(tmp_path: Path, monkeypa
 
 
 def test_the_skeleton_workbook_has_the_lists_and_fails_until_filled_in(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inputs = _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     target = "inputs/2024/contributions/KR.xlsx"
@@ -119,7 +125,9 @@ def test_a_workbook_without_its_sheets_or_not_a_workbook_is_refused_clearly(tmp_
     assert codes["EE.xlsx"] == ["file-unreadable"]
 
 
-def test_yaml_from_a_workbook_is_the_v1_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_from_a_workbook_is_the_v1_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inputs = _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     source = "inputs/2024/contributions/IL.yaml"
@@ -131,7 +139,9 @@ def test_yaml_from_a_workbook_is_the_v1_file(tmp_path: Path, monkeypatch) -> Non
     assert load_yaml(tmp_path / "IL.yaml").data == load_yaml(tmp_path / source).data
 
 
-def test_a_workbook_outside_inputs_gets_its_editions_checks(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_workbook_outside_inputs_gets_its_editions_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     args = ["template", "--member", "KR", "--year", "2024", "--format", "xlsx", "--inputs", str(DEMO_INPUTS)]  # fmt: skip
     assert runner.invoke(app, args).exit_code == 0

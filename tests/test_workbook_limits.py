@@ -24,10 +24,10 @@ from wgreport.validation import load_working_group
 from wgreport.workbook import (
     MAX_SHEET_ROWS,
     MAX_WORKBOOK_SHEETS,
-    measure_workbook,
     read_workbook,
     write_workbook,
 )
+from wgreport.workbook_limits import measure_workbook
 from wgreport.yamlsource import load_yaml
 
 from .conftest import DEMO_INPUTS, validate_in_demo

@@ -145,8 +145,14 @@ SYNTAX_SLIPS = [
 @pytest.mark.parametrize("parser", ["libyaml", "ruamel"])
 @pytest.mark.parametrize(("text", "line", "column", "message", "noticed"), SYNTAX_SLIPS)
 def test_a_syntax_error_is_told_in_plain_words_where_it_starts(
-    text: str, line: int, column: int, message: str, noticed: int | None, parser: str, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    text: str,
+    line: int,
+    column: int,
+    message: str,
+    noticed: int | None,
+    parser: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     if parser == "ruamel":
         monkeypatch.setenv("WGREPORT_YAML_PARSER", "ruamel")
     s = parse(text)

@@ -13,6 +13,7 @@ import ipaddress
 import os
 import socket
 import traceback
+from typing import Any
 
 _LOG = os.environ.get("WGREPORT_TEST_NETLOG")
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
@@ -46,20 +47,21 @@ if _LOG:
     _connect = socket.socket.connect
     _connect_ex = socket.socket.connect_ex
 
-    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def getaddrinfo(host: bytes | str | None, *args: Any, **kwargs: Any) -> Any:
         _record("getaddrinfo", host)
         return _getaddrinfo(host, *args, **kwargs)
 
-    def connect(self, address):  # type: ignore[no-untyped-def]
+    def connect(self: socket.SocketType, address: Any) -> None:
         if self.family in (socket.AF_INET, socket.AF_INET6):
             _record("connect", address[0])
         return _connect(self, address)
 
-    def connect_ex(self, address):  # type: ignore[no-untyped-def]
+    def connect_ex(self: socket.SocketType, address: Any) -> int:
         if self.family in (socket.AF_INET, socket.AF_INET6):
             _record("connect", address[0])
         return _connect_ex(self, address)
 
-    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.getaddrinfo = getaddrinfo
+    # Recording wrappers in place of socket's own methods: mypy flags any method assigned.
     socket.socket.connect = connect  # type: ignore[method-assign]
     socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
