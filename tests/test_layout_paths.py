@@ -43,7 +43,9 @@ def _literals(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.JoinedStr):
-        return [v.value for v in node.values if isinstance(v, ast.Constant)]
+        return [
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        ]
     if isinstance(node, ast.Tuple | ast.List):
         return [s for e in node.elts for s in _literals(e)]
     return []

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from wgreport import svgsafe
+from wgreport import svgsafe, svgtree
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs, validate_in_demo
 from .requestcounter import request_counter
@@ -276,8 +276,8 @@ def test_use_is_limited_in_count_and_depth() -> None:
         parts += [f'<g id="u{k}"><use href="#u{k - 1}"/></g>' for k in range(1, depth)]
         return _svg("<defs>" + "".join(parts) + f'</defs><use href="#u{depth - 1}"/>')
 
-    assert svgsafe.problem(chain(svgsafe.MAX_USE_DEPTH).encode()) is None
-    deep = svgsafe.problem(chain(svgsafe.MAX_USE_DEPTH + 1).encode())
+    assert svgsafe.problem(chain(svgtree.MAX_USE_DEPTH).encode()) is None
+    deep = svgsafe.problem(chain(svgtree.MAX_USE_DEPTH + 1).encode())
     assert deep is not None and deep[0] == "image-too-complex" and "deep" in deep[1]
     many = '<defs><rect id="a" width="1" height="1"/></defs>' + '<use href="#a"/>'
     assert svgsafe.problem(_svg(many * 1 + '<use href="#a"/>' * 499).encode()) is None
@@ -362,7 +362,7 @@ def _png(width: int, height: int) -> bytes:
 def test_the_members_guide_documents_the_allowlist() -> None:
     guide = (ROOT / "docs" / "members-guide.md").read_text(encoding="utf-8")
     section = guide[guide.index("#### What an SVG may contain") :].split("\n#### ")[0]
-    for element in sorted(svgsafe.ELEMENTS):
+    for element in sorted(svgtree.ELEMENTS):
         assert re.search(rf"`{element}`", section), element
 
 
