@@ -451,6 +451,8 @@ def test_the_audit_log_finds_an_edit_a_removal_and_a_cut(
     assert _upload(client, KR).status_code == 303
     good = CliRunner().invoke(app, ["portal", "audit", "--verify"])
     assert good.exit_code == 0 and "intact" in good.output
+    head = re.search(r"head (\d+:[0-9a-f]{64})", good.output)
+    assert head is not None
     count = len(portal.store.audit_rows())
     assert count >= 4
     db = portal.store
@@ -472,6 +474,26 @@ def test_the_audit_log_finds_an_edit_a_removal_and_a_cut(
     bad = CliRunner().invoke(app, ["portal", "audit", "--verify"])
     assert bad.exit_code == 1 and "line 1 was changed" in bad.output
     assert db._connection().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: fsynced
+    # a log rewritten whole from line 2 on (a consistent new chain) passes a plain check,
+    # but not one against the head noted before
+    with db.tx() as conn:
+        conn.execute("DELETE FROM audit WHERE id >= 2")
+        conn.execute("DELETE FROM meta WHERE key = 'audit_head'")
+        conn.execute("UPDATE audit SET client = NULL WHERE id = 1")
+    with db.tx() as conn:
+        row = conn.execute("SELECT * FROM audit WHERE id = 1").fetchone()
+        from wgreport.portal import auditlog
+
+        line = {k: row[k] for k in ("id", "at", "action", "who", "role", "client", "agent")}
+        line["details"] = json.loads(row["details"])
+        conn.execute(
+            "UPDATE audit SET hash = ? WHERE id = 1", (auditlog.audit_hash(row["prev"], line),)
+        )
+    for _ in range(count):
+        db.audit("forged", None)
+    assert CliRunner().invoke(app, ["portal", "audit", "--verify"]).exit_code == 0
+    noted = CliRunner().invoke(app, ["portal", "audit", "--verify", "--noted", head[1]])
+    assert noted.exit_code == 1 and "is not the line that was noted" in noted.output
 
 
 def test_the_audit_log_records_the_client_of_every_action(portal: Portal) -> None:

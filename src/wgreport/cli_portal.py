@@ -204,25 +204,37 @@ def audit_command(
         bool, typer.Option("--verify", help="Check the hash chain: find an edit or a cut.")
     ] = False,
     last: Annotated[int, typer.Option("--last", help="Print the last N lines.")] = 20,
+    noted: Annotated[
+        str | None,
+        typer.Option("--noted", help="A head printed by an earlier --verify (LINE:HASH)."),
+    ] = None,
 ) -> None:
-    """Print the portal's audit log, or check that no line was changed, removed or added."""
+    """Print the portal's audit log, or check that no line was changed, removed or added
+    (with --noted, also that the log still holds the head an earlier check printed)."""
     import json
 
     from .portal.store import Store
-    from .terminal import printable
+    from .terminal import fail_usage, printable
 
     store = Store(portal_dir())
     if verify:
         problems, count, head = store.verify_audit()
+        if noted is not None:
+            line, _, digest = noted.partition(":")
+            if not line.isdigit() or len(digest) != 64:
+                raise fail_usage(f"--noted takes LINE:HASH as --verify prints it, not {noted!r}")
+            if store.audit_hash_at(int(line)) != digest:
+                problems.append(f"line {line} is not the line that was noted: the log was "
+                                "rewritten from there on, or cut before it")  # fmt: skip
         for problem in problems:
             typer.echo(f"audit: {problem}", err=True)
         if problems:
             typer.echo(f"The audit log is NOT intact: {len(problems)} problem(s) in {count} "
                        "lines.", err=True)  # fmt: skip
             raise typer.Exit(1)
-        typer.echo(f"The audit log is intact: {count} lines, head {head}.")
-        typer.echo("Note the head: a later check that starts from it also finds a log rewritten "
-                   "from this line on.")  # fmt: skip
+        typer.echo(f"The audit log is intact: {count} lines, head {count}:{head}.")
+        typer.echo("Keep the head elsewhere: `wgreport portal audit --verify --noted "
+                   f"{count}:{head}` later also finds a log rewritten from a line on.")  # fmt: skip
         return
     for row in store.audit_lines()[-last:] if last > 0 else []:
         typer.echo(printable(json.dumps(row, ensure_ascii=False, sort_keys=True)))

@@ -203,6 +203,12 @@ class Database:
             for row in self.audit_rows()
         ]
 
+    def audit_hash_at(self, line: int) -> str | None:
+        """The hash of audit line `line`, or None when there is no such line."""
+        row = self._connection().execute("SELECT hash FROM audit WHERE id = ?", (line,))
+        found = row.fetchone()
+        return str(found[0]) if found is not None else None
+
     def verify_audit(self) -> tuple[list[str], int, str]:
         """Every break of the audit chain, the number of lines and the head hash."""
         return auditlog.verify(self._connection())
