@@ -42,7 +42,7 @@ _state: dict[str, object] = {}
 
 
 def setup() -> None:
-    from wgreport.validation import EditionContext, load_edition, load_working_group
+    from wgreport.inputs.validation import EditionContext, load_edition, load_working_group
 
     inputs = ROOT / "inputs"
     wg, _ = load_working_group(inputs / "working-group.yaml")
@@ -76,7 +76,7 @@ def shape(data: bytes) -> bytes:
 
 
 def check(data: bytes) -> None:
-    from wgreport.validation import validate_contribution
+    from wgreport.inputs.validation import validate_contribution
 
     path: Path = _state["path"]  # type: ignore[assignment]
     path.write_bytes(shape(data))
@@ -106,8 +106,8 @@ def child(libfuzzer_args: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports():
-        import wgreport.validation
-        import wgreport.yamlsource  # noqa: F401
+        import wgreport.inputs.validation
+        import wgreport.inputs.yamlsource  # noqa: F401
     setup()
     atheris.Setup([sys.argv[0], *libfuzzer_args], check)
     atheris.Fuzz()

@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from tests.crashcheck import leftovers, problems_after_kill, published  # noqa: E402
 from tests.killpoints import POINTS, build_command, run_and_kill  # noqa: E402
-from wgreport.publish import digest_tree  # noqa: E402
+from wgreport.build.publish import digest_tree  # noqa: E402
 
 ENV = {
     "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")]),

@@ -5,7 +5,7 @@ workbook, plus filler sheets up to every limit a workbook must meet before it is
                                                               [--out KR-largest.xlsx]
 
 The contribution (inputs/<year>/contributions/<CODE>.yaml) is laid out by
-`wgreport.workbook.write_workbook`, as `wgreport template --from CODE.yaml --format xlsx`
+`wgreport.inputs.workbook.write_workbook`, as `wgreport template --from CODE.yaml --format xlsx`
 does; then sheets "Notes 01", "Notes 02", ... are added up to MAX_WORKBOOK_SHEETS, each with
 MAX_SHEET_ROWS rows, holding together exactly MAX_WORKBOOK_CELLS cells (the contribution's
 cells included), each a distinct text. The texts are sized so that the workbook unpacks to
@@ -53,7 +53,7 @@ class Built:
 
 def _count(data: bytes) -> tuple[int, int, int]:
     """(sheets, rows, cells) of a workbook, counted as measure_workbook counts them."""
-    from wgreport.workbook_limits import _count_sheet, _sheet_parts
+    from wgreport.inputs.workbook_limits import _count_sheet, _sheet_parts
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = {i.filename for i in archive.infolist()}
@@ -74,8 +74,8 @@ def _zip_figures(data: bytes) -> tuple[int, float]:
 
 
 def _contribution(inputs: Path, member: str, year: int) -> tuple[dict[str, Any], Any]:
-    from wgreport.validation import load_working_group
-    from wgreport.yamlsource import load_yaml
+    from wgreport.inputs.validation import load_working_group
+    from wgreport.inputs.yamlsource import load_yaml
 
     wg, _ = load_working_group(inputs / "working-group.yaml")
     loaded = load_yaml(inputs / str(year) / "contributions" / f"{member}.yaml")
@@ -92,7 +92,7 @@ def _share(average: float, number: int) -> int:
 def _with_filler(base: bytes, filler_cells: int, chars: float, random_chars: float) -> bytes:
     from openpyxl import load_workbook
 
-    from wgreport.workbook_limits import MAX_SHEET_ROWS, MAX_WORKBOOK_SHEETS
+    from wgreport.inputs.workbook_limits import MAX_SHEET_ROWS, MAX_WORKBOOK_SHEETS
 
     book = load_workbook(io.BytesIO(base))
     extra = MAX_WORKBOOK_SHEETS - len(book.sheetnames)
@@ -119,8 +119,8 @@ def _with_filler(base: bytes, filler_cells: int, chars: float, random_chars: flo
 
 def build(out: Path, member: str = "KR", year: int = 2024, inputs: Path = ROOT / "inputs") -> Built:
     """Write the largest workbook of `member`'s contribution to `out` (see the module)."""
-    from wgreport.workbook import write_workbook
-    from wgreport.workbook_limits import (
+    from wgreport.inputs.workbook import write_workbook
+    from wgreport.inputs.workbook_limits import (
         MAX_WORKBOOK_CELLS,
         MAX_WORKBOOK_UNPACKED_BYTES,
         measure_workbook,
@@ -167,7 +167,7 @@ def build(out: Path, member: str = "KR", year: int = 2024, inputs: Path = ROOT /
 
 
 def describe(built: Built) -> str:
-    from wgreport.workbook_limits import (
+    from wgreport.inputs.workbook_limits import (
         MAX_COMPRESSION_RATIO,
         MAX_WORKBOOK_CELLS,
         MAX_WORKBOOK_SHEETS,

@@ -21,7 +21,7 @@ answers 303 with the session cookie).
    `--think` seconds between loads, 0.5 to 1.5 times it at random, so they are not in
    step) for 2 s of warm-up and `--baseline` seconds; then member KR uploads the
    largest workbook (benchmarks/largest_workbook.py: KR's contribution plus filler sheets
-   up to the sheets, cells and unpacked-size limits of wgreport.workbook_limits, just under
+   up to the sheets, cells and unpacked-size limits of wgreport.inputs.workbook_limits, just under
    the 2 MiB upload limit; it passes `measure_workbook`, so the portal's checker parses
    it with openpyxl) `--uploads` times in a row while they go on. Page-load p50/p95/max
    before and during the uploads (their ratio in one run: the machine is shared), each

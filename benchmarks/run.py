@@ -53,8 +53,8 @@ from pathlib import Path
 from wgreport import pipeline
 from wgreport import figures
 from wgreport import plan
-from wgreport.inputs import load_edition_inputs
-from wgreport.render import render_html, render_pdf
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.render.html import render_html, render_pdf
 loaded = load_edition_inputs(Path(sys.argv[1]), int(sys.argv[3]))
 prev, frames = pipeline.compute_frames(loaded)
 charts = figures.make_charts(frames, loaded.working_group, prev is not None)
@@ -324,7 +324,7 @@ def main() -> None:
         print(f"measuring {size} members in {work}", flush=True)
         rows.append(measure(size, args.seed, args.workers, work, 4390 + size % 100))
         print(table(rows, args.workers), flush=True)
-    from wgreport import background
+    from wgreport.runtime import background
 
     background.stop(work / "prefect-embedded")  # the warm-up build started it
     args.out.write_text(table(rows, args.workers), encoding="utf-8")

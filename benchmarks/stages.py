@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from wgreport.settings import Settings
-from wgreport.steps import BuildRequest, SequentialRunner, Step, run_build
+from wgreport.build.steps import BuildRequest, SequentialRunner, Step, run_build
+from wgreport.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 class TimingRunner(SequentialRunner):
-    """The library build (wgreport.steps), with the seconds each step took."""
+    """The library build (wgreport.build.steps), with the seconds each step took."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}

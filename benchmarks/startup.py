@@ -24,7 +24,7 @@ embedded runs, so both see the same background load. Medians of `--runs`; the ta
 printed and appended to `--out` under `--label`.
 
 With `--ablation`, every round also measures the embedded default with Prefect's own
-defaults for the settings wgreport gives the temporary server (wgreport.settings.
+defaults for the settings wgreport gives the temporary server (wgreport.runtime.settings.
 TEMPORARY_SERVER), in the same Prefect home: what those settings alone change.
 """
 
@@ -51,7 +51,7 @@ YEAR = 2024
 FIRST_STAGE = "[1/7]"
 
 TRIVIAL_FLOW = """
-from wgreport.settings import configure_prefect_environment, get_settings
+from wgreport.runtime.settings import configure_prefect_environment, get_settings
 configure_prefect_environment(get_settings(), temporary_server=True)
 from prefect import flow, task
 
@@ -68,7 +68,7 @@ assert probe() == 15
 
 HEALTH_PROBE = """
 import json, time
-from wgreport.settings import configure_prefect_environment, get_settings
+from wgreport.runtime.settings import configure_prefect_environment, get_settings
 configure_prefect_environment(get_settings(), temporary_server=True)
 import prefect
 started = time.perf_counter()
@@ -85,7 +85,7 @@ print(json.dumps({"import": imported - started, "healthy": healthy - imported}))
 PREFECT_DEFAULTS = """
 import json
 from prefect.settings.models.root import Settings
-from wgreport.settings import TEMPORARY_SERVER
+from wgreport.runtime.settings import TEMPORARY_SERVER
 env = Settings().to_environment_variables(exclude_unset=False)
 print(json.dumps({name: env[name] for name in TEMPORARY_SERVER}))
 """
@@ -93,7 +93,7 @@ print(json.dumps({name: env[name] for name in TEMPORARY_SERVER}))
 # The Prefect settings wgreport sets for a build (besides PREFECT_HOME), for the record.
 APPLIED_SETTINGS = """
 import json, os
-from wgreport.settings import configure_prefect_environment, get_settings
+from wgreport.runtime.settings import configure_prefect_environment, get_settings
 before = dict(os.environ)
 configure_prefect_environment(get_settings(), temporary_server=True)
 print(json.dumps({k: v for k, v in os.environ.items() if k not in before and k != "PREFECT_HOME"}))

@@ -90,7 +90,7 @@ def main() -> int:
         count = len(list(inputs.glob("*/contributions/*.yaml")))
 
         # In-process: the library's validate_paths over the whole tree.
-        from wgreport.validate_paths import validate_paths
+        from wgreport.inputs.validate_paths import validate_paths
 
         start = time.perf_counter()
         report = validate_paths([inputs], inputs)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from pypdf import PdfReader
     from pypdf.generic import Destination
 
-    from wgreport.models import Edition, WorkingGroup
-    from wgreport.validation import ContributionResult, EditionContext
+    from wgreport.inputs.models import Edition, WorkingGroup
+    from wgreport.inputs.validation import ContributionResult, EditionContext
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_INPUTS = ROOT / "inputs"
@@ -73,7 +73,7 @@ VALID_KR = (FIXTURES / "valid" / "KR.yaml").read_text(encoding="utf-8")
 
 @functools.cache
 def _demo_group_and_edition() -> tuple[WorkingGroup | None, Edition | None]:
-    from wgreport.validation import load_edition, load_working_group
+    from wgreport.inputs.validation import load_edition, load_working_group
 
     wg, _ = load_working_group(DEMO_INPUTS / "working-group.yaml")
     edition, _ = load_edition(DEMO_INPUTS / "2024" / "edition.yaml", wg, 2024)
@@ -82,7 +82,7 @@ def _demo_group_and_edition() -> tuple[WorkingGroup | None, Edition | None]:
 
 def demo_context(folder: Path) -> EditionContext:
     """The 2024 demo edition's context, for a contribution in `folder`."""
-    from wgreport.validation import EditionContext
+    from wgreport.inputs.validation import EditionContext
 
     wg, edition = _demo_group_and_edition()
     return EditionContext(wg, 2024, edition, folder)
@@ -90,7 +90,7 @@ def demo_context(folder: Path) -> EditionContext:
 
 def validate_in_demo(path: Path) -> ContributionResult:
     """Validate one contribution file against the 2024 demo edition, as a build would."""
-    from wgreport.validation import validate_contribution
+    from wgreport.inputs.validation import validate_contribution
 
     return validate_contribution(path, demo_context(path.parent))
 
@@ -103,8 +103,8 @@ def inputs_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One draft built by the library alone (no Prefect), shared by the render tests."""
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("library-build")
     settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
@@ -115,10 +115,10 @@ def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rendered as a final (no draft mark, PDF/UA-1, CSVs attached), as a folder
     with report.pdf and report.html."""
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.plan import make_build_info
-    from wgreport.settings import Settings
-    from wgreport.steps import SequentialRunner, render_edition
+    from wgreport.build.plan import make_build_info
+    from wgreport.build.steps import SequentialRunner, render_edition
+    from wgreport.inputs.edition import load_edition_inputs
+    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("library-final")
     settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wgreport.publish import digest_tree, verify_folder
+from wgreport.build.publish import digest_tree, verify_folder
 
 
 def published(year_dir: Path) -> dict[str, str]:

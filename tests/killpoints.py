@@ -60,38 +60,45 @@ def _latest_tmp(path: Path, *args: Any, **kwargs: Any) -> bool:
 # In build order: the stages of the issue (lock, validate, aggregate, charts, render,
 # publish) and every step of publishing a draft and replacing a final.
 POINTS = [
-    KillPoint("lock-held", "lock", ("wgreport.publish:recover_year",), after=True),
-    KillPoint("validate-1", "validate", ("wgreport.inputs:validate_contribution",), nth=1),
-    KillPoint("validate-6", "validate", ("wgreport.inputs:validate_contribution",), nth=6),
-    KillPoint("aggregate", "aggregate", ("wgreport.pipeline:compute_frames",)),
-    KillPoint("charts", "charts", ("wgreport.figures:make_charts",)),
-    KillPoint("context", "context", ("wgreport.pipeline:make_context",)),
+    KillPoint("lock-held", "lock", ("wgreport.build.publish:recover_year",), after=True),
+    KillPoint("validate-1", "validate", ("wgreport.inputs.edition:validate_contribution",), nth=1),
+    KillPoint("validate-6", "validate", ("wgreport.inputs.edition:validate_contribution",), nth=6),
+    KillPoint("aggregate", "aggregate", ("wgreport.build.pipeline:compute_frames",)),
+    KillPoint("charts", "charts", ("wgreport.figures.drawing:make_charts",)),
+    KillPoint("context", "context", ("wgreport.build.pipeline:make_context",)),
     KillPoint(
         "html",
         "render",
-        ("wgreport.render:render_html", "wgreport.steps:render_html"),
+        ("wgreport.render.html:render_html", "wgreport.build.steps:render_html"),
     ),
     KillPoint(
         "pdf",
         "render",
-        ("wgreport.pdf.schedule:render_single", "wgreport.pdf.schedule:render_parallel"),
+        (
+            "wgreport.render.pdf.schedule:render_single",
+            "wgreport.render.pdf.schedule:render_parallel",
+        ),
     ),
-    KillPoint("pdf-rendered", "render", ("wgreport.pdf.report:count_pages",)),
-    KillPoint("manifest", "publish", ("wgreport.outputs:make_manifest",)),
-    KillPoint("publish-start", "publish", ("wgreport.publish:publish_draft",)),
-    KillPoint("first-file", "publish", ("wgreport.publish:_write",), nth=1),
-    KillPoint("half-written", "publish", ("wgreport.publish:_write",), nth=6),
-    KillPoint("files-written", "publish", ("wgreport.publish:_fsync_dir",), only_if=_tmp_folder),
-    KillPoint("renamed", "publish", ("wgreport.publish:_fsync_dir",), only_if=_drafts_folder),
+    KillPoint("pdf-rendered", "render", ("wgreport.render.pdf.report:count_pages",)),
+    KillPoint("manifest", "publish", ("wgreport.build.outputs:make_manifest",)),
+    KillPoint("publish-start", "publish", ("wgreport.build.publish:publish_draft",)),
+    KillPoint("first-file", "publish", ("wgreport.build.publish:_write",), nth=1),
+    KillPoint("half-written", "publish", ("wgreport.build.publish:_write",), nth=6),
+    KillPoint(
+        "files-written", "publish", ("wgreport.build.publish:_fsync_dir",), only_if=_tmp_folder
+    ),
+    KillPoint("renamed", "publish", ("wgreport.build.publish:_fsync_dir",), only_if=_drafts_folder),
     KillPoint(
         "latest-link", "publish", ("pathlib:Path.symlink_to",), after=True, only_if=_latest_tmp
     ),
-    KillPoint("audit-line", "publish", ("wgreport.audit:append_entry",)),
+    KillPoint("audit-line", "publish", ("wgreport.build.audit:append_entry",)),
     KillPoint(
         "review-page", "review page", ("pathlib:Path.write_text",), after=True, only_if=_index_tmp
     ),
-    KillPoint("final-pending", "final", ("wgreport.publish:_exchange",), final=True),
-    KillPoint("final-exchanged", "final", ("wgreport.publish:_exchange",), after=True, final=True),
+    KillPoint("final-pending", "final", ("wgreport.build.publish:_exchange",), final=True),
+    KillPoint(
+        "final-exchanged", "final", ("wgreport.build.publish:_exchange",), after=True, final=True
+    ),
 ]
 # The steps of a member's upload in the portal (`wgreport portal`), in order: the revision
 # kept (received), checked, the intent to replace the member's file recorded (accepting),
@@ -202,14 +209,14 @@ def main(argv: Sequence[str]) -> int:
     if point != "none":
         arm(BY_NAME[point], Path(marker))
     if rest[0] == "--library":
-        from wgreport.settings import Settings
-        from wgreport.steps import build
+        from wgreport.build.steps import build
+        from wgreport.runtime.settings import Settings
 
         inputs, outputs, *flags = rest[1:]
         settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
         build(settings, 2024, final="--final" in flags, supersede="--supersede" in flags)
         return 0
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     assert rest[0] == "--"
     app(list(rest[1:]), standalone_mode=False)

@@ -1,6 +1,6 @@
 """A render worker whose layout of one chapter hangs: for the render time-limit tests.
 
-`pool(workers)` stands in for `wgreport.pdf.schedule.worker_pool`: its workers lay out every part
+`pool(workers)` stands in for `wgreport.render.pdf.schedule.worker_pool`: its workers lay out every part
 (and render one pass) as usual, except when the HTML holds the chapter of member KR
 (`<section ... id="member-kr"`), where the worker writes its pid to
 `$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.
@@ -29,8 +29,8 @@ def _slow(real: Any, pid_file: str) -> Any:
 
 
 def _install(pid_file: str) -> None:
-    from wgreport import render
-    from wgreport.pdf import schedule
+    from wgreport.render import html as render
+    from wgreport.render.pdf import schedule
 
     # schedule calls its own import of render.layout_pdf, a name it does not re-export:
     # that binding is the one a worker looks up, so it is the one replaced.

@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from wgreport import aggregate
-from wgreport.inputs import LoadedEdition, load_edition_inputs
-from wgreport.models import Contribution
+from wgreport.content import aggregate
+from wgreport.inputs.edition import LoadedEdition, load_edition_inputs
+from wgreport.inputs.models import Contribution
 
 from .conftest import DEMO_INPUTS
 

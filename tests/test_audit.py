@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.audit import LOG_NAME, read_log, recorded_build
+from wgreport.build.audit import LOG_NAME, read_log, recorded_build
+from wgreport.build.publish import year_lock
+from wgreport.build.steps import build
 from wgreport.errors import FinalExists, FinalRefused, PublishError
-from wgreport.publish import year_lock
-from wgreport.settings import Settings
-from wgreport.steps import build
+from wgreport.runtime.settings import Settings
 
 from .conftest import ROOT, copy_inputs
 

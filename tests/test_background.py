@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wgreport import background
 from wgreport.flows import launch
+from wgreport.runtime import background
 
 
 def _wait(predicate: Callable[[], object], seconds: float) -> bool:

@@ -27,8 +27,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from wgreport.audit import read_log
-from wgreport.publish import digest_tree
+from wgreport.build.audit import read_log
+from wgreport.build.publish import digest_tree
 
 from .conftest import ROOT, copy_inputs
 from .crashcheck import leftovers, problems_after_kill, published
@@ -49,20 +49,23 @@ build = sys.argv[split + 1:]
 arm(KillPoint("pause", "test", tuple(targets)), Path(marker),
     resume=None if resume == "-" else Path(resume))
 if build[0] == "--library":
-    from wgreport.settings import Settings
-    from wgreport.steps import build as run
+    from wgreport.runtime.settings import Settings
+    from wgreport.build.steps import build as run
 
     run(Settings(root=Path.cwd(), inputs_dir=Path(build[1]), outputs_dir=Path(build[2])), 2024)
     sys.exit(0)
-from wgreport.cli import app
+from wgreport.cli.main import app
 
 code = app(build, standalone_mode=False)
 sys.exit(code if isinstance(code, int) else 0)
 """
 #: The first wait for a part in render_parallel: the workers are laying out the chapters.
-WORKERS_BUSY = "wgreport.pdf.schedule:wait"
+WORKERS_BUSY = "wgreport.render.pdf.schedule:wait"
 #: The PDF stage of the build (as the kill point "pdf").
-PDF_STAGE = ("wgreport.pdf.schedule:render_single", "wgreport.pdf.schedule:render_parallel")
+PDF_STAGE = (
+    "wgreport.render.pdf.schedule:render_single",
+    "wgreport.render.pdf.schedule:render_parallel",
+)
 HANG_GUARD = 600.0  # seconds: only so that a broken build cannot hang the suite
 
 
@@ -198,7 +201,7 @@ def _free_port() -> int:
 def test_a_build_whose_prefect_server_dies_stops_fast_and_publishes_nothing(
     tmp_path: Path, group_reaper: list[int]
 ) -> None:
-    from wgreport import background
+    from wgreport.runtime import background
 
     home = tmp_path / "prefect"
     port = _free_port()

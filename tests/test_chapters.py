@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from wgreport import numbering
-from wgreport.inputs import load_edition_inputs
-from wgreport.pipeline import make_context
-from wgreport.plan import make_build_info
-from wgreport.render import render_html
-from wgreport.reportmodel import ReportContext
+from wgreport.build.pipeline import make_context
+from wgreport.build.plan import make_build_info
+from wgreport.content import numbering
+from wgreport.content.reportmodel import ReportContext
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.render.html import render_html
 
 from .conftest import DEMO_INPUTS, ROOT
 

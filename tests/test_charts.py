@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from wgreport import aggregate, chartkit, charts
-from wgreport.aggregate import Frames
+from wgreport.content import aggregate, chartkit
+from wgreport.content.aggregate import Frames
 from wgreport.errors import FontMissing
-from wgreport.inputs import load_edition_inputs
-from wgreport.models import WorkingGroup
+from wgreport.figures import charts
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.inputs.models import WorkingGroup
 
 from .conftest import DEMO_INPUTS
 
@@ -105,7 +106,7 @@ def test_a_large_group_s_theme_chart_counts_by_theme_and_status(
 ) -> None:
     """A column per member fits up to chartkit.SMALL_GROUP members (the demo's dot matrix);
     a larger group's chart is a bar per theme, stacked by status, and its table too."""
-    from wgreport.demodata import write_demo_inputs
+    from wgreport.inputs.demodata import write_demo_inputs
 
     wg, f = frames
     small = charts.theme_chart(f.themes, wg, f.initiatives)
@@ -134,7 +135,8 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(
     a changed value does."""
     import dataclasses
 
-    from wgreport import figures, pipeline
+    from wgreport.build import pipeline
+    from wgreport.figures import drawing as figures
 
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     _, frames = pipeline.compute_frames(loaded)
@@ -168,8 +170,9 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(
 
 def test_charts_drawn_in_processes_are_the_ones_drawn_in_one(tmp_path: Path) -> None:
     """A large group's charts are drawn in worker processes: the same figures, in order."""
-    from wgreport import figures, pipeline
-    from wgreport.demodata import write_demo_inputs
+    from wgreport.build import pipeline
+    from wgreport.figures import drawing as figures
+    from wgreport.inputs.demodata import write_demo_inputs
 
     write_demo_inputs(tmp_path, 12, 2024, 3)
     loaded = load_edition_inputs(tmp_path, 2024)
@@ -195,17 +198,17 @@ def test_a_change_chart_words_declines_as_declines(changes: dict[str, float], sa
     """ "Improved least" only when every member improved: a decline is called one."""
     import pandas as pd
 
-    from wgreport.charts import _changes
+    from wgreport.figures.charts import _changes
 
     labels = {"EE": "Estonia", "NZ": "New Zealand", "KR": "Korea"}
     assert _changes(pd.Series(changes), labels, "EGDI") == said
 
 
 def test_an_indicator_with_one_value_for_everyone_is_said_not_drawn() -> None:
-    from wgreport.context import build_context
-    from wgreport.figures import make_charts
-    from wgreport.pipeline import compute_frames
-    from wgreport.plan import make_build_info
+    from wgreport.build.pipeline import compute_frames
+    from wgreport.build.plan import make_build_info
+    from wgreport.content.context import build_context
+    from wgreport.figures.drawing import make_charts
 
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     prev, frames = compute_frames(loaded)
@@ -225,7 +228,7 @@ def test_a_change_chart_highlights_the_members_its_takeaway_names(
 ) -> None:
     """Figure 4.2: Uruguay (improved most) and New Zealand (declined most) in the accent
     colour, the others lighter; the note says so."""
-    from wgreport import chartkit
+    from wgreport.content import chartkit
 
     wg, computed = frames
     chart = _one(charts.change_charts, computed.change, wg, wg.indicator("egdi"))

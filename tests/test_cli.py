@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
+from wgreport.cli.main import app
 
 from .conftest import DEMO_INPUTS, ROOT, VALID_KR, edition_tree
 
@@ -149,7 +149,7 @@ def test_build_of_missing_edition_is_a_usage_error(tmp_path: Path) -> None:
 def test_validate_imports_no_heavy_modules() -> None:
     code = (
         "import sys\n"
-        "from wgreport.cli import app\n"
+        "from wgreport.cli.main import app\n"
         "try:\n"
         "    app(['validate', 'inputs/2024'])\n"
         "except SystemExit as exc:\n"
@@ -210,7 +210,7 @@ def test_new_refuses_unknown_member_with_a_hint(tmp_path: Path) -> None:
 
 
 def test_committed_schemas_are_current() -> None:
-    from wgreport.schemas import schema_texts
+    from wgreport.inputs.schemas import schema_texts
 
     for name, text in schema_texts().items():
         committed = (ROOT / "schemas" / name).read_text(encoding="utf-8")
@@ -286,7 +286,7 @@ fake = types.ModuleType("wgreport.flows.annual_report")
 fake.annual_report = probe
 fake.annual_report_on = lambda address: probe
 sys.modules["wgreport.flows.annual_report"] = fake
-from wgreport.cli import app
+from wgreport.cli.main import app
 app(["build", "--year", "2024", "--inputs", sys.argv[1]])
 """
 
@@ -329,7 +329,7 @@ def test_build_gives_the_temporary_server_its_settings(tmp_path: Path) -> None:
 def test_the_long_running_server_keeps_prefects_services(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from wgreport import settings as wgsettings
+    from wgreport.runtime import settings as wgsettings
 
     for temporary, expected in ((False, set()), (True, set(wgsettings.TEMPORARY_SERVER))):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -344,7 +344,7 @@ def test_the_long_running_server_keeps_prefects_services(monkeypatch: pytest.Mon
 def test_prefect_toml_mirrors_the_settings_for_every_prefect_process() -> None:
     import tomllib
 
-    from wgreport.settings import PREFECT_SETTINGS, TEMPORARY_SERVER
+    from wgreport.runtime.settings import PREFECT_SETTINGS, TEMPORARY_SERVER
 
     toml = tomllib.loads((ROOT / "prefect.toml").read_text(encoding="utf-8"))
     flat = {

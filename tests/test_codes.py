@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from wgreport.codes import ISSUE_CODES
+from wgreport.inputs.codes import ISSUE_CODES
 
 from .conftest import FIXTURES, ROOT
 
@@ -76,7 +76,7 @@ def test_most_codes_have_an_invalid_fixture() -> None:
 
 
 def test_every_cli_command_is_in_the_readme() -> None:
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in app.registered_commands:

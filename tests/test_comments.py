@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
-from wgreport.comments import comments_csv, load_reviews, summarise, validate_review
-from wgreport.issues import Severity
-from wgreport.models import WorkingGroup
-from wgreport.validation import load_working_group
+from wgreport.cli.main import app
+from wgreport.inputs.comments import comments_csv, load_reviews, summarise, validate_review
+from wgreport.inputs.issues import Severity
+from wgreport.inputs.models import WorkingGroup
+from wgreport.inputs.validation import load_working_group
 
 from .conftest import FIXTURES, ROOT, copy_inputs
 

@@ -9,8 +9,8 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from wgreport.audit import read_log
-from wgreport.publish import verify_folder, year_lock
+from wgreport.build.audit import read_log
+from wgreport.build.publish import verify_folder, year_lock
 
 from .conftest import ROOT, copy_inputs
 
@@ -18,8 +18,8 @@ SAME_YEAR = 4
 
 
 def _build_in_process(inputs: str, outputs: str, year: int, queue: Any) -> None:
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
     queue.put((year, str(build(settings, year))))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.contributed import _spans, caption_tables, member_items
-from wgreport.markdown import render_markdown
+from wgreport.content.contributed import _spans, caption_tables, member_items
+from wgreport.content.markdown import render_markdown
 
 from .conftest import DEMO_INPUTS
 
@@ -57,7 +57,7 @@ def test_a_right_to_left_table_keeps_its_direction() -> None:
 def test_member_items_are_in_the_chapter_s_order() -> None:
     """Korea: the initiative's image (Figure 5.1) comes before the indicator table (5.1),
     and the case study's table after it (5.2)."""
-    from wgreport.inputs import load_edition_inputs
+    from wgreport.inputs.edition import load_edition_inputs
 
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     kr = member_items("KR", "Korea", loaded.contributions["KR"])

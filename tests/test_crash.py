@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.audit import read_log
-from wgreport.publish import digest_tree
-from wgreport.settings import Settings
-from wgreport.steps import build
+from wgreport.build.audit import read_log
+from wgreport.build.publish import digest_tree
+from wgreport.build.steps import build
+from wgreport.runtime.settings import Settings
 
 from .conftest import ROOT, copy_inputs
 from .crashcheck import leftovers, problems_after_kill, published

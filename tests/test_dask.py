@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from wgreport.audit import read_log
-from wgreport.inputs import load_edition_inputs
+from wgreport.build.audit import read_log
+from wgreport.inputs.edition import load_edition_inputs
 
 from .conftest import copy_inputs
 
@@ -108,7 +108,8 @@ def test_an_unreachable_cluster_fails_the_build_in_one_line(
 ) -> None:
     from typer.testing import CliRunner
 
-    from wgreport import cli, cluster
+    from wgreport.cli import main as cli
+    from wgreport.runtime import cluster
 
     # The command's own set-up, kept to this test: the environment it sets for Prefect (-v:
     # it leaves Prefect's logging alone). It fails before it starts Prefect.
@@ -136,9 +137,9 @@ def test_an_unreachable_cluster_fails_the_build_in_one_line(
 def test_the_flow_checks_the_cluster_before_it_validates(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgreport import cluster
     from wgreport.errors import ClusterError
     from wgreport.flows.annual_report import annual_report_on
+    from wgreport.runtime import cluster
 
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_SECONDS", 2)
     address = f"tcp://127.0.0.1:{_closed_port()}"
@@ -168,8 +169,8 @@ def _assert_failed_and_logged(year_dir: Path, address: str) -> None:
 def test_a_cluster_without_workers_or_without_the_api_is_refused() -> None:
     from distributed import LocalCluster
 
-    from wgreport.cluster import check_cluster
     from wgreport.errors import ClusterError
+    from wgreport.runtime.cluster import check_cluster
 
     no_workers = pytest.raises(ClusterError, match=r"^the Dask cluster at \S+ has no workers$")
     with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty, no_workers:

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wgreport.cli import app
-from wgreport.demodata import to_yaml, write_demo_inputs
+from wgreport.cli.main import app
 from wgreport.errors import DemoDataError
-from wgreport.inputs import load_edition_inputs
-from wgreport.validate_paths import validate_paths
-from wgreport.yamlsource import Source, parse_yaml_text
+from wgreport.inputs.demodata import to_yaml, write_demo_inputs
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.inputs.validate_paths import validate_paths
+from wgreport.inputs.yamlsource import Source, parse_yaml_text
 
 from .conftest import DEMO_INPUTS
 
@@ -100,7 +100,7 @@ def test_members_initiatives_and_variety(tmp_path: Path) -> None:
 
 
 def test_images_are_real_png_and_safe_svg(tmp_path: Path) -> None:
-    from wgreport.validation import svg_problem
+    from wgreport.inputs.validation import svg_problem
 
     out = tmp_path / "inputs"
     write_demo_inputs(out, 3, 2024, 1)
@@ -177,8 +177,8 @@ def test_every_single_line_text_reads_back_unchanged(text: str) -> None:
 
 
 def test_a_library_build_of_a_generated_tree(tmp_path: Path) -> None:
-    from wgreport.settings import get_settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import get_settings
 
     inputs = tmp_path / "inputs"
     summary = write_demo_inputs(inputs, 12, 2024, 4)

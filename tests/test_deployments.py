@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
+from wgreport.cli.main import app
 from wgreport.errors import InputsError
-from wgreport.inputs import due_edition
-from wgreport.server import load_flow, read_deployments, runner_deployments
+from wgreport.inputs.edition import due_edition
+from wgreport.runtime.server import load_flow, read_deployments, runner_deployments
 
 from .conftest import DEMO_INPUTS, ROOT
 

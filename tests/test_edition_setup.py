@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wgreport import __version__
-from wgreport.cli import app
-from wgreport.validation import load_edition, load_working_group
+from wgreport.cli.main import app
+from wgreport.inputs.validation import load_edition, load_working_group
 
 from .conftest import DEMO_INPUTS
 

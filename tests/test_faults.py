@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from wgreport import publish
-from wgreport.audit import read_log
+from wgreport.build import publish
+from wgreport.build.audit import read_log
+from wgreport.build.publish import digest_tree, next_draft_number, year_lock
 from wgreport.errors import PublishError, RenderError
-from wgreport.publish import digest_tree, next_draft_number, year_lock
-from wgreport.render import check_fonts, render_html, render_pdf
+from wgreport.render.html import check_fonts, render_html, render_pdf
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs
 from .crashcheck import leftovers
@@ -62,8 +62,8 @@ def test_a_full_disk_while_writing_a_draft(tmp_path: Path, monkeypatch: pytest.M
 def test_a_full_disk_in_a_whole_build_is_a_clear_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     inputs = copy_inputs(tmp_path)
     digest = digest_tree(inputs)
@@ -122,9 +122,9 @@ def _templates(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def demo_context() -> Any:
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_context
-    from wgreport.plan import make_build_info
+    from wgreport.build.pipeline import make_context
+    from wgreport.build.plan import make_build_info
+    from wgreport.inputs.edition import load_edition_inputs
 
     return make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
 

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from wgreport import aggregate
-from wgreport.context import build_context
-from wgreport.inputs import LoadedEdition, load_edition_inputs
-from wgreport.models import SeriesBreak
-from wgreport.pipeline import compute_frames
-from wgreport.plan import make_build_info
-from wgreport.reportmodel import ReportContext
+from wgreport.build.pipeline import compute_frames
+from wgreport.build.plan import make_build_info
+from wgreport.content import aggregate
+from wgreport.content.context import build_context
+from wgreport.content.reportmodel import ReportContext
+from wgreport.inputs.edition import LoadedEdition, load_edition_inputs
+from wgreport.inputs.models import SeriesBreak
 
 from .conftest import DEMO_INPUTS
 

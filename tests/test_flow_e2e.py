@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from wgreport.audit import read_log
-from wgreport.inputs import load_edition_inputs
-from wgreport.steps import STEPS, VALIDATE
+from wgreport.build.audit import read_log
+from wgreport.build.steps import STEPS, VALIDATE
+from wgreport.inputs.edition import load_edition_inputs
 
 from .conftest import copy_inputs
 
@@ -180,7 +180,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
     it collects usage data, although the environment neither opts out nor looks like CI."""
     from prefect._internal.analytics.ci_detection import CI_ENV_VARS
 
-    from wgreport import background
+    from wgreport.runtime import background
 
     inputs = copy_inputs(tmp_path)
     outputs = tmp_path / "outputs"
@@ -222,7 +222,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
         ("prefect", "success", r["id"]) for r in runs
     ]
     members = [p.stem for p in sorted((inputs / "2024" / "contributions").glob("*.yaml"))]
-    # every step of wgreport.steps is a task run of its own; validation one per member
+    # every step of wgreport.build.steps is a task run of its own; validation one per member
     steps = [step.name for step in STEPS if step is not VALIDATE]
     assert steps == ["discover-inputs", "read-inputs", "aggregate", "make-charts",
                      "build-context", "render-html", "render-pdf", "publish",
@@ -247,7 +247,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
 def test_the_flow_and_the_library_build_publish_the_same_files(
     flow_drafts: tuple[Path, Path, Path], library_draft: Path
 ) -> None:
-    """Both paths run wgreport.steps: the same inputs give the same outputs, byte for byte
+    """Both paths run wgreport.build.steps: the same inputs give the same outputs, byte for byte
     (the manifests' sha256 of every output, the PDF's included), and the same manifest."""
     _, first, _ = flow_drafts
     by_flow = json.loads((first / "manifest.json").read_text(encoding="utf-8"))

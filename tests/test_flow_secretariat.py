@@ -114,7 +114,7 @@ def test_drafts_and_final_with_their_manifests(secretariat: dict[str, Any]) -> N
 
 
 def test_every_flow_build_is_in_builds_log(secretariat: dict[str, Any]) -> None:
-    from wgreport.audit import read_log
+    from wgreport.build.audit import read_log
 
     log = read_log(secretariat["outputs"] / "2024")[:4]  # later tests add more builds
     assert [(e["result"], e["draft"], e["folder"]) for e in log] == [
@@ -162,7 +162,7 @@ def test_unchanged_inputs_reuse_cached_validation_and_aggregation(
 
 
 def test_a_second_final_needs_supersede(secretariat: dict[str, Any]) -> None:
-    from wgreport.audit import read_log
+    from wgreport.build.audit import read_log
     from wgreport.flows.annual_report import annual_report
 
     with pytest.raises(FinalExists, match="--supersede"):
@@ -201,7 +201,7 @@ def test_a_final_with_an_invalid_member_needs_allow_missing(
 def test_a_task_that_fails_once_is_retried(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wgreport import publish
+    from wgreport.build import publish
 
     calls = {"n": 0}
     real = publish.publish_draft
@@ -221,8 +221,8 @@ def test_a_task_that_fails_once_is_retried(
 
 
 def _build_in_process(inputs: str, outputs: str, queue: Any) -> None:
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
     queue.put(str(build(settings, 2024)))

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wgreport import aggregate
-from wgreport.formatting import (
+from wgreport.build.pipeline import compute_frames
+from wgreport.content import aggregate
+from wgreport.content.formatting import (
     exact_median,
     format_change,
     format_median,
@@ -19,8 +20,7 @@ from wgreport.formatting import (
     printed_change,
     rounded,
 )
-from wgreport.inputs import load_edition_inputs
-from wgreport.pipeline import compute_frames
+from wgreport.inputs.edition import load_edition_inputs
 
 from .conftest import DEMO_INPUTS
 
@@ -131,7 +131,7 @@ def test_previous_values_carry_their_data_year_and_source(demo: aggregate.Frames
 
 
 def test_an_old_catalogue_without_the_new_fields_is_still_valid() -> None:
-    from wgreport.models import WorkingGroup
+    from wgreport.inputs.models import WorkingGroup
 
     loaded = load_edition_inputs(DEMO_INPUTS, 2024)
     data = loaded.working_group.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -141,7 +141,7 @@ def test_an_old_catalogue_without_the_new_fields_is_still_valid() -> None:
     old = WorkingGroup.model_validate(data)
     assert all(not i.series_breaks and not i.references for i in old.indicators)
     frame = pd.DataFrame({"indicator": ["egdi"], "data_year": [2024]})
-    from wgreport.compare import references
+    from wgreport.content.compare import references
 
     egdi = old.indicator("egdi")
     assert egdi is not None

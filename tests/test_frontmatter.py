@@ -9,11 +9,11 @@ import re
 import subprocess
 from pathlib import Path
 
-from wgreport.context import build_context
-from wgreport.inputs import load_edition_inputs
-from wgreport.pipeline import compute_frames
-from wgreport.plan import make_build_info
-from wgreport.reportmodel import ReportContext
+from wgreport.build.pipeline import compute_frames
+from wgreport.build.plan import make_build_info
+from wgreport.content.context import build_context
+from wgreport.content.reportmodel import ReportContext
+from wgreport.inputs.edition import load_edition_inputs
 
 from .conftest import DEMO_INPUTS
 

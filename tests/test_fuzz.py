@@ -73,7 +73,7 @@ def test_worst_case_files_stay_within_a_memory_bound(tmp_path: Path) -> None:
     (100,000 unknown keys once took minutes: issues were deduplicated by a list scan.)"""
     import tracemalloc
 
-    from wgreport.yamlsource import MAX_FILE_BYTES
+    from wgreport.inputs.yamlsource import MAX_FILE_BYTES
 
     n = MAX_FILE_BYTES // 4
     description = VALID.index("description: A shared")

@@ -54,10 +54,10 @@ def test_output_has_no_template_leaks(built_tree: dict[str, str]) -> None:
 
 
 def test_build_is_deterministic() -> None:
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import make_context
-    from wgreport.plan import make_build_info
-    from wgreport.render import render_html
+    from wgreport.build.pipeline import make_context
+    from wgreport.build.plan import make_build_info
+    from wgreport.inputs.edition import load_edition_inputs
+    from wgreport.render.html import render_html
 
     from .conftest import DEMO_INPUTS, ROOT
 

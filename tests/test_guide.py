@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from wgreport.skeleton import make_skeleton
-from wgreport.validation import load_working_group
+from wgreport.inputs.skeleton import make_skeleton
+from wgreport.inputs.validation import load_working_group
 
 from .conftest import DEMO_INPUTS, ROOT
 
@@ -36,7 +36,7 @@ def test_the_skeleton_lines_the_guide_quotes_are_the_skeletons() -> None:
 
 
 def test_the_readme_command_table_has_each_command_once_and_every_command() -> None:
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     registered = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback}
     for group in app.registered_groups:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wgreport.skeleton import make_skeleton
-from wgreport.validation import load_working_group
+from wgreport.inputs.skeleton import make_skeleton
+from wgreport.inputs.validation import load_working_group
 
 from .conftest import DEMO_INPUTS, edition_tree
 from .test_validation import _variant, validate_in_tree

@@ -43,8 +43,8 @@ def server() -> Iterator[Counter]:
 
 @pytest.fixture(scope="module")
 def hostile_draft(tmp_path_factory: pytest.TempPathFactory, server: Counter) -> Path:
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("hostile")
     inputs = copy_inputs(base)

@@ -59,7 +59,7 @@ class Refuse(importlib.abc.MetaPathFinder):
         return None
 sys.meta_path.insert(0, Refuse())
 sys.argv = ["wgreport", *sys.argv[2:]]
-from wgreport.cli import app
+from wgreport.cli.main import app
 try:
     app()
 except SystemExit as exit:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pikepdf
 
-from wgreport.languages import mark_korean
-from wgreport.render import render_pdf
+from wgreport.render.html import render_pdf
+from wgreport.render.languages import mark_korean
 
 from .conftest import ROOT
 

@@ -172,8 +172,8 @@ def _layout_text(pdf: Path) -> str:
 
 
 def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> None:
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.render import keep_korean_words
+    from wgreport.inputs.edition import load_edition_inputs
+    from wgreport.render.html import keep_korean_words
 
     from .conftest import DEMO_INPUTS
 

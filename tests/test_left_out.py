@@ -10,10 +10,10 @@ import json
 import shutil
 from pathlib import Path
 
-from wgreport.draftdiff import changes_lines, compare_drafts
-from wgreport.inputs import load_edition_inputs, member_status
-from wgreport.pages import render_review_page, review_page
-from wgreport.validation import ContributionResult
+from wgreport.inputs.edition import load_edition_inputs, member_status
+from wgreport.inputs.validation import ContributionResult
+from wgreport.review.draftdiff import changes_lines, compare_drafts
+from wgreport.review.pages import render_review_page, review_page
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs
 

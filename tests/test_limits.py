@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from wgreport import limits
+from wgreport.inputs import limits
 
 from .conftest import DEMO_INPUTS, VALID_KR, validate_in_demo
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wgreport.markdown import render_markdown
+from wgreport.content.markdown import render_markdown
 
 
 def test_raw_html_is_shown_as_text_never_executed() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from wgreport.issues import FileReport
-from wgreport.models import Contribution, WorkingGroup
-from wgreport.validation import load_edition, load_working_group
+from wgreport.inputs.issues import FileReport
+from wgreport.inputs.models import Contribution, WorkingGroup
+from wgreport.inputs.validation import load_edition, load_working_group
 
 from .conftest import DEMO_INPUTS
 
@@ -114,7 +114,7 @@ def test_demo_edition_loads() -> None:
 
 def test_partial_dates_keep_their_precision(tmp_path: Path) -> None:
     shutil.copy(DEMO_INPUTS / "2024" / "contributions" / "KR.yaml", tmp_path / "KR.yaml")
-    from wgreport.yamlsource import load_yaml
+    from wgreport.inputs.yamlsource import load_yaml
 
     data = load_yaml(tmp_path / "KR.yaml").data
     data["governance"]["strategy"]["adopted"] = 2019

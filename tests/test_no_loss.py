@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.formatting import format_number
-from wgreport.inputs import load_edition_inputs
-from wgreport.markdown import render_inline
+from wgreport.content.formatting import format_number
+from wgreport.content.markdown import render_inline
+from wgreport.inputs.edition import load_edition_inputs
 
 from .conftest import DEMO_INPUTS
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport import plan
-from wgreport.audit import read_log
-from wgreport.cli import app
-from wgreport.comments import load_reviews
+from wgreport.build import plan
+from wgreport.build.audit import read_log
+from wgreport.build.steps import build
+from wgreport.cli.main import app
 from wgreport.errors import FinalRefused
-from wgreport.settings import Settings
-from wgreport.steps import build
+from wgreport.inputs.comments import load_reviews
+from wgreport.inputs.validation import load_working_group
+from wgreport.runtime.settings import Settings
 from wgreport.terminal import print_summary
-from wgreport.validation import load_working_group
 
 from .conftest import DEMO_INPUTS, FIXTURES, ROOT, copy_inputs
 

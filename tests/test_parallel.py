@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from wgreport.build.pipeline import image_folders, make_context
+from wgreport.build.plan import make_build_info
 from wgreport.errors import RenderError
-from wgreport.inputs import load_edition_inputs
-from wgreport.pdf.parts import split_parts
-from wgreport.pdf.schedule import render_parallel
-from wgreport.pipeline import image_folders, make_context
-from wgreport.plan import make_build_info
-from wgreport.render import render_html, render_pdf
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.render.html import render_html, render_pdf
+from wgreport.render.pdf.parts import split_parts
+from wgreport.render.pdf.schedule import render_parallel
 
 from .conftest import DEMO_INPUTS, ROOT
 
@@ -62,7 +62,7 @@ def _links(reader: PdfReader) -> list[tuple[Any, ...]]:
     return out
 
 
-# What the stamp adds to a page after the front matter (wgreport.pdf.stamp). It is drawn after
+# What the stamp adds to a page after the front matter (wgreport.render.pdf.stamp). It is drawn after
 # the page's own content, so text extraction finds it later in the page's text than in a
 # single pass, where the label comes before the running heads: a page's text is compared
 # with the stamped lines taken out (whitespace normalised), and the stamped lines apart.
@@ -312,8 +312,8 @@ def test_a_longer_chapter_moves_every_later_page_number(
 def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path: Path) -> None:
     import json
 
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     from .conftest import copy_inputs
 
@@ -347,9 +347,9 @@ def test_a_chapter_over_the_time_limit_leaves_its_member_out(
     import os
     import time
 
-    from wgreport.pdf import schedule
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.render.pdf import schedule
+    from wgreport.runtime.settings import Settings
 
     from . import slowparts
     from .conftest import copy_inputs
@@ -407,8 +407,8 @@ def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
     import time
 
     from wgreport.errors import PartsTimedOut
-    from wgreport.pdf import schedule
-    from wgreport.pdf.schedule import render_single
+    from wgreport.render.pdf import schedule
+    from wgreport.render.pdf.schedule import render_single
 
     from . import slowparts
 
@@ -437,7 +437,7 @@ def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_
     import shutil
 
     from wgreport.errors import RenderError
-    from wgreport.pdf.schedule import render_single
+    from wgreport.render.pdf.schedule import render_single
 
     cache = tmp_path / "parts"
     shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
@@ -454,12 +454,12 @@ def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
     and the option, until `--allow-missing` names it; then it is published without it."""
     import json
 
-    from wgreport.audit import read_log
+    from wgreport.build.audit import read_log
+    from wgreport.build.steps import build
     from wgreport.errors import FinalRefused, PartsTimedOut
-    from wgreport.pdf import schedule
-    from wgreport.render import render_pdf
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.render.html import render_pdf
+    from wgreport.render.pdf import schedule
+    from wgreport.runtime.settings import Settings
 
     from . import slowparts
     from .conftest import copy_inputs

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, StreamObject
 
-from wgreport.render import FINAL_VARIANT, unexpected_warnings
+from wgreport.render.html import FINAL_VARIANT, unexpected_warnings
 
 if TYPE_CHECKING:
     import pikepdf

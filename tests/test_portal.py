@@ -127,9 +127,9 @@ def test_a_syntax_error_shows_where_it_starts_and_where_it_was_noticed(portal: P
 
 
 def test_a_workbook_upload_is_accepted_as_the_v1_yaml(portal: Portal, tmp_path: Path) -> None:
-    from wgreport.validation import load_working_group
-    from wgreport.workbook import write_workbook
-    from wgreport.yamlsource import load_yaml
+    from wgreport.inputs.validation import load_working_group
+    from wgreport.inputs.workbook import write_workbook
+    from wgreport.inputs.yamlsource import load_yaml
 
     wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
     path = portal.inputs_dir / "2024" / "contributions" / "EE.yaml"
@@ -293,7 +293,7 @@ COMMENT = {"draft": "1", "section": "summary", "page": "3", "quote": "eight of t
 def test_a_reviewers_comment_is_written_in_the_review_format_and_listed(portal: Portal) -> None:
     from typer.testing import CliRunner
 
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     client = _client(portal, "reviewer", reviewer="ee-review-team", name="Aino Example",
                      organisation="Estonian review team")  # fmt: skip

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.audit import LOG_NAME
+from wgreport.build.audit import LOG_NAME
 from wgreport.portal.store import Store
 
 from .browsercheck import _require
@@ -85,7 +85,7 @@ def test_the_secretariats_build_is_the_flow_and_makes_a_draft(
 def test_a_reviewer_downloads_the_newest_draft_and_comments(
     visit: tuple[Rehearsal, dict[str, Any]],
 ) -> None:
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     run, seen = visit
     reviewer = seen["reviewer"]

@@ -129,7 +129,7 @@ def test_people_and_revoke_on_the_command_line(
 ) -> None:
     from typer.testing import CliRunner
 
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     monkeypatch.setenv("WGREPORT_PORTAL_DIR", str(portal.store.folder))
     member = _signed_in(portal)
@@ -305,9 +305,9 @@ def test_a_check_past_its_time_or_memory_is_stopped_with_a_clear_refusal(portal:
 def test_the_yaml_made_from_a_workbook_meets_the_upload_limit(portal: Portal) -> None:
     """A small workbook whose YAML is larger than an uploaded file may be is refused
     (it was accepted as a YAML file validate and the build then refused)."""
-    from wgreport.validation import load_working_group
-    from wgreport.workbook import write_workbook
-    from wgreport.yamlsource import load_yaml
+    from wgreport.inputs.validation import load_working_group
+    from wgreport.inputs.workbook import write_workbook
+    from wgreport.inputs.yamlsource import load_yaml
 
     wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
     path = portal.inputs_dir / "2024" / "contributions" / "KR.yaml"
@@ -444,7 +444,7 @@ def test_the_audit_log_finds_an_edit_a_removal_and_a_cut(
 ) -> None:
     from typer.testing import CliRunner
 
-    from wgreport.cli import app
+    from wgreport.cli.main import app
 
     monkeypatch.setenv("WGREPORT_PORTAL_DIR", str(portal.store.folder))
     client = _signed_in(portal)

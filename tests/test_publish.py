@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.errors import PublishError
-from wgreport.publish import (
+from wgreport.build.publish import (
     next_draft_number,
     publish_draft,
     sha256_bytes,
     year_lock,
 )
+from wgreport.errors import PublishError
 
 
 def publish(outputs: Path, files: dict[str, bytes]) -> Path:
@@ -83,8 +83,8 @@ def test_read_only_outputs_give_a_clear_error(tmp_path: Path) -> None:
 def test_a_second_build_waits_with_a_message_then_fails_clearly(tmp_path: Path) -> None:
     import threading
 
+    from wgreport.build.progress import reporting
     from wgreport.errors import PublishError
-    from wgreport.progress import reporting
 
     year_dir = tmp_path / "2024"
     heard: list[str] = []
@@ -106,7 +106,7 @@ def test_a_second_build_waits_with_a_message_then_fails_clearly(tmp_path: Path) 
 
 
 def _final(outputs: Path, payload: bytes, supersede: bool = False) -> Path:
-    from wgreport.publish import publish_final
+    from wgreport.build.publish import publish_final
 
     with year_lock(outputs / "2024"):
         return publish_final(outputs, 2024, {"report.pdf": payload}, {}, supersede=supersede).folder
@@ -135,7 +135,7 @@ def test_an_interrupted_supersede_is_repaired_by_the_next_build(
     its superseded name): the next build finishes or undoes the swap."""
     import shutil
 
-    from wgreport.publish import recover_year
+    from wgreport.build.publish import recover_year
 
     year_dir = tmp_path / "2024"
     old = _tree(_final(tmp_path, b"old"))
@@ -167,7 +167,7 @@ def test_an_interrupted_supersede_is_repaired_by_the_next_build(
 
 
 def test_recovery_removes_temporaries_and_repoints_latest(tmp_path: Path) -> None:
-    from wgreport.publish import recover_year
+    from wgreport.build.publish import recover_year
 
     first = publish(tmp_path, {"report.pdf": b"one"})
     second = publish(tmp_path, {"report.pdf": b"two"})

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from wgreport import outputs, steps
-from wgreport.inputs import LoadedEdition, load_edition_inputs
-from wgreport.pipeline import EditionRead
-from wgreport.plan import make_build_info
+from wgreport.build import outputs, steps
+from wgreport.build.pipeline import EditionRead
+from wgreport.build.plan import make_build_info
+from wgreport.inputs.edition import LoadedEdition, load_edition_inputs
 
 from .conftest import FIXTURES, ROOT, copy_inputs
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from wgreport.content.reportmodel import BuildInfo
 from wgreport.errors import RenderError
-from wgreport.render import render_pdf, safe_url_fetcher, unexpected_warnings
-from wgreport.reportmodel import BuildInfo
+from wgreport.render.html import render_pdf, safe_url_fetcher, unexpected_warnings
 
 from .conftest import ROOT, page_of
 
@@ -88,7 +88,7 @@ def test_fetcher_serves_data_urls() -> None:
 
 
 def test_build_info_labels_drafts() -> None:
-    from wgreport.plan import make_build_info
+    from wgreport.build.plan import make_build_info
 
     info = make_build_info(3)
     assert info == BuildInfo(
@@ -104,7 +104,7 @@ def test_outline_and_contents_page_numbers_match_where_chapters_start(
 
     from pypdf import PdfReader
 
-    from wgreport.inputs import load_edition_inputs
+    from wgreport.inputs.edition import load_edition_inputs
 
     from .conftest import DEMO_INPUTS
 
@@ -191,7 +191,7 @@ def test_a_hebrew_sentence_with_a_comma_comes_back_whole(library_draft: Path) ->
 
 
 def test_warnings_are_captured_and_judged() -> None:
-    from wgreport.render import unexpected_warnings
+    from wgreport.render.html import unexpected_warnings
 
     html = '<html lang="en"><body><p style="colour: red">x</p></body></html>'
     _, log = render_pdf(html, TEMPLATES)
@@ -242,7 +242,7 @@ def test_fetcher_refuses_everything_but_data_templates_and_image_folders(tmp_pat
 
 
 def test_unsafe_svgs_are_named() -> None:
-    from wgreport.validation import svg_problem
+    from wgreport.inputs.validation import svg_problem
 
     ns = 'xmlns="http://www.w3.org/2000/svg"'
     assert (

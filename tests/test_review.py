@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
+from wgreport.cli.main import app
 
 from .browsercheck import browser, vnu
 from .conftest import FIXTURES, ROOT, copy_inputs
@@ -37,8 +37,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def three_drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from wgreport.settings import Settings
-    from wgreport.steps import build
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("review")
     inputs = copy_inputs(base)
@@ -109,7 +109,7 @@ def test_diff_reports_exactly_the_changes(three_drafts: dict[str, Any]) -> None:
 
 
 def test_rebuilding_unchanged_inputs_says_so(three_drafts: dict[str, Any]) -> None:
-    from wgreport.draftdiff import compare_drafts
+    from wgreport.review.draftdiff import compare_drafts
 
     same = compare_drafts(three_drafts["drafts"][2], three_drafts["drafts"][2])
     assert same.note == "No input, template or tool changed: a rebuild."

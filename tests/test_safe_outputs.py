@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
+from wgreport.cli.main import app
 
 from .conftest import copy_inputs
 
@@ -31,9 +31,9 @@ def _rows(data: bytes) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def hostile_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
     """The data/*.csv tables of the demo edition, with formulas in Korea's text."""
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.outputs import data_tables
-    from wgreport.pipeline import compute_frames
+    from wgreport.build.outputs import data_tables
+    from wgreport.build.pipeline import compute_frames
+    from wgreport.inputs.edition import load_edition_inputs
 
     inputs = copy_inputs(tmp_path_factory.mktemp("hostile"))
     kr = inputs / "2024" / "contributions" / "KR.yaml"
@@ -168,8 +168,8 @@ def _comments(inputs: Path, *extra: str) -> str:
 
 
 def test_formula_cells_in_the_comments_csv_get_a_leading_apostrophe(tmp_path: Path) -> None:
-    from wgreport.comments import comments_csv, load_reviews
-    from wgreport.validation import load_working_group
+    from wgreport.inputs.comments import comments_csv, load_reviews
+    from wgreport.inputs.validation import load_working_group
 
     inputs = _hostile_review(
         tmp_path,

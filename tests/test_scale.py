@@ -1,4 +1,4 @@
-"""The report of a large group (generated with wgreport.demodata): charts split into panels
+"""The report of a large group (generated with wgreport.inputs.demodata): charts split into panels
 of at most chartkit.MAX_BARS members with legible text at print size, a capped executive
 summary, a dense Annex B, and every internal link resolving. The 10-member demo keeps its
 layout (tests/test_golden.py pins it byte for byte)."""
@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from wgreport import aggregate, chartkit, charts
-from wgreport.chartkit import Chart
-from wgreport.demodata import write_demo_inputs
-from wgreport.figures import make_charts
-from wgreport.inputs import LoadedEdition, load_edition_inputs
-from wgreport.pipeline import compute_frames, make_context
-from wgreport.plan import make_build_info
-from wgreport.render import render_html
-from wgreport.reportmodel import NOTABLE, ReportContext
+from wgreport.build.pipeline import compute_frames, make_context
+from wgreport.build.plan import make_build_info
+from wgreport.content import aggregate, chartkit
+from wgreport.content.chartkit import Chart
+from wgreport.content.reportmodel import NOTABLE, ReportContext
+from wgreport.figures import charts
+from wgreport.figures.drawing import make_charts
+from wgreport.inputs.demodata import write_demo_inputs
+from wgreport.inputs.edition import LoadedEdition, load_edition_inputs
+from wgreport.render.html import render_html
 
 from .conftest import DEMO_INPUTS, ROOT, page_of
 
@@ -338,7 +339,7 @@ def test_annex_b_of_50_members_prints_in_few_pages(group50: Group, tmp_path: Pat
     laid out by WeasyPrint: Annex B's pages from the outline, every font embedded."""
     from pypdf import PdfReader
 
-    from wgreport.render import render_pdf, unexpected_warnings
+    from wgreport.render.html import render_pdf, unexpected_warnings
 
     html = re.sub(
         r'<section class="chapter member" id="member-[a-z]+">.*?</section>\n',

@@ -1,4 +1,4 @@
-"""Members' SVG images are rebuilt from an allowlist (issue 35, wgreport.svgsafe): each
+"""Members' SVG images are rebuilt from an allowlist (issue 35, wgreport.inputs.svgsafe): each
 attack image is refused by validation with its code at the image field's line, or its
 sanitised copy holds none of the hostile part and renders; the report embeds the
 sanitised copy, never the member's bytes; a plain drawing comes through intact."""
@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from wgreport import svgsafe, svgtree
+from wgreport.inputs import svgsafe, svgtree
 
 from .conftest import DEMO_INPUTS, ROOT, copy_inputs, validate_in_demo
 from .requestcounter import request_counter
@@ -211,7 +211,7 @@ def test_hostile_parts_that_cannot_act_are_dropped(name: str) -> None:
 
 
 def test_the_sanitised_hostile_images_render_and_fetch_nothing() -> None:
-    from wgreport.render import render_pdf, unexpected_warnings
+    from wgreport.render.html import render_pdf, unexpected_warnings
 
     with request_counter() as server:
         images = []
@@ -293,7 +293,7 @@ def _elements(svg: bytes) -> list[tuple[str, dict[str, str], str]]:
 
 
 def _drawings() -> list[bytes]:
-    from wgreport.demodata import svg_image
+    from wgreport.inputs.demodata import svg_image
 
     files = sorted((DEMO_INPUTS / "2024" / "contributions").rglob("*.svg"))
     made = svg_image(random.Random(1), ["Apply", "Check", "Pay"], "Steps <1> & 2")
@@ -310,7 +310,7 @@ def test_plain_drawings_come_through_intact() -> None:
 
 
 def test_the_sanitised_demo_drawings_render() -> None:
-    from wgreport.render import render_pdf, unexpected_warnings
+    from wgreport.render.html import render_pdf, unexpected_warnings
 
     body = "".join(
         f'<img src="data:image/svg+xml;base64,{base64.b64encode(svgsafe.sanitise(d).data).decode()}" alt="d">'
@@ -328,8 +328,8 @@ def test_sanitising_is_deterministic() -> None:
 
 
 def test_the_build_embeds_the_sanitised_svg_not_the_members_file(tmp_path: Path) -> None:
-    from wgreport.inputs import load_edition_inputs
-    from wgreport.pipeline import image_data_urls
+    from wgreport.build.pipeline import image_data_urls
+    from wgreport.inputs.edition import load_edition_inputs
 
     original = (DEMO_INPUTS / "2024" / "contributions" / "KR" / "benefits-flow.svg").read_bytes()
     marked = original.replace(

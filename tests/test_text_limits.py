@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from wgreport import limits
-from wgreport.comments import validate_review
-from wgreport.validation import load_edition, load_working_group
-from wgreport.workbook import write_workbook
-from wgreport.yamlsource import load_yaml
+from wgreport.inputs import limits
+from wgreport.inputs.comments import validate_review
+from wgreport.inputs.validation import load_edition, load_working_group
+from wgreport.inputs.workbook import write_workbook
+from wgreport.inputs.yamlsource import load_yaml
 
 from .conftest import DEMO_INPUTS, FIXTURES, ROOT, VALID_KR, validate_in_demo
 

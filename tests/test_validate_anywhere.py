@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from wgreport.cli import app
+from wgreport.cli.main import app
 
 from .conftest import DEMO_INPUTS, FIXTURES, copy_inputs
 
@@ -101,7 +101,7 @@ def test_an_upload_is_checked_as_validate_checks_the_members_file_in_place(
     """The portal's door into validation: a file kept anywhere, sent for KR, gives the
     issues `wgreport validate` gives for inputs/<year>/contributions/KR.yaml holding it
     (its images found in the member's folder), under the member's file name."""
-    from wgreport.validate_paths import validate_paths, validate_upload
+    from wgreport.inputs.validate_paths import validate_paths, validate_upload
 
     inputs = copy_inputs(tmp_path)
     in_place = inputs / "2024" / "contributions" / "KR.yaml"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.inputs import load_edition_inputs
-from wgreport.validation import (
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.inputs.validation import (
     ContributionResult,
     EditionContext,
     load_edition,

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from wgreport.cli import app
-from wgreport.models import WorkingGroup
-from wgreport.validation import load_working_group
-from wgreport.workbook import read_workbook, to_yaml, write_workbook
-from wgreport.yamlsource import Source, load_yaml, parse_yaml_text
+from wgreport.cli.main import app
+from wgreport.inputs.models import WorkingGroup
+from wgreport.inputs.validation import load_working_group
+from wgreport.inputs.workbook import read_workbook, to_yaml, write_workbook
+from wgreport.inputs.yamlsource import Source, load_yaml, parse_yaml_text
 
 from .conftest import DEMO_INPUTS
 

@@ -17,18 +17,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wgreport import workbook_limits as workbook
-from wgreport.cli import app
+from wgreport.cli.main import app
 from wgreport.errors import WorkbookRefused
-from wgreport.validation import load_working_group
-from wgreport.workbook import (
+from wgreport.inputs import workbook_limits as workbook
+from wgreport.inputs.validation import load_working_group
+from wgreport.inputs.workbook import (
     MAX_SHEET_ROWS,
     MAX_WORKBOOK_SHEETS,
     read_workbook,
     write_workbook,
 )
-from wgreport.workbook_limits import measure_workbook
-from wgreport.yamlsource import load_yaml
+from wgreport.inputs.workbook_limits import measure_workbook
+from wgreport.inputs.yamlsource import load_yaml
 
 from .conftest import DEMO_INPUTS, validate_in_demo
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from wgreport.yamlsource import Source, load_yaml, parse_yaml_text
+from wgreport.inputs.yamlsource import Source, load_yaml, parse_yaml_text
 
 
 def parse(text: str) -> Source:

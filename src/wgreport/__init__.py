@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .settings import disable_telemetry
+from .runtime.settings import disable_telemetry
 
 # Before anything imports Prefect: no usage data leaves the machine (settings.py).
 disable_telemetry()

@@ -1,5 +1,5 @@
 """`python -m wgreport`: the same command line as `wgreport`."""
 
-from .cli import app
+from .cli.main import app
 
 app(prog_name="wgreport")

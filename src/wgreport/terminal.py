@@ -1,5 +1,5 @@
 """What the commands print: validation reports (text, GitHub annotations), the build's
-progress and summary, the comment table. Kept apart from `cli.py`, whose commands only
+progress and summary, the comment table. Kept apart from `cli/main.py`, whose commands only
 parse options, call the library and hand its result here. Imports rich lazily: `validate`
 stays light."""
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from .issues import FileReport, ValidationReport
+from .inputs.issues import FileReport, ValidationReport
 from .layout import Draft
 from .layout import shown as shown  # the command line's modules show paths through here
 
@@ -60,7 +60,7 @@ def fail_usage(message: str) -> typer.Exit:
 
 
 def format_issue_line(report: FileReport, issue: object) -> str:
-    from .issues import Issue
+    from .inputs.issues import Issue
 
     assert isinstance(issue, Issue)
     where = (
@@ -138,7 +138,7 @@ def stderr_console() -> Any:
 @contextlib.contextmanager
 def stage_display(console: Any) -> Iterator[Callable[[str, str], None]]:
     """Show the build's stages as they are reached: a line each, with a spinner on a TTY."""
-    from .progress import STAGES
+    from .build.progress import STAGES
 
     titles = dict(STAGES)
     order = [name for name, _ in STAGES]

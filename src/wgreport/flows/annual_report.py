@@ -1,4 +1,4 @@
-"""The yearly report flows: `wgreport.steps` run as Prefect tasks.
+"""The yearly report flows: `wgreport.build.steps` run as Prefect tasks.
 
 `annual_report` is `steps.run_build` with `PrefectRunner`, which runs each step of
 `steps.STEPS` as a task and adds only orchestration: retries on the steps that touch the
@@ -8,7 +8,7 @@ has submitted, on its own.
 
 With a Dask cluster (`dask_address`), `annual_report_on(address)` gives the flow
 prefect-dask's DaskTaskRunner, so the mapped validation runs on the cluster's workers, and
-the render-pdf step lays out a draft's chapters there (wgreport.pdf.report).
+the render-pdf step lays out a draft's chapters there (wgreport.render.pdf.report).
 """
 
 from __future__ import annotations
@@ -26,16 +26,8 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE, CachePolicy
 
-from wgreport.aggregate import Frames
-from wgreport.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
-from wgreport.flows import watchdog
-from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
-from wgreport.inputs import LoadedEdition, due_edition
-from wgreport.layout import Draft
-from wgreport.publish import Published
-from wgreport.settings import Settings, get_settings
-from wgreport.status import StatusReport, status_markdown, status_report
-from wgreport.steps import (
+from wgreport.build.publish import Published
+from wgreport.build.steps import (
     PUBLISH,
     STEPS,
     VALIDATE,
@@ -44,6 +36,14 @@ from wgreport.steps import (
     run_build,
     validate_edition,
 )
+from wgreport.content.aggregate import Frames
+from wgreport.flows import watchdog
+from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
+from wgreport.inputs.edition import LoadedEdition, due_edition
+from wgreport.layout import Draft
+from wgreport.review.status import StatusReport, status_markdown, status_report
+from wgreport.runtime.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
+from wgreport.runtime.settings import Settings, get_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,12 +74,12 @@ def _as_task(step: Step[..., Any]) -> Task[..., Any]:
     return task(step.fn, **options)
 
 
-#: The build's steps (wgreport.steps.STEPS) as Prefect tasks, by step name.
+#: The build's steps (wgreport.build.steps.STEPS) as Prefect tasks, by step name.
 TASKS: dict[str, Task[..., Any]] = {step.name: _as_task(step) for step in STEPS}
 
 
 class PrefectRunner:
-    """Runs `wgreport.steps.run_build` with each step a Prefect task: mapped validation
+    """Runs `wgreport.build.steps.run_build` with each step a Prefect task: mapped validation
     (on a Dask cluster with the flow's DaskTaskRunner), cached and retried steps, and the
     run's artifacts."""
 

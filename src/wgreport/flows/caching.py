@@ -18,9 +18,9 @@ from prefect.cache_policies import TASK_SOURCE, CacheKeyFnPolicy, CachePolicy
 from prefect.context import TaskRunContext
 
 import wgreport
-from wgreport.inputs import EditionFiles, LoadedEdition, list_years
+from wgreport.build.publish import sha256_file
+from wgreport.inputs.edition import EditionFiles, LoadedEdition, list_years
 from wgreport.layout import Inputs
-from wgreport.publish import sha256_file
 
 
 @lru_cache(maxsize=1)

@@ -16,15 +16,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from .. import background
+from ..build.publish import Published
+from ..build.steps import BuildRequest
 from ..errors import ClusterError
 from ..layout import Outputs
-from ..publish import Published
-from ..settings import Settings, configure_prefect_environment
-from ..steps import BuildRequest
+from ..runtime import background
+from ..runtime.settings import Settings, configure_prefect_environment
 
 if TYPE_CHECKING:
-    from ..audit import BuildEntry
+    from ..build.audit import BuildEntry
     from .watchdog import ApiWatch
 
 
@@ -93,9 +93,9 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
     flow checks again, with the Prefect API its workers must reach)."""
     if not settings.dask_address:
         return
-    from ..audit import recorded_build
-    from ..cluster import check_cluster
-    from ..plan import build_parameters
+    from ..build.audit import recorded_build
+    from ..build.plan import build_parameters
+    from ..runtime.cluster import check_cluster
 
     try:
         check_cluster(settings.dask_address)
@@ -120,7 +120,7 @@ class BuildTerminated(SystemExit):
 
 def stop_render_workers() -> None:
     """Kill this process's render workers now (if a render ever started here)."""
-    schedule = sys.modules.get("wgreport.pdf.schedule")
+    schedule = sys.modules.get("wgreport.render.pdf.schedule")
     if schedule is not None:
         schedule.stop_workers()
 
@@ -197,7 +197,7 @@ def watched_api(settings: Settings, request: BuildRequest, explicit: bool) -> It
     if not api_url:
         yield
         return
-    from ..audit import BuildEntry
+    from ..build.audit import BuildEntry
     from .watchdog import ApiWatch
 
     entry = BuildEntry(year=request.year, via="prefect", parameters={})
@@ -221,8 +221,8 @@ def watched_api(settings: Settings, request: BuildRequest, explicit: bool) -> It
 def _record_lost(
     settings: Settings, request: BuildRequest, entry: BuildEntry, message: str
 ) -> None:
-    from ..audit import append_unlocked
-    from ..plan import build_parameters
+    from ..build.audit import append_unlocked
+    from ..build.plan import build_parameters
 
     parameters = build_parameters(
         settings, request.year, request.final, request.allow_missing, request.supersede,

@@ -38,8 +38,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
-from ..validation import load_working_group
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .signin import signin, signin_page, signout
@@ -200,7 +200,7 @@ def review_page(request: Request) -> Response:
 def _review_page(
     portal: Portal, signed: tuple[Invitation, Session], problems: list[str] | None = None
 ) -> Response:
-    from ..comments import report_sections
+    from ..inputs.comments import report_sections
     from .reviews import KINDS, own_comments
 
     who, session = signed
@@ -266,8 +266,8 @@ def _secretariat_page(
     portal: Portal, signed: tuple[Invitation, Session], refusal: str | None = None,
     status: int = 200,
 ) -> Response:  # fmt: skip
-    from ..comments import edition_reviews
-    from ..status import submission_status
+    from ..inputs.comments import edition_reviews
+    from ..review.status import submission_status
 
     report = submission_status(portal.inputs_dir, portal.year)
     wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
@@ -395,7 +395,7 @@ def _accepted_file(portal: Portal, code: str) -> Path:
 def _drafts(portal: Portal) -> list[Any]:
     """The drafts as the published review page lists them (newest first; size, pages,
     sha256, and what changed from the draft before), so the two never disagree."""
-    from ..pages import review_page
+    from ..review.pages import review_page
 
     year_dir = Outputs(portal.outputs_dir).year(portal.year).folder
     return review_page(year_dir).drafts if year_dir.is_dir() else []

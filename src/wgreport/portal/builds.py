@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..background import alive
 from ..layout import Outputs, PortalFiles
+from ..runtime.background import alive
 from .files import private_dirs
 from .store import Invitation, Store
 
@@ -74,7 +74,7 @@ class Builds:
     def logged(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """The build's line in `outputs/<year>/builds.log` (the audit trail every build
         writes): the one of its process on this host, begun after the portal started it."""
-        from ..audit import read_log
+        from ..build.audit import read_log
 
         started = dt.datetime.fromisoformat(record["started"])
         for line in reversed(read_log(Outputs(self.outputs_dir).year(self.year).folder)):

@@ -72,7 +72,8 @@ def check_upload(
 def _bound(memory_bytes: int) -> None:
     """Let the check use `memory_bytes` of address space beyond what the process holds
     once its (trusted) modules are imported: the limit is on the work the file causes."""
-    from .. import issues, terminal, validate_paths, validation, workbook  # noqa: F401
+    from .. import terminal  # noqa: F401
+    from ..inputs import issues, validate_paths, validation, workbook  # noqa: F401
 
     held = 0
     with open("/proc/self/status", encoding="ascii") as fh:
@@ -87,8 +88,8 @@ def _bound(memory_bytes: int) -> None:
 def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResult:
     """The library's check of an upload (`validate_paths.validate_upload`, what
     `wgreport validate` does for the member's file), as the lines it prints and its JSON."""
+    from ..inputs.validate_paths import validate_upload
     from ..terminal import format_text
-    from ..validate_paths import validate_upload
 
     report = validate_upload(upload, inputs_dir, year, code)
     issues = [
@@ -106,7 +107,7 @@ def run(request: dict[str, Any]) -> CheckResult:
     checked = _validate(inputs_dir, year, code, upload)
     if not checked.valid or upload.suffix != ".xlsx":
         return checked
-    from ..workbook import read_workbook, to_yaml
+    from ..inputs.workbook import read_workbook, to_yaml
 
     text = to_yaml(read_workbook(upload).data)
     size = len(text.encode("utf-8"))

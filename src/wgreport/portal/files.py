@@ -10,8 +10,8 @@ import secrets
 import sqlite3
 from pathlib import Path
 
+from ..build.publish import fsync_dir
 from ..errors import DiskFull
-from ..publish import fsync_dir
 
 
 def is_full(exc: BaseException) -> bool:

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..comments import drafts_known, validate_review
+from ..inputs.comments import drafts_known, validate_review
+from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs
-from ..validation import load_working_group
 from .store import Invitation, write_atomic
 
 KINDS = ("editorial", "substantive", "factual")

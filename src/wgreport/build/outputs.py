@@ -1,0 +1,164 @@
+"""What a build publishes besides the report: the data CSVs, report.json, the comment
+pages, the CSVs attached to a final's PDF, validation.json and the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..content import aggregate
+from ..content.reportmodel import BuildInfo, ReportContext
+from ..csvsafe import safe_frame
+from ..inputs.comments import Reviews, comments_csv, summarise
+from ..inputs.edition import EditionFiles, LoadedEdition
+from ..render.html import Attachment
+from ..render.pdf.report import RenderedReport
+from ..review.pages import CommentsPage, comments_page, render_comments_page
+from ..runtime.settings import Settings
+from .publish import digest_inputs, digest_tree, git_commit
+
+DOWNLOADS = [
+    ("report.pdf", "This report as PDF (A4, for printing and archiving)"),
+    ("data/indicators.csv", "Indicator values, one row per member and indicator"),
+    ("data/indicator_summary.csv", "Group median, lowest and highest value per indicator"),
+    ("data/indicator_change.csv", "Values against the previous edition"),
+    ("data/initiatives.csv", "Initiatives: member, theme, status and dates"),
+    ("data/themes.csv", "Initiatives by theme and member"),
+    ("data/governance.csv", "Governance by member"),
+    ("data/completeness.csv", "Who reported what, and why values are missing"),
+    ("report.json", "The full report context (everything the report shows)"),
+    ("comments.html", "Reviewers' comments and the secretariat's responses"),
+    ("comments.csv", "The same comment-resolution table as CSV"),
+]
+
+
+def data_tables(frames: aggregate.Frames) -> dict[str, bytes]:
+    """The tidy CSV tables published next to the report (data/*.csv). A text cell that a
+    spreadsheet would read as a formula is written with a leading apostrophe
+    (`csvsafe.safe_cell`)."""
+
+    def csv(frame: pd.DataFrame, index: bool = False) -> bytes:
+        return (
+            safe_frame(frame)
+            .to_csv(index=index, lineterminator="\n", float_format="%.10g")
+            .encode()
+        )
+
+    return {
+        "data/indicators.csv": csv(frames.values),
+        "data/indicator_summary.csv": csv(frames.statistics.rename_axis("indicator"), index=True),
+        "data/indicator_change.csv": csv(frames.change),
+        "data/initiatives.csv": csv(frames.initiatives),
+        "data/themes.csv": csv(frames.themes.rename_axis(index="theme", columns=None), index=True),
+        "data/governance.csv": csv(frames.governance),
+        "data/completeness.csv": csv(frames.completeness),
+    }
+
+
+def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]:
+    """The tidy CSV tables and report.json published next to the report."""
+    return {
+        **data_tables(frames),
+        "report.json": (ctx.model_dump_json(indent=2) + "\n").encode(),
+    }
+
+
+def comments_data(ctx: ReportContext, reviews: Reviews) -> CommentsPage:
+    """What the comment pages published next to the report show (the context step)."""
+    return comments_page(
+        reviews,
+        ctx.comments or summarise(reviews, None),
+        year=ctx.year,
+        title=ctx.title,
+        label=ctx.build.draft or "Final",
+        built_at=ctx.build.built_at,
+    )
+
+
+def comment_files(page: CommentsPage, templates_dir: Path) -> dict[str, bytes]:
+    """The comment-resolution table, as CSV and as a page (publishing writes them)."""
+    return {
+        "comments.csv": comments_csv(page.rows),
+        "comments.html": render_comments_page(page, templates_dir),
+    }
+
+
+def pdf_attachments(data: Mapping[str, bytes]) -> list[Attachment]:
+    """The data CSVs, embedded in a final's PDF so that the archived file carries its data."""
+    titles = dict(DOWNLOADS)
+    return [
+        Attachment(name=Path(name).name, data=content, description=titles.get(name, name))
+        for name, content in data.items()
+        if name.startswith("data/") and name.endswith(".csv")
+    ]
+
+
+def input_paths(files: EditionFiles) -> dict[str, Path]:
+    """Every input file the build read, keyed by its display path."""
+    paths = [files.working_group, files.edition, *files.contributions]
+    folder = files.edition.parent
+    paths += [p for p in sorted(folder.rglob("*")) if p.is_file() and p not in paths]
+    return {files.display(p): p for p in paths}
+
+
+def make_manifest(
+    settings: Settings,
+    loaded: LoadedEdition,
+    rendered: RenderedReport,
+    build: BuildInfo,
+    open_comments: int = 0,
+) -> dict[str, Any]:
+    """What a draft records: when, with what, from what, and who is in it. A final
+    published with `open_comments` unresolved (--allow-open-comments) records how many."""
+    return {
+        "year": loaded.year,
+        "built_at": build.built_at,
+        "tool_version": build.version,
+        "git_commit": git_commit(settings.root),
+        "templates_sha256": digest_tree(settings.templates_dir),
+        "final": build.draft is None,
+        "pages": rendered.pages,
+        "members_included": [
+            c for c in (m.code for m in loaded.working_group.members) if c in loaded.contributions
+        ],
+        "members_left_out": [
+            {
+                "member": s.code,
+                "reason": s.label,
+                **({"errors": s.errors} if s.errors else {}),
+                **({"allowed_by": "--allow-missing"} if s.code in build.allowed_missing else {}),
+            }
+            for s in loaded.status
+            if not s.valid
+        ],
+        "allowed_missing": build.allowed_missing,
+        **(
+            {"published_with_open_comments": open_comments, "allowed_by": "--allow-open-comments"}
+            if open_comments and build.draft is None
+            else {}
+        ),
+        "render_warnings": list(rendered.warnings),
+        "render": dict(rendered.render),
+        "inputs": digest_inputs(input_paths(loaded.files)),
+    }
+
+
+def validation_json(loaded: LoadedEdition) -> bytes:
+    import json
+
+    return (json.dumps(loaded.report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def output_files(
+    loaded: LoadedEdition, rendered: RenderedReport, data: dict[str, bytes]
+) -> dict[str, bytes]:
+    """The files of a draft folder (the manifest is added by publish)."""
+    return {
+        "report.html": rendered.html.encode("utf-8"),
+        "report.pdf": rendered.pdf,
+        "validation.json": validation_json(loaded),
+        **data,
+    }

@@ -1,0 +1,160 @@
+"""The read step: everything the steps after validation need from disk besides the
+contributions (the previous edition, validated; the foreword; the images, as data: URLs;
+the review files), read once into an `EditionRead`. The aggregate and context steps are
+pure functions of it: `compute_frames` and `make_context` given a `read` read nothing."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content import aggregate
+from ..content.chartkit import Chart
+from ..content.context import build_context
+from ..content.reportmodel import BuildInfo, ReportContext
+from ..errors import InputsError
+from ..figures.drawing import make_charts
+from ..inputs.comments import Reviews, edition_reviews, summarise
+from ..inputs.edition import LoadedEdition, list_years, load_edition_inputs, previous_year
+from ..inputs.models import Contribution
+from ..inputs.svgsafe import SvgRefused
+from ..inputs.svgsafe import sanitise as sanitise_svg
+from .outputs import DOWNLOADS
+
+IMAGE_MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+@dataclass(frozen=True)
+class EditionRead:
+    """What the read step read: the previous edition's year and valid contributions (for
+    changes between editions), the foreword's Markdown, every image the valid
+    contributions use as a data: URL (by its file name), and the review files (None when
+    they were not read)."""
+
+    previous_year: int | None
+    previous: dict[str, Contribution] = field(default_factory=dict)
+    foreword: str = ""
+    images: dict[str, str] = field(default_factory=dict)
+    reviews: Reviews | None = None
+
+
+def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> EditionRead:
+    """Read what the later steps need (the read step); the review files only with
+    `outputs_dir`, where the drafts they refer to are published."""
+    year, previous = load_previous(loaded)
+    return EditionRead(
+        previous_year=year,
+        previous=previous,
+        foreword=read_foreword(loaded),
+        images=image_data_urls(loaded),
+        reviews=read_reviews(loaded, outputs_dir) if outputs_dir is not None else None,
+    )
+
+
+def read_foreword(loaded: LoadedEdition) -> str:
+    """The edition's foreword Markdown ('' when the edition names none)."""
+    name = loaded.edition.foreword
+    if not name:
+        return ""
+    return (loaded.files.edition.parent / name).read_text(encoding="utf-8")
+
+
+def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
+    """Every image the valid contributions use, as a data: URL (the HTML stays self-contained).
+    An SVG is embedded as wgreport.inputs.svgsafe rebuilt it from the allowlist."""
+    urls: dict[str, str] = {}
+    for contribution in loaded.contributions.values():
+        images = [i.image for i in contribution.initiatives if i.image is not None]
+        if contribution.case_study and contribution.case_study.image:
+            images.append(contribution.case_study.image)
+        for image in images:
+            path = loaded.files.contributions_dir / image.file
+            mime = IMAGE_MIME[path.suffix.lower()]
+            content = path.read_bytes()
+            if mime == "image/svg+xml":  # the SVG rebuilt from the allowlist, never the file
+                try:
+                    content = sanitise_svg(content).data
+                except SvgRefused:
+                    continue  # changed since it was validated: left out, not embedded
+            data = base64.b64encode(content).decode("ascii")
+            urls[image.file] = f"data:{mime};base64,{data}"
+    return urls
+
+
+def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribution]]:
+    """The previous edition's valid contributions, for changes between editions."""
+    year = previous_year(loaded)
+    if year is None or year not in list_years(loaded.files.inputs_dir):
+        return None, {}
+    try:
+        previous = load_edition_inputs(loaded.files.inputs_dir, year)
+    except InputsError:
+        return None, {}
+    return year, previous.contributions
+
+
+def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
+    """The edition's review files, checked against the drafts published so far."""
+    files = loaded.files
+    return edition_reviews(files.edition.parent, loaded.working_group, loaded.year,
+                           outputs_dir, files.inputs_dir.parent)  # fmt: skip
+
+
+def compute_frames(
+    loaded: LoadedEdition, read: EditionRead | None = None
+) -> tuple[int | None, aggregate.Frames]:
+    """Aggregate the edition, with the previous edition's values for changes: pure given
+    `read` (the aggregate step); without it the previous edition is read first."""
+    if read is None:
+        read = EditionRead(*load_previous(loaded))
+    return read.previous_year, aggregate.compute_frames(
+        loaded.contributions, loaded.working_group, read.previous, loaded.year
+    )
+
+
+def make_context(
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    frames: aggregate.Frames | None = None,
+    figures: list[Chart] | None = None,
+    prev_year: int | None = None,
+    read: EditionRead | None = None,
+) -> ReportContext:
+    """The report's context: pure given `read` and the aggregate step's `frames` and
+    `prev_year` (the context step). Without `read` (tests and tools), the foreword and the
+    images are read first (and the previous edition, to aggregate, without `frames`); the
+    report then has no review comments."""
+    if read is None:
+        read = (
+            EditionRead(prev_year, foreword=read_foreword(loaded), images=image_data_urls(loaded))
+            if frames is not None
+            else read_edition(loaded)
+        )
+    if frames is None:
+        prev_year, frames = compute_frames(loaded, read)
+    if figures is None:
+        figures = make_charts(frames, loaded.working_group, prev_year is not None)
+    reviews = read.reviews
+    return build_context(
+        loaded,
+        build,
+        frames=frames,
+        charts=figures,
+        foreword_markdown=read.foreword,
+        previous_year=prev_year,
+        image_src=read.images,
+        downloads=DOWNLOADS,
+        comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
+    )
+
+
+def image_folders(loaded: LoadedEdition) -> list[Path]:
+    """The edition's image folders (contributions/<CODE>/): WeasyPrint may read these."""
+    folder = loaded.files.contributions_dir
+    return [folder / m.code for m in loaded.working_group.members if (folder / m.code).is_dir()]

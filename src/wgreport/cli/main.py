@@ -1,0 +1,581 @@
+"""The `wgreport` command line: a thin layer over the library.
+
+Member-facing commands (`validate`) import neither Prefect, WeasyPrint, pandas nor
+matplotlib; `build` hands over to the Prefect flow in `wgreport.flows`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..inputs.issues import ValidationReport
+from ..inputs.limits import check_year_option
+from ..layout import Inputs, Outputs
+from ..terminal import fail_usage as _fail_usage
+from ..terminal import (
+    format_github,
+    print_comment_table,
+    print_status_table,
+    print_summary,
+    print_text_report,
+    printable,
+    quiet_shutdown,
+    rich_text,
+    shown,
+    stage_display,
+    stderr_console,
+)
+from .edition import edition_app
+from .formats import Format, ReportFormat, TableFormat
+from .options import InputsOption, OutputsOption
+from .portal import portal_app
+from .template import template
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+app = typer.Typer(
+    name="wgreport",
+    help="Build the annual report of the Digital Nations Digital Governance Working Group.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings=HELP_OPTIONS,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"wgreport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Build the annual report of the Digital Nations Digital Governance Working Group."""
+
+
+app.add_typer(edition_app, name="edition")
+app.command("template")(template)
+app.add_typer(portal_app, name="portal")
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check (default: the newest edition)."),
+    ] = None,
+    inputs: InputsOption = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="text (default), json or github.")
+    ] = Format.text,
+) -> None:
+    """Check input files; every problem with its line, column, code and a hint.
+
+    Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an
+    error, 2 for a usage error.
+    """
+    from ..errors import UsageError
+    from ..inputs.validate_paths import validate_paths
+    from ..runtime.settings import get_settings
+
+    settings = get_settings(inputs)
+    try:
+        report = validate_paths(list(paths or []), settings.inputs_dir, settings.outputs_dir)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+    if output_format is Format.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif output_format is Format.github:
+        for line in format_github(report):
+            typer.echo(line)
+    else:
+        print_text_report(report)
+    raise typer.Exit(code=0 if report.valid else 1)
+
+
+# The options of `wgreport build`.
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        callback=check_year_option,
+        help="The edition, e.g. 2024 (default: the one whose deadline passed last).",
+    ),
+]
+FinalOption = Annotated[
+    bool,
+    typer.Option(
+        "--final",
+        help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused unless "
+        "every expected member is valid.",
+    ),
+]
+AllowMissingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-missing",
+        metavar="CODE",
+        help="With --final: publish without this member (repeatable). Recorded in the "
+        "manifest and stated in the report.",
+    ),
+]
+AllowOpenCommentsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-open-comments",
+        help="With --final: publish although review comments are still open (recorded in "
+        "the manifest). Without it, a final is refused until every comment is resolved.",
+    ),
+]
+SupersedeOption = Annotated[
+    bool,
+    typer.Option(
+        "--supersede",
+        help="With --final: replace an existing final, keeping it as final-superseded-<time>/.",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=0,
+        help="Processes for a draft's PDF, one chapter each: 1 = one pass; 0 = auto "
+        "(every core). Default: $WGREPORT_RENDER_WORKERS or 0.",
+    ),
+]
+DaskAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address",
+        metavar="tcp://HOST:8786",
+        help="Validate and lay out a draft's chapters on this existing Dask cluster (its "
+        "scheduler), one chapter per worker thread; replaces --workers for a draft. "
+        "Default: $WGREPORT_DASK_ADDRESS, or none (this machine).",
+    ),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
+]
+
+
+def _require_build(command: str) -> None:
+    from ..runtime.install import missing_build_extra
+
+    problem = missing_build_extra(command)
+    if problem:
+        raise _fail_usage(problem)
+
+
+@app.command()
+def build(
+    year: YearOption = None,
+    final: FinalOption = False,
+    allow_missing: AllowMissingOption = None,
+    supersede: SupersedeOption = False,
+    allow_open_comments: AllowOpenCommentsOption = False,
+    inputs: InputsOption = None,
+    outputs: OutputsOption = None,
+    workers: WorkersOption = None,
+    dask_address: DaskAddressOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
+    _require_build("wgreport build")
+    from ..build.progress import reporting
+    from ..build.steps import BuildRequest
+    from ..errors import InputsError, WgreportError
+    from ..flows.launch import BuildTerminated, build_with_prefect, lost_api
+    from ..inputs.edition import due_edition, find_edition_files
+    from ..runtime.settings import get_settings
+
+    settings = get_settings(inputs, outputs, workers, dask_address)
+    allowed = [code.strip().upper() for code in allow_missing or []]
+    if (allowed or supersede or allow_open_comments) and not final:
+        raise _fail_usage(
+            "--allow-missing, --allow-open-comments and --supersede apply only with --final"
+        )
+    try:
+        year = due_edition(settings.inputs_dir) if year is None else year
+        find_edition_files(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    request = BuildRequest(year, final, tuple(allowed), supersede, allow_open_comments)
+    console = stderr_console()
+    console.print(
+        f"Building {'the final' if final else 'a new draft'} of the {year} edition from "
+        f"{shown(settings.inputs_dir)}",
+        soft_wrap=True,
+    )
+    try:
+        with stage_display(console) as show, reporting(show):
+            result = build_with_prefect(settings, request, verbose=verbose)
+    except WgreportError as exc:
+        console.print(f"[bold red]wgreport: build failed:[/] {rich_text(str(exc))}", soft_wrap=True)
+        quiet_shutdown()
+        raise typer.Exit(code=1) from None
+    except BuildTerminated as exc:
+        console.print(f"[bold red]wgreport: build interrupted:[/] {exc}", soft_wrap=True)
+        quiet_shutdown()
+        raise typer.Exit(code=128 + 15) from None
+    except Exception:
+        lost = lost_api()
+        if lost:  # the Prefect server went away: say so, not its traceback, and do not
+            # wait for Prefect's services to give up on it at exit (minutes)
+            console.print(f"[bold red]wgreport: error:[/] {lost}", soft_wrap=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
+        console.print("[bold red]wgreport: build failed with an unexpected error:[/]")
+        console.print_exception()
+        quiet_shutdown()
+        raise typer.Exit(code=1) from None
+    print_summary(result.folder, result.manifest, year)
+    quiet_shutdown()
+
+
+@app.command()
+def server(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port of the UI and API.")] = 4200,
+) -> None:
+    """Start a local Prefect server with its UI and serve prefect.yaml's deployments.
+
+    Runs until interrupted (Ctrl-C). Scheduled runs (draft-weekly) and runs started from
+    the UI execute in this process; their drafts land in outputs/ as with `build`.
+    """
+    _require_build("wgreport server")
+    import os
+
+    from ..runtime.server import runner_deployments, server_home, start_server, wait_healthy
+    from ..runtime.settings import configure_prefect_environment, get_settings
+
+    settings = get_settings()
+    configure_prefect_environment(settings, temporary_server=False)
+    process, api_url = start_server(settings, host, port)
+    try:
+        wait_healthy(api_url, 180, process)
+        os.environ["PREFECT_API_URL"] = api_url
+        ui = api_url.removesuffix("/api")
+        typer.echo(f"Prefect UI: {ui}")
+        typer.echo(f"  server log: {shown(server_home(settings) / 'server.log')}")
+        typer.echo("Serving the deployments of prefect.yaml; Ctrl-C stops both.")
+        from prefect import serve
+
+        serve(*runner_deployments(settings.root), print_starting_message=True)
+    except RuntimeError as exc:
+        typer.echo(f"wgreport: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+
+
+@app.command()
+def diff(
+    older: Annotated[str, typer.Argument(help="A draft number (3 or 003), or 'final'.")],
+    newer: Annotated[str, typer.Argument(help="A later draft number, or 'final'.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
+    outputs: OutputsOption = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (default) or json.")
+    ] = ReportFormat.text,
+) -> None:
+    """What changed between two drafts: contributions, initiatives, statuses, values."""
+    from ..review.draftdiff import changes_lines, compare_drafts, resolve_draft
+    from ..runtime.settings import get_settings
+
+    year_dir = Outputs(get_settings(None, outputs).outputs_dir).year(year).folder
+    try:
+        changes = compare_drafts(resolve_draft(year_dir, older), resolve_draft(year_dir, newer))
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
+    if output_format is ReportFormat.json:
+        typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Changes from draft {changes.older} to {changes.newer} ({year}):")
+    for line in changes_lines(changes) or ["nothing"]:
+        typer.echo(f"  {printable(line, multiline=False)}")
+
+
+@app.command()
+def verify(
+    folder: Annotated[
+        Path, typer.Argument(help="A draft or final folder, e.g. outputs/2024/drafts/003.")
+    ],
+) -> None:
+    """Check a downloaded draft or final against its SHA256SUMS (exit 0 when all match)."""
+    from ..build.publish import verify_folder
+    from ..errors import PublishError
+
+    try:
+        rows = verify_folder(folder)
+    except PublishError as exc:
+        raise _fail_usage(str(exc)) from None
+    bad = [(name, result) for name, result in rows if result != "OK"]
+    for name, result in rows:
+        typer.echo(printable(f"{name}: {result}", multiline=False))
+    if bad:
+        typer.echo(f"{len(bad)} of {len(rows)} file(s) do not match SHA256SUMS", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"all {len(rows)} files match SHA256SUMS")
+
+
+@app.command()
+def new(
+    member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition year, e.g. 2025.")
+    ],
+    inputs: InputsOption = None,
+) -> None:
+    """Write a commented contribution skeleton to inputs/<year>/contributions/<CODE>.yaml.
+
+    It fills in what is known (member, year, the catalogue's indicators with their units)
+    and never overwrites an existing file. Its TODO placeholders fail validation with the
+    code `not-filled-in` until they are replaced.
+    """
+    from ..inputs.skeleton import make_skeleton
+    from ..inputs.suggest import did_you_mean
+    from ..inputs.validation import load_working_group
+    from ..runtime.settings import get_settings
+
+    settings = get_settings(inputs)
+    folders = Inputs(settings.inputs_dir)
+    wg_path = folders.working_group
+    if not wg_path.is_file():
+        raise _fail_usage(f"no {wg_path.name} in {settings.inputs_dir}")
+    wg, report = load_working_group(wg_path, shown(wg_path))
+    if wg is None:
+        print_text_report(ValidationReport([report]))
+        raise typer.Exit(code=1)
+    codes = [m.code for m in wg.members]
+    if member not in codes:
+        hint = did_you_mean(member, codes) or ""
+        raise _fail_usage(f"'{member}' is not a member of the working group. {hint}".strip())
+    if not folders.edition(year).settings.is_file():
+        raise _fail_usage(
+            f"there is no {year} edition in {shown(settings.inputs_dir)} yet (no "
+            f"{year}/edition.yaml): check the year, or ask the secretariat to set it up "
+            f"(wgreport edition new --year {year} --deadline YYYY-MM-DD)"
+        )
+    target = folders.edition(year).contribution(member)
+    if target.exists():
+        typer.echo(f"wgreport: {shown(target)} already exists; not overwriting it", err=True)
+        raise typer.Exit(code=1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as fh:
+        fh.write(make_skeleton(wg, member, year))
+    typer.echo(f"Wrote {shown(target)}")
+    typer.echo(f"Fill in every TODO, then run: wgreport validate {shown(target)}")
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the inputs tree to.")],
+    members: Annotated[
+        int, typer.Option("--members", help="How many invented members (1 to 676).")
+    ] = 50,
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year", callback=check_year_option, help="The newer edition; year - 1 is written too."
+        ),
+    ] = 2024,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty folder, replacing its working-group.yaml and the "
+            "two edition folders (nothing else there is touched).",
+        ),
+    ] = False,
+) -> None:
+    """Write a synthetic, valid inputs tree (invented members, two editions) for scale tests.
+
+    Build from it with --inputs, e.g. `wgreport build --year 2024 --inputs DIR --outputs
+    OTHER`. The output depends only on the options: the same seed gives the same bytes.
+    """
+    from ..errors import DemoDataError
+    from ..inputs.demodata import write_demo_inputs
+
+    try:
+        summary = write_demo_inputs(out, members, year, seed, force=force)
+    except DemoDataError as exc:
+        raise _fail_usage(str(exc)) from None
+    first, last = summary.years
+    typer.echo(
+        f"Wrote {summary.files} files ({summary.bytes:,} bytes) to {shown(out)}: "
+        f"{summary.members} members, editions {first} and {last}, "
+        f"{summary.initiatives} initiatives, {summary.images} images, "
+        f"{summary.csv_files} indicator CSV files"
+    )
+    typer.echo(f"Check it with: wgreport validate {shown(out)} --inputs {shown(out)}")
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: schemas/).")
+    ] = None,
+) -> None:
+    """Write the JSON Schema of each input file kind (from the pydantic models) to schemas/.
+
+    Editors that understand the `yaml-language-server` line at the top of a contribution
+    then check the file while it is typed.
+    """
+    from ..inputs.schemas import write_schemas
+    from ..runtime.settings import project_root
+
+    for path in write_schemas(out or project_root() / "schemas"):
+        typer.echo(f"Wrote {shown(path)}")
+
+
+@app.command()
+def status(
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
+    inputs: InputsOption = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (default) or json.")
+    ] = ReportFormat.text,
+    as_flow: Annotated[
+        bool,
+        typer.Option(
+            "--flow", help="Run as the Prefect flow collect-status (records a status artifact)."
+        ),
+    ] = False,
+) -> None:
+    """Show who has submitted: one row per expected member, with validity and lateness.
+
+    Exit status: 0, or 1 when an expected member has submitted nothing and the deadline has
+    passed (overdue); 2 for a usage error.
+    """
+    from ..errors import InputsError
+    from ..inputs.edition import find_edition_files
+    from ..review.status import submission_status
+    from ..runtime.settings import configure_prefect_environment, get_settings
+
+    settings = get_settings(inputs)
+    try:
+        if as_flow:
+            _require_build("wgreport status --flow")
+            find_edition_files(settings.inputs_dir, year)  # a usage error, before Prefect starts
+            configure_prefect_environment(settings, temporary_server=True)
+            from ..flows.annual_report import collect_status
+
+            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
+        else:
+            report = submission_status(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    rows = report.members
+    # Exit 1 when an expected member has sent nothing after the deadline: a script (or the
+    # secretariat's weekly job) sees who to chase.
+    exit_code = 1 if report.overdue else 0
+    if output_format is ReportFormat.json:
+        typer.echo(json.dumps({"year": year, "members": rows}, indent=2, ensure_ascii=False))
+        raise typer.Exit(code=exit_code)
+    print_status_table(rows, year, report.deadline)
+    typer.echo(f"{report.valid} of {len(rows)} expected members have a valid contribution.")
+    if report.overdue:
+        typer.echo(
+            f"Overdue (nothing submitted by the deadline {report.deadline}): "
+            + printable(", ".join(report.overdue))
+        )
+    raise typer.Exit(code=exit_code)
+
+
+@app.command()
+def comments(
+    year: Annotated[
+        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
+    ],
+    inputs: InputsOption = None,
+    outputs: OutputsOption = None,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", help="text (default), json or csv.")
+    ] = TableFormat.text,
+    only: Annotated[
+        str | None,
+        typer.Option("--status", help="Show only comments with this status (e.g. open)."),
+    ] = None,
+) -> None:
+    """Print the comment-resolution table of inputs/<year>/reviews/.
+
+    Every reviewer's comments with the secretariat's response and status, after checking
+    the review files (their issues are printed first, as by `wgreport validate`). The same
+    table is written as comments.csv and comments.html next to every draft. Exit status: 0
+    when every review file is valid, 1 when one has an error.
+    """
+    from ..errors import InputsError
+    from ..inputs.comments import TABLE_COLUMNS, comments_csv, edition_reviews, summarise
+    from ..inputs.edition import find_edition_files
+    from ..inputs.models import COMMENT_STATUSES
+    from ..inputs.validation import load_working_group
+    from ..runtime.settings import get_settings
+
+    settings = get_settings(inputs, outputs)
+    if only is not None and only not in COMMENT_STATUSES:
+        raise _fail_usage(f"--status must be one of {', '.join(COMMENT_STATUSES)}")
+    try:
+        files = find_edition_files(settings.inputs_dir, year)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    wg, _ = load_working_group(files.working_group, files.display(files.working_group))
+    reviews = edition_reviews(
+        files.edition.parent, wg, year, settings.outputs_dir, settings.inputs_dir.parent
+    )
+    rows = [r for r in reviews.rows if only is None or r.status == only]
+    summary = summarise(reviews, wg)
+    exit_code = 0 if reviews.report.valid else 1
+    if output_format is TableFormat.csv:
+        # Printed: control characters shown as escapes, as in the table (comments.csv keeps them).
+        sys.stdout.write(printable(comments_csv(rows).decode("utf-8")))
+        raise typer.Exit(code=exit_code)
+    if output_format is TableFormat.json:
+        payload = {
+            "year": year,
+            "summary": summary.model_dump(),
+            "comments": [{c: getattr(r, c) for c in TABLE_COLUMNS} for r in rows],
+            "validation": reviews.report.to_dict(),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        raise typer.Exit(code=exit_code)
+    if any(f.issues for f in reviews.report.files):
+        print_text_report(reviews.report)
+        typer.echo("")
+    print_comment_table(rows, year, summary)
+    raise typer.Exit(code=exit_code)
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="wgreport")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,368 @@
+"""The executive summary's key findings: one sentence each, templated text over values
+computed from the frames, each with the figure or table it rests on.
+
+What they say: where the group stands against the published reference averages (and the
+previous edition, unless the series breaks), who leads the headline indicator and by how
+much, who moved most where the series is comparable, which practices most and fewest
+members report (ties named as ties), and what is new since the previous edition. Every
+number goes through `formatting`, so a finding prints what the tables print, and a change
+is the difference of the two printed values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..inputs.edition import LoadedEdition
+from ..inputs.models import Indicator, WorkingGroup
+from . import aggregate
+from .compare import (
+    best_first,
+    count_word,
+    data_year,
+    names,
+    reference_text,
+    references,
+    tied_with,
+)
+from .formatting import (
+    as_int,
+    exact,
+    exact_median,
+    format_change,
+    format_median,
+    format_number,
+    ordinal,
+    printed_change,
+)
+from .reportmodel import MAX_LISTED, NOTABLE, Finding
+from .tables import member_label, theme_title
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What a finding rests on: an element id and its printed name ("Figure 3")."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """The figure and table numbers a finding can point at."""
+
+    figures: Mapping[str, str]
+    tables: Mapping[str, str]
+
+    def indicator(self, indicator_id: str, change: bool = False) -> _Ref:
+        """The indicator's chart (or its change chart), else the indicator matrix."""
+        figure = f"fig-change-{indicator_id}" if change else f"fig-{indicator_id}"
+        if figure in self.figures:
+            return _Ref(figure, f"Figure {self.figures[figure]}")
+        if change and f"fig-{indicator_id}" in self.figures:
+            return self.indicator(indicator_id)
+        return _Ref("indicator-table", f"Table {self.tables['indicator-table']}")
+
+    def themes(self, figure: str = "fig-themes") -> _Ref:
+        if figure in self.figures:
+            return _Ref(figure, f"Figure {self.figures[figure]}")
+        return _Ref("initiatives-table", f"Table {self.tables['initiatives-table']}")
+
+
+def _finding(text: str, ref: _Ref) -> Finding:
+    return Finding(text=text, ref=ref.id, ref_title=ref.title)
+
+
+def key_findings(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    previous_year: int | None,
+    loaded: LoadedEdition,
+    figures: Mapping[str, str],
+    tables: Mapping[str, str],
+) -> list[Finding]:
+    """Key findings computed from the data, each pointing at the figure or table behind it."""
+    refs = _Refs(figures, tables)
+    headline = next((i for i in wg.indicators if i.unit != "rank"), None)
+    out: list[Finding] = []
+    for indicator in wg.indicators:
+        if indicator.unit != "rank":
+            out += _standing(wg, frames, indicator, previous_year, loaded.year, refs)
+    if headline is not None:
+        out += _leader(wg, frames, headline, refs)
+    for indicator in wg.indicators:
+        if indicator is headline or indicator.unit == "rank":
+            out += _movers(wg, frames, indicator, previous_year, loaded.year, refs)
+    out += _practices(wg, frames, refs)
+    out += _new_since(wg, frames, loaded.year, previous_year, refs)
+    return out
+
+
+def _values(frames: aggregate.Frames, indicator_id: str) -> pd.Series:
+    """The members' reported values of an indicator, indexed by member code."""
+    rows = frames.values[frames.values["indicator"] == indicator_id]
+    return rows.set_index("member")["value"].dropna()
+
+
+def _survey(frames: aggregate.Frames, indicator: Indicator, column: str = "data_year") -> str:
+    source = frames.values if column == "data_year" else frames.change
+    year = data_year(source, indicator.id, column)
+    return f" ({year} data)" if year else ""
+
+
+def _standing(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    indicator: Indicator,
+    previous_year: int | None,
+    year: int,
+    refs: _Refs,
+) -> list[Finding]:
+    """The group median against the previous edition's (unless the series breaks) and
+    against the survey's published averages: how many members are above each."""
+    values = _values(frames, indicator.id)
+    if values.empty:
+        return []
+    dec, unit = indicator.decimals, indicator.unit
+    median = exact_median(values)
+    text = f"The group median {indicator.title}{_survey(frames, indicator)} is "
+    text += format_median(median, dec, unit)
+    series_break = indicator.break_at(year) if previous_year is not None else None
+    before = frames.change.loc[frames.change["indicator"] == indicator.id, "previous"].dropna()
+    if series_break is not None:
+        text += f", a new series that is not compared with the {previous_year} edition's"
+    elif previous_year is not None and len(before):
+        previous_median = exact_median(before)
+        text += (
+            f", against {format_median(previous_median, dec, unit)} in the {previous_year} "
+            f"edition{_survey(frames, indicator, 'previous_data_year')}, a change of "
+            f"{format_change(median, previous_median, dec, unit)}"
+        )
+    for ref in references(indicator, frames.values):
+        level = exact(ref.value)
+        better = sum(
+            1
+            for v in map(exact, values)
+            if v is not None
+            and level is not None
+            and (v > level if indicator.higher_is_better else v < level)
+        )
+        side = "above" if indicator.higher_is_better else "better than"
+        verb = "is" if better == 1 else "are"
+        text += f"; {_how_many(better, len(values))} {verb} {side} {reference_text(ref)}"
+    return [_finding(text + ".", refs.indicator(indicator.id))]
+
+
+def _how_many(k: int, n: int) -> str:
+    """ "all 10 members", "7 of 9 members", "no member", "one member of 9" """
+    if k == 0:
+        return "no member"
+    if k == n:
+        return f"all {n} members" if n > 1 else "the one member reporting"
+    return f"{k} of {n} members"
+
+
+def _leader(
+    wg: WorkingGroup, frames: aggregate.Frames, indicator: Indicator, refs: _Refs
+) -> list[Finding]:
+    """Who leads the indicator and by how much over the next (ties named as ties)."""
+    values = _values(frames, indicator.id)
+    if len(values) < 2:
+        return []
+    order = best_first(values, indicator)
+    leaders = tied_with(values, indicator, 0)
+    top = format_number(order.iloc[0], indicator.decimals)
+    labels = [member_label(wg, c) for c in leaders]
+    if len(leaders) > 1:
+        text = f"{names(labels)} share the lead on the {indicator.title}, at {top} each"
+    else:
+        nxt = tied_with(values, indicator, len(leaders))
+        second = order.iloc[len(leaders)]
+        gap = printed_change(order.iloc[0], second, indicator.decimals)
+        assert gap is not None  # both values are reported
+        text = (
+            f"{labels[0]} leads the group on the {indicator.title} at {top}, "
+            f"{format_number(abs(gap), indicator.decimals)} ahead of "
+            f"{names([member_label(wg, c) for c in nxt])} "
+            f"({format_number(second, indicator.decimals)})"
+        )
+    return [_finding(text + ".", refs.indicator(indicator.id))]
+
+
+def _movers(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    indicator: Indicator,
+    previous_year: int | None,
+    year: int,
+    refs: _Refs,
+) -> list[Finding]:
+    """Who improved and who declined most since the previous edition, by the printed
+    change; none where the series breaks. Ties are named together."""
+    if previous_year is None or indicator.break_at(year) is not None:
+        return []
+    rows = frames.change[(frames.change["indicator"] == indicator.id)].dropna(
+        subset=["value", "previous"]
+    )
+    if rows.empty:
+        return []
+    dec, sign = indicator.decimals, 1 if indicator.higher_is_better else -1
+    gains = {
+        str(r.member): sign * printed_change(r.value, r.previous, dec)  # type: ignore[operator]
+        for r in rows.itertuples()
+    }
+    by_member = {str(r.member): r for r in rows.itertuples()}
+
+    def described(codes: list[str]) -> str:
+        r = by_member[codes[0]]
+        moved = format_change(r.value, r.previous, dec, indicator.unit)
+        if indicator.unit == "rank":
+            span = f"{moved}, from {ordinal(as_int(r.previous))} to {ordinal(as_int(r.value))}"
+            span = span if len(codes) == 1 else f"{moved} each"
+        else:
+            before, now = format_number(r.previous, dec), format_number(r.value, dec)
+            span = moved if len(codes) > 1 else f"{moved}, from {before} to {now}"
+        return f"{names([member_label(wg, c) for c in codes])} ({span})"
+
+    best, worst = max(gains.values()), min(gains.values())
+    up = [c for c, g in gains.items() if g == best]
+    down = [c for c, g in gains.items() if g == worst]
+    rose, fell = ("rose", "fell") if indicator.unit == "rank" else ("improved", "declined")
+    text = f"Since the {previous_year} edition, on the {indicator.title}, "
+    text += f"{described(up)} {rose} most" if best > 0 else f"no member {rose}"
+    text += f", and {described(down)} {fell} most" if worst < 0 else f", and no member {fell}"
+    return [_finding(text + ".", refs.indicator(indicator.id, change=True))]
+
+
+def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[Finding]:
+    """The practices (themes) most and fewest members report, ties named as ties."""
+    if not frames.initiatives.shape[0]:
+        return []
+    reach = aggregate.themes_reach(frames.themes)["members"]
+    reporting = len(frames.themes.columns)
+    most, fewest = int(reach.max()), int(reach.min())
+    if most == fewest:
+        text = (
+            f"Every theme is reported by {count_word(most)} of the {reporting} members, "
+            "so no practice stands out as more or less common"
+        )
+        return [_finding(text + ".", refs.themes())]
+    text = (
+        _theme_clause(wg, reach, most, reporting, "most")
+        + "; "
+        + _theme_clause(wg, reach, fewest, reporting, "fewest")
+    )
+    return [_finding(text[0].upper() + text[1:] + ".", refs.themes())]
+
+
+def _theme_clause(wg: WorkingGroup, reach: pd.Series, n: int, of: int, which: str) -> str:
+    themes = [f"'{theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
+    members = f"{count_word(n)} member{'s' if n != 1 else ''}"
+    if len(themes) == 1:
+        return f"{themes[0]} is the practice reported by the {which} members ({n} of {of})"
+    return (
+        f"{count_word(len(themes))} themes are reported by the {which} members, "
+        f"{members} each: {names(themes)}"
+    )
+
+
+def _new_since(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    year: int,
+    previous_year: int | None,
+    refs: _Refs,
+) -> list[Finding]:
+    """The initiatives new since the previous edition, and those completed since."""
+    findings: list[Finding] = []
+    current, before = frames.initiatives, frames.previous_initiatives
+    if previous_year is not None and not before.empty and not current.empty:
+        known = set(zip(before["member"], before["id"], strict=True))
+        new = current[
+            [(m, i) not in known for m, i in zip(current["member"], current["id"], strict=True)]
+        ]
+        if len(new):
+            counts = new["theme"].value_counts()
+            top = int(counts.max())
+            lead = [f"'{theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
+            members = new["member"].nunique()
+            text = (
+                f"{count_word(len(new)).capitalize()} initiatives from {count_word(members)} "
+                f"members are new since the {previous_year} edition; the most new ones are "
+                f"under {names(lead)} ({top}{' each' if len(lead) > 1 else ''})"
+            )
+            findings.append(_finding(text + ".", refs.themes()))
+    completed = _completed_this_edition(frames, year)
+    since = f"since the {previous_year} edition" if previous_year else "in this edition"
+    if completed and len(completed) <= MAX_LISTED:
+        listed = "; ".join(f"{title} ({member_label(wg, code)})" for code, title, _, _ in completed)
+        text = f"{len(completed)} initiatives were completed {since}: {listed}."
+        findings.append(_finding(text, refs.themes("fig-status")))
+    elif completed:
+        findings.append(
+            Finding(
+                text=_completed_counted(wg, completed, since),
+                ref="initiatives-table",
+                ref_title=f"Table {refs.tables['initiatives-table']}, every initiative with "
+                "its status",
+            )
+        )
+    return findings
+
+
+def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str, str, str]]:
+    """Initiatives completed now that were not completed in the previous edition (or, with no
+    previous edition, whose end date falls in the reporting year): member, title, theme and
+    start, in the group's order."""
+    current = frames.initiatives[frames.initiatives["status"] == "completed"]
+    before = frames.previous_initiatives
+    done_before = set(
+        zip(
+            before[before["status"] == "completed"]["member"],
+            before[before["status"] == "completed"]["id"],
+            strict=True,
+        )
+    )
+    out = []
+    for row in current.itertuples():
+        key = (str(row.member), str(row.id))
+        item = (key[0], str(row.title), str(row.theme), str(row.started))
+        if before.empty:
+            if isinstance(row.ended, str) and row.ended.startswith(str(year)):
+                out.append(item)
+        elif key not in done_before:
+            out.append(item)
+    return out
+
+
+def _completed_counted(
+    wg: WorkingGroup, completed: list[tuple[str, str, str, str]], since: str
+) -> str:
+    """Too many completed initiatives to name: their count by theme, and the NOTABLE that
+    ran longest (earliest start; one a member), the rest counted."""
+    by_theme: dict[str, int] = {}
+    for _, _, theme, _ in completed:
+        by_theme[theme] = by_theme.get(theme, 0) + 1
+    order = [t.id for t in wg.themes]
+    themes = sorted(
+        by_theme.items(),
+        key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
+    )
+    counts = ", ".join(f"{n} under '{theme_title(wg, t)}'" for t, n in themes)
+    notable: list[tuple[str, str, str, str]] = []
+    for item in sorted(completed, key=lambda i: i[3]):  # stable: the group's order on ties
+        if all(item[0] != n[0] for n in notable):
+            notable.append(item)
+        if len(notable) == NOTABLE:
+            break
+    listed = "; ".join(
+        f"{title} ({member_label(wg, code)}, started {started})"
+        for code, title, _, started in notable
+    )
+    rest = len(completed) - len(notable)
+    return (
+        f"{len(completed)} initiatives were completed {since}: {counts}. "
+        f"The longest-running were {listed}; and {rest} more."
+    )

@@ -1,0 +1,233 @@
+"""The report's chapters and their numbers (1, 2, …; annexes A, B, …), and its figures and
+tables numbered within them (Figure 4.2, Table B.3), with the tables' titles. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..inputs.comments import CommentSummary
+from ..inputs.models import WorkingGroup
+from .chartkit import Chart, inline_svg, is_large_group
+from .contributed import Item
+from .reportmodel import Chapter, DataTable, FigureView
+from .tables import member_label
+
+#: The chapters before the members' and the annexes after them: (id, title, partial).
+FRONT_CHAPTERS = [
+    ("foreword", "Foreword", "_foreword"),
+    ("lists", "Figures, tables and abbreviations", "_lists"),
+    ("summary", "Executive summary", "_summary"),
+    ("about", "About the working group and its method", "_about"),
+    ("governance", "Governance", "_governance"),
+    ("themes", "Themes and practices", "_themes"),
+    ("indicators", "Indicators", "_indicators"),
+]
+ANNEXES = [
+    ("annex-indicators", "Indicator definitions and sources", "_annex_indicators"),
+    ("annex-data", "Data tables", "_annex_data"),
+    ("annex-contributors", "Contributors", "_annex_contributors"),
+    ("annex-status", "Submission status and validation notes", "_annex_status"),
+]
+
+
+#: The titles of the tables whose title does not depend on the data.
+TABLE_TITLES = {
+    "references-table": "Published averages used as reference values",
+    "governance-table": "Digital-government governance by member",
+    "indicator-table": "Indicator values by member, with the group median, the best and "
+    "weakest value, and the published averages",
+    "contributors-table": "Contributions included in this edition",
+    "status-table": "Status of every expected member's contribution",
+    "comments-table": "Open review comments by section",
+}
+#: Front chapters printed without a number.
+UNNUMBERED = {"foreword", "lists", "summary"}
+
+
+def report_chapters(member_names: Sequence[tuple[str, str]]) -> list[Chapter]:
+    """Every chapter in order; `member_names` are (code, name) of the members included.
+    Chapters after the summary are numbered (1, 2, …, the members' too) and annexes
+    lettered (Annex A, B, …); figures and tables are numbered within them (Figure 4.2)."""
+    chapters: list[Chapter] = []
+    count = 0
+    for chapter_id, title, template in FRONT_CHAPTERS:
+        if chapter_id in UNNUMBERED:
+            chapters.append(Chapter(id=chapter_id, title=title, template=template))
+            continue
+        count += 1
+        chapters.append(Chapter(id=chapter_id, title=f"{count}. {title}", label=f"Chapter {count}",
+                                number=str(count), template=template))  # fmt: skip
+    for index, (code, name) in enumerate(member_names):
+        count += 1
+        chapters.append(Chapter(id=f"member-{code.lower()}", title=f"{count}. {name}",
+                                label=f"Chapter {count}", number=str(count), template="_member",
+                                member=index))  # fmt: skip
+    for index, (chapter_id, title, template) in enumerate(ANNEXES):
+        letter = chr(ord("A") + index)
+        chapters.append(Chapter(id=chapter_id, title=f"Annex {letter}. {title}",
+                                label=f"Annex {letter}", number=letter,
+                                template=template))  # fmt: skip
+    return chapters
+
+
+def _in_chapters(ids_by_chapter: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Number items within their chapters, in order: (item id, chapter number) → "4.2"."""
+    counts: dict[str, int] = {}
+    out = {}
+    for item, chapter in ids_by_chapter:
+        counts[chapter] = counts.get(chapter, 0) + 1
+        out[item] = f"{chapter}.{counts[chapter]}"
+    return out
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The report's figures and tables, numbered in order: which charts make each figure
+    (a large group's figure is several panels sharing its number), and which table holds
+    each figure's data."""
+
+    panels: dict[str, list[Chart]]
+    theme_figure_ids: list[str]
+    indicator_figure_ids: list[str]
+    data_of: dict[str, str]  # figure id → the id of the table with its data
+    tables: dict[str, str]  # table id → number within its chapter ("4.1", "B.2")
+    figures: dict[str, str]  # figure id → number within its chapter
+    large: bool
+
+    @property
+    def figure_ids(self) -> list[str]:
+        return self.theme_figure_ids + self.indicator_figure_ids
+
+    def figure_views(self, figure_id: str) -> list[FigureView]:
+        number = self.figures[figure_id]
+        return [
+            FigureView(
+                id=chart.id,
+                number=number,
+                title=chart.title,
+                alt=chart.alt,
+                svg=inline_svg(chart, f"{number}{chart.panel}"),
+                data_table=self.data_of[figure_id],
+                data_table_number=self.tables[self.data_of[figure_id]],
+                notes=chart.notes,
+                panel=chart.panel,
+                part=chart.part,
+                compact=chart.compact,
+                source=chart.source,
+            )
+            for chart in self.panels[figure_id]
+        ]
+
+    def figure_table(self, figure_id: str) -> DataTable:
+        charts = self.panels[figure_id]
+        return DataTable(
+            id=f"data-{figure_id}",
+            number=self.tables[f"data-{figure_id}"],
+            title=f"Data for Figure {self.figures[figure_id]}: {charts[0].title}",
+            columns=charts[0].columns,
+            rows=[row for chart in charts for row in chart.rows],
+            notes=charts[0].notes if len(charts) == 1 else [],
+            dense=self.large or len(charts[0].columns) > 8,  # a wide table: smaller type
+        )
+
+
+def numbering(
+    wg: WorkingGroup,
+    members: Sequence[str],
+    charts: Sequence[Chart],
+    comments: CommentSummary | None,
+    chapters: Sequence[Chapter],
+    with_references: bool = True,
+    contributed: Mapping[str, Sequence[Item]] | None = None,
+) -> Numbering:
+    """Number every figure and table within its chapter; `contributed` gives each member's
+    own tables and figures in its chapter's order (contributed.member_items), the indicator
+    table among them."""
+    panels: dict[str, list[Chart]] = {}
+    for chart in charts:
+        panels.setdefault(chart.figure_id, []).append(chart)
+    theme_ids: list[str] = [i for i in ("fig-themes", "fig-status") if i in panels]
+    indicator_ids = [
+        figure_id
+        for i in wg.indicators
+        for figure_id in (f"fig-{i.id}", f"fig-change-{i.id}")
+        if figure_id in panels
+    ]
+    figure_ids = theme_ids + indicator_ids
+    # A large group's annex is denser: one member × indicator table holds the data of every
+    # indicator figure, and only the tables that add information are kept.
+    large = is_large_group(len(members))
+    if large:
+        data_of = {f: "values-table" if f in indicator_ids else f"data-{f}" for f in figure_ids}
+        annex_ids = [
+            "values-table",
+            "sources-table",
+            "initiatives-table",
+            *[f"data-{f}" for f in theme_ids],
+        ]
+    else:
+        data_of = {f: f"data-{f}" for f in figure_ids}
+        annex_ids = ["values-table", "initiatives-table", *[f"data-{f}" for f in figure_ids]]
+    number = {c.id: c.number for c in chapters}
+    tables = [
+        *([("references-table", number["about"])] if with_references else []),
+        ("governance-table", number["governance"]),
+        ("indicator-table", number["indicators"]),
+        *[
+            (item.id, number[f"member-{code.lower()}"])
+            for code in members
+            for item in _member_items(code, contributed)
+            if item.kind == "table"
+        ],
+        *[(t, number["annex-data"]) for t in (*annex_ids, "completeness-table")],
+        ("contributors-table", number["annex-contributors"]),
+        ("status-table", number["annex-status"]),
+        *(
+            [("comments-table", number["annex-status"])]
+            if comments and comments.open_by_section
+            else []
+        ),
+    ]
+    figures = [(f, number["themes"]) for f in theme_ids]
+    figures += [(f, number["indicators"]) for f in indicator_ids]
+    figures += [
+        (item.id, number[f"member-{code.lower()}"])
+        for code in members
+        for item in _member_items(code, contributed)
+        if item.kind == "figure"
+    ]
+    return Numbering(
+        panels=panels,
+        theme_figure_ids=theme_ids,
+        indicator_figure_ids=indicator_ids,
+        data_of=data_of,
+        tables=_in_chapters(tables),
+        figures=_in_chapters(figures),
+        large=large,
+    )
+
+
+def _member_items(code: str, contributed: Mapping[str, Sequence[Item]] | None) -> list[Item]:
+    if contributed and code in contributed:
+        return list(contributed[code])
+    return [Item("table", f"tab-{code.lower()}-indicators", "")]
+
+
+def table_titles(
+    wg: WorkingGroup,
+    members: Sequence[str],
+    data_tables: Sequence[DataTable],
+    contributed: Mapping[str, Sequence[Item]] | None = None,
+) -> dict[str, str]:
+    """Every numbered table's title, as its caption and the list of tables print it."""
+    titles = dict(TABLE_TITLES)
+    for code in members:
+        titles[f"tab-{code.lower()}-indicators"] = (
+            f"{member_label(wg, code)}: indicator values, group median and rank among members"
+        )
+        for item in _member_items(code, contributed):
+            if item.kind == "table" and item.title:
+                titles[item.id] = item.title
+    titles.update({t.id: t.title for t in data_tables})
+    return titles

@@ -1,0 +1,102 @@
+"""The charts step: every figure of the report, drawn (in processes for a large group)
+and kept in the content-addressed cache by the digest of the tables they are drawn from."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..content import aggregate, chartkit, compare, formatting
+from ..content.chartkit import Chart
+from ..inputs.models import WorkingGroup
+from . import charts, practicecharts
+
+
+def _chart_jobs(
+    frames: aggregate.Frames, wg: WorkingGroup, with_change: bool
+) -> list[tuple[Callable[..., Chart | list[Chart]], tuple[Any, ...]]]:
+    """Every figure of the report as the calls that draw it, in report order."""
+    jobs: list[tuple[Callable[..., Chart | list[Chart]], tuple[Any, ...]]] = []
+    if len(frames.initiatives):
+        jobs.append((charts.theme_chart, (frames.themes, wg, frames.initiatives)))
+        jobs.append((charts.status_charts, (frames.initiatives, wg)))
+    for indicator in wg.indicators:
+        values = frames.values[frames.values["indicator"] == indicator.id]
+        if (
+            compare.constant_value(values) is None
+        ):  # a chart of equal bars says nothing: a sentence does
+            jobs.append((charts.indicator_charts, (values, wg, indicator)))
+        change = frames.change[frames.change["indicator"] == indicator.id]
+        comparable = change["previous"].notna() & change["comparable"].astype(bool)
+        if with_change and comparable.any():  # none across a break in series
+            jobs.append((charts.change_charts, (change, wg, indicator)))
+    return jobs
+
+
+def _draw(job: tuple[Callable[..., Chart | list[Chart]], tuple[Any, ...]]) -> list[Chart]:
+    drawn = job[0](*job[1])
+    return drawn if isinstance(drawn, list) else [drawn]
+
+
+def make_charts(
+    frames: aggregate.Frames, wg: WorkingGroup, with_change: bool, workers: int = 1
+) -> list[Chart]:
+    """Every figure of the report, in report order; a large group's figures come as
+    several panels (charts sharing a `figure_id`). With `workers` > 1 the figures are drawn
+    in that many processes (a 193-member group's 46 panels take tens of seconds)."""
+    jobs = _chart_jobs(frames, wg, with_change)
+    if workers > 1 and len(jobs) > 1:
+        from ..render.pdf.schedule import worker_pool
+
+        with worker_pool(min(workers, len(jobs))) as pool:
+            drawn = list(pool.map(_draw, jobs))
+    else:
+        drawn = [_draw(job) for job in jobs]
+    return [chart for charts_of_job in drawn for chart in charts_of_job]
+
+
+def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> str:
+    """What the figures are drawn from: every table, the group, the chart code (charts.py
+    and chartkit.py) and the matplotlib version."""
+    import hashlib
+
+    import matplotlib
+
+    h = hashlib.sha256(matplotlib.__version__.encode())
+    for module in (charts, practicecharts, chartkit, compare, formatting):  # the chart code
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(wg.model_dump_json().encode())
+    h.update(b"change" if with_change else b"no change")
+    for item in dataclasses.fields(frames):
+        table = getattr(frames, item.name)
+        h.update(item.name.encode())
+        h.update(table.to_csv(lineterminator="\n").encode())
+    return h.hexdigest()
+
+
+def cached_charts(
+    frames: aggregate.Frames, wg: WorkingGroup, with_change: bool, cache_dir: Path | None
+) -> list[Chart]:
+    """`make_charts`, kept in the content-addressed cache in `cache_dir` (wgreport.cache) by
+    the digest of what the charts are drawn from:
+    a change that moves no number (a member's text) draws no chart again. A large group's
+    charts take tens of seconds to draw."""
+    import json
+    import os
+
+    # A small group's charts draw in a second or two: less than starting the processes.
+    workers = (os.cpu_count() or 1) if len(wg.members) > chartkit.SMALL_GROUP else 1
+    if cache_dir is None:
+        return make_charts(frames, wg, with_change, workers)
+    from ..cache import ContentCache
+
+    store, key = ContentCache(cache_dir), charts_digest(frames, wg, with_change)
+    try:
+        return [Chart(**item) for item in json.loads(store.get("charts", key) or b"")]
+    except (ValueError, TypeError):
+        pass  # not cached yet, or a damaged entry: draw them
+    figures = make_charts(frames, wg, with_change, workers)
+    store.put("charts", key, json.dumps([dataclasses.asdict(f) for f in figures]).encode())
+    return figures

@@ -1,0 +1,241 @@
+"""`wgreport validate PATH...`: find what each path is and check it in its edition's context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..layout import EDITION, REVIEWS, WORKING_GROUP, EditionInputs, Inputs, Outputs, shown
+from .issues import FileReport, Issue, ValidationReport
+from .models import Edition, WorkingGroup
+from .validation import (
+    EditionContext,
+    duplicate_member_issue,
+    load_edition,
+    load_working_group,
+    validate_contribution,
+)
+
+CONTRIBUTION_SUFFIXES = (".yaml", ".yml", ".xlsx")  # a workbook: wgreport template
+
+
+@dataclass
+class _Group:
+    working_group: WorkingGroup | None
+    report: FileReport | None
+
+
+def _display(path: Path) -> str:
+    return shown(path, resolve=True)
+
+
+def _inputs_root(path: Path, default: Path, cache: dict[Path, Path]) -> Path:
+    """The inputs folder a file belongs to (the one holding working-group.yaml), cached per
+    folder so that a large tree does not stat the same parents for every file."""
+    folder = path.resolve().parent
+    if folder not in cache:
+        cache[folder] = next(
+            (p for p in (folder, *folder.parents) if Inputs(p).working_group.is_file()),
+            default,
+        )
+    return cache[folder]
+
+
+def _declared_year(path: Path) -> int | None:
+    """The edition year a contribution names on its `year:` line, read without parsing
+    (in a workbook: its `year` row)."""
+    if path.suffix.lower() == ".xlsx":
+        from .workbook import read_workbook
+
+        try:
+            year = read_workbook(path).data.get("year")
+        except Exception:  # unreadable: validation says so
+            return None
+        return year if isinstance(year, int) and not isinstance(year, bool) else None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = _YEAR_LINE.search(text)
+    return int(found[1]) if found else None
+
+
+_YEAR_LINE = re.compile(r"^year:[ \t]*([0-9]{4})[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def checks_not_run(
+    wg: WorkingGroup | None, edition: Edition | None, year: int | None, root: Path
+) -> Issue | None:
+    """The warning that the group's checks could not run on a contribution, and how to run
+    them: without working-group.yaml, neither its catalogue's (member, themes, indicators
+    and their bounds) nor the edition's (year, deadline); without the edition's file, the
+    edition's. A file checked only against the format is never reported as plainly valid."""
+    run = "check the file in the group's inputs folder (inputs/<year>/contributions/), or name that folder with --inputs PATH"  # noqa: E501
+    if wg is None:
+        return Issue(
+            "warning",
+            "checks-not-run",
+            "only the file's format was checked: no working-group.yaml was found (looked in "
+            f"the file's folders and in {root}), so the group's checks did not run (member "
+            "code, themes, indicators and their bounds, the edition's year and deadline)",
+            line=1,
+            column=1,
+            hint=run,
+        )
+    if edition is None:
+        path = Inputs(root).edition(year).settings if year is not None else None
+        if path is not None and path.is_file():
+            return Issue(
+                "warning",
+                "checks-not-run",
+                f"the edition's checks did not run (its year and deadline): {path} has errors",
+                line=1,
+                column=1,
+                hint=f"the secretariat fixes it: wgreport validate {path}",
+            )
+        return Issue(
+            "warning",
+            "checks-not-run",
+            "the edition's checks did not run (its year and deadline): "
+            f"{path or 'the edition named by the file'} was not found",
+            line=1,
+            column=1,
+            hint=f"is the year right? The editions are the folders of {root}; or {run}",
+        )
+    return None
+
+
+def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
+    if not paths:
+        years = Inputs(inputs_dir).years()
+        if not years:
+            raise UsageError(f"no edition found under {inputs_dir}; name the files to check")
+        paths = [Inputs(inputs_dir).edition(years[-1]).folder]
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.suffix in CONTRIBUTION_SUFFIXES and p.is_file()
+                )
+            )
+        else:
+            found.append(path)
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in found:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    return unique
+
+
+def validate_paths(
+    paths: list[Path], inputs_dir: Path, outputs_dir: Path | None = None
+) -> ValidationReport:
+    """Validate files and folders: contributions, review files, edition and working-group
+    files. With `outputs_dir`, review comments are checked against the published drafts."""
+    from .comments import drafts_known, validate_review
+
+    files = _collect(paths, inputs_dir)
+    groups: dict[Path, _Group] = {}
+    editions: dict[Path, tuple[Edition | None, FileReport]] = {}
+    reports: list[FileReport] = []
+    seen_members: dict[tuple[Path, str], str] = {}
+    roots: dict[Path, Path] = {}
+
+    def group_for(path: Path) -> WorkingGroup | None:
+        root = _inputs_root(path, inputs_dir, roots)
+        if root not in groups:
+            wg_path = Inputs(root).working_group
+            if wg_path.is_file():
+                wg, report = load_working_group(wg_path, _display(wg_path))
+                groups[root] = _Group(wg, report)
+            else:
+                groups[root] = _Group(None, None)
+        return groups[root].working_group
+
+    for path in files:
+        name = path.name
+        if name == WORKING_GROUP:
+            group_for(path)
+            root = _inputs_root(path, inputs_dir, roots)
+            report = groups[root].report
+            if report is not None and report not in reports:
+                reports.append(report)
+            continue
+        wg = group_for(path)
+        if name == EDITION:
+            folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
+            _, report = load_edition(path, wg, folder_year, _display(path))
+            reports.append(report)
+            continue
+        year_dir = path.parent.parent
+        year = int(year_dir.name) if year_dir.name.isdigit() else None
+        if path.parent.name == REVIEWS:
+            drafts = (
+                drafts_known(Outputs(outputs_dir).year(year).folder)
+                if outputs_dir is not None and year is not None
+                else None
+            )
+            reports.append(validate_review(path, wg, year, drafts, _display(path)).report)
+            continue
+        if year is None:  # a copy outside inputs/<year>/contributions/: the year it names
+            year = _declared_year(path)
+        root = _inputs_root(path, inputs_dir, roots)
+        folder = Inputs(root).edition(year) if year is not None else EditionInputs(year_dir)
+        edition_path = folder.settings
+        edition = None
+        if year is not None and edition_path.is_file():
+            if edition_path not in editions:
+                editions[edition_path] = load_edition(
+                    edition_path, wg, year, _display(edition_path)
+                )
+            edition = editions[edition_path][0]
+        ctx = EditionContext(wg, year, edition, path.parent)
+        result = validate_contribution(path, ctx, _display(path))
+        skipped = checks_not_run(wg, edition, year, root)
+        if skipped is not None:
+            result.reports[0].issues.append(skipped)
+        key = (path.parent.resolve(), path.stem.upper())
+        if key in seen_members:
+            result.reports[0].issues.append(duplicate_member_issue(seen_members[key], key[1]))
+        else:
+            seen_members[key] = path.name
+        reports.extend(result.reports)
+    # A broken working group explains every contribution's failure: show it first.
+    for group in groups.values():
+        if group.report is not None and not group.report.valid and group.report not in reports:
+            reports.insert(0, group.report)
+    return ValidationReport(reports)
+
+
+def validate_upload(upload: Path, inputs_dir: Path, year: int, code: str) -> ValidationReport:
+    """Check a file sent for member `code` (YAML or workbook, from wherever it was kept)
+    exactly as `wgreport validate` checks `inputs/<year>/contributions/<CODE>.<ext>`: in a
+    copy of the member's folder (images, indicators CSV) outside inputs/, under the name
+    CODE<suffix>, against the edition's group and setup. The portal's checker uses it."""
+    import shutil
+    import tempfile
+
+    group = Inputs(inputs_dir)
+    edition_files = group.edition(year)
+    wg, _ = load_working_group(group.working_group)
+    edition, _ = load_edition(edition_files.settings, wg, year)
+    name = f"{code}{upload.suffix.lower()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for extra in (edition_files.images(code), edition_files.indicators(code)):
+            if extra.is_dir():
+                shutil.copytree(extra, folder / code)
+            elif extra.is_file():
+                shutil.copy(extra, folder / extra.name)
+        target = folder / name
+        shutil.copy(upload, target)
+        result = validate_contribution(target, EditionContext(wg, year, edition, folder), name)
+    return ValidationReport(result.reports)

@@ -1,0 +1,1 @@
+"""Rendering: the context to HTML (Jinja2), languages, and the HTML to PDF (`pdf/`)."""

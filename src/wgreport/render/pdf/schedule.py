@@ -1,0 +1,456 @@
+"""Laying the parts out: worker processes (or a Dask cluster's executor), one job per
+worker at a time, time limits, and the passes until the page numbers settle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+from ...cache import content_key as _digest
+from ...errors import PartsTimedOut, RenderError
+from ..html import check_fonts, layout_pdf
+from .cache import PartCache, environment_digest
+from .merge import merge_parts
+from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
+from .stamp import SAMPLE_CSS, stamp_html
+
+
+@dataclass
+class RenderStats:
+    """How much work a render did (for the benchmarks and the incremental-build test)."""
+
+    parts: int = 0
+    laid_out: int = 0  # placeholder layouts run (cache misses)
+    rendered: int = 0  # part PDFs rendered (cache misses)
+    passes: int = 0  # rounds of rendering the numbered parts
+    workers: int = 0
+    rendered_parts: list[int] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)  # sections stopped at the time limit
+
+
+# --- the worker side -------------------------------------------------------------------
+
+
+def _first_pages(anchors: Sequence[dict[str, Any]], owned: set[str]) -> dict[str, int]:
+    """The page each anchor starts on (a box split across pages is listed on each)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(anchors):
+        for name in page:
+            if name in owned:
+                found.setdefault(name, number)
+    return found
+
+
+def _part_job(
+    html: str,
+    css: str,
+    templates_dir: str,
+    image_roots: list[str],
+    owned: list[str],
+    write: bool,
+) -> tuple[bytes | None, Layout, list[str]]:
+    """Lay out one part in a worker: its PDF (when `write`), its pages and anchors."""
+    pdf, anchors, log = layout_pdf(
+        html,
+        Path(templates_dir),
+        image_roots=[Path(r) for r in image_roots],
+        extra_css=css,
+        write=write,
+    )
+    return pdf, Layout(len(anchors), _first_pages(anchors, set(owned))), log.warnings
+
+
+# --- the scheduler ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One worker call: what it is for, its arguments, and which chapter it lays out."""
+
+    kind: str  # "layout" (placeholder numbers, no PDF), "render" or "stamp"
+    index: int  # the part (-1 for the stamp)
+    key: str  # its cache key
+    args: tuple[Any, ...]
+    section: str = ""
+
+
+def _forkserver() -> Any:
+    import multiprocessing
+
+    # forkserver: workers start clean (no inherited threads or locks from Prefect), forked
+    # from a server that has imported WeasyPrint once (for a server not yet started).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["wgreport.render.html", "weasyprint"])
+    return context
+
+
+#: The process pools of this process's renders that are running now (stop_workers).
+_POOLS: weakref.WeakSet[Executor] = weakref.WeakSet()
+
+
+def worker_pool(workers: int) -> Executor:
+    """A pool of `workers` processes (forkserver) that die with the build; stop_workers stops it."""
+    pool = ProcessPoolExecutor(workers, mp_context=_forkserver(), initializer=_worker_started)
+    _POOLS.add(pool)
+    return pool
+
+
+def _worker_started() -> None:
+    """A render worker dies with the build that started it (SIGKILL, SIGTERM or a crash).
+
+    Its parent in the process tree is the fork server, which outlives the build as long as
+    a worker holds the server's pipe; so besides asking Linux for SIGKILL when that parent
+    dies (PR_SET_PDEATHSIG), a thread waits on the build's end of the pipe that
+    multiprocessing gives every child (`parent_process().join()`: it returns when the build
+    is gone) and kills the worker then."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        parent = os.getppid()
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # it died before the request was made
+            os.kill(os.getpid(), signal.SIGKILL)
+    build = multiprocessing.parent_process()
+    if build is not None:
+        watch = threading.Thread(target=_die_with, args=(build,), name="die-with-build")
+        watch.daemon = True
+        watch.start()
+
+
+def _die_with(build: Any) -> None:
+    build.join()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def stop_workers() -> None:
+    """Kill the worker processes of every render running in this process (on SIGTERM)."""
+    for pool in list(_POOLS):
+        _kill(pool)
+
+
+def start_workers() -> None:
+    """Start the server that the render's worker processes fork from now, without waiting
+    for it: its import of WeasyPrint (1.5 s on 2 cores) then overlaps the charts and the
+    context instead of delaying the first part's layout. One per process; harmless when it
+    runs already or is never used."""
+    from multiprocessing import forkserver
+
+    _forkserver()
+    forkserver.ensure_running()
+
+
+def _kill(pool: Executor) -> None:
+    """Stop a process pool now, its running calls included."""
+    _POOLS.discard(pool)
+    processes = dict(getattr(pool, "_processes", None) or {})
+    for process in processes.values():
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop(pool: Executor) -> None:
+    """Stop a process pool whose calls are done."""
+    _POOLS.discard(pool)
+    pool.shutdown()
+
+
+@dataclass
+class _Run:
+    """What one parallel render's passes share."""
+
+    pool: Executor
+    own_pool: bool  # we started it, and may stop it (an executor given to us, we may not)
+    cache: PartCache
+    env: str  # environment_digest: part of every cache key
+    args: tuple[str, list[str]]  # templates folder and image folders, for the workers
+    stats: RenderStats
+    time_limit: float | None
+    warnings: list[str] = field(default_factory=list)
+
+    def execute(self, jobs: Sequence[_Job]) -> dict[tuple[str, int], tuple[bytes | None, Layout]]:
+        """Run the jobs, at most one per worker at a time (so that a job's clock starts
+        when it does), in the order given; stop any that overruns the time limit."""
+        pending = deque(jobs)
+        running: dict[Future[Any], tuple[_Job, float]] = {}
+        results: dict[tuple[str, int], tuple[bytes | None, Layout]] = {}
+        while pending or running:
+            while pending and len(running) < self.stats.workers:
+                job = pending.popleft()
+                running[self.pool.submit(_part_job, *job.args)] = (job, time.monotonic())
+            timeout = None
+            if self.time_limit is not None:
+                soonest = min(started for _, started in running.values()) + self.time_limit
+                timeout = max(0.0, soonest - time.monotonic())
+            done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, _ = running.pop(future)
+                pdf, layout, warns = future.result()
+                self.warnings += warns
+                results[(job.kind, job.index)] = (pdf, layout)
+                self._store(job, pdf, layout)
+            if self.time_limit is not None:
+                now = time.monotonic()
+                late = [f for f, (_, s) in running.items() if now - s >= self.time_limit]
+                if late:
+                    pending.extendleft(reversed(self._stop(late, running)))
+        return results
+
+    def _store(self, job: _Job, pdf: bytes | None, layout: Layout) -> None:
+        if job.kind == "layout":
+            self.stats.laid_out += 1
+            self.cache.put_layout("layout", job.key, layout)
+        elif pdf is not None:
+            if job.kind == "render":
+                self.stats.rendered += 1
+                self.stats.rendered_parts.append(job.index)
+            self.cache.put_part(job.key, pdf, layout)
+
+    def _stop(
+        self, late: list[Future[Any]], running: dict[Future[Any], tuple[_Job, float]]
+    ) -> list[_Job]:
+        """Give up the overrunning jobs; return the others that were running, to run again.
+
+        Stopping a process pool's call means stopping its processes, so the pool is killed
+        and started again. An executor given to us (a Dask cluster's) cannot be told to
+        stop a call: the overrunning one is abandoned and the others run on."""
+        for future in late:
+            job, _ = running.pop(future)
+            if not job.section.startswith("member-"):
+                raise RenderError(
+                    f"{job.section or 'the front matter'} did not render within the time "
+                    f"limit of {self.time_limit:g} s"
+                )
+            self.stats.timed_out.append(job.section)
+            future.cancel()
+        if not self.own_pool:
+            return []
+        again = [job for job, _ in running.values()]
+        running.clear()
+        _kill(self.pool)
+        self.pool = worker_pool(self.stats.workers)
+        return again
+
+
+# --- the driver ------------------------------------------------------------------------
+
+
+def render_parallel(
+    html: str,
+    templates_dir: Path,
+    *,
+    chapters: Sequence[str],
+    image_roots: Sequence[Path] = (),
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    executor: Executor | None = None,
+    time_limit: float | None = None,
+) -> tuple[bytes, list[str], RenderStats]:
+    """The PDF of the print HTML, laid out per part in parallel; reads as one pass does.
+
+    `chapters` are the report's chapter ids in order (`ctx.chapters`), one part each.
+    Raises `PartsTimedOut` (after every other part is done, so that they are cached) when
+    members' chapters overrun `time_limit` seconds."""
+    check_fonts(templates_dir)
+    parts = split_parts(html, chapters)
+    stats = RenderStats(parts=len(parts), workers=workers or os.cpu_count() or 1)
+    run = _Run(
+        pool=executor or worker_pool(stats.workers),
+        own_pool=executor is None,
+        cache=PartCache(cache_dir),
+        env=environment_digest(templates_dir, image_roots),
+        args=(str(templates_dir), [str(r) for r in image_roots]),
+        stats=stats,
+        time_limit=time_limit,
+    )
+    try:
+        result = _render(html, parts, run)
+    except BaseException:  # a failed part, an interrupt: the others' layouts are not needed
+        if run.own_pool:
+            _kill(run.pool)
+        raise
+    if run.own_pool:
+        _stop(run.pool)
+    return result
+
+
+def render_single(
+    html: str,
+    templates_dir: Path,
+    *,
+    chapters: Sequence[str],
+    image_roots: Sequence[Path] = (),
+    time_limit: float | None = None,
+    chapter_time_limit: float | None = None,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    **options: Any,
+) -> tuple[bytes, list[str]]:
+    """The PDF of the print HTML laid out in one pass (`render.render_pdf`, with `options`:
+    a final's PDF/UA variant and attachments), in a worker process stopped after
+    `time_limit` seconds; in this process without a limit.
+
+    One pass cannot say which chapter is slow. So when it overruns, its worker is killed
+    and the chapters are laid out per part (`render_parallel`, each within
+    `chapter_time_limit`, reusing the parts in `cache_dir`): `PartsTimedOut` names the
+    members whose chapters overran. If none did (a large report, or a slow machine), the
+    overrun is an error that names the limit."""
+    if not time_limit:
+        return _single_job(html, str(templates_dir), list(image_roots), options)
+    check_fonts(templates_dir)  # a missing font is named here, before a worker starts
+    pool = worker_pool(1)
+    future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
+    try:
+        pdf, warns = future.result(timeout=time_limit)
+        _stop(pool)
+        return pdf, warns
+    except TimeoutError:
+        _kill(pool)
+    except BaseException:
+        _kill(pool)
+        raise
+    chapter_limit = chapter_time_limit or time_limit
+    render_parallel(html, templates_dir, chapters=chapters, image_roots=image_roots,
+                    workers=workers, cache_dir=cache_dir, time_limit=chapter_limit)  # fmt: skip
+    raise RenderError(
+        f"the report did not render in one pass within the time limit of {time_limit:g} s "
+        f"($WGREPORT_DOCUMENT_TIME_LIMIT), although each of its chapters lays out within "
+        f"{chapter_limit:g} s; raise the limit for a report this long"
+    )
+
+
+def _single_job(
+    html: str, templates_dir: str, image_roots: list[Path], options: dict[str, Any]
+) -> tuple[bytes, list[str]]:
+    """One pass (render_single), in a worker or in this process."""
+    from .. import html as render
+
+    pdf, log = render.render_pdf(html, Path(templates_dir), image_roots=image_roots, **options)
+    return pdf, log.warnings
+
+
+def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[str], RenderStats]:
+    layouts: list[Layout | None] = [None] * len(parts)
+    pdfs: list[bytes | None] = [None] * len(parts)
+    stamp = _first_pass(html, parts, run, layouts, pdfs)
+    known = cast(list[Layout], layouts)
+    for _ in range(3):
+        run.stats.passes += 1
+        seen = _numbered_pass(parts, run, known, pdfs)
+        if seen == known:
+            merged = merge_parts(cast(list[bytes], pdfs), parts, stamp=stamp)
+            return merged, run.warnings, run.stats
+        known = seen  # a number's width moved a line or a page: number again
+    raise RenderError("page numbers did not settle after three passes")
+
+
+def _job(kind: str, part: Part, key: str, text: str, css: str, run: _Run, write: bool) -> _Job:
+    args = (text, css, *run.args, sorted(part.owned), write)
+    return _Job(kind, part.index, key, args, part.section)
+
+
+def _first_pass(
+    html: str,
+    parts: Sequence[Part],
+    run: _Run,
+    layouts: list[Layout | None],
+    pdfs: list[bytes | None],
+) -> bytes:
+    """The stamp, the numbered parts laid out with placeholders (only their length is
+    needed), and every other part rendered for good, longest first (so that no worker is
+    left with a long chapter at the end); cached ones are taken from the cache. Fills
+    `layouts` and the final parts' `pdfs`; returns the stamp."""
+    stamp_source = stamp_html(html)
+    stamp_key = _digest("stamp", run.env, stamp_source, SAMPLE_CSS)
+    stamp = run.cache.get("pdf", stamp_key)
+    jobs: list[_Job] = []
+    if stamp is None:
+        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *run.args, [], True)))
+    placeholder = "8" * len(str(max(len(parts) * 8, 10)))
+    finals = []
+    for part in parts:
+        if part.numbered:
+            text = fill_page_numbers(part, lambda _name: placeholder)
+            css = part_css(part.index, placeholder)
+            key = _digest("layout", run.env, layout_key(text), css)
+            layouts[part.index] = run.cache.get_layout("layout", key)
+            if layouts[part.index] is None:
+                jobs.append(_job("layout", part, key, text, css, run, False))
+        else:
+            css = part_css(part.index, "")
+            key = _digest("pdf", run.env, part.html, css)
+            cached = run.cache.get_part(key)
+            if cached is not None:
+                pdfs[part.index], layouts[part.index] = cached
+            else:
+                finals.append(_job("render", part, key, part.html, css, run, True))
+    finals.sort(key=lambda job: -len(job.args[0]))
+    for (kind, index), (pdf, layout) in run.execute([*jobs, *finals]).items():
+        if kind == "stamp":
+            stamp = pdf
+        else:
+            layouts[index] = layout
+            if kind == "render":
+                pdfs[index] = pdf
+    if run.stats.timed_out:
+        raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
+    assert stamp is not None
+    return stamp
+
+
+def _numbered_pass(
+    parts: Sequence[Part], run: _Run, known: list[Layout], pdfs: list[bytes | None]
+) -> list[Layout]:
+    """Render the numbered parts with the page numbers that `known` layouts give; return
+    the layouts as they came out (equal to `known` when the numbers have settled)."""
+    _, total, where = _numbers(parts, known)
+    jobs, seen = [], list(known)
+    for part in parts:
+        if not part.numbered:
+            continue
+        text = fill_page_numbers(part, partial(_page_of, where))
+        css = part_css(part.index, str(total))
+        key = _digest("pdf", run.env, text, css)
+        cached = run.cache.get_part(key)
+        if cached is not None:
+            pdfs[part.index], seen[part.index] = cached
+        else:
+            jobs.append(_job("render", part, key, text, css, run, True))
+    for (_, index), (pdf, layout) in run.execute(jobs).items():
+        pdfs[index], seen[index] = pdf, layout
+    if run.stats.timed_out:
+        raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
+    return seen
+
+
+def _page_of(where: dict[str, int], name: str) -> str:
+    return str(where.get(name, ""))
+
+
+def _numbers(
+    parts: Sequence[Part], layouts: Sequence[Layout]
+) -> tuple[list[int], int, dict[str, int]]:
+    """Each part's first page, the total, and every anchor's page number."""
+    firsts, page = [], 1
+    for layout in layouts:
+        firsts.append(page)
+        page += layout.pages
+    where: dict[str, int] = {}
+    for part, layout, first in zip(parts, layouts, firsts, strict=True):
+        for name, index in layout.anchors.items():
+            if name in part.owned:
+                where.setdefault(name, first + index)
+    return firsts, page - 1, where

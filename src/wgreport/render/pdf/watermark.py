@@ -1,0 +1,112 @@
+"""The draft's diagonal DRAFT mark, drawn onto every page after the render as filled glyph
+outlines inside an `/Artifact` marked-content sequence (ISO 32000-1, 14.8.2.2).
+
+The mark used to be text (a fixed-position element laid out by WeasyPrint), so copying a
+paragraph from a draft brought "DR", "AF" and "T" with it and screen readers read it out.
+Drawn as paths it has no text at all, and marked as a pagination artifact (subtype
+Watermark) it is outside the document's content for assistive technology. The outlines
+come from the pinned chart font (Noto Sans Bold, through matplotlib's `TextPath`), so the
+mark is the same on every machine; one content stream is shared by all pages."""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+
+MARK = "DRAFT"
+MARK_SIZE = 110.0  # pt, as the CSS mark was
+MARK_ANGLE = 50.0  # degrees, counter-clockwise: rising to the right
+MARK_RGB = (166 / 255, 27 / 255, 27 / 255)
+MARK_OPACITY = 0.12
+_GS = "/WgWatermarkGS"
+
+
+@lru_cache(maxsize=4)
+def _outline_ops(text: str, size: float) -> tuple[bytes, float, float]:
+    """The glyph outlines of `text` as PDF path operators, centred on the origin, with the
+    text's width and height."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path as MplPath
+    from matplotlib.textpath import TextPath
+
+    from ...content.chartkit import FONT_FAMILY, ensure_chart_font
+
+    ensure_chart_font()
+    path = TextPath((0, 0), text, size=size, prop=FontProperties(family=FONT_FAMILY, weight="bold"))
+    box = path.get_extents()
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    ops: list[str] = []
+    current = (0.0, 0.0)
+
+    def pt(x: float, y: float) -> str:
+        return f"{x - cx:.2f} {y - cy:.2f}"
+
+    for vertices, code in path.iter_segments(curves=True, simplify=False):
+        if code == MplPath.MOVETO:
+            current = (vertices[0], vertices[1])
+            ops.append(f"{pt(*current)} m")
+        elif code == MplPath.LINETO:
+            current = (vertices[0], vertices[1])
+            ops.append(f"{pt(*current)} l")
+        elif code == MplPath.CURVE3:  # quadratic: as the cubic with the same shape
+            (qx, qy), (ex, ey) = (vertices[0], vertices[1]), (vertices[2], vertices[3])
+            c1 = (current[0] + 2 / 3 * (qx - current[0]), current[1] + 2 / 3 * (qy - current[1]))
+            c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
+            ops.append(f"{pt(*c1)} {pt(*c2)} {pt(ex, ey)} c")
+            current = (ex, ey)
+        elif code == MplPath.CURVE4:
+            ops.append(
+                f"{pt(vertices[0], vertices[1])} {pt(vertices[2], vertices[3])} "
+                f"{pt(vertices[4], vertices[5])} c"
+            )
+            current = (vertices[4], vertices[5])
+        elif code == MplPath.CLOSEPOLY:
+            ops.append("h")
+    return "\n".join(ops).encode(), box.x1 - box.x0, box.y1 - box.y0
+
+
+def mark_content(width: float, height: float) -> bytes:
+    """The content stream that draws the mark across a page of `width` × `height` pt."""
+    ops, _, _ = _outline_ops(MARK, MARK_SIZE)
+    a = math.radians(MARK_ANGLE)
+    cos, sin = math.cos(a), math.sin(a)
+    r, g, b = MARK_RGB
+    return (
+        b"q\n/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
+        + f"{_GS} gs\n{r:.4f} {g:.4f} {b:.4f} rg\n".encode()
+        + f"{cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f} {width / 2:.2f} {height / 2:.2f} cm\n".encode()
+        + ops
+        + b"\nf\nEMC\nQ\n"
+    )
+
+
+def add_draft_mark(pdf: bytes) -> bytes:
+    """`pdf` with the DRAFT mark drawn over every page, as an artifact."""
+    import pikepdf
+
+    from .stamp import page_contents
+
+    doc = pikepdf.open(io.BytesIO(pdf))
+    gs = doc.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=MARK_OPACITY, CA=MARK_OPACITY)
+    )
+    streams: dict[tuple[float, float], object] = {}
+    for page in doc.pages:
+        box = [float(v) for v in page.mediabox]
+        size = (box[2] - box[0], box[3] - box[1])
+        if size not in streams:
+            streams[size] = doc.make_indirect(pikepdf.Stream(doc, mark_content(*size)))
+        existing = page_contents(page)
+        push = pikepdf.Stream(doc, b"q\n")
+        pop = pikepdf.Stream(doc, b"Q\n")
+        page.obj.Contents = pikepdf.Array([push, *existing, pop, streams[size]])
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            page.obj.Resources = resources = pikepdf.Dictionary()
+        if "/ExtGState" not in resources:
+            resources.ExtGState = pikepdf.Dictionary()
+        resources.ExtGState[_GS] = gs
+    out = io.BytesIO()
+    doc.save(out, deterministic_id=True)
+    return out.getvalue()

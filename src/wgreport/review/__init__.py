@@ -1,0 +1,1 @@
+"""Review: a build's status, the draft diff, and the review and comments pages."""

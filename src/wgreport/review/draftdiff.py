@@ -1,0 +1,222 @@
+"""What changed between two drafts, from their manifests and the data they published.
+
+Inputs are compared by the sha256 each manifest recorded; contents by the drafts' own
+`data/initiatives.csv` and `data/indicators.csv`. Nothing is recomputed from today's
+inputs, so a comparison of two old drafts stays what it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..layout import CONTRIBUTIONS, EDITION, FINAL, REVIEWS, WORKING_GROUP, Draft, YearOutputs
+
+EDITORIAL = {EDITION: "the edition settings", WORKING_GROUP: "the working group"}
+
+
+@dataclass
+class MemberChanges:
+    member: str
+    initiatives_added: list[str] = field(default_factory=list)  # "id: title"
+    initiatives_removed: list[str] = field(default_factory=list)
+    status_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
+    indicator_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
+
+    def empty(self) -> bool:
+        return not (
+            self.initiatives_added
+            or self.initiatives_removed
+            or self.status_changes
+            or self.indicator_changes
+        )
+
+
+@dataclass
+class DraftChanges:
+    older: str
+    newer: str
+    contributions_added: list[str] = field(default_factory=list)  # member codes
+    contributions_removed: list[str] = field(default_factory=list)
+    contributions_changed: list[str] = field(default_factory=list)
+    members: list[MemberChanges] = field(default_factory=list)
+    # Members in the older draft whose contribution the newer one left out (still submitted,
+    # no longer valid): {"member", "reason", "errors"}. Their content is not "removed".
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    included_again: list[str] = field(default_factory=list)  # left out before, in again
+    editorial: list[str] = field(default_factory=list)  # input files, e.g. foreword.md
+    note: str | None = None  # when no input changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Draft(folder).manifest.read_text(encoding="utf-8"))
+    return data
+
+
+def _rows(folder: Path, name: str) -> list[dict[str, str]]:
+    path = Draft(folder).data(name)
+    if not path.is_file():
+        return []
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _member_of(name: str) -> str | None:
+    """The member a contribution input belongs to: KR.yaml, KR.indicators.csv, KR/x.svg."""
+    parts = PurePosixPath(name).parts
+    if CONTRIBUTIONS not in parts:
+        return None
+    rest = parts[parts.index(CONTRIBUTIONS) + 1 :]
+    if not rest:
+        return None
+    first = rest[0] if len(rest) > 1 else rest[0].split(".", 1)[0]
+    return first.upper()
+
+
+def _by_member(inputs: dict[str, str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name, digest in inputs.items():
+        member = _member_of(name)
+        if member is not None:
+            out.setdefault(member, {})[name] = digest
+    return out
+
+
+def _editorial(inputs: dict[str, str]) -> dict[str, str]:
+    return {
+        n: d
+        for n, d in inputs.items()
+        if _member_of(n) is None and REVIEWS not in PurePosixPath(n).parts[:-1]
+    }
+
+
+def compare_drafts(older: Path, newer: Path) -> DraftChanges:
+    """The changes from draft folder `older` to `newer`."""
+    old, new = _manifest(older), _manifest(newer)
+    changes = DraftChanges(older=older.name, newer=newer.name)
+    old_members, new_members = _by_member(old["inputs"]), _by_member(new["inputs"])
+    changes.contributions_added = sorted(set(new_members) - set(old_members))
+    changes.contributions_removed = sorted(set(old_members) - set(new_members))
+    changes.contributions_changed = sorted(
+        m for m in set(old_members) & set(new_members) if old_members[m] != new_members[m]
+    )
+    old_ed, new_ed = _editorial(old["inputs"]), _editorial(new["inputs"])
+    changes.editorial = sorted(
+        PurePosixPath(n).name for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
+    )
+    compared = set(changes.contributions_changed)
+    was_in, now_in = set(old.get("members_included", [])), set(new.get("members_included", []))
+    reasons = {e["member"]: e for e in new.get("members_left_out", [])}
+    for member in [m for m in old.get("members_included", []) if m not in now_in]:
+        if member in new_members:  # submitted, but left out: not a member who deleted it all
+            entry = reasons.get(member, {})
+            changes.left_out.append(
+                {"member": member, "reason": entry.get("reason"), "errors": entry.get("errors")}
+            )
+    changes.included_again = [
+        m for m in new.get("members_included", []) if m not in was_in and m in old_members
+    ]
+    compared -= {e["member"] for e in changes.left_out} | set(changes.included_again)
+    old_init = {(r["member"], r["id"]): r for r in _rows(older, "initiatives.csv")}
+    new_init = {(r["member"], r["id"]): r for r in _rows(newer, "initiatives.csv")}
+    old_ind = {(r["member"], r["indicator"]): r for r in _rows(older, "indicators.csv")}
+    new_ind = {(r["member"], r["indicator"]): r for r in _rows(newer, "indicators.csv")}
+    order = new.get("members_included", []) + old.get("members_included", [])
+    for member in dict.fromkeys(order):
+        if member not in compared:
+            continue
+        mc = MemberChanges(member)
+        for key in sorted(set(new_init) - set(old_init)):
+            if key[0] == member:
+                mc.initiatives_added.append(f"{key[1]}: {new_init[key]['title']}")
+        for key in sorted(set(old_init) - set(new_init)):
+            if key[0] == member:
+                mc.initiatives_removed.append(f"{key[1]}: {old_init[key]['title']}")
+        for key in sorted(set(old_init) & set(new_init)):
+            if key[0] == member and old_init[key]["status"] != new_init[key]["status"]:
+                mc.status_changes.append((key[1], old_init[key]["status"], new_init[key]["status"]))
+        for key in sorted(set(old_ind) | set(new_ind)):
+            if key[0] != member:
+                continue
+            before = (old_ind.get(key) or {}).get("value") or "n/a"
+            after = (new_ind.get(key) or {}).get("value") or "n/a"
+            if before != after:
+                mc.indicator_changes.append((key[1], before, after))
+        if not mc.empty():
+            changes.members.append(mc)
+    if old["inputs"] == new["inputs"]:
+        tool = []
+        if old.get("templates_sha256") != new.get("templates_sha256"):
+            tool.append("the templates")
+        if (old.get("tool_version"), old.get("git_commit")) != (
+            new.get("tool_version"),
+            new.get("git_commit"),
+        ):
+            tool.append(
+                f"the tool ({old.get('tool_version')} at {str(old.get('git_commit'))[:10]} → "
+                f"{new.get('tool_version')} at {str(new.get('git_commit'))[:10]})"
+            )
+        changes.note = (
+            f"No input changed; only {' and '.join(tool)} changed."
+            if tool
+            else "No input, template or tool changed: a rebuild."
+        )
+    return changes
+
+
+def changes_lines(c: DraftChanges) -> list[str]:
+    """The changes as plain lines (for `wgreport diff` and the review page)."""
+    lines: list[str] = []
+    if c.note:
+        lines.append(c.note)
+    for label, codes in (
+        ("contribution added", c.contributions_added),
+        ("contribution removed", c.contributions_removed),
+        ("contribution changed", c.contributions_changed),
+    ):
+        lines += [f"{code}: {label}" for code in codes]
+    for entry in c.left_out:
+        errors = entry.get("errors")
+        count = f" ({errors} error{'s' if errors != 1 else ''})" if errors else ""
+        lines.append(f"{entry['member']} left out: {entry.get('reason') or 'not valid'}{count}")
+    lines += [f"{code} included again: valid again" for code in c.included_again]
+    for m in c.members:
+        lines += [f"{m.member}: initiative added: {x}" for x in m.initiatives_added]
+        lines += [f"{m.member}: initiative removed: {x}" for x in m.initiatives_removed]
+        lines += [f"{m.member}: status of {i}: {a} → {b}" for i, a, b in m.status_changes]
+        lines += [f"{m.member}: {i}: {a} → {b}" for i, a, b in m.indicator_changes]
+    lines += [
+        f"editorial: {name}{f' ({EDITORIAL[name]})' if name in EDITORIAL else ''} changed"
+        for name in c.editorial
+    ]
+    return lines
+
+
+def draft_folders(year_dir: Path) -> list[Path]:
+    """The year's draft folders, oldest first."""
+    drafts = YearOutputs(year_dir).drafts
+    if not drafts.is_dir():
+        return []
+    return sorted(
+        (p for p in drafts.iterdir() if p.name.isdigit() and Draft(p).published),
+        key=lambda p: int(p.name),
+    )
+
+
+def resolve_draft(year_dir: Path, name: str) -> Path:
+    """A draft folder from "3", "003" or "final"."""
+    if name == FINAL:
+        draft = YearOutputs(year_dir).final
+    elif name.isdigit():
+        draft = YearOutputs(year_dir).draft(int(name))
+    else:
+        raise ValueError(f"'{name}' is not a draft number or 'final'")
+    if not draft.published:
+        raise ValueError(f"{draft.folder} is not a published draft")
+    return draft.folder
