@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -100,36 +100,68 @@ def inputs_copy(tmp_path: Path) -> Path:
     return copy_inputs(tmp_path)
 
 
-@pytest.fixture(scope="session")
-def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One draft built by the library alone (no Prefect), shared by the render tests."""
-    from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
+def shared_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]
+) -> Path:
+    """What `make(folder)` returns, made once per test session: under pytest-xdist the
+    first worker to ask makes it (the others wait on a lock) in the folder the workers
+    share, and every worker gets the same path. Only for what tests read and never change."""
+    import fcntl
+    import json
+    import os
 
-    base = tmp_path_factory.mktemp("library-build")
-    settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
-    yield build(settings, 2024)
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent  # pytest-N/, above each worker's popen-gwK/
+    record = root / f"{name}.json"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.is_file():
+            return Path(json.loads(record.read_text(encoding="utf-8"))["path"])
+        folder = root / name
+        folder.mkdir()
+        made = make(folder)
+        record.write_text(json.dumps({"path": str(made)}), encoding="utf-8")
+        return made
+
+
+@pytest.fixture(scope="session")
+def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One draft built by the library alone (no Prefect), built once per session and
+    shared by every test that reads it (across xdist workers too)."""
+
+    def make(base: Path) -> Path:
+        from wgreport.build.steps import build
+        from wgreport.runtime.settings import Settings
+
+        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
+        return build(settings, 2024)
+
+    return shared_once(tmp_path_factory, "library-build", make)
 
 
 @pytest.fixture(scope="session")
 def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rendered as a final (no draft mark, PDF/UA-1, CSVs attached), as a folder
-    with report.pdf and report.html."""
-    from wgreport.build.plan import make_build_info
-    from wgreport.build.steps import SequentialRunner, render_edition
-    from wgreport.inputs.edition import load_edition_inputs
-    from wgreport.runtime.settings import Settings
+    with report.pdf and report.html; made once per session (across xdist workers too)."""
 
-    base = tmp_path_factory.mktemp("library-final")
-    settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
-    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
-    _, rendered, _ = render_edition(
-        settings, loaded, make_build_info(None, final=True), SequentialRunner()
-    )
-    (base / "report.pdf").write_bytes(rendered.pdf)
-    (base / "report.html").write_text(rendered.html, encoding="utf-8")
-    (base / "warnings.txt").write_text("\n".join(rendered.warnings), encoding="utf-8")
-    return base
+    def make(base: Path) -> Path:
+        from wgreport.build.plan import make_build_info
+        from wgreport.build.steps import SequentialRunner, render_edition
+        from wgreport.inputs.edition import load_edition_inputs
+        from wgreport.runtime.settings import Settings
+
+        settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
+        loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+        _, rendered, _ = render_edition(
+            settings, loaded, make_build_info(None, final=True), SequentialRunner()
+        )
+        (base / "report.pdf").write_bytes(rendered.pdf)
+        (base / "report.html").write_text(rendered.html, encoding="utf-8")
+        (base / "warnings.txt").write_text("\n".join(rendered.warnings), encoding="utf-8")
+        return base
+
+    return shared_once(tmp_path_factory, "library-final", make)
 
 
 @pytest.fixture(scope="session")
