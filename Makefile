@@ -13,13 +13,22 @@ YEAR   ?= 2024
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: report test check lint fmt golden page-images portal-images system system-test install browser-tools clean lock
+.PHONY: report test test-unit test-e2e check lint fmt golden page-images portal-images system system-test install browser-tools clean lock
 
 report: system install
 	$(BIN)/wgreport build --year $(YEAR)
 
 test: system-test install browser-tools
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The suite's two halves: tests/unit/ (no whole report, browser, kill or Prefect: the quick
+# loop while editing) and tests/e2e/ (whole-report builds, browsers, kills, Prefect flows).
+# `make test` runs both.
+test-unit: system-test install
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/unit
+
+test-e2e: system-test install browser-tools
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e
 
 # The checks of every commit: formatting, lint and types (`lint`), then the whole test suite
 # (`test`). `make check test` runs the suite once: make builds a target once per run.

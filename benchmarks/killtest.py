@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/killtest.py [--cli] [--points a,b,...] [--record]
 
 Set-up: a copy of the demo inputs, two drafts and a final. Then for each kill point of
-tests/killpoints.py: snapshot the published folders and inputs/, start a build in a
+tests/support/killpoints.py: snapshot the published folders and inputs/, start a build in a
 subprocess (`--cli`: `wgreport build`, the Prefect flow on its embedded server, with task
 caching refreshed; default: the library build; the chart cache emptied either way, so that
 every stage runs), SIGKILL it (its whole process group) when it reaches the point, then
@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from tests.crashcheck import leftovers, problems_after_kill, published  # noqa: E402
-from tests.killpoints import POINTS, build_command, run_and_kill  # noqa: E402
+from tests.support.crashcheck import leftovers, problems_after_kill, published  # noqa: E402
+from tests.support.killpoints import POINTS, build_command, run_and_kill  # noqa: E402
 from wgreport.build.publish import digest_tree  # noqa: E402
 
 ENV = {

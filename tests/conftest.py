@@ -29,7 +29,7 @@ os.environ["TZ"] = "UTC"
 os.environ["LC_ALL"] = "C.UTF-8"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # A `wgreport build` in a test uses Prefect's temporary server, not a background server
-# that would outlive the test (tests/test_background.py tests that one).
+# that would outlive the test (tests/e2e/test_background.py tests that one).
 os.environ["WGREPORT_PREFECT_SERVER"] = "temporary"
 
 

@@ -425,7 +425,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-# the name the build's steps call (and tests/killpoints.py wraps, to kill a build there)
+# the name the build's steps call (and tests/support/killpoints.py wraps, to kill a build there)
 _fsync_dir = fsync_dir
 
 

@@ -6,7 +6,7 @@ per part of the v1 format, with drop-down lists for the catalogue's codes and th
 format's choices, and a sheet of instructions; `read_workbook` turns a filled-in workbook
 back into the v1 data, remembering which cell each value came from, so that validation
 issues name the sheet, the cell and the field. YAML → workbook → YAML keeps every field
-(tests/test_workbook.py round-trips every demo contribution).
+(tests/unit/inputs/test_workbook.py round-trips every demo contribution).
 """
 
 from __future__ import annotations

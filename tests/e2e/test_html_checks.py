@@ -1,0 +1,66 @@
+"""The report page in real tools: the W3C Nu HTML Checker and axe-core in headless Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.browsercheck import browser, vnu
+
+
+@pytest.mark.parametrize("which", ["library_draft", "library_final"])
+def test_nu_html_checker_finds_no_errors(which: str, request: pytest.FixtureRequest) -> None:
+    folder: Path = request.getfixturevalue(which)
+    errors = vnu(folder / "report.html")
+    assert errors == [], [(e.get("lastLine"), e["message"]) for e in errors[:10]]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_core_finds_no_wcag21_aa_violations(library_draft: Path, width: int) -> None:
+    result = browser("axe", library_draft / "report.html", width)
+    assert result["passes"] > 10  # axe really ran its rules
+    assert result["violations"] == [], result["violations"]
+
+
+def test_contents_stick_on_wide_screens_and_phones_need_no_sideways_scroll(
+    library_draft: Path,
+) -> None:
+    wide = browser("layout", library_draft / "report.html", 1280)
+    phone = browser("layout", library_draft / "report.html", 375)
+    assert wide["tocPosition"] == "sticky"
+    assert phone["tocPosition"] == "static"
+    assert phone["scrollWidth"] <= phone["viewportWidth"]
+    assert wide["charts"] == wide["chartsLabelled"] >= 8  # inline SVG, role=img, title, desc
+    assert wide["images"] >= 2 and wide["brokenImages"] == []  # members' images as data: URLs
+    assert wide["rtl"] and set(wide["rtl"]) == {"rtl"}  # Hebrew is laid out right to left
+
+
+def test_report_page_works_offline_and_runs_nothing(library_draft: Path) -> None:
+    result = browser("load", library_draft / "report.html")
+    assert result["requests"] == []
+    assert result["errors"] == [] and result["dialogs"] == [] and not result["scriptsRan"]
+
+
+def test_every_link_on_the_page_resolves_or_is_a_download(library_draft: Path) -> None:
+    result = browser("links", library_draft / "report.html")
+    local = [link for link in result["links"] if link["href"].startswith("file:")]
+    broken = [link["href"] for link in local if not link["exists"]]
+    assert local and broken == [], broken
+
+
+def test_a_contents_link_does_not_park_its_heading_under_the_draft_banner(
+    library_draft: Path,
+) -> None:
+    result = browser("anchors", library_draft / "report.html", 1280)
+    landed = result["landed"]
+    assert len(landed) >= 20
+    hidden = [x["href"] for x in landed if x["headingTop"] < x["bannerBottom"] - 0.5]
+    assert hidden == []
+    assert all(x["bannerBottom"] > 0 for x in landed)  # the banner is there, and sticky
+
+
+def test_chart_text_stays_legible_on_a_phone(library_draft: Path) -> None:
+    result = browser("anchors", library_draft / "report.html", 390)
+    # an SVG scales with its box: at 390 px its smallest text is still about 7 px high
+    assert result["minSvgTextPx"] is not None and result["minSvgTextPx"] >= 6.5

@@ -1,0 +1,490 @@
+"""Per-chapter parallel rendering reads exactly like a single-pass render: pages, text,
+page numbers (contents, cross-references, footers), outline, links, metadata; and the
+part cache re-renders only what changed."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import DEMO_INPUTS, ROOT
+from wgreport.build.pipeline import image_folders, make_context
+from wgreport.build.plan import make_build_info
+from wgreport.errors import RenderError
+from wgreport.inputs.edition import load_edition_inputs
+from wgreport.render.html import render_html, render_pdf
+from wgreport.render.pdf.parts import split_parts
+from wgreport.render.pdf.schedule import render_parallel
+
+TEMPLATES = ROOT / "templates"
+# The demo edition's page count: pinned here, the one place to change when the report's
+# content moves it.
+DEMO_PAGES = 63
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int | None]]:
+    out: list[tuple[int, str, int | None]] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((level, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def _links(reader: PdfReader) -> list[tuple[Any, ...]]:
+    names = reader.named_destinations
+    out: list[tuple[Any, ...]] = []
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            rect = tuple(round(float(x), 1) for x in annot["/Rect"])
+            if "/Dest" in annot:
+                name = str(annot["/Dest"])
+                target = reader.get_destination_page_number(names[name])
+                out.append((number, rect, name, target))
+            else:
+                out.append((number, rect, str(annot["/A"].get("/URI"))))
+    return out
+
+
+# What the stamp adds to a page after the front matter (wgreport.render.pdf.stamp). It is drawn after
+# the page's own content, so text extraction finds it later in the page's text than in a
+# single pass, where the label comes before the running heads: a page's text is compared
+# with the stamped lines taken out (whitespace normalised), and the stamped lines apart.
+_STAMPED = re.compile(r"Draft \d{3} · built \S+ · not for citation|Page \d+ of \d+")
+
+
+def _page_text(text: str) -> tuple[str, list[str]]:
+    # pypdf guesses a space from the gap between glyph runs; where the DRAFT mark's runs
+    # interleave with the page's, the guess differs between the merged and the single
+    # document though the glyphs are the same: the text is compared without spaces.
+    return "".join(_STAMPED.sub(" ", text).split()), sorted(_STAMPED.findall(text))
+
+
+def _summary(pdf: bytes) -> dict[str, Any]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        "pages": [_page_text(page.extract_text()) for page in reader.pages],
+        "outline": _outline(reader),
+        "links": _links(reader),
+        "dests": {
+            name: reader.get_destination_page_number(dest)
+            for name, dest in reader.named_destinations.items()
+        },
+        "metadata": dict(reader.metadata or {}),
+        "lang": str(reader.root_object.get("/Lang")),
+    }
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, Any]:
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    ctx = make_context(loaded, make_build_info(7))
+    html = render_html(ctx, TEMPLATES, for_print=True)
+    roots = image_folders(loaded)
+    single, _ = render_pdf(html, TEMPLATES, image_roots=roots)
+    chapters = [c.id for c in ctx.chapters]
+    return {"html": html, "roots": roots, "single": _summary(single), "single_pdf": single,
+            "chapters": chapters}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cold(demo: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    cache = tmp_path_factory.mktemp("parts")
+    pdf, warnings, stats = render_parallel(
+        demo["html"],
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cache,
+    )
+    return {"pdf": pdf, "warnings": warnings, "stats": stats, "cache": cache}
+
+
+def test_the_html_splits_into_front_matter_chapters_and_annexes(demo: dict[str, Any]) -> None:
+    parts = split_parts(demo["html"], demo["chapters"])
+    assert len(parts) == 1 + 7 + 10 + 4
+    assert "contents" in parts[0].owned and "main" in parts[1].owned
+    assert "member-kr" in parts[8].owned and "annex-status" in parts[-1].owned
+    assert set(parts[0].foreign) >= {"foreword", "member-kr", "annex-status"}
+    every = [i for p in parts for i in p.owned]
+    assert len(every) == len(set(every)), "an anchor is owned by two parts"
+
+
+def test_parallel_render_is_the_same_as_one_pass(
+    demo: dict[str, Any], cold: dict[str, Any]
+) -> None:
+    merged = _summary(cold["pdf"])
+    single = demo["single"]
+    assert len(merged["pages"]) == len(single["pages"]) == DEMO_PAGES
+    for number, (a, b) in enumerate(zip(single["pages"], merged["pages"], strict=True)):
+        assert a == b, f"page {number + 1} differs"
+    assert merged["outline"] == single["outline"] and len(single["outline"]) > 50
+    assert merged["links"] == single["links"] and len(single["links"]) > 100
+    assert merged["dests"] == single["dests"]
+    assert merged["metadata"] == single["metadata"] and merged["lang"] == "en"
+    # the cover and its verso (the imprint) carry no page footer
+    for number, (_, stamped) in enumerate(merged["pages"][2:], start=3):
+        assert f"Page {number} of {DEMO_PAGES}" in stamped and any(
+            "Draft 007" in s for s in stamped
+        )
+    assert cold["warnings"] == []
+    stats = cold["stats"]
+    # Each part is laid out once; only the six that print page numbers (the contents, the
+    # lists of figures and tables, and the chapters with cross-references) are laid out with placeholders first.
+    assert (stats.parts, stats.laid_out, stats.rendered, stats.passes) == (22, 6, 22, 1)
+
+
+def _pixels(pdf: Path, folder: Path) -> list[bytes]:
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(folder / "p")], check=True)
+    return [p.read_bytes() for p in sorted(folder.glob("p-*.pgm"))]
+
+
+def test_parallel_pages_look_the_same_as_one_pass(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    """Every page, drawn by poppler, is pixel for pixel the one-pass page: the stamped
+    footers and labels sit exactly where WeasyPrint puts them."""
+    (tmp_path / "single.pdf").write_bytes(demo["single_pdf"])
+    (tmp_path / "parallel.pdf").write_bytes(cold["pdf"])
+    single = _pixels(tmp_path / "single.pdf", tmp_path / "a")
+    merged = _pixels(tmp_path / "parallel.pdf", tmp_path / "b")
+    assert len(single) == len(merged) == DEMO_PAGES
+    differ = [n + 1 for n, (a, b) in enumerate(zip(single, merged, strict=True)) if a != b]
+    assert differ == []
+    single_fonts, merged_fonts = (_fonts(tmp_path / f) for f in ("single.pdf", "parallel.pdf"))
+    assert merged_fonts == single_fonts and "Noto-Sans" in merged_fonts
+
+
+def _fonts(pdf: Path) -> set[str]:
+    """The fonts of a PDF (pdffonts), without subset tags; each must be embedded."""
+    lines = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines), "a font is not embedded"
+    return {line.split()[0].split("+")[-1] for line in lines}
+
+
+def _structure(pdf: bytes) -> tuple[Counter[str], bool]:
+    """A tagged PDF's structure elements by type, and whether its parent tree is whole:
+    every page's /StructParents and annotation's /StructParent is a key, each key once, and
+    every element's page is a page of the document."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        tree = doc.Root.StructTreeRoot
+        nums = list(tree.ParentTree.Nums)
+        keys = [int(k) for k in nums[::2]]
+        used = [int(p.obj.StructParents) for p in doc.pages]
+        used += [
+            int(a.StructParent)
+            for p in doc.pages
+            for a in p.obj.get("/Annots", [])
+            if "/StructParent" in a
+        ]
+        pages = {p.obj.objgen for p in doc.pages}
+        counts: Counter[str] = Counter()
+        whole = len(keys) == len(set(keys)) and set(used) <= set(keys)
+        stack: list[pikepdf.Object | None] = (
+            list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        )
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
+                continue
+            counts[str(element.S)] += 1
+            whole = whole and ("/Pg" not in element or element.Pg.objgen in pages)
+            kids = element.get("/K")
+            stack += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        return counts, whole and bool(doc.Root.MarkInfo.Marked)
+
+
+def test_a_draft_is_tagged_and_the_merge_keeps_the_whole_structure(
+    demo: dict[str, Any], cold: dict[str, Any]
+) -> None:
+    single, single_whole = _structure(demo["single_pdf"])
+    merged, merged_whole = _structure(cold["pdf"])
+    assert single_whole and merged_whole
+    assert single["/H2"] >= 20 and single["/Figure"] >= 9 and single["/Table"] >= 20
+    # the merged document has one Document element and every part's elements under it;
+    # its footers are stamped as artifacts where a one-pass layout tags them as paragraphs
+    assert merged["/Document"] == 1
+    content = ("/H1", "/H2", "/H3", "/H4", "/Figure", "/Caption", "/Table", "/TR", "/TH",
+               "/TD", "/L", "/LI", "/Link", "/BlockQuote")  # fmt: skip
+    assert {k: merged[k] for k in content} == {k: single[k] for k in content}
+
+
+def test_the_parts_are_the_chapters_of_the_context(demo: dict[str, Any]) -> None:
+    """The cut follows ctx.chapters: a chapter the HTML lacks, or one it has that the
+    context does not list, is an error naming it, never a different cut."""
+    parts = split_parts(demo["html"], demo["chapters"])
+    assert [p.section for p in parts[1:]] == demo["chapters"]
+    with pytest.raises(RenderError, match="no chapter annex-extra"):
+        split_parts(demo["html"], [*demo["chapters"], "annex-extra"])
+    with pytest.raises(RenderError, match=r"not those of ctx\.chapters"):
+        split_parts(demo["html"], demo["chapters"][:-1])
+    with pytest.raises(RenderError, match=r"not those of ctx\.chapters"):
+        split_parts(demo["html"], [demo["chapters"][1], demo["chapters"][0], *demo["chapters"][2:]])
+
+
+def test_a_warm_cache_lays_out_nothing(demo: dict[str, Any], cold: dict[str, Any]) -> None:
+    pdf, _, stats = render_parallel(
+        demo["html"],
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
+    )
+    assert (stats.laid_out, stats.rendered) == (0, 0)
+    assert _summary(pdf) == _summary(cold["pdf"])
+
+
+def test_one_changed_chapter_is_the_only_part_rendered_again(
+    demo: dict[str, Any], cold: dict[str, Any]
+) -> None:
+    html = demo["html"].replace("pilot to\nroutine operation", "pilot to\neveryday operation", 1)
+    assert html != demo["html"]
+    changed = [
+        p.index
+        for p in split_parts(html, demo["chapters"])
+        if p.html != split_parts(demo["html"], demo["chapters"])[p.index].html
+    ]
+    _, _, stats = render_parallel(
+        html,
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
+    )
+    assert len(changed) == 1
+    # A member's chapter prints no page numbers: it is rendered once, and no placeholder
+    # layout is needed.
+    assert stats.rendered_parts == changed and stats.laid_out == 0
+
+
+def test_a_longer_chapter_moves_every_later_page_number(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    filler = "<p>" + "An added paragraph that makes Korea's chapter longer. " * 40 + "</p>"
+    marker = "<h2>5. Republic of Korea</h2>"  # a chapter's running head comes from its h2
+    html = demo["html"].replace(marker, marker + filler * 6, 1)
+    pdf, _, stats = render_parallel(
+        html,
+        TEMPLATES,
+        chapters=demo["chapters"],
+        image_roots=demo["roots"],
+        workers=2,
+        cache_dir=cold["cache"],
+    )
+    single, _ = render_pdf(html, TEMPLATES, image_roots=demo["roots"])
+    merged, expected = _summary(pdf), _summary(single)
+    assert len(merged["pages"]) == len(expected["pages"]) > DEMO_PAGES
+    assert merged == expected
+    # Korea's chapter is rendered; the contents and the cross-references to what follows
+    # it move, so the parts with those page numbers are rendered again, from their cached
+    # placeholder layouts; every other part is reused where it now lands.
+    parts = split_parts(html, demo["chapters"])
+    korea = next(p.index for p in parts if p.section == "member-kr")
+    numbered = {p.index for p in parts if p.numbered}
+    assert stats.laid_out == 0 and {korea, 0} <= set(stats.rendered_parts)
+    assert set(stats.rendered_parts) <= numbered | {korea} and len(numbered) == 6
+
+
+def test_a_build_with_workers_renders_in_parallel_and_reuses_its_parts(tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import copy_inputs
+    from wgreport.build.steps import build
+    from wgreport.runtime.settings import Settings
+
+    settings = Settings(
+        root=ROOT,
+        inputs_dir=copy_inputs(tmp_path),
+        outputs_dir=tmp_path / "outputs",
+        render_workers=2,
+    )
+    first, second = build(settings, 2024), build(settings, 2024)
+    one, two = (json.loads((f / "manifest.json").read_text("utf-8")) for f in (first, second))
+    assert one["render"] == {
+        "mode": "parallel", "workers": 2, "parts": 22, "parts_laid_out": 6,
+        "parts_rendered": 22, "passes": 1,
+    }  # fmt: skip
+    # The second draft differs only in its label ("Draft 002"), which only the front
+    # matter carries (the other pages get it from the stamp): one part is rendered again.
+    assert two["render"]["parts_laid_out"] == 0 and two["render"]["parts_rendered"] == 1
+    assert two["pages"] == one["pages"] == DEMO_PAGES
+    text = PdfReader(second / "report.pdf").pages[30].extract_text()
+    assert "Draft 002 · built" in text and f"Page 31 of {DEMO_PAGES}" in text
+    assert (settings.outputs_dir / ".cache" / "parts" / "pdf").is_dir()
+
+
+def test_a_chapter_over_the_time_limit_leaves_its_member_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member's chapter that hangs is stopped at the time limit (its worker killed), and
+    the draft is published without the member, who is reported as not rendered."""
+    import json
+    import os
+    import time
+
+    from tests.conftest import copy_inputs
+    from tests.support import slowparts
+    from wgreport.build.steps import build
+    from wgreport.render.pdf import schedule
+    from wgreport.runtime.settings import Settings
+
+    pids = tmp_path / "slow.pids"
+    monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
+    monkeypatch.setattr(schedule, "worker_pool", slowparts.pool)
+    settings = Settings(
+        root=ROOT,
+        inputs_dir=copy_inputs(tmp_path),
+        outputs_dir=tmp_path / "outputs",
+        render_workers=2,
+        chapter_time_limit=20,
+    )
+    started = time.monotonic()
+    folder = build(settings, 2024)
+    assert time.monotonic() - started < 300  # not the slow worker's ten minutes
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert "KR" not in manifest["members_included"] and len(manifest["members_included"]) == 9
+    reason = "submitted, not rendered: its chapter took longer than 20 s to lay out"
+    assert {"member": "KR", "reason": reason} in manifest["members_left_out"]
+    killed = [int(p) for p in pids.read_text("utf-8").split()]
+    assert killed, "the slow chapter never started"
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # the hanging worker was stopped, not left running
+    reader = PdfReader(folder / "report.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Republic of Korea" in text and "not rendered" in text
+    assert not any(title == "Republic of Korea" for _, title, _ in _outline(reader))
+
+
+def _gone(pid: int, within: float = 30.0) -> bool:
+    """Whether process `pid` has ended (and been reaped) within `within` seconds."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_one_pass_render_over_its_time_limit_names_the_slow_member(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pass (a final, or --workers 1) that hangs is stopped at its time limit; the
+    chapters are then timed one by one (the others from the cache), which names the member
+    whose chapter hangs. Both hung workers are stopped."""
+    import shutil
+    import time
+
+    from tests.support import slowparts
+    from wgreport.errors import PartsTimedOut
+    from wgreport.render.pdf import schedule
+    from wgreport.render.pdf.schedule import render_single
+
+    pids = tmp_path / "slow.pids"
+    monkeypatch.setenv("WGREPORT_TEST_SLOW_PIDS", str(pids))
+    monkeypatch.setattr(schedule, "worker_pool", slowparts.pool)
+    cache = tmp_path / "parts"
+    shutil.copytree(cold["cache"], cache)
+    # Korea's chapter changed (not in the cache), as a new contribution would be.
+    html = demo["html"].replace(slowparts.SLOW_SECTION, slowparts.SLOW_SECTION + ' lang="en"')
+    assert html != demo["html"]
+    started = time.monotonic()
+    with pytest.raises(PartsTimedOut) as caught:
+        render_single(html, TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], time_limit=6,
+                      chapter_time_limit=4, cache_dir=cache, workers=2)  # fmt: skip
+    assert time.monotonic() - started < 120  # not the slow workers' ten minutes
+    assert caught.value.sections == ["member-kr"] and caught.value.limit == 4
+    killed = [int(p) for p in pids.read_text("utf-8").split()]
+    assert len(killed) == 2, "the one pass, then Korea's chapter alone"
+    assert all(_gone(pid) for pid in killed), "a hung worker was left running"
+
+
+def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_limit(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    import shutil
+
+    from wgreport.errors import RenderError
+    from wgreport.render.pdf.schedule import render_single
+
+    cache = tmp_path / "parts"
+    shutil.copytree(cold["cache"], cache)  # every chapter lays out in no time: cached
+    with pytest.raises(RenderError, match=r"one pass within the time limit of 0\.5 s.*"
+                       r"WGREPORT_DOCUMENT_TIME_LIMIT.*within 300 s"):  # fmt: skip
+        render_single(demo["html"], TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], time_limit=0.5,
+                      chapter_time_limit=300, cache_dir=cache, workers=2)  # fmt: skip
+
+
+def test_a_final_whose_member_chapter_overran_is_refused_unless_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for a member whose contribution is not valid: a final is refused, naming the member
+    and the option, until `--allow-missing` names it; then it is published without it."""
+    import json
+
+    from tests.conftest import copy_inputs
+    from tests.support import slowparts
+    from wgreport.build.audit import read_log
+    from wgreport.build.steps import build
+    from wgreport.errors import FinalRefused, PartsTimedOut
+    from wgreport.render.html import render_pdf
+    from wgreport.render.pdf import schedule
+    from wgreport.runtime.settings import Settings
+
+    seen: list[str] = []
+
+    def korea_hangs(html: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(html)
+        if slowparts.SLOW_SECTION in html:
+            raise PartsTimedOut(["member-kr"], 300)  # what render_single finds (test above)
+        # The render itself is tested elsewhere (test_pdf_final.py); a small PDF will do.
+        pdf, log = render_pdf("<p>final</p>", TEMPLATES, variant=kwargs["variant"])
+        return pdf, log.warnings
+
+    monkeypatch.setattr(schedule, "render_single", korea_hangs)
+    outputs = tmp_path / "outputs"
+    settings = Settings(root=ROOT, inputs_dir=copy_inputs(tmp_path), outputs_dir=outputs)
+    reason = "submitted, not rendered: its chapter took longer than 300 s to lay out"
+    with pytest.raises(FinalRefused, match=rf"KR \({reason}\)\. .*--allow-missing KR$"):
+        build(settings, 2024, final=True)
+    assert not (outputs / "2024" / "final").exists()
+    folder = build(settings, 2024, final=True, allow_missing=["KR"])
+    assert folder == outputs / "2024" / "final"
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["final"] and "KR" not in manifest["members_included"]
+    assert {"member": "KR", "reason": reason, "allowed_by": "--allow-missing"} in manifest[
+        "members_left_out"
+    ]
+    assert manifest["render"]["mode"] == "single"
+    assert [e["result"] for e in read_log(outputs / "2024")] == ["refused", "success"]
+    # rendered again without Korea's chapter, and with the reason in the status annex
+    assert len(seen) == 3 and slowparts.SLOW_SECTION not in seen[-1]
+    assert "not rendered: its chapter took longer than 300 s" in seen[-1]
