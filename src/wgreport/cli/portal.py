@@ -76,9 +76,10 @@ def serve(
     address = base_url or f"http://{host}:{port}"
     if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", address):
         raise fail_usage(f"--base-url must be like https://portal.example.org, not {address!r}")
+    loopback = ["127.0.0.1", "localhost", "::1"]
     portal = Portal(settings.inputs_dir, settings.outputs_dir, edition, Store(portal_dir()),
                     secure_cookies=https, base_url=address.rstrip("/"),
-                    allowed_hosts=["127.0.0.1", "localhost", *(allowed_host or [])])  # fmt: skip
+                    allowed_hosts=[*loopback, *(allowed_host or [])])  # fmt: skip
     typer.echo(f"Portal of the {edition} edition on http://{host}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(make_app(portal), host=host, port=port, log_level="warning",
                 proxy_headers=https, server_header=False)  # fmt: skip

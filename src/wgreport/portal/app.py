@@ -22,6 +22,7 @@ audit log with the client's address (at a bounded rate per client).
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .signin import signin, signin_page, signout
 from .store import (
+    OPEN_STATES,
     DiskFull,
     Invitation,
     Session,
@@ -111,7 +113,7 @@ async def member_upload(request: Request) -> Response:
     invitation, session = signed
     limits = portal.limits
     fields = await read_form(request, max_fields=4, max_files=1)
-    if not csrf_ok(portal, session, str(fields.get("csrf") or "")):
+    if not await run_in_threadpool(csrf_ok, portal, session, str(fields.get("csrf") or "")):
         return expired_form(portal, request, "/member")
     upload = fields.get("contribution")
     if not isinstance(upload, tuple) or not upload[0]:
@@ -142,12 +144,28 @@ async def member_upload(request: Request) -> Response:
     number, path = await run_in_threadpool(
         portal.store.add_revision, portal.year, code, body, suffix, invitation, client
     )
-    async with portal.checks:
-        checked = await anyio.to_thread.run_sync(
-            check_upload, portal.inputs_dir, portal.year, code, path, limits
-        )
-    await run_in_threadpool(_settle, portal, invitation, code, number, checked, body, client)
+    try:
+        async with portal.checks:
+            checked = await anyio.to_thread.run_sync(
+                check_upload, portal.inputs_dir, portal.year, code, path, limits
+            )
+        await run_in_threadpool(_settle, portal, invitation, code, number, checked, body, client)
+    except BaseException:
+        # the record must not stay "received" or "accepting" while the portal runs: it
+        # says what became of the member's file, as after a crash (Store.settle)
+        await run_in_threadpool(_settle_after_error, portal, code, number)
+        raise
     return redirect(portal, "/member")
+
+
+def _settle_after_error(portal: Portal, code: str, number: int) -> None:
+    record = portal.store.revision(portal.year, code, number)
+    if record is not None and record["status"] in OPEN_STATES:
+        try:
+            portal.store.settle(record, "failed")
+        except Exception as exc:  # the disk may still be full: the next start settles it
+            print(f"wgreport portal: revision {number} of {code} not settled: {exc}",
+                  file=sys.stderr)  # fmt: skip
 
 
 def _settle(
@@ -171,19 +189,20 @@ def _settle(
     accepted = checked.yaml.encode("utf-8") if checked.yaml is not None else body
     target = _accepted_file(portal, code)
     with store.accepting(year, code):
+        newer = [r["revision"] for r in store.revisions(year, code)
+                 if r["status"] == "accepted" and r["revision"] > number]  # fmt: skip
+        if newer:  # a later upload was checked sooner and is the member's file already
+            store.set_revision(year, code, number, status="superseded",
+                               message=f"Valid, but revision {newer[-1]}, sent after it, "
+                               "was accepted first and is your contribution.",
+                               audit={**audit, "action": "upload", "accepted": False,
+                                      "status": "superseded"})  # fmt: skip
+            return
         previous = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else None
         store.set_revision(year, code, number, status="accepting", target=str(target),
                            target_sha256=hashlib.sha256(accepted).hexdigest(),
                            previous_sha256=previous)  # fmt: skip
-        try:
-            write_atomic(target, accepted, mode=0o644)
-        except BaseException:
-            store.set_revision(year, code, number, status="failed",
-                               message="The portal could not write your file; your "
-                               "contribution is unchanged. Upload it again later.",
-                               audit={**audit, "action": "upload", "accepted": False,
-                                      "status": "failed"})  # fmt: skip
-            raise
+        write_atomic(target, accepted, mode=0o644)  # an error: member_upload settles it
         store.set_revision(year, code, number, status="accepted", message=None,
                            audit={**audit, "action": "upload", "accepted": True,
                                   "status": "accepted",
@@ -223,7 +242,7 @@ async def review_comment(request: Request) -> Response:
     fields = {
         k: v for k, v in (await read_form(request, max_fields=12)).items() if isinstance(v, str)
     }
-    if not csrf_ok(portal, session, fields.get("csrf")):
+    if not await run_in_threadpool(csrf_ok, portal, session, fields.get("csrf")):
         return expired_form(portal, request, "/review")
 
     def add() -> tuple[int | None, list[str]]:
@@ -234,8 +253,10 @@ async def review_comment(request: Request) -> Response:
     if number is None:
         refuse(request, "comment not valid")
         return await run_in_threadpool(_review_page, portal, signed, problems)
-    portal.store.audit("comment", who, client=client_address(request), reviewer=who.reviewer,
-                       comment=number)  # fmt: skip
+    await run_in_threadpool(
+        portal.store.audit, "comment", who, client=client_address(request),
+        reviewer=who.reviewer, comment=number,
+    )  # fmt: skip
     return redirect(portal, "/review")
 
 
@@ -305,7 +326,7 @@ async def _secretariat_form(
     portal: Portal = request.app.state.portal
     signed = signed_in(request)
     fields = await read_form(request, max_fields=max_fields)
-    if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):
+    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
         return expired_form(portal, request, "/secretariat")
     return portal, signed, fields
 

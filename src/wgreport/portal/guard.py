@@ -49,8 +49,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         limits = self.portal.limits
-        upload = scope["path"] == "/member/upload"
-        limit = limits.body_bytes if upload else limits.form_bytes
+        by_path = {"/member/upload": limits.body_bytes, "/review/comment": limits.comment_bytes}
+        limit = by_path.get(scope["path"], limits.form_bytes)
         status: dict[str, int] = {}
 
         async def guarded_send(message: Message) -> None:

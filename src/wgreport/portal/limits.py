@@ -12,7 +12,10 @@ class PortalLimits:
     upload_bytes: int = 2 * 1024 * 1024
     #: A request body: the upload with its form around it; refused while it is read.
     body_bytes: int = 2 * 1024 * 1024 + 64 * 1024
-    #: A form without a file (a comment, a button).
+    #: A reviewer's comment form: its texts at their longest (docs/limits.md), each
+    #: character up to 9 bytes once URL-encoded.
+    comment_bytes: int = 512 * 1024
+    #: Any other form without a file (a button, sign-out).
     form_bytes: int = 64 * 1024
     #: Uploads per member in an hour, and their bytes.
     uploads_per_hour: int = 20

@@ -100,11 +100,13 @@ async def signout(request: Request) -> Response:
     signed = current_session(request)
     fields = await read_form(request, max_fields=2)
     if signed is not None:
-        if not csrf_ok(portal, signed[1], str(fields.get("csrf") or "")):
+        if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
             return expired_form(portal, request, "/")
         await run_in_threadpool(portal.store.end_session, signed[1].id, "signed out")
-        portal.store.audit("signout", signed[0], client=client_address(request),
-                           agent=user_agent(request), session=signed[1].id)  # fmt: skip
+        await run_in_threadpool(
+            portal.store.audit, "signout", signed[0], client=client_address(request),
+            agent=user_agent(request), session=signed[1].id,
+        )  # fmt: skip
     response = page(portal, "signedout.html.j2")
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                            secure=portal.secure_cookies)  # fmt: skip

@@ -179,42 +179,45 @@ class Store(People):
         return [_revision(r) for r in rows]
 
     def recover(self) -> list[dict[str, Any]]:
-        """After a crash: settle every upload that was cut short. One whose file was being
-        written is `accepted` when the member's file holds its content (the write ended)
-        and `interrupted` otherwise (the old file stands); one received or checked is
-        `interrupted`. Leftover temporary files are removed. The records settled."""
-        settled = []
+        """After a crash: settle every upload that was cut short (`settle`). Leftover
+        temporary files are removed. The records settled."""
         conn = self._connection()
         rows = conn.execute(
             f"SELECT * FROM revisions WHERE status IN ({', '.join('?' * len(OPEN_STATES))})",
             OPEN_STATES,
         ).fetchall()
-        for row in rows:
-            record = _revision(row)
-            status, message = "interrupted", "The portal stopped while checking this upload; "
-            message += "nothing was changed. Upload it again."
-            if record["status"] == "accepting" and record["target"]:
-                target = Path(record["target"])
-                for tmp in target.parent.glob(f".{target.name}.*.tmp"):
-                    tmp.unlink(missing_ok=True)
-                now = (hashlib.sha256(target.read_bytes()).hexdigest()
-                       if target.is_file() else None)  # fmt: skip
-                if now == record["target_sha256"]:
-                    status = "accepted"
-                    message = "Accepted (the portal stopped just after writing it)."
-                else:
-                    message = ("The portal stopped before this upload was written; your "
-                               "contribution is unchanged. Upload it again.")  # fmt: skip
-            self.set_revision(
-                record["year"], record["member"], record["revision"], status=status,
-                message=message,
-                audit={"action": "upload-recovered", "was": record["status"], "now": status,
-                       "file": record["target"], "sha256": record["target_sha256"]},
-            )  # fmt: skip
-            settled.append({**record, "status": status})
+        settled = [self.settle(_revision(row), "stopped") for row in rows]
         for tmp in self.folder.glob(f"{REVISIONS}/*/*/.*.tmp"):
             tmp.unlink(missing_ok=True)
         return settled
+
+    def settle(self, record: dict[str, Any], cause: str) -> dict[str, Any]:
+        """Settle an upload cut short (the portal `stopped`, or `failed` on an error while
+        it runs): one whose file was being written is `accepted` when the member's file
+        holds its content (the write ended) and `interrupted` otherwise (the old file
+        stands); one received or checked is `interrupted`. The record as settled."""
+        status = "interrupted"
+        message = (f"The portal {cause} while checking this upload; nothing was changed. "
+                   "Upload it again.")  # fmt: skip
+        if record["status"] == "accepting" and record["target"]:
+            target = Path(record["target"])
+            for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+            now = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else None
+            if now == record["target_sha256"]:
+                status = "accepted"
+                message = f"Accepted (the portal {cause} just after writing it)."
+            else:
+                message = (f"The portal {cause} before this upload was written; your "
+                           "contribution is unchanged. Upload it again.")  # fmt: skip
+        self.set_revision(
+            record["year"], record["member"], record["revision"], status=status,
+            message=message,
+            audit={"action": "upload-recovered", "was": record["status"], "now": status,
+                   "file": record["target"], "sha256": record["target_sha256"],
+                   "cause": cause},
+        )  # fmt: skip
+        return {**record, "status": status, "message": message}
 
     # --- builds ---------------------------------------------------------------------------
 

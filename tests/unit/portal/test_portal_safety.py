@@ -543,3 +543,73 @@ def test_json_state_of_an_earlier_version_is_migrated(tmp_path: Path) -> None:
     assert (folder / "invitations.json.migrated").is_file()
     assert (folder / "audit.log.migrated").is_file()
     assert store.verify_audit()[0] == []
+
+
+def test_an_older_upload_checked_last_never_replaces_a_newer_accepted_one(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploads are checked at once; revision 1's check ends after revision 2 was accepted:
+    revision 1 is recorded as superseded and the member's file stays revision 2."""
+    from wgreport.portal.checker import CheckResult
+
+    first_started, second_done = threading.Event(), threading.Event()
+
+    def check(inputs: Path, year: int, code: str, path: Path, limits: object) -> CheckResult:
+        if path.name.startswith("001"):
+            first_started.set()
+            assert second_done.wait(30)  # revision 2 is accepted meanwhile
+        return CheckResult(True, [], [])
+
+    monkeypatch.setattr(portal_app, "check_upload", check)
+    portal.limits = PortalLimits(checks_at_once=2)
+    one = _signed_in(portal, email="kr1@example.org")
+    two = _signed_in(portal, email="kr2@example.org")
+    tokens = [_csrf(one), _csrf(two)]
+    older, newer = KR + b"# older\n", KR + b"# newer\n"
+    codes: list[int] = []
+
+    def send(client: TestClient, token: str, body: bytes) -> None:
+        response = client.post("/member/upload", data={"csrf": token},
+                               files={"contribution": ("KR.yaml", body)})  # fmt: skip
+        codes.append(response.status_code)
+
+    first = threading.Thread(target=send, args=(one, tokens[0], older))
+    first.start()
+    assert first_started.wait(30)
+    send(two, tokens[1], newer)
+    second_done.set()
+    first.join(30)
+    assert codes == [303, 303]
+    accepted = portal.inputs_dir / "2024" / "contributions" / "KR.yaml"
+    assert accepted.read_bytes() == newer
+    statuses = {r["revision"]: r["status"] for r in portal.store.revisions(2024, "KR")}
+    assert statuses == {1: "superseded", 2: "accepted"}
+    assert "revision 2" in portal.store.revisions(2024, "KR")[0]["message"]
+
+
+def test_a_checker_that_fails_leaves_no_upload_being_checked_forever(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the upload checker failed: boom")
+
+    monkeypatch.setattr(portal_app, "check_upload", broken)
+    _, token = portal.store.invite("member", "kr@example.org", member="KR")
+    client = TestClient(make_app(portal), follow_redirects=False, raise_server_exceptions=False)
+    assert client.post(f"/signin/{token}").status_code == 303
+    response = client.post("/member/upload", data={"csrf": _csrf(client)},
+                           files={"contribution": ("KR.yaml", KR)})  # fmt: skip
+    assert response.status_code == 500
+    (record,) = portal.store.revisions(2024, "KR")
+    assert record["status"] == "interrupted" and "failed while checking" in record["message"]
+    page = client.get("/member").text
+    assert "Being checked" not in page and "failed while checking" in page
+
+
+def test_a_long_comment_in_any_script_is_not_refused_as_too_large(portal: Portal) -> None:
+    client = _signed_in(portal, "reviewer", "r@example.org", reviewer="r-one")
+    form = {"draft": "1", "section": "summary", "comment": "Ж" * 12_000,
+            "proposed_change": "я" * 12_000, "kind": "factual",
+            "csrf": _csrf(client, "/review")}  # fmt: skip
+    response = client.post("/review/comment", data=form)
+    assert response.status_code != 413, response.text[:300]
