@@ -35,6 +35,14 @@ class DiskFull(WgreportError):
     """The portal's disk (or its database) is full: nothing of the change was kept."""
 
 
+class UploadQuotaExceeded(WgreportError):
+    """A member sent more uploads or bytes in the last hour than the portal takes."""
+
+    def __init__(self, count: int, sent: int) -> None:
+        super().__init__(f"{count} uploads ({sent} bytes) in the last hour")
+        self.count, self.sent = count, sent
+
+
 class SvgRefused(WgreportError):
     """Why a member's SVG is not used: an issue code, a message and a hint."""
 

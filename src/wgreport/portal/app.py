@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from .checker import CheckResult, check_upload
@@ -130,20 +131,21 @@ async def member_upload(request: Request) -> Response:
         large = f"The file is larger than {limits.upload_bytes // 1024} KiB."
         return _member_page(portal, signed, large, 413)
     code = str(invitation.member)
-    count, sent = await run_in_threadpool(portal.store.recent_uploads, portal.year, code, 3600)
-    if count >= limits.uploads_per_hour or sent + len(body) > limits.upload_bytes_per_hour:
+    client = client_address(request)
+    quota = (limits.uploads_per_hour, limits.upload_bytes_per_hour)
+    try:
+        number, path = await run_in_threadpool(
+            portal.store.add_revision, portal.year, code, body, suffix, invitation, client, quota
+        )
+    except UploadQuotaExceeded as over:
         refuse(request, "upload quota")
-        quota = (f"Your country has sent {count} uploads ({sent // 1024} KiB) in the last hour; "
-                 f"the portal takes at most {limits.uploads_per_hour} uploads or "
-                 f"{limits.upload_bytes_per_hour // (1024 * 1024)} MiB an hour from one "
-                 "member. Try again later; nothing of this upload was kept.")  # fmt: skip
-        response = _member_page(portal, signed, quota, 429)
+        text = (f"Your country has sent {over.count} uploads ({over.sent // 1024} KiB) in the "
+                f"last hour; the portal takes at most {limits.uploads_per_hour} uploads or "
+                f"{limits.upload_bytes_per_hour // (1024 * 1024)} MiB an hour from one "
+                "member. Try again later; nothing of this upload was kept.")  # fmt: skip
+        response = _member_page(portal, signed, text, 429)
         response.headers["Retry-After"] = "3600"
         return response
-    client = client_address(request)
-    number, path = await run_in_threadpool(
-        portal.store.add_revision, portal.year, code, body, suffix, invitation, client
-    )
     try:
         async with portal.checks:
             checked = await anyio.to_thread.run_sync(

@@ -41,18 +41,18 @@ def signin_page(request: Request) -> Response:
     return page(portal, "signin.html.j2", token=token, invitation=invitation)
 
 
-def signin(request: Request) -> Response:
+async def signin(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     token = request.path_params["token"]
-    if not _may_try(portal, request):
+    if not await run_in_threadpool(_may_try, portal, request):
         return _too_many_signins(portal, request)
-    invitation, session_token, why = (
-        portal.store.sign_in(
-            token, client_address(request), user_agent(request), portal.session_max_seconds
-        )
-        if len(token) <= 100
-        else (None, None, "unknown")
-    )
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        # another site's form would sign this browser in as the invitation's holder
+        return forbidden(portal, request, "Open your sign-in link itself, then press its button.")
+    earlier = current_session(request)  # a browser signed in before: that session ends
+    if earlier is not None:
+        await run_in_threadpool(portal.store.end_session, earlier[1].id, "signed in again")
+    invitation, session_token, why = await run_in_threadpool(_sign_in, portal, request, token)
     if session_token is None:
         return forbidden(portal, request, _link_problem(invitation, why) or "Not valid.")
     response = redirect(portal, "/")
@@ -61,6 +61,18 @@ def signin(request: Request) -> Response:
         samesite="strict", secure=portal.secure_cookies, path="/",
     )  # fmt: skip
     return response
+
+
+def _sign_in(
+    portal: Portal, request: Request, token: str
+) -> tuple[Invitation | None, str | None, str]:
+    return (
+        portal.store.sign_in(
+            token, client_address(request), user_agent(request), portal.session_max_seconds
+        )
+        if len(token) <= 100
+        else (None, None, "unknown")
+    )
 
 
 def _may_try(portal: Portal, request: Request) -> bool:

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DiskFull
+from ..errors import DiskFull, UploadQuotaExceeded
 from ..layout import REVISIONS, PortalFiles
 from . import auditlog
 from .database import DB_NAME, utc_now, utc_now_iso
@@ -89,15 +89,6 @@ class Store(People):
     def revisions_dir(self, year: int, member: str) -> Path:
         return PortalFiles(self.folder).revisions(year, member)
 
-    def recent_uploads(self, year: int, member: str, seconds: int) -> tuple[int, int]:
-        """How many uploads and bytes `member` sent in the last `seconds`."""
-        since = (utc_now() - dt.timedelta(seconds=seconds)).isoformat()
-        row = self._connection().execute(
-            "SELECT count(*), coalesce(sum(bytes), 0) FROM revisions WHERE year = ? AND "
-            "member = ? AND at >= ?", (year, member, since),
-        ).fetchone()  # fmt: skip
-        return int(row[0]), int(row[1])
-
     def add_revision(
         self,
         year: int,
@@ -106,13 +97,23 @@ class Store(People):
         suffix: str,
         who: Invitation,
         client: str | None = None,
+        quota: tuple[int, int] | None = None,
     ) -> tuple[int, Path]:
         """Keep an upload as the next numbered revision (`received`): the body's file is
         written atomically, then the row naming it, in one transaction; their number and
-        path."""
+        path. With `quota` (uploads, bytes in the last hour), the count is taken in the same
+        transaction, so uploads at once cannot pass it together: UploadQuotaExceeded."""
         folder = self.revisions_dir(year, member)
         digest = hashlib.sha256(body).hexdigest()
         with self.tx() as conn:
+            if quota is not None:
+                since = (utc_now() - dt.timedelta(hours=1)).isoformat()
+                count, sent = conn.execute(
+                    "SELECT count(*), coalesce(sum(bytes), 0) FROM revisions WHERE year = ? "
+                    "AND member = ? AND at >= ?", (year, member, since),
+                ).fetchone()  # fmt: skip
+                if count >= quota[0] or sent + len(body) > quota[1]:
+                    raise UploadQuotaExceeded(int(count), int(sent))
             row = conn.execute("SELECT max(revision) FROM revisions WHERE year = ? AND "
                                "member = ?", (year, member)).fetchone()  # fmt: skip
             on_disk = [int(p.stem) for p in folder.glob("[0-9][0-9][0-9]*") if p.stem.isdigit()]

@@ -613,3 +613,46 @@ def test_a_long_comment_in_any_script_is_not_refused_as_too_large(portal: Portal
             "csrf": _csrf(client, "/review")}  # fmt: skip
     response = client.post("/review/comment", data=form)
     assert response.status_code != 413, response.text[:300]
+
+
+def test_parallel_uploads_cannot_pass_the_hourly_quota_together(portal: Portal) -> None:
+    """The quota is counted in the transaction that adds the revision."""
+    portal.limits = PortalLimits(uploads_per_hour=2)
+    clients = [_signed_in(portal, email=f"kr{n}@example.org") for n in range(4)]
+    tokens = [_csrf(c) for c in clients]
+    codes: list[int] = []
+
+    def send(client: TestClient, token: str, n: int) -> None:
+        response = client.post("/member/upload", data={"csrf": token},
+                               files={"contribution": ("KR.yaml", KR + f"# {n}\n".encode())})  # fmt: skip
+        codes.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(c, t, n))
+               for n, (c, t) in enumerate(zip(clients, tokens, strict=True))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [303, 303, 429, 429]
+    assert len(portal.store.revisions(2024, "KR")) == 2
+
+
+def test_a_sign_in_posted_from_another_site_is_refused_and_a_second_one_ends_the_first(
+    portal: Portal,
+) -> None:
+    _, token = portal.store.invite("member", "kr@example.org", member="KR")
+    browser = _browser(portal)
+    refused = browser.post(f"/signin/{token}", headers={"sec-fetch-site": "cross-site"})
+    assert refused.status_code == 403 and COOKIE not in browser.cookies
+    assert (
+        browser.post(f"/signin/{token}", headers={"sec-fetch-site": "same-origin"}).status_code
+        == 303
+    )
+    first = browser.cookies[COOKIE]
+    _, other = portal.store.invite("reviewer", "r@example.org", reviewer="r-one")
+    assert browser.post(f"/signin/{other}").status_code == 303
+    old = _browser(portal)
+    old.cookies.set(COOKIE, first)
+    assert old.get("/member").status_code == 403
+    ended = [s for s in portal.store.sessions() if s.ended]
+    assert [s.ended_reason for s in ended] == ["signed in again"]
