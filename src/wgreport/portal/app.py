@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +200,13 @@ def _settle(
                                       "status": "superseded"})  # fmt: skip
             return
         previous = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() else None
+        digest = hashlib.sha256(accepted).hexdigest()
         store.set_revision(year, code, number, status="accepting", target=str(target),
-                           target_sha256=hashlib.sha256(accepted).hexdigest(),
-                           previous_sha256=previous)  # fmt: skip
+                           target_sha256=digest, previous_sha256=previous)  # fmt: skip
         write_atomic(target, accepted, mode=0o644)  # an error: member_upload settles it
         store.set_revision(year, code, number, status="accepted", message=None,
                            audit={**audit, "action": "upload", "accepted": True,
-                                  "status": "accepted",
-                                  "sha256": hashlib.sha256(accepted).hexdigest()})  # fmt: skip
+                                  "status": "accepted", "sha256": digest})  # fmt: skip
 
 
 @requires("drafts", status_code=403)
@@ -407,7 +405,6 @@ def make_app(portal: Portal) -> Starlette:
     )
     app.router.redirect_slashes = False  # its redirects would name the request's Host
     app.state.portal = portal
-    app.state.started = time.time()
     return app
 
 

@@ -6,17 +6,14 @@ a log cut at its end. Lines are written in the transaction of the change they re
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import sqlite3
 from typing import Any
 
+from ..runtime.clock import utc_now_iso
+
 GENESIS = "0" * 64
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def audit_hash(prev: str, line: dict[str, Any]) -> str:
@@ -37,7 +34,7 @@ def append(
 ) -> None:
     head = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     number, prev = (int(head[0]) + 1, str(head[1])) if head else (1, GENESIS)
-    line = {"id": number, "at": at or _now(), "action": action, "who": who, "role": role,
+    line = {"id": number, "at": at or utc_now_iso(), "action": action, "who": who, "role": role,
             "client": client, "agent": (agent or None) and agent[:300],
             "details": details}  # fmt: skip
     digest = audit_hash(prev, line)

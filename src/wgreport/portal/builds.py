@@ -25,15 +25,12 @@ from typing import Any
 
 from ..layout import Outputs, PortalFiles
 from ..runtime.background import alive
+from ..runtime.clock import utc_now_iso
 from .files import private_dirs
 from .store import Invitation, Store
 
 #: A builds.log result → the portal's status of the build.
 _STATUS = {"success": "succeeded", "interrupted": "interrupted"}
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 class Builds:
@@ -101,7 +98,7 @@ class Builds:
             # its process ended while no portal waited for it (the portal was restarted):
             # the build's line in builds.log tells how it ended
             status, draft = self._outcome(record, None)
-            record.update(status=status, draft=draft, finished=_now())
+            record.update(status=status, draft=draft, finished=utc_now_iso())
             self._update(record["build"], status=status, draft=draft, finished=record["finished"])
         return record
 
@@ -151,7 +148,8 @@ class Builds:
                 log.close()
             record = {
                 "build": number, "year": self.year, "by": who.id, "email": who.email,
-                "started": _now(), "pid": process.pid, "pid_started": started_at(process.pid),
+                "started": utc_now_iso(), "pid": process.pid,
+                "pid_started": started_at(process.pid),
                 "status": "running", "command": " ".join(self.command()[2:]),
                 "finished": None, "exit_code": None, "draft": None,
             }  # fmt: skip
@@ -172,7 +170,7 @@ class Builds:
     def _finish(self, record: dict[str, Any], process: subprocess.Popen[bytes]) -> None:
         code = process.wait()
         status, draft = self._outcome(record, code)
-        self._update(record["build"], finished=_now(), exit_code=code, status=status,
+        self._update(record["build"], finished=utc_now_iso(), exit_code=code, status=status,
                      draft=draft)  # fmt: skip
         self.store.audit(
             "build-finished", None, build=record["build"], year=self.year,

@@ -5,7 +5,6 @@ date on first use; the rate limits' counts and the audit log live in it too."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import secrets
@@ -33,14 +32,6 @@ class Actor(Protocol):
 
 
 DB_NAME = PORTAL_DB
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def utc_now_iso() -> str:
-    return utc_now().isoformat()
 
 
 class Database:

@@ -13,8 +13,9 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, fields
 
+from ..runtime.clock import utc_now, utc_now_iso
 from . import auditlog
-from .database import Database, utc_now, utc_now_iso
+from .database import Database
 
 ROLES = ("member", "reviewer", "secretariat")
 #: How long an invitation link works when nobody has used it.

@@ -5,17 +5,12 @@ audit.log) into it on first start."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
 
+from ..runtime.clock import utc_now_iso
 from . import auditlog
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,8 +84,8 @@ def import_json_state(
             "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (year, member, int(item["revision"]), item.get("file", ""),
              item.get("sha256", ""), int(item.get("bytes", 0)), item.get("by"),
-             item.get("email"), item.get("at", _now()),
-             "interrupted" if status == "received" else status, _now(),
+             item.get("email"), item.get("at", utc_now_iso()),
+             "interrupted" if status == "received" else status, utc_now_iso(),
              json.dumps(item.get("report", [])), json.dumps(item.get("issues", []))),
         )  # fmt: skip
         done.append(meta)
@@ -100,7 +95,7 @@ def import_json_state(
             "INSERT OR IGNORE INTO builds (year, build, by, email, started, pid, status,"
             " command, finished, exit_code, draft) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (int(item.get("year", meta.parent.name)), int(item["build"]), item.get("by"),
-             item.get("email"), item.get("started", _now()), item.get("pid"),
+             item.get("email"), item.get("started", utc_now_iso()), item.get("pid"),
              item.get("status", "interrupted"), item.get("command"),
              item.get("finished"), item.get("exit_code"), item.get("draft")),
         )  # fmt: skip
@@ -110,7 +105,7 @@ def import_json_state(
         for text in path.read_text(encoding="utf-8", errors="replace").splitlines():
             with contextlib.suppress(ValueError):
                 old = json.loads(text)
-                at, action = old.pop("at", _now()), old.pop("action", "unknown")
+                at, action = old.pop("at", utc_now_iso()), old.pop("action", "unknown")
                 who, role = old.pop("who", None), old.pop("role", None)
                 auditlog.append(conn, action, who, role, None, None,
                                    {**old, "migrated": True}, at=at)  # fmt: skip

@@ -39,8 +39,9 @@ from typing import Any
 
 from ..errors import DiskFull, UploadQuotaExceeded
 from ..layout import REVISIONS, PortalFiles
+from ..runtime.clock import utc_now, utc_now_iso
 from . import auditlog
-from .database import DB_NAME, utc_now, utc_now_iso
+from .database import DB_NAME
 from .files import private_dirs, write_atomic
 from .people import (
     INVITATION_DAYS,
@@ -156,10 +157,6 @@ class Store(People):
                                    audit.pop("client", None), None,
                                    {"member": member, "year": year, "revision": number,
                                     **audit})  # fmt: skip
-
-    # kept for callers of the earlier name
-    def set_revision_status(self, year: int, member: str, number: int, **values: Any) -> None:
-        self.set_revision(year, member, number, **values)
 
     def revision(self, year: int, member: str, number: int) -> dict[str, Any] | None:
         row = (

@@ -52,8 +52,6 @@ SECURITY_HEADERS = {
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
-#: Kept for callers of the earlier name.
-MAX_UPLOAD_BYTES = DEFAULT_LIMITS.upload_bytes
 
 
 @dataclass

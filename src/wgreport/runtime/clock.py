@@ -1,4 +1,5 @@
-"""The build's clock: now, or the time pinned for reproducible builds and tests."""
+"""The clocks: the build's (now, or the time pinned for reproducible builds and tests),
+and real time for records kept as they happen (the portal's state and audit log)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,12 @@ def build_time() -> dt.datetime:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def utc_now() -> dt.datetime:
+    """Now in UTC to the second, never pinned: when a record kept as it happens was made."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def utc_now_iso() -> str:
+    return utc_now().isoformat()
