@@ -40,6 +40,12 @@ async function signedIn(link) {
   return page;
 }
 
+// Press a form's button and wait for the page it leads to. (waitForURL would not do: the
+// form posts from the very page it returns to, so the URL matches before the post is sent.)
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
+}
+
 async function shot(page, name) {
   if (plan.screenshots) {
     await page.screenshot({ path: join(plan.screenshots, name), fullPage: false });
@@ -50,7 +56,7 @@ async function member() {
   const page = await signedIn(plan.member.link);
   const out = { landed: new URL(page.url()).pathname };
   await page.setInputFiles("#contribution", plan.member.bad);
-  await Promise.all([page.waitForURL("**/member"), page.click("#upload-button")]);
+  await submit(page, "#upload-button");
   out.problems = await page.$$eval("#problems tr.error", (rows) => rows.map((r) => ({
     at: r.querySelector(".at")?.textContent ?? null,
     noticed: r.querySelector(".noticed")?.textContent ?? null,
@@ -59,7 +65,7 @@ async function member() {
   out.first_verdict = (await page.textContent("main h2 + p")).trim();
   await shot(page, "portal-member.png");
   await page.setInputFiles("#contribution", plan.member.good);
-  await Promise.all([page.waitForURL("**/member"), page.click("#upload-button")]);
+  await submit(page, "#upload-button");
   out.verdict = (await page.textContent("main h2 + p")).trim();
   out.problems_after = await page.$$eval("#problems tr.error", (rows) => rows.length);
   return out;
@@ -72,7 +78,7 @@ async function secretariat() {
     await shot(page, "portal-secretariat.png");
     return out;
   }
-  await Promise.all([page.waitForURL("**/secretariat"), page.click("text=Build a new draft")]);
+  await submit(page, "text=Build a new draft");
   out.started = (await page.textContent("#builds tbody tr:first-child .status")).trim();
   const deadline = Date.now() + (plan.secretariat.timeout_ms || 300000);
   let status = out.started;
@@ -108,7 +114,7 @@ async function reviewer() {
   await page.fill("#comment", c.comment);
   await page.fill("#proposed_change", c.proposed_change);
   await page.selectOption("#kind", c.kind);
-  await Promise.all([page.waitForURL("**/review"), page.click("text=Add the comment")]);
+  await submit(page, "text=Add the comment");
   out.mine = await page.$$eval("#mine tbody tr", (rows) =>
     rows.map((r) => r.textContent.replace(/\s+/g, " ").trim()));
   await shot(page, "portal-reviewer.png");
