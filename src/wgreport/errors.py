@@ -27,6 +27,11 @@ class DemoDataError(WgreportError):
     """The demo tree cannot be written (bad arguments, or a folder that is not empty)."""
 
 
+class CountryValidationRefused(WgreportError):
+    """A country-validation round cannot be opened, or a confirmation or correction cannot
+    be recorded (no round open, an unknown member, a contribution that is not valid)."""
+
+
 class FinalRefused(WgreportError):
     """A final was asked for while expected members are missing or invalid."""
 

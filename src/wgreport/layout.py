@@ -11,6 +11,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
           <CODE>.indicators.csv            .indicators(code)
           <CODE>/ (images)                 .images(code)
         reviews/<id>.yaml                .reviews, .review(reviewer)
+        country-validation.yaml          .country_validation
 
     outputs/                         Outputs(root)
       <year>/                          .year(year).folder
@@ -20,6 +21,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
         final-superseded-<time>/         .superseded(stamp)
         index.html                       .index
         builds.log                       .builds_log
+        publications.jsonl               .publications
 
     a draft's (or the final's) folder: Draft(folder)
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
@@ -47,6 +49,7 @@ FOREWORD = "foreword.md"
 CONTRIBUTIONS = "contributions"
 REVIEWS = "reviews"
 INDICATORS_SUFFIX = ".indicators.csv"
+COUNTRY_VALIDATION = "country-validation.yaml"
 
 # --- the outputs ---------------------------------------------------------------------------
 
@@ -56,6 +59,7 @@ FINAL = "final"
 SUPERSEDED_PREFIX = "final-superseded-"
 INDEX = "index.html"
 BUILDS_LOG = "builds.log"
+PUBLICATIONS = "publications.jsonl"
 DRAFT_DIGITS = 3
 
 # a draft's files
@@ -128,6 +132,11 @@ class EditionInputs:
 
     def review(self, reviewer: str) -> Path:
         return self.reviews / f"{reviewer}.yaml"
+
+    @property
+    def country_validation(self) -> Path:
+        """`country-validation.yaml`: the rounds in which members confirm their chapters."""
+        return self.folder / COUNTRY_VALIDATION
 
 
 @dataclass(frozen=True)
@@ -232,6 +241,11 @@ class YearOutputs:
     @property
     def builds_log(self) -> Path:
         return self.folder / BUILDS_LOG
+
+    @property
+    def publications(self) -> Path:
+        """One JSON line per public bundle `wgreport publish` wrote of the final."""
+        return self.folder / PUBLICATIONS
 
 
 @dataclass(frozen=True)

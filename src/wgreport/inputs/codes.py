@@ -107,4 +107,9 @@ ISSUE_CODES: dict[str, str] = {
     "unknown-section": "A comment's section is not a chapter id or a member code of the report.",
     "unknown-draft": "Warning: a comment names a draft that is not in the outputs folder.",
     "response-missing": "A comment is accepted, rejected or deferred without a response.",
+    # The country-validation record (inputs/<year>/country-validation.yaml): the reviewers' guide
+    "round-order": "A round is on an older draft than the round before it.",
+    "due-before-opened": "A round is due before the day it was opened.",
+    "comment-mismatch": "A member's corrections name a comment that is not in its own "
+    "review file (<code>-validation#N).",
 }

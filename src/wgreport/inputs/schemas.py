@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .country_validation import CountryValidation
 from .models import Contribution, Edition, Review, WorkingGroup
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
@@ -14,6 +15,7 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "edition-v1.schema.json": Edition,
     "contribution-v1.schema.json": Contribution,
     "review-v1.schema.json": Review,
+    "country-validation-v1.schema.json": CountryValidation,
 }
 
 

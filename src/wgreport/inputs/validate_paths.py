@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..layout import EDITION, REVIEWS, WORKING_GROUP, EditionInputs, Inputs, Outputs, shown
+from ..layout import (
+    COUNTRY_VALIDATION,
+    EDITION,
+    REVIEWS,
+    WORKING_GROUP,
+    EditionInputs,
+    Inputs,
+    Outputs,
+    shown,
+)
 from .issues import FileReport, Issue, ValidationReport
 from .models import Edition, WorkingGroup
 from .validation import (
@@ -135,6 +144,16 @@ def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
     return unique
 
 
+def _edition_file_report(path: Path, wg: WorkingGroup | None) -> FileReport:
+    """The report of an edition's own file: edition.yaml or country-validation.yaml."""
+    folder_year = int(path.parent.name) if path.parent.name.isdigit() else None
+    if path.name == COUNTRY_VALIDATION:
+        from .country_validation import validate_country_validation
+
+        return validate_country_validation(path, wg, folder_year, _display(path))[2]
+    return load_edition(path, wg, folder_year or 0, _display(path))[1]
+
+
 def validate_paths(
     paths: list[Path], inputs_dir: Path, outputs_dir: Path | None = None
 ) -> ValidationReport:
@@ -170,10 +189,8 @@ def validate_paths(
                 reports.append(report)
             continue
         wg = group_for(path)
-        if name == EDITION:
-            folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
-            _, report = load_edition(path, wg, folder_year, _display(path))
-            reports.append(report)
+        if name in (EDITION, COUNTRY_VALIDATION):
+            reports.append(_edition_file_report(path, wg))
             continue
         year_dir = path.parent.parent
         year = int(year_dir.name) if year_dir.name.isdigit() else None

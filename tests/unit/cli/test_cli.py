@@ -221,6 +221,7 @@ def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "contribution-v1.schema.json",
+        "country-validation-v1.schema.json",
         "edition-v1.schema.json",
         "review-v1.schema.json",
         "working-group-v1.schema.json",
