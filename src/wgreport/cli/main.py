@@ -33,9 +33,10 @@ from ..terminal import (
 )
 from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
-from .options import InputsOption, OutputsOption
+from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
 from .portal import portal_app
 from .template import template
+from .validation import validation_app
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
@@ -72,6 +73,7 @@ def _root(
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.add_typer(portal_app, name="portal")
+app.add_typer(validation_app, name="validation")
 
 
 @app.command()
@@ -110,14 +112,7 @@ def validate(
 
 
 # The options of `wgreport build`.
-YearOption = Annotated[
-    int | None,
-    typer.Option(
-        "--year",
-        callback=check_year_option,
-        help="The edition, e.g. 2024 (default: the one whose deadline passed last).",
-    ),
-]
+YearOption = DefaultYearOption
 FinalOption = Annotated[
     bool,
     typer.Option(
@@ -201,7 +196,7 @@ def build(
     from ..build.steps import BuildRequest
     from ..errors import InputsError, WgreportError
     from ..flows.launch import BuildTerminated, build_with_prefect, lost_api
-    from ..inputs.edition import due_edition, find_edition_files
+    from ..inputs.edition import find_edition_files
     from ..runtime.settings import get_settings
 
     settings = get_settings(inputs, outputs, workers, dask_address)
@@ -210,8 +205,8 @@ def build(
         raise _fail_usage(
             "--allow-missing, --allow-open-comments and --supersede apply only with --final"
         )
+    year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
     try:
-        year = due_edition(settings.inputs_dir) if year is None else year
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ..inputs.limits import check_year_option
+
 InputsOption = Annotated[
     Path | None,
     typer.Option("--inputs", help="The inputs folder (default: inputs/, or $WGREPORT_INPUTS)."),
@@ -15,3 +17,31 @@ OutputsOption = Annotated[
     Path | None,
     typer.Option("--outputs", help="The outputs folder (default: outputs/, or $WGREPORT_OUTPUTS)."),
 ]
+# `--year` where a command defaults it: `edition_year` then picks the edition and says why.
+DefaultYearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        callback=check_year_option,
+        help="The edition, e.g. 2025 (default: the one open or in review: the newest "
+        "without a final; the command says which it chose).",
+    ),
+]
+
+
+def edition_year(year: int | None, inputs_dir: Path, outputs_dir: Path) -> int:
+    """`--year` as given; else the current edition (`review.cycle.current_edition`), saying
+    on standard error which it chose and why. No edition at all is a usage error."""
+    if year is not None:
+        return year
+    from ..errors import InputsError
+    from ..review.cycle import current_edition
+    from ..runtime.clock import build_time
+    from ..terminal import fail_usage
+
+    try:
+        chosen, why = current_edition(inputs_dir, outputs_dir, build_time().date())
+    except InputsError as exc:
+        raise fail_usage(str(exc)) from None
+    typer.echo(why, err=True)
+    return chosen

@@ -10,10 +10,9 @@ from typing import Annotated
 
 import typer
 
-from ..inputs.limits import check_year_option
 from ..layout import Inputs, PortalFiles
 from .formats import ReportFormat
-from .options import InputsOption
+from .options import DefaultYearOption, InputsOption, edition_year
 
 portal_app = typer.Typer(
     help="The submission and review portal (members, reviewers, the secretariat).",
@@ -36,10 +35,7 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", callback=check_year_option, help="The edition (default: due)."),
-    ] = None,
+    year: DefaultYearOption = None,
     https: Annotated[
         bool, typer.Option("--https", help="Behind an HTTPS reverse proxy: Secure cookies.")
     ] = False,
@@ -66,13 +62,12 @@ def serve(
         raise fail_usage(problem)
     import uvicorn
 
-    from ..inputs.edition import due_edition
     from ..portal.app import Portal, make_app
     from ..portal.store import Store
     from ..runtime.settings import get_settings
 
     settings = get_settings(inputs, outputs)
-    edition = year or due_edition(settings.inputs_dir)
+    edition = edition_year(year, settings.inputs_dir, settings.outputs_dir)
     address = base_url or f"http://{host}:{port}"
     if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", address):
         raise fail_usage(f"--base-url must be like https://portal.example.org, not {address!r}")

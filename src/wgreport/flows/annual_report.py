@@ -39,7 +39,7 @@ from wgreport.build.steps import (
 from wgreport.content.aggregate import Frames
 from wgreport.flows import watchdog
 from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
-from wgreport.inputs.edition import LoadedEdition, due_edition
+from wgreport.inputs.edition import LoadedEdition
 from wgreport.layout import Draft
 from wgreport.review.status import StatusReport, status_markdown, status_report
 from wgreport.runtime.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
@@ -139,6 +139,14 @@ def _settings(
         render_workers,
         dask_address,
     )
+
+
+def _current_edition(settings: Settings) -> tuple[int, str]:
+    """The edition a run without `year` works on, and why (review.cycle.current_edition)."""
+    from wgreport.review.cycle import current_edition
+    from wgreport.runtime.clock import build_time
+
+    return current_edition(settings.inputs_dir, settings.outputs_dir, build_time().date())
 
 
 def annual_report_on(dask_address: str | None) -> Flow[..., Published]:
@@ -247,7 +255,8 @@ def annual_report(
 ) -> Published:
     """Build the report of `year`; return its folder and manifest (what the CLI prints).
 
-    - `year`: the edition; `None` means the edition whose deadline passed most recently.
+    - `year`: the edition; `None` means the current one (open or in review: the newest
+      edition without a final, `review.cycle.current_edition`), which the log names.
     - `final`: publish `outputs/<year>/final/` (tagged PDF/UA-1, no draft mark) instead of
       a new numbered draft. Refused unless every expected member is valid.
     - `allow_missing`: member codes a final may be published without (recorded in the
@@ -264,10 +273,8 @@ def annual_report(
     """
     settings = _settings(inputs_dir, outputs_dir, render_workers, dask_address)
     if year is None:
-        year = due_edition(settings.inputs_dir)
-        get_run_logger().info(
-            "no year given: building %d, whose deadline passed most recently", year
-        )
+        year, why = _current_edition(settings)
+        get_run_logger().info("no year given: %s", why)
     request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
     return run_build(settings, request, PrefectRunner())
 
@@ -277,7 +284,8 @@ def collect_status(year: int | None = None, inputs_dir: str | None = None) -> St
     """Who has submitted the `year` edition, and whether it is valid; also an artifact."""
     settings = _settings(inputs_dir, None)
     if year is None:
-        year = due_edition(settings.inputs_dir)
+        year, why = _current_edition(settings)
+        get_run_logger().info("no year given: %s", why)
     loaded = validate_edition(settings, year, PrefectRunner())
     publish_status_artifact(loaded)
     return status_report(loaded)

@@ -88,28 +88,6 @@ def list_years(inputs_dir: Path) -> list[int]:
     return Inputs(inputs_dir).years()
 
 
-def due_edition(inputs_dir: Path, today: dt.date | None = None) -> int:
-    """The edition whose deadline passed most recently (what `year=None` builds).
-
-    Editions whose edition.yaml cannot be read are skipped; raises InputsError when no
-    edition's deadline has passed yet.
-    """
-    from .validation import load_edition
-
-    today = today or dt.date.today()
-    passed: list[tuple[dt.date, int]] = []
-    for year in list_years(inputs_dir):
-        edition, _ = load_edition(Inputs(inputs_dir).edition(year).settings, None, year)
-        if edition is not None and edition.deadline <= today:
-            passed.append((edition.deadline, year))
-    if not passed:
-        raise InputsError(
-            f"no edition under {inputs_dir} has a deadline on or before {today.isoformat()}; "
-            "name the year with --year"
-        )
-    return max(passed)[1]
-
-
 def find_edition_files(inputs_dir: Path, year: int) -> EditionFiles:
     """Locate the files of one edition; raise InputsError when the edition is not there."""
     inputs = Inputs(inputs_dir)

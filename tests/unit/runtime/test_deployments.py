@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import DEMO_INPUTS, ROOT
+from tests.conftest import ROOT
 from wgreport.cli.main import app
-from wgreport.errors import InputsError
-from wgreport.inputs.edition import due_edition
 from wgreport.runtime.server import load_flow, read_deployments, runner_deployments
 
 
@@ -35,13 +31,6 @@ def test_served_deployments_carry_schedules_and_parameters() -> None:
     weekly = deployments["draft-weekly"]
     assert len(weekly.schedules) == 1 and weekly.parameters["final"] is False
     assert deployments["on-demand"].schedules == []
-
-
-def test_year_none_means_the_edition_whose_deadline_passed_last() -> None:
-    assert due_edition(DEMO_INPUTS, dt.date(2026, 11, 26)) == 2024  # deadline 2025-02-28
-    assert due_edition(DEMO_INPUTS, dt.date(2025, 1, 1)) == 2023
-    with pytest.raises(InputsError, match="--year"):
-        due_edition(DEMO_INPUTS, dt.date(2020, 1, 1))
 
 
 def test_final_options_need_final(tmp_path: Path) -> None:
