@@ -16,7 +16,7 @@ newest; it says which and why, and every command that defaulted its year prints 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,8 @@ def stage(inputs_dir: Path, outputs_dir: Path, year: int, today: dt.date) -> Edi
         current.opened if current else None,
         current.due if current else None,
     )
+    # overdue on `today`, not on the build's clock that loading the edition uses
+    rows = [replace(s, overdue=not s.submitted and today > edition.deadline) for s in loaded.status]
     members = [
         MemberRow(
             s.code,
@@ -166,7 +168,7 @@ def stage(inputs_dir: Path, outputs_dir: Path, year: int, today: dt.date) -> Edi
             s.overdue,
             states[s.code].state if s.code in states else "not requested",
         )
-        for s in loaded.status
+        for s in rows
     ]
     reviewers = _reviewers(loaded, outputs_dir)
     facts = _Facts(year, today, drafts, states, record, reviewers, members, problems)

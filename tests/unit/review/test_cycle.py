@@ -172,3 +172,18 @@ def test_the_default_year_is_the_newest_without_a_final(tree: tuple[Path, Path])
 def test_no_edition_at_all_says_how_to_set_one_up(tmp_path: Path) -> None:
     with pytest.raises(InputsError, match="wgreport edition new"):
         current_edition(tmp_path, tmp_path, AFTER_DEADLINE)
+
+
+def test_a_member_is_overdue_only_after_the_deadline_of_the_day_asked(
+    tree: tuple[Path, Path],
+) -> None:
+    inputs, outputs = tree
+    Inputs(inputs).edition(YEAR).contribution("UY").unlink()
+    before = stage(inputs, outputs, YEAR, dt.date(2025, 2, 1))
+    after = stage(inputs, outputs, YEAR, AFTER_DEADLINE)
+    assert [(m.status, m.overdue) for m in before.members if m.code == "UY"] == [
+        ("not submitted", False)
+    ]
+    assert [(m.status, m.overdue) for m in after.members if m.code == "UY"] == [
+        ("not submitted, overdue", True)
+    ]
