@@ -42,6 +42,10 @@ from .limits import (
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ANSWER_TIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 LINK_SCHEMES = ("https:", "http:", "mailto:")
 PLACEHOLDER = "TODO"  # skeletons from `wgreport new` mark what is still to write
 PLACEHOLDER_ID = "todo-initiative-id"
@@ -91,6 +95,24 @@ def _full_date(value: Any) -> Any:
         "invalid-date",
         "'{value}' is not a date in the form YYYY-MM-DD",
         {"value": str(value)[:40], "hint": "for example 2025-02-14 (year, month, day)"},
+    )
+
+
+def _answer_time(value: Any) -> Any:
+    """When the secretariat answered: an ISO 8601 date and time (UTC), or a date."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and re.fullmatch(_ANSWER_TIME, value.strip()):
+        try:
+            dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return value.strip()
+    raise PydanticCustomError(
+        "invalid-date",
+        "'{value}' is not a date and time in the form YYYY-MM-DDTHH:MM:SSZ",
+        {"value": str(value)[:40], "hint": "for example 2025-03-05T09:12:00Z (UTC)"},
     )
 
 
@@ -503,6 +525,25 @@ class Reviewer(_Model):
     email: Email | None = None
 
 
+AnswerTime = Annotated[
+    str,
+    BeforeValidator(_answer_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": f"^{_ANSWER_TIME}$",
+         "description": "UTC date and time, e.g. 2025-03-05T09:12:00Z"}
+    ),
+]  # fmt: skip
+
+
+class EarlierAnswer(_Model):
+    """An answer of the secretariat that a later one replaced (kept in `history`)."""
+
+    at: AnswerTime | None = Field(default=None, description="When it was given (UTC)")
+    by: Name | None = Field(default=None, description="Who gave it")
+    status: CommentStatus
+    response: CommentMarkdown | None = None
+
+
 class ReviewComment(_Model):
     id: Annotated[int, Field(ge=1)] = Field(description="Unique in the file; never reused")
     draft: Annotated[int, Field(ge=1)] = Field(description="The draft number the comment is on")
@@ -514,6 +555,15 @@ class ReviewComment(_Model):
     kind: CommentKind
     response: CommentMarkdown | None = Field(default=None, description="Written by the secretariat")
     status: CommentStatus = Field(default="open", description="Set by the secretariat")
+    answered_at: AnswerTime | None = Field(
+        default=None, description="Written by the secretariat's tools: when it answered (UTC)"
+    )
+    answered_by: Name | None = Field(
+        default=None, description="Written by the secretariat's tools: who answered"
+    )
+    history: Annotated[list[EarlierAnswer], Field(max_length=100)] | None = Field(
+        default=None, description="The earlier answers a later one replaced, oldest first"
+    )
 
 
 class Review(_Model):

@@ -7,7 +7,10 @@
   HTML, and comment through a form that writes their review file.
 - The secretariat sees every member's submission status, the comment-resolution table and
   the people who may sign in, revokes an invitation or a session, and starts a draft build
-  (`wgreport build` in its own process: the CLI's Prefect flow).
+  (`wgreport build` in its own process: the CLI's Prefect flow). Its other pages
+  (`secretariat.py`): people (invite, list, revoke), answering review comments (written
+  into the reviewers' files, the earlier answers kept), and the downloads of the members'
+  accepted files and of the newest draft's validation report.
 
 No URL names a member: what a member sees and changes follows from the invitation that
 signed them in, so no address leads to another country's data. A sign-in link is good
@@ -41,6 +44,7 @@ from starlette.routing import Route
 from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
+from . import secretariat as desk
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .signin import signin, signin_page, signout
@@ -302,6 +306,7 @@ def _secretariat_page(
         running=any(b["status"] == "running" for b in builds),
         log=portal.builds.log_tail(builds[0]["build"]) if builds else [],
         csrf=csrf_token(portal, signed[1]), people=people(portal.store),
+        downloads=desk.downloads(portal),
     )  # fmt: skip
 
 
@@ -389,6 +394,13 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat", secretariat_page),
         Route("/secretariat/build", secretariat_build, methods=["POST"]),
         Route("/secretariat/revoke", secretariat_revoke, methods=["POST"]),
+        Route("/secretariat/people", desk.people_page),
+        Route("/secretariat/people/invite", desk.people_invite, methods=["POST"]),
+        Route("/secretariat/people/revoke", desk.people_revoke, methods=["POST"]),
+        Route("/secretariat/comments", desk.comments_page),
+        Route("/secretariat/comments/answer", desk.comment_answer, methods=["POST"]),
+        Route("/secretariat/download/contributions.zip", desk.download_contributions),
+        Route("/secretariat/download/validation.json", desk.download_validation),
     ]
     app = Starlette(
         routes=routes,

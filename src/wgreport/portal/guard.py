@@ -49,7 +49,11 @@ class Guard:
             await self.app(scope, receive, send)
             return
         limits = self.portal.limits
-        by_path = {"/member/upload": limits.body_bytes, "/review/comment": limits.comment_bytes}
+        by_path = {
+            "/member/upload": limits.body_bytes,
+            "/review/comment": limits.comment_bytes,
+            "/secretariat/comments/answer": limits.comment_bytes,
+        }
         limit = by_path.get(scope["path"], limits.form_bytes)
         status: dict[str, int] = {}
 
