@@ -33,6 +33,7 @@ from ..terminal import (
 )
 from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
+from .notify import notify_app
 from .options import InputsOption, OutputsOption
 from .portal import portal_app
 from .template import template
@@ -72,6 +73,7 @@ def _root(
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.add_typer(portal_app, name="portal")
+app.add_typer(notify_app, name="notify")
 
 
 @app.command()
