@@ -490,7 +490,7 @@ def status(
             configure_prefect_environment(settings, temporary_server=True)
             from ..flows.annual_report import collect_status
 
-            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
+            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir), remind=False)
         else:
             report = submission_status(settings.inputs_dir, year)
     except InputsError as exc:

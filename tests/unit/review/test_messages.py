@@ -325,3 +325,14 @@ def test_nobody_to_remind(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--outputs", str(tmp_path / "outputs")])
     assert result.exit_code == 0 and "Nobody to remind in the 2024 edition" in result.output
     assert BUILD_TIME.startswith("2025-03-15")  # after the deadline: the demo is complete
+
+
+def test_the_status_deployment_reminds_every_week_of_the_call() -> None:
+    from tests.conftest import ROOT
+    from wgreport.runtime.server import read_deployments
+
+    status = {d["name"]: d for d in read_deployments(ROOT)}["status"]
+    assert status["parameters"]["remind"] is True
+    (schedule,) = status["schedules"]
+    assert "FREQ=WEEKLY" in schedule["rrule"] and "UNTIL=" in schedule["rrule"]
+    assert schedule["active"] is True
