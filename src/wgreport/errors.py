@@ -8,6 +8,7 @@ that escapes is a bug and is shown with its traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -94,3 +95,13 @@ class WorkbookRefused(WgreportError, ValueError):
     def __init__(self, problems: Sequence[Any]) -> None:
         super().__init__("; ".join(str(p.message) for p in problems))
         self.problems = list(problems)
+
+
+class MailError(WgreportError):
+    """An e-mail could not be sent (SMTP unreachable, refused, or not configured properly).
+
+    `kept` is the outbox file the message was written to instead, so nothing is lost."""
+
+    def __init__(self, message: str, kept: Path | None = None) -> None:
+        super().__init__(message)
+        self.kept = kept

@@ -22,6 +22,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
         index.html                       .index
         builds.log                       .builds_log
         publications.jsonl               .publications
+      outbox/                          .outbox: e-mails not sent over SMTP, as .eml files
 
     a draft's (or the final's) folder: Draft(folder)
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
@@ -60,6 +61,7 @@ SUPERSEDED_PREFIX = "final-superseded-"
 INDEX = "index.html"
 BUILDS_LOG = "builds.log"
 PUBLICATIONS = "publications.jsonl"
+OUTBOX = "outbox"
 DRAFT_DIGITS = 3
 
 # a draft's files
@@ -256,6 +258,12 @@ class Outputs:
 
     def year(self, year: int) -> YearOutputs:
         return YearOutputs(self.root / str(year))
+
+    @property
+    def outbox(self) -> Path:
+        """`outbox/`: the e-mails written instead of sent (no SMTP server configured, or
+        sending failed), one `<UTC time>-<kind>-<short hash>.eml` file each."""
+        return self.root / OUTBOX
 
 
 @dataclass(frozen=True)

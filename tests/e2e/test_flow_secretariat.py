@@ -257,7 +257,8 @@ def test_collect_status_runs_on_its_own(prefect_harness: None, tmp_path: Path) -
 
     inputs = copy_inputs(tmp_path)
     (inputs / "2024" / "contributions" / "KR.yaml").unlink()
-    rows = collect_status(year=2024, inputs_dir=str(inputs)).members
+    outputs = str(tmp_path / "outputs")  # its reminder to Korea goes to this outbox
+    rows = collect_status(year=2024, inputs_dir=str(inputs), outputs_dir=outputs).members
     by_member = {r["member"]: r for r in rows}
     # the suite's pinned build time is after the deadline: Korea is overdue
     assert len(rows) == 10 and by_member["KR"]["status"] == "not submitted, overdue"

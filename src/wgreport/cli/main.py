@@ -33,6 +33,7 @@ from ..terminal import (
 )
 from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
+from .notify import notify_app
 from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
 from .portal import portal_app
 from .template import template
@@ -74,6 +75,7 @@ app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.add_typer(portal_app, name="portal")
 app.add_typer(validation_app, name="validation")
+app.add_typer(notify_app, name="notify")
 
 
 @app.command()
@@ -483,7 +485,7 @@ def status(
             configure_prefect_environment(settings, temporary_server=True)
             from ..flows.annual_report import collect_status
 
-            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir))
+            report = collect_status(year=year, inputs_dir=str(settings.inputs_dir), remind=False)
         else:
             report = submission_status(settings.inputs_dir, year)
     except InputsError as exc:

@@ -37,12 +37,16 @@ from wgreport.build.steps import (
     validate_edition,
 )
 from wgreport.content.aggregate import Frames
+from wgreport.errors import WgreportError
 from wgreport.flows import watchdog
 from wgreport.flows.caching import BY_EDITION_FILES, BY_MEMBER_FILES
-from wgreport.inputs.edition import LoadedEdition
+from wgreport.inputs.edition import LoadedEdition, load_edition_setup
 from wgreport.layout import Draft
+from wgreport.review.messages import Letterhead
+from wgreport.review.notices import Notice, deliver, draft_ready_notices, due_reminders
 from wgreport.review.status import StatusReport, status_markdown, status_report
 from wgreport.runtime.cluster import CONNECT_TIMEOUT_SECONDS, check_cluster
+from wgreport.runtime.mail import Mailer
 from wgreport.runtime.settings import Settings, get_settings
 
 P = ParamSpec("P")
@@ -276,16 +280,58 @@ def annual_report(
         year, why = _current_edition(settings)
         get_run_logger().info("no year given: %s", why)
     request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
-    return run_build(settings, request, PrefectRunner())
+    published = run_build(settings, request, PrefectRunner())
+    if not final:
+        try:
+            announce_draft(settings, year, int(published.manifest["draft"]))
+        except WgreportError as exc:  # the draft is published: a failed e-mail is a warning
+            get_run_logger().warning("draft ready: reviewers not told: %s", exc)
+    return published
+
+
+def send_notices(settings: Settings, notices: list[Notice], what: str) -> None:
+    """Send `notices` and log each outcome; an e-mail that cannot go out is a warning (its
+    message is kept in the outbox), never a failed run."""
+    logger = get_run_logger()
+    mailer = Mailer.from_settings(settings)
+    for delivery in deliver(mailer, notices):
+        who = delivery.notice.who
+        if delivery.ok:
+            logger.info("%s to %s (%s): %s", what, who, delivery.notice.why, delivery.where)
+        else:
+            logger.warning("%s to %s not sent: %s", what, who, delivery.error)
+
+
+def announce_draft(settings: Settings, year: int, draft: int) -> None:
+    """ "Draft N is ready" to the reviewers of the edition's review files (not for a final)."""
+    setup = load_edition_setup(settings.inputs_dir, year)
+    head = Letterhead.of(setup.working_group, setup.edition, settings.mail)
+    notices = draft_ready_notices(settings.inputs_dir, head, draft)
+    if not notices:
+        get_run_logger().info("draft %d: no reviewer has an e-mail address to tell", draft)
+    send_notices(settings, notices, f"draft {draft} is ready")
 
 
 @flow(name="collect-status", log_prints=True)
-def collect_status(year: int | None = None, inputs_dir: str | None = None) -> StatusReport:
-    """Who has submitted the `year` edition, and whether it is valid; also an artifact."""
-    settings = _settings(inputs_dir, None)
+def collect_status(
+    year: int | None = None,
+    inputs_dir: str | None = None,
+    remind: bool = True,
+    outputs_dir: str | None = None,
+) -> StatusReport:
+    """Who has submitted the `year` edition, and whether it is valid; also an artifact.
+
+    - `remind`: e-mail a reminder to each expected member that is overdue or whose
+      contribution is not valid (over SMTP when configured, else into the outbox).
+    - `outputs_dir`: the outputs folder, whose `outbox/` keeps unsent e-mails.
+    """
+    settings = _settings(inputs_dir, outputs_dir)
     if year is None:
         year, why = _current_edition(settings)
         get_run_logger().info("no year given: %s", why)
     loaded = validate_edition(settings, year, PrefectRunner())
     publish_status_artifact(loaded)
+    if remind:
+        head = Letterhead.of(loaded.working_group, loaded.edition, settings.mail)
+        send_notices(settings, due_reminders(loaded, head), "reminder")
     return status_report(loaded)

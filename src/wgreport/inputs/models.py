@@ -224,6 +224,11 @@ class Member(_Model):
     name: Name
     short_name: Name | None = None
     ministry: Name
+    email: Email | None = Field(
+        None,
+        description="Optional: where the secretariat's e-mails to this member go (receipts, "
+        "reminders, validation requests); default: the contact e-mail of its contribution",
+    )
 
     @property
     def label(self) -> str:

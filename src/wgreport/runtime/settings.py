@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 def project_root() -> Path:
@@ -14,6 +14,67 @@ def project_root() -> Path:
     if env:
         return Path(env).resolve()
     return Path(__file__).resolve().parents[3]
+
+
+#: The portal's address in e-mails when WGREPORT_PORTAL_URL is not set: where
+#: `wgreport portal` listens by default.
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8080"
+#: The sender of e-mails when WGREPORT_MAIL_FROM is not set (outbox only: sending over SMTP
+#: needs a real address).
+DEFAULT_MAIL_FROM = "wgreport@localhost"
+
+
+class MailSettings(BaseModel):
+    """How e-mails go out: over SMTP when a host is set, else into the outbox folder."""
+
+    model_config = ConfigDict(frozen=True)
+
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server ($WGREPORT_SMTP_HOST). None: messages are written to "
+        "outputs/outbox/ as .eml files instead of sent.",
+    )
+    smtp_port: int = Field(default=587, description="Its port ($WGREPORT_SMTP_PORT).")
+    smtp_user: str | None = Field(default=None, description="Sign-in name ($WGREPORT_SMTP_USER).")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Sign-in password ($WGREPORT_SMTP_PASSWORD); never shown."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Switch to TLS before signing in and sending ($WGREPORT_SMTP_STARTTLS, "
+        "default on; 0 turns it off, e.g. for a relay on this machine).",
+    )
+    smtp_timeout: float = Field(
+        default=30.0, description="Seconds to wait for the server ($WGREPORT_SMTP_TIMEOUT)."
+    )
+    sender: str = Field(
+        default=DEFAULT_MAIL_FROM, description="The From address ($WGREPORT_MAIL_FROM)."
+    )
+    portal_url: str = Field(
+        default=DEFAULT_PORTAL_URL,
+        description="The portal's address that messages link to ($WGREPORT_PORTAL_URL).",
+    )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def mail_settings() -> MailSettings:
+    """The e-mail settings from the environment (WGREPORT_SMTP_*, WGREPORT_MAIL_FROM,
+    WGREPORT_PORTAL_URL)."""
+    env = os.environ
+    password = env.get("WGREPORT_SMTP_PASSWORD")
+    return MailSettings(
+        smtp_host=env.get("WGREPORT_SMTP_HOST") or None,
+        smtp_port=int(env.get("WGREPORT_SMTP_PORT") or 587),
+        smtp_user=env.get("WGREPORT_SMTP_USER") or None,
+        smtp_password=SecretStr(password) if password else None,
+        smtp_starttls=_flag(env.get("WGREPORT_SMTP_STARTTLS", "1")),
+        smtp_timeout=float(env.get("WGREPORT_SMTP_TIMEOUT") or 30),
+        sender=env.get("WGREPORT_MAIL_FROM") or DEFAULT_MAIL_FROM,
+        portal_url=(env.get("WGREPORT_PORTAL_URL") or DEFAULT_PORTAL_URL).rstrip("/"),
+    )
 
 
 class Settings(BaseModel):
@@ -47,6 +108,10 @@ class Settings(BaseModel):
         description="The scheduler of an existing Dask cluster, e.g. tcp://HOST:8786 "
         "(--dask-address, $WGREPORT_DASK_ADDRESS): the flow validates the contributions and "
         "lays out a draft's chapters on its workers. None: everything runs on this machine.",
+    )
+    mail: MailSettings = Field(
+        default_factory=MailSettings,
+        description="How e-mails go out (default: into outputs/outbox/, nothing sent).",
     )
 
     @property
@@ -86,6 +151,7 @@ def get_settings(
         chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
         document_time_limit=float(os.environ.get("WGREPORT_DOCUMENT_TIME_LIMIT", "1800") or 0),
         dask_address=dask_address,
+        mail=mail_settings(),
     )
 
 
