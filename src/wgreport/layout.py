@@ -20,6 +20,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
         final-superseded-<time>/         .superseded(stamp)
         index.html                       .index
         builds.log                       .builds_log
+        publications.jsonl               .publications
 
     a draft's (or the final's) folder: Draft(folder)
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
@@ -56,6 +57,7 @@ FINAL = "final"
 SUPERSEDED_PREFIX = "final-superseded-"
 INDEX = "index.html"
 BUILDS_LOG = "builds.log"
+PUBLICATIONS = "publications.jsonl"
 DRAFT_DIGITS = 3
 
 # a draft's files
@@ -232,6 +234,11 @@ class YearOutputs:
     @property
     def builds_log(self) -> Path:
         return self.folder / BUILDS_LOG
+
+    @property
+    def publications(self) -> Path:
+        """One JSON line per public bundle written by `wgreport publish`."""
+        return self.folder / PUBLICATIONS
 
 
 @dataclass(frozen=True)

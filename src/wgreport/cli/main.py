@@ -35,6 +35,7 @@ from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
 from .options import InputsOption, OutputsOption
 from .portal import portal_app
+from .publish import publish
 from .template import template
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -72,6 +73,7 @@ def _root(
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.add_typer(portal_app, name="portal")
+app.command("publish")(publish)
 
 
 @app.command()
@@ -323,10 +325,11 @@ def diff(
 @app.command()
 def verify(
     folder: Annotated[
-        Path, typer.Argument(help="A draft or final folder, e.g. outputs/2024/drafts/003.")
+        Path, typer.Argument(help="A draft, final or published folder, e.g. outputs/2024/final.")
     ],
 ) -> None:
-    """Check a downloaded draft or final against its SHA256SUMS (exit 0 when all match)."""
+    """Check a draft, a final or a published bundle (a downloaded copy, say) against its
+    SHA256SUMS (exit 0 when all match)."""
     from ..build.publish import verify_folder
     from ..errors import PublishError
 
