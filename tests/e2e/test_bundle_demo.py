@@ -90,13 +90,14 @@ def test_every_link_resolves_inside_the_bundle(published: tuple[Path, Path], pag
     assert inside == []
 
 
-def test_the_landing_page_is_valid_html_and_fetches_nothing(
-    published: tuple[Path, Path],
+@pytest.mark.parametrize("page", ["index.html", "report.html"])
+def test_the_pages_are_valid_html_and_fetch_nothing(
+    published: tuple[Path, Path], page: str
 ) -> None:
     _, out = published
-    errors = vnu(out / "index.html")
+    errors = vnu(out / page)
     assert errors == [], [(e.get("lastLine"), e["message"]) for e in errors[:10]]
-    loaded = browser("load", out / "index.html")
+    loaded = browser("load", out / page)
     assert loaded["requests"] == [] and loaded["errors"] == []
 
 
