@@ -36,14 +36,16 @@ def sha256sums(digests: Mapping[str, str]) -> bytes:
 
 
 def verify_folder(folder: Path) -> list[tuple[str, str]]:
-    """Check a draft or final folder against its SHA256SUMS: (path, "OK" | problem) rows.
+    """Check a draft, final or bundle folder against its SHA256SUMS: (path, "OK" | problem) rows.
 
     Problems: "FAILED" (the content differs), "missing", "not listed" (a file the sums do
     not name), and "unsafe path" (a line naming a file outside the folder).
     """
     sums_file = Draft(folder).sums
     if not sums_file.is_file():
-        raise PublishError(f"{sums_file} not found: is this a draft or final folder?")
+        raise PublishError(
+            f"{sums_file} not found: is this a draft, a final or a published bundle?"
+        )
     rows: list[tuple[str, str]] = []
     listed: set[str] = set()
     for number, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), 1):

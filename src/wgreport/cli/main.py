@@ -36,6 +36,7 @@ from .formats import Format, ReportFormat, TableFormat
 from .notify import notify_app
 from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
 from .portal import portal_app
+from .publish import publish
 from .template import template
 from .validation import validation_app
 
@@ -76,6 +77,7 @@ app.command("template")(template)
 app.add_typer(portal_app, name="portal")
 app.add_typer(validation_app, name="validation")
 app.add_typer(notify_app, name="notify")
+app.command("publish")(publish)
 
 
 @app.command()
@@ -320,10 +322,11 @@ def diff(
 @app.command()
 def verify(
     folder: Annotated[
-        Path, typer.Argument(help="A draft or final folder, e.g. outputs/2024/drafts/003.")
+        Path, typer.Argument(help="A draft, final or published folder, e.g. outputs/2024/final.")
     ],
 ) -> None:
-    """Check a downloaded draft or final against its SHA256SUMS (exit 0 when all match)."""
+    """Check a draft, a final or a published bundle (a downloaded copy, say) against its
+    SHA256SUMS (exit 0 when all match)."""
     from ..build.publish import verify_folder
     from ..errors import PublishError
 
