@@ -38,6 +38,7 @@ class Problem:
     fix: str
     flag: str
     subject: str | None = None  # the member a `members` problem is about (--allow-missing)
+    subject_name: str | None = None  # and its name, as the imprint says it
     count: int = 1  # how many things it stands for (comments that cannot be read)
 
     @property
@@ -409,7 +410,7 @@ def find_members(m: Material) -> Iterator[Problem]:
         yield Problem(
             "members", s.file, _first_error_line(m, s.file), f"{s.code} ({s.label})"
             + (f": {plural(s.errors, 'error')}" if s.errors else ""), fix,
-            f"--allow-missing {s.code}", subject=s.code,
+            f"--allow-missing {s.code}", subject=s.code, subject_name=s.name,
         )  # fmt: skip
 
 

@@ -242,7 +242,7 @@ CHECKS: list[Check] = [
         "--allow-missing CODE",
         lambda ps: (
             "This edition was published without the contributions of "
-            + ", ".join(p.subject or "" for p in ps)
+            + ", ".join(p.subject_name or p.subject or "" for p in ps)
             + ", which were missing or not valid."
         ),
         find_members,

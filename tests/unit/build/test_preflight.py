@@ -156,7 +156,7 @@ def test_the_overrides_are_recorded_in_the_build_info_and_the_manifest(
     said = " ".join(info.overrides)
     assert "placeholder text (such as TODO) left in 2 places" in said
     assert "front matter incomplete: no foreword signatory" in said
-    assert "without the contributions of NZ" in said
+    assert "without the contributions of New Zealand, which were missing" in said
     assert "2 review comments" in said
     rendered: Any = SimpleNamespace(pages=1, warnings=[], render={})
     settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=out)
