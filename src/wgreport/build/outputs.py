@@ -18,6 +18,7 @@ from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
 from ..review.pages import CommentsPage, comments_page, render_comments_page
 from ..runtime.settings import Settings
+from .preflight import Preflight
 from .publish import digest_inputs, digest_tree, git_commit
 
 DOWNLOADS = [
@@ -109,10 +110,13 @@ def make_manifest(
     loaded: LoadedEdition,
     rendered: RenderedReport,
     build: BuildInfo,
-    open_comments: int = 0,
+    checked: Preflight | None = None,
 ) -> dict[str, Any]:
-    """What a draft records: when, with what, from what, and who is in it. A final
-    published with `open_comments` unresolved (--allow-open-comments) records how many."""
+    """What a draft records: when, with what, from what, and who is in it. A final records
+    the overrides its preflight (`checked`) used, each with the problems it let through;
+    published with unresolved comments (--allow-open-comments), also how many."""
+    overridden = checked.overridden if checked is not None else []
+    open_comments = sum(p.count for p in overridden if p.check == "open-comments")
     return {
         "year": loaded.year,
         "built_at": build.built_at,
@@ -138,6 +142,11 @@ def make_manifest(
         **(
             {"published_with_open_comments": open_comments, "allowed_by": "--allow-open-comments"}
             if open_comments and build.draft is None
+            else {}
+        ),
+        **(
+            {"preflight_overrides": checked.manifest_record()}
+            if checked is not None and overridden
             else {}
         ),
         "render_warnings": list(rendered.warnings),

@@ -1,6 +1,7 @@
 """What a build is before it runs: its draft number or the final, its build info, the
-final's policy (every expected member valid, or named with --allow-missing; a member
-whose chapter overran is left out), and the parameters builds.log records."""
+final's policy (the preflight of build/preflight.py: every problem listed at once, each
+class let through only by its own override; a member whose chapter overran is left out
+unless named with --allow-missing), and the parameters builds.log records."""
 
 from __future__ import annotations
 
@@ -16,13 +17,26 @@ from ..inputs.comments import Reviews
 from ..inputs.edition import LoadedEdition
 from ..runtime.clock import build_time
 from ..runtime.settings import Settings
+from .preflight import (
+    Material,
+    Overrides,
+    Preflight,
+    find_members,
+    refuse_unless_clean,
+    run_checks,
+)
 from .publish import draft_name
 
 
 def make_build_info(
-    number: int | None, final: bool = False, allowed_missing: Sequence[str] = ()
+    number: int | None,
+    final: bool = False,
+    allowed_missing: Sequence[str] = (),
+    overrides: Sequence[str] = (),
 ) -> BuildInfo:
-    """Draft label, pinned or current build time, and the tool version."""
+    """Draft label, pinned or current build time, and the tool version; for a final, the
+    members it is published without and what the overrides it used mean (`overrides`:
+    plain sentences, printed on the imprint)."""
     when = build_time().isoformat().replace("+00:00", "Z")
     label = None if final or number is None else f"Draft {draft_name(number)}"
     return BuildInfo(
@@ -30,65 +44,59 @@ def make_build_info(
         built_at=when,
         version=__version__,
         allowed_missing=sorted(allowed_missing) if final else [],
+        overrides=list(overrides) if final else [],
     )
 
 
 def check_final(loaded: LoadedEdition, allow_missing: Sequence[str]) -> None:
-    """Refuse a final unless every expected member is valid or named in `allow_missing`."""
-    expected = {s.code for s in loaded.status}
-    unknown = sorted(set(allow_missing) - expected)
-    if unknown:
-        raise FinalRefused(
-            f"--allow-missing names {', '.join(unknown)}, which "
-            f"{'is' if len(unknown) == 1 else 'are'} not expected in {loaded.year}"
-        )
-    missing = [s for s in loaded.status if not s.valid and s.code not in allow_missing]
+    """Refuse a final unless every expected member is valid or named in `allow_missing`
+    (after the preflight: for members left out at render time)."""
+    material = Material(loaded, Reviews(), build_time().date())
+    missing = [p for p in find_members(material) if p.subject not in allow_missing]
     if missing:
-        listed = "; ".join(f"{s.code} ({s.label})" for s in missing)
+        listed = "; ".join(p.message for p in missing)
         raise FinalRefused(
             f"a final of {loaded.year} needs every expected member to be valid: {listed}. "
             f"Fix them, or publish without them with "
-            f"{' '.join('--allow-missing ' + s.code for s in missing)}"
+            f"{' '.join(p.flag for p in missing)}"
         )
 
 
-def check_comments(reviews: Reviews, year: int, allow_open: bool) -> int:
-    """Refuse a final while review comments are unresolved, unless `allow_open`
-    (--allow-open-comments); return how many unresolved comments it is published with.
+def request_overrides(
+    allow: Sequence[str], allow_missing: Sequence[str], allow_open_comments: bool
+) -> Overrides:
+    """The overrides of a final's request: whole checks by name, members by code."""
+    names = set(allow) | ({"open-comments"} if allow_open_comments else set())
+    return Overrides(allow=frozenset(names), missing=tuple(allow_missing))
 
-    Unresolved: a comment whose status is still `open`, and a comment that could not be
-    read (its review file has an error there), whose status nobody can know."""
-    open_refs = [r.ref for r in reviews.rows if r.status == "open"]
-    unresolved = len(open_refs) + reviews.left_out
-    if unresolved == 0 or allow_open:
-        return unresolved
-    parts = []
-    if open_refs:
-        shown = ", ".join(open_refs[:5]) + (
-            f" and {len(open_refs) - 5} more" if len(open_refs) > 5 else ""
-        )
-        parts.append(f"{len(open_refs)} still open ({shown})")
-    if reviews.left_out:
-        parts.append(f"{reviews.left_out} that cannot be read (errors in their review file)")
-    raise FinalRefused(
-        f"a final of {year} needs every review comment resolved: {'; '.join(parts)}. See "
-        f"wgreport comments --year {year} --status open; resolve them (a status and a "
-        "response in the review files), or publish with --allow-open-comments (recorded "
-        "in the manifest)"
+
+def plan_final(
+    loaded: LoadedEdition, reviews: Reviews, overrides: Overrides
+) -> tuple[BuildInfo, Preflight]:
+    """The final's build info, after its preflight: refused (FinalRefused, with every
+    problem) unless each problem is fixed or overridden by its own flag."""
+    result = run_checks(loaded, reviews, overrides)
+    refuse_unless_clean(result)
+    info = make_build_info(
+        None,
+        final=True,
+        allowed_missing=overrides.missing,
+        overrides=result.statements(),
     )
+    return info, result
 
 
 def plan_build(
     outputs_dir: Path, loaded: LoadedEdition, final: bool, allow_missing: Sequence[str]
 ) -> tuple[int | None, BuildInfo]:
-    """The draft number (None for a final) and the build info; refuses an incomplete final.
+    """The draft number (None for a final, whose build info comes from `plan_final`) and
+    the build info of a draft.
 
     Call while holding the year's lock: a draft number is reserved under it.
     """
     from .publish import next_draft_number
 
     if final:
-        check_final(loaded, allow_missing)
         return None, make_build_info(None, final=True, allowed_missing=allow_missing)
     number = next_draft_number(outputs_dir, loaded.year)
     return number, make_build_info(number)
@@ -130,14 +138,17 @@ def build_parameters(
     allow_missing: Sequence[str],
     supersede: bool,
     allow_open_comments: bool = False,
+    allow: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """What builds.log records as a build's parameters."""
+    """What builds.log records as a build's parameters (`allow`: the checks a final's
+    preflight was told to let through)."""
     return {
         "year": year,
         "final": final,
         "allow_missing": sorted(allow_missing),
         "supersede": supersede,
         **({"allow_open_comments": True} if allow_open_comments else {}),
+        **({"allow": sorted(allow)} if allow else {}),
         "inputs_dir": str(settings.inputs_dir),
         "outputs_dir": str(settings.outputs_dir),
         **({"dask_address": settings.dask_address} if settings.dask_address else {}),

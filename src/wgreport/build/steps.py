@@ -264,6 +264,7 @@ class BuildRequest:
     allow_missing: Sequence[str] = ()
     supersede: bool = False
     allow_open_comments: bool = False  # with final: publish although comments are open
+    allow: Sequence[str] = ()  # with final: the preflight's checks to let through, by name
 
 
 def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdition:
@@ -320,7 +321,7 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
     year = request.year
     parameters = plan.build_parameters(
         settings, year, request.final, request.allow_missing, request.supersede,
-        request.allow_open_comments,
+        request.allow_open_comments, request.allow,
     )  # fmt: skip
     year_dir = Outputs(settings.outputs_dir).year(year).folder
     with recorded_build(year_dir, parameters, via=runner.via, run_id=runner.run_id()) as entry:
@@ -333,12 +334,14 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
             settings.outputs_dir, loaded, request.final, request.allow_missing
         )
         read = runner.run(READ, loaded, settings.outputs_dir)
-        unresolved = 0
-        if request.final:
-            reviews = read.reviews or Reviews()
-            unresolved = plan.check_comments(reviews, year, request.allow_open_comments)
+        checked = None
+        if request.final:  # the preflight: every problem at once, before anything renders
+            overrides = plan.request_overrides(
+                request.allow, request.allow_missing, request.allow_open_comments
+            )
+            build, checked = plan.plan_final(loaded, read.reviews or Reviews(), overrides)
         loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read)
-        manifest = outputs.make_manifest(settings, loaded, rendered, build, unresolved)
+        manifest = outputs.make_manifest(settings, loaded, rendered, build, checked)
         stage("publish")
         published = runner.run(
             PUBLISH, settings, loaded, rendered, contexted, manifest, number, request.supersede
@@ -357,7 +360,10 @@ def build(
     allow_missing: Sequence[str] = (),
     supersede: bool = False,
     allow_open_comments: bool = False,
+    allow: Sequence[str] = (),
 ) -> Path:
     """A whole build in this process, without Prefect; return its folder."""
-    request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
+    request = BuildRequest(
+        year, final, tuple(allow_missing), supersede, allow_open_comments, tuple(allow)
+    )
     return run_build(settings, request, SequentialRunner()).folder

@@ -31,6 +31,18 @@ from ..terminal import (
     stage_display,
     stderr_console,
 )
+from .check import (
+    AllowDatesOption,
+    AllowExampleLinksOption,
+    AllowFrontMatterOption,
+    AllowLateSourcesOption,
+    AllowMissingOption,
+    AllowOpenCommentsOption,
+    AllowPlaceholdersOption,
+    AllowUnconfirmedOption,
+    check,
+    override_names,
+)
 from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
 from .notify import notify_app
@@ -74,6 +86,7 @@ def _root(
 
 app.add_typer(edition_app, name="edition")
 app.command("template")(template)
+app.command("check")(check)
 app.add_typer(portal_app, name="portal")
 app.add_typer(validation_app, name="validation")
 app.add_typer(notify_app, name="notify")
@@ -121,25 +134,9 @@ FinalOption = Annotated[
     bool,
     typer.Option(
         "--final",
-        help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused unless "
-        "every expected member is valid.",
-    ),
-]
-AllowMissingOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--allow-missing",
-        metavar="CODE",
-        help="With --final: publish without this member (repeatable). Recorded in the "
-        "manifest and stated in the report.",
-    ),
-]
-AllowOpenCommentsOption = Annotated[
-    bool,
-    typer.Option(
-        "--allow-open-comments",
-        help="With --final: publish although review comments are still open (recorded in "
-        "the manifest). Without it, a final is refused until every comment is resolved.",
+        help="Publish outputs/<year>/final/ (no draft mark, PDF/UA-1). Refused, before "
+        "anything renders, while its preflight finds a problem (wgreport check --final "
+        "lists them) that no --allow-… option lets through.",
     ),
 ]
 SupersedeOption = Annotated[
@@ -188,6 +185,12 @@ def build(
     allow_missing: AllowMissingOption = None,
     supersede: SupersedeOption = False,
     allow_open_comments: AllowOpenCommentsOption = False,
+    allow_placeholders: AllowPlaceholdersOption = False,
+    allow_front_matter: AllowFrontMatterOption = False,
+    allow_dates: AllowDatesOption = False,
+    allow_late_sources: AllowLateSourcesOption = False,
+    allow_example_links: AllowExampleLinksOption = False,
+    allow_unconfirmed: AllowUnconfirmedOption = False,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
     workers: WorkersOption = None,
@@ -205,16 +208,23 @@ def build(
 
     settings = get_settings(inputs, outputs, workers, dask_address)
     allowed = [code.strip().upper() for code in allow_missing or []]
-    if (allowed or supersede or allow_open_comments) and not final:
+    names = override_names(
+        allow_placeholders, allow_front_matter, allow_dates, allow_late_sources,
+        allow_example_links, allow_unconfirmed,
+    )  # fmt: skip
+    if (allowed or supersede or allow_open_comments or names) and not final:
         raise _fail_usage(
-            "--allow-missing, --allow-open-comments and --supersede apply only with --final"
+            "--allow-missing, --allow-open-comments, the other --allow-… options and "
+            "--supersede apply only with --final"
         )
     year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
     try:
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    request = BuildRequest(year, final, tuple(allowed), supersede, allow_open_comments)
+    request = BuildRequest(
+        year, final, tuple(allowed), supersede, allow_open_comments, tuple(names)
+    )
     console = stderr_console()
     console.print(
         f"Building {'the final' if final else 'a new draft'} of the {year} edition from "

@@ -55,6 +55,7 @@ class BuildInfo(_Ctx):
     built_at: str  # ISO 8601, UTC
     version: str
     allowed_missing: list[str] = []  # a final published without these members
+    overrides: list[str] = []  # a final's preflight overrides, in plain words (the imprint)
 
 
 class Chapter(_Ctx):

@@ -256,6 +256,7 @@ def annual_report(
     render_workers: int | None = None,
     dask_address: str | None = None,
     allow_open_comments: bool = False,
+    allow: list[str] = [],  # noqa: B006 - Prefect copies parameters per run
 ) -> Published:
     """Build the report of `year`; return its folder and manifest (what the CLI prints).
 
@@ -267,6 +268,10 @@ def annual_report(
       manifest and stated in the report).
     - `allow_open_comments`: publish a final although review comments are unresolved
       (recorded in the manifest); without it such a final is refused.
+    - `allow`: the checks of a final's preflight to let through, by name
+      (`placeholders`, `front-matter`, `dates`, `late-sources`, `example-links`; recorded
+      in the manifest and stated in the report's imprint); without them, a final with any
+      problem is refused before anything renders, with every problem listed.
     - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
     - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
@@ -279,7 +284,9 @@ def annual_report(
     if year is None:
         year, why = _current_edition(settings)
         get_run_logger().info("no year given: %s", why)
-    request = BuildRequest(year, final, tuple(allow_missing), supersede, allow_open_comments)
+    request = BuildRequest(
+        year, final, tuple(allow_missing), supersede, allow_open_comments, tuple(allow)
+    )
     published = run_build(settings, request, PrefectRunner())
     if not final:
         try:

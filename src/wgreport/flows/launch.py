@@ -48,6 +48,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
             allow_missing=list(request.allow_missing),
             supersede=request.supersede,
             allow_open_comments=request.allow_open_comments,
+            allow=list(request.allow),
             inputs_dir=str(settings.inputs_dir),
             outputs_dir=str(settings.outputs_dir),
             render_workers=settings.render_workers,
@@ -102,7 +103,7 @@ def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
     except ClusterError as exc:
         parameters = build_parameters(
             settings, request.year, request.final, request.allow_missing, request.supersede,
-            request.allow_open_comments,
+            request.allow_open_comments, request.allow,
         )  # fmt: skip
         with (
             contextlib.suppress(ClusterError),
@@ -226,7 +227,7 @@ def _record_lost(
 
     parameters = build_parameters(
         settings, request.year, request.final, request.allow_missing, request.supersede,
-        request.allow_open_comments,
+        request.allow_open_comments, request.allow,
     )  # fmt: skip
     error = f"PrefectApiLost: {message.split(';')[0]}"
     year_dir = Outputs(settings.outputs_dir).year(request.year).folder

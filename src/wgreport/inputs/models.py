@@ -258,6 +258,11 @@ class ReferenceValue(_Model):
     value: float = Field(description="As the source publishes it")
     source: Sentence = Field(description="Who publishes it, and where")
     url: Url | None = None
+    published: FullDate | None = Field(
+        None,
+        description="Optional: when the source published the value (YYYY-MM-DD); the "
+        "final's preflight refuses a value published after the edition's data cut-off",
+    )
 
 
 class Indicator(_Model):

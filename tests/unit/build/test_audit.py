@@ -31,7 +31,8 @@ def test_refused_finals_are_recorded(tmp_path: Path) -> None:
         build(settings, 2024, final=True, allow_missing=["NZ"])
     log = read_log(outputs / "2024")
     assert [e["result"] for e in log] == ["refused", "refused"]
-    assert log[0]["error"].startswith("FinalRefused: a final of 2024 needs every expected member")
+    assert log[0]["error"].startswith("FinalRefused: Preflight of the 2024 final")
+    assert "--allow-missing NZ" in log[0]["error"]
     assert log[1]["error"].startswith("FinalExists:")
     assert log[1]["parameters"]["allow_missing"] == ["NZ"] and log[1]["parameters"]["final"]
     assert all(e["draft"] is None and e["folder"] is None for e in log)

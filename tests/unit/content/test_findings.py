@@ -30,7 +30,7 @@ DEMO_FINDINGS = [
     "of 0.5754.",
     "The group median OECD Digital Government Index (2023 data) is 0.655, a new series that is "
     "not compared with the 2023 edition's; 6 of 9 members are above the 2023 OECD average of "
-    "0.61.",
+    "0.605.",
     "Denmark leads the group on the E-Government Development Index at 0.9847, 0.0120 ahead of "
     "Estonia (0.9727).",
     "Since the 2023 edition, on the E-Government Development Index, Uruguay (+0.0618, from "
