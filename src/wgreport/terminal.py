@@ -184,6 +184,9 @@ def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
         )
 
 
+_SHUTDOWN_LOG: list[Any] = []  # the open shutdown log, kept (and closed when replaced)
+
+
 def quiet_shutdown() -> None:
     """Keep the embedded server's shutdown noise off the terminal.
 
@@ -200,6 +203,9 @@ def quiet_shutdown() -> None:
         log = (home / "logs" / "shutdown.log").open("a", encoding="utf-8")
     except OSError:
         log = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    # A second call in one process (tests run commands in-process) closes the first log
+    # instead of leaving it to the garbage collector, unclosed.
+    previous, _SHUTDOWN_LOG[:] = list(_SHUTDOWN_LOG), [log]
     for handler in list(logging.getLogger().handlers):
         logging.getLogger().removeHandler(handler)
     logging.basicConfig(stream=log, level=logging.WARNING, force=True)
@@ -211,6 +217,8 @@ def quiet_shutdown() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     sys.stderr = log
+    for stream in previous:
+        stream.close()
     # The process exits next. Without this, the interpreter's last garbage collections walk
     # the whole heap (Prefect's client, and on the embedded default its server modules too;
     # WeasyPrint's and pandas' objects): 2–4 s on a busy 2-core machine, for memory the

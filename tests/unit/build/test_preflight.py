@@ -214,7 +214,7 @@ def test_check_final_prints_every_problem_and_its_exit_status(
     assert data["ok"] is False and {p["check"] for p in data["problems"]} >= set(CHECK_NAMES)
     flags = ["--allow-placeholders", "--allow-incomplete-front-matter", "--allow-dates",
              "--allow-late-sources", "--allow-example-links", "--allow-open-comments",
-             "--allow-missing", "NZ"]  # fmt: skip
+             "--allow-unconfirmed", "--allow-missing", "NZ"]  # fmt: skip
     result = runner.invoke(app, ["check", "--final", "--year", "2024", *flags, *where])
     assert result.exit_code == 0, result.output
     assert "Overridden (recorded in the manifest" in result.output

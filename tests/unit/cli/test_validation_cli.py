@@ -28,6 +28,7 @@ USING_2025 = (
 def dirs(tmp_path: Path) -> list[str]:
     """--inputs and --outputs of a demo copy whose draft 003 of 2024 is published."""
     inputs = copy_inputs(tmp_path)
+    (inputs / "2024" / "country-validation.yaml").unlink()  # before its country validation
     fake_draft(tmp_path / "outputs", 3)
     return ["--inputs", str(inputs), "--outputs", str(tmp_path / "outputs")]
 

@@ -24,7 +24,10 @@ AFTER_DEADLINE = dt.date(2025, 3, 15)  # the demo's 2024 deadline is 2025-02-28
 
 @pytest.fixture
 def tree(tmp_path: Path) -> tuple[Path, Path]:
-    return copy_inputs(tmp_path), tmp_path / "outputs"
+    """The demo before its country validation (the demo's own record removed)."""
+    inputs = copy_inputs(tmp_path)
+    (inputs / "2024" / "country-validation.yaml").unlink()
+    return inputs, tmp_path / "outputs"
 
 
 def _texts(found: EditionStage) -> list[str]:
