@@ -350,6 +350,18 @@ def test_final_arguments_come_from_a_fixed_list_only(clean: Portal) -> None:
                            ([], ["KR --supersede"]), ([], ["--x"])):  # fmt: skip
         with pytest.raises(ValueError, match="not a"):
             final_arguments(allow, missing)
+    # each is an option of `wgreport build`, so the command the portal starts parses
+    import typer.core
+    import typer.main
+
+    from wgreport.build.preflight import CHECK_NAMES
+    from wgreport.cli.main import app
+
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperGroup)
+    options = {o for p in command.commands["build"].params for o in p.opts}
+    every = final_arguments(set(CHECK_NAMES), ["KR"], True)
+    assert {a for a in every if a.startswith("--")} <= options
     who = clean.store.invite("secretariat", "s@example.org")[0]
     with pytest.raises(ValueError, match="only to a final"):
         clean.builds.start(who, allow=["dates"])
