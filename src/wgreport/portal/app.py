@@ -44,6 +44,7 @@ from starlette.routing import Route
 from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
+from . import finalpages
 from . import secretariat as desk
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
@@ -306,7 +307,7 @@ def _secretariat_page(
         running=any(b["status"] == "running" for b in builds),
         log=portal.builds.log_tail(builds[0]["build"]) if builds else [],
         csrf=csrf_token(portal, signed[1]), people=people(portal.store),
-        downloads=desk.downloads(portal),
+        downloads=desk.downloads(portal), edition=finalpages.edition_section(portal),
     )  # fmt: skip
 
 
@@ -401,6 +402,9 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat/comments/answer", desk.comment_answer, methods=["POST"]),
         Route("/secretariat/download/contributions.zip", desk.download_contributions),
         Route("/secretariat/download/validation.json", desk.download_validation),
+        Route("/secretariat/final", finalpages.final_page),
+        Route("/secretariat/final/start", finalpages.final_start, methods=["POST"]),
+        Route("/secretariat/final/report.pdf", finalpages.final_download),
     ]
     app = Starlette(
         routes=routes,

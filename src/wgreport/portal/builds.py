@@ -1,4 +1,4 @@
-"""Draft builds the secretariat starts from the portal.
+"""Draft builds, and finals, the secretariat starts from the portal.
 
 A build is `wgreport build --year YEAR --inputs … --outputs …` in its own process: the
 command the secretariat would type, so the same Prefect flow on the same Prefect API
@@ -9,17 +9,22 @@ process's start time, its status, exit code and the draft it made) and
 `builds/<year>/NNN.log` (what the command printed: its stages as they are reached, then
 its summary or its error), so the page shows progress while it runs. How it ended, and
 the draft it made, are read from the build's own line in `outputs/<year>/builds.log`.
+
+A final is the same command with `--final` and the overrides asked for: the preflight's
+checks by name and the members by code, turned into options from a fixed list
+(`final_arguments`), never from the text of a form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,30 @@ from .store import Invitation, Store
 
 #: A builds.log result → the portal's status of the build.
 _STATUS = {"success": "succeeded", "interrupted": "interrupted"}
+_MEMBER_CODE = re.compile(r"[A-Z]{2}")
+
+
+def final_arguments(
+    allow: Collection[str] = (), missing: Collection[str] = (), supersede: bool = False
+) -> list[str]:
+    """The options of `wgreport build` for a final: `--final`, then each override's flag in
+    the preflight's order of its checks (`build.preflight.CHECKS`), `--allow-missing CODE`
+    per member (sorted), and `--supersede`. A name that is not a check, or a code that is
+    not a member code, is refused (ValueError): nothing else reaches the command line."""
+    from ..build.preflight import CHECKS
+
+    flags = {c.name: c.flag for c in CHECKS if c.name != "members"}
+    unknown = sorted(set(allow) - set(flags))
+    if unknown:
+        raise ValueError(f"not a check of the preflight: {', '.join(unknown)}")
+    codes = sorted(set(missing))
+    bad = [c for c in codes if not _MEMBER_CODE.fullmatch(c)]
+    if bad:
+        raise ValueError(f"not a member code: {', '.join(bad)}")
+    out = ["--final", *(flag for name, flag in flags.items() if name in allow)]
+    for code in codes:
+        out += ["--allow-missing", code]
+    return [*out, "--supersede"] if supersede else out
 
 
 class Builds:
@@ -115,8 +144,9 @@ class Builds:
         )
 
     def records(self) -> list[dict[str, Any]]:
-        """Every build of the edition, the newest first."""
-        return [self._settle(r) for r in self.store.build_rows(self.year)]
+        """Every build of the edition, the newest first; `final` says whether it is a final
+        and `flags` are its options after `--final` (read from its command)."""
+        return [_kind(self._settle(r)) for r in self.store.build_rows(self.year)]
 
     def log_tail(self, number: int, lines: int = 15) -> list[str]:
         path = PortalFiles(self.store.folder).build_log(self.year, number)
@@ -127,8 +157,17 @@ class Builds:
 
     # --- starting and finishing -----------------------------------------------------------
 
-    def start(self, who: Invitation) -> tuple[dict[str, Any] | None, str | None]:
-        """Start a draft build; (its record, None), or (None, why not) when one runs."""
+    def start(
+        self, who: Invitation, final: bool = False, allow: Collection[str] = (),
+        missing: Collection[str] = (), supersede: bool = False,
+    ) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
+        """Start a draft build, or with `final` the final with the overrides `allow` (the
+        preflight's checks by name), `missing` (member codes) and `supersede`; (its record,
+        None), or (None, why not) when one runs."""
+        if not final and (allow or missing or supersede):
+            raise ValueError("overrides and supersede apply only to a final")
+        extra = final_arguments(allow, missing, supersede) if final else []
+        command = [*self.command(), *extra]
         with self.store.accepting(self.year, "builds"):
             running = [r for r in self.records() if r["status"] == "running"]
             if running:
@@ -140,7 +179,7 @@ class Builds:
             log = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
             try:
                 process = subprocess.Popen(
-                    self.command(), stdout=log, stderr=subprocess.STDOUT,
+                    command, stdout=log, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, env={**os.environ, **self.env},
                     start_new_session=True,
                 )  # fmt: skip
@@ -150,7 +189,7 @@ class Builds:
                 "build": number, "year": self.year, "by": who.id, "email": who.email,
                 "started": utc_now_iso(), "pid": process.pid,
                 "pid_started": started_at(process.pid),
-                "status": "running", "command": " ".join(self.command()[2:]),
+                "status": "running", "command": " ".join(command[2:]),
                 "finished": None, "exit_code": None, "draft": None,
             }  # fmt: skip
             with self.store.tx() as conn:
@@ -164,8 +203,9 @@ class Builds:
             )  # fmt: skip
             self._threads[number] = thread
             thread.start()
-        self.store.audit("build-started", who, build=number, year=self.year)
-        return record, None
+        self.store.audit("build-started", who, build=number, year=self.year, final=final,
+                         flags=extra[1:])  # fmt: skip
+        return _kind(dict(record)), None
 
     def _finish(self, record: dict[str, Any], process: subprocess.Popen[bytes]) -> None:
         code = process.wait()
@@ -184,7 +224,15 @@ class Builds:
             thread.join(timeout)
         record = self.store.build_row(self.year, number)
         assert record is not None, f"no build {number}"
-        return self._settle(record)
+        return _kind(self._settle(record))
+
+
+def _kind(record: dict[str, Any]) -> dict[str, Any]:
+    """A build's record with `final` and its `flags` (the options after `--final`)."""
+    words = str(record.get("command") or "").split()
+    final = "--final" in words
+    flags = words[words.index("--final") + 1 :] if final else []
+    return {**record, "final": final, "flags": flags}
 
 
 def started_at(pid: int) -> str | None:
