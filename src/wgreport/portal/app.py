@@ -47,6 +47,7 @@ from ..layout import Draft, Inputs, Outputs
 from . import secretariat as desk
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
+from .mailing import send_receipt
 from .signin import signin, signin_page, signout
 from .store import (
     OPEN_STATES,
@@ -160,6 +161,8 @@ async def member_upload(request: Request) -> Response:
         # says what became of the member's file, as after a crash (Store.settle)
         await run_in_threadpool(_settle_after_error, portal, code, number)
         raise
+    # the receipt, once the upload is settled: an e-mail that fails never fails the upload
+    await run_in_threadpool(send_receipt, portal, invitation, code, number, name, client)
     return redirect(portal, "/member")
 
 
