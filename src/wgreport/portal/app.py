@@ -45,6 +45,7 @@ from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from . import secretariat as desk
+from . import validation as countryval
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .mailing import send_receipt
@@ -108,6 +109,7 @@ def _member_page(
         revisions=revisions, latest=revisions[-1] if revisions else None,
         csrf=csrf_token(portal, session), accepted=_accepted_file(portal, code).is_file(),
         refusal=refusal, limits=portal.limits,
+        validation=countryval.validation_notice(portal, code),
     )  # fmt: skip
 
 
@@ -404,6 +406,14 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat/comments/answer", desk.comment_answer, methods=["POST"]),
         Route("/secretariat/download/contributions.zip", desk.download_contributions),
         Route("/secretariat/download/validation.json", desk.download_validation),
+        Route("/secretariat/validation", countryval.secretariat_page),
+        Route("/secretariat/validation/open", countryval.secretariat_open, methods=["POST"]),
+        Route("/secretariat/validation/remind", countryval.secretariat_remind, methods=["POST"]),
+        Route("/member/validation", countryval.member_page),
+        Route("/member/validation/chapter.pdf", countryval.member_chapter_pdf),
+        Route("/member/validation/page/{page}.png", countryval.member_page_image),
+        Route("/member/validation/confirm", countryval.member_confirm, methods=["POST"]),
+        Route("/member/validation/corrections", countryval.member_corrections, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,
