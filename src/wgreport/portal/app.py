@@ -46,8 +46,10 @@ from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from . import finalpages
 from . import secretariat as desk
+from . import validation as countryval
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
+from .mailing import send_receipt
 from .signin import signin, signin_page, signout
 from .store import (
     OPEN_STATES,
@@ -108,6 +110,7 @@ def _member_page(
         revisions=revisions, latest=revisions[-1] if revisions else None,
         csrf=csrf_token(portal, session), accepted=_accepted_file(portal, code).is_file(),
         refusal=refusal, limits=portal.limits,
+        validation=countryval.validation_notice(portal, code),
     )  # fmt: skip
 
 
@@ -161,6 +164,8 @@ async def member_upload(request: Request) -> Response:
         # says what became of the member's file, as after a crash (Store.settle)
         await run_in_threadpool(_settle_after_error, portal, code, number)
         raise
+    # the receipt, once the upload is settled: an e-mail that fails never fails the upload
+    await run_in_threadpool(send_receipt, portal, invitation, code, number, name, client)
     return redirect(portal, "/member")
 
 
@@ -405,6 +410,14 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat/final", finalpages.final_page),
         Route("/secretariat/final/start", finalpages.final_start, methods=["POST"]),
         Route("/secretariat/final/report.pdf", finalpages.final_download),
+        Route("/secretariat/validation", countryval.secretariat_page),
+        Route("/secretariat/validation/open", countryval.secretariat_open, methods=["POST"]),
+        Route("/secretariat/validation/remind", countryval.secretariat_remind, methods=["POST"]),
+        Route("/member/validation", countryval.member_page),
+        Route("/member/validation/chapter.pdf", countryval.member_chapter_pdf),
+        Route("/member/validation/page/{page}.png", countryval.member_page_image),
+        Route("/member/validation/confirm", countryval.member_confirm, methods=["POST"]),
+        Route("/member/validation/corrections", countryval.member_corrections, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

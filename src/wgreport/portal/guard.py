@@ -53,6 +53,7 @@ class Guard:
             "/member/upload": limits.body_bytes,
             "/review/comment": limits.comment_bytes,
             "/secretariat/comments/answer": limits.comment_bytes,
+            "/member/validation/corrections": limits.comment_bytes,
         }
         limit = by_path.get(scope["path"], limits.form_bytes)
         status: dict[str, int] = {}
