@@ -58,5 +58,5 @@ def test_a_draft_is_announced_to_the_reviewers(prefect_harness: None, tmp_path: 
 
     announce()
     assert _outbox(outputs) == [
-        ("review@example.org", "[wgreport 2024] Draft 3 is ready for review")
+        ("review@example.org", "[wgreport 2024] Draft 003 is ready for review")
     ]

@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from typing import Literal
 
 from ..inputs.models import Edition, Member, WorkingGroup
+from ..layout import draft_name
 from ..runtime.clock import build_time
 from ..runtime.mail import KIND_HEADER
 from ..runtime.settings import MailSettings
@@ -209,15 +210,16 @@ def reminder(
 
 def draft_ready(head: Letterhead, draft: int, to: str) -> EmailMessage:
     """To a reviewer: draft `draft` is published and open for comments."""
+    number = draft_name(draft)  # as the draft's pages and the portal say it: 002
     return _message(
         head,
         "draft-ready",
         to,
-        f"Draft {draft} is ready for review",
+        f"Draft {number} is ready for review",
         [
-            f"Draft {draft} of {head.edition} is ready.",
+            f"Draft {number} of {head.edition} is ready.",
             f"Read it and leave your comments in the portal: {head.link(REVIEW_PAGE)}",
-            f"Each comment names the draft it is on (draft {draft}), the section and, if you "
+            f"Each comment names the draft it is on (draft {number}), the section and, if you "
             "can, the page.",
         ],
     )
@@ -232,11 +234,11 @@ def validation_request(
         head,
         "validation-request",
         to,
-        f"Please check your chapter in draft {draft}",
+        f"Please check your chapter in draft {draft_name(draft)}",
         [
             f"Before {head.edition} is published, each member confirms the pages of its own "
-            f"chapter. The chapter of {_who(member)} in draft {draft} is ready for you to "
-            "check.",
+            f"chapter. The chapter of {_who(member)} in draft {draft_name(draft)} is ready for "
+            "you to check.",
             f"In the portal, confirm it, or return corrections (each one tied to its page): "
             f"{head.link(MEMBER_PAGE)}" + ("\n" + answer.strip() if answer else ""),
         ],
@@ -256,17 +258,17 @@ def validation_reminder(
     whose contribution `changed` since it confirmed (it must confirm again)."""
     why = (
         f"The contribution of {_who(member)} to {head.edition} changed after you confirmed "
-        f"your chapter, so the chapter in draft {draft} needs your confirmation again."
+        f"your chapter, so the chapter in draft {draft_name(draft)} needs your confirmation again."
         if changed
-        else f"The chapter of {_who(member)} in draft {draft} of {head.edition} is still "
-        "waiting for your confirmation."
+        else f"The chapter of {_who(member)} in draft {draft_name(draft)} of {head.edition} is "
+        "still waiting for your confirmation."
     )
     answer = f"Please answer by {long_date(due)}." if due else "Please answer soon."
     return _message(
         head,
         "validation-reminder",
         to,
-        f"Reminder: please confirm your chapter in draft {draft}",
+        f"Reminder: please confirm your chapter in draft {draft_name(draft)}",
         [
             why,
             "In the portal, confirm it, or return corrections (each one tied to its page): "

@@ -137,7 +137,7 @@ def test_the_secretariat_opens_a_round_and_every_member_is_asked_and_written_to(
     assert len(messages) == 10
     assert {str(m["X-Wgreport-Kind"]) for m in messages} == {"validation-request"}
     kr = next(m for m in messages if str(m["To"]) == KR_ADDRESS)
-    assert "Please check your chapter in draft 2" in str(kr["Subject"])
+    assert "Please check your chapter in draft 002" in str(kr["Subject"])
     body = cast(str, cast(EmailMessage, kr.get_body(("plain",))).get_content())
     assert "Republic of Korea (KR)" in body and "http://testserver/member" in body
     assert "United Kingdom" not in body  # never another member's data
@@ -409,7 +409,7 @@ def test_the_requests_go_over_smtp_one_member_each(
     )
     assert all(len(r.rcpt_tos) == 1 for r in received)  # nobody sees another's address
     korea = next(r for r in received if r.rcpt_tos == [KR_ADDRESS])
-    assert "Please check your chapter in draft 2" in str(korea.message["Subject"])
+    assert "Please check your chapter in draft 002" in str(korea.message["Subject"])
     assert "Republic of Korea (KR)" in " ".join(korea.body.split())
     assert "Please answer by" in korea.body and _outbox(portal) == []
 

@@ -92,11 +92,11 @@ MEMBER_MESSAGES: dict[str, tuple[str, MemberMessage]] = {
         lambda m, to: reminder(_head(), m, to, "invalid", problems=1),
     ),
     "validation-request": (
-        "[wgreport 2024] Please check your chapter in draft 3",
+        "[wgreport 2024] Please check your chapter in draft 003",
         lambda m, to: validation_request(_head(), m, to, 3, dt.date(2025, 3, 20)),
     ),
     "validation-reminder": (
-        "[wgreport 2024] Reminder: please confirm your chapter in draft 3",
+        "[wgreport 2024] Reminder: please confirm your chapter in draft 003",
         lambda m, to: validation_reminder(_head(), m, to, 3, changed=True),
     ),
 }
@@ -160,10 +160,10 @@ def test_a_members_message_carries_no_other_members_data() -> None:
 
 def test_draft_ready_goes_to_one_reviewer() -> None:
     message = draft_ready(_head(), 3, "review@example.org")
-    assert message["Subject"] == "[wgreport 2024] Draft 3 is ready for review"
+    assert message["Subject"] == "[wgreport 2024] Draft 003 is ready for review"
     assert message["To"] == "review@example.org"
     body = _body(message)
-    assert f"{PORTAL}/review" in body and "Draft 3 of the 2024 edition" in body
+    assert f"{PORTAL}/review" in body and "Draft 003 of the 2024 edition" in body
 
 
 # --- recipients ----------------------------------------------------------------------
