@@ -304,9 +304,7 @@ def server(
 def diff(
     older: Annotated[str, typer.Argument(help="A draft number (3 or 003), or 'final'.")],
     newer: Annotated[str, typer.Argument(help="A later draft number, or 'final'.")],
-    year: Annotated[
-        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
-    ],
+    year: DefaultYearOption = None,
     outputs: OutputsOption = None,
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="text (default) or json.")
@@ -316,7 +314,9 @@ def diff(
     from ..review.draftdiff import changes_lines, compare_drafts, resolve_draft
     from ..runtime.settings import get_settings
 
-    year_dir = Outputs(get_settings(None, outputs).outputs_dir).year(year).folder
+    settings = get_settings(None, outputs)
+    year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
+    year_dir = Outputs(settings.outputs_dir).year(year).folder
     try:
         changes = compare_drafts(resolve_draft(year_dir, older), resolve_draft(year_dir, newer))
     except ValueError as exc:
@@ -466,9 +466,7 @@ def schema(
 
 @app.command()
 def status(
-    year: Annotated[
-        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
-    ],
+    year: DefaultYearOption = None,
     inputs: InputsOption = None,
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="text (default) or json.")
@@ -491,6 +489,7 @@ def status(
     from ..runtime.settings import configure_prefect_environment, get_settings
 
     settings = get_settings(inputs)
+    year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
     try:
         if as_flow:
             _require_build("wgreport status --flow")
@@ -522,9 +521,7 @@ def status(
 
 @app.command()
 def comments(
-    year: Annotated[
-        int, typer.Option("--year", callback=check_year_option, help="The edition, e.g. 2024.")
-    ],
+    year: DefaultYearOption = None,
     inputs: InputsOption = None,
     outputs: OutputsOption = None,
     output_format: Annotated[
@@ -550,6 +547,7 @@ def comments(
     from ..runtime.settings import get_settings
 
     settings = get_settings(inputs, outputs)
+    year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
     if only is not None and only not in COMMENT_STATUSES:
         raise _fail_usage(f"--status must be one of {', '.join(COMMENT_STATUSES)}")
     try:

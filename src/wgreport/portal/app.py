@@ -47,6 +47,7 @@ from ..layout import Draft, Inputs, Outputs
 from . import finalpages
 from . import secretariat as desk
 from . import validation as countryval
+from . import validation_desk as countrydesk
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .mailing import send_receipt
@@ -410,9 +411,9 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat/final", finalpages.final_page),
         Route("/secretariat/final/start", finalpages.final_start, methods=["POST"]),
         Route("/secretariat/final/report.pdf", finalpages.final_download),
-        Route("/secretariat/validation", countryval.secretariat_page),
-        Route("/secretariat/validation/open", countryval.secretariat_open, methods=["POST"]),
-        Route("/secretariat/validation/remind", countryval.secretariat_remind, methods=["POST"]),
+        Route("/secretariat/validation", countrydesk.secretariat_page),
+        Route("/secretariat/validation/open", countrydesk.secretariat_open, methods=["POST"]),
+        Route("/secretariat/validation/remind", countrydesk.secretariat_remind, methods=["POST"]),
         Route("/member/validation", countryval.member_page),
         Route("/member/validation/chapter.pdf", countryval.member_chapter_pdf),
         Route("/member/validation/page/{page}.png", countryval.member_page_image),
