@@ -78,7 +78,7 @@ async function secretariat() {
     await shot(page, "portal-secretariat.png");
     return out;
   }
-  await submit(page, "text=Build a new draft");
+  await submit(page, "#build-draft");
   out.started = (await page.textContent("#builds tbody tr:first-child .status")).trim();
   const deadline = Date.now() + (plan.secretariat.timeout_ms || 300000);
   let status = out.started;
