@@ -321,16 +321,20 @@ def _validation_step(facts: _Facts) -> Step:
 
 def current_edition(inputs_dir: Path, outputs_dir: Path, today: dt.date) -> tuple[int, str]:
     """The edition to use when none is named, and why (a sentence to print): the newest
-    edition with no final yet, else the newest. Raises InputsError when there is none."""
+    edition with no final yet and none newer with a final, else the newest. Raises
+    InputsError when there is none."""
     years = Inputs(inputs_dir).years()
     if not years:
         raise InputsError(
             f"no edition under {inputs_dir}; set one up with wgreport edition new --year "
             "YYYY --deadline YYYY-MM-DD, or name the inputs with --inputs"
         )
-    unfinished = [y for y in years if not _has_final(outputs_dir, y)]
+    # An edition older than one with a final is closed, final or not (the demo's 2023
+    # inputs are last year's, kept for the comparison), so only newer ones are candidates.
+    finals = [y for y in years if _has_final(outputs_dir, y)]
+    unfinished = [y for y in years if y > max(finals, default=0)]
     year = unfinished[-1] if unfinished else years[-1]
     reason = stage(inputs_dir, outputs_dir, year, today).reason
     if not unfinished:
-        reason = f"the newest; every edition has a final: {reason}"
+        reason = f"the newest; it has its final: {reason}"
     return year, f"Using the {year} edition ({reason}); name another with --year."
