@@ -14,9 +14,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from tests.conftest import ROOT
 from tests.support.goldentree import GOLDEN_TREE
 from wgreport.cli.main import app
 from wgreport.review.draftdiff import changes_lines, compare_drafts, words_lines
+from wgreport.review.pages import render_review_page, review_page
 from wgreport.review.worddiff import (
     CONTEXT,
     DELETED,
@@ -269,3 +271,31 @@ def test_wgreport_diff_prints_the_words(tmp_path: Path) -> None:
         {"kind": "deleted", "text": "several"},
         {"kind": "inserted", "text": "many"},
     ]
+
+
+def test_the_review_page_shows_the_words_escaped(tmp_path: Path) -> None:
+    def edit(korea: dict[str, Any]) -> None:
+        _one_word(korea)
+        korea["governance"]["strategy"] += " <script>alert(1)</script>"
+
+    year_dir = _two_drafts(tmp_path, edit)
+    page = render_review_page(review_page(year_dir), ROOT / "templates")
+    draft2 = page[page.index('id="draft-002"') : page.index('id="draft-001"')]
+    assert "<li>KR: contribution changed</li>" in draft2
+    assert (
+        '<dd dir="auto">In 2024 Korea moved <del>several</del><ins>many</ins> Digital Platform '
+        "Government projects from pilot to routine operation.</dd>"
+    ) in draft2
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in draft2
+    assert "<script" not in page
+    assert '<details class="words" open>\n<summary>KR: 3 changed sentences in 3 fields' in draft2
+
+
+def test_a_long_change_is_collapsed_on_the_review_page(tmp_path: Path) -> None:
+    def rewrite(korea: dict[str, Any]) -> None:
+        korea["summary_html"] = "<p>" + " ".join(f"New sentence {i}." for i in range(20)) + "</p>"
+
+    year_dir = _two_drafts(tmp_path, rewrite)
+    page = render_review_page(review_page(year_dir), ROOT / "templates")
+    assert '<details class="words">\n<summary>KR: 1 changed sentence in 1 field</summary>' in page
+    assert "New sentence 19.</ins>" in page  # all of it, not cut
