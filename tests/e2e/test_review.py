@@ -96,6 +96,7 @@ def test_diff_reports_exactly_the_changes(three_drafts: dict[str, Any]) -> None:
             "initiatives_removed": [],
             "status_changes": [["single-sign-on", "in-progress", "completed"]],
             "indicator_changes": [],
+            "text_changes": [],
         }
     ]
     text = (

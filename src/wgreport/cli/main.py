@@ -310,8 +310,9 @@ def diff(
         ReportFormat, typer.Option("--format", help="text (default) or json.")
     ] = ReportFormat.text,
 ) -> None:
-    """What changed between two drafts: contributions, initiatives, statuses, values."""
-    from ..review.draftdiff import changes_lines, compare_drafts, resolve_draft
+    """What changed between two drafts: contributions, initiatives, statuses, values, and
+    the members' texts word by word ([-deleted-]{+inserted+})."""
+    from ..review.draftdiff import changes_lines, compare_drafts, resolve_draft, words_lines
     from ..runtime.settings import get_settings
 
     settings = get_settings(None, outputs)
@@ -326,6 +327,11 @@ def diff(
         return
     typer.echo(f"Changes from draft {changes.older} to {changes.newer} ({year}):")
     for line in changes_lines(changes) or ["nothing"]:
+        typer.echo(f"  {printable(line, multiline=False)}")
+    words = words_lines(changes)
+    if words:
+        typer.echo("Texts changed, in words ([-deleted-]{+inserted+}):")
+    for line in words:
         typer.echo(f"  {printable(line, multiline=False)}")
 
 

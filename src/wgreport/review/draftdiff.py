@@ -1,8 +1,11 @@
 """What changed between two drafts, from their manifests and the data they published.
 
 Inputs are compared by the sha256 each manifest recorded; contents by the drafts' own
-`data/initiatives.csv` and `data/indicators.csv`. Nothing is recomputed from today's
-inputs, so a comparison of two old drafts stays what it was.
+`data/initiatives.csv` and `data/indicators.csv`; the members' texts (summary, governance,
+initiatives, case study, an indicator's source and note) word by word (`worddiff`), from
+each draft's `report.json` (which holds every text as the report shows it) and its
+indicators.csv. Nothing is recomputed from today's inputs, so a comparison of two old
+drafts stays what it was.
 """
 
 from __future__ import annotations
@@ -11,12 +14,32 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..layout import CONTRIBUTIONS, EDITION, FINAL, REVIEWS, WORKING_GROUP, Draft, YearOutputs
+from ..layout import (
+    CONTRIBUTIONS,
+    EDITION,
+    FINAL,
+    REPORT_JSON,
+    REVIEWS,
+    WORKING_GROUP,
+    Draft,
+    YearOutputs,
+)
+from .worddiff import Excerpt, excerpt_text, html_text, word_diff
 
 EDITORIAL = {EDITION: "the edition settings", WORKING_GROUP: "the working group"}
+
+
+@dataclass
+class TextChange:
+    """A member's text field that changed: "summary", "initiative mobile-id: description",
+    and the sentences that changed in it, word by word."""
+
+    field: str
+    excerpts: list[Excerpt]
 
 
 @dataclass
@@ -26,6 +49,7 @@ class MemberChanges:
     initiatives_removed: list[str] = field(default_factory=list)
     status_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
     indicator_changes: list[tuple[str, str, str]] = field(default_factory=list)  # id, old, new
+    text_changes: list[TextChange] = field(default_factory=list)
 
     def empty(self) -> bool:
         return not (
@@ -33,6 +57,7 @@ class MemberChanges:
             or self.initiatives_removed
             or self.status_changes
             or self.indicator_changes
+            or self.text_changes
         )
 
 
@@ -65,6 +90,83 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
     if not path.is_file():
         return []
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _member_texts(member: dict[str, Any]) -> dict[str, str]:
+    """A member chapter's texts (report.json's `members[]`) by field, in the report's
+    order. An initiative's fields are there exactly when it is (empty when not given), and
+    the case study's always (empty without one), so that its adding shows in words."""
+    gov = member.get("governance") or {}
+    texts = {
+        "summary": html_text(member.get("summary_html") or ""),
+        "governance: lead institution": gov.get("lead_institution") or "",
+        "governance: coordination model": gov.get("coordination_model") or "",
+        "governance: strategy": gov.get("strategy") or "",
+        "governance: strategy adopted": gov.get("strategy_adopted") or "",
+        "governance: strategy horizon": gov.get("strategy_horizon") or "",
+        "governance: strategy address": gov.get("strategy_url") or "",
+        "governance: legal instruments": "; ".join(
+            f"{name} ({year})" for name, year in gov.get("legal_instruments") or []
+        ),
+    }
+    prefix = f"{str(member.get('code', '')).lower()}-"
+    for item in member.get("initiatives") or []:
+        ident = str(item["id"]).removeprefix(prefix)
+        texts[f"initiative {ident}: title"] = item.get("title") or ""
+        texts[f"initiative {ident}: description"] = html_text(item.get("description_html") or "")
+        texts[f"initiative {ident}: outcomes"] = "\n\n".join(
+            html_text(o) for o in item.get("outcomes") or []
+        )
+        texts[f"initiative {ident}: image text"] = item.get("image_alt") or ""
+    study = member.get("case_study") or {}
+    texts["case study: title"] = study.get("title") or ""
+    texts["case study: text"] = html_text(study.get("body_html") or "")
+    texts["case study: image text"] = study.get("image_alt") or ""
+    return texts
+
+
+@lru_cache(maxsize=32)
+def _texts_of(report: str, indicators: str, stamp: tuple[int, ...]) -> dict[str, dict[str, str]]:
+    """Every member's texts in a draft, by member then field (a published draft never
+    changes: `stamp`, the files' times and sizes, keys the cache all the same)."""
+    out: dict[str, dict[str, str]] = {}
+    path = Path(report)
+    if path.is_file():
+        for member in json.loads(path.read_text(encoding="utf-8")).get("members", []):
+            out[str(member.get("code"))] = _member_texts(member)
+    rows = Path(indicators)
+    if rows.is_file():
+        for row in csv.DictReader(io.StringIO(rows.read_text(encoding="utf-8"))):
+            texts = out.setdefault(row["member"], {})
+            texts[f"indicator {row['indicator']}: source"] = row.get("source") or ""
+            texts[f"indicator {row['indicator']}: note"] = row.get("note") or ""
+    return out
+
+
+def draft_texts(folder: Path) -> dict[str, dict[str, str]]:
+    """The members' texts a draft published: report.json's chapters and indicators.csv's
+    sources and notes (nothing for a draft without them)."""
+    draft = Draft(folder)
+    report, indicators = draft.file(REPORT_JSON), draft.data("indicators.csv")
+    stamp = tuple(
+        n
+        for p in (report, indicators)
+        if p.is_file()
+        for n in (p.stat().st_mtime_ns, p.stat().st_size)
+    )
+    return _texts_of(str(report), str(indicators), stamp)
+
+
+def text_changes(old: dict[str, str], new: dict[str, str]) -> list[TextChange]:
+    """The fields of a member's texts that changed, word by word; a field only one side
+    has (an initiative added or removed, said as such) is left out."""
+    out: list[TextChange] = []
+    for name in dict.fromkeys([*new, *old]):
+        if name in old and name in new:
+            excerpts = word_diff(old[name], new[name])
+            if excerpts:
+                out.append(TextChange(name, excerpts))
+    return out
 
 
 def _member_of(name: str) -> str | None:
@@ -127,6 +229,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
     new_init = {(r["member"], r["id"]): r for r in _rows(newer, "initiatives.csv")}
     old_ind = {(r["member"], r["indicator"]): r for r in _rows(older, "indicators.csv")}
     new_ind = {(r["member"], r["indicator"]): r for r in _rows(newer, "indicators.csv")}
+    old_texts, new_texts = draft_texts(older), draft_texts(newer)
     order = new.get("members_included", []) + old.get("members_included", [])
     for member in dict.fromkeys(order):
         if member not in compared:
@@ -148,6 +251,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
             after = (new_ind.get(key) or {}).get("value") or "n/a"
             if before != after:
                 mc.indicator_changes.append((key[1], before, after))
+        mc.text_changes = text_changes(old_texts.get(member, {}), new_texts.get(member, {}))
         if not mc.empty():
             changes.members.append(mc)
     if old["inputs"] == new["inputs"]:
@@ -196,6 +300,17 @@ def changes_lines(c: DraftChanges) -> list[str]:
         for name in c.editorial
     ]
     return lines
+
+
+def words_lines(c: DraftChanges) -> list[str]:
+    """The members' texts that changed, one line per changed sentence, in the notation of
+    wdiff: `KR: summary: … moved [-several-]{+many+} projects …` (for `wgreport diff`)."""
+    return [
+        f"{m.member}: {t.field}: {excerpt_text(e)}"
+        for m in c.members
+        for t in m.text_changes
+        for e in t.excerpts
+    ]
 
 
 def draft_folders(year_dir: Path) -> list[Path]:

@@ -4,7 +4,8 @@
 - `ReviewPage`: `outputs/<year>/index.html`, the reviewers' page, regenerated after every
   build. A static page (no scripts, relative links) that lists every draft newest first
   with its build time, pages, size, links, the PDF's sha256 and what changed since the
-  draft before; the final, if any; and the current submission status.
+  draft before (and the members' texts that changed, in words: `MemberWords`); the
+  final, if any; and the current submission status.
 
 Build the context (`comments_page`, `review_page`), render it (`render_comments_page`,
 `render_review_page`), write it (`write_review_page`): the same split as the report's.
@@ -16,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..inputs.comments import CommentRow, CommentSummary, ReviewFile, Reviews
 from ..layout import (
@@ -29,7 +30,16 @@ from ..layout import (
     data_file,
 )
 from ..render.html import make_environment
-from .draftdiff import changes_lines, compare_drafts, draft_folders
+from .draftdiff import DraftChanges, changes_lines, compare_drafts, draft_folders
+from .worddiff import excerpt_html
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+#: A member's text changes are shown open up to this many changed sentences and this many
+#: characters, and collapsed (`<details>`, the member's code and count showing) past them.
+OPEN_EXCERPTS = 3
+OPEN_CHARACTERS = 600
 
 DATA_LINKS = [
     data_file("indicators.csv"),
@@ -67,6 +77,39 @@ def render_comments_page(page: CommentsPage, templates_dir: Path) -> bytes:
 
 
 @dataclass(frozen=True)
+class FieldWords:
+    """A text field that changed: its name and each changed sentence as HTML, the member's
+    words escaped and the deleted and inserted ones in `<del>` and `<ins>`."""
+
+    field: str
+    excerpts: list[Markup]
+
+
+@dataclass(frozen=True)
+class MemberWords:
+    """One member's texts that changed since the draft before, in words."""
+
+    member: str
+    fields: list[FieldWords]
+    sentences: int  # the changed sentences in all
+    long: bool  # shown collapsed
+
+
+def member_words(changes: DraftChanges) -> list[MemberWords]:
+    out: list[MemberWords] = []
+    for m in changes.members:
+        if not m.text_changes:
+            continue
+        fields = [FieldWords(t.field, [excerpt_html(e) for e in t.excerpts])
+                  for t in m.text_changes]  # fmt: skip
+        sentences = sum(len(f.excerpts) for f in fields)
+        size = sum(len(s.text) for t in m.text_changes for e in t.excerpts for s in e)
+        out.append(MemberWords(m.member, fields, sentences,
+                               sentences > OPEN_EXCERPTS or size > OPEN_CHARACTERS))  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
 class DraftEntry:
     """One published draft (or the final) as the review page lists it."""
 
@@ -82,6 +125,7 @@ class DraftEntry:
     sums: str | None
     manifest: dict[str, Any]
     changes: list[str] = field(default_factory=list)
+    words: list[MemberWords] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,7 +151,7 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
 
-def _entry(year_dir: Path, folder: Path, changes: list[str] | None = None) -> DraftEntry:
+def _entry(year_dir: Path, folder: Path, changes: DraftChanges | None = None) -> DraftEntry:
     draft = Draft(folder)
     manifest = json.loads(draft.manifest.read_text(encoding="utf-8"))
     pdf = draft.report_pdf
@@ -127,7 +171,8 @@ def _entry(year_dir: Path, folder: Path, changes: list[str] | None = None) -> Dr
         data=[(link(draft.file(d)), d) for d in DATA_LINKS if draft.file(d).is_file()],
         sums=link(draft.sums) if draft.sums.is_file() else None,
         manifest=manifest,
-        changes=changes or [],
+        changes=(changes_lines(changes) or ["nothing"]) if changes else [],
+        words=member_words(changes) if changes else [],
     )
 
 
@@ -135,11 +180,7 @@ def review_page(year_dir: Path) -> ReviewPage:
     """Everything the page shows, read from the year's published folders."""
     drafts = draft_folders(year_dir)
     entries = [
-        _entry(
-            year_dir,
-            folder,
-            (changes_lines(compare_drafts(drafts[i - 1], folder)) or ["nothing"]) if i else [],
-        )
+        _entry(year_dir, folder, compare_drafts(drafts[i - 1], folder) if i else None)
         for i, folder in enumerate(drafts)
     ]
     final = YearOutputs(year_dir).final
