@@ -65,10 +65,19 @@ AllowMissingOption = Annotated[
     typer.Option(
         "--allow-missing",
         metavar="CODE",
-        help="With --final: publish without this member (repeatable). Recorded in the "
-        "manifest and stated in the report.",
+        help="With --final: publish without this member (repeatable, or a comma list: "
+        "NZ,PT). Recorded in the manifest and stated in the report.",
     ),
 ]
+
+
+def allowed_missing(values: list[str] | None) -> list[str]:
+    """The member codes of `--allow-missing`, repeated or as comma lists (`NZ,PT`), in
+    capitals, each once."""
+    codes = [c.strip().upper() for value in values or [] for c in value.split(",")]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
 AllowOpenCommentsOption = Annotated[
     bool,
     typer.Option(
@@ -140,9 +149,7 @@ def check(
         allow_placeholders, allow_front_matter, allow_dates, allow_late_sources,
         allow_example_links, allow_unconfirmed,
     )  # fmt: skip
-    overrides = request_overrides(
-        names, [c.strip().upper() for c in allow_missing or []], allow_open_comments
-    )
+    overrides = request_overrides(names, allowed_missing(allow_missing), allow_open_comments)
     try:
         year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
         find_edition_files(settings.inputs_dir, year)

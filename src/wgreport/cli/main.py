@@ -40,13 +40,14 @@ from .check import (
     AllowOpenCommentsOption,
     AllowPlaceholdersOption,
     AllowUnconfirmedOption,
+    allowed_missing,
     check,
     override_names,
 )
 from .edition import edition_app
 from .formats import Format, ReportFormat, TableFormat
 from .notify import notify_app
-from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
+from .options import DefaultYearOption, InputsOption, MemberOption, OutputsOption, edition_year
 from .portal import portal_app
 from .publish import publish
 from .template import template
@@ -201,13 +202,13 @@ def build(
     _require_build("wgreport build")
     from ..build.progress import reporting
     from ..build.steps import BuildRequest
-    from ..errors import InputsError, WgreportError
+    from ..errors import FinalExists, FinalRefused, InputsError, WgreportError
     from ..flows.launch import BuildTerminated, build_with_prefect, lost_api
     from ..inputs.edition import find_edition_files
     from ..runtime.settings import get_settings
 
     settings = get_settings(inputs, outputs, workers, dask_address)
-    allowed = [code.strip().upper() for code in allow_missing or []]
+    allowed = allowed_missing(allow_missing)
     names = override_names(
         allow_placeholders, allow_front_matter, allow_dates, allow_late_sources,
         allow_example_links, allow_unconfirmed,
@@ -235,7 +236,10 @@ def build(
         with stage_display(console) as show, reporting(show):
             result = build_with_prefect(settings, request, verbose=verbose)
     except WgreportError as exc:
-        console.print(f"[bold red]wgreport: build failed:[/] {rich_text(str(exc))}", soft_wrap=True)
+        # A final refused (its preflight found problems, or a final exists) is no failure
+        # of the build: say what it is.
+        what = "final refused" if isinstance(exc, FinalRefused | FinalExists) else "build failed"
+        console.print(f"[bold red]wgreport: {what}:[/] {rich_text(str(exc))}", soft_wrap=True)
         quiet_shutdown()
         raise typer.Exit(code=1) from None
     except BuildTerminated as exc:
@@ -302,8 +306,10 @@ def server(
 
 @app.command()
 def diff(
-    older: Annotated[str, typer.Argument(help="A draft number (3 or 003), or 'final'.")],
-    newer: Annotated[str, typer.Argument(help="A later draft number, or 'final'.")],
+    older: Annotated[
+        str, typer.Argument(help="A draft number (3 or 003), 'latest' (the newest) or 'final'.")
+    ],
+    newer: Annotated[str, typer.Argument(help="A later draft number, 'latest' or 'final'.")],
     year: DefaultYearOption = None,
     outputs: OutputsOption = None,
     output_format: Annotated[
@@ -361,7 +367,7 @@ def verify(
 
 @app.command()
 def new(
-    member: Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")],
+    member: MemberOption,
     year: Annotated[
         int, typer.Option("--year", callback=check_year_option, help="The edition year, e.g. 2025.")
     ],

@@ -17,6 +17,17 @@ OutputsOption = Annotated[
     Path | None,
     typer.Option("--outputs", help="The outputs folder (default: outputs/, or $WGREPORT_OUTPUTS)."),
 ]
+
+
+def member_code_option(value: str | None) -> str | None:
+    """`--member kr` is `KR`: member codes are capital letters (ISO 3166-1 alpha-2)."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+MemberOption = Annotated[
+    str,
+    typer.Option("--member", callback=member_code_option, help="The member code, e.g. KR."),
+]
 # `--year` where a command defaults it: `edition_year` then picks the edition and says why.
 DefaultYearOption = Annotated[
     int | None,

@@ -12,7 +12,7 @@ import typer
 
 from ..layout import Inputs, PortalFiles
 from .formats import ReportFormat
-from .options import DefaultYearOption, InputsOption, edition_year
+from .options import DefaultYearOption, InputsOption, edition_year, member_code_option
 
 portal_app = typer.Typer(
     help="The submission and review portal (members, reviewers, the secretariat).",
@@ -84,7 +84,12 @@ def serve(
 def invite(
     email: Annotated[str, typer.Option("--email", help="Who the invitation is for.")],
     member: Annotated[
-        str | None, typer.Option("--member", help="A member contact of this country, e.g. KR.")
+        str | None,
+        typer.Option(
+            "--member",
+            callback=member_code_option,
+            help="A member contact of this country, e.g. KR.",
+        ),
     ] = None,
     reviewer: Annotated[
         str | None, typer.Option("--reviewer", help="A reviewer, by their reviewer id.")

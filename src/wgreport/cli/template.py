@@ -15,7 +15,7 @@ import typer
 
 from ..inputs.limits import check_year_option
 from ..layout import Inputs
-from .options import InputsOption
+from .options import InputsOption, member_code_option
 
 
 class TemplateFormat(enum.StrEnum):
@@ -28,7 +28,12 @@ def template(
         TemplateFormat, typer.Option("--format", help="xlsx (a workbook) or yaml.")
     ],
     member: Annotated[
-        str | None, typer.Option("--member", help="The member code, e.g. KR (for a skeleton).")
+        str | None,
+        typer.Option(
+            "--member",
+            callback=member_code_option,
+            help="The member code, e.g. KR (for a skeleton).",
+        ),
     ] = None,
     year: Annotated[
         int | None,

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from .formats import ReportFormat
-from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
+from .options import DefaultYearOption, InputsOption, MemberOption, OutputsOption, edition_year
 
 validation_app = typer.Typer(
     help="Country validation: members confirm their chapter of a draft before the final.",
@@ -25,7 +25,6 @@ validation_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-MemberOption = Annotated[str, typer.Option("--member", help="The member code, e.g. KR.")]
 ByOption = Annotated[
     str | None,
     typer.Option(

@@ -23,6 +23,8 @@ ISSUE_CODES: dict[str, str] = {
     "yaml-multiple-documents": "The file holds more than one YAML document (---).",
     "too-deep": "The data is nested more than 32 levels deep.",
     "duplicate-key": "The same key appears twice in one mapping.",
+    "comment-in-text": "Warning: a text without quotes holds ' #', which YAML reads as the "
+    "start of a comment: the text is cut there (`Mobile ID #2` is read as `Mobile ID`).",
     "not-a-mapping": "The file holds a list or a single value instead of fields.",
     # Structure and single fields
     "wrong-schema": "The `schema:` line is not the one this file kind needs.",

@@ -21,6 +21,10 @@ from .edition import list_years
 from .limits import year_problem
 from .models import PLACEHOLDER
 
+#: The first line of an edition.yaml: editors with a YAML language server check the file
+#: against its schema as it is typed (as the contribution skeleton's first line does).
+SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/edition-v1.schema.json"
+
 #: Fields of an edition that belong to one year's final and are not carried over.
 _NOT_CARRIED = ("approval", "publication_date")
 
@@ -68,6 +72,8 @@ def new_edition(
         if previous is not None
         else _first_edition(year, deadline)
     )
+    if not text.startswith(SCHEMA_LINE + "\n"):
+        text = f"{SCHEMA_LINE}\n{text}"
     edition.contributions.mkdir(parents=True, exist_ok=True)
     result.written.append(_write_new(edition.settings, text))
     foreword = edition.foreword

@@ -9,6 +9,34 @@ from collections.abc import Iterable
 MEMBER_CODE_ALIASES = {"UK": "GB", "EL": "GR", "KO": "KR", "SK": "KR", "ROK": "KR", "UR": "UY"}
 
 
+def edit_distance(a: str, b: str) -> int:
+    """How many letters to insert, delete, replace or swap (two neighbours) to turn `a`
+    into `b` (the optimal string alignment distance)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, y in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def closest(value: str, options: Iterable[str]) -> str | None:
+    """The option `value` most likely misspells, matched on the whole of it: at most one
+    slip per three letters of the longer of the two. A long shared part alone is not a
+    match (`e-goverment` is not `ai-in-government`, though both end in `government`)."""
+    candidates = difflib.get_close_matches(value, list(options), n=5, cutoff=0.6)
+    scored = [
+        (distance, -difflib.SequenceMatcher(None, value, option).ratio(), option)
+        for option in candidates
+        if (distance := edit_distance(value, option)) <= max(1, max(len(value), len(option)) // 3)
+    ]
+    return min(scored)[2] if scored else None
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
     """The closest choice to `value`, as a hint, or None when nothing is close."""
     options = sorted(set(choices))
@@ -20,9 +48,9 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
     lowered = {o.lower(): o for o in options}
     if value.lower() in lowered and lowered[value.lower()] != value:
         return f"did you mean '{lowered[value.lower()]}'?"
-    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+    close = closest(value.lower(), lowered)
     if close:
-        return f"did you mean '{lowered[close[0]]}'?"
+        return f"did you mean '{lowered[close]}'?"
     if len(options) <= 12:
         return "expected one of: " + ", ".join(f"'{o}'" for o in options)
     return None

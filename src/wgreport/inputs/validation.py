@@ -18,6 +18,7 @@ from .checks.common import (
     MAX_LINK_CHARS,
     SUMMARY_WORDS,
     WORD_LIMITS,
+    bounds_hint,
     bounds_text,
     check_unique,
     count_words,
@@ -405,7 +406,7 @@ def _check_indicator_row(
                     "out-of-bounds",
                     f"{value} is outside the bounds of '{ind_id}' ({bounds_text(low, high)})",
                     (*path, "value"),
-                    hint=_bounds_hint(value, indicator),
+                    hint=bounds_hint(value, indicator),
                 )
     data_year = row.get("data_year")
     if year is not None and is_int(data_year) and data_year > year:
@@ -415,17 +416,6 @@ def _check_indicator_row(
             f"data_year {data_year} is after the edition year {year}",
             (*path, "data_year"),
         )
-
-
-def _bounds_hint(value: float, indicator: Indicator) -> str:
-    """How to write a value outside the bounds; for an index from 0 to 1 written as a
-    percentage (96.79), the value it most likely means (0.9679)."""
-    if indicator.min == 0 and indicator.max == 1 and 1 < value <= 100:
-        return (
-            f"did you mean {value / 100:g}? values of '{indicator.title}' run from 0 to 1, "
-            "not percentages"
-        )
-    return f"values of '{indicator.title}' are in {indicator.unit} units"
 
 
 def _check_text(source: Source, data: dict[str, Any]) -> None:

@@ -205,7 +205,7 @@ def parse_yaml_text(source: Source, text: str) -> None:
         source.add("error", "empty-file", "the file is empty", hint="start from `wgreport new`")
         return
     events, errors = _event_stream(text)
-    builder = _Builder(source)
+    builder = _Builder(source, text)
     try:
         builder.run(events)
     except _TooDeep as exc:
@@ -255,8 +255,10 @@ class _TooDeep(Exception):
 class _Builder:
     """Turns a parse-event stream into plain values with positions and issues."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, text: str = "") -> None:
         self.source = source
+        self.text = text
+        self._lines: list[str] | None = None
 
     def run(self, events: Iterator[Any]) -> None:
         self.events = events
@@ -389,7 +391,38 @@ class _Builder:
             return value
         if tag is not None and tag not in _CORE_TAGS:
             return value
-        return resolve_plain_scalar(value, self.source, path, _pos(event))
+        resolved = resolve_plain_scalar(value, self.source, path, _pos(event))
+        if isinstance(resolved, str) and path:
+            self._check_cut_by_comment(event, path, resolved)
+        return resolved
+
+    def _check_cut_by_comment(self, event: Any, path: FieldPath, value: str) -> None:
+        """A plain text followed on its line by ` #…` (`title: Mobile ID #2`): YAML reads
+        the rest as a comment and keeps only `Mobile ID`. One space before the `#` is how
+        text is written; a comment after a value has two or more (the skeleton's)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        mark = event.end_mark
+        if not 0 <= mark.line < len(self._lines):
+            return
+        rest = self._lines[mark.line][mark.column :]
+        if not rest.startswith(" #"):
+            return
+        comment = rest[1:].rstrip()
+        key = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
+        lead = f"{key}: " if isinstance(path[-1], str) else "- "
+        whole = f"{value} {comment}".replace("\\", "\\\\").replace('"', '\\"')
+        self.source.add(
+            "warning",
+            "comment-in-text",
+            f"the text is cut at ' #': YAML reads '{comment[:40]}' as a comment, so "
+            f"'{format_path(path)}' is only '{value[:60]}'",
+            path,
+            hint=f'if "{comment[:40]}" is part of the text, put the whole value in double '
+            f'quotes: {lead}"{whole[:80]}"; a comment after a value needs two spaces before '
+            "the #",
+            at=(mark.line + 1, mark.column + 2),
+        )
 
 
 def resolve_plain_scalar(

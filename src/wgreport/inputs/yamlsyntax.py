@@ -21,6 +21,8 @@ Position = tuple[int, int]
 # whole line as one text). Not `https://…` or a time such as 10:30.
 _NO_SPACE_AFTER_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=[^\s/])")
 _KEY_LINE = re.compile(r"^\s*(?:-\s+)?[\w-]+:(\s|$)")
+# A key line's indentation (with a list item's '- ') and its key.
+_KEY_AT = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,42 @@ def _colon_problem(noticed: Position, lines: list[str]) -> SyntaxProblem:
             )
         if number < line and _KEY_LINE.match(text):
             break
+    indented = _indented_too_far(noticed, lines)
+    if indented is not None:
+        return indented
     return SyntaxProblem(
         "this value contains ': ' (a colon and a space), which YAML reads as a new key",
         'put the whole value in double quotes, e.g. title: "Digital ID: the next step"',
+        noticed,
+    )
+
+
+def _indented_too_far(noticed: Position, lines: list[str]) -> SyntaxProblem | None:
+    """`    email: …` under `  name: Jeong`: a key line indented deeper than the key line
+    above it, whose value it then continues; the reader stops at its colon."""
+    line, column = noticed
+    here = _KEY_AT.match(lines[line - 1]) if 1 <= line <= len(lines) else None
+    if here is None or here.end(2) + 1 != column:
+        return None
+    above = next(
+        (
+            (number, lines[number - 1])
+            for number in range(line - 1, 0, -1)
+            if lines[number - 1].strip() and not lines[number - 1].lstrip().startswith("#")
+        ),
+        None,
+    )
+    previous = _KEY_AT.match(above[1]) if above is not None else None
+    if above is None or previous is None or previous.start(2) >= here.start(2):
+        return None
+    key, other, spaces = here[2], previous[2], previous.start(2)
+    return SyntaxProblem(
+        f"this line is indented more than the line above it ('{other}:' on line "
+        f"{above[0]}), so YAML reads '{key}:' as more of the value of '{other}'",
+        f"line up '{key}:' with '{other}:' ({spaces} space{'s' if spaces != 1 else ''} from "
+        "the left, spaces only); if the line continues the text above, put the whole text "
+        "in double quotes",
+        (line, here.start(2) + 1),
         noticed,
     )
 

@@ -325,13 +325,20 @@ def draft_folders(year_dir: Path) -> list[Path]:
 
 
 def resolve_draft(year_dir: Path, name: str) -> Path:
-    """A draft folder from "3", "003" or "final"."""
+    """A draft folder from "3", "003", "latest" (the newest draft) or "final". A refusal
+    names the draft as the command line does (draft 003), never the folder's full path."""
     if name == FINAL:
         draft = YearOutputs(year_dir).final
+    elif name == "latest":
+        drafts = draft_folders(year_dir)
+        if not drafts:
+            raise ValueError(f"there is no published draft of {year_dir.name} yet")
+        draft = Draft(drafts[-1])
     elif name.isdigit():
         draft = YearOutputs(year_dir).draft(int(name))
     else:
-        raise ValueError(f"'{name}' is not a draft number or 'final'")
+        raise ValueError(f"'{name}' is not a draft number, 'latest' or 'final'")
     if not draft.published:
-        raise ValueError(f"{draft.folder} is not a published draft")
+        shown = "the final" if name == FINAL else f"draft {draft.folder.name}"
+        raise ValueError(f"{shown} of {year_dir.name} is not published")
     return draft.folder

@@ -6,12 +6,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..inputs.edition import LoadedEdition, last_change, load_edition_inputs
+from ..inputs.edition import LoadedEdition, MemberStatus, last_change, load_edition_inputs
+from ..inputs.yamlsource import load_yaml
+
+_CONTACT_FIELDS = ("name", "email", "organisation")
 
 
-def status_rows(loaded: LoadedEdition, *, with_last_change: bool = False) -> list[dict[str, Any]]:
+def member_contacts(loaded: LoadedEdition, status: MemberStatus) -> dict[str, Any]:
+    """Whom to chase for a member: the `email` of its entry in working-group.yaml and the
+    contact of its contribution (read from the file as written when it is not valid);
+    `write_to` is where the secretariat's e-mails go (the first of the two)."""
+    member = loaded.working_group.member(status.code)
+    group_email = member.email if member is not None else None
+    contribution = loaded.contributions.get(status.code)
+    contact: dict[str, Any] | None = None
+    if contribution is not None:
+        contact = contribution.contact.model_dump(include=set(_CONTACT_FIELDS))
+    elif status.path is not None and status.path.suffix in {".yaml", ".yml"}:
+        written = load_yaml(status.path).data
+        found = written.get("contact") if isinstance(written, dict) else None
+        if isinstance(found, dict):
+            contact = {k: found[k] for k in _CONTACT_FIELDS if isinstance(found.get(k), str)}
+    write_to = group_email or (contact or {}).get("email")
+    return {"write_to": write_to, "working_group_email": group_email, "contribution": contact}
+
+
+def status_rows(
+    loaded: LoadedEdition, *, with_last_change: bool = False, with_contacts: bool = False
+) -> list[dict[str, Any]]:
     """One row per expected member, in the group's order; `with_last_change` adds when each
-    member's file last changed (a git call per member)."""
+    member's file last changed (a git call per member), `with_contacts` whom to chase."""
     return [
         {
             "member": s.code,
@@ -26,6 +50,7 @@ def status_rows(loaded: LoadedEdition, *, with_last_change: bool = False) -> lis
             **(
                 {"last_change": last_change(s.path) if s.path else None} if with_last_change else {}
             ),
+            **({"contacts": member_contacts(loaded, s)} if with_contacts else {}),
         }
         for s in loaded.status
     ]
@@ -51,7 +76,7 @@ class StatusReport:
 
 def status_report(loaded: LoadedEdition) -> StatusReport:
     """The edition's submission status, with each member's last change."""
-    rows = status_rows(loaded, with_last_change=True)
+    rows = status_rows(loaded, with_last_change=True, with_contacts=True)
     return StatusReport(loaded.year, str(loaded.edition.deadline), rows)
 
 

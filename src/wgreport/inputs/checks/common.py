@@ -10,7 +10,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel
 
-from ..models import Edition, WorkingGroup
+from ..models import Edition, Indicator, WorkingGroup
 from ..yamlsource import FieldPath, Source
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,6 +22,8 @@ WORD_LIMITS = {"description": 400, "body": 1500}
 SUMMARY_WORDS = (30, 250)
 CSV_COLUMNS = ("id", "value", "data_year", "source", "note", "reason_missing")
 DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
+# A number written as text, with or without a percent sign: "96.79%", "91,2 %", "96.79".
+_NUMBER_TEXT = re.compile(r"\s*([-+]?(?:[0-9]+(?:[.,][0-9]+)?|\.[0-9]+))\s*(%?)\s*")
 
 
 def count_words(text: str) -> int:
@@ -135,6 +137,40 @@ def bounds_text(low: float | None, high: float | None) -> str:
     return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
+def bounds_hint(value: float, indicator: Indicator) -> str:
+    """How to write a value outside the bounds; for an index from 0 to 1 written as a
+    percentage (96.79), the value it most likely means (0.9679)."""
+    if indicator.min == 0 and indicator.max == 1 and 1 < value <= 100:
+        return (
+            f"did you mean {value / 100:g}? values of '{indicator.title}' run from 0 to 1, "
+            "not percentages"
+        )
+    return f"values of '{indicator.title}' are in {indicator.unit} units"
+
+
+def number_text_hint(text: str, indicator: Indicator) -> str | None:
+    """For an indicator's value written as text ("96.79%", "91.2%", a quoted "96.79"), the
+    number it most likely means, as `bounds_hint` gives for the number 96.79; None when the
+    text is no number or the plain "remove the quotes" says it all."""
+    match = _NUMBER_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    number = float(match[1].replace(",", "."))
+    percent = bool(match[2])
+    meant = number / 100
+    if indicator.min == 0 and indicator.max == 1 and (percent or number > 1) and 0 <= meant <= 1:
+        return (
+            f"did you mean {meant:g}? values of '{indicator.title}' run from 0 to 1, not "
+            f"percentages: write value: {meant:g} (a number, without quotes or a % sign)"
+        )
+    if percent:
+        return (
+            f"write value: {number:g} (a number, without quotes or a % sign); values of "
+            f"'{indicator.title}' are in {indicator.unit} units"
+        )
+    return None
+
+
 def is_number(value: Any) -> TypeGuard[float]:
     """Whether a value is a number (not a boolean)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -171,6 +207,8 @@ class EditionContext:
             "members": [m.code for m in wg.members],
             "themes": [t.id for t in wg.themes],
             "indicators": [i.id for i in wg.indicators],
+            # for the hint on a value written as text ("96.79%"): the indicator's bounds
+            "indicator_catalogue": {i.id: i for i in wg.indicators},
         }
 
 

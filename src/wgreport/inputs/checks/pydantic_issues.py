@@ -15,9 +15,9 @@ from ..models import (
     PLACEHOLDER,
     PLACEHOLDER_ID,
 )
-from ..suggest import did_you_mean
+from ..suggest import closest, did_you_mean
 from ..yamlsource import FieldPath, Source, format_path
-from .common import DECIMAL_COMMA, M, comma_hint
+from .common import DECIMAL_COMMA, M, comma_hint, number_text_hint
 
 _TYPE_WORDS = {
     "string_type": "text",
@@ -110,6 +110,8 @@ def _add_pydantic_errors(
         code, message, hint, key = _describe(etype, error, ctx, path, value, model)
         if code == "invalid-format" and "A-Z" not in str(ctx.get("pattern", "")):
             hint = _id_hint(str(value), path, known or {}) or hint
+        if code == "wrong-type" and isinstance(value, str):
+            hint = _value_text_hint(value, path, data, known or {}) or hint
         if (path, code) in seen or (format_path(path), code) in already:
             continue
         seen.add((path, code))
@@ -140,6 +142,18 @@ def _misspelt_required(errors: Sequence[Any], data: Any) -> set[FieldPath]:
     }
 
 
+def _value_text_hint(value: str, path: FieldPath, data: Any, known: dict[str, Any]) -> str | None:
+    """For an indicator's value written as text (`96.79%`), the number it most likely
+    means, from the catalogue's bounds (`did you mean 0.9679?`)."""
+    if len(path) != 3 or path[0] != "indicators" or path[2] != "value":
+        return None
+    rows = data.get("indicators") if isinstance(data, dict) else None
+    row = rows[path[1]] if isinstance(rows, list) and isinstance(path[1], int) else None
+    catalogue = known.get("indicator_catalogue") or {}
+    indicator = catalogue.get(row.get("id")) if isinstance(row, dict) else None
+    return number_text_hint(value, indicator) if indicator is not None else None
+
+
 def _id_hint(value: str, path: FieldPath, known: dict[str, Any]) -> str | None:
     """For an id that breaks the id rules: the id it most likely means (`egdi_rank`:
     'egdi-rank'), from the catalogue where the field names one."""
@@ -151,9 +165,9 @@ def _id_hint(value: str, path: FieldPath, known: dict[str, Any]) -> str | None:
         "theme": known.get("themes"),
     }.get(field)
     if catalogue:
-        close = difflib.get_close_matches(normalised, list(catalogue), n=1, cutoff=0.6)
+        close = closest(normalised, catalogue)
         if close:
-            return f"did you mean '{close[0]}'? {rules}"
+            return f"did you mean '{close}'? {rules}"
     if normalised != value and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", normalised):
         return f"did you mean '{normalised}'? {rules}"
     return None
@@ -240,6 +254,8 @@ def _describe_type(etype: str, name: str, value: Any) -> tuple[str, str, str | N
     hint = None
     if "number" in words and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         hint = f"remove the quotes: write {name}: {value.strip()}"
+    elif "number" in words and isinstance(value, str) and value.strip().endswith("%"):
+        hint = f"write {name}: as a number, without quotes or a % sign"
     elif etype == "date_type" or "date" in name:
         hint = "write dates as YYYY-MM-DD, e.g. 2025-02-14"
     elif etype in {"dict_type", "model_type"}:
