@@ -56,3 +56,13 @@ def edition_year(year: int | None, inputs_dir: Path, outputs_dir: Path) -> int:
         raise fail_usage(str(exc)) from None
     typer.echo(why, err=True)
     return chosen
+
+
+def require_build(command: str) -> None:
+    """A usage error when the build extra (Prefect, WeasyPrint…) is not installed."""
+    from ..runtime.install import missing_build_extra
+    from ..terminal import fail_usage
+
+    problem = missing_build_extra(command)
+    if problem:
+        raise fail_usage(problem)

@@ -22,6 +22,7 @@ from ..layout import (
     CONTRIBUTIONS,
     EDITION,
     FINAL,
+    LATEST,
     REPORT_JSON,
     REVIEWS,
     WORKING_GROUP,
@@ -329,7 +330,7 @@ def resolve_draft(year_dir: Path, name: str) -> Path:
     names the draft as the command line does (draft 003), never the folder's full path."""
     if name == FINAL:
         draft = YearOutputs(year_dir).final
-    elif name == "latest":
+    elif name == LATEST:
         drafts = draft_folders(year_dir)
         if not drafts:
             raise ValueError(f"there is no published draft of {year_dir.name} yet")
