@@ -28,6 +28,8 @@ shown to a person. Every other module asks this one for a path instead of spelli
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
       comments.html, comments.csv, SHA256SUMS
 
+    docs/members-guide.md            project_doc(root, MEMBERS_GUIDE)
+
     .portal/                         PortalFiles(folder)
       portal.db                        .database
       revisions/<year>/<CODE>/NNN.ext  .revisions(year, code), .revision(year, code, n, ext)
@@ -75,6 +77,11 @@ COMMENTS_HTML = "comments.html"
 COMMENTS_CSV = "comments.csv"
 DATA = "data"
 
+# --- the project's documents -----------------------------------------------------------------
+
+DOCS = "docs"
+MEMBERS_GUIDE = "members-guide.md"
+
 # --- the portal ----------------------------------------------------------------------------
 
 PORTAL_DIR = ".portal"
@@ -87,6 +94,12 @@ LOCKS = "locks"
 def draft_name(number: int) -> str:
     """A draft's folder name: its number on three digits (`001`)."""
     return f"{number:0{DRAFT_DIGITS}d}"
+
+
+def project_doc(root: Path, name: str) -> Path:
+    """One of the project's documents, `docs/<name>` under its folder (the members'
+    guide, which the portal serves)."""
+    return root / DOCS / name
 
 
 def data_file(name: str) -> str:

@@ -62,6 +62,46 @@ def render_markdown(text: str) -> str:
     return mark_direction(clean)
 
 
+DOCUMENT_TAGS = ALLOWED_TAGS | {"h1", "h2", "h3"}
+
+
+def heading_slug(text: str, seen: dict[str, int]) -> str:
+    """A heading's anchor as GitHub makes it (`1. Getting started` → `1-getting-started`),
+    `-1`, `-2`… after a repeat, so that a guide's own links (`#1-getting-started`) work."""
+    slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return f"{slug}-{count}" if count else slug
+
+
+def render_document(text: str) -> str:
+    """Render one of the project's own documents (a guide) to sanitised HTML: as
+    `render_markdown`, but headings keep their level and get GitHub's anchors."""
+    import nh3
+
+    md = _parser()
+    tokens = md.parse(text)
+    seen: dict[str, int] = {}
+    for n, token in enumerate(tokens):
+        if token.type == "heading_open" and n + 1 < len(tokens):
+            words = "".join(
+                child.content
+                for child in tokens[n + 1].children or []
+                if child.type in {"text", "code_inline"}
+            )
+            token.attrSet("id", heading_slug(words, seen))
+    html: str = md.renderer.render(tokens, md.options, {})
+    clean: str = nh3.clean(
+        html,
+        tags=DOCUMENT_TAGS,
+        attributes={**ALLOWED_ATTRIBUTES, **{f"h{n}": {"id"} for n in range(1, 7)}},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    ).strip()
+    return mark_direction(clean)
+
+
 INLINE_TAGS = {"strong", "em", "code", "a"}
 
 

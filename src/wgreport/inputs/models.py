@@ -37,6 +37,7 @@ from .limits import (
     YEAR_MAX,
     YEAR_MIN,
 )
+from .zones import TimeZone
 
 # --- field types -------------------------------------------------------------------------
 
@@ -363,6 +364,11 @@ class Edition(_Model):
     title: Name
     subtitle: Sentence | None = None
     deadline: FullDate
+    time_zone: TimeZone | None = Field(
+        None,
+        description="Optional: the IANA time zone of the edition's deadline and of the times "
+        "the portal shows, e.g. Asia/Seoul (default: UTC)",
+    )
     editors: Annotated[list[Editor], Field(min_length=1)]
     foreword: FileName | None = None
     expected_members: Literal["all"] | list[MemberCode] = "all"

@@ -44,13 +44,15 @@ from starlette.routing import Route
 from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
-from . import finalpages
+from . import finalpages, memberpages
 from . import secretariat as desk
 from . import validation as countryval
 from . import validation_desk as countrydesk
 from .checker import CheckResult, check_upload
 from .guard import Guard, disk_full, http_error, server_error
 from .mailing import send_receipt
+from .memberpages import member_page
+from .memberpages import render_member_page as _member_page
 from .signin import signin, signin_page, signout
 from .store import (
     OPEN_STATES,
@@ -90,29 +92,6 @@ def home(request: Request) -> Response:
         return forbidden(portal, request, "Sign in with the link of your invitation.")
     target = {"member": "/member", "reviewer": "/review", "secretariat": "/secretariat"}
     return redirect(portal, target[signed[0].role])
-
-
-@requires("member", status_code=403)
-def member_page(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    return _member_page(portal, signed)
-
-
-def _member_page(
-    portal: Portal, signed: tuple[Invitation, Session], refusal: str | None = None,
-    status: int = 200,
-) -> Response:  # fmt: skip
-    invitation, session = signed
-    code = str(invitation.member)
-    revisions = portal.store.revisions(portal.year, code)
-    return page(
-        portal, "member.html.j2", status=status, who=invitation, code=code,
-        revisions=revisions, latest=revisions[-1] if revisions else None,
-        csrf=csrf_token(portal, session), accepted=_accepted_file(portal, code).is_file(),
-        refusal=refusal, limits=portal.limits,
-        validation=countryval.validation_notice(portal, code),
-    )  # fmt: skip
 
 
 @requires("member", status_code=403)
@@ -395,6 +374,13 @@ def make_app(portal: Portal) -> Starlette:
         Route("/signout", signout, methods=["POST"]),
         Route("/member", member_page),
         Route("/member/upload", member_upload, methods=["POST"]),
+        Route("/member/images", memberpages.member_image, methods=["POST"]),
+        *[
+            Route(f"/member/{kind}.{suffix}", memberpages.member_download)
+            for kind in memberpages.DOWNLOAD_KINDS
+            for suffix in ("yaml", "xlsx")
+        ],
+        Route("/guide/members", memberpages.guide_page),
         Route("/review", review_page),
         Route("/review/download/{draft}/{name}", download),
         Route("/review/comment", review_comment, methods=["POST"]),

@@ -51,6 +51,7 @@ class Guard:
         limits = self.portal.limits
         by_path = {
             "/member/upload": limits.body_bytes,
+            "/member/images": limits.image_body_bytes,
             "/review/comment": limits.comment_bytes,
             "/secretariat/comments/answer": limits.comment_bytes,
             "/member/validation/corrections": limits.comment_bytes,

@@ -15,6 +15,8 @@ class PortalLimits:
     #: A reviewer's comment form: its texts at their longest (docs/limits.md), each
     #: character up to 9 bytes once URL-encoded.
     comment_bytes: int = 512 * 1024
+    #: A member's image upload: the largest image validate allows (5 MiB) with its form.
+    image_body_bytes: int = 5 * 1024 * 1024 + 64 * 1024
     #: Any other form without a file (a button, sign-out).
     form_bytes: int = 64 * 1024
     #: Uploads per member in an hour, and their bytes.

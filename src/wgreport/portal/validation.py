@@ -15,6 +15,7 @@ An e-mail that cannot go out never fails the page: the page says it was kept in 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from ..errors import WgreportError
 from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs, draft_name
 from ..review import confirmations
+from ..review.deadline import local_time
 from ..review.messages import long_date
 from .chapters import Chapter, chapter_pdf, find_chapter, page_images, page_png
 from .store import Invitation, Session
@@ -80,20 +82,28 @@ def member_view(portal: Portal, code: str) -> MemberView:
     return MemberView(states.get(code), record.current)
 
 
-def validation_notice(portal: Portal, code: str) -> dict[str, Any] | None:
+def validation_notice(
+    portal: Portal, code: str, zone: dt.tzinfo | None = None
+) -> dict[str, Any] | None:
     """What the member's page says of the open round (None: nothing to say): the state of
-    the member's own chapter and the words for it."""
+    the member's own chapter and the words for it (times in `zone`, by default UTC)."""
     view = member_view(portal, code)
     if not view.asked or view.state is None or view.current is None:
         return None
-    return {"state": view.state.state, "text": _state_words(view.state, view.current)}
+    return {"state": view.state.state, "text": _state_words(view.state, view.current, zone)}
 
 
-def shown_time(at: str | None) -> str:
+def shown_time(at: str | None, zone: dt.tzinfo | None = None) -> str:
+    if zone is not None:
+        return local_time(at, zone)
     return (at or "").replace("T", " ").removesuffix("Z") + (" UTC" if at else "")
 
 
-def _state_words(state: confirmations.MemberConfirmation, current: confirmations.Round) -> str:
+def _state_words(
+    state: confirmations.MemberConfirmation,
+    current: confirmations.Round,
+    zone: dt.tzinfo | None = None,
+) -> str:
     draft = f"draft {draft_name(current.draft)}"
     due = f", by {long_date(current.due)}" if current.due else ""
     match state.state:
@@ -103,17 +113,18 @@ def _state_words(state: confirmations.MemberConfirmation, current: confirmations
                 "confirm it, or return corrections."
             )
         case "confirmed":
-            return f"You confirmed your chapter in {draft} on {shown_time(state.at)} ({state.by})."
+            at = shown_time(state.at, zone)
+            return f"You confirmed your chapter in {draft} on {at} ({state.by})."
         case "changed since confirmed":
             return (
                 f"Changed since you confirmed: your contribution changed after you "
-                f"confirmed your chapter in {draft} on {shown_time(state.at)}. Confirm "
+                f"confirmed your chapter in {draft} on {shown_time(state.at, zone)}. Confirm "
                 f"again{due}."
             )
         case "corrections":
             return (
                 f"You returned corrections to your chapter in {draft} on "
-                f"{shown_time(state.at)} (comment {state.comment}); the secretariat answers "
+                f"{shown_time(state.at, zone)} (comment {state.comment}); the secretariat answers "
                 "them, and asks you again on a newer draft."
             )
     return "Your chapter is not part of the open round."

@@ -225,8 +225,12 @@ def expired_form(portal: Portal, request: Request, back: str) -> Response:
     return page(portal, "expired.html.j2", status=403, back=back)
 
 
-async def read_form(request: Request, max_fields: int, max_files: int = 0) -> dict[str, Any]:
-    """The form's fields (text), or a 400 page's HTTPException on a malformed form."""
+async def read_form(
+    request: Request, max_fields: int, max_files: int = 0, file_bytes: int | None = None
+) -> dict[str, Any]:
+    """The form's fields (text; a file as its name and at most `file_bytes` + 1 of its bytes,
+    by default the upload limit's), or a 400 page's HTTPException on a malformed form."""
+    most = request.app.state.portal.limits.upload_bytes if file_bytes is None else file_bytes
     try:
         async with request.form(max_files=max_files, max_fields=max_fields,
                                 max_part_size=64 * 1024) as form:  # fmt: skip
@@ -235,8 +239,7 @@ async def read_form(request: Request, max_fields: int, max_files: int = 0) -> di
                 if isinstance(value, str):
                     out[key] = value
                 else:
-                    out[key] = (value.filename or "", await value.read(
-                        request.app.state.portal.limits.upload_bytes + 1))  # fmt: skip
+                    out[key] = (value.filename or "", await value.read(most + 1))
             return out
     except HTTPException:
         raise
