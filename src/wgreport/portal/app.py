@@ -45,6 +45,7 @@ from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from . import finalpages
+from . import preview as previews
 from . import secretariat as desk
 from . import validation as countryval
 from . import validation_desk as countrydesk
@@ -112,6 +113,7 @@ def _member_page(
         csrf=csrf_token(portal, session), accepted=_accepted_file(portal, code).is_file(),
         refusal=refusal, limits=portal.limits,
         validation=countryval.validation_notice(portal, code),
+        preview=previews.member_preview(portal, code),
     )  # fmt: skip
 
 
@@ -165,6 +167,7 @@ async def member_upload(request: Request) -> Response:
         # says what became of the member's file, as after a crash (Store.settle)
         await run_in_threadpool(_settle_after_error, portal, code, number)
         raise
+    await run_in_threadpool(previews.after_upload, portal, code, number)  # in the background
     # the receipt, once the upload is settled: an e-mail that fails never fails the upload
     await run_in_threadpool(send_receipt, portal, invitation, code, number, name, client)
     return redirect(portal, "/member")
@@ -395,6 +398,10 @@ def make_app(portal: Portal) -> Starlette:
         Route("/signout", signout, methods=["POST"]),
         Route("/member", member_page),
         Route("/member/upload", member_upload, methods=["POST"]),
+        Route("/member/preview", previews.preview_page),
+        Route("/member/preview/chapter.pdf", previews.preview_pdf),
+        Route("/member/preview/page/{page}.png", previews.preview_image),
+        Route("/member/preview/again", previews.preview_again, methods=["POST"]),
         Route("/review", review_page),
         Route("/review/download/{draft}/{name}", download),
         Route("/review/comment", review_comment, methods=["POST"]),
