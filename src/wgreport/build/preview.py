@@ -10,7 +10,8 @@ Every page carries the label "Preview", the time it was made and "Page X of Y" o
 chapter (a chapter alone cannot know the report's page numbers), and a diagonal PREVIEW.
 
 What the chapter does not show is skipped: the charts (they are in other chapters; drawing
-a large group's takes tens of seconds), the review comments and the other members' images.
+a large group's takes tens of seconds), the review comments, the other members' images and
+their contributions to the previous edition.
 A test holds the chapter's HTML to the one the whole report's print HTML has.
 
     python -m wgreport.build.preview  < request.json  > result.json
@@ -33,11 +34,15 @@ from .. import __version__
 from ..content.reportmodel import BuildInfo, Chapter
 from ..errors import InputsError, WgreportError
 from ..inputs.edition import (
+    LoadedEdition,
     assemble_edition,
     check_contribution,
     edition_context,
+    list_years,
     load_edition_setup,
+    previous_year,
 )
+from ..inputs.models import Contribution
 from ..render.html import render_html
 from ..render.pdf.alone import chapter_alone
 from ..render.pdf.report import start_render_workers
@@ -82,26 +87,22 @@ def chapter_source(inputs_dir: Path, year: int, code: str, templates_dir: Path) 
     """The print HTML member `code`'s chapter is cut from, from the current inputs. Raises
     InputsError, in words, when the member has no chapter (its contribution is missing or
     not valid)."""
-    setup = load_edition_setup(inputs_dir, year)
-    checked = edition_context(setup.files, setup.working_group, setup.edition)
-    results = [check_contribution(setup.files, checked, p) for p in setup.files.contributions]
-    loaded = assemble_edition(setup.files, setup.working_group, setup.edition, setup.reports,
-                              results)  # fmt: skip
+    loaded = _validated(inputs_dir, year)
     if code not in loaded.contributions:
-        member = setup.working_group.member(code)
+        member = loaded.working_group.member(code)
         raise InputsError(
             f"{member.name if member else code} has no chapter in the {year} edition: "
             "its contribution is missing or not valid. Upload a valid contribution."
         )
     own = dataclasses.replace(loaded, contributions={code: loaded.contributions[code]})
-    previous_year, previous = pipeline.load_previous(loaded)
+    before_year, previous = _own_previous(loaded, code)
     read = pipeline.EditionRead(
-        previous_year, previous, pipeline.read_foreword(loaded), pipeline.image_data_urls(own)
+        before_year, previous, pipeline.read_foreword(loaded), pipeline.image_data_urls(own)
     )
     _, frames = pipeline.compute_frames(loaded, read)
     made_at = build_time().isoformat().replace("+00:00", "Z")
     build = BuildInfo(draft=LABEL, built_at=made_at, version=__version__)
-    ctx = pipeline.make_context(loaded, build, frames, [], previous_year, read)
+    ctx = pipeline.make_context(loaded, build, frames, [], before_year, read)
     chapter = next(c for c in ctx.chapters if c.id == f"member-{code.lower()}")
     return ChapterSource(
         render_html(ctx, templates_dir, for_print=True),
@@ -111,6 +112,30 @@ def chapter_source(inputs_dir: Path, year: int, code: str, templates_dir: Path) 
         pipeline.image_folders(loaded),
         made_at,
     )
+
+
+def _validated(inputs_dir: Path, year: int, only: str | None = None) -> LoadedEdition:
+    """The edition's contributions validated (only member `only`'s, when given)."""
+    setup = load_edition_setup(inputs_dir, year)
+    checked = edition_context(setup.files, setup.working_group, setup.edition)
+    paths = [p for p in setup.files.contributions if only is None or p.stem.upper() == only]
+    results = [check_contribution(setup.files, checked, p) for p in paths]
+    return assemble_edition(setup.files, setup.working_group, setup.edition, setup.reports,
+                            results)  # fmt: skip
+
+
+def _own_previous(loaded: LoadedEdition, code: str) -> tuple[int | None, dict[str, Contribution]]:
+    """The previous edition's year and the member's valid contribution to it, as
+    `pipeline.load_previous` gives them for every member: a member's chapter shows only its
+    own values of the previous edition (and validating the others' takes a second at 193)."""
+    year = previous_year(loaded)
+    if year is None or year not in list_years(loaded.files.inputs_dir):
+        return None, {}
+    try:
+        before = _validated(loaded.files.inputs_dir, year, only=code)
+    except InputsError:
+        return None, {}
+    return year, {c: v for c, v in before.contributions.items() if c == code}
 
 
 def preview_chapter(
