@@ -89,6 +89,7 @@ PORTAL_DB = "portal.db"
 REVISIONS = "revisions"
 BUILDS = "builds"
 LOCKS = "locks"
+PREVIEWS = "previews"
 
 
 def draft_name(number: int) -> str:
@@ -309,6 +310,10 @@ class PortalFiles:
 
     def locks(self, year: int) -> Path:
         return self.folder / LOCKS / str(year)
+
+    def preview(self, year: int, code: str) -> Path:
+        """A member's preview of its own chapter (its PDF and state): `previews/<year>/<CODE>/`."""
+        return self.folder / PREVIEWS / str(year) / code
 
 
 # --- how a path is shown to a person -------------------------------------------------------

@@ -45,6 +45,7 @@ from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from . import finalpages, memberpages
+from . import preview as previews
 from . import secretariat as desk
 from . import validation as countryval
 from . import validation_desk as countrydesk
@@ -144,6 +145,7 @@ async def member_upload(request: Request) -> Response:
         # says what became of the member's file, as after a crash (Store.settle)
         await run_in_threadpool(_settle_after_error, portal, code, number)
         raise
+    await run_in_threadpool(previews.after_upload, portal, code, number)  # in the background
     # the receipt, once the upload is settled: an e-mail that fails never fails the upload
     await run_in_threadpool(send_receipt, portal, invitation, code, number, name, client)
     return redirect(portal, "/member")
@@ -381,6 +383,10 @@ def make_app(portal: Portal) -> Starlette:
             for suffix in ("yaml", "xlsx")
         ],
         Route("/guide/members", memberpages.guide_page),
+        Route("/member/preview", previews.preview_page),
+        Route("/member/preview/chapter.pdf", previews.preview_pdf),
+        Route("/member/preview/page/{page}.png", previews.preview_image),
+        Route("/member/preview/again", previews.preview_again, methods=["POST"]),
         Route("/review", review_page),
         Route("/review/download/{draft}/{name}", download),
         Route("/review/comment", review_comment, methods=["POST"]),

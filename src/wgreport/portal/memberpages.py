@@ -40,6 +40,7 @@ from ..inputs.models import Edition, WorkingGroup
 from ..layout import MEMBERS_GUIDE, Inputs, Outputs, project_doc
 from ..review.deadline import DeadlineStatus, deadline_status, edition_zone, local_time
 from ..runtime import clock
+from . import preview as previews
 from . import validation as countryval
 from .store import Invitation, Session, write_atomic
 from .web import (
@@ -182,6 +183,7 @@ def render_member_page(
         revisions=revisions, latest=latest, csrf=csrf_token(portal, session),
         accepted=accepted, refusal=refusal, limits=portal.limits,
         validation=countryval.validation_notice(portal, code, zone),
+        preview=previews.member_preview(portal, code),
         call=_call(portal, code, accepted), previous=previous,
         images=_images(portal, code, zone), missing_images=missing,
         image_refusal=image_refusal, image_done=image_done,

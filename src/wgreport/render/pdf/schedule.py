@@ -454,3 +454,70 @@ def _numbers(
             if name in part.owned:
                 where.setdefault(name, first + index)
     return firsts, page - 1, where
+
+
+# --- one chapter alone -------------------------------------------------------------------
+
+#: A chapter laid out alone has no other parts to take page numbers from: its
+#: cross-references name their table or figure without ", page N".
+NO_PAGE_NUMBERS_CSS = "a.xref::after { content: none; }\n"
+
+
+def render_chapter(
+    html: str,
+    templates_dir: Path,
+    *,
+    chapters: Sequence[str],
+    section: str,
+    image_roots: Sequence[Path] = (),
+    cache_dir: Path | None = None,
+    time_limit: float | None = None,
+) -> tuple[bytes, bytes, list[str]]:
+    """The chapter `section` of the print HTML laid out alone, as the parallel render lays
+    it out: the same part (split_parts), with the same style and cache key, so a chapter
+    laid out here is not laid out again by the next draft, and the other way round. Returns
+    its PDF (no footers: they are stamped), the stamp of the HTML's draft label
+    (stamp.Stamper) and WeasyPrint's warnings. A member's chapter that overruns
+    `time_limit` raises `PartsTimedOut`."""
+    check_fonts(templates_dir)
+    parts = split_parts(html, chapters)
+    part = next((p for p in parts if p.index and p.section == section), None)
+    if part is None:
+        raise RenderError(f"the report has no chapter {section}")
+    env = environment_digest(templates_dir, image_roots)
+    cache = PartCache(cache_dir)
+    if part.numbered:  # a cross-reference's page is known only in the whole report
+        text = fill_page_numbers(part, lambda _name: "")
+        css = part_css(part.index, "") + NO_PAGE_NUMBERS_CSS
+    else:
+        text, css = part.html, part_css(part.index, "")
+    key = _digest("pdf", env, text, css)
+    stamp_source = stamp_html(html)
+    stamp_key = _digest("stamp", env, stamp_source, SAMPLE_CSS)
+    args = (str(templates_dir), [str(r) for r in image_roots])
+    cached, stamp = cache.get_part(key), cache.get("pdf", stamp_key)
+    jobs = []
+    if cached is None:
+        owned = sorted(part.owned)
+        jobs.append(_Job("render", part.index, key, (text, css, *args, owned, True), section))
+    if stamp is None:
+        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *args, [], True)))
+    stats = RenderStats(parts=1, workers=max(1, len(jobs)))
+    if jobs:
+        run = _Run(worker_pool(stats.workers), True, cache, env, args, stats, time_limit)
+        try:
+            done = run.execute(jobs)
+        except BaseException:
+            _kill(run.pool)
+            raise
+        _stop(run.pool)
+        if stats.timed_out:
+            raise PartsTimedOut(stats.timed_out, cast(float, time_limit))
+        stamp = done[("stamp", -1)][0] if stamp is None else stamp
+        pdf = done[("render", part.index)][0] if cached is None else cached[0]
+        warnings = run.warnings
+    else:
+        assert cached is not None
+        pdf, warnings = cached[0], []
+    assert pdf is not None and stamp is not None
+    return pdf, stamp, warnings

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 from functools import lru_cache
+from typing import Any
 
 MARK = "DRAFT"
 MARK_SIZE = 110.0  # pt, as the CSS mark was
@@ -66,9 +67,9 @@ def _outline_ops(text: str, size: float) -> tuple[bytes, float, float]:
     return "\n".join(ops).encode(), box.x1 - box.x0, box.y1 - box.y0
 
 
-def mark_content(width: float, height: float) -> bytes:
-    """The content stream that draws the mark across a page of `width` × `height` pt."""
-    ops, _, _ = _outline_ops(MARK, MARK_SIZE)
+def mark_content(width: float, height: float, mark: str = MARK) -> bytes:
+    """The content stream that draws `mark` across a page of `width` × `height` pt."""
+    ops, _, _ = _outline_ops(mark, MARK_SIZE)
     a = math.radians(MARK_ANGLE)
     cos, sin = math.cos(a), math.sin(a)
     r, g, b = MARK_RGB
@@ -85,9 +86,19 @@ def add_draft_mark(pdf: bytes) -> bytes:
     """`pdf` with the DRAFT mark drawn over every page, as an artifact."""
     import pikepdf
 
+    doc = pikepdf.open(io.BytesIO(pdf))
+    draw_mark(doc)
+    out = io.BytesIO()
+    doc.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def draw_mark(doc: Any, mark: str = MARK) -> None:
+    """Draw `mark` over every page of the open pikepdf document `doc`, as an artifact."""
+    import pikepdf
+
     from .stamp import page_contents
 
-    doc = pikepdf.open(io.BytesIO(pdf))
     gs = doc.make_indirect(
         pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=MARK_OPACITY, CA=MARK_OPACITY)
     )
@@ -96,7 +107,7 @@ def add_draft_mark(pdf: bytes) -> bytes:
         box = [float(v) for v in page.mediabox]
         size = (box[2] - box[0], box[3] - box[1])
         if size not in streams:
-            streams[size] = doc.make_indirect(pikepdf.Stream(doc, mark_content(*size)))
+            streams[size] = doc.make_indirect(pikepdf.Stream(doc, mark_content(*size, mark)))
         existing = page_contents(page)
         push = pikepdf.Stream(doc, b"q\n")
         pop = pikepdf.Stream(doc, b"Q\n")
@@ -107,6 +118,3 @@ def add_draft_mark(pdf: bytes) -> bytes:
         if "/ExtGState" not in resources:
             resources.ExtGState = pikepdf.Dictionary()
         resources.ExtGState[_GS] = gs
-    out = io.BytesIO()
-    doc.save(out, deterministic_id=True)
-    return out.getvalue()
