@@ -228,6 +228,15 @@ def quiet_shutdown() -> None:
     gc.freeze()
 
 
+def thread_summary(replies: Any) -> str:
+    """A comment's thread in the table: how many replies, and the last one."""
+    if not replies:
+        return ""
+    last = replies[-1]
+    count = f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"
+    return f"\n\n[{count}; the last by {last['by']}, {last['at']}]: {last['text']}"
+
+
 def print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -248,7 +257,7 @@ def print_comment_table(rows: list[Any], year: int, summary: Any) -> None:
                 rich_text(r.kind),
                 rich_text(r.comment),
                 rich_text(r.status),
-                rich_text(r.response),
+                rich_text(r.response + thread_summary(r.replies)),
             )
         console.print(table)
         counts = ", ".join(f"{n} {s}" for s, n in summary.by_status.items())

@@ -115,7 +115,7 @@ async function reviewer() {
   await page.fill("#proposed_change", c.proposed_change);
   await page.selectOption("#kind", c.kind);
   await submit(page, "text=Add the comment");
-  out.mine = await page.$$eval("#mine tbody tr", (rows) =>
+  out.mine = await page.$$eval("#mine article", (rows) =>
     rows.map((r) => r.textContent.replace(/\s+/g, " ").trim()));
   await shot(page, "portal-reviewer.png");
   return out;

@@ -120,13 +120,14 @@ def comments(
 ) -> None:
     """Print the comment-resolution table of inputs/<year>/reviews/.
 
-    Every reviewer's comments with the secretariat's response and status, after checking
+    Every reviewer's comments with the secretariat's response and status (and the number
+    of replies after it, with the last one; JSON: the whole thread), after checking
     the review files (their issues are printed first, as by `wgreport validate`). The same
     table is written as comments.csv and comments.html next to every draft. Exit status: 0
     when every review file is valid, 1 when one has an error.
     """
     from ..errors import InputsError
-    from ..inputs.comments import TABLE_COLUMNS, comments_csv, edition_reviews, summarise
+    from ..inputs.comments import comment_record, comments_csv, edition_reviews, summarise
     from ..inputs.edition import find_edition_files
     from ..inputs.models import COMMENT_STATUSES
     from ..inputs.validation import load_working_group
@@ -155,7 +156,7 @@ def comments(
         payload = {
             "year": year,
             "summary": summary.model_dump(),
-            "comments": [{c: getattr(r, c) for c in TABLE_COLUMNS} for r in rows],
+            "comments": [comment_record(r) for r in rows],
             "validation": reviews.report.to_dict(),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -109,6 +109,8 @@ ISSUE_CODES: dict[str, str] = {
     "unknown-section": "A comment's section is not a chapter id or a member code of the report.",
     "unknown-draft": "Warning: a comment names a draft that is not in the outputs folder.",
     "response-missing": "A comment is accepted, rejected or deferred without a response.",
+    "unknown-reply-author": "A reply in a comment's thread is by neither the file's reviewer "
+    "nor the secretariat.",
     # The country-validation record (inputs/<year>/country-validation.yaml): the reviewers' guide
     "round-order": "A round is on an older draft than the round before it.",
     "due-before-opened": "A round is due before the day it was opened.",

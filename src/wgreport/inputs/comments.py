@@ -1,10 +1,11 @@
 """Reviewers' structured comments: `inputs/<year>/reviews/<reviewer-id>.yaml`.
 
 Each reviewer keeps one file of comments on the drafts; the secretariat answers in the same
-file (`response`, `status`). Files are checked like contributions (line-precise issues, the
-same report format), and the comments become the comment-resolution table: printed by
-`wgreport comments`, written as `comments.csv` and `comments.html` next to every draft, and
-summarised in the report's status annex.
+file (`response`, `status`), and the reviewer and the secretariat may then reply to each
+other under the comment (`replies`, oldest first). Files are checked like contributions
+(line-precise issues, the same report format), and the comments become the
+comment-resolution table: printed by `wgreport comments`, written as `comments.csv` and
+`comments.html` next to every draft, and summarised in the report's status annex.
 
 A comment with an error of its own is left out of the table and counted, never dropped
 silently; a file-level error (say, a misspelt `reviewer` key) does not hide the file's
@@ -33,6 +34,8 @@ from .validation import check_edition_year, validate_model
 from .yamlsource import FieldPath, Source, load_yaml
 
 REVIEW_SUFFIXES = (".yaml", ".yml")
+#: Who may write in a comment's thread (`replies`): its reviewer (by their id), or this.
+SECRETARIAT_AUTHOR = "secretariat"
 
 # The report's chapters, in report order, with the ids reviewers write in `section`.
 # Member chapters are named by member code (between `indicators` and the annexes).
@@ -82,6 +85,8 @@ class CommentRow:
     response: str
     file: str
     line: int
+    # the thread after the answer, oldest first: {"at", "by", "text"} (not a table column)
+    replies: tuple[dict[str, str], ...] = ()
 
 
 TABLE_COLUMNS = (
@@ -165,6 +170,9 @@ def validate_review(
     validate_model(source, Review)
     data = source.data if isinstance(source.data, dict) else {}
     _check_identity(source, data, path.stem, year)
+    reviewer = data.get("reviewer")
+    rid = reviewer.get("id") if isinstance(reviewer, dict) else None
+    authors = {path.stem, *([rid] if isinstance(rid, str) else []), SECRETARIAT_AUTHOR}
     sections = report_sections(wg)
     comments = data.get("comments") if isinstance(data.get("comments"), list) else []
     assert isinstance(comments, list)
@@ -172,6 +180,7 @@ def validate_review(
     for index, item in enumerate(comments):
         if isinstance(item, dict):
             _check_comment(source, item, index, seen_ids, sections, wg, drafts)
+            _check_replies(source, item, index, authors)
     report = FileReport(source.display, None, source.issues)
     result = ReviewFile(path=path, reviewer=path.stem, report=report)
     result.rows, result.left_out = _rows(source, data, comments, path.stem, sections)
@@ -266,6 +275,24 @@ def _check_comment(
         )
 
 
+def _check_replies(source: Source, item: dict[str, Any], index: int, authors: set[str]) -> None:
+    """A reply is written by the comment's reviewer (their id) or the secretariat."""
+    replies = item.get("replies")
+    for number, reply in enumerate(replies if isinstance(replies, list) else []):
+        by = reply.get("by") if isinstance(reply, dict) else None
+        if isinstance(by, str) and by not in authors:
+            known = sorted(authors - {SECRETARIAT_AUTHOR})
+            source.add(
+                "error",
+                "unknown-reply-author",
+                f"reply {number + 1} is by '{by}', who is neither this file's reviewer "
+                f"({', '.join(known)}) nor the {SECRETARIAT_AUTHOR}",
+                ("comments", index, "replies", number, "by"),
+                hint=f"write by: {known[0] if known else 'your-reviewer-id'} for your own "
+                f"reply, or by: {SECRETARIAT_AUTHOR} for the secretariat's",
+            )
+
+
 def _rows(
     source: Source,
     data: dict[str, Any],
@@ -306,12 +333,15 @@ def _rows(
                 page=comment.page,
                 quote=comment.quote or "",
                 comment=comment.comment.strip(),
-                proposed_change=comment.proposed_change.strip(),
+                proposed_change=(comment.proposed_change or "").strip(),
                 kind=comment.kind,
                 status=comment.status,
                 response=(comment.response or "").strip(),
                 file=source.display,
                 line=line,
+                replies=tuple(
+                    {"at": r.at, "by": r.by, "text": r.text.strip()} for r in comment.replies or ()
+                ),
             )
         )
     return rows, left_out
@@ -396,6 +426,15 @@ def summarise(reviews: Reviews, wg: WorkingGroup | None) -> CommentSummary:
         left_out=reviews.left_out,
         files_with_errors=sum(1 for f in reviews.files if not f.report.valid),
     )
+
+
+def comment_record(row: CommentRow) -> dict[str, Any]:
+    """One comment as `wgreport comments --format json` gives it: the table's columns and
+    its thread (`replies`, oldest first)."""
+    return {
+        **{c: getattr(row, c) for c in TABLE_COLUMNS},
+        "replies": [dict(r) for r in row.replies],
+    }
 
 
 def table_records(rows: Sequence[CommentRow]) -> list[dict[str, Any]]:

@@ -560,6 +560,14 @@ class EarlierAnswer(_Model):
     response: CommentMarkdown | None = None
 
 
+class Reply(_Model):
+    """One message of a comment's thread after the answer, by its reviewer or secretariat."""
+
+    at: AnswerTime = Field(description="When it was written (UTC)")
+    by: ReviewerId = Field(description="The reviewer's id, or secretariat")
+    text: CommentMarkdown
+
+
 class ReviewComment(_Model):
     id: Annotated[int, Field(ge=1)] = Field(description="Unique in the file; never reused")
     draft: Annotated[int, Field(ge=1)] = Field(description="The draft number the comment is on")
@@ -567,7 +575,7 @@ class ReviewComment(_Model):
     page: Annotated[int, Field(ge=1)] | None = None
     quote: Paragraph | None = None
     comment: CommentMarkdown
-    proposed_change: CommentMarkdown
+    proposed_change: CommentMarkdown | None = None  # optional: a question needs none
     kind: CommentKind
     response: CommentMarkdown | None = Field(default=None, description="Written by the secretariat")
     status: CommentStatus = Field(default="open", description="Set by the secretariat")
@@ -580,6 +588,7 @@ class ReviewComment(_Model):
     history: Annotated[list[EarlierAnswer], Field(max_length=100)] | None = Field(
         default=None, description="The earlier answers a later one replaced, oldest first"
     )
+    replies: Annotated[list[Reply], Field(max_length=200)] | None = None  # oldest first
 
 
 class Review(_Model):
@@ -587,11 +596,3 @@ class Review(_Model):
     year: Year
     reviewer: Reviewer
     comments: Annotated[list[ReviewComment], Field(min_length=1, max_length=500)]
-
-
-SCHEMA_IDS: dict[str, type[_Model]] = {
-    "wgreport/working-group/v1": WorkingGroup,
-    "wgreport/edition/v1": Edition,
-    "wgreport/contribution/v1": Contribution,
-    "wgreport/review/v1": Review,
-}

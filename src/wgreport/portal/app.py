@@ -3,8 +3,9 @@
 - Members see their own country's submissions and validation, and upload a contribution
   (YAML or the workbook of `wgreport template`); every upload is kept as a revision, and a
   valid one is written atomically into inputs/<year>/contributions/<CODE>.yaml.
-- Reviewers see the drafts (size, pages, sha256, what changed) and download their PDF and
-  HTML, and comment through a form that writes their review file.
+- Reviewers see the drafts (size, pages, sha256, what changed) and download them, comment
+  through a form that writes their review file, and reply to the answers
+  (`reviewpages.py`).
 - The secretariat sees every member's submission status, the comment-resolution table and
   the people who may sign in, revokes an invitation or a session, and starts a draft build
   (`wgreport build` in its own process: the CLI's Prefect flow). Its other pages
@@ -38,14 +39,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import UploadQuotaExceeded
 from ..inputs.validation import load_working_group
-from ..layout import Draft, Inputs, Outputs
+from ..layout import Inputs
 from . import finalpages, memberpages
 from . import preview as previews
+from . import reviewpages as reviewers
 from . import secretariat as desk
 from . import validation as countryval
 from . import validation_desk as countrydesk
@@ -65,7 +67,6 @@ from .store import (
 )
 from .web import (
     COOKIE,
-    DOWNLOADS,
     SECURITY_HEADERS,
     UPLOAD_SUFFIXES,
     Portal,
@@ -201,73 +202,6 @@ def _settle(
                                   "status": "accepted", "sha256": digest})  # fmt: skip
 
 
-@requires("drafts", status_code=403)
-def review_page(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    return _review_page(portal, signed)
-
-
-def _review_page(
-    portal: Portal, signed: tuple[Invitation, Session], problems: list[str] | None = None
-) -> Response:
-    from ..inputs.comments import report_sections
-    from .reviews import KINDS, own_comments
-
-    who, session = signed
-    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
-    mine = own_comments(portal.inputs_dir, portal.year, str(who.reviewer)) if who.reviewer else []
-    return page(
-        portal, "review.html.j2", status=400 if problems else 200, who=who,
-        drafts=_drafts(portal), sections=report_sections(wg), kinds=KINDS, mine=mine,
-        problems=problems or [], csrf=csrf_token(portal, session),
-    )  # fmt: skip
-
-
-@requires("reviewer", status_code=403)
-async def review_comment(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    from .reviews import add_comment
-
-    who, session = signed
-    fields = {
-        k: v for k, v in (await read_form(request, max_fields=12)).items() if isinstance(v, str)
-    }
-    if not await run_in_threadpool(csrf_ok, portal, session, fields.get("csrf")):
-        return expired_form(portal, request, "/review")
-
-    def add() -> tuple[int | None, list[str]]:
-        with portal.store.accepting(portal.year, f"reviewer-{who.reviewer}"):
-            return add_comment(portal.inputs_dir, portal.outputs_dir, portal.year, who, fields)
-
-    number, problems = await run_in_threadpool(add)
-    if number is None:
-        refuse(request, "comment not valid")
-        return await run_in_threadpool(_review_page, portal, signed, problems)
-    await run_in_threadpool(
-        portal.store.audit, "comment", who, client=client_address(request),
-        reviewer=who.reviewer, comment=number,
-    )  # fmt: skip
-    return redirect(portal, "/review")
-
-
-@requires("drafts", status_code=403)
-def download(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    draft, name = request.path_params["draft"], request.path_params["name"]
-    folder = Outputs(portal.outputs_dir).year(portal.year).draft(draft).folder
-    if not (draft.isdigit() and len(draft) == 3 and name in DOWNLOADS):
-        return forbidden(portal, request, "There is no such file to download.")
-    if not Draft(folder).published or not (folder / name).is_file():
-        return forbidden(portal, request, "There is no such file to download.")
-    portal.store.audit(
-        "download", signed[0], client=client_address(request), draft=draft, file=name
-    )
-    return FileResponse(folder / name, filename=f"{portal.year}-draft-{draft}-{name}")
-
-
 @requires("secretariat", status_code=403)
 def secretariat_page(request: Request) -> Response:
     portal: Portal = request.app.state.portal
@@ -387,9 +321,11 @@ def make_app(portal: Portal) -> Starlette:
         Route("/member/preview/chapter.pdf", previews.preview_pdf),
         Route("/member/preview/page/{page}.png", previews.preview_image),
         Route("/member/preview/again", previews.preview_again, methods=["POST"]),
-        Route("/review", review_page),
-        Route("/review/download/{draft}/{name}", download),
-        Route("/review/comment", review_comment, methods=["POST"]),
+        Route("/review", reviewers.review_page),
+        Route("/review/download/{draft}/{name}", reviewers.download),
+        Route("/review/download/{draft}/data/{name}", reviewers.download_data),
+        Route("/review/comment", reviewers.review_comment, methods=["POST"]),
+        Route("/review/reply", reviewers.review_reply, methods=["POST"]),
         Route("/secretariat", secretariat_page),
         Route("/secretariat/build", secretariat_build, methods=["POST"]),
         Route("/secretariat/revoke", secretariat_revoke, methods=["POST"]),
@@ -398,6 +334,7 @@ def make_app(portal: Portal) -> Starlette:
         Route("/secretariat/people/revoke", desk.people_revoke, methods=["POST"]),
         Route("/secretariat/comments", desk.comments_page),
         Route("/secretariat/comments/answer", desk.comment_answer, methods=["POST"]),
+        Route("/secretariat/comments/reply", desk.comment_reply, methods=["POST"]),
         Route("/secretariat/download/contributions.zip", desk.download_contributions),
         Route("/secretariat/download/validation.json", desk.download_validation),
         Route("/secretariat/final", finalpages.final_page),
@@ -432,12 +369,3 @@ def make_app(portal: Portal) -> Starlette:
 
 def _accepted_file(portal: Portal, code: str) -> Path:
     return Inputs(portal.inputs_dir).edition(portal.year).contribution(code)
-
-
-def _drafts(portal: Portal) -> list[Any]:
-    """The drafts as the published review page lists them (newest first; size, pages,
-    sha256, and what changed from the draft before), so the two never disagree."""
-    from ..review.pages import review_page
-
-    year_dir = Outputs(portal.outputs_dir).year(portal.year).folder
-    return review_page(year_dir).drafts if year_dir.is_dir() else []

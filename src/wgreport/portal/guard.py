@@ -53,7 +53,9 @@ class Guard:
             "/member/upload": limits.body_bytes,
             "/member/images": limits.image_body_bytes,
             "/review/comment": limits.comment_bytes,
+            "/review/reply": limits.comment_bytes,
             "/secretariat/comments/answer": limits.comment_bytes,
+            "/secretariat/comments/reply": limits.comment_bytes,
             "/member/validation/corrections": limits.comment_bytes,
         }
         limit = by_path.get(scope["path"], limits.form_bytes)

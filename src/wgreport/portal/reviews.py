@@ -1,15 +1,19 @@
 """A reviewer's comment from the portal's form, added to their review file
 (`inputs/<year>/reviews/<reviewer-id>.yaml`, the documented `wgreport/review/v1` format),
-checked as `wgreport comments` checks it before anything is written."""
+checked as `wgreport comments` checks it before anything is written. A refused comment's
+problems are said in words at the form's fields (`field_words`), never as a file position,
+so that the page can show them beside what was typed."""
 
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..inputs.comments import drafts_known, validate_review
+from ..inputs.issues import Issue
 from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs
 from .store import Invitation, write_atomic
@@ -42,9 +46,24 @@ def _dump(data: Any) -> str:
     return out.getvalue()
 
 
+#: The form's fields, in the form's order, with the words a refusal names them by.
+FIELDS: dict[str, str] = {
+    "draft": "Draft",
+    "section": "Section",
+    "page": "Page",
+    "quote": "Quote",
+    "comment": "Comment",
+    "proposed_change": "Proposed change",
+    "kind": "Kind",
+}
+#: What a refused form keeps of what was typed (and shows again).
+TYPED = (*FIELDS, "reply_to")
+
+
 def comment_from_form(form: dict[str, str], number: int) -> dict[str, Any]:
     """The comment the form describes; numbers stay text when they are not numbers, so
-    that validation names the field."""
+    that validation names the field. An empty proposed change is left out (a question
+    needs none)."""
 
     def number_or_text(value: str) -> int | str:
         text = value.strip()
@@ -57,40 +76,96 @@ def comment_from_form(form: dict[str, str], number: int) -> dict[str, Any]:
     if form.get("quote", "").strip():
         comment["quote"] = form["quote"].strip()
     comment["comment"] = form.get("comment", "").strip()
-    comment["proposed_change"] = form.get("proposed_change", "").strip()
+    if form.get("proposed_change", "").strip():
+        comment["proposed_change"] = form["proposed_change"].strip()
     comment["kind"] = form.get("kind", "")
     return comment
 
 
+def field_words(issue: Issue, form: dict[str, str], drafts: dict[int, int]) -> tuple[str, str]:
+    """(the form's field, what is wrong in words) for an issue of the new comment: no file
+    position or field path, the field named as the form names it."""
+    name = issue.field.split("].", 1)[-1].split("[")[0] if "]." in issue.field else ""
+    if name not in FIELDS:
+        hint = f" {_sentence(issue.hint)}" if issue.hint else ""
+        return "form", f"{_sentence(issue.message)}{hint}"
+    label, typed = FIELDS[name], form.get(name, "").strip()
+    limit = re.search(r"at most ([0-9,]+)", issue.message)
+    if issue.code == "out-of-range" and name == "page":
+        draft = form.get("draft", "").strip()
+        pages = drafts.get(int(draft)) if draft.isdigit() and len(draft) < 7 else None
+        if pages is not None and typed.isdigit() and int(typed) > pages:
+            return name, (f"Page {typed} is past the draft's last page, {pages}: write the "
+                          "number printed at the foot of the page.")  # fmt: skip
+        return name, ("Pages are numbered from 1: write the number printed at the foot of "
+                      "the page, or leave the field empty.")  # fmt: skip
+    if issue.code == "wrong-type":
+        shown = f" (not “{typed[:40]}”)" if typed else ""
+        empty = ", or leave the field empty" if name == "page" else ""
+        return name, f"Write the {label.lower()} as a whole number, such as 12{shown}{empty}."
+    if issue.code in ("empty-value", "missing-field"):
+        return name, f"Write the {label.lower()}: the field is empty."
+    if issue.code == "text-too-long" and limit:
+        return name, (f"The {label.lower()} is {len(typed):,} characters long; at most "
+                      f"{limit[1]} are kept. Shorten it, or split it into several "
+                      "comments.")  # fmt: skip
+    if issue.code == "invalid-choice" and name == "kind":
+        return name, "Choose the kind: editorial, substantive or factual."
+    if issue.code == "unknown-section":
+        hint = f" {_sentence(issue.hint)}" if issue.hint else ""
+        return name, f"“{typed[:60]}” is not a section of the report.{hint}"
+    words = issue.message.replace(f"'{name}'", label.lower())
+    hint = f" {_sentence(issue.hint)}" if issue.hint else ""
+    return name, f"{_sentence(words)}{hint}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _errors(text: str, name: str, wg: Any, year: int, drafts: dict[int, int]) -> list[Issue]:
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / name
+        trial.write_text(text, encoding="utf-8")
+        checked = validate_review(trial, wg, year, drafts, name)
+    return [i for i in checked.report.sorted_issues() if i.severity == "error"]
+
+
 def add_comment(
     inputs_dir: Path, outputs_dir: Path, year: int, who: Invitation, form: dict[str, str]
-) -> tuple[int | None, list[str]]:
-    """Add the form's comment to the reviewer's file: its id, or None and the problems
-    (the file is then unchanged). The caller holds the reviewer's lock."""
-    from ..terminal import format_issue_line
-
+) -> tuple[int | None, dict[str, str]]:
+    """Add the form's comment to the reviewer's file: its id, or None and the problems,
+    each under the form's field it concerns ("form" for the others), in words (the file
+    is then unchanged). An error the file had already is not the comment's. The caller
+    holds the reviewer's lock."""
     path = review_file(inputs_dir, year, str(who.reviewer))
     data = _load(path, year, who)
+    before = _dump(data) if path.is_file() else None
     comments = data.setdefault("comments", [])
     number = max((int(c.get("id", 0)) for c in comments if isinstance(c, dict)), default=0) + 1
     comments.append(comment_from_form(form, number))
     text = _dump(data)
     wg, _ = load_working_group(Inputs(inputs_dir).working_group)
-    with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / path.name
-        trial.write_text(text, encoding="utf-8")
-        checked = validate_review(
-            trial, wg, year, drafts_known(Outputs(outputs_dir).year(year).folder), path.name
-        )
-    problems = [
-        format_issue_line(checked.report, issue) + (f" (hint: {issue.hint})" if issue.hint else "")
-        for issue in checked.report.sorted_issues()
-        if issue.severity == "error"
-    ]
+    drafts = drafts_known(Outputs(outputs_dir).year(year).folder)
+    old = (
+        {(i.code, i.field) for i in _errors(before, path.name, wg, year, drafts)}
+        if before
+        else set()
+    )
+    problems: dict[str, str] = {}
+    for issue in _errors(text, path.name, wg, year, drafts):
+        if (issue.code, issue.field) in old:
+            continue
+        where, words = field_words(issue, form, drafts)
+        problems.setdefault(where, words)
     if problems:
         return None, problems
     write_atomic(path, text.encode("utf-8"))
-    return number, []
+    return number, {}
 
 
 def own_comments(inputs_dir: Path, year: int, reviewer: str) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The secretariat's work in the portal, without a terminal: the people who may sign in
 (invite, list, revoke: what `wgreport portal invite`, `people` and `revoke` do, through the
 same store), the answers to review comments (status and response written into the
-reviewer's file by `review.answers`, the earlier answer kept in its history), and the
-downloads (the members' accepted files as one zip, the newest draft's validation report).
+reviewer's file by `review.answers`, the earlier answer kept in its history; replies in
+the comment's thread), and the downloads (the members' accepted files as one zip, the
+newest draft's validation report).
 
 Every page is the secretariat's only (`requires("secretariat")`), every form carries its
 single-use token, and every change and download writes an audit line."""
@@ -268,7 +269,8 @@ def comment_cards(portal: Portal, wanted: str | None) -> dict[str, Any]:
     cards = [{"row": r, "anchor": "c-" + re.sub(r"[^a-z0-9-]", "-", r.ref),
               "history": raw.get(r.ref, {}).get("history") or [],
               "answered_at": raw.get(r.ref, {}).get("answered_at"),
-              "answered_by": raw.get(r.ref, {}).get("answered_by")} for r in shown]  # fmt: skip
+              "answered_by": raw.get(r.ref, {}).get("answered_by"),
+              "replies": list(r.replies)} for r in shown]  # fmt: skip
     return {"cards": cards, "counts": counts, "total": len(rows), "left_out": reviews.left_out}
 
 
@@ -323,6 +325,36 @@ async def comment_answer(request: Request) -> Response:
         return redirect(portal, "/secretariat/comments#c-" + re.sub(r"[^a-z0-9-]", "-", ref))
 
     return await run_in_threadpool(answer)
+
+
+@requires("secretariat", status_code=403)
+async def comment_reply(request: Request) -> Response:
+    """The secretariat's reply in a comment's thread (`review.answers.reply_to_comment`)."""
+    from ..inputs.comments import SECRETARIAT_AUTHOR
+    from ..review.answers import parse_ref, reply_to_comment
+
+    limit = request.app.state.portal.limits.comment_bytes
+    found = await _form(request, "/secretariat/comments", max_fields=4, field_bytes=limit)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
+    ref, text = fields.get("ref", "")[:120], fields.get("reply", "")
+
+    def send() -> Response:
+        parsed = parse_ref(ref)
+        lock = f"reviewer-{parsed[0]}" if parsed else "reviewer-none"
+        with portal.store.accepting(portal.year, lock):
+            done = reply_to_comment(portal.inputs_dir, portal.outputs_dir, portal.year, ref,
+                                    text, by=SECRETARIAT_AUTHOR)  # fmt: skip
+        if not done.ok:
+            refuse(request, "reply not valid")
+            typed = {"ref": ref, "reply": text, "problems": done.problems}
+            return _comments_page(portal, signed, typed=typed, status=400)
+        portal.store.audit("comment-reply", signed[0], client=client_address(request),
+                           ref=done.ref, reply=done.number)  # fmt: skip
+        return redirect(portal, "/secretariat/comments#c-" + re.sub(r"[^a-z0-9-]", "-", ref))
+
+    return await run_in_threadpool(send)
 
 
 # --- downloads ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The secretariat's answer to a review comment: its `status` and `response`, written into
 the reviewer's file (`inputs/<year>/reviews/<reviewer-id>.yaml`, the documented
-`wgreport/review/v1` format), with the answer it replaces kept in the comment's `history`.
+`wgreport/review/v1` format), with the answer it replaces kept in the comment's `history`;
+and the thread after it (`reply_to_comment`): the reviewer's and the secretariat's
+replies, appended to the comment's `replies`, each `{at, by, text}`.
 
 The file is read and written with ruamel's round trip, so the reviewer's text, their YAML
 comments, quotes and indentation stay as they were; it is checked as `wgreport comments`
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..inputs.comments import drafts_known, validate_review
+from ..inputs.comments import SECRETARIAT_AUTHOR, drafts_known, validate_review
 from ..inputs.issues import Issue
 from ..inputs.limits import COMMENT_CHARS
 from ..inputs.models import COMMENT_STATUSES
@@ -274,11 +276,11 @@ def _errors(report_issues: list[Issue]) -> dict[tuple[str, str], Issue]:
     return {(i.code, i.field): i for i in report_issues if i.severity == "error"}
 
 
-def _new_errors(
+def _added_errors(
     inputs_dir: Path, outputs_dir: Path, year: int, path: Path, before: str, after: str
-) -> dict[str, str]:
+) -> list[Issue]:
     """The errors `wgreport comments` would find in `after` that it does not find in
-    `before` (an error already in the reviewer's file is not the answer's), in words."""
+    `before` (an error already in the reviewer's file is not the change's)."""
     wg, _ = load_working_group(Inputs(inputs_dir).working_group)
     drafts = drafts_known(Outputs(outputs_dir).year(year).folder)
     found = []
@@ -288,13 +290,135 @@ def _new_errors(
             trial.write_text(text, encoding="utf-8")
             checked = validate_review(trial, wg, year, drafts, path.name)
             found.append(_errors(checked.report.issues))
+    return [issue for key, issue in found[1].items() if key not in found[0]]
+
+
+def _new_errors(
+    inputs_dir: Path, outputs_dir: Path, year: int, path: Path, before: str, after: str
+) -> dict[str, str]:
+    """The errors the answer adds to the reviewer's file, in words."""
     problems: dict[str, str] = {}
-    for key, issue in found[1].items():
-        if key in found[0]:
-            continue
+    for issue in _added_errors(inputs_dir, outputs_dir, year, path, before, after):
         where = issue.field.rsplit(".", 1)[-1].split("[")[0]
         name = where if where in _FIELD_WORDS else "file"
         words = _FIELD_WORDS.get(where, "The reviewer's file")
+        hint = f" ({issue.hint})" if issue.hint else ""
+        problems.setdefault(name, f"{words}: {issue.message}{hint}.")
+    return problems
+
+
+# --- the thread after the answer -----------------------------------------------------------
+
+
+#: The most replies a comment's thread holds (the model's limit).
+MAX_REPLIES = 200
+
+
+@dataclass
+class Replied:
+    """What became of a reply: its number in the thread (1 for the first), or `problems`
+    (field → what is wrong, in words) when it was refused and nothing was written."""
+
+    ref: str
+    path: Path | None = None
+    number: int | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def reply_to_comment(
+    inputs_dir: Path, outputs_dir: Path, year: int, ref: str, text: str, by: str,
+    at: str | None = None,
+) -> Replied:  # fmt: skip
+    """Append a reply by `by` (the comment's reviewer id, or "secretariat") to comment
+    `ref`; nothing is written when it is refused (`Replied.problems`)."""
+    body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    result = Replied(ref=ref.strip())
+    found = parse_ref(ref)
+    if found is None:
+        result.problems["ref"] = (f"'{ref.strip()[:60]}' is not a comment's reference: "
+                                  "write it as `wgreport comments` lists it, e.g. "
+                                  "ee-review-team#3.")  # fmt: skip
+        return result
+    reviewer, number = found
+    if by not in (reviewer, SECRETARIAT_AUTHOR):
+        result.problems["by"] = (f"A reply to {result.ref} is written by its reviewer "
+                                 f"({reviewer}) or the {SECRETARIAT_AUTHOR}, "
+                                 f"not '{by[:60]}'.")  # fmt: skip
+        return result
+    if not body:
+        result.problems["reply"] = "Write your reply: the box is empty."
+    elif len(body) > COMMENT_CHARS:
+        result.problems["reply"] = (f"The reply is {len(body):,} characters long; at most "
+                                    f"{COMMENT_CHARS:,} are kept. Shorten it, or split it "
+                                    "into several replies.")  # fmt: skip
+    if result.problems:
+        return result
+    path = review_path(inputs_dir, year, reviewer)
+    result.path = path
+    root = Inputs(inputs_dir).root.parent
+    if not path.is_file():
+        result.problems["ref"] = (f"There is no review file of reviewer '{reviewer}' in the "
+                                  f"{year} edition ({shown(path, root)}).")  # fmt: skip
+        return result
+    yaml = _yaml()
+    original = path.read_text(encoding="utf-8")
+    try:
+        _indent_like(yaml, original)
+        data = yaml.load(original)
+    except Exception as exc:  # ruamel's many error classes: the file cannot be read
+        result.problems["file"] = (f"The reviewer's file {shown(path, root)} cannot be read "
+                                   f"as YAML ({type(exc).__name__}); `wgreport comments` "
+                                   "says where. Nothing was written.")  # fmt: skip
+        return result
+    item = _find(data, number)
+    if item is None:
+        result.problems["ref"] = (f"There is no comment {number} in the file of reviewer "
+                                  f"'{reviewer}' ({shown(path, root)}).")  # fmt: skip
+        return result
+    replies = item.get("replies")
+    if isinstance(replies, list) and len(replies) >= MAX_REPLIES:
+        result.problems["reply"] = (f"The thread of {result.ref} has {len(replies)} replies, "
+                                    "the most a comment keeps: start a new comment.")  # fmt: skip
+        return result
+    result.number = _append(item, {"at": at or _now(), "by": by, "text": _scalar(body)})
+    new_text = _dump(yaml, data)
+    errors = _reply_errors(inputs_dir, outputs_dir, year, path, original, new_text)
+    if errors:
+        result.problems, result.number = errors, None
+        return result
+    _write(path, new_text)
+    return result
+
+
+def _append(item: Any, reply: dict[str, Any]) -> int:
+    """Put `reply` at the end of the comment's `replies` (made when it has none); its
+    number in the thread."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    entry = CommentedMap(reply)
+    replies = item.get("replies")
+    if isinstance(replies, list):
+        source = _deepest(replies[-1]) if replies else None
+        replies.append(entry)
+        _carry_trailing_lines(source, entry)
+        return len(replies)
+    _put(item, "replies", CommentedSeq([entry]))
+    return 1
+
+
+def _reply_errors(
+    inputs_dir: Path, outputs_dir: Path, year: int, path: Path, before: str, after: str
+) -> dict[str, str]:
+    """The errors the reply adds to the reviewer's file, in words: under "reply" those of
+    the thread, under "file" any other."""
+    problems: dict[str, str] = {}
+    for issue in _added_errors(inputs_dir, outputs_dir, year, path, before, after):
+        name = "reply" if ".replies[" in issue.field else "file"
+        words = "The reply" if name == "reply" else "The reviewer's file"
         hint = f" ({issue.hint})" if issue.hint else ""
         problems.setdefault(name, f"{words}: {issue.message}{hint}.")
     return problems

@@ -29,6 +29,7 @@ with warnings.catch_warnings():
 
 from tests.conftest import DEMO_INPUTS, Who, copy_inputs
 from wgreport.portal import app as portal_app
+from wgreport.portal import reviewpages
 from wgreport.portal.app import COOKIE, SECURITY_HEADERS, Portal, make_app
 from wgreport.portal.limits import PortalLimits
 from wgreport.portal.store import Store
@@ -350,7 +351,7 @@ def test_a_500_gets_a_page_with_the_headers_and_an_audit_line(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(portal_app, "_drafts", broken)
+    monkeypatch.setattr(reviewpages, "drafts", broken)
     client = TestClient(make_app(portal), follow_redirects=False, raise_server_exceptions=False)
     _, token = portal.store.invite("reviewer", "r@example.org", reviewer="r-one")
     assert client.post(f"/signin/{token}").status_code == 303
