@@ -15,6 +15,8 @@ test_pkgs=(
   qpdf              # tests check the PDF's structure (tags, attachments) with qpdf --json
   chromium          # headless browser: axe-core and the hostile-input checks load the HTML
   default-jre-headless  # the W3C Nu HTML Checker (vnu-jar) runs on Java
+  libreoffice-calc-nogui  # tests/e2e/test_workbook_office.py types into the template as a member would
+  python3-uno       # … driving LibreOffice from Python (tests/support/office_typist.py)
 )
 
 pkgs=("${render_pkgs[@]}")

@@ -48,9 +48,11 @@ def template(
     ] = None,
     inputs: InputsOption = None,
 ) -> None:
-    """Write a contribution as a workbook (one sheet per part, drop-down lists for the
-    catalogue's codes, instructions), or a filled-in workbook as the v1 YAML; never
-    overwrites. `wgreport validate` checks a workbook as it checks a YAML file."""
+    """Write a contribution as a workbook (one sheet per part, each value cell formatted
+    for what it holds, required fields marked, drop-down lists for the catalogue's codes,
+    instructions naming the member and the portal, $WGREPORT_PORTAL_URL), or a filled-in
+    workbook as the v1 YAML; never overwrites. `wgreport validate` checks a workbook as it
+    checks a YAML file."""
     from ..errors import WorkbookRefused
     from ..inputs.validation import load_working_group
     from ..inputs.workbook import read_workbook, skeleton_data, to_yaml, write_workbook
@@ -90,7 +92,7 @@ def template(
         data, code = loaded.data, source.stem
     target = out or Path(f"{code}.{output_format.value}")
     body = (
-        write_workbook(data, wg)
+        write_workbook(data, wg, portal_url=settings.mail.portal_url)
         if output_format is TemplateFormat.xlsx
         else to_yaml(data).encode("utf-8")
     )

@@ -27,6 +27,9 @@ class Issue:
     #: that is not the line where it starts (an unclosed quote is noticed lines later).
     noticed_line: int | None = None
     noticed_column: int | None = None
+    #: In a workbook: the sheet's tab, the row and the column of `cell`, so that issues are
+    #: listed in the order a person reads the workbook (not part of the JSON).
+    order: tuple[int, int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,8 +49,8 @@ class Issue:
         }
 
     @property
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.line or 0, self.column or 0, self.code, self.field)
+    def sort_key(self) -> tuple[int, int, tuple[int, int, int], str, str]:
+        return (self.line or 0, self.column or 0, self.order or (0, 0, 0), self.code, self.field)
 
 
 @dataclass
