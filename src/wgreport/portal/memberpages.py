@@ -237,7 +237,9 @@ def _member_file(portal: Portal, code: str, kind: str, suffix: str) -> bytes | N
         data = prefilled(previous.data, portal.year, today)
         if suffix == "yaml":
             return to_yaml(data).encode("utf-8")
-    return write_workbook(data, wg) if data is not None else None
+    if data is None:
+        return None
+    return write_workbook(data, wg, portal_url=portal.url(""))  # the Instructions name it
 
 
 @requires("member", status_code=403)
