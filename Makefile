@@ -10,6 +10,10 @@ BROWSER_STAMP := $(BROWSER)/node_modules/.wgreport-installed
 YEAR   ?= 2024
 # The suite runs on every core (pytest-xdist), a test file per worker at a time, so that a
 # module's shared build is made once. TEST_WORKERS=0 runs it in one process.
+# --no-loadscope-reorder hands the files out in collection order (tests/e2e/, the whole
+# builds, before tests/unit/) instead of xdist's default, most tests first: that default
+# left the files of one to three long tests (the whole year, the crash, concurrency and
+# browser tests) to the end, where a worker cannot share a file with the other.
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
 
@@ -19,16 +23,16 @@ report: system install
 	$(BIN)/wgreport build --year $(YEAR)
 
 test: system-test install browser-tools
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The suite's two halves: tests/unit/ (no whole report, browser, kill or Prefect: the quick
 # loop while editing) and tests/e2e/ (whole-report builds, browsers, kills, Prefect flows).
 # `make test` runs both.
 test-unit: system-test install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/unit
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/unit
 
 test-e2e: system-test install browser-tools
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/e2e
 
 # The checks of every commit: formatting, lint and types (`lint`), then the whole test suite
 # (`test`). `make check test` runs the suite once: make builds a target once per run.

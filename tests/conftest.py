@@ -33,11 +33,43 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ["WGREPORT_PREFECT_SERVER"] = "temporary"
 
 
-def copy_inputs(target: Path) -> Path:
-    """A private copy of the demo inputs (tests never touch the real ones)."""
+#: The members of the small edition (`copy_inputs(..., members=SMALL)`): Korea (Hangul,
+#: an image), the United Kingdom and Estonia (an image), a third of the demo's pages.
+SMALL = ("KR", "GB", "EE")
+
+
+def copy_inputs(target: Path, members: tuple[str, ...] | None = None) -> Path:
+    """A private copy of the demo inputs (tests never touch the real ones). With `members`,
+    the 2024 edition expects only those members (`expected_members`), holds only their
+    contributions and their country-validation entries: a smaller report that builds in
+    a fraction of the time, for tests whose assertions do not depend on the demo's ten."""
     dest = target / "inputs"
     shutil.copytree(DEMO_INPUTS, dest)
+    if members is not None:
+        _keep_members(dest / "2024", members)
     return dest
+
+
+def _keep_members(edition: Path, members: tuple[str, ...]) -> None:
+    from wgreport.review.yamlfiles import dump_roundtrip, load_roundtrip
+
+    yaml = edition / "edition.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    assert "\nexpected_members: all\n" in text
+    listed = ", ".join(members)
+    yaml.write_text(
+        text.replace("\nexpected_members: all\n", f"\nexpected_members: [{listed}]\n"),
+        encoding="utf-8",
+    )
+    for path in (edition / "contributions").iterdir():
+        if path.name.split(".")[0] not in members:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    record = edition / "country-validation.yaml"
+    data = load_roundtrip(record)
+    for round_ in data["rounds"]:
+        for code in [c for c in round_["members"] if c not in members]:
+            del round_["members"][code]
+    record.write_text(dump_roundtrip(data), encoding="utf-8")
 
 
 def edition_tree(tmp_path: Path) -> Path:

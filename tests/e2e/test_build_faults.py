@@ -27,7 +27,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import ROOT, SMALL, copy_inputs
 from tests.support.crashcheck import leftovers, problems_after_kill, published
 from wgreport.build.audit import read_log
 from wgreport.build.publish import digest_tree
@@ -136,7 +136,7 @@ def group_reaper() -> Iterator[list[int]]:
 def test_a_killed_render_takes_its_workers_with_it(
     tmp_path: Path, sig: signal.Signals, group_reaper: list[int]
 ) -> None:
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)
     proc, _ = _start(
         tmp_path, (WORKERS_BUSY,), ["--library", str(inputs), str(tmp_path / "outputs")]
     )
@@ -152,7 +152,7 @@ def test_a_killed_render_takes_its_workers_with_it(
 def test_wgreport_build_stopped_by_sigterm_is_recorded_and_leaves_nothing(
     tmp_path: Path, group_reaper: list[int]
 ) -> None:
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)
     outputs = tmp_path / "outputs"
     build = ["build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]
     proc, _ = _start(tmp_path, (WORKERS_BUSY,), build)
@@ -222,7 +222,7 @@ def test_a_build_whose_prefect_server_dies_stops_fast_and_publishes_nothing(
         time.sleep(0.3)
     assert background.healthy(api), (tmp_path / "server.log").read_text(encoding="utf-8")
 
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)
     outputs = tmp_path / "outputs"
     year_dir = outputs / "2024"
     inputs_digest = digest_tree(inputs)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import ROOT, SMALL, copy_inputs
 from tests.support.crashcheck import leftovers, problems_after_kill, published
 from tests.support.killpoints import BY_NAME, build_command, run_and_kill
 from wgreport.build.audit import read_log
@@ -27,7 +27,7 @@ QUICK = ["validate-6", "half-written", "renamed", "final-exchanged"]
 
 @pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL and renameat2: Linux")
 def test_builds_killed_at_four_moments_destroy_and_hide_nothing(tmp_path: Path) -> None:
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)  # what is killed does not depend on ten
     outputs = tmp_path / "outputs"
     year_dir = outputs / "2024"
     settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs)

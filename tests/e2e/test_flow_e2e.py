@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import copy_inputs
+from tests.conftest import SMALL, copy_inputs
 from wgreport.build.audit import read_log
 from wgreport.build.steps import STEPS, VALIDATE
 from wgreport.inputs.edition import load_edition_inputs
@@ -181,7 +181,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
 
     from wgreport.runtime import background
 
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)  # what is checked is per member or per step
     outputs = tmp_path / "outputs"
     home = tmp_path / "prefect"
     netlog = tmp_path / "network.log"

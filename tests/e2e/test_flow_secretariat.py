@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import ROOT, SMALL, copy_inputs
 from wgreport.errors import FinalExists, FinalRefused
 
 if TYPE_CHECKING:
@@ -72,9 +72,10 @@ def _run(**kwargs: Any) -> tuple[Path, Any]:
 @pytest.fixture(scope="module")
 def secretariat(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two drafts (the second from unchanged inputs), then a third after one member's file
-    changed, then a final."""
+    changed, then a final; of the small edition (three members: what is tested is per
+    member, per build and per task, not the demo's ten)."""
     base = tmp_path_factory.mktemp("secretariat")
-    inputs = copy_inputs(base)
+    inputs = copy_inputs(base, members=SMALL)
     outputs = base / "outputs"
     # A unique comment: no earlier test session can have cached these exact inputs.
     gb = inputs / "2024" / "contributions" / "GB.yaml"
@@ -101,7 +102,7 @@ def test_drafts_and_final_with_their_manifests(secretariat: dict[str, Any]) -> N
     manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["final"] is True and manifest["draft"] is None
     assert manifest["members_left_out"] == [] and manifest["allowed_missing"] == []
-    assert len(manifest["members_included"]) == 10 and manifest["pages"] > 30
+    assert len(manifest["members_included"]) == len(SMALL) == 3 and manifest["pages"] > 30
     assert set(manifest["outputs"]) >= {"report.pdf", "report.html", "validation.json"}
     assert "inputs/2024/contributions/GB.yaml" in manifest["inputs"]
     for name, digest in manifest["outputs"].items():
@@ -130,7 +131,7 @@ def test_every_flow_build_is_in_builds_log(secretariat: dict[str, Any]) -> None:
 def test_artifacts_are_in_prefect(secretariat: dict[str, Any]) -> None:
     artifacts = _artifacts(2024)
     status = artifacts["wgreport-2024-status"]
-    assert status.type == "markdown" and "10 of 10" in status.data
+    assert status.type == "markdown" and "3 of 3" in status.data  # the small edition
     table = artifacts["wgreport-2024-indicators"]
     assert table.type == "table"
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
@@ -146,7 +147,7 @@ def test_unchanged_inputs_reuse_cached_validation_and_aggregation(
 ) -> None:
     first, second, third = secretariat["states"]
     validations = [n for n in first if n.startswith("validate-")]
-    assert len(validations) == 10
+    assert len(validations) == len(SMALL) == 3
     # GB's file is new (a unique comment); the others may already be cached from an earlier
     # run on the same contents: the key is the files' digests, not where they are.
     assert first["validate-GB"] == "Completed"
@@ -180,7 +181,7 @@ def test_a_final_with_an_invalid_member_needs_allow_missing(
 ) -> None:
     from wgreport.flows.annual_report import annual_report
 
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=("KR", "GB", "NZ"))
     (inputs / "2024" / "contributions" / "NZ.yaml").write_text(
         "schema: wgreport/contribution/v1\nmember: NZ\n", encoding="utf-8"
     )
@@ -212,7 +213,7 @@ def test_a_task_that_fails_once_is_retried(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(publish, "publish_draft", flaky)  # called by publish_build
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)
     folder, run_id = _run(year=2024, inputs_dir=str(inputs), outputs_dir=str(tmp_path / "out"))
     assert calls["n"] == 2 and (folder / "report.pdf").is_file()
     states = _task_states(run_id)
@@ -228,7 +229,7 @@ def _build_in_process(inputs: str, outputs: str, queue: Any) -> None:
 
 
 def test_two_builds_of_the_same_year_at_once(tmp_path: Path) -> None:
-    inputs = copy_inputs(tmp_path)
+    inputs = copy_inputs(tmp_path, members=SMALL)
     outputs = tmp_path / "outputs"
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
