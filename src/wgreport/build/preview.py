@@ -175,16 +175,9 @@ def preview_chapter(
 def bound_memory(memory_bytes: int) -> None:
     """Let the preview use `memory_bytes` of address space beyond what the process holds
     once its modules are imported (its render workers, started after, inherit the limit)."""
-    import resource
+    from ..runtime.bounds import limit_address_space
 
-    held = 0
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                held = int(line.split()[1]) * 1024
-    limit = held + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_address_space(memory_bytes)
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -74,15 +73,9 @@ def _bound(memory_bytes: int) -> None:
     once its (trusted) modules are imported: the limit is on the work the file causes."""
     from .. import terminal  # noqa: F401
     from ..inputs import issues, validate_paths, validation, workbook  # noqa: F401
+    from ..runtime.bounds import limit_address_space
 
-    held = 0
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                held = int(line.split()[1]) * 1024
-    limit = held + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_address_space(memory_bytes)
 
 
 def _validate(inputs_dir: Path, year: int, code: str, upload: Path) -> CheckResult:

@@ -82,28 +82,11 @@ def answer_comment(
     found = parse_ref(ref)
     assert found is not None
     reviewer, number = found
-    path = review_path(inputs_dir, year, reviewer)
+    opened = _open_comment(inputs_dir, year, reviewer, number, result.problems)
+    if opened is None:
+        return result
+    path, yaml, original, data, item = opened
     result.path = path
-    root = Inputs(inputs_dir).root.parent
-    if not path.is_file():
-        result.problems["ref"] = (f"There is no review file of reviewer '{reviewer}' in the "
-                                  f"{year} edition ({shown(path, root)}).")  # fmt: skip
-        return result
-    yaml = _yaml()
-    original = path.read_text(encoding="utf-8")
-    try:
-        _indent_like(yaml, original)
-        data = yaml.load(original)
-    except Exception as exc:  # ruamel's many error classes: the file cannot be read
-        result.problems["file"] = (f"The reviewer's file {shown(path, root)} cannot be read "
-                                   f"as YAML ({type(exc).__name__}); `wgreport comments` "
-                                   "says where. Nothing was written.")  # fmt: skip
-        return result
-    item = _find(data, number)
-    if item is None:
-        result.problems["ref"] = (f"There is no comment {number} in the file of reviewer "
-                                  f"'{reviewer}' ({shown(path, root)}).")  # fmt: skip
-        return result
     current = (str(item.get("status", "open")), str(item.get("response") or "").strip())
     if current == (status, text):
         return result  # the answer it has already: nothing to keep in its history
@@ -134,6 +117,35 @@ def _answer_problems(ref: str, status: str, text: str) -> dict[str, str]:
                                 f"{COMMENT_CHARS:,} are kept. Shorten it, or refer to a "
                                 "longer document.")  # fmt: skip
     return problems
+
+
+def _open_comment(
+    inputs_dir: Path, year: int, reviewer: str, number: int, problems: dict[str, str]
+) -> tuple[Path, Any, str, Any, Any] | None:
+    """The reviewer's file (its path, the round-trip reader, its text, the data) and the
+    comment `number` in it; None, with the reason in `problems`, when there is none."""
+    path = review_path(inputs_dir, year, reviewer)
+    root = Inputs(inputs_dir).root.parent
+    if not path.is_file():
+        problems["ref"] = (f"There is no review file of reviewer '{reviewer}' in the "
+                           f"{year} edition ({shown(path, root)}).")  # fmt: skip
+        return None
+    yaml = _yaml()
+    original = path.read_text(encoding="utf-8")
+    try:
+        _indent_like(yaml, original)
+        data = yaml.load(original)
+    except Exception as exc:  # ruamel's many error classes: the file cannot be read
+        problems["file"] = (f"The reviewer's file {shown(path, root)} cannot be read "
+                            f"as YAML ({type(exc).__name__}); `wgreport comments` "
+                            "says where. Nothing was written.")  # fmt: skip
+        return None
+    item = _find(data, number)
+    if item is None:
+        problems["ref"] = (f"There is no comment {number} in the file of reviewer "
+                           f"'{reviewer}' ({shown(path, root)}).")  # fmt: skip
+        return None
+    return path, yaml, original, data, item
 
 
 def _find(data: Any, number: int) -> Any:
@@ -357,28 +369,11 @@ def reply_to_comment(
                                     "into several replies.")  # fmt: skip
     if result.problems:
         return result
-    path = review_path(inputs_dir, year, reviewer)
+    opened = _open_comment(inputs_dir, year, reviewer, number, result.problems)
+    if opened is None:
+        return result
+    path, yaml, original, data, item = opened
     result.path = path
-    root = Inputs(inputs_dir).root.parent
-    if not path.is_file():
-        result.problems["ref"] = (f"There is no review file of reviewer '{reviewer}' in the "
-                                  f"{year} edition ({shown(path, root)}).")  # fmt: skip
-        return result
-    yaml = _yaml()
-    original = path.read_text(encoding="utf-8")
-    try:
-        _indent_like(yaml, original)
-        data = yaml.load(original)
-    except Exception as exc:  # ruamel's many error classes: the file cannot be read
-        result.problems["file"] = (f"The reviewer's file {shown(path, root)} cannot be read "
-                                   f"as YAML ({type(exc).__name__}); `wgreport comments` "
-                                   "says where. Nothing was written.")  # fmt: skip
-        return result
-    item = _find(data, number)
-    if item is None:
-        result.problems["ref"] = (f"There is no comment {number} in the file of reviewer "
-                                  f"'{reviewer}' ({shown(path, root)}).")  # fmt: skip
-        return result
     replies = item.get("replies")
     if isinstance(replies, list) and len(replies) >= MAX_REPLIES:
         result.problems["reply"] = (f"The thread of {result.ref} has {len(replies)} replies, "
