@@ -183,7 +183,7 @@ def render_member_page(
         revisions=revisions, latest=latest, csrf=csrf_token(portal, session),
         accepted=accepted, refusal=refusal, limits=portal.limits,
         validation=countryval.validation_notice(portal, code, zone),
-        preview=previews.member_preview(portal, code),
+        preview=previews.member_preview(portal, code, zone),
         call=_call(portal, code, accepted), previous=previous,
         images=_images(portal, code, zone), missing_images=missing,
         image_refusal=image_refusal, image_done=image_done,

@@ -18,6 +18,7 @@ member: what is shown is the signed-in member's own preview.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -35,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..layout import PortalFiles
+from ..review.deadline import edition_zone, local_time
 from ..runtime.clock import utc_now_iso
 from ..runtime.settings import get_settings
 from .chapters import Chapter, page_images, page_png
@@ -317,18 +319,38 @@ def after_upload(portal: Portal, code: str, revision: int) -> None:
               file=sys.stderr)  # fmt: skip
 
 
-def shown_time(at: str | None) -> str:
+def shown_time(at: str | None, zone: dt.tzinfo | None = None) -> str:
+    """A time kept in UTC as the member's page shows its times: in the edition's time zone
+    with its offset (`zone`), else in UTC."""
+    if zone is not None:
+        return local_time(at, zone)
     return (at or "").replace("T", " ")[:16] + (" UTC" if at else "")
 
 
-def member_preview(portal: Portal, code: str) -> dict[str, Any] | None:
-    """What the member's page shows of its preview (`member-preview.html.j2`); None when
-    the portal makes no previews."""
+def edition_time_zone(portal: Portal) -> dt.tzinfo:
+    """The time zone of the portal's edition (UTC when its settings cannot be read)."""
+    from ..errors import InputsError
+    from ..inputs.edition import load_edition_setup
+
+    try:
+        edition = load_edition_setup(portal.inputs_dir, portal.year).edition
+    except InputsError:
+        return edition_zone(None)
+    return edition_zone(edition)
+
+
+def member_preview(
+    portal: Portal, code: str, zone: dt.tzinfo | None = None
+) -> dict[str, Any] | None:
+    """What the member's page shows of its preview (`member-preview.html.j2`), its times in
+    `zone` (the edition's, as every time on the member's pages); None when the portal makes
+    no previews."""
     if not previews(portal).at_once:
         return None
+    zone = zone if zone is not None else edition_time_zone(portal)
     state = previews(portal).state(code) or {"state": "none"}
-    return {**state, "asked": shown_time(state.get("asked_at")),
-            "ready": shown_time(state.get("ready_at"))}  # fmt: skip
+    return {**state, "asked": shown_time(state.get("asked_at"), zone),
+            "ready": shown_time(state.get("ready_at"), zone)}  # fmt: skip
 
 
 def _latest_accepted(portal: Portal, code: str) -> int | None:
