@@ -55,7 +55,7 @@ def check_upload(
             f"Checking this file took longer than {seconds:g} seconds, so it was stopped. "
             "A contribution is checked in about a second: send the template's file with "
             "your content (no extra sheets, rows or large cells)."))  # fmt: skip
-    if proc.returncode == _MEMORY_EXIT or proc.returncode < 0:
+    if out_of_memory(proc.returncode, proc.stderr):
         size = limits.check_memory_bytes
         amount = f"{size // 1048576} MiB" if size >= 1048576 else f"{size // 1024} KiB"
         return CheckResult(False, refusal=(
@@ -119,12 +119,28 @@ def run(request: dict[str, Any]) -> CheckResult:
     return CheckResult(True, checked.lines, checked.issues, yaml=text)
 
 
+#: What an interpreter starved of memory says instead of raising MemoryError where the
+#: checker could catch it: at exit ("lost sys.stderr", exit code 120), or from C code
+#: that could not allocate (SystemError).
+_STARVED = ("MemoryError", "Cannot allocate memory", "lost sys.stderr", "SystemError")
+
+
+def out_of_memory(returncode: int, stderr: bytes) -> bool:
+    """Whether the checker stopped for want of memory: its own exit code, a signal (the
+    kernel's), or one of the ways a starved interpreter fails (_STARVED)."""
+    if returncode == _MEMORY_EXIT or returncode < 0:
+        return True
+    text = stderr.decode("utf-8", "replace")
+    return returncode != 0 and any(sign in text for sign in _STARVED)
+
+
 def main() -> int:
     request = json.loads(sys.stdin.buffer.read())
     _bound(int(request["memory_bytes"]))
     try:
         result = run(request)
-    except (MemoryError, ImportError):  # a module loaded late cannot be mapped: memory
+    except (MemoryError, ImportError, SystemError):  # a module loaded late cannot be
+        # mapped, C code that cannot allocate: memory
         return _MEMORY_EXIT
     except OSError as exc:
         if exc.errno == errno.ENOMEM:

@@ -657,3 +657,17 @@ def test_a_sign_in_posted_from_another_site_is_refused_and_a_second_one_ends_the
     assert old.get("/member").status_code == 403
     ended = [s for s in portal.store.sessions() if s.ended]
     assert [s.ended_reason for s in ended] == ["signed in again"]
+
+
+def test_an_interpreter_starved_of_memory_is_a_memory_refusal_not_a_crash() -> None:
+    """A checker at its memory bound does not always raise MemoryError where it can be
+    caught: it may fail at exit ("lost sys.stderr", 120) or in C code (SystemError). Each
+    is the memory refusal; any other failure stays an error of the checker."""
+    from wgreport.portal.checker import out_of_memory
+
+    assert out_of_memory(3, b"") and out_of_memory(-9, b"")
+    assert out_of_memory(120, b"Exception ignored ... lost sys.stderr\n")
+    assert out_of_memory(1, b"SystemError: <built-in function> returned NULL\n")
+    assert out_of_memory(1, b"MemoryError\n")
+    assert not out_of_memory(1, b"KeyError: 'year'\n")
+    assert not out_of_memory(0, b"")
