@@ -288,6 +288,11 @@ def test_every_page_visited_passes_axe_at_both_widths_and_fits_a_phone(visit: Vi
         "review",
     }
     assert {"/member/preview", "/secretariat/comments"} <= {c["path"] for c in checks}
+    # the pages no step lands on, visited for the check (tools/browser/portal.mjs `tour`)
+    toured = {"/member/validation", "/guide/members", "/secretariat/people",
+              "/secretariat/validation", "/secretariat/final"}  # fmt: skip
+    assert visit.seen["tour"] == {path: path for path in toured}
+    assert toured <= {c["path"] for c in checks}
     assert all(c["passes"] > 5 for c in checks), checks  # axe really ran its rules
     violations = [(c["page"], c["width"], v["id"], v["nodes"]) for c in checks
                   for v in c["violations"]]  # fmt: skip

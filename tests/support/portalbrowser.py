@@ -73,7 +73,7 @@ REPLY = {"comment": 1, "text": "Thank you; the second paragraph reads better now
 #: The two phases of the rehearsal: the first draft and a comment on it; then the answer and
 #: the reply, a word changed and the second draft.
 FIRST = ["workbook", "member", "secretariat", "reviewer"]
-SECOND = ["answer", "reply", "edit", "build2", "words"]
+SECOND = ["answer", "reply", "edit", "build2", "words", "tour"]
 
 
 @dataclass

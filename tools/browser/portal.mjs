@@ -440,7 +440,25 @@ async function words() {
   return out;
 }
 
-const STEPS = { workbook, member, secretariat, reviewer, answer, reply, edit, build2, words };
+// The portal's other pages, each checked where it stands (axe and the phone's width), so
+// that every page a person reaches is checked, not only those the steps above land on.
+async function tour() {
+  const out = {};
+  for (const [role, paths] of [
+    ["member", ["/member/validation", "/guide/members"]],
+    ["secretariat", ["/secretariat/people", "/secretariat/validation", "/secretariat/final"]],
+  ]) {
+    const page = await as(role);
+    for (const path of paths) {
+      await visit(page, path);
+      out[path] = new URL(page.url()).pathname;
+      await checked(page, `${role}: ${path}`);
+    }
+  }
+  return out;
+}
+
+const STEPS = { workbook, member, secretariat, reviewer, answer, reply, edit, build2, words, tour };
 
 const result = {};
 let failed = null;
