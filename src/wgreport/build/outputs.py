@@ -105,6 +105,27 @@ def input_paths(files: EditionFiles) -> dict[str, Path]:
     return {files.display(p): p for p in paths}
 
 
+def previous_input_paths(loaded: LoadedEdition) -> tuple[int | None, dict[str, Path]]:
+    """The previous edition's files a build reads for the changes between editions (its
+    edition file and its contributions, with their CSVs and images), keyed by display
+    path; (None, {}) when there is no previous edition to compare with."""
+    from ..errors import InputsError
+    from ..inputs.edition import find_edition_files, list_years, previous_year
+
+    year = previous_year(loaded)
+    if year is None or year not in list_years(loaded.files.inputs_dir):
+        return None, {}
+    try:
+        files = find_edition_files(loaded.files.inputs_dir, year)
+    except InputsError:
+        return None, {}
+    paths = [files.edition, *files.contributions]
+    if files.contributions_dir.is_dir():
+        found = sorted(files.contributions_dir.rglob("*"))
+        paths += [p for p in found if p.is_file() and p not in paths]
+    return year, {files.display(p): p for p in paths}
+
+
 def make_manifest(
     settings: Settings,
     loaded: LoadedEdition,
@@ -116,6 +137,7 @@ def make_manifest(
     the overrides its preflight (`checked`) used, each with the problems it let through;
     published with unresolved comments (--allow-open-comments), also how many."""
     overridden = checked.overridden if checked is not None else []
+    previous, previous_paths = previous_input_paths(loaded)
     open_comments = sum(p.count for p in overridden if p.check == "open-comments")
     return {
         "year": loaded.year,
@@ -152,6 +174,12 @@ def make_manifest(
         "render_warnings": list(rendered.warnings),
         "render": dict(rendered.render),
         "inputs": digest_inputs(input_paths(loaded.files)),
+        # the files the changes between editions (and the values they print) come from
+        "previous_edition": (
+            {"year": previous, "inputs": digest_inputs(previous_paths)}
+            if previous is not None
+            else None
+        ),
     }
 
 

@@ -199,6 +199,21 @@ def _editorial(inputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+def previous_edition_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The previous edition's files that changed between two drafts' manifests (the
+    changes between editions are computed from them); none when either draft predates
+    the manifest's `previous_edition` or the two compare with different editions."""
+    before, after = old.get("previous_edition"), new.get("previous_edition")
+    if not before or not after or before.get("year") != after.get("year"):
+        return []
+    was, now = before.get("inputs", {}), after.get("inputs", {})
+    return [
+        f"{name} (the previous edition)"
+        for name in sorted(set(was) | set(now))
+        if was.get(name) != now.get(name)
+    ]
+
+
 def compare_drafts(older: Path, newer: Path) -> DraftChanges:
     """The changes from draft folder `older` to `newer`."""
     old, new = _manifest(older), _manifest(newer)
@@ -213,6 +228,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
     changes.editorial = sorted(
         PurePosixPath(n).name for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
     )
+    changes.editorial += previous_edition_changes(old, new)
     compared = set(changes.contributions_changed)
     was_in, now_in = set(old.get("members_included", [])), set(new.get("members_included", []))
     reasons = {e["member"]: e for e in new.get("members_left_out", [])}
@@ -255,7 +271,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
         mc.text_changes = text_changes(old_texts.get(member, {}), new_texts.get(member, {}))
         if not mc.empty():
             changes.members.append(mc)
-    if old["inputs"] == new["inputs"]:
+    if old["inputs"] == new["inputs"] and not previous_edition_changes(old, new):
         tool = []
         if old.get("templates_sha256") != new.get("templates_sha256"):
             tool.append("the templates")
