@@ -72,15 +72,13 @@ from .web import (
     Portal,
     SessionBackend,
     client_address,
-    csrf_ok,
     csrf_token,
     current_session,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
 
@@ -98,13 +96,12 @@ def home(request: Request) -> Response:
 
 @requires("member", status_code=403)
 async def member_upload(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    invitation, session = signed
+    found = await signed_form(request, "/member", max_fields=4, max_files=1)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
+    invitation = signed[0]
     limits = portal.limits
-    fields = await read_form(request, max_fields=4, max_files=1)
-    if not await run_in_threadpool(csrf_ok, portal, session, str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/member")
     upload = fields.get("contribution")
     if not isinstance(upload, tuple) or not upload[0]:
         refuse(request, "no file")
@@ -245,22 +242,9 @@ def people(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-async def _secretariat_form(
-    request: Request, max_fields: int
-) -> tuple[Portal, tuple[Invitation, Session], dict[str, Any]] | Response:
-    """The secretariat's signed-in session and its form with a good token, or the
-    refusal's page."""
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    fields = await read_form(request, max_fields=max_fields)
-    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/secretariat")
-    return portal, signed, fields
-
-
 @requires("secretariat", status_code=403)
 async def secretariat_build(request: Request) -> Response:
-    found = await _secretariat_form(request, max_fields=2)
+    found = await signed_form(request, "/secretariat", max_fields=2)
     if isinstance(found, Response):
         return found
     portal, signed, _ = found
@@ -273,7 +257,7 @@ async def secretariat_build(request: Request) -> Response:
 
 @requires("secretariat", status_code=403)
 async def secretariat_revoke(request: Request) -> Response:
-    found = await _secretariat_form(request, max_fields=3)
+    found = await signed_form(request, "/secretariat", max_fields=3)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found

@@ -26,14 +26,12 @@ from .store import Invitation, Session
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
 
@@ -224,11 +222,10 @@ async def final_start(request: Request) -> Response:
     ticked."""
     from ..build.preflight import CHECK_NAMES
 
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    fields = await read_form(request, max_fields=len(CHECK_NAMES) + 64)
-    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/secretariat/final")
+    found = await signed_form(request, "/secretariat/final", max_fields=len(CHECK_NAMES) + 64)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
     allow = frozenset(name for name in CHECK_NAMES if fields.get(f"allow-{name}") == "on")
     missing = tuple(
         sorted(k.removeprefix("missing-") for k, v in fields.items()

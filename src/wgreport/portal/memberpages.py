@@ -46,15 +46,13 @@ from .store import Invitation, Session, write_atomic
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
     current_session,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
 
@@ -323,12 +321,13 @@ def _keep_image(
 
 @requires("member", status_code=403)
 async def member_image(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    invitation, session = signed
-    fields = await read_form(request, max_fields=3, max_files=1, file_bytes=MAX_IMAGE_BYTES)
-    if not await run_in_threadpool(csrf_ok, portal, session, str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/member")
+    found = await signed_form(
+        request, "/member", max_fields=3, max_files=1, file_bytes=MAX_IMAGE_BYTES
+    )
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
+    invitation = signed[0]
     code = str(invitation.member)
     upload = fields.get("image")
 

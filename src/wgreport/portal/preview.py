@@ -45,12 +45,10 @@ from .store import Store, write_atomic
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
+    signed_form,
     signed_in,
 )
 
@@ -430,11 +428,10 @@ async def preview_image(request: Request) -> Response:
 @requires("member", status_code=403)
 async def preview_again(request: Request) -> Response:
     """Make the member's preview again (after a failure), from its newest accepted upload."""
-    portal: Portal = request.app.state.portal
-    who, session = signed_in(request)
-    fields = await read_form(request, max_fields=2)
-    if not await run_in_threadpool(csrf_ok, portal, session, str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/member/preview")
+    found = await signed_form(request, "/member/preview", max_fields=2)
+    if isinstance(found, Response):
+        return found
+    portal, (who, _), _ = found
     code = str(who.member)
     revision = await run_in_threadpool(_latest_accepted, portal, code)
     if revision is None:

@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from starlette.authentication import requires
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
@@ -41,29 +40,14 @@ from .store import Invitation, Session
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
-    expired_form,
     forbidden,
     page,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
-
-
-async def text_form(request: Request, max_fields: int) -> dict[str, str]:
-    """A form of text fields, each up to the portal's `comment_bytes` as sent (a comment of
-    20,000 characters in any script), or a 400 page's exception."""
-    limit = request.app.state.portal.limits.comment_bytes
-    try:
-        async with request.form(max_files=0, max_fields=max_fields,
-                                max_part_size=limit) as form:  # fmt: skip
-            return {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    except HTTPException:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(400, f"The form could not be read: {exc}") from exc
 
 
 def drafts(portal: Portal) -> tuple[list[Any], Any]:
@@ -114,14 +98,14 @@ def _tables(draft: Draft) -> list[str]:
 
 @requires("reviewer", status_code=403)
 async def review_comment(request: Request) -> Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
     from .reviews import TYPED, add_comment
 
-    who, session = signed
-    fields = await text_form(request, max_fields=12)
-    if not await run_in_threadpool(csrf_ok, portal, session, fields.get("csrf")):
-        return expired_form(portal, request, "/review")
+    limit = request.app.state.portal.limits.comment_bytes
+    found = await signed_form(request, "/review", max_fields=12, field_bytes=limit)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
+    who = signed[0]
 
     def add() -> tuple[int | None, dict[str, str]]:
         with portal.store.accepting(portal.year, f"reviewer-{who.reviewer}"):
@@ -144,12 +128,12 @@ async def review_reply(request: Request) -> Response:
     """The reviewer's reply to the answer to one of their own comments."""
     from ..review.answers import reply_to_comment
 
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    who, session = signed
-    fields = await text_form(request, max_fields=4)
-    if not await run_in_threadpool(csrf_ok, portal, session, fields.get("csrf")):
-        return expired_form(portal, request, "/review")
+    limit = request.app.state.portal.limits.comment_bytes
+    found = await signed_form(request, "/review", max_fields=4, field_bytes=limit)
+    if isinstance(found, Response):
+        return found
+    portal, signed, fields = found
+    who = signed[0]
     number = fields.get("comment", "").strip()[:7]
     ref = f"{who.reviewer}#{number}"
     text = fields.get("reply", "")

@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from starlette.authentication import requires
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
@@ -32,49 +31,18 @@ from .store import ROLES, Invitation, Session, Store
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
 
 REVIEWER_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 INVITE_FIELDS = ("role", "email", "member", "reviewer", "name", "organisation")
 ZIP_CHUNK = 64 * 1024
-
-
-async def _text_form(request: Request, max_fields: int, field_bytes: int) -> dict[str, str]:
-    """A form of text fields, each up to `field_bytes` as sent (URL-encoded: a response of
-    20,000 characters in any script is up to 180,000 bytes), or a 400 page's exception."""
-    try:
-        async with request.form(max_files=0, max_fields=max_fields,
-                                max_part_size=field_bytes) as form:  # fmt: skip
-            return {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    except HTTPException:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(400, f"The form could not be read: {exc}") from exc
-
-
-async def _form(
-    request: Request, back: str, max_fields: int, field_bytes: int | None = None
-) -> tuple[Portal, tuple[Invitation, Session], dict[str, str]] | Response:
-    """The signed-in secretariat and its form's text fields with a good token, or the
-    refusal's page (an expired or replayed form)."""
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    if field_bytes is None:
-        fields: dict[str, Any] = await read_form(request, max_fields=max_fields)
-    else:
-        fields = await _text_form(request, max_fields, field_bytes)
-    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, back)
-    return portal, signed, {k: v for k, v in fields.items() if isinstance(v, str)}
 
 
 def _working_group(portal: Portal) -> WorkingGroup | None:
@@ -202,7 +170,7 @@ def people_page(request: Request) -> Response:
 
 @requires("secretariat", status_code=403)
 async def people_invite(request: Request) -> Response:
-    found = await _form(request, "/secretariat/people", max_fields=len(INVITE_FIELDS) + 2)
+    found = await signed_form(request, "/secretariat/people", max_fields=len(INVITE_FIELDS) + 2)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found
@@ -229,7 +197,7 @@ async def people_invite(request: Request) -> Response:
 
 @requires("secretariat", status_code=403)
 async def people_revoke(request: Request) -> Response:
-    found = await _form(request, "/secretariat/people", max_fields=3)
+    found = await signed_form(request, "/secretariat/people", max_fields=3)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found
@@ -298,7 +266,7 @@ async def comment_answer(request: Request) -> Response:
     from ..review.answers import answer_comment, parse_ref
 
     limit = request.app.state.portal.limits.comment_bytes
-    found = await _form(request, "/secretariat/comments", max_fields=5, field_bytes=limit)
+    found = await signed_form(request, "/secretariat/comments", max_fields=5, field_bytes=limit)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found
@@ -334,7 +302,7 @@ async def comment_reply(request: Request) -> Response:
     from ..review.answers import parse_ref, reply_to_comment
 
     limit = request.app.state.portal.limits.comment_bytes
-    found = await _form(request, "/secretariat/comments", max_fields=4, field_bytes=limit)
+    found = await signed_form(request, "/secretariat/comments", max_fields=4, field_bytes=limit)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found

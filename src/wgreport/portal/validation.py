@@ -22,7 +22,6 @@ from typing import Any
 
 from starlette.authentication import requires
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,14 +36,12 @@ from .store import Invitation, Session
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
-    expired_form,
     forbidden,
     page,
-    read_form,
     redirect,
     refuse,
+    signed_form,
     signed_in,
 )
 
@@ -261,37 +258,9 @@ async def member_page_image(request: Request) -> Response:
     return Response(image, media_type="image/png")
 
 
-async def _text_form(request: Request, max_fields: int, field_bytes: int) -> dict[str, str]:
-    """A form of text fields, each up to `field_bytes` as sent (a correction of 20,000
-    characters in any script is up to 180,000 bytes URL-encoded), or a 400 page's error."""
-    try:
-        async with request.form(
-            max_files=0, max_fields=max_fields, max_part_size=field_bytes
-        ) as form:
-            return {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    except HTTPException:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(400, f"The form could not be read: {exc}") from exc
-
-
-async def _member_form(
-    request: Request, max_fields: int, field_bytes: int | None = None
-) -> tuple[Portal, tuple[Invitation, Session], dict[str, str]] | Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    if field_bytes is None:
-        fields: dict[str, Any] = await read_form(request, max_fields=max_fields)
-    else:
-        fields = await _text_form(request, max_fields, field_bytes)
-    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/member/validation")
-    return portal, signed, {k: v for k, v in fields.items() if isinstance(v, str)}
-
-
 @requires("member", status_code=403)
 async def member_confirm(request: Request) -> Response:
-    found = await _member_form(request, max_fields=2)
+    found = await signed_form(request, "/member/validation", max_fields=2)
     if isinstance(found, Response):
         return found
     portal, signed, _ = found
@@ -355,7 +324,7 @@ def correction_problems(
 @requires("member", status_code=403)
 async def member_corrections(request: Request) -> Response:
     limit = request.app.state.portal.limits.comment_bytes
-    found = await _member_form(request, max_fields=4, field_bytes=limit)
+    found = await signed_form(request, "/member/validation", max_fields=4, field_bytes=limit)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found

@@ -31,12 +31,10 @@ from .validation import shown_time
 from .web import (
     Portal,
     client_address,
-    csrf_ok,
     csrf_token,
-    expired_form,
     page,
-    read_form,
     refuse,
+    signed_form,
     signed_in,
 )
 
@@ -120,17 +118,6 @@ def _secretariat_page(
 @requires("secretariat", status_code=403)
 def secretariat_page(request: Request) -> Response:
     return _secretariat_page(request.app.state.portal, signed_in(request))
-
-
-async def _secretariat_form(
-    request: Request, max_fields: int
-) -> tuple[Portal, tuple[Invitation, Session], dict[str, str]] | Response:
-    portal: Portal = request.app.state.portal
-    signed = signed_in(request)
-    fields = await read_form(request, max_fields=max_fields)
-    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
-        return expired_form(portal, request, "/secretariat/validation")
-    return portal, signed, {k: v for k, v in fields.items() if isinstance(v, str)}
 
 
 def open_problems(fields: dict[str, str]) -> tuple[dict[str, str], int | None, dt.date | None]:
@@ -233,7 +220,7 @@ def _mail(
 
 @requires("secretariat", status_code=403)
 async def secretariat_open(request: Request) -> Response:
-    found = await _secretariat_form(request, max_fields=3)
+    found = await signed_form(request, "/secretariat/validation", max_fields=3)
     if isinstance(found, Response):
         return found
     portal, signed, fields = found
@@ -283,7 +270,7 @@ async def secretariat_open(request: Request) -> Response:
 
 @requires("secretariat", status_code=403)
 async def secretariat_remind(request: Request) -> Response:
-    found = await _secretariat_form(request, max_fields=2)
+    found = await signed_form(request, "/secretariat/validation", max_fields=2)
     if isinstance(found, Response):
         return found
     portal, signed, _ = found

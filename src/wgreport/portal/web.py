@@ -225,15 +225,25 @@ def expired_form(portal: Portal, request: Request, back: str) -> Response:
     return page(portal, "expired.html.j2", status=403, back=back)
 
 
+#: A form field's largest size as sent, unless a form says otherwise (`field_bytes`).
+FIELD_BYTES = 64 * 1024
+
+
 async def read_form(
-    request: Request, max_fields: int, max_files: int = 0, file_bytes: int | None = None
+    request: Request,
+    max_fields: int,
+    max_files: int = 0,
+    file_bytes: int | None = None,
+    field_bytes: int = FIELD_BYTES,
 ) -> dict[str, Any]:
-    """The form's fields (text; a file as its name and at most `file_bytes` + 1 of its bytes,
-    by default the upload limit's), or a 400 page's HTTPException on a malformed form."""
+    """The form's fields (text, each up to `field_bytes` as sent: URL-encoded, a text of
+    20,000 characters in any script is up to 180,000 bytes; a file as its name and at
+    most `file_bytes` + 1 of its bytes, by default the upload limit's), or a 400 page's
+    HTTPException on a malformed form."""
     most = request.app.state.portal.limits.upload_bytes if file_bytes is None else file_bytes
     try:
         async with request.form(max_files=max_files, max_fields=max_fields,
-                                max_part_size=64 * 1024) as form:  # fmt: skip
+                                max_part_size=field_bytes) as form:  # fmt: skip
             out: dict[str, Any] = {}
             for key, value in form.multi_items():
                 if isinstance(value, str):
@@ -245,3 +255,22 @@ async def read_form(
         raise
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"The form could not be read: {exc}") from exc
+
+
+async def signed_form(
+    request: Request,
+    back: str,
+    max_fields: int,
+    *,
+    max_files: int = 0,
+    file_bytes: int | None = None,
+    field_bytes: int = FIELD_BYTES,
+) -> tuple[Portal, tuple[Invitation, Session], dict[str, Any]] | Response:
+    """The signed-in person and their form (`read_form`) with a good token; or the page of
+    an expired or replayed form, which leads back to `back`. Every page's POST starts so."""
+    portal: Portal = request.app.state.portal
+    signed = signed_in(request)
+    fields = await read_form(request, max_fields, max_files, file_bytes, field_bytes)
+    if not await run_in_threadpool(csrf_ok, portal, signed[1], str(fields.get("csrf") or "")):
+        return expired_form(portal, request, back)
+    return portal, signed, fields
