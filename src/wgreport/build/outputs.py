@@ -110,10 +110,10 @@ def previous_input_paths(loaded: LoadedEdition) -> tuple[int | None, dict[str, P
     edition file and its contributions, with their CSVs and images), keyed by display
     path; (None, {}) when there is no previous edition to compare with."""
     from ..errors import InputsError
-    from ..inputs.edition import find_edition_files, list_years, previous_year
+    from ..inputs.edition import find_edition_files, previous_year
 
     year = previous_year(loaded)
-    if year is None or year not in list_years(loaded.files.inputs_dir):
+    if year is None:
         return None, {}
     try:
         files = find_edition_files(loaded.files.inputs_dir, year)

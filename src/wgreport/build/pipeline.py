@@ -16,7 +16,7 @@ from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import InputsError
 from ..figures.drawing import make_charts
 from ..inputs.comments import Reviews, edition_reviews, summarise
-from ..inputs.edition import LoadedEdition, list_years, load_edition_inputs, previous_year
+from ..inputs.edition import LoadedEdition, load_edition_inputs, previous_year
 from ..inputs.models import Contribution
 from ..inputs.svgsafe import SvgRefused
 from ..inputs.svgsafe import sanitise as sanitise_svg
@@ -90,7 +90,7 @@ def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
 def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribution]]:
     """The previous edition's valid contributions, for changes between editions."""
     year = previous_year(loaded)
-    if year is None or year not in list_years(loaded.files.inputs_dir):
+    if year is None:
         return None, {}
     try:
         previous = load_edition_inputs(loaded.files.inputs_dir, year)

@@ -38,7 +38,6 @@ from ..inputs.edition import (
     assemble_edition,
     check_contribution,
     edition_context,
-    list_years,
     load_edition_setup,
     previous_year,
 )
@@ -129,7 +128,7 @@ def _own_previous(loaded: LoadedEdition, code: str) -> tuple[int | None, dict[st
     `pipeline.load_previous` gives them for every member: a member's chapter shows only its
     own values of the previous edition (and validating the others' takes a second at 193)."""
     year = previous_year(loaded)
-    if year is None or year not in list_years(loaded.files.inputs_dir):
+    if year is None:
         return None, {}
     try:
         before = _validated(loaded.files.inputs_dir, year, only=code)

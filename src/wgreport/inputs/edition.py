@@ -285,10 +285,10 @@ def last_change(path: Path) -> str:
 
 
 def previous_year(loaded: LoadedEdition) -> int | None:
-    """The edition to compare with: `previous_edition`, else year - 1 when it exists."""
-    if loaded.edition.previous_edition is not None:
-        return loaded.edition.previous_edition
-    candidate = loaded.year - 1
+    """The edition to compare with, when its folder is there: `previous_edition`, else
+    year - 1."""
+    named = loaded.edition.previous_edition
+    candidate = loaded.year - 1 if named is None else named
     return candidate if candidate in list_years(loaded.files.inputs_dir) else None
 
 
