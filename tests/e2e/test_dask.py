@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import copy_inputs
+from tests.conftest import SMALL, copy_inputs
 from wgreport.build.audit import read_log
 from wgreport.inputs.edition import load_edition_inputs
 
@@ -49,12 +49,13 @@ def cluster() -> Iterator[Any]:
 
 
 def test_a_draft_built_on_a_dask_cluster(
-    prefect_harness: None, cluster: Any, library_draft: Path, tmp_path: Path
+    prefect_harness: None, cluster: Any, tmp_path: Path
 ) -> None:
     from wgreport.flows.annual_report import annual_report_on
 
     address = cluster.scheduler_address
-    inputs = copy_inputs(tmp_path)
+    # three members: what is checked is where each task ran, for any number of members
+    inputs = copy_inputs(tmp_path, members=SMALL)
     folder = annual_report_on(address)(
         year=2024,
         inputs_dir=str(inputs),
@@ -64,7 +65,6 @@ def test_a_draft_built_on_a_dask_cluster(
     # (a) published, and the PDF reads back like a local build's
     assert folder.name == "001" and (folder.parent.parent / "latest").resolve() == folder
     reader = PdfReader(folder / "report.pdf")
-    assert len(reader.pages) == len(PdfReader(library_draft / "report.pdf").pages)
     text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
     loaded = load_edition_inputs(inputs, 2024)
     korea = loaded.contributions["KR"]
@@ -78,7 +78,8 @@ def test_a_draft_built_on_a_dask_cluster(
         "mode": "parallel", "workers": 2, "dask": address, "parts": parts,
         "parts_laid_out": 6, "parts_rendered": parts, "passes": 1,
     }  # fmt: skip
-    assert parts == 22 and manifest["pages"] == len(reader.pages)
+    # the front matter, the chapters and the annexes in 12 parts, and a part per member
+    assert parts == 12 + len(SMALL) and manifest["pages"] == len(reader.pages) > 30
     assert manifest["render_warnings"] == []
     # (b) the validation tasks and the part layouts ran on the cluster's workers
     done = cluster.task_log.done
@@ -87,7 +88,7 @@ def test_a_draft_built_on_a_dask_cluster(
     validated = [w for prefix, w in done if prefix == "validate_member"]
     laid_out = [w for prefix, w in done if prefix == "_part_job"]
     contributions = len(list((inputs / "2024" / "contributions").glob("*.yaml")))
-    assert len(validated) == contributions == 10
+    assert len(validated) == contributions == len(SMALL)
     # every part rendered, the six with page numbers of others (the contents, the lists of
     # figures and tables, the chapters with cross-references) laid out first with
     # placeholders, and the stamp's sample page
