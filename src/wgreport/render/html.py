@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
 from .languages import HANGUL, mark_korean, tag_languages
@@ -44,6 +45,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["bidi"] = bidi
     env.filters["svg_data_url"] = svg_data_url
+    env.filters["aligned"] = cells.aligned  # a table's numeric columns, on the decimal point
+    env.filters["pad_decimals"] = cells.pad_decimals
+    env.filters["ordinal_rank"] = cells.ordinal_rank
     return env
 
 
