@@ -22,6 +22,7 @@ from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
 from .languages import HANGUL, mark_korean, tag_languages
+from .paged import print_tables
 
 if TYPE_CHECKING:
     import jinja2
@@ -69,8 +70,8 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     """The report as one self-contained HTML page.
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
-    text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, and no
-    screen-only styles.
+    text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
+    screen-only styles, and its tables marked for pages (`paged.print_tables`).
     """
     import jinja2
 
@@ -80,7 +81,7 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
     html = mark_korean(html)
-    return keep_korean_words(html) if for_print else html
+    return print_tables(keep_korean_words(html)) if for_print else html
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
