@@ -1,4 +1,4 @@
-"""The demo draft's pages as an editor turns them, read back from the PDF: a table that
+"""The demo's pages (draft and final) as an editor turns them, read back from the PDF: a table that
 breaks says "Table N (continued)" on each later page; no page under half full but a
 chapter's last; no page that begins with what belongs to the item before it (a table's
 notes, a member's indicator sources, an initiative's line of links) and holds little else.
@@ -27,11 +27,19 @@ _WORD = re.compile(
 Box = tuple[float, float, float, float, str]
 
 
+@pytest.fixture(scope="module", params=["draft", "final"])
+def report(request: pytest.FixtureRequest) -> Path:
+    """The folder of the demo's draft or final (report.pdf and report.html): a draft is laid
+    out per chapter, a final in one pass."""
+    folder: Path = request.getfixturevalue(f"library_{request.param}")
+    return folder
+
+
 @pytest.fixture(scope="module")
-def pages(library_draft: Path) -> list[tuple[float, list[Box]]]:
+def pages(report: Path) -> list[tuple[float, list[Box]]]:
     """Each page's height and the word boxes of its body (between the margins)."""
     xml = subprocess.run(
-        ["pdftotext", "-bbox", "-enc", "UTF-8", str(library_draft / "report.pdf"), "-"],
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(report / "report.pdf"), "-"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     out = []
@@ -100,9 +108,9 @@ def _table_pages(pdf: Path) -> list[list[int]]:
     return tables
 
 
-def test_a_table_that_breaks_says_continued_on_each_later_page(library_draft: Path) -> None:
-    pdf = library_draft / "report.pdf"
-    page = (library_draft / "report.html").read_text(encoding="utf-8")
+def test_a_table_that_breaks_says_continued_on_each_later_page(report: Path) -> None:
+    pdf = report / "report.pdf"
+    page = (report / "report.html").read_text(encoding="utf-8")
     numbers = re.findall(r"<caption[^>]*>Table ([A-Z0-9]+(?:\.\d+)*)\. ", page)
     tables = _table_pages(pdf)
     assert len(tables) == len(numbers) >= 25
@@ -119,9 +127,9 @@ def test_a_table_that_breaks_says_continued_on_each_later_page(library_draft: Pa
 
 
 def test_no_page_is_under_half_full_but_a_chapter_s_last(
-    library_draft: Path, pages: list[tuple[float, list[Box]]]
+    report: Path, pages: list[tuple[float, list[Box]]]
 ) -> None:
-    starts = _chapter_starts(library_draft / "report.pdf")
+    starts = _chapter_starts(report / "report.pdf")
     low = [
         (number, round(_fill(height, boxes), 2))
         for number, (height, boxes) in enumerate(pages, start=1)
@@ -133,19 +141,19 @@ def test_no_page_is_under_half_full_but_a_chapter_s_last(
     assert low == []
 
 
-def _link_lines(library_draft: Path) -> list[str]:
+def _link_lines(report: Path) -> list[str]:
     """The first link title of each initiative's line of links."""
-    page = (library_draft / "report.html").read_text(encoding="utf-8")
+    page = (report / "report.html").read_text(encoding="utf-8")
     lines = re.findall(r'<p class="links"><a [^>]*>([^<]+)</a>', page)
     return [htmllib.unescape(t).split()[0] for t in lines]
 
 
 def test_no_page_begins_with_what_belongs_to_the_item_before_it(
-    library_draft: Path, pages: list[tuple[float, list[Box]]]
+    report: Path, pages: list[tuple[float, list[Box]]]
 ) -> None:
     """A page that opens with a table's note, a member's indicator sources or an
     initiative's links, and holds less than half a page, is a page of leftovers."""
-    links = set(_link_lines(library_draft))
+    links = set(_link_lines(report))
     assert links
     leftovers = []
     for number, (height, boxes) in enumerate(pages, start=1):
