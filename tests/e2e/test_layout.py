@@ -192,7 +192,7 @@ def test_korean_words_do_not_break_inside_table_cells(library_draft: Path) -> No
 
 
 def test_a_member_s_rank_prints_whole_in_its_table(library_draft: Path) -> None:
-    """ "3 of 10" on one line: a rank broken after "of" was read as 3 of nothing."""
+    """ "3rd of 10" on one line: a rank broken after "of" was read as 3rd of nothing."""
     html = (library_draft / "report.html").read_text(encoding="utf-8")
     pages = _layout_text(library_draft / "report.pdf").split("\f")
     tables = re.findall(r'<table class="data" id="tab-[a-z]{2}-indicators">.*?</table>', html, re.S)
@@ -201,7 +201,7 @@ def test_a_member_s_rank_prints_whole_in_its_table(library_draft: Path) -> None:
         found = re.search(r"Table (\d+\.1)\.", table)
         assert found is not None
         number = found.group(1)
-        ranks = re.findall(r'<td class="num[^"]*">(\d+ of \d+)</td>', table)
+        ranks = re.findall(r'<td class="num[^"]*">(\d+(?:st|nd|rd|th)? of \d+)</td>', table)
         assert ranks, number
         at = next(i for i, page in enumerate(pages) if f"Table {number}." in page)
         text = pages[at] + pages[at + 1]  # the table may run on to the next page

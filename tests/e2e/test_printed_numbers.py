@@ -37,10 +37,11 @@ def _agrees(now: str, before: str, change: str) -> bool:
 
 
 def _member_rows(text: str) -> list[tuple[str, str, str]]:
-    """A member's indicator table: value, data year, median, rank, previous (year), change."""
+    """A member's indicator table: value, data year, median, rank, previous (year), change
+    (numbers padded to their column's decimal point: spaces may follow them)."""
     row = re.compile(
-        rf"(?P<now>{NUMBER}) (?P<year>20\d\d)\s+{NUMBER}\s+\d+ of.*?\s"
-        rf"(?P<before>{NUMBER}) \(20\d\d\)\s+(?P<change>{CHANGE}|break in)\s*$"
+        rf"(?P<now>{NUMBER})\s+(?P<year>20\d\d)\s+{NUMBER}\s+\d+(?:st|nd|rd|th)? of.*?\s"
+        rf"(?P<before>{NUMBER})\s+\(20\d\d\)\s+(?P<change>{CHANGE}|break in)\s*$"
     )
     return [
         (m["now"], m["before"], m["change"])

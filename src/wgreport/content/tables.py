@@ -19,8 +19,12 @@ def _text(value: Any) -> str:
 
 
 def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
-    """Every indicator value, a row per member and indicator, with its year and source."""
+    """Every indicator value, a row per member and indicator, with its year and source.
+
+    A source (or note) that every value of an indicator shares is said once, in a note
+    under the table, not in each of its rows; a column left empty is dropped."""
     decimals = {i.id: i.decimals for i in wg.indicators}
+    values = frames.values
     rows = [
         [
             member_label(wg, str(r.member)),
@@ -30,16 +34,40 @@ def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Dat
             _text(r.source),
             _text(r.note) or _text(r.reason_missing),
         ]
-        for r in frames.values.itertuples()
+        for r in values.itertuples()
     ]
+    indicators = [str(i) for i in values["indicator"]]
+    reported = [not is_missing(v) for v in values["value"]]
+    columns = ["Member", "Indicator", "Value", "Year", "Source", "Note"]
+    notes = []
+    for column, what in ((4, "Source"), (5, "Note")):
+        said: dict[str, list[str]] = {}  # a shared text → the indicators it is said of
+        for indicator in dict.fromkeys(indicators):
+            mine = [n for n, i in enumerate(indicators) if i == indicator and reported[n]]
+            shared = {rows[n][column] for n in mine}
+            if len(mine) > 1 and len(shared) == 1 and (text := shared.pop()):
+                said.setdefault(text, []).append(_indicator_title(wg, indicator))
+                for n in mine:
+                    rows[n][column] = ""
+        notes += [
+            f"{what} of every value of {_and(names)}: {text.rstrip('.')}."
+            for text, names in said.items()
+        ]
+    keep = [c for c in range(len(columns)) if c < 4 or any(row[c] for row in rows)]
     return DataTable(
         id="values-table",
         number=number,
         title="Every indicator value, with its year and source",
-        columns=["Member", "Indicator", "Value", "Year", "Source", "Note"],
-        rows=rows,
-        notes=[],
+        columns=[columns[c] for c in keep],
+        rows=[[row[c] for c in keep] for row in rows],
+        notes=notes,
     )
+
+
+def _and(names: Sequence[str]) -> str:
+    """ "the A", "the A and the B", "the A, the B and the C"."""
+    named = [f"the {n}" for n in names]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
 
 
 def values_by_member_table(

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
 from .languages import HANGUL, mark_korean, tag_languages
+from .paged import print_tables
 
 if TYPE_CHECKING:
     import jinja2
@@ -44,6 +46,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["bidi"] = bidi
     env.filters["svg_data_url"] = svg_data_url
+    env.filters["aligned"] = cells.aligned  # a table's numeric columns, on the decimal point
+    env.filters["pad_decimals"] = cells.pad_decimals
+    env.filters["ordinal_rank"] = cells.ordinal_rank
     return env
 
 
@@ -65,8 +70,8 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     """The report as one self-contained HTML page.
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
-    text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, and no
-    screen-only styles.
+    text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
+    screen-only styles, and its tables marked for pages (`paged.print_tables`).
     """
     import jinja2
 
@@ -76,7 +81,7 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
     html = mark_korean(html)
-    return keep_korean_words(html) if for_print else html
+    return print_tables(keep_korean_words(html)) if for_print else html
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)

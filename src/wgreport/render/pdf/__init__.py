@@ -39,6 +39,8 @@ change is never laid out again:
 
 Drafts are tagged: each part is a tagged PDF, and the merge joins their structure trees
 (`merge._StructureMerge`). Finals (PDF/UA-1, with attachments) are rendered in one pass.
+Both then get the same last pass (`finish`): one embedded font per face (the parts' subsets
+of a face joined), XMP metadata with the PDF/UA-1 identifier, PDF 1.7 with object streams.
 One pass runs in a worker process under a time limit for the whole document
 (`render_single`); when it overruns, the chapters are timed here to name the member.
 
@@ -51,5 +53,6 @@ The package, by what each module does:
 - `schedule`: the workers, the time limits, and the passes that lay the parts out;
 - `stamp`: the draft label and "Page X of Y" stamped onto merged pages;
 - `merge`: one PDF from the parts (pikepdf): pages, outline, links, metadata;
-- `cache`: the parts' PDFs and layouts in the content-addressed cache (`wgreport.cache`).
+- `cache`: the parts' PDFs and layouts in the content-addressed cache (`wgreport.cache`);
+- `finish`: the last pass over the whole PDF: fonts, metadata, version.
 """

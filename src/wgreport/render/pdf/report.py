@@ -4,6 +4,8 @@ records of it.
 A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with the data CSVs
 attached, laid out in one pass. A draft is laid out per chapter (`schedule.render_parallel`)
 on this machine's cores or on a Dask cluster, unless one pass is asked for (`workers` 1).
+Both are finished the same way (`finish.finish_pdf`): one font per face, XMP metadata with
+the PDF/UA-1 identifier, PDF 1.7.
 """
 
 from __future__ import annotations
@@ -118,11 +120,13 @@ def render_pdf_report(
         result = RenderedReport(
             html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
         )
+    from .finish import finish_pdf
+
     if final:
-        return result
+        return dataclasses.replace(result, pdf=finish_pdf(result.pdf, cache_dir))
     from .watermark import add_draft_mark
 
-    return dataclasses.replace(result, pdf=add_draft_mark(result.pdf))
+    return dataclasses.replace(result, pdf=finish_pdf(add_draft_mark(result.pdf), cache_dir))
 
 
 def _per_chapter(
