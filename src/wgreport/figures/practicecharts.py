@@ -82,11 +82,14 @@ def theme_chart(
     notes: list[str] = []
     if same == 1:
         notes.append(
-            "A dot marks one initiative under the theme (no member reports more than one "
-            "under any theme); a point marks none."
+            "No member reports more than one initiative under a theme: in the figure a dot "
+            "marks one, a point none."
         )
     elif same is not None:
-        notes.append(f"Every dot marks {same} initiatives under the theme; a point marks none.")
+        notes.append(
+            f"Every member reports {same} initiatives or none under each theme: in the figure "
+            f"a dot marks {same}, a point none."
+        )
     return Chart(
         source=SOURCE,
         id="fig-themes",

@@ -77,7 +77,7 @@ def test_numbers_that_are_all_the_same_are_not_printed_in_the_theme_matrix(
     assert set(frames.themes.to_numpy().ravel()) == {0, 1}  # the demo: at most one per theme
     themes = next(c for c in charts if c.id == "fig-themes")
     assert "1" not in _texts(themes)  # a dot says it; a "1" in every dot says nothing
-    assert any("A dot marks one initiative" in n for n in themes.notes)
+    assert any("a dot marks one, a point none" in n for n in themes.notes)
 
 
 def test_a_theme_matrix_with_different_counts_still_prints_them(
