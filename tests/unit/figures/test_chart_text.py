@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,26 @@ def test_a_figure_note_names_the_table_it_points_to() -> None:
     assert data
     assert f"No value for Uruguay: the reason is in the Note column of Table {data[1]}." in figure
     assert "see the note in the table" not in page and "{data_table}" not in page
+
+
+def test_a_large_group_s_panels_keep_their_texts_apart_too(tmp_path: Path) -> None:
+    from wgreport.build.pipeline import compute_frames
+    from wgreport.inputs.demodata import write_demo_inputs
+
+    write_demo_inputs(tmp_path / "inputs", 50, 2024, 1)
+    loaded = load_edition_inputs(tmp_path / "inputs", 2024)
+    previous, frames = compute_frames(loaded)
+    drawn = make_charts(frames, loaded.working_group, previous is not None)
+    assert any(chart.panel == "b" for chart in drawn)  # the compact layout, in panels
+    for chart in drawn:
+        boxes = text_boxes(chart.svg)
+        clashes = [
+            (a.text, b.text) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)
+        ]
+        crossed = [
+            (gid, box.text)
+            for gid, x, y0, y1 in vertical_lines(chart.svg)
+            for box in boxes
+            if box.crossed_by(x, y0, y1)
+        ]
+        assert not clashes and not crossed, (chart.id, clashes, crossed)
