@@ -138,6 +138,11 @@ def test_a_figure_note_names_the_table_it_points_to() -> None:
     assert data
     assert f"No value for Uruguay: the reason is in the Note column of Table {data[1]}." in figure
     assert "see the note in the table" not in page and "{data_table}" not in page
+    table = page[page.index(f"Table {data[1]}. Data for Figure") :]
+    after = table[table.index("</table>") :]
+    notes = re.match(r'</table>\s*</div>\s*((?:<p class="table-note">[^<]*</p>\s*)*)', after)
+    assert notes
+    assert "No value for Uruguay: the reason is in the Note column of this table." in notes[1]
 
 
 def test_a_large_group_s_panels_keep_their_texts_apart_too(tmp_path: Path) -> None:
