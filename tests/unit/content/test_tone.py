@@ -65,6 +65,7 @@ def test_the_status_annex_speaks_in_words_without_codes_or_lines() -> None:
     assert not re.search(r"\bline \d+", notes)
     assert "<strong>Mexico</strong>: submitted 2025-03-04, after the deadline 2025-02-28" in notes
     assert "validation.json" in notes  # where the codes and lines are
+    assert "Table D.1 gives the status" in _text(annex)  # the table it points to, named
 
 
 def _hosts() -> list[tuple[str, str]]:
