@@ -297,3 +297,112 @@ def inline_svg(chart: Chart, number: int | str) -> str:
         f'\n <title id="{prefix}-title">Figure {number}. {escape(title)}</title>'
         f'\n <desc id="{prefix}-desc">{escape(chart.alt)}</desc>{rest}'
     )
+
+
+#: The room (pt) kept between a reference line and a text it passes, and between two texts.
+TEXT_GAP_PT = 1.5
+
+
+@dataclass(frozen=True)
+class ReferenceLine:
+    """A vertical reference line (the group median, a published average): its value on
+    the chart's value axis, its dash style and its label."""
+
+    x: float
+    style: str
+    label: str
+    gid: str
+
+
+def _text_boxes(fig: Any, renderer: Any) -> list[Any]:
+    """The display-space boxes of every visible, non-empty text of `fig`."""
+    from matplotlib.text import Text
+
+    boxes = []
+    for artist in fig.findobj(Text):
+        if artist.get_visible() and artist.get_text().strip() and artist.figure is not None:
+            boxes.append(artist.get_window_extent(renderer))
+    return boxes
+
+
+def draw_reference_lines(ax: Any, lines: Sequence[ReferenceLine], fontsize: float = 7.0) -> None:
+    """Reference lines across the plot area, each labelled above it, so that no two texts
+    overlap and no line crosses a text.
+
+    Each label sits just above the plot area with an edge on its line (the leftmost
+    line's label to the left of it, the others to the right), or centred on it, in the
+    first row above the plot where it overlaps no other label; each line then runs from
+    the bottom of the plot area to its top, broken with a small gap wherever a text (a
+    value's label, a tick label) lies on it. Call when every other text is drawn (the
+    boxes are measured from the drawn figure)."""
+    from matplotlib.transforms import Bbox, blended_transform_factory
+
+    if not lines:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    gap = TEXT_GAP_PT * fig.dpi / 72
+    above = blended_transform_factory(ax.transData, ax.transAxes)
+    order = sorted(lines, key=lambda line: float(ax.transData.transform((line.x, 0))[0]))
+    xleft, xright = sorted(ax.get_xlim())
+    placed: list[Any] = []
+    others = _text_boxes(fig, renderer)  # the axis labels, ticks and values
+    for index, line in enumerate(order):
+        if not xleft <= line.x <= xright:
+            continue
+        # anchors in order of preference: an edge on the line, away from the other lines
+        anchors = ["right", "left", "center"] if index == 0 else ["left", "right", "center"]
+        for row in range(len(order) + 1):
+            chosen = None
+            for anchor in anchors:
+                text = ax.annotate(
+                    line.label,
+                    (line.x, 1.0),
+                    xycoords=above,
+                    xytext=(
+                        {"right": -2, "left": 2, "center": 0}[anchor],
+                        3 + row * (fontsize + 3),
+                    ),
+                    textcoords="offset points",
+                    ha=anchor,
+                    va="bottom",
+                    fontsize=fontsize,
+                    annotation_clip=False,
+                )
+                box = text.get_window_extent(renderer)
+                wide = Bbox.from_extents(box.x0 - gap, box.y0 - gap, box.x1 + gap, box.y1 + gap)
+                if not any(wide.overlaps(b) for b in placed + others):
+                    chosen = text
+                    break
+                text.remove()
+            if chosen is not None:
+                chosen.set_gid(f"{line.gid}-label")
+                placed.append(chosen.get_window_extent(renderer))
+                break
+    texts = _text_boxes(fig, renderer)
+    to_data = ax.transData.inverted()
+    bottom, top = ax.transAxes.transform((0, 0))[1], ax.transAxes.transform((0, 1))[1]
+    for line in order:
+        if not xleft <= line.x <= xright:
+            continue
+        x_display = ax.transData.transform((line.x, 0))[0]
+        cuts = sorted(
+            (b.y0 - gap, b.y1 + gap)
+            for b in texts
+            if b.x0 - gap <= x_display <= b.x1 + gap and b.y1 + gap > bottom and b.y0 - gap < top
+        )
+        runs, start = [], bottom
+        for low, high in cuts:
+            if low > start:
+                runs.append((start, low))
+            start = max(start, high)
+        if start < top:
+            runs.append((start, top))
+        for number, (low, high) in enumerate(runs):
+            y0 = to_data.transform((x_display, low))[1]
+            y1 = to_data.transform((x_display, high))[1]
+            (drawn,) = ax.plot(
+                [line.x, line.x], [y0, y1], color="#1d2733", linestyle=line.style,
+                linewidth=0.9, zorder=1, scalex=False, scaley=False,
+            )  # fmt: skip
+            drawn.set_gid(f"{line.gid}-{number}")

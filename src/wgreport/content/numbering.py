@@ -99,6 +99,23 @@ class Numbering:
     def figure_ids(self) -> list[str]:
         return self.theme_figure_ids + self.indicator_figure_ids
 
+    def named_notes(
+        self, figure_id: str, notes: Sequence[str], in_data_table: bool = False
+    ) -> list[str]:
+        """A chart's notes with the tables they point to named by number: a chart is drawn
+        before the report is numbered, so it writes `{data_table}` (its figure's data) and
+        `{completeness_table}` (why a value is missing) for them. Under the data table
+        itself, its own number reads "this table"."""
+        data = "this table" if in_data_table else f"Table {self.tables[self.data_of[figure_id]]}"
+        completeness = self.tables.get("completeness-table")
+        out = []
+        for note in notes:
+            note = note.replace("{data_table}", data)
+            if completeness:
+                note = note.replace("{completeness_table}", f"Table {completeness}")
+            out.append(note.replace("{completeness_table}", "the completeness table"))
+        return out
+
     def figure_views(self, figure_id: str) -> list[FigureView]:
         number = self.figures[figure_id]
         return [
@@ -110,7 +127,7 @@ class Numbering:
                 svg=inline_svg(chart, f"{number}{chart.panel}"),
                 data_table=self.data_of[figure_id],
                 data_table_number=self.tables[self.data_of[figure_id]],
-                notes=chart.notes,
+                notes=self.named_notes(figure_id, chart.notes),
                 panel=chart.panel,
                 part=chart.part,
                 compact=chart.compact,
@@ -127,7 +144,9 @@ class Numbering:
             title=f"Data for Figure {self.figures[figure_id]}: {charts[0].title}",
             columns=charts[0].columns,
             rows=[row for chart in charts for row in chart.rows],
-            notes=charts[0].notes if len(charts) == 1 else [],
+            notes=self.named_notes(figure_id, charts[0].notes, in_data_table=True)
+            if len(charts) == 1
+            else [],
             dense=self.large or len(charts[0].columns) > 8,  # a wide table: smaller type
         )
 

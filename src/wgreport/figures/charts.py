@@ -20,8 +20,10 @@ from ..content.chartkit import (
     RC_PARAMS,
     Chart,
     Panel,
+    ReferenceLine,
     chart_height,
     chart_panels,
+    draw_reference_lines,
     figure_svg,
     is_large_group,
     member_labels,
@@ -99,7 +101,6 @@ def _indicator_panel(
     with matplotlib.rc_context(RC_PARAMS):
         fig, ax = new_figure(6.2, chart_height(max(len(shown), 1), large, 0.8))
         _draw_values(ax, series.reindex(shown), indicator, xlim[1])
-        _draw_lines(ax, indicator, exact_mid, refs, len(shown))
         positions = list(range(len(shown)))[::-1]
         ax.set_yticks(positions, [labels[c] for c in shown])
         ax.set_xlabel(_value_axis_label(indicator))
@@ -110,6 +111,7 @@ def _indicator_panel(
             ax.set_xlim(*xlim)
         if large:
             ax.set_ylim(-0.6, max(len(shown), 1) - 0.4)
+        draw_reference_lines(ax, _reference_lines(indicator, exact_mid, refs))
         svg = figure_svg(fig)
     missing = [labels[c] for c in members if pd.isna(series[c])]
     if panel.split:
@@ -126,7 +128,12 @@ def _indicator_panel(
     if indicator.unit == "rank":
         notes.insert(0, "Rank 1 is best: the axis runs from the lowest rank to 1, on the right.")
     if missing:
-        where = "the completeness table gives the reason" if large else "see the note in the table"
+        # named by number once the report is numbered (content.numbering.named_notes)
+        where = (
+            "{completeness_table} gives the reason"
+            if large
+            else "the reason is in the Note column of {data_table}"
+        )
         notes.append(f"No value for {', '.join(missing)}: {where}.")
     chart = Chart(
         id=f"fig-{indicator.id}",
@@ -201,26 +208,16 @@ def _draw_values(ax: Any, series: pd.Series, indicator: Indicator, span: float) 
         )
 
 
-def _draw_lines(ax: Any, indicator: Indicator, median: Any, refs: list[Any], rows: int) -> None:
-    """The group median (dashed) and each published reference average (dotted), each
-    labelled above the plot area, at its edge, so no label runs through a value label."""
+def _reference_lines(indicator: Indicator, median: Any, refs: list[Any]) -> list[ReferenceLine]:
+    """The group median (dashed) and each published reference average (dotted)."""
     lines = []
     if median is not None:
-        lines.append(
-            (
-                "--",
-                f"group median {format_median(median, indicator.decimals, indicator.unit)}",
-                float(median),
-            )
-        )
-    for ref in refs:
-        lines.append(
-            (":", f"{running_label(ref.label)} {format_written(ref.value)}", float(ref.value))
-        )
-    for index, (style, caption, x) in enumerate(lines):
-        ax.axvline(x, color="#1d2733", linestyle=style, linewidth=0.9, zorder=1)  # behind bars
-        y = rows - 0.4 + 0.9 * index
-        ax.text(x, y, caption, ha="center", va="bottom", fontsize=7, clip_on=False)
+        caption = f"group median {format_median(median, indicator.decimals, indicator.unit)}"
+        lines.append(ReferenceLine(float(median), "--", caption, "refline-median"))
+    for index, ref in enumerate(refs):
+        caption = f"{running_label(ref.label)} {format_written(ref.value)}"
+        lines.append(ReferenceLine(float(ref.value), ":", caption, f"refline-{index}"))
+    return lines
 
 
 def _reason(subset: pd.DataFrame, code: str) -> str:
@@ -353,7 +350,7 @@ def _change_panel(
         named = _most_changed(deltas)
         colours = {c: ACCENT if c in named else MUTED_ACCENT for c in drawn}
         fig, ax = new_figure(6.2, chart_height(max(len(drawn), 1), large, 0.85))
-        positions = _draw_moves(ax, subset, drawn, colours, limits)
+        positions = _draw_moves(ax, subset, drawn, colours, indicator)
         ax.set_yticks(positions, [labels[c] for c in drawn])
         for code, tick in zip(drawn, ax.get_yticklabels(), strict=True):
             if code in named:
@@ -413,16 +410,31 @@ def _draw_moves(
     subset: pd.DataFrame,
     members: list[str],
     colours: Mapping[str, str],
-    limits: tuple[float, float] | None,
+    indicator: Indicator,
 ) -> list[int]:
     """Each member's move: an open circle (previous edition) joined to a filled one (this
-    edition); `members` have both values. Returns the rows' positions."""
+    edition), labelled with the printed change to the right of the row's rightmost dot;
+    `members` have both values. Returns the rows' positions."""
     positions = list(range(len(members)))[::-1]
+    rightmost = max if indicator.unit != "rank" else min  # a rank's axis runs from high to 1
     for pos, code in zip(positions, members, strict=True):
         before, after = as_float(subset.at[code, "previous"]), as_float(subset.at[code, "value"])
         ax.plot([before, after], [pos, pos], color="#5f6b78", linewidth=1)
         ax.scatter([before], [pos], s=26, facecolors="white", edgecolors=colours[code], zorder=3)
         ax.scatter([after], [pos], s=30, color=colours[code], edgecolors="#1d2733", zorder=3)
+        change = format_change(after, before, indicator.decimals, indicator.unit)
+        text = ax.annotate(
+            change,
+            (rightmost(before, after), pos),
+            xytext=(6, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=7.5,
+            color="#1d2733",
+            annotation_clip=False,
+        )
+        text.set_gid(f"change-{code}")
     return positions
 
 

@@ -46,6 +46,9 @@ def theme_chart(
     theme_ids = list(themes.index)
     totals = themes.sum(axis=1)
     reach = (themes > 0).sum(axis=1)
+    counts = {as_int(v) for v in themes.to_numpy().ravel() if as_int(v)}
+    # when every dot stands for the same count, a number in each says nothing: the dot does
+    same = next(iter(counts)) if len(counts) == 1 else None
     with matplotlib.rc_context(RC_PARAMS):
         fig, ax = new_figure(6.4, 0.25 * len(theme_ids) + 1.0)
         for row, theme_id in enumerate(theme_ids):
@@ -54,7 +57,9 @@ def theme_chart(
                 count = as_int(themes.at[theme_id, code])
                 if count:
                     ax.scatter([col], [y], s=70 * count, color="#0b5394", alpha=0.85)
-                    ax.text(col, y, str(count), ha="center", va="center", color="white", fontsize=7)
+                    if same is None:
+                        ax.text(col, y, str(count), ha="center", va="center", color="white",
+                                fontsize=7)  # fmt: skip
                 else:
                     ax.text(col, y, "·", ha="center", va="center", color="#9aa5b1")
         ax.set_xticks(range(len(members)), [labels[c] for c in members], rotation=45, ha="right")
@@ -74,6 +79,17 @@ def theme_chart(
         [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
         for t in theme_ids
     ]
+    notes: list[str] = []
+    if same == 1:
+        notes.append(
+            "No member reports more than one initiative under a theme: in the figure a dot "
+            "marks one, a point none."
+        )
+    elif same is not None:
+        notes.append(
+            f"Every member reports {same} initiatives or none under each theme: in the figure "
+            f"a dot marks {same}, a point none."
+        )
     return Chart(
         source=SOURCE,
         id="fig-themes",
@@ -82,6 +98,7 @@ def theme_chart(
         svg=svg,
         columns=columns,
         rows=rows,
+        notes=notes,
     )
 
 
@@ -109,6 +126,8 @@ def _theme_summary_chart(
         if by_status is not None:
             left = [0] * len(theme_ids)
             for status, colour in STATUS_COLOURS.items():
+                if not as_int(by_status[status].sum()):
+                    continue  # no initiative has it: no legend entry for nothing
                 widths = [as_int(by_status.at[t, status]) for t in theme_ids]
                 ax.barh(positions, widths, left=left, color=colour, edgecolor="white",
                         label=STATUS_LABELS[status])  # fmt: skip
@@ -219,6 +238,8 @@ def _status_panel(
         positions = list(range(len(members)))[::-1]
         left = [0] * len(members)
         for status, colour in STATUS_COLOURS.items():
+            if not as_int(all_counts[status].sum()):
+                continue  # no initiative has it: no legend entry for nothing
             widths = [as_int(counts.at[c, status]) for c in members]
             ax.barh(positions, widths, left=left, color=colour, edgecolor="white",
                     label=STATUS_LABELS[status])  # fmt: skip

@@ -181,14 +181,14 @@ def test_status_json_carries_each_members_contacts(inputs: Path) -> None:
         "working_group_email": "kr-contact@example.org",
         "contribution": {
             "name": "Jeong Da-eun (정다은)",
-            "email": "daeun.jeong@example.go.kr",
+            "email": "daeun.jeong@kr.example",
             "organisation": "Ministry of the Interior and Safety",
         },
     }
     assert kr.is_file()
     # not valid: the contact as written in the file, still there to chase
     assert rows["MX"]["valid"] is False
-    assert rows["MX"]["contacts"]["contribution"]["email"].endswith(".mx")
+    assert rows["MX"]["contacts"]["contribution"]["email"] == "mariana.hernandez@mx.example"
 
 
 def test_status_json_of_a_member_without_a_file_has_the_groups_email(tmp_path: Path) -> None:

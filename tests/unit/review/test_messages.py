@@ -176,7 +176,7 @@ def test_a_member_is_written_to_at_its_group_address_else_its_contact(tmp_path: 
     bare = wg.model_copy(
         update={"members": [m.model_copy(update={"email": None}) for m in wg.members]}
     )
-    assert member_address(bare, "KR", korea) == "daeun.jeong@example.go.kr"
+    assert member_address(bare, "KR", korea) == "daeun.jeong@kr.example"
     assert member_address(bare, "KR", None) is None
     broken = tmp_path / "KR.yaml"
     broken.write_text("contact:\n  email: not an address\nsummary: [\n", encoding="utf-8")

@@ -83,7 +83,7 @@ def mark_content(width: float, height: float, mark: str = MARK) -> bytes:
 
 
 def add_draft_mark(pdf: bytes) -> bytes:
-    """`pdf` with the DRAFT mark drawn over every page, as an artifact."""
+    """`pdf` with the DRAFT mark drawn behind every page's content, as an artifact."""
     import pikepdf
 
     doc = pikepdf.open(io.BytesIO(pdf))
@@ -94,7 +94,8 @@ def add_draft_mark(pdf: bytes) -> bytes:
 
 
 def draw_mark(doc: Any, mark: str = MARK) -> None:
-    """Draw `mark` over every page of the open pikepdf document `doc`, as an artifact."""
+    """Draw `mark` on every page of the open pikepdf document `doc`, behind the page's
+    content (report.css leaves the printed page's canvas unpainted), as an artifact."""
     import pikepdf
 
     from .stamp import page_contents
@@ -111,7 +112,8 @@ def draw_mark(doc: Any, mark: str = MARK) -> None:
         existing = page_contents(page)
         push = pikepdf.Stream(doc, b"q\n")
         pop = pikepdf.Stream(doc, b"Q\n")
-        page.obj.Contents = pikepdf.Array([push, *existing, pop, streams[size]])
+        # the mark first: the page's content (bars, table bands) is painted over it
+        page.obj.Contents = pikepdf.Array([streams[size], push, *existing, pop])
         resources = page.obj.get("/Resources")
         if resources is None:
             page.obj.Resources = resources = pikepdf.Dictionary()
