@@ -18,6 +18,7 @@ from . import aggregate
 from .chartkit import Chart
 from .compare import constant_value, previous_value, reference_rows, stat_cell
 from .contributed import MemberItems, figure_id, member_items, table_ids
+from .facts import rank_text
 from .findings import key_findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
@@ -353,17 +354,6 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     return rows
 
 
-def _rank_text(ranks: pd.DataFrame, code: str, indicator_id: str, reporting: int) -> str:
-    """ "3 of 10", or "3 of 10 (tied)" when another member shares the rank."""
-    of = ranks[ranks["indicator"] == indicator_id]
-    mine = of[of["member"] == code]["rank"]
-    if not len(mine) or pd.isna(mine.iloc[0]):
-        return "–"
-    rank = int(mine.iloc[0])
-    tied = int((of["rank"] == rank).sum()) > 1
-    return f"{rank} of {reporting}" + (" (tied)" if tied else "")
-
-
 def _indicator_lines(
     wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames, year: int
 ) -> list[IndicatorLine]:
@@ -395,7 +385,7 @@ def _indicator_lines(
                 median=format_median(
                     stats.loc[indicator.id, "median"], indicator.decimals, indicator.unit
                 ),
-                rank=_rank_text(
+                rank=rank_text(
                     frames.ranks, code, indicator.id, as_int(stats.at[indicator.id, "reported"])
                 ),
                 previous=format_number(before.value if before else None, indicator.decimals),

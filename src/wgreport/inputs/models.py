@@ -351,6 +351,27 @@ class Abbreviation(_Model):
     meaning: Sentence
 
 
+#: The id of the editorial chapter that opens the executive summary (no `before`/`after`).
+KEY_MESSAGES = "key-messages"
+
+
+class EditorialChapter(_Model):
+    """A chapter the secretariat writes in Markdown, with fact references (`{{ id }}`)."""
+
+    id: Slug = Field(
+        description="The chapter's id (its anchor, and how `{{ chapter:ID }}` names it); "
+        "`key-messages` opens the executive summary"
+    )
+    title: Name = Field(description="The chapter's heading, without its number")
+    file: FileName = Field(description="The Markdown file, next to edition.yaml")
+    before: Slug | None = Field(
+        None, description="Optional: the id of the chapter it is placed before"
+    )
+    after: Slug | None = Field(
+        None, description="Optional: the id of the chapter it is placed after"
+    )
+
+
 class Licence(_Model):
     name: Sentence = Field(
         description="e.g. Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -405,6 +426,11 @@ class Edition(_Model):
     )
     abbreviations: list[Abbreviation] = Field(
         [], description="Optional: abbreviations added to the report's list of abbreviations"
+    )
+    chapters: list[EditorialChapter] = Field(
+        [],
+        description="Optional: chapters the secretariat writes in Markdown, each placed "
+        "before or after a chapter of the report (`key-messages` opens the executive summary)",
     )
 
 
