@@ -18,11 +18,12 @@ from . import aggregate
 from .chartkit import Chart
 from .compare import constant_value, previous_value, reference_rows, stat_cell
 from .contributed import MemberItems, figure_id, member_items, table_ids
-from .facts import rank_text
+from .editorial import editorial_view, element_labels
+from .facts import compute_facts, rank_text
 from .findings import key_findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
-from .markdown import render_inline, render_markdown
+from .markdown import render_inline
 from .method import method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
@@ -154,14 +155,16 @@ def build_context(
     image_src: Mapping[str, str] | None = None,
     downloads: Sequence[tuple[str, str]] = (),
     comments: CommentSummary | None = None,
+    editorial_markdown: Mapping[str, str] | None = None,
 ) -> ReportContext:
-    """Assemble the report context from a loaded edition and its frames (pure: no I/O)."""
+    """Assemble the report context from a loaded edition and its frames (pure: no I/O);
+    `editorial_markdown`: the editorial chapters' Markdown by file name."""
     wg = loaded.working_group
     edition = loaded.edition
     contributions = loaded.contributions
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
-    chapters = report_chapters([(m.code, m.name) for m in members])
+    chapters = report_chapters([(m.code, m.name) for m in members], edition.chapters)
     method = method_view(wg, edition, frames.values)
     shown = image_src or {}
     items = {m.code: member_items(m.code, m.label, contributions[m.code], shown) for m in members}
@@ -173,6 +176,13 @@ def build_context(
     indicator_figures = [v for f in n.indicator_figure_ids for v in n.figure_views(f)]
     data_tables = _annex_tables(wg, frames, n, previous_year)
     titles = table_titles(wg, codes, data_tables, contributed)
+    figure_list = _listed_figures([*theme_figures, *indicator_figures], items, n)
+    table_list = [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables]
+    facts = compute_facts(wg, frames, edition.year, previous_year)
+    labels = element_labels(chapters, n.figures, n.tables)
+    foreword_html, editorial = editorial_view(
+        edition, foreword_markdown, editorial_markdown or {}, facts, labels
+    )
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -185,7 +195,7 @@ def build_context(
         ],
         build=build,
         notice=ILLUSTRATIVE_NOTICE,
-        foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
+        foreword_html=foreword_html,
         chapters=chapters,
         findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
         status=status_rows,
@@ -210,15 +220,9 @@ def build_context(
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
         method=method,
-        front=front_matter(
-            wg,
-            edition,
-            build,
-            contributions,
-            _listed_figures([*theme_figures, *indicator_figures], items, n),
-            [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables],
-        ),
+        front=front_matter(wg, edition, build, contributions, figure_list, table_list),
         comments=comments,
+        editorial=editorial,
     )
 
 

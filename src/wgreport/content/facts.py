@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..inputs.factrefs import fact_ids, reference_labels, reference_slug
 from ..inputs.models import Indicator, ReferenceValue, WorkingGroup
 from . import aggregate
 from .compare import data_year, names, running_label
-from .factrefs import fact_ids, reference_labels, reference_slug
 from .formatting import (
     as_int,
     exact,

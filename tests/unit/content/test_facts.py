@@ -14,10 +14,10 @@ import pytest
 from tests.conftest import DEMO_INPUTS, ROOT
 from wgreport.build.pipeline import compute_frames, make_context
 from wgreport.build.plan import make_build_info
-from wgreport.content.factrefs import fact_ids
 from wgreport.content.facts import Fact, compute_facts
 from wgreport.content.reportmodel import ReportContext
 from wgreport.inputs.edition import LoadedEdition, load_edition_inputs
+from wgreport.inputs.factrefs import fact_ids
 
 
 @functools.cache
@@ -108,7 +108,7 @@ def test_every_fact_resolves_on_a_generated_50_member_edition(tmp_path: Path) ->
     assert by_id["egdi.group.median"].printed != "n/a"
 
 
-@pytest.mark.parametrize("module", ["wgreport.content.factrefs"])
+@pytest.mark.parametrize("module", ["wgreport.inputs.factrefs"])
 def test_fact_ids_are_known_without_pandas(module: str) -> None:
     code = (
         f"import sys, {module} as m; from wgreport.inputs.validation import load_working_group;"

@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..inputs.issues import Issue
-from ..inputs.models import Indicator, WorkingGroup
-from ..inputs.suggest import did_you_mean
+from .issues import Issue
+from .models import Indicator, WorkingGroup
+from .suggest import did_you_mean
 
 #: The kinds of element a reference names besides a fact, and the word printed before
 #: its number.
@@ -52,27 +52,16 @@ class Reference:
         return self.id if self.kind == "fact" else f"{self.kind}:{self.id}"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A reference that cannot be resolved, or a `{{` left open."""
-
-    code: str  # reference-syntax, unknown-fact, unknown-reference
-    message: str
-    line: int
-    column: int
-    hint: str | None = None
-
-
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def scan(text: str) -> tuple[list[Reference], list[Problem]]:
+def scan(text: str) -> tuple[list[Reference], list[Issue]]:
     """Every reference in `text`, in order, and the syntax problems (an unclosed `{{`,
     an empty or malformed id)."""
     refs: list[Reference] = []
-    problems: list[Problem] = []
+    problems: list[Issue] = []
     for match in _REFERENCE.finditer(text):
         raw = match.group(1)
         inner = raw.strip()
@@ -82,10 +71,12 @@ def scan(text: str) -> tuple[list[Reference], list[Problem]]:
         kind, name = kind.strip().lower(), name.strip()
         if kind not in ("fact", *ELEMENT_KINDS) or not _ID.match(name) or "\n" in inner:
             problems.append(
-                Problem(
+                Issue(
+                    "error",
                     "reference-syntax",
                     f"'{{{{{raw}}}}}' is not a reference: write {{{{ fact-id }}}}, or "
                     "{{ figure:ID }}, {{ table:ID }}, {{ chapter:ID }}",
+                    "",
                     line,
                     column,
                     "see `wgreport facts` for the fact ids",
@@ -98,9 +89,11 @@ def scan(text: str) -> tuple[list[Reference], list[Problem]]:
     if opened >= 0:
         line, column = _position(text, opened)
         problems.append(
-            Problem(
+            Issue(
+                "error",
                 "reference-syntax",
                 "'{{' opens a reference that is never closed with '}}'",
+                "",
                 line,
                 column,
                 "close it with }}, e.g. {{ egdi.group.median }}",
@@ -109,7 +102,7 @@ def scan(text: str) -> tuple[list[Reference], list[Problem]]:
     return refs, problems
 
 
-def check(text: str, facts: Iterable[str], elements: Mapping[str, Iterable[str]]) -> list[Problem]:
+def check(text: str, facts: Iterable[str], elements: Mapping[str, Iterable[str]]) -> list[Issue]:
     """Every problem of the references in `text`: syntax, then ids that are not facts
     (or not figures, tables or chapters of the report), each with a 'did you mean'."""
     known = set(facts)
@@ -117,9 +110,11 @@ def check(text: str, facts: Iterable[str], elements: Mapping[str, Iterable[str]]
     for ref in refs:
         if ref.kind == "fact" and ref.id not in known:
             problems.append(
-                Problem(
+                Issue(
+                    "error",
                     "unknown-fact",
                     f"'{ref.id}' is not a fact of this edition",
+                    "",
                     ref.line,
                     ref.column,
                     did_you_mean(ref.id, known) or "`wgreport facts` lists every fact's id",
@@ -128,19 +123,17 @@ def check(text: str, facts: Iterable[str], elements: Mapping[str, Iterable[str]]
         elif ref.kind != "fact" and ref.id not in set(elements.get(ref.kind, ())):
             choices = set(elements.get(ref.kind, ()))
             problems.append(
-                Problem(
+                Issue(
+                    "error",
                     "unknown-reference",
                     f"'{ref.id}' is not a {ref.kind} of the report",
+                    "",
                     ref.line,
                     ref.column,
                     did_you_mean(ref.id, choices) if choices else None,
                 )
             )
-    return sorted(problems, key=lambda p: (p.line, p.column))
-
-
-def as_issues(problems: Sequence[Problem]) -> list[Issue]:
-    return [Issue("error", p.code, p.message, "", p.line, p.column, p.hint) for p in problems]
+    return sorted(problems, key=lambda p: p.sort_key)
 
 
 def plain(value: str) -> str:
