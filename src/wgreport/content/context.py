@@ -197,7 +197,7 @@ def build_context(
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=foreword_html,
         chapters=chapters,
-        findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
+        findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables, facts),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[_column(i) for i in wg.indicators],

@@ -330,7 +330,7 @@ def _contrasts(out: _Facts, wg: WorkingGroup, frames: aggregate.Frames) -> None:
             elif rank > n - quarter:
                 bottom.append(place)
         if top and bottom:
-            found.append(f"{member_label(wg, member.code)} ({names([*top, *bottom])})")
+            found.append(f"{member_label(wg, member.code)} ({names(top)}, but {names(bottom)})")
     source = "members' ranks among the members on each index (top and bottom quarter)"
     out.add("contrasts", "; ".join(found) if found else "none", "; ".join(found) or None, source)
     out.count("contrasts.count", len(found), source)
