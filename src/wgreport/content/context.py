@@ -24,7 +24,7 @@ from .findings import key_findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
 from .markdown import render_inline
-from .method import method_view
+from .method import break_text, method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
     COORDINATION_TITLES,
@@ -396,7 +396,7 @@ def _indicator_lines(
                 previous_data_year=before.data_year if before else "",
                 previous_source=before.source if before else "",
                 change=change_text,
-                break_reason=series_break.reason if series_break else "",
+                break_reason=break_text(series_break) if series_break else "",
                 source=(value.source or "") if value else "",
                 note=((value.note or value.reason_missing or "") if value else "not reported"),
             )

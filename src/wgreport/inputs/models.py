@@ -191,6 +191,9 @@ class SeriesBreak(_Model):
         description="The edition whose values cannot be compared with the edition before it"
     )
     reason: Paragraph = Field(description="One sentence on why, as the report prints it")
+    source: Sentence | None = Field(
+        None, description="Optional: where the change of method is published (a citation)"
+    )
 
 
 class ReferenceValue(_Model):
