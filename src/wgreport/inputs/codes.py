@@ -124,6 +124,8 @@ ISSUE_CODES: dict[str, str] = {
     "does not have.",
     "chapter-place": "An editorial chapter has no place, or both `before` and `after` (the key "
     "messages have neither: they open the executive summary).",
+    "abbreviation-not-listed": "Warning: the foreword or an editorial chapter uses an "
+    "abbreviation that the edition's `abbreviations` list does not explain.",
     "comment-mismatch": "A member's corrections name a comment that is not in its own "
     "review file (<code>-validation#N).",
 }

@@ -5,6 +5,7 @@ line and column with a "did you mean". Standard library and the models only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from .checks.common import check_unique, dict_items, is_inside
 from .factrefs import check, fact_ids
 from .issues import FileReport, Issue
-from .models import KEY_MESSAGES, Edition, WorkingGroup
+from .models import KEY_MESSAGES, PLACEHOLDER, Edition, WorkingGroup
 from .outline import MEMBERS, chapter_ids, figure_ids, table_ids
 from .suggest import did_you_mean
 from .yamlsource import Source
@@ -88,6 +89,42 @@ def check_text(text: str, wg: WorkingGroup, edition: Edition) -> list[Issue]:
     return check(text, fact_ids(wg), element_ids(wg, edition))
 
 
+#: An abbreviation: two or more capitals (digits may follow), as a word of its own.
+_ABBREVIATION = re.compile(r"(?<![\w.@/-])[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?![\w@/-]|\.\w)")
+#: What is not running text: references, code, link targets and web addresses.
+_NOT_TEXT = re.compile(r"\{\{.*?\}\}|`[^`]*`|\]\([^)]*\)|<[^>\s]*>|https?://\S+", re.DOTALL)
+
+
+def unlisted_abbreviations(text: str, edition: Edition) -> list[Issue]:
+    """A warning for each abbreviation the text uses that the edition's list does not
+    explain, at its first use."""
+    listed = {PLACEHOLDER}
+    for entry in edition.abbreviations:
+        listed |= {entry.term, *entry.term.split()}
+    prose = _NOT_TEXT.sub(lambda m: " " * len(m.group(0)), text)
+    issues: list[Issue] = []
+    for match in _ABBREVIATION.finditer(prose):
+        term = match.group(0)
+        if term in listed:
+            continue
+        listed.add(term)
+        line = prose.count("\n", 0, match.start()) + 1
+        column = match.start() - (prose.rfind("\n", 0, match.start()) + 1) + 1
+        issues.append(
+            Issue(
+                "warning",
+                "abbreviation-not-listed",
+                f"'{term}' is used but not in the edition's list of abbreviations",
+                "",
+                line,
+                column,
+                f"add it to `abbreviations` in edition.yaml (- term: {term}, meaning: …), "
+                "or write it out",
+            )
+        )
+    return issues
+
+
 def editorial_reports(
     edition_path: Path,
     wg: WorkingGroup | None,
@@ -110,5 +147,6 @@ def editorial_reports(
             issue = Issue("error", "file-unreadable", f"the file cannot be read: {exc}")
             reports.append(FileReport(display(path), None, [issue]))
             continue
-        reports.append(FileReport(display(path), None, check_text(text, wg, edition)))
+        issues = check_text(text, wg, edition) + unlisted_abbreviations(text, edition)
+        reports.append(FileReport(display(path), None, issues))
     return reports

@@ -164,3 +164,19 @@ def test_the_summary_opens_with_the_key_messages_and_a_chapter_is_in_the_content
     assert "2. About the working group and its method" in html
     assert "The gap narrowed (Chapter 5, Table 5.1)." in html
     assert [c.id for c in ctx.chapters][2:4] == ["summary", "world"]
+
+
+def test_an_abbreviation_the_list_does_not_explain_is_a_warning(tmp_path: Path) -> None:
+    inputs = _copy(tmp_path)
+    key = inputs / "2024" / "key-messages.md"
+    key.write_text(
+        "The EGDI and the DESI differ; see `DESI` and https://example.org/DESI.\n"
+        "The UN DESA and the {{ egdi.KR.value }} agree; the EU DESI again, and NATO.\n",
+        encoding="utf-8",
+    )
+    assert _issues(inputs) == [
+        ("key-messages.md", "abbreviation-not-listed", 1, 18,
+         "add it to `abbreviations` in edition.yaml (- term: DESI, meaning: …), or write it out"),
+        ("key-messages.md", "abbreviation-not-listed", 2, 71,
+         "add it to `abbreviations` in edition.yaml (- term: NATO, meaning: …), or write it out"),
+    ]  # fmt: skip
