@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -173,8 +174,9 @@ def _indicator_facts(
     out.count(f"{i}.group.reporting", len(values), f"{where}: members reporting a value")
     _reference_facts(out, frames, indicator, values, median, previous_median, comparable)
     _movement(out, frames, indicator, comparable, previous_year)
+    rows = _Rows(frames, indicator)
     for code in members:
-        _member_facts(out, wg, frames, indicator, code, median, year, comparable)
+        _member_facts(out, wg, rows, indicator, code, median, year, comparable)
 
 
 def _reference_facts(
@@ -271,10 +273,36 @@ def _movement(
     out.count(f"{i}.members.compared", len(moves), source)
 
 
+class _Rows:
+    """One indicator's rows of the change frame and ranks, by member (looked up once, not
+    filtered for each member: 193 members would filter the frames 772 times)."""
+
+    def __init__(self, frames: aggregate.Frames, indicator: Indicator) -> None:
+        change = frames.change[frames.change["indicator"] == indicator.id]
+        self.change = {
+            str(m): (v, p)
+            for m, v, p in zip(change["member"], change["value"], change["previous"], strict=True)
+        }
+        ranks = frames.ranks[frames.ranks["indicator"] == indicator.id]
+        self.ranks = {
+            str(m): int(r) for m, r in zip(ranks["member"], ranks["rank"], strict=True)
+            if not pd.isna(r)
+        }  # fmt: skip
+        self.tied = Counter(self.ranks.values())
+        self.reporting = as_int(frames.statistics.at[indicator.id, "reported"])
+
+    def rank(self, code: str) -> str | None:
+        """As `rank_text` prints it: "3 of 10", "3 of 10 (tied)"; None without a rank."""
+        rank = self.ranks.get(code)
+        if rank is None:
+            return None
+        return f"{rank} of {self.reporting}" + (" (tied)" if self.tied[rank] > 1 else "")
+
+
 def _member_facts(
     out: _Facts,
     wg: WorkingGroup,
-    frames: aggregate.Frames,
+    rows: _Rows,
     indicator: Indicator,
     code: str,
     median: Decimal | None,
@@ -284,10 +312,9 @@ def _member_facts(
     """A member's value, previous value, change, rank and place against the median, as
     its chapter's table prints them."""
     i, dec, unit = indicator.id, indicator.decimals, indicator.unit
-    row = frames.change[(frames.change["member"] == code) & (frames.change["indicator"] == i)]
-    if row.empty:
+    if code not in rows.change:
         return
-    now, before = row.iloc[0]["value"], row.iloc[0]["previous"]
+    now, before = rows.change[code]
     name = member_label(wg, code)
     where = f"{name}'s {indicator.title}"
     out.number(f"{i}.{code}.value", format_number(now, dec), now, f"{where}, {year} edition")
@@ -298,10 +325,8 @@ def _member_facts(
                    printed_change(now, before, dec), f"{where}: change")  # fmt: skip
     elif indicator.break_at(year) is not None and not pd.isna(before):
         out.add(f"{i}.{code}.change", "break in series", None, f"{where}: break in series")
-    reporting = as_int(frames.statistics.at[i, "reported"])
-    rank = rank_text(frames.ranks, code, i, reporting)
-    out.add(f"{i}.{code}.rank", "n/a" if rank == "–" else rank,
-            None if rank == "–" else rank, f"{where}: rank among the members")  # fmt: skip
+    rank = rows.rank(code)
+    out.add(f"{i}.{code}.rank", rank or "n/a", rank, f"{where}: rank among the members")
     gap = printed_change(now, median, dec)
     out.number(f"{i}.{code}.median.gap", _signed(gap, dec), gap,
                f"{where} minus the group median")  # fmt: skip
@@ -312,18 +337,18 @@ def _member_facts(
 def _contrasts(out: _Facts, wg: WorkingGroup, frames: aggregate.Frames) -> None:
     """Members in the top quarter of the members on one index and in the bottom quarter on
     another (indices only: ranks restate an index)."""
-    indices = [i for i in wg.indicators if i.unit != "rank"]
+    indices = [
+        (i, _Rows(frames, i).ranks) for i in wg.indicators if i.unit != "rank"
+    ]  # fmt: skip
     found: list[str] = []
     for member in wg.members:
         top: list[str] = []
         bottom: list[str] = []
-        for indicator in indices:
-            ranks = frames.ranks[frames.ranks["indicator"] == indicator.id].dropna(subset=["rank"])
-            n = len(ranks)
-            mine = ranks[ranks["member"] == member.code]["rank"]
-            if n < 4 or mine.empty:
+        for indicator, ranks in indices:
+            n, rank = len(ranks), ranks.get(member.code)
+            if n < 4 or rank is None:
                 continue
-            rank, quarter = int(mine.iloc[0]), math.ceil(n / 4)
+            quarter = math.ceil(n / 4)
             place = f"{ordinal(rank)} of {n} on the {indicator.title}"
             if rank <= quarter:
                 top.append(place)
