@@ -180,3 +180,16 @@ def test_an_abbreviation_the_list_does_not_explain_is_a_warning(tmp_path: Path) 
         ("key-messages.md", "abbreviation-not-listed", 2, 71,
          "add it to `abbreviations` in edition.yaml (- term: NATO, meaning: …), or write it out"),
     ]  # fmt: skip
+
+
+def test_an_editorial_file_can_be_validated_on_its_own(tmp_path: Path) -> None:
+    inputs = _copy(tmp_path)
+    key = inputs / "2024" / "key-messages.md"
+    key.write_text("It rose by {{ egdi.wrld.change }}.\n", encoding="utf-8")
+    report = validate_paths([key], inputs)
+    assert [(Path(f.file).name, [(i.code, i.line, i.column) for i in f.issues])
+            for f in report.files] == [("key-messages.md", [("unknown-fact", 1, 15)])]  # fmt: skip
+    stray = inputs / "2024" / "notes.md"
+    stray.write_text("{{ nothing }}\n", encoding="utf-8")
+    [only] = validate_paths([stray], inputs).files
+    assert [(i.severity, i.code) for i in only.issues] == [("warning", "checks-not-run")]
