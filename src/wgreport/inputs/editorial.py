@@ -92,7 +92,7 @@ def check_text(text: str, wg: WorkingGroup, edition: Edition) -> list[Issue]:
 #: An abbreviation: two or more capitals (digits may follow), as a word of its own.
 _ABBREVIATION = re.compile(r"(?<![\w.@/-])[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?![\w@/-]|\.\w)")
 #: What is not running text: references, code, link targets and web addresses.
-_NOT_TEXT = re.compile(r"\{\{.*?\}\}|`[^`]*`|\]\([^)]*\)|<[^>\s]*>|https?://\S+", re.DOTALL)
+_NOT_TEXT = re.compile(r"\{\{[^{}\n]{0,200}\}\}|`[^`\n]*`|\]\([^)\n]*\)|<[^>\s]*>|https?://\S+")
 
 
 def unlisted_abbreviations(text: str, edition: Edition) -> list[Issue]:

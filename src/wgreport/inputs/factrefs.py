@@ -27,7 +27,9 @@ from .suggest import did_you_mean
 #: its number.
 ELEMENT_KINDS = {"figure": "Figure", "table": "Table", "chapter": "Chapter"}
 
-_REFERENCE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+#: A reference: on one line, at most 200 characters between its braces (the scan stays
+#: linear whatever the text; a longer or broken one is reported as an unclosed `{{`).
+_REFERENCE = re.compile(r"\{\{([^{}\n]{0,200})\}\}")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
 #: What Markdown would read as markup in an inserted value: escaped with a backslash.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
@@ -69,7 +71,7 @@ def scan(text: str) -> tuple[list[Reference], list[Issue]]:
         line, column = _position(text, offset)
         kind, _, name = inner.partition(":") if ":" in inner else ("fact", "", inner)
         kind, name = kind.strip().lower(), name.strip()
-        if kind not in ("fact", *ELEMENT_KINDS) or not _ID.match(name) or "\n" in inner:
+        if kind not in ("fact", *ELEMENT_KINDS) or not _ID.match(name):
             problems.append(
                 Issue(
                     "error",
