@@ -77,7 +77,7 @@ def edition_tree(tmp_path: Path) -> Path:
     inputs = tmp_path / "inputs"
     (inputs / "2024" / "contributions").mkdir(parents=True)
     shutil.copy(DEMO_INPUTS / "working-group.yaml", inputs)
-    for name in ("edition.yaml", "foreword.md"):
+    for name in ("edition.yaml", "foreword.md", "key-messages.md"):
         shutil.copy(DEMO_INPUTS / "2024" / name, inputs / "2024")
     return inputs
 

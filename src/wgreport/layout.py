@@ -26,6 +26,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
 
     a draft's (or the final's) folder: Draft(folder)
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
+      facts.json,
       comments.html, comments.csv, SHA256SUMS
 
     docs/members-guide.md            project_doc(root, MEMBERS_GUIDE)
@@ -73,6 +74,7 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 VALIDATION = "validation.json"
 REPORT_JSON = "report.json"
+FACTS_JSON = "facts.json"  # the facts printed, and the editorial sentences using them
 COMMENTS_HTML = "comments.html"
 COMMENTS_CSV = "comments.csv"
 DATA = "data"

@@ -41,7 +41,7 @@ def test_the_demo_edition_s_front_matter() -> None:
     )
     assert [c.term for c in fm.contacts][:3] == ["Korea", "United Kingdom", "Estonia"]
     assert len(fm.contacts) == 10 and "@" not in " ".join(c.meaning for c in fm.contacts)
-    assert [a.term for a in fm.abbreviations][:3] == ["AI", "DGI", "EGDI"]
+    assert [a.term for a in fm.abbreviations][:3] == ["AGESIC", "AI", "AMA"]
     assert "n/a" in [a.term for a in fm.abbreviations]
 
 

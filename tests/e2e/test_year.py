@@ -295,9 +295,13 @@ def test_one_whole_year_from_the_call_to_the_published_bundle(
         refusal = secretariat.submit("/secretariat/final", "/secretariat/final/start")
         assert refusal.status_code == 409
 
-        # The fixes: the foreword, the dates, the sources checked again, the last comment.
+        # The fixes: the foreword and key messages, the dates, the sources checked again, the
+        # last comment.
         (edition / "foreword.md").write_text(
             "The 2025 edition shows the group's members moving services to the cloud.\n"
+        )
+        (edition / "key-messages.md").write_text(  # carried over by edition new, to write
+            "The group median EGDI changed by {{ egdi.group.median.change }}.\n"
         )
         text = settings.read_text(encoding="utf-8")
         text = text.replace("accessed: 2025-01-20", "accessed: 2026-02-20")

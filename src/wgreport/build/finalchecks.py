@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..inputs.comments import Reviews
 from ..inputs.edition import LoadedEdition
+from ..inputs.editorial import editorial_files
 from ..inputs.models import PLACEHOLDER_ID, Edition
 from ..inputs.yamlsource import FieldPath, Source, format_path, load_yaml
 
@@ -189,6 +190,31 @@ def find_placeholders(m: Material) -> Iterator[Problem]:
                 "write the foreword in its place",
                 flag,
             )
+    yield from _editorial_placeholders(m, flag)
+
+
+def _editorial_placeholders(m: Material, flag: str) -> Iterator[Problem]:
+    """An editorial chapter still holding its placeholder, and an editorial text whose
+    reference resolves to nothing (it would print as written: `{{ egdi.wrld.change }}`)."""
+    folder = m.edition_file.parent
+    for chapter in m.edition.chapters:
+        path = folder / chapter.file
+        for number, text in enumerate(_text_lines(path), start=1):
+            match = _PLACEHOLDER.search(text)
+            if match is not None:
+                yield Problem("placeholders", m.display(path), number,
+                              f"the chapter '{chapter.title}' still holds placeholder text: "
+                              f"{_excerpt(text, match)}", "write the chapter in its place",
+                              flag)  # fmt: skip
+    texts = {m.display(folder / n) for n in editorial_files(m.edition)}
+    for report in m.loaded.report.files:
+        if report.file in texts:
+            for issue in report.sorted_issues():
+                if issue.severity == "error":
+                    yield Problem("placeholders", report.file, issue.line,
+                                  f"{issue.message}: it would print as written",
+                                  f"{issue.hint or 'correct it'}; wgreport validate "
+                                  f"{m.display(m.edition_file)}", flag)  # fmt: skip
 
 
 def _excerpt(text: str, match: re.Match[str]) -> str:

@@ -3,6 +3,7 @@ pages, the CSVs attached to a final's PDF, validation.json and the manifest."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from ..content.reportmodel import BuildInfo, ReportContext
 from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
+from ..layout import FACTS_JSON
 from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
 from ..review.pages import CommentsPage, comments_page, render_comments_page
@@ -31,6 +33,7 @@ DOWNLOADS = [
     ("data/governance.csv", "Governance by member"),
     ("data/completeness.csv", "Who reported what, and why values are missing"),
     ("report.json", "The full report context (everything the report shows)"),
+    (FACTS_JSON, "Every fact as printed, and the editorial sentences that cite one"),
     ("comments.html", "Reviewers' comments and the secretariat's responses"),
     ("comments.csv", "The same comment-resolution table as CSV"),
 ]
@@ -64,6 +67,9 @@ def data_files(frames: aggregate.Frames, ctx: ReportContext) -> dict[str, bytes]
     return {
         **data_tables(frames),
         "report.json": (ctx.model_dump_json(indent=2) + "\n").encode(),
+        FACTS_JSON: (
+            json.dumps(ctx.editorial.record(), indent=2, ensure_ascii=False) + "\n"
+        ).encode(),
     }
 
 

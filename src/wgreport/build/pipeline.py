@@ -20,6 +20,7 @@ from ..inputs.edition import LoadedEdition, load_edition_inputs, previous_year
 from ..inputs.models import Contribution
 from ..inputs.svgsafe import SvgRefused
 from ..inputs.svgsafe import sanitise as sanitise_svg
+from ..layout import Inputs
 from .outputs import DOWNLOADS
 
 IMAGE_MIME = {
@@ -42,6 +43,7 @@ class EditionRead:
     foreword: str = ""
     images: dict[str, str] = field(default_factory=dict)
     reviews: Reviews | None = None
+    editorial: dict[str, str] = field(default_factory=dict)  # chapters' Markdown by file
 
 
 def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> EditionRead:
@@ -54,6 +56,7 @@ def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> Edit
         foreword=read_foreword(loaded),
         images=image_data_urls(loaded),
         reviews=read_reviews(loaded, outputs_dir) if outputs_dir is not None else None,
+        editorial=read_editorial(loaded),
     )
 
 
@@ -63,6 +66,19 @@ def read_foreword(loaded: LoadedEdition) -> str:
     if not name:
         return ""
     return (loaded.files.edition.parent / name).read_text(encoding="utf-8")
+
+
+def read_editorial(loaded: LoadedEdition) -> dict[str, str]:
+    """The Markdown of the edition's editorial chapters, by file name (a file that cannot
+    be read, which validation reports, reads as empty)."""
+    folder = Inputs(loaded.files.inputs_dir).edition(loaded.year)
+    texts = {}
+    for chapter in loaded.edition.chapters:
+        try:
+            texts[chapter.file] = folder.file(chapter.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            texts[chapter.file] = ""
+    return texts
 
 
 def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
@@ -132,7 +148,12 @@ def make_context(
     report then has no review comments."""
     if read is None:
         read = (
-            EditionRead(prev_year, foreword=read_foreword(loaded), images=image_data_urls(loaded))
+            EditionRead(
+                prev_year,
+                foreword=read_foreword(loaded),
+                images=image_data_urls(loaded),
+                editorial=read_editorial(loaded),
+            )
             if frames is not None
             else read_edition(loaded)
         )
@@ -151,6 +172,7 @@ def make_context(
         image_src=read.images,
         downloads=DOWNLOADS,
         comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
+        editorial_markdown=read.editorial,
     )
 
 

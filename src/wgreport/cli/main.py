@@ -43,6 +43,7 @@ from .check import (
     override_names,
 )
 from .edition import edition_app
+from .facts import facts
 from .formats import Format
 from .notify import notify_app
 from .options import (
@@ -101,6 +102,7 @@ app.command("publish")(publish)
 app.command("diff")(diff)
 app.command("status")(status)
 app.command("comments")(comments)
+app.command("facts")(facts)
 
 
 @app.command()

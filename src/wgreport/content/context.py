@@ -18,11 +18,13 @@ from . import aggregate
 from .chartkit import Chart
 from .compare import constant_value, previous_value, reference_rows, stat_cell
 from .contributed import MemberItems, figure_id, member_items, table_ids
+from .editorial import editorial_view, element_labels
+from .facts import compute_facts, rank_text
 from .findings import key_findings
 from .formatting import as_int, format_change, format_median, format_number
 from .frontmatter import front_matter
-from .markdown import render_inline, render_markdown
-from .method import method_view
+from .markdown import render_inline
+from .method import break_text, method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
     COORDINATION_TITLES,
@@ -153,14 +155,16 @@ def build_context(
     image_src: Mapping[str, str] | None = None,
     downloads: Sequence[tuple[str, str]] = (),
     comments: CommentSummary | None = None,
+    editorial_markdown: Mapping[str, str] | None = None,
 ) -> ReportContext:
-    """Assemble the report context from a loaded edition and its frames (pure: no I/O)."""
+    """Assemble the report context from a loaded edition and its frames (pure: no I/O);
+    `editorial_markdown`: the editorial chapters' Markdown by file name."""
     wg = loaded.working_group
     edition = loaded.edition
     contributions = loaded.contributions
     members = [m for m in wg.members if m.code in contributions]
     late = {s.code for s in loaded.status if s.late}
-    chapters = report_chapters([(m.code, m.name) for m in members])
+    chapters = report_chapters([(m.code, m.name) for m in members], edition.chapters)
     method = method_view(wg, edition, frames.values)
     shown = image_src or {}
     items = {m.code: member_items(m.code, m.label, contributions[m.code], shown) for m in members}
@@ -172,6 +176,13 @@ def build_context(
     indicator_figures = [v for f in n.indicator_figure_ids for v in n.figure_views(f)]
     data_tables = _annex_tables(wg, frames, n, previous_year)
     titles = table_titles(wg, codes, data_tables, contributed)
+    figure_list = _listed_figures([*theme_figures, *indicator_figures], items, n)
+    table_list = [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables]
+    facts = compute_facts(wg, frames, edition.year, previous_year)
+    labels = element_labels(chapters, n.figures, n.tables)
+    foreword_html, editorial = editorial_view(
+        edition, foreword_markdown, editorial_markdown or {}, facts, labels
+    )
     return ReportContext(
         year=edition.year,
         title=edition.title,
@@ -184,9 +195,9 @@ def build_context(
         ],
         build=build,
         notice=ILLUSTRATIVE_NOTICE,
-        foreword_html=render_markdown(foreword_markdown) if foreword_markdown.strip() else "",
+        foreword_html=foreword_html,
         chapters=chapters,
-        findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables),
+        findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables, facts),
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[_column(i) for i in wg.indicators],
@@ -209,15 +220,9 @@ def build_context(
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
         method=method,
-        front=front_matter(
-            wg,
-            edition,
-            build,
-            contributions,
-            _listed_figures([*theme_figures, *indicator_figures], items, n),
-            [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables],
-        ),
+        front=front_matter(wg, edition, build, contributions, figure_list, table_list),
         comments=comments,
+        editorial=editorial,
     )
 
 
@@ -353,17 +358,6 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     return rows
 
 
-def _rank_text(ranks: pd.DataFrame, code: str, indicator_id: str, reporting: int) -> str:
-    """ "3 of 10", or "3 of 10 (tied)" when another member shares the rank."""
-    of = ranks[ranks["indicator"] == indicator_id]
-    mine = of[of["member"] == code]["rank"]
-    if not len(mine) or pd.isna(mine.iloc[0]):
-        return "–"
-    rank = int(mine.iloc[0])
-    tied = int((of["rank"] == rank).sum()) > 1
-    return f"{rank} of {reporting}" + (" (tied)" if tied else "")
-
-
 def _indicator_lines(
     wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames, year: int
 ) -> list[IndicatorLine]:
@@ -395,14 +389,14 @@ def _indicator_lines(
                 median=format_median(
                     stats.loc[indicator.id, "median"], indicator.decimals, indicator.unit
                 ),
-                rank=_rank_text(
+                rank=rank_text(
                     frames.ranks, code, indicator.id, as_int(stats.at[indicator.id, "reported"])
                 ),
                 previous=format_number(before.value if before else None, indicator.decimals),
                 previous_data_year=before.data_year if before else "",
                 previous_source=before.source if before else "",
                 change=change_text,
-                break_reason=series_break.reason if series_break else "",
+                break_reason=break_text(series_break) if series_break else "",
                 source=(value.source or "") if value else "",
                 note=((value.note or value.reason_missing or "") if value else "not reported"),
             )

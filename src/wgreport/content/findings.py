@@ -10,12 +10,13 @@ is the difference of the two printed values."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..inputs.edition import LoadedEdition
+from ..inputs.factrefs import reference_labels, reference_slug
 from ..inputs.models import Indicator, WorkingGroup
 from . import aggregate
 from .compare import (
@@ -25,8 +26,10 @@ from .compare import (
     names,
     reference_text,
     references,
+    running_label,
     tied_with,
 )
+from .facts import Fact, compute_facts
 from .formatting import (
     as_int,
     exact,
@@ -82,22 +85,132 @@ def key_findings(
     loaded: LoadedEdition,
     figures: Mapping[str, str],
     tables: Mapping[str, str],
+    facts: Sequence[Fact] | None = None,
 ) -> list[Finding]:
-    """Key findings computed from the data, each pointing at the figure or table behind it."""
+    """Key findings computed from the data, each pointing at the figure or table behind it
+    (`facts`: the edition's facts, computed here when not given)."""
     refs = _Refs(figures, tables)
+    if facts is None:
+        facts = compute_facts(wg, frames, loaded.year, previous_year)
+    printed = {f.id: f.printed for f in facts}
     headline = next((i for i in wg.indicators if i.unit != "rank"), None)
     out: list[Finding] = []
     for indicator in wg.indicators:
         if indicator.unit != "rank":
             out += _standing(wg, frames, indicator, previous_year, loaded.year, refs)
+            out += _gaps(indicator, printed, refs)
     if headline is not None:
         out += _leader(wg, frames, headline, refs)
+        out += _spread(headline, printed, refs)
     for indicator in wg.indicators:
         if indicator is headline or indicator.unit == "rank":
             out += _movers(wg, frames, indicator, previous_year, loaded.year, refs)
+        if indicator.unit == "rank":
+            out += _rank_moves(indicator, printed, previous_year, refs)
+    out += _contrasts(printed, refs)
     out += _practices(wg, frames, refs)
     out += _new_since(wg, frames, loaded.year, previous_year, refs)
+    out += _discontinued(wg, frames, printed, previous_year, refs)
     return out
+
+
+def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+    """The group's gap to each published average, in both editions: narrowed or widened,
+    with the two changes that made it so."""
+    out = []
+    for label in reference_labels(indicator):
+        r = f"{indicator.id}.{reference_slug(label)}"
+        trend = printed[f"{r}.gap.trend"]
+        if trend == "n/a":
+            continue
+        name = running_label(label)
+        gap, before = printed[f"{r}.gap"], printed[f"{r}.gap.previous"]
+        side = "lead over" if not gap.startswith("-") else "gap to"
+        moved = f"from {before} to {gap}" if trend != "held" else f"at {gap}"
+        text = (
+            f"On the {indicator.title}, the group's {side} the {name} {trend} {moved}: the "
+            f"group median changed by {printed[f'{indicator.id}.group.median.change']}, the "
+            f"{name} by {printed[f'{r}.change']}"
+        )
+        out.append(_finding(text + ".", refs.indicator(indicator.id, change=True)))
+    return out
+
+
+def _spread(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+    """How far apart the members are on the headline indicator."""
+    i = indicator.id
+    if printed[f"{i}.group.reporting"] in ("n/a", "0", "1"):
+        return []
+    text = (
+        f"The members' values of the {indicator.title} run from {printed[f'{i}.group.lowest']} "
+        f"to {printed[f'{i}.group.highest']}, with an interquartile range of "
+        f"{printed[f'{i}.group.iqr']}"
+    )
+    return [_finding(text + ".", refs.indicator(i))]
+
+
+def _rank_moves(
+    indicator: Indicator, printed: Mapping[str, str], previous_year: int | None, refs: _Refs
+) -> list[Finding]:
+    """How many members rose, fell or kept their rank since the previous edition."""
+    i = indicator.id
+    compared = printed[f"{i}.members.compared"]
+    if previous_year is None or compared in ("n/a", "0"):
+        return []
+    fell, rose = printed[f"{i}.members.declined"], printed[f"{i}.members.improved"]
+    held = printed[f"{i}.members.unchanged"]
+    text = (
+        f"Since the {previous_year} edition, {fell} of the {compared} members fell in the "
+        f"{indicator.title}, {rose} rose and {held} kept the same rank"
+    )
+    return [_finding(text + ".", refs.indicator(i, change=True))]
+
+
+def _contrasts(printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+    """Members in the top quarter on one index and the bottom quarter on another."""
+    if printed["contrasts"] == "none":
+        return []
+    text = (
+        "Members stand high on one index and low on another (in the top and bottom quarter "
+        f"of the members): {printed['contrasts']}"
+    )
+    return [
+        _finding(text + ".", _Ref("indicator-table", f"Table {refs.tables['indicator-table']}"))
+    ]
+
+
+def _discontinued(
+    wg: WorkingGroup,
+    frames: aggregate.Frames,
+    printed: Mapping[str, str],
+    previous_year: int | None,
+    refs: _Refs,
+) -> list[Finding]:
+    """The initiatives discontinued since the previous edition, named (at most
+    MAX_LISTED) with their members."""
+    count = printed["initiatives.discontinued"]
+    if count in ("0", "n/a"):
+        return []
+    before = frames.previous_initiatives
+    done = set(
+        zip(
+            before[before["status"] == "discontinued"]["member"],
+            before[before["status"] == "discontinued"]["id"],
+            strict=True,
+        )
+    )
+    rows = frames.initiatives[frames.initiatives["status"] == "discontinued"]
+    named = [
+        f"{r.title} ({member_label(wg, str(r.member))})"
+        for r in rows.itertuples()
+        if (r.member, r.id) not in done
+    ]
+    since = f"since the {previous_year} edition" if previous_year else "in this edition"
+    verb = "was" if count == "1" else "were"
+    text = f"{count} initiative{'s' if count != '1' else ''} {verb} discontinued {since}"
+    if len(named) == int(count) and len(named) <= MAX_LISTED:
+        text += ": " + "; ".join(named)
+    return [_finding(text + ".", refs.themes("fig-status"))]
 
 
 def _values(frames: aggregate.Frames, indicator_id: str) -> pd.Series:

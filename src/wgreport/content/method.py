@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..inputs.models import Edition, WorkingGroup
+from ..inputs.models import Edition, SeriesBreak, WorkingGroup
 from .compare import references
 from .formatting import format_day, format_written
 from .reportmodel import (
@@ -30,6 +30,12 @@ UNIT_MEANINGS = {
     "years": "a duration in years",
     "score": "a score on the scale the indicator names",
 }
+
+
+def break_text(series_break: SeriesBreak) -> str:
+    """A break in series as the report states it: its reason, and its source when given."""
+    source = series_break.source
+    return series_break.reason + (f" Source: {source.rstrip('.')}." if source else "")
 
 
 def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> MethodView:
@@ -61,7 +67,7 @@ def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> Met
             for r in references(i, values)
         ],
         breaks=[
-            Definition(term=f"{i.title}, {b.edition} edition", meaning=b.reason)
+            Definition(term=f"{i.title}, {b.edition} edition", meaning=break_text(b))
             for i in wg.indicators
             for b in i.series_breaks
             if b.edition == edition.year

@@ -7,67 +7,64 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..inputs.comments import CommentSummary
-from ..inputs.models import WorkingGroup
+from ..inputs.models import KEY_MESSAGES, EditorialChapter, WorkingGroup
+from ..inputs.outline import ANNEXES as ANNEXES  # re-exported: tests reorder the annexes
+from ..inputs.outline import FRONT_CHAPTERS, MEMBERS, TABLE_TITLES, UNNUMBERED
 from .chartkit import Chart, inline_svg, is_large_group
 from .contributed import Item
 from .reportmodel import Chapter, DataTable, FigureView
 from .tables import member_label
 
-#: The chapters before the members' and the annexes after them: (id, title, partial).
-FRONT_CHAPTERS = [
-    ("foreword", "Foreword", "_foreword"),
-    ("lists", "Figures, tables and abbreviations", "_lists"),
-    ("summary", "Executive summary", "_summary"),
-    ("about", "About the working group and its method", "_about"),
-    ("governance", "Governance", "_governance"),
-    ("themes", "Themes and practices", "_themes"),
-    ("indicators", "Indicators", "_indicators"),
-]
-ANNEXES = [
-    ("annex-indicators", "Indicator definitions and sources", "_annex_indicators"),
-    ("annex-data", "Data tables", "_annex_data"),
-    ("annex-contributors", "Contributors", "_annex_contributors"),
-    ("annex-status", "Submission status and validation notes", "_annex_status"),
-]
 
-
-#: The titles of the tables whose title does not depend on the data.
-TABLE_TITLES = {
-    "references-table": "Published averages used as reference values",
-    "governance-table": "Digital-government governance by member",
-    "indicator-table": "Indicator values by member, with the group median, the best and "
-    "weakest value, and the published averages",
-    "contributors-table": "Contributions included in this edition",
-    "status-table": "Status of every expected member's contribution",
-    "comments-table": "Open review comments by section",
-}
-#: Front chapters printed without a number.
-UNNUMBERED = {"foreword", "lists", "summary"}
-
-
-def report_chapters(member_names: Sequence[tuple[str, str]]) -> list[Chapter]:
-    """Every chapter in order; `member_names` are (code, name) of the members included.
-    Chapters after the summary are numbered (1, 2, …, the members' too) and annexes
-    lettered (Annex A, B, …); figures and tables are numbered within them (Figure 4.2)."""
-    chapters: list[Chapter] = []
-    count = 0
-    for chapter_id, title, template in FRONT_CHAPTERS:
-        if chapter_id in UNNUMBERED:
-            chapters.append(Chapter(id=chapter_id, title=title, template=template))
+def report_chapters(
+    member_names: Sequence[tuple[str, str]], editorial: Sequence[EditorialChapter] = ()
+) -> list[Chapter]:
+    """Every chapter in order; `member_names` are (code, name) of the members included,
+    `editorial` the chapters the secretariat writes, each before or after a chapter
+    (`members`: the members' chapters as a block). Chapters after the summary are numbered
+    (1, 2, …, the members' and the editorial ones too) and annexes lettered (Annex A,
+    B, …); an editorial chapter before the summary is not numbered, one among the
+    annexes is lettered. Figures and tables are numbered within them (Figure 4.2)."""
+    # (id, title, template, member index, annex)
+    base: list[tuple[str, str, str, int | None, bool]] = [
+        *((c, t, tpl, None, False) for c, t, tpl in FRONT_CHAPTERS),
+        *((f"member-{code.lower()}", name, "_member", index, False)
+          for index, (code, name) in enumerate(member_names)),
+        *((c, t, tpl, None, True) for c, t, tpl in ANNEXES),
+    ]  # fmt: skip
+    order = list(base)
+    first_member = next((k for k, b in enumerate(base) if b[3] is not None), None)
+    for chapter in editorial:
+        if chapter.id == KEY_MESSAGES:
             continue
-        count += 1
-        chapters.append(Chapter(id=chapter_id, title=f"{count}. {title}", label=f"Chapter {count}",
-                                number=str(count), template=template))  # fmt: skip
-    for index, (code, name) in enumerate(member_names):
-        count += 1
-        chapters.append(Chapter(id=f"member-{code.lower()}", title=f"{count}. {name}",
-                                label=f"Chapter {count}", number=str(count), template="_member",
-                                member=index))  # fmt: skip
-    for index, (chapter_id, title, template) in enumerate(ANNEXES):
-        letter = chr(ord("A") + index)
-        chapters.append(Chapter(id=chapter_id, title=f"Annex {letter}. {title}",
-                                label=f"Annex {letter}", number=letter,
-                                template=template))  # fmt: skip
+        anchor = chapter.before or chapter.after
+        ids = [o[0] for o in order]
+        if anchor == MEMBERS and first_member is not None:
+            members = [k for k, o in enumerate(order) if o[3] is not None]
+            at = members[0] if chapter.before else members[-1] + 1
+        elif anchor in ids:
+            at = ids.index(anchor) + (0 if chapter.before else 1)
+        else:  # validation refuses an unknown place; without members: before the annexes
+            at = next(k for k, o in enumerate(order) if o[4])
+        annex = at > 0 and order[at - 1][4]  # lettered among the annexes
+        order.insert(at, (chapter.id, chapter.title, "_editorial", None, annex))
+    chapters: list[Chapter] = []
+    count = annexes = 0
+    for k, (chapter_id, title, template, member, annex) in enumerate(order):
+        following = next((o[0] for o in order[k:] if o[2] != "_editorial"), "")
+        if chapter_id in UNNUMBERED or (template == "_editorial" and following in UNNUMBERED):
+            chapters.append(Chapter(id=chapter_id, title=title, template=template))
+        elif annex:
+            letter = chr(ord("A") + annexes)
+            annexes += 1
+            chapters.append(Chapter(id=chapter_id, title=f"Annex {letter}. {title}",
+                                    label=f"Annex {letter}", number=letter,
+                                    template=template))  # fmt: skip
+        else:
+            count += 1
+            chapters.append(Chapter(id=chapter_id, title=f"{count}. {title}",
+                                    label=f"Chapter {count}", number=str(count),
+                                    template=template, member=member))  # fmt: skip
     return chapters
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from ..inputs.comments import CommentSummary
+from .editorialmodel import EditorialView
 
 ILLUSTRATIVE_NOTICE = (
     "Indicator values are published figures, cited with their sources. The narratives in "
@@ -352,6 +353,8 @@ class ReportContext(_Ctx):
     front: FrontMatter
     table_titles: dict[str, str]
     comments: CommentSummary | None = None
+    #: The key messages, the editorial chapters and the facts their text uses.
+    editorial: EditorialView = EditorialView()
 
     def label(self, chapter_id: str) -> str:
         """How the text refers to a chapter ("Annex D"): the one place that names it."""

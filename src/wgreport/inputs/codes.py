@@ -114,6 +114,18 @@ ISSUE_CODES: dict[str, str] = {
     # The country-validation record (inputs/<year>/country-validation.yaml): the reviewers' guide
     "round-order": "A round is on an older draft than the round before it.",
     "due-before-opened": "A round is due before the day it was opened.",
+    # The secretariat's editorial text (the foreword, the edition's chapters): the reviewers' guide
+    "reference-syntax": "A `{{` in an editorial text does not open a reference: "
+    "`{{ fact-id }}`, `{{ figure:ID }}`, `{{ table:ID }}` or `{{ chapter:ID }}`, closed by `}}`.",
+    "unknown-fact": "A `{{ fact-id }}` names no fact of the edition (`wgreport facts` lists them).",
+    "unknown-reference": "A `{{ figure:ID }}`, `{{ table:ID }}` or `{{ chapter:ID }}` names no "
+    "figure, table or chapter of the report.",
+    "unknown-chapter": "An editorial chapter is placed before or after a chapter the report "
+    "does not have.",
+    "chapter-place": "An editorial chapter has no place, or both `before` and `after` (the key "
+    "messages have neither: they open the executive summary).",
+    "abbreviation-not-listed": "Warning: the foreword or an editorial chapter uses an "
+    "abbreviation that the edition's `abbreviations` list does not explain.",
     "comment-mismatch": "A member's corrections name a comment that is not in its own "
     "review file (<code>-validation#N).",
 }

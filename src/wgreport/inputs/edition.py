@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import InputsError
 from ..layout import Inputs
 from ..runtime.clock import build_time
+from .editorial import editorial_reports
 from .issues import FileReport, ValidationReport
 from .models import Contribution, Edition, WorkingGroup
 from .validation import (
@@ -115,7 +116,8 @@ def load_group_and_edition(
     """Load the working group and the edition settings with their reports."""
     wg, wg_report = load_working_group(files.working_group, files.display(files.working_group))
     edition, ed_report = load_edition(files.edition, wg, files.year, files.display(files.edition))
-    return wg, edition, [wg_report, ed_report]
+    texts = editorial_reports(files.edition, wg, edition, files.display)
+    return wg, edition, [wg_report, ed_report, *texts]
 
 
 def edition_context(

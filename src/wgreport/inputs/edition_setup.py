@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..layout import FOREWORD, EditionInputs, Inputs, shown
+from .checks.common import is_inside
 from .edition import list_years
 from .limits import year_problem
 from .models import PLACEHOLDER
@@ -81,8 +82,27 @@ def new_edition(
         result.written.append(
             _write_new(foreword, f"{PLACEHOLDER}: the foreword of the {year} edition.\n")
         )
+    for name, title in _chapters(text):  # the editorial chapters carried over, to write
+        path = edition.file(name)
+        if is_inside(path, edition.folder) and not path.exists():
+            result.written.append(
+                _write_new(path, f"{PLACEHOLDER}: the {title.lower()} of the {year} edition.\n")
+            )
     result.next_steps = _next_steps(edition, year, deadline, previous)
     return result
+
+
+def _chapters(text: str) -> list[tuple[str, str]]:
+    """The (file, title) of each editorial chapter an edition's text lists."""
+    from ruamel.yaml import YAML
+
+    data: Any = YAML(typ="safe").load(text)
+    chapters = data.get("chapters") if isinstance(data, dict) else None
+    return [
+        (str(c["file"]), str(c.get("title") or c["file"]))
+        for c in chapters or []
+        if isinstance(c, dict) and isinstance(c.get("file"), str) and c["file"].strip()
+    ]
 
 
 def _from_previous(path: Path, year: int, deadline: dt.date, previous: int) -> str:
@@ -167,7 +187,8 @@ def _next_steps(
         f"{settings}: {carried}check the title and subtitle, and give each "
         "source its new edition and access date (`accessed`); add `approval` and "
         "`publication_date` before the final",
-        f"{foreword}: write the foreword (and its signatory in edition.yaml)",
+        f"{foreword}: write the foreword (and its signatory in edition.yaml), and the "
+        "editorial chapters edition.yaml lists (`chapters`, e.g. the key messages)",
         _window(year, deadline),
         f"tell the members: wgreport new --member CODE --year {year} writes each one's "
         f"skeleton; contributions are due {deadline.isoformat()}",

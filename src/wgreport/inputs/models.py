@@ -24,6 +24,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .dates import ANSWER_TIME as _ANSWER_TIME
+from .dates import answer_time as _answer_time
+from .dates import full_date as _full_date
+from .dates import partial_date as _partial_date
 from .limits import (
     COMMENT_CHARS,
     EMAIL_CHARS,
@@ -41,12 +45,7 @@ from .zones import TimeZone
 
 # --- field types -------------------------------------------------------------------------
 
-_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_ANSWER_TIME = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
-)
 LINK_SCHEMES = ("https:", "http:", "mailto:")
 PLACEHOLDER = "TODO"  # skeletons from `wgreport new` mark what is still to write
 PLACEHOLDER_ID = "todo-initiative-id"
@@ -56,65 +55,6 @@ def _not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty-value", "the value is empty")
     return value
-
-
-def _partial_date(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        raise PydanticCustomError(
-            "invalid-date", "a date without a time is expected", {"hint": "write YYYY-MM-DD"}
-        )
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        match = _PARTIAL_DATE.fullmatch(value.strip())
-        if match:
-            year, month, day = match.groups()
-            try:
-                dt.date(int(year), int(month or 1), int(day or 1))
-            except ValueError:
-                pass
-            else:
-                return value.strip()
-    raise PydanticCustomError(
-        "invalid-date",
-        "'{value}' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD",
-        {"value": str(value)[:40], "hint": "for example 2023, 2023-04 or 2023-04-14"},
-    )
-
-
-def _full_date(value: Any) -> Any:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise PydanticCustomError(
-        "invalid-date",
-        "'{value}' is not a date in the form YYYY-MM-DD",
-        {"value": str(value)[:40], "hint": "for example 2025-02-14 (year, month, day)"},
-    )
-
-
-def _answer_time(value: Any) -> Any:
-    """When the secretariat answered: an ISO 8601 date and time (UTC), or a date."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and re.fullmatch(_ANSWER_TIME, value.strip()):
-        try:
-            dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return value.strip()
-    raise PydanticCustomError(
-        "invalid-date",
-        "'{value}' is not a date and time in the form YYYY-MM-DDTHH:MM:SSZ",
-        {"value": str(value)[:40], "hint": "for example 2025-03-05T09:12:00Z (UTC)"},
-    )
 
 
 def _url(value: str) -> str:
@@ -251,6 +191,9 @@ class SeriesBreak(_Model):
         description="The edition whose values cannot be compared with the edition before it"
     )
     reason: Paragraph = Field(description="One sentence on why, as the report prints it")
+    source: Sentence | None = Field(
+        None, description="Optional: where the change of method is published (a citation)"
+    )
 
 
 class ReferenceValue(_Model):
@@ -351,6 +294,27 @@ class Abbreviation(_Model):
     meaning: Sentence
 
 
+#: The id of the editorial chapter that opens the executive summary (no `before`/`after`).
+KEY_MESSAGES = "key-messages"
+
+
+class EditorialChapter(_Model):
+    """A chapter the secretariat writes in Markdown, with fact references (`{{ id }}`)."""
+
+    id: Slug = Field(
+        description="The chapter's id (its anchor, and how `{{ chapter:ID }}` names it); "
+        "`key-messages` opens the executive summary"
+    )
+    title: Name = Field(description="The chapter's heading, without its number")
+    file: FileName = Field(description="The Markdown file, next to edition.yaml")
+    before: Slug | None = Field(
+        None, description="Optional: the id of the chapter it is placed before"
+    )
+    after: Slug | None = Field(
+        None, description="Optional: the id of the chapter it is placed after"
+    )
+
+
 class Licence(_Model):
     name: Sentence = Field(
         description="e.g. Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -405,6 +369,11 @@ class Edition(_Model):
     )
     abbreviations: list[Abbreviation] = Field(
         [], description="Optional: abbreviations added to the report's list of abbreviations"
+    )
+    chapters: list[EditorialChapter] = Field(
+        [],
+        description="Optional: chapters the secretariat writes in Markdown, each placed "
+        "before or after a chapter of the report (`key-messages` opens the executive summary)",
     )
 
 

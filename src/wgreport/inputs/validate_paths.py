@@ -17,6 +17,7 @@ from ..layout import (
     Outputs,
     shown,
 )
+from .editorial import editorial_reports
 from .issues import FileReport, Issue, ValidationReport
 from .models import Edition, WorkingGroup
 from .validation import (
@@ -144,14 +145,42 @@ def _collect(paths: list[Path], inputs_dir: Path) -> list[Path]:
     return unique
 
 
-def _edition_file_report(path: Path, wg: WorkingGroup | None) -> FileReport:
-    """The report of an edition's own file: edition.yaml or country-validation.yaml."""
+def _edition_file_reports(path: Path, wg: WorkingGroup | None) -> list[FileReport]:
+    """The reports of an edition's own file: edition.yaml (with its editorial texts, the
+    foreword and the chapters) or country-validation.yaml."""
     folder_year = int(path.parent.name) if path.parent.name.isdigit() else None
     if path.name == COUNTRY_VALIDATION:
         from .country_validation import validate_country_validation
 
-        return validate_country_validation(path, wg, folder_year, _display(path))[2]
-    return load_edition(path, wg, folder_year or 0, _display(path))[1]
+        return [validate_country_validation(path, wg, folder_year, _display(path))[2]]
+    edition, report = load_edition(path, wg, folder_year or 0, _display(path))
+    return [report, *editorial_reports(path, wg, edition, _display)]
+
+
+def _editorial_file_report(path: Path, wg: WorkingGroup | None) -> list[FileReport]:
+    """The report of an editorial text (the foreword, a chapter's file) named on its own:
+    its references checked in its edition; the edition's file's report when that is not
+    valid, and a note when the edition does not name the file."""
+    settings = path.parent / EDITION
+    folder_year = int(path.parent.name) if path.parent.name.isdigit() else 0
+    edition, report = load_edition(settings, wg, folder_year, _display(settings))
+    if edition is None:
+        return [report]
+    found = [
+        r for r in editorial_reports(settings, wg, edition, _display) if r.file == _display(path)
+    ]
+    if found:
+        return found
+    issue = Issue(
+        "warning",
+        "checks-not-run",
+        f"{path.name} is not a file the edition names (its foreword or a chapter's file), so "
+        "it was not checked",
+        line=1,
+        column=1,
+        hint=f"name it in {_display(settings)} (foreword, or chapters[].file)",
+    )
+    return [FileReport(_display(path), None, [issue])]
 
 
 def validate_paths(
@@ -190,7 +219,10 @@ def validate_paths(
             continue
         wg = group_for(path)
         if name in (EDITION, COUNTRY_VALIDATION):
-            reports.append(_edition_file_report(path, wg))
+            reports.extend(_edition_file_reports(path, wg))
+            continue
+        if path.suffix == ".md" and (path.parent / EDITION).is_file():  # an editorial text
+            reports.extend(_editorial_file_report(path, wg))
             continue
         year_dir = path.parent.parent
         year = int(year_dir.name) if year_dir.name.isdigit() else None

@@ -40,6 +40,7 @@ from .checks.images import svg_problem as svg_problem
 from .checks.indicator_csv import load_indicator_csv, with_csv_indicators
 from .checks.pydantic_issues import is_placeholder
 from .checks.pydantic_issues import validate_model as validate_model
+from .editorial import check_chapters
 from .issues import FileReport, Issue
 from .models import (
     Contribution,
@@ -119,7 +120,7 @@ def load_edition(
             ("year",),
             hint=f"write year: {folder_year}, or move the file",
         )
-    foreword = data.get("foreword")
+    foreword = data.get("foreword")  # its references: editorial.editorial_reports
     if isinstance(foreword, str) and foreword.strip():
         target = path.parent / foreword
         if not is_inside(target, path.parent) or not target.is_file():
@@ -129,6 +130,7 @@ def load_edition(
                 f"the foreword file '{foreword}' does not exist next to edition.yaml",
                 ("foreword",),
             )
+    check_chapters(source, data, path.parent, wg)
     expected = data.get("expected_members")
     if wg is not None and isinstance(expected, list):
         codes = [m.code for m in wg.members]

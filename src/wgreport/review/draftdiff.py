@@ -21,6 +21,7 @@ from typing import Any
 from ..layout import (
     CONTRIBUTIONS,
     EDITION,
+    FACTS_JSON,
     FINAL,
     LATEST,
     REPORT_JSON,
@@ -63,6 +64,18 @@ class MemberChanges:
 
 
 @dataclass
+class SentenceChange:
+    """A sentence of the secretariat's text, written the same in both drafts, whose
+    referenced values changed: `{{ egdi-rank.members.declined }}` was 6, is now 5."""
+
+    file: str
+    line: int
+    written: str
+    printed: str  # as the newer draft prints it
+    values: list[tuple[str, str, str]]  # reference, before, after
+
+
+@dataclass
 class DraftChanges:
     older: str
     newer: str
@@ -76,6 +89,8 @@ class DraftChanges:
     included_again: list[str] = field(default_factory=list)  # left out before, in again
     editorial: list[str] = field(default_factory=list)  # input files, e.g. foreword.md
     note: str | None = None  # when no input changed
+    # Sentences of the editorial text whose referenced values changed (facts.json)
+    sentences: list[SentenceChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -199,6 +214,33 @@ def _editorial(inputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _sentences(folder: Path) -> list[dict[str, Any]]:
+    """The editorial sentences a draft recorded in facts.json (none before it had one)."""
+    path = Draft(folder).file(FACTS_JSON)
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return list(data.get("sentences", [])) if isinstance(data, dict) else []
+
+
+def sentence_changes(older: Path, newer: Path) -> list[SentenceChange]:
+    """Each editorial sentence of the newer draft, written as in the older one, whose
+    references print other values (a sentence rewritten is an editorial file changed)."""
+    before: dict[tuple[str, str], dict[str, str]] = {}
+    for s in _sentences(older):
+        before.setdefault((s["file"], s["written"]), s.get("values", {}))
+    out = []
+    for s in _sentences(newer):
+        was = before.get((s["file"], s["written"]))
+        if was is None:
+            continue
+        now: dict[str, str] = s.get("values", {})
+        moved = [(k, was.get(k, "n/a"), v) for k, v in now.items() if was.get(k, "n/a") != v]
+        if moved:
+            out.append(SentenceChange(s["file"], int(s["line"]), s["written"], s["printed"], moved))
+    return out
+
+
 def previous_edition_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The previous edition's files that changed between two drafts' manifests (the
     changes between editions are computed from them); none when either draft predates
@@ -229,6 +271,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
         PurePosixPath(n).name for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
     )
     changes.editorial += previous_edition_changes(old, new)
+    changes.sentences = sentence_changes(older, newer)
     compared = set(changes.contributions_changed)
     was_in, now_in = set(old.get("members_included", [])), set(new.get("members_included", []))
     reasons = {e["member"]: e for e in new.get("members_left_out", [])}
@@ -316,7 +359,16 @@ def changes_lines(c: DraftChanges) -> list[str]:
         f"editorial: {name}{f' ({EDITORIAL[name]})' if name in EDITORIAL else ''} changed"
         for name in c.editorial
     ]
+    lines += [sentence_line(s) for s in c.sentences]
     return lines
+
+
+def sentence_line(s: SentenceChange) -> str:
+    """ "editorial: key-messages.md line 6: a value it cites changed (egdi-rank.members.declined
+    6 → 5): '5 of the 10 members fell in the world ranking…'" """
+    values = "; ".join(f"{k} {a} → {b}" for k, a, b in s.values)
+    cites = "values it cites changed" if len(s.values) > 1 else "a value it cites changed"
+    return f"editorial: {s.file} line {s.line}: {cites} ({values}): '{s.printed}'"
 
 
 def words_lines(c: DraftChanges) -> list[str]:

@@ -52,9 +52,9 @@ def test_the_tree_validates_without_errors_or_warnings(tmp_path: Path, members: 
     problems = [f"{f.file}:{i.line}: {i.code}: {i.message}" for f in report.files for i in f.issues]
     assert problems == []
     assert counts["errors"] == 0 and counts["warnings"] == 0
-    # working-group.yaml, two edition.yaml, and a contribution (plus CSV when used) per
-    # member and edition
-    assert counts["files"] == 3 + 2 * members + summary.csv_files
+    # working-group.yaml, two edition.yaml with their forewords (whose references are
+    # checked), and a contribution (plus CSV when used) per member and edition
+    assert counts["files"] == 5 + 2 * members + summary.csv_files
     assert summary.members == members and summary.years == (2023, 2024)
 
 
