@@ -115,3 +115,22 @@ def test_a_member_s_rank_reads_as_an_ordinal(library_draft: Path) -> None:
     ranks = [r for t in tables for r in re.findall(r'<td class="num nobr">([^<]*)</td>', t)]
     assert ranks
     assert all(re.fullmatch(r"\d+(st|nd|rd|th) of \d+( \(tied\))?|–", r) for r in ranks), ranks
+
+
+def test_no_figure_data_table_repeats_one_note_in_every_row(library_draft: Path) -> None:
+    """Table B.11 (the DGI's data) printed "Not comparable with the 2019 index (OECD)"
+    beside each of its nine values; it is said once under the table, and Uruguay's missing
+    value keeps its own reason in the Note column."""
+    page = (library_draft / "report.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<table class="data[^"]*" id="(data-fig-[a-z0-9-]+)"', page)
+    assert "data-fig-dgi" in ids
+    for table_id in ids:
+        body, _, notes = _table_html(library_draft, table_id).partition("</tbody>")
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        notes_by_row = [re.findall(r"<td>([^<]{20,})</td>", row) for row in rows]
+        texts = Counter(text for found in notes_by_row for text in found)
+        assert all(count < max(2, len(rows) - 1) for count in texts.values()), (table_id, texts)
+    body, _, notes = _table_html(library_draft, "data-fig-dgi").partition("</tbody>")
+    assert "Not comparable with the 2019 index" not in body
+    assert "Every value shown: Not comparable with the 2019 index (OECD)." in notes
+    assert "Uruguay is not covered by the 2023 OECD Digital Government Index" in body

@@ -124,7 +124,8 @@ def _indicator_panel(
         [labels[c], format_number(series[c], indicator.decimals), _reason(subset, c)]
         for c in members
     ]
-    notes = [f"{r.label} ({r.data_year}): {r.source}." for r in refs]
+    columns, rows, shared = said_once(["Member", indicator.title, "Note"], rows, missing)
+    notes = [f"{r.label} ({r.data_year}): {r.source}." for r in refs] + shared
     if indicator.unit == "rank":
         notes.insert(0, "Rank 1 is best: the axis runs from the lowest rank to 1, on the right.")
     if missing:
@@ -140,12 +141,28 @@ def _indicator_panel(
         title=f"{indicator.title} by member",
         alt=alt,
         svg=svg,
-        columns=["Member", indicator.title, "Note"],
+        columns=columns,
         rows=rows,
         notes=notes,
         source=_source(indicator, subset, "data_year"),
     )
     return panel.tag(chart, labels, large)
+
+
+def said_once(
+    columns: list[str], rows: list[list[str]], missing: list[str]
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """A note that every shown value shares (the last column: "Not comparable with the 2019
+    index" beside each of nine values) is said once under the table instead; the column
+    goes when no row keeps a note of its own (a missing value keeps its reason)."""
+    shown = [row for row in rows if row[0] not in missing]
+    texts = {row[-1] for row in shown}
+    if len(shown) < 2 or len(texts) != 1 or not (text := texts.pop()):
+        return columns, rows, []
+    rows = [row[:-1] + [""] if row[0] not in missing else row for row in rows]
+    if not any(row[-1] for row in rows):
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    return columns, rows, [f"Every value shown: {text.rstrip('.')}."]
 
 
 def _source(indicator: Indicator, subset: pd.DataFrame, *columns: str) -> str:
