@@ -116,5 +116,8 @@ def preview(
 
             webbrowser.open(url)
 
-    serve(session, host, port, on_ready=ready)
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises Ctrl-C again once stopped
+        serve(session, host, port, on_ready=ready)
     say("Live preview stopped.")

@@ -7,7 +7,9 @@ newest waiting build is laid out."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import subprocess
 import threading
@@ -29,6 +31,8 @@ PAGE_WIDTH = 900
 #: them all: the whole PDF then says more than images would).
 MOST_CHAPTERS = 3
 MARK = "PREVIEW"
+#: The niceness of the background layout's processes (the rebuild keeps 0).
+NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,21 @@ def lay_out(built: Built, settings: Settings, files: LivePreviewFiles,
     return done, digests
 
 
+def lower_render_priority(niceness: int = NICENESS) -> None:
+    """Start the server the render workers fork from (`render.pdf.schedule`), at a lower
+    CPU priority: the workers inherit it, so that the background layout leaves the cores
+    to the next save's rebuild, which the writer waits for."""
+    from multiprocessing import forkserver
+
+    from ..render.pdf.schedule import start_workers
+
+    start_workers()
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if isinstance(pid, int):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+
+
 class PdfWorker:
     """A thread that lays out the newest build handed to it, one at a time, and tells
     `on_done` what it made (or why it could not)."""
@@ -170,6 +189,7 @@ class PdfWorker:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        lower_render_priority()
         while True:
             with self._wake:
                 while self._pending is None and not self._stopping:

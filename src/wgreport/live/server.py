@@ -54,6 +54,7 @@ SCRIPT = """\
   const y = sessionStorage.getItem("wg-live-y");
   if (y !== null) { sessionStorage.removeItem("wg-live-y"); window.scrollTo(0, Number(y)); }
   const events = new EventSource("/_live/events");
+  events.onopen = () => { panel.dataset.connected = "yes"; };
   const reload = () => {
     sessionStorage.setItem("wg-live-y", String(window.scrollY));
     events.close();
@@ -339,6 +340,9 @@ def make_app(session: LiveSession) -> Starlette:
     async def status(request: Request) -> Response:
         return JSONResponse(session.status())
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # the browser asks; the report has none
+
     def _file(path: Path, media_type: str) -> Response:
         if not path.is_file():
             return PlainTextResponse("Not made yet: the PDF is laid out after each build.", 404)
@@ -373,6 +377,7 @@ def make_app(session: LiveSession) -> Starlette:
         Route("/_live/live.js", script),
         Route("/_live/pdf", pdf_part),
         Route("/_live/status", status),
+        Route("/favicon.ico", no_icon),
         Route("/preview.pdf", report_pdf),
         Route("/_live/chapters/{name}.pdf", chapter_pdf),
         Route("/_live/pages/{name}-{number:int}.png", page_png),
