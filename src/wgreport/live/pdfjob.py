@@ -57,6 +57,7 @@ class PdfDone:
     chapter_seconds: float  # from the job's start until the changed chapters' images
     seconds: float  # from the job's start until the whole PDF
     problem: str | None = None
+    complete: bool = True  # False: the changed chapters' pages only, the whole PDF to come
 
 
 def section_digests(print_html: str, chapters: Sequence[str]) -> dict[str, str]:
@@ -101,10 +102,15 @@ def page_images(pdf: Path, chapter: str, files: LivePreviewFiles) -> tuple[Path,
     return tuple(images)
 
 
-def lay_out(built: Built, settings: Settings, files: LivePreviewFiles,
-            before: dict[str, str]) -> tuple[PdfDone, dict[str, str]]:  # fmt: skip
-    """The changed chapters alone (with page images), then the whole preview PDF; and the
-    chapters' digests, to compare the next build with."""
+def lay_out(
+    built: Built,
+    settings: Settings,
+    files: LivePreviewFiles,
+    before: dict[str, str],
+    on_chapters: Callable[[PdfDone], None] | None = None,
+) -> tuple[PdfDone, dict[str, str]]:
+    """The changed chapters alone (with page images; told to `on_chapters` at once), then
+    the whole preview PDF; and the chapters' digests, to compare the next build with."""
     from ..render.pdf.alone import chapter_alone
     from ..render.pdf.report import render_pdf_report
 
@@ -127,6 +133,9 @@ def lay_out(built: Built, settings: Settings, files: LivePreviewFiles,
         chapters.append(ChapterPages(section, titles[section], target,
                                      page_images(target, section, files)))  # fmt: skip
     chapter_seconds = time.monotonic() - started
+    if chapters and on_chapters is not None:
+        on_chapters(PdfDone(built.number, None, 0, tuple(chapters), tuple(changed),
+                            chapter_seconds, chapter_seconds, complete=False))  # fmt: skip
     report = render_pdf_report(ctx, built.html, settings.templates_dir,
                                image_roots=built.image_roots, workers=settings.render_workers,
                                cache_dir=settings.cache_dir,
@@ -188,6 +197,10 @@ class PdfWorker:
         stop_workers()
         self._thread.join(timeout)
 
+    def _chapters_done(self, done: PdfDone) -> None:
+        if not self._stopping:
+            self.on_done(done)
+
     def _loop(self) -> None:
         lower_render_priority()
         while True:
@@ -200,7 +213,9 @@ class PdfWorker:
                 self.busy = True
             assert built is not None
             try:
-                done, self._digests = lay_out(built, self.settings, self.files, self._digests)
+                done, self._digests = lay_out(
+                    built, self.settings, self.files, self._digests, self._chapters_done
+                )
             except WgreportError as exc:
                 done = PdfDone(built.number, None, 0, (), (), 0.0, 0.0, problem=str(exc))
             except BaseException as exc:  # Ctrl-C, a worker killed on stop, a full disk

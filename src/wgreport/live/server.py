@@ -128,7 +128,8 @@ class LiveSession:
         self.builder = builder
         self.say = say
         self.built: Built | None = None
-        self.pdf: PdfDone | None = None
+        self.pdf: PdfDone | None = None  # the newest news of the background PDF
+        self.whole: PdfDone | None = None  # the newest whole PDF made
         self.pdf_enabled = pdf
         self.pdf_wanted = 0  # the newest build handed to the PDF worker
         self._streams: set[asyncio.Queue[str | None]] = set()
@@ -193,6 +194,8 @@ class LiveSession:
 
     def _after_pdf(self, done: PdfDone) -> None:
         self.pdf = done
+        if done.complete and done.pdf is not None:
+            self.whole = done
         self.say(describe_pdf(done))
         self.broadcast("pdf", str(done.number))
 
@@ -230,13 +233,19 @@ class LiveSession:
         parts = []
         if not self.pdf_enabled:
             parts.append("PDF: not made (--no-pdf).")
-        elif done is None or done.number < self.pdf_wanted:
-            parts.append("PDF: being laid out…")
+        elif done is None or done.number < self.pdf_wanted or not done.complete:
+            earlier = self.whole
+            parts.append(
+                "PDF: being laid out…"
+                + (f' (<a href="/preview.pdf">the PDF of build {earlier.number}</a>)'
+                   if earlier is not None else "")
+            )  # fmt: skip
         if done is not None and done.problem:
             parts.append(f"PDF: {_esc(done.problem)}")
-        elif done is not None and done.pdf is not None:
-            parts.append(f'<a href="/preview.pdf">The preview PDF</a> ({done.pages} pages, '
-                         f"build {done.number}, {done.seconds:.1f} s)")  # fmt: skip
+        elif done is not None:
+            if done.complete:
+                parts.append(f'<a href="/preview.pdf">The preview PDF</a> ({done.pages} pages, '
+                             f"build {done.number}, {done.seconds:.1f} s)")  # fmt: skip
             for chapter in done.chapters:
                 images = "".join(
                     f'<a href="/_live/pages/{p.name}"><img alt="{_esc(chapter.title)}, page {n}" '
@@ -292,6 +301,7 @@ class LiveSession:
             "seconds": round(built.seconds, 3) if built else None,
             "pdf": None if done is None else {
                 "build": done.number, "pages": done.pages, "problem": done.problem,
+                "complete": done.complete,
                 "changed": list(done.changed), "chapter_seconds": round(done.chapter_seconds, 3),
                 "seconds": round(done.seconds, 3),
                 "images": {c.id: [p.name for p in c.images] for c in done.chapters},
@@ -317,6 +327,9 @@ def describe_build(built: Built) -> str:
 def describe_pdf(done: PdfDone) -> str:
     if done.problem:
         return f"  PDF of build {done.number}: {done.problem}"
+    if not done.complete:
+        pages = ", ".join(f"{c.title} ({len(c.images)} pages)" for c in done.chapters)
+        return f"  changed pages of build {done.number} in {done.chapter_seconds:.1f} s: {pages}"
     changed = f"; laid out again: {', '.join(done.changed)}" if done.changed else ""
     return f"  PDF of build {done.number}: {done.pages} pages in {done.seconds:.1f} s{changed}"
 

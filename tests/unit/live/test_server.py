@@ -98,3 +98,25 @@ def test_files_not_made_yet_or_outside_the_preview_are_refused(tmp_path: Path) -
     assert client.get("/_live/pages/member-kr-1.png").status_code == 404
     status = client.get("/_live/status").json()
     assert status["build"] == 1 and status["errors"] == 0 and status["pdf"] is None
+
+
+def test_the_changed_chapters_pages_are_shown_before_the_whole_pdf(tmp_path: Path) -> None:
+    from wgreport.live.pdfjob import ChapterPages, PdfDone
+
+    session = _session(tmp_path)
+    files = session.builder.files
+    pages = (files.page_image("member-kr", 1), files.page_image("member-kr", 2))
+    chapter = ChapterPages("member-kr", "5. Republic of Korea", files.chapter_pdf("member-kr"),
+                           pages)  # fmt: skip
+    session.pdf_wanted = 2
+    session._after_pdf(PdfDone(2, None, 0, (chapter,), ("member-kr",), 1.0, 1.0, complete=False))
+    shown = session.pdf_html()
+    assert "being laid out" in shown and "The preview PDF" not in shown
+    assert 'src="/_live/pages/member-kr-1.png"' in shown and "member-kr-2.png" in shown
+    assert "Changed: 5. Republic of Korea" in shown
+    session._after_pdf(PdfDone(2, files.report_pdf, 12, (chapter,), ("member-kr",), 1.0, 3.0))
+    shown = session.pdf_html()
+    assert "being laid out" not in shown and '<a href="/preview.pdf">The preview PDF</a>' in shown
+    assert session.status()["pdf"]["images"] == {
+        "member-kr": ["member-kr-1.png", "member-kr-2.png"]
+    }
