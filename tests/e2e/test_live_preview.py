@@ -55,3 +55,40 @@ def test_the_live_preview_follows_the_saves_in_chromium(tmp_path: Path) -> None:
     assert not year.drafts.exists() and not year.final.folder.exists()
     assert sorted(p.name for p in year.folder.iterdir()) == ["preview"]
     assert SENTENCE in year.preview.report_html.read_text(encoding="utf-8")
+
+
+def test_only_the_changed_chapter_is_laid_out_again_with_its_page_images(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import ROOT
+    from wgreport.live.pdfjob import changed_pages, whole_pdf
+    from wgreport.live.rebuild import LiveBuilder
+    from wgreport.render.pdf.report import count_pages
+    from wgreport.runtime.settings import Settings
+
+    inputs = copy_inputs(tmp_path, members=SMALL)
+    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    builder = LiveBuilder(settings, 2024)
+    files = builder.files
+    part, digests = changed_pages(builder.build(), settings, files, {})
+    assert part.chapters == () and not part.complete  # the first build: nothing to compare
+    first = whole_pdf(settings, files, 1)
+    assert first.complete and first.pdf == files.report_pdf
+    assert count_pages(files.report_pdf.read_bytes()) == first.pages > 10
+
+    kr = Inputs(inputs).edition(2024).contribution("KR")
+    kr.write_text(kr.read_text(encoding="utf-8").replace(
+        "In 2024 Korea moved", "In 2024 Korea swiftly moved", 1), encoding="utf-8")  # fmt: skip
+    part, _ = changed_pages(builder.build([kr]), settings, files, digests)
+    assert part.changed == ("member-kr",)
+    (chapter,) = part.chapters
+    assert chapter.id == "member-kr" and chapter.pdf == files.chapter_pdf("member-kr")
+    pages = count_pages(chapter.pdf.read_bytes())
+    if shutil.which("pdftoppm"):
+        assert chapter.images == tuple(
+            files.page_image("member-kr", n) for n in range(1, pages + 1)
+        )
+        assert all(p.read_bytes().startswith(b"\x89PNG") for p in chapter.images)
+    second = whole_pdf(settings, files, 2)
+    assert second.complete and second.chapters == part.chapters
+    assert not Outputs(settings.outputs_dir).year(2024).drafts.exists()

@@ -9,7 +9,8 @@
 //         "problem": "KR.yaml:4",                                  … or the problems panel shows this
 //         "no_problems": true }                                    … or the panel has no problems
 // Each step waits for a page of a newer build (the panel's data-build) that meets its
-// condition, and records the milliseconds from the save until then. The page itself never
+// condition, and records the milliseconds from the save until then; the next step is
+// taken once that page listens to the server's events again. The page itself never
 // polls (it listens to the server's events); this script checks the page it has, between
 // reloads, every 10 ms. Prints one JSON object: the steps as seen, and the page's errors.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -62,7 +63,7 @@ for (const step of plan.steps) {
   const before = current.build;
   const saved = Date.now();
   writeFileSync(step.path, step.content);
-  const met = await until((s) => s.build > before && s.connected
+  const met = await until((s) => s.build > before
     && (step.text === undefined || s.body.includes(step.text))
     && (step.problem === undefined || (s.problems || "").includes(step.problem))
     && (!step.no_problems || s.problems === null));
@@ -70,7 +71,9 @@ for (const step of plan.steps) {
   seen.steps.push({ name: step.name, ok: met !== null, ms, build: met ? met.build : null,
                     problems: met ? met.problems : null,
                     shows_text: met && step.text ? met.body.includes(step.text) : null });
-  current = met;
+  // the next save once the page listens again (a save before that is not missed either:
+  // the page's first event says which build is newest, and it reloads if it is not that)
+  current = met && await until((s) => s.build === met.build && s.connected);
 }
 await browser.close();
 process.stdout.write(JSON.stringify(seen));

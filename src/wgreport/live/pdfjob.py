@@ -1,13 +1,15 @@
-"""The live preview's PDF, made in the background after each build: the chapters whose
-content changed are laid out alone first (what the writer looks at: `render.pdf.alone`,
-the chapter as the report prints it, through the parts cache), drawn as page images, and
-then the whole preview PDF is laid out per chapter, every unchanged chapter taken from the
-parts cache. One job at a time; a build that arrives while one runs waits, and only the
-newest waiting build is laid out."""
+"""The live preview's PDF, made in the background after each build, in a process of its
+own at a lower CPU priority (so that it neither holds the rebuild's interpreter lock nor
+takes the cores from it): the chapters whose content changed are laid out alone first
+(what the writer looks at: `render.pdf.alone`, the chapter as the report prints it,
+through the parts cache) and drawn as page images, then the whole preview PDF is laid out
+per chapter, every unchanged chapter taken from the parts cache. One job at a time; a
+build that arrives while one runs waits, and only the newest waiting build is laid out."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -15,6 +17,8 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,17 +106,32 @@ def page_images(pdf: Path, chapter: str, files: LivePreviewFiles) -> tuple[Path,
     return tuple(images)
 
 
-def lay_out(
-    built: Built,
-    settings: Settings,
-    files: LivePreviewFiles,
-    before: dict[str, str],
-    on_chapters: Callable[[PdfDone], None] | None = None,
+@dataclass(frozen=True)
+class _Job:
+    """A job between its two calls, in the layout process."""
+
+    built: Built
+    print_html: str
+    part: PdfDone
+    started: float
+
+
+#: The job whose changed chapters are drawn and whose whole PDF is to come (in the layout
+#: process: a job's two calls run there one after the other).
+_JOBS: dict[str, _Job] = {}
+
+
+def _title(number: str, title: str) -> str:
+    return title if not number or title.startswith(number) else f"{number}. {title}"
+
+
+def changed_pages(
+    built: Built, settings: Settings, files: LivePreviewFiles, before: dict[str, str]
 ) -> tuple[PdfDone, dict[str, str]]:
-    """The changed chapters alone (with page images; told to `on_chapters` at once), then
-    the whole preview PDF; and the chapters' digests, to compare the next build with."""
+    """The first call of a job (in the layout process): the chapters whose content changed
+    since `before` laid out alone, written with their page images; and the digests of this
+    build's chapters, to compare the next build with."""
     from ..render.pdf.alone import chapter_alone
-    from ..render.pdf.report import render_pdf_report
 
     assert built.ctx is not None and built.html is not None
     started = time.monotonic()
@@ -121,7 +140,7 @@ def lay_out(
     ids = [c.id for c in ctx.chapters]
     digests = section_digests(print_html, ids)
     changed = changed_sections(before, digests)
-    titles = {c.id: f"{c.number}. {c.title}" if c.number else c.title for c in ctx.chapters}
+    titles = {c.id: _title(c.number, c.title) for c in ctx.chapters}
     chapters = []
     for section in changed[:MOST_CHAPTERS]:
         alone = chapter_alone(print_html, settings.templates_dir, chapters=ids, section=section,
@@ -132,38 +151,56 @@ def lay_out(
         write_atomic(target, alone.pdf)
         chapters.append(ChapterPages(section, titles[section], target,
                                      page_images(target, section, files)))  # fmt: skip
-    chapter_seconds = time.monotonic() - started
-    if chapters and on_chapters is not None:
-        on_chapters(PdfDone(built.number, None, 0, tuple(chapters), tuple(changed),
-                            chapter_seconds, chapter_seconds, complete=False))  # fmt: skip
-    report = render_pdf_report(ctx, built.html, settings.templates_dir,
+    seconds = time.monotonic() - started
+    part = PdfDone(built.number, None, 0, tuple(chapters), tuple(changed), seconds, seconds,
+                   complete=False)  # fmt: skip
+    _JOBS.clear()
+    _JOBS["next"] = _Job(built, print_html, part, started)
+    return part, digests
+
+
+def whole_pdf(settings: Settings, files: LivePreviewFiles, number: int) -> PdfDone:
+    """The second call of build `number`'s job (in the layout process): the whole preview
+    PDF, laid out per chapter, every part unchanged taken from the parts cache."""
+    from ..render.pdf.report import render_pdf_report
+
+    job = _JOBS.pop("next")
+    built = job.built
+    assert built.number == number and built.ctx is not None and built.html is not None
+    report = render_pdf_report(built.ctx, built.html, settings.templates_dir,
                                image_roots=built.image_roots, workers=settings.render_workers,
                                cache_dir=settings.cache_dir,
                                time_limit=settings.chapter_time_limit or None)  # fmt: skip
     write_atomic(files.report_pdf, report.pdf)
-    done = PdfDone(built.number, files.report_pdf, report.pages, tuple(chapters), tuple(changed),
-                   chapter_seconds, time.monotonic() - started)  # fmt: skip
-    return done, digests
+    return dataclasses.replace(job.part, pdf=files.report_pdf, pages=report.pages, complete=True,
+                               seconds=time.monotonic() - job.started)  # fmt: skip
 
 
-def lower_render_priority(niceness: int = NICENESS) -> None:
-    """Start the server the render workers fork from (`render.pdf.schedule`), at a lower
-    CPU priority: the workers inherit it, so that the background layout leaves the cores
-    to the next save's rebuild, which the writer waits for."""
-    from multiprocessing import forkserver
+def _layout_process_started() -> None:
+    """The layout process (and the render workers it starts, which inherit it) runs at a
+    lower CPU priority: the cores go first to the next save's rebuild, which the writer
+    waits for."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+
+
+def layout_process() -> ProcessPoolExecutor:
+    """The process the background layout runs in: its own, so that its work in Python (the
+    print HTML, merging and marking the PDF) does not hold the rebuild's interpreter lock.
+    Forked from the render's fork server (WeasyPrint already imported)."""
+    import multiprocessing
 
     from ..render.pdf.schedule import start_workers
 
     start_workers()
-    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
-    if isinstance(pid, int):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_layout_process_started)  # fmt: skip
 
 
 class PdfWorker:
-    """A thread that lays out the newest build handed to it, one at a time, and tells
-    `on_done` what it made (or why it could not)."""
+    """A thread that has the newest build handed to it laid out in the layout process, one
+    at a time, and tells `on_done` what was made (the changed chapters' pages, then the
+    whole PDF), or why it could not be."""
 
     def __init__(self, settings: Settings, files: LivePreviewFiles,
                  on_done: Callable[[PdfDone], None]) -> None:  # fmt: skip
@@ -174,6 +211,7 @@ class PdfWorker:
         self._pending: Built | None = None
         self._wake = threading.Condition()
         self._stopping = False
+        self._pool: ProcessPoolExecutor | None = None
         self.busy = False
         self._thread = threading.Thread(target=self._loop, name="live-preview-pdf", daemon=True)
         self._thread.start()
@@ -187,22 +225,31 @@ class PdfWorker:
             self._wake.notify()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Let the running job end (its worker processes are stopped) and the thread go."""
+        """End the running job (the layout process is killed; its render workers die with
+        it) and the thread."""
         with self._wake:
             self._stopping = True
             self._pending = None
             self._wake.notify()
-        from ..render.pdf.schedule import stop_workers
-
-        stop_workers()
+        pool = self._pool
+        if pool is not None:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(OSError):
+                    process.kill()
+            pool.shutdown(wait=True, cancel_futures=True)  # its queues closed and freed
         self._thread.join(timeout)
 
-    def _chapters_done(self, done: PdfDone) -> None:
-        if not self._stopping:
-            self.on_done(done)
+    def _run(self, built: Built) -> PdfDone:
+        if self._pool is None:
+            self._pool = layout_process()
+        part, self._digests = self._pool.submit(
+            changed_pages, built, self.settings, self.files, self._digests
+        ).result()
+        if part.chapters and not self._stopping:
+            self.on_done(part)
+        return self._pool.submit(whole_pdf, self.settings, self.files, built.number).result()
 
     def _loop(self) -> None:
-        lower_render_priority()
         while True:
             with self._wake:
                 while self._pending is None and not self._stopping:
@@ -213,14 +260,14 @@ class PdfWorker:
                 self.busy = True
             assert built is not None
             try:
-                done, self._digests = lay_out(
-                    built, self.settings, self.files, self._digests, self._chapters_done
-                )
+                done = self._run(built)
             except WgreportError as exc:
                 done = PdfDone(built.number, None, 0, (), (), 0.0, 0.0, problem=str(exc))
-            except BaseException as exc:  # Ctrl-C, a worker killed on stop, a full disk
+            except BaseException as exc:  # Ctrl-C, the process killed on stop, a full disk
                 if self._stopping or not isinstance(exc, Exception):
                     return  # stopping: the job's end is not news
+                if isinstance(exc, BrokenProcessPool):
+                    self._pool = None  # a new layout process for the next job
                 done = PdfDone(
                     built.number,
                     None,
