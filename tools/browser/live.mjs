@@ -38,7 +38,7 @@ const state = () => page.evaluate(() => {
   return {
     build: panel ? Number(panel.dataset.build) : 0,
     connected: panel ? panel.dataset.connected === "yes" : false,
-    body: document.body.innerText,
+    body: document.body.textContent,
     problems: problems ? problems.innerText : null,
   };
 });

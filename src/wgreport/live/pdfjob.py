@@ -35,8 +35,8 @@ PAGE_WIDTH = 900
 #: them all: the whole PDF then says more than images would).
 MOST_CHAPTERS = 3
 MARK = "PREVIEW"
-#: The niceness of the background layout's processes (the rebuild keeps 0).
-NICENESS = 10
+#: The niceness of the background layout's processes, the lowest priority (the rebuild keeps 0).
+NICENESS = 19
 
 
 @dataclass(frozen=True)

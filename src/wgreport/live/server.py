@@ -51,12 +51,27 @@ SCRIPT = """\
 (() => {
   const panel = document.getElementById("wg-live");
   const shown = panel.dataset.build;
-  const y = sessionStorage.getItem("wg-live-y");
-  if (y !== null) { sessionStorage.removeItem("wg-live-y"); window.scrollTo(0, Number(y)); }
+  // where the reader was: the first element with an id at the top of the window, and how
+  // far below the top it was (chapters off screen are not laid out: a scroll offset alone
+  // would land elsewhere)
+  const place = sessionStorage.getItem("wg-live-place");
+  if (place !== null) {
+    sessionStorage.removeItem("wg-live-place");
+    const [id, top] = JSON.parse(place);
+    const target = id && document.getElementById(id);
+    if (target) { target.scrollIntoView(); window.scrollBy(0, -top); }
+  }
   const events = new EventSource("/_live/events");
   events.onopen = () => { panel.dataset.connected = "yes"; };
+  const here = () => {
+    for (const el of document.querySelectorAll("main [id]")) {
+      const top = el.getBoundingClientRect().top;
+      if (top >= 0) return [el.id, top];
+    }
+    return [null, 0];
+  };
   const reload = () => {
-    sessionStorage.setItem("wg-live-y", String(window.scrollY));
+    sessionStorage.setItem("wg-live-place", JSON.stringify(here()));
     events.close();
     location.reload();
   };
@@ -71,6 +86,7 @@ SCRIPT = """\
 """
 
 STYLE = """<style>
+main section.chapter{content-visibility:auto;contain-intrinsic-size:auto 3000px}
 #wg-live{font:14px/1.4 system-ui,sans-serif;color:#111}
 #wg-live .wg-live-bar{position:fixed;right:8px;bottom:8px;z-index:9999;max-width:34em;
  background:#fff;border:1px solid #666;border-radius:4px;padding:6px 10px;

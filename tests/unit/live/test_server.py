@@ -88,6 +88,11 @@ def test_the_script_reloads_on_a_newer_build_and_never_polls(tmp_path: Path) -> 
     assert script.headers["content-type"].startswith("text/javascript")
     assert 'new EventSource("/_live/events")' in script.text and "location.reload()" in script.text
     assert "setInterval" not in script.text and "setTimeout" not in script.text
+    # the reader's place is kept by the element at the top of the window, not a scroll
+    # offset: chapters off screen are not laid out (content-visibility), so sizes are guesses
+    assert 'sessionStorage.setItem("wg-live-place"' in script.text
+    assert "scrollIntoView" in script.text
+    assert "content-visibility:auto" in client.get("/").text
 
 
 def test_files_not_made_yet_or_outside_the_preview_are_refused(tmp_path: Path) -> None:
