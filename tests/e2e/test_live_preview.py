@@ -50,7 +50,8 @@ def test_the_live_preview_follows_the_saves_in_chromium(tmp_path: Path) -> None:
     assert seen["requests"].count("/") <= 1 + 2 * len(steps), seen["requests"]
 
     assert code == 0, printed
-    assert "Traceback" not in printed and "Live preview stopped." in printed
+    assert "Traceback" not in printed and "Warning" not in printed
+    assert "Live preview stopped." in printed
     year = Outputs(outputs).year(2024)
     assert not year.drafts.exists() and not year.final.folder.exists()
     assert sorted(p.name for p in year.folder.iterdir()) == ["preview"]

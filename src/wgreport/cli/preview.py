@@ -53,6 +53,21 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+#: The resource tracker's notice of the semaphores of a layout stopped mid-job (Ctrl-C):
+#: it releases them itself; the notice is not the user's business.
+TRACKER_NOTICE = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def quiet_resource_tracker() -> None:
+    """Keep the resource tracker's shutdown notice off the terminal (set before the
+    tracker starts: it reads PYTHONWARNINGS when it starts)."""
+    import os
+
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_NOTICE not in current:
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, TRACKER_NOTICE]))
+
+
 def preview(
     year: DefaultYearOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -93,6 +108,8 @@ def preview(
         raise fail_usage(busy)
     from ..live.rebuild import LiveBuilder
     from ..live.server import LiveSession, describe_build, serve
+
+    quiet_resource_tracker()
 
     console = stderr_console()
 

@@ -179,9 +179,21 @@ def whole_pdf(settings: Settings, files: LivePreviewFiles, number: int) -> PdfDo
 def _layout_process_started() -> None:
     """The layout process (and the render workers it starts, which inherit it) runs at a
     lower CPU priority: the cores go first to the next save's rebuild, which the writer
-    waits for."""
+    waits for. On SIGTERM (the preview stopping) it ends its job and exits cleanly."""
+    import signal
+
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    signal.signal(signal.SIGTERM, _end_job)
+
+
+def _end_job(signum: int, frame: object) -> None:
+    """Stop the running layout (its render workers killed) and end the job; the process
+    then exits as its pool is shut down, its queues and semaphores released."""
+    from ..render.pdf.schedule import stop_workers
+
+    stop_workers()
+    raise SystemExit(0)
 
 
 def layout_process() -> ProcessPoolExecutor:
@@ -233,10 +245,16 @@ class PdfWorker:
             self._wake.notify()
         pool = self._pool
         if pool is not None:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
                 with contextlib.suppress(OSError):
+                    process.terminate()  # _end_job: the job ends, the process exits cleanly
+            pool.shutdown(wait=False, cancel_futures=True)  # then it exits, its job ended
+            for process in processes:
+                process.join(timeout)
+                if process.is_alive():
                     process.kill()
-            pool.shutdown(wait=True, cancel_futures=True)  # its queues closed and freed
+            self._pool = None
         self._thread.join(timeout)
 
     def _run(self, built: Built) -> PdfDone:

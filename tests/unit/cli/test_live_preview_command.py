@@ -3,8 +3,10 @@ in use."""
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -39,3 +41,12 @@ def test_a_port_in_use_is_a_usage_error_that_names_another(tmp_path: Path) -> No
     assert f"--port {port + 1}" in done.output
     assert not (tmp_path / "out").exists()  # refused before anything was built
     assert port_problem("127.0.0.1", port) is None  # free again
+
+
+def test_the_resource_trackers_notice_is_kept_off_the_terminal(monkeypatch: Any) -> None:
+    from wgreport.cli.preview import TRACKER_NOTICE, quiet_resource_tracker
+
+    monkeypatch.setenv("PYTHONWARNINGS", "default::DeprecationWarning")
+    quiet_resource_tracker()
+    quiet_resource_tracker()
+    assert os.environ["PYTHONWARNINGS"] == f"default::DeprecationWarning,{TRACKER_NOTICE}"
