@@ -136,6 +136,10 @@ def write_atomic(path: Path, data: bytes) -> None:
 class _Caches:
     validated: dict[Path, tuple[Stamp, ContributionResult]] = field(default_factory=dict)
     previous: tuple[Stamp, int | None, dict[str, Contribution]] | None = None
+    #: the aggregate and the charts, by what they are made from: every contribution's
+    #: files and the group's and edition's (`inputs`), and the previous edition's
+    aggregated: tuple[Stamp, Any, Any] | None = None
+    inputs: Stamp = ()
 
 
 class LiveBuilder:
@@ -235,6 +239,7 @@ class LiveBuilder:
             kept[path] = (key, result)
             results.append(dataclasses.replace(result, path=path))
         self._caches.validated = kept  # only the files there now: memory stays flat
+        self._caches.inputs = tuple(item for key, _ in kept.values() for item in key)
         return results
 
     def _read(self, loaded: Any) -> pipeline.EditionRead:
@@ -261,8 +266,14 @@ class LiveBuilder:
     def _render(self, loaded: Any, made_at: str) -> tuple[ReportContext, str]:
         read = self._read(loaded)
         build = BuildInfo(draft=LABEL, built_at=made_at, version=__version__)
-        aggregated = steps.AGGREGATE(loaded, read)
-        figures = steps.CHARTS(loaded, aggregated, self.settings.cache_dir)
+        key = self._caches.inputs + (self._caches.previous[0] if self._caches.previous else ())
+        cached = self._caches.aggregated
+        if cached is not None and cached[0] == key:  # only editorial files or templates
+            aggregated, figures = cached[1], cached[2]
+        else:
+            aggregated = steps.AGGREGATE(loaded, read)
+            figures = steps.CHARTS(loaded, aggregated, self.settings.cache_dir)
+            self._caches.aggregated = (key, aggregated, figures)
         contexted = steps.CONTEXT(loaded, build, aggregated, figures, read)
         return contexted.ctx, steps.HTML(contexted, self.settings.templates_dir)
 

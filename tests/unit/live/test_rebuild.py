@@ -155,3 +155,26 @@ def test_a_save_elsewhere_does_not_concern_the_preview(tmp_path: Path) -> None:
     assert not builder.concerns(inputs.edition(YEAR).folder / "contributions" / ".KR.yaml.swp")
     assert not builder.concerns(inputs.edition(YEAR).folder / "contributions" / "KR.yaml~")
     assert not builder.concerns(tmp_path / "elsewhere.yaml")
+
+
+def test_the_aggregate_is_made_again_only_when_a_contribution_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = _builder(tmp_path)
+    folder = Inputs(builder.settings.inputs_dir).edition(YEAR)
+    made: list[int] = []
+    real = steps.AGGREGATE
+
+    def counted(loaded: Any, read: Any) -> Any:
+        made.append(len(loaded.contributions))
+        return real(loaded, read)
+
+    monkeypatch.setattr(steps, "AGGREGATE", counted)
+    builder.build()
+    with folder.foreword.open("a", encoding="utf-8") as out:
+        out.write("\nAn editorial sentence.\n")
+    second = builder.build([folder.foreword])
+    assert made == [3] and "An editorial sentence." in (second.html or "")
+    _edit(folder.contribution("KR"), "\nyear: 2024\n", "\nyear: twenty\n")
+    builder.build([folder.contribution("KR")])
+    assert made == [3, 2]  # KR left out: the tables made again without it
