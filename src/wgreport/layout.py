@@ -22,6 +22,10 @@ shown to a person. Every other module asks this one for a path instead of spelli
         index.html                       .index
         builds.log                       .builds_log
         publications.jsonl               .publications
+        preview/                         .preview: `wgreport preview`'s files (never a draft)
+          report.html, report.pdf          .report_html, .report_pdf
+          chapters/<id>.pdf                .chapter_pdf(id)
+          pages/<id>-<n>.png               .page_image(id, n)
       outbox/                          .outbox: e-mails not sent over SMTP, as .eml files
 
     a draft's (or the final's) folder: Draft(folder)
@@ -65,6 +69,7 @@ INDEX = "index.html"
 BUILDS_LOG = "builds.log"
 PUBLICATIONS = "publications.jsonl"
 OUTBOX = "outbox"
+PREVIEW = "preview"
 DRAFT_DIGITS = 3
 
 # a draft's files
@@ -264,6 +269,43 @@ class YearOutputs:
     def publications(self) -> Path:
         """One JSON line per public bundle `wgreport publish` wrote of the final."""
         return self.folder / PUBLICATIONS
+
+    @property
+    def preview(self) -> LivePreviewFiles:
+        """The live preview's files (`wgreport preview`)."""
+        return LivePreviewFiles(self.folder / PREVIEW)
+
+
+@dataclass(frozen=True)
+class LivePreviewFiles:
+    """`<outputs>/<year>/preview/`: what `wgreport preview` writes (replaced on each save;
+    never a draft, never under drafts/ or final/)."""
+
+    folder: Path
+
+    @property
+    def report_html(self) -> Path:
+        return self.folder / REPORT_HTML
+
+    @property
+    def report_pdf(self) -> Path:
+        return self.folder / REPORT_PDF
+
+    @property
+    def chapters(self) -> Path:
+        return self.folder / "chapters"
+
+    def chapter_pdf(self, chapter: str) -> Path:
+        """A chapter laid out alone (`member-kr`)."""
+        return self.chapters / f"{chapter}.pdf"
+
+    @property
+    def pages(self) -> Path:
+        return self.folder / "pages"
+
+    def page_image(self, chapter: str, number: int) -> Path:
+        """Page `number` (1-based) of a chapter laid out alone, as a PNG."""
+        return self.pages / f"{chapter}-{number}.png"
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from .options import (
     require_build,
 )
 from .portal import portal_app
+from .preview import preview
 from .publish import publish
 from .review import comments, diff, status
 from .template import template
@@ -96,6 +97,7 @@ app.add_typer(edition_app, name="edition")
 app.command("template")(template)
 app.command("check")(check)
 app.add_typer(portal_app, name="portal")
+app.command("preview")(preview)
 app.add_typer(validation_app, name="validation")
 app.add_typer(notify_app, name="notify")
 app.command("publish")(publish)

@@ -40,8 +40,10 @@ def _image_as_text(renderer: Any, tokens: Any, idx: int, options: Any, env: Any)
     return f"[image: {escapeHtml(tokens[idx].content)}]"
 
 
+@lru_cache(maxsize=8192)
 def render_markdown(text: str) -> str:
-    """Render untrusted Markdown to sanitised HTML."""
+    """Render untrusted Markdown to sanitised HTML (the same text once per process: a live
+    preview's rebuild at 193 members renders 1,400 pieces, nearly all unchanged)."""
     import nh3
 
     md = _parser()

@@ -1,0 +1,220 @@
+"""`wgreport preview` against the targets of issue 41 (not the member's one-chapter
+preview of the portal: that is benchmarks/preview.py, issue 38).
+
+    PYTHONPATH=$PWD/src .venv/bin/python benchmarks/live_preview.py [--sizes 10,193]
+        [--reloads 5] [--chapter-runs 3] [--saves 50] [--out benchmarks/results-preview-live.md]
+
+For each size: an inputs folder (a copy of the demo inputs for 10; `wgreport demo-data
+--members N` otherwise) and an empty outputs folder (so the parts cache starts empty);
+`wgreport preview` in its own process on a free loopback port (tests/support/livepreview.py),
+and measures:
+
+- `cold`: the preview's first build (validate, aggregate, charts, context, HTML) plus its
+  first whole PDF laid out with an empty parts cache, as the preview reports them: the
+  cold build the ratio below is taken against;
+- `reload`: in headless Chromium (tools/browser/live.mjs), from a save of the foreword
+  with a new sentence until the reloaded page shows it, `--reloads` times;
+- `chapter pages`: from a save of one member's text (a sentence added to its summary)
+  until that chapter's new PDF pages are drawn as images (the preview's status says so;
+  this script asks it every 50 ms), `--chapter-runs` times, each once the PDF before is
+  done; and its ratio to `cold`;
+- `memory`: the preview's resident memory (its own process, and with its child processes:
+  the render workers) after 5 and after `--saves` saves of the member's file (each save
+  waited for until its build is done, not its PDF).
+
+Prints the table and appends a dated section to `--out`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support
+
+from tests.support.livepreview import Running, drive, live_preview  # noqa: E402
+
+DEMO = ROOT / "inputs"
+YEAR = 2024
+
+
+def _inputs(size: int, folder: Path) -> tuple[Path, str]:
+    """An inputs folder of `size` members, and the member whose text is saved."""
+    target = folder / "inputs"
+    if size == 10:
+        shutil.copytree(DEMO, target)
+        return target, "KR"
+    subprocess.run(
+        [sys.executable, "-m", "wgreport", "demo-data", "--out", str(target), "--members",
+         str(size), "--year", str(YEAR)], check=True, capture_output=True,
+    )  # fmt: skip
+    codes = sorted(p.stem for p in (target / str(YEAR) / "contributions").glob("*.yaml"))
+    return target, codes[len(codes) // 2]  # a chapter in the middle of the report
+
+
+def _with_sentence(original: str, run: int) -> str:
+    found = re.search(r"^summary: [|>][-+]?\n(\s+)", original, re.M)
+    if found is None:
+        raise SystemExit("the member's file has no block summary to change")
+    at = found.end()
+    return original[:at] + f"Benchmark save {run} added this sentence. " + original[at:]
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in map(int, children):
+            found += [child, *_descendants(child)]
+    return found
+
+
+def memory(pid: int) -> tuple[float, float]:
+    """MiB resident: the preview's process, and with its descendants."""
+    own = _rss_kib(pid)
+    total = own
+    for child in _descendants(pid):
+        with contextlib.suppress(OSError):
+            total += _rss_kib(child)
+    return own / 1024, total / 1024
+
+
+def _wait(run: Running, test: Any, timeout: float = 1800) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = run.status()
+        if test(status):
+            return status
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for the preview: {run.status()}")
+
+
+def _whole(status: dict[str, Any]) -> bool:
+    """Whether the status tells of a whole PDF made (not only changed chapters' pages)."""
+    return status["pdf"] is not None and bool(status["pdf"]["complete"])
+
+
+def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="wgreport-live-") as tmp:
+        folder = Path(tmp)
+        inputs, code = _inputs(size, folder)
+        member = inputs / str(YEAR) / "contributions" / f"{code}.yaml"
+        foreword = inputs / str(YEAR) / "foreword.md"
+        original, opening = member.read_text(encoding="utf-8"), foreword.read_text("utf-8")
+        chapter = f"member-{code.lower()}"
+        with live_preview(inputs, folder / "outputs", ready_seconds=1800) as run:
+            first = _wait(run, _whole)
+            cold = float(first["seconds"]) + float(first["pdf"]["seconds"])
+            print(
+                f"{size} members: cold {first['seconds']:.1f} s + PDF "
+                f"{first['pdf']['seconds']:.1f} s ({first['pdf']['pages']} pages)",
+                flush=True,
+            )
+            steps = [
+                {"name": f"reload {n}", "path": str(foreword),
+                 "content": opening + f"\nThe benchmark's sentence number {n}.\n",
+                 "text": f"The benchmark's sentence number {n}."}
+                for n in range(1, reloads + 1)
+            ]  # fmt: skip
+            seen = drive(run.url, steps, folder, timeout_ms=120_000)
+            reload_ms = [s["ms"] for s in seen["steps"] if s["ok"]]
+            if len(reload_ms) != reloads:
+                raise SystemExit(f"a reload was not seen: {seen}")
+            print(f"  reloads (ms): {reload_ms}", flush=True)
+            _wait(run, lambda s: _whole(s) and s["pdf"]["build"] == s["build"])
+            chapter_s = []
+            for n in range(1, chapter_runs + 1):
+                before = run.status()["build"]
+                saved = time.monotonic()
+                member.write_text(_with_sentence(original, n), encoding="utf-8")
+                done = _wait(
+                    run,
+                    lambda s, b=before: (
+                        s["pdf"] is not None
+                        and s["pdf"]["build"] > b
+                        and chapter in s["pdf"]["images"]
+                    ),
+                )
+                chapter_s.append(time.monotonic() - saved)
+                print(f"  {chapter} pages after {chapter_s[-1]:.1f} s "
+                      f"({len(done['pdf']['images'][chapter])} pages)", flush=True)  # fmt: skip
+                _wait(run, lambda s: _whole(s) and s["pdf"]["build"] == s["build"])
+            marks: dict[int, tuple[float, float]] = {}
+            for n in range(1, saves + 1):
+                before = run.status()["build"]
+                member.write_text(_with_sentence(original, 100 + n), encoding="utf-8")
+                _wait(run, lambda s, b=before: s["build"] > b)
+                if n in (5, saves):
+                    marks[n] = memory(run.proc.pid)
+                    print(f"  after {n} saves: {marks[n][0]:.0f} MiB "
+                          f"({marks[n][1]:.0f} MiB with its workers)", flush=True)  # fmt: skip
+    return {"size": size, "code": code, "cold": cold, "reload_ms": reload_ms,
+            "chapter_s": chapter_s, "memory": marks, "saves": saves,
+            "pages": first["pdf"]["pages"]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10,193")
+    parser.add_argument("--reloads", type=int, default=5)
+    parser.add_argument("--chapter-runs", type=int, default=3)
+    parser.add_argument("--saves", type=int, default=50)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-preview-live.md")
+    args = parser.parse_args()
+    results = [measure(int(s), args.reloads, args.chapter_runs, args.saves)
+               for s in args.sizes.split(",")]  # fmt: skip
+    load = os.getloadavg()
+    lines = [
+        f"## {dt.date.today().isoformat()}: `wgreport preview`, the targets of issue 41",
+        "",
+        f"`PYTHONPATH=$PWD/src .venv/bin/python benchmarks/live_preview.py --sizes {args.sizes} "
+        f"--reloads {args.reloads} --chapter-runs {args.chapter_runs} --saves {args.saves}` on "
+        f"{platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}); load "
+        f"average after the runs {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.",
+        "",
+        "| members | pages | cold (build + whole PDF) | save → reloaded page with the new text "
+        "(Chromium), median | max | member's save → its chapter's new pages, median | / cold "
+        f"| memory after 5 saves | after {args.saves} | ratio | with the render workers, after 5 "
+        f"| after {args.saves} |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        chapter = statistics.median(r["chapter_s"])
+        five, last = r["memory"][5], r["memory"][r["saves"]]
+        reload_median, reload_max = statistics.median(r["reload_ms"]), max(r["reload_ms"])
+        lines.append(
+            f"| {r['size']} | {r['pages']} | {r['cold']:.1f} s | {reload_median / 1000:.2f} s "
+            f"| {reload_max / 1000:.2f} s | {chapter:.1f} s | {chapter / r['cold']:.2f}x "
+            f"| {five[0]:.0f} MiB | {last[0]:.0f} MiB | {last[0] / five[0]:.2f}x "
+            f"| {five[1]:.0f} MiB | {last[1]:.0f} MiB |"
+        )
+    section = "\n".join(lines) + "\n"
+    print(section)
+    existing = args.out.read_text(encoding="utf-8") if args.out.is_file() else (
+        "# `wgreport preview`: the live preview's figures (issue 41)\n\n"
+        "Written by `benchmarks/live_preview.py`; newest section last.\n\n")  # fmt: skip
+    args.out.write_text(existing + section + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

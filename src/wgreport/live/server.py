@@ -1,0 +1,444 @@
+"""The live preview's web server (Starlette on uvicorn): `/` serves the report's page with
+a small script and the problems panel put in; the script listens to `/_live/events`
+(server-sent events: the page never polls) and reloads the page when a build is done.
+
+    /                        the report, with the panel (problems, the PDF, changed pages)
+    /_live/events            server-sent events: `hello` and `build` (the build's number),
+                             `pdf` (the background PDF is done)
+    /_live/live.js           the page's script
+    /_live/pdf               the panel's PDF part (fetched on a `pdf` event)
+    /_live/status            the state as JSON (for scripts and benchmarks)
+    /preview.pdf             the whole preview PDF
+    /_live/chapters/ID.pdf   a changed chapter laid out alone
+    /_live/pages/ID-N.png    its page N as an image
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html as htmllib
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from .pdfjob import PdfDone, PdfWorker
+from .rebuild import Built, LiveBuilder
+from .watcher import saves
+
+_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
+#: The report's own policy, with the preview's script and its events allowed (same origin).
+CSP = (
+    "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
+
+SCRIPT = """\
+(() => {
+  const panel = document.getElementById("wg-live");
+  const shown = panel.dataset.build;
+  // where the reader was: the first element with an id at the top of the window, and how
+  // far below the top it was (chapters off screen are not laid out: a scroll offset alone
+  // would land elsewhere)
+  const place = sessionStorage.getItem("wg-live-place");
+  if (place !== null) {
+    sessionStorage.removeItem("wg-live-place");
+    const [id, top] = JSON.parse(place);
+    const target = id && document.getElementById(id);
+    if (target) { target.scrollIntoView(); window.scrollBy(0, -top); }
+  }
+  const events = new EventSource("/_live/events");
+  events.onopen = () => { panel.dataset.connected = "yes"; };
+  const here = () => {
+    for (const el of document.querySelectorAll("main [id]")) {
+      const top = el.getBoundingClientRect().top;
+      if (top >= 0) return [el.id, top];
+    }
+    return [null, 0];
+  };
+  const reload = () => {
+    sessionStorage.setItem("wg-live-place", JSON.stringify(here()));
+    events.close();
+    location.reload();
+  };
+  const check = (e) => { if (e.data !== shown) reload(); };
+  events.addEventListener("hello", check);
+  events.addEventListener("build", check);
+  events.addEventListener("pdf", async () => {
+    const answer = await fetch("/_live/pdf");
+    if (answer.ok) panel.querySelector(".wg-live-pdf").outerHTML = await answer.text();
+  });
+})();
+"""
+
+STYLE = """<style>
+main section.chapter{content-visibility:auto;contain-intrinsic-size:auto 3000px}
+#wg-live{font:14px/1.4 system-ui,sans-serif;color:#111}
+#wg-live .wg-live-bar{position:fixed;right:8px;bottom:8px;z-index:9999;max-width:34em;
+ background:#fff;border:1px solid #666;border-radius:4px;padding:6px 10px;
+ box-shadow:0 1px 4px rgba(0,0,0,.3)}
+#wg-live .wg-live-problems{position:fixed;top:0;left:0;right:0;z-index:10000;max-height:60vh;
+ overflow:auto;background:#fff4f4;border-bottom:3px solid #b00020;padding:10px 16px}
+#wg-live .wg-live-problems h2{font-size:16px;margin:0 0 6px;color:#b00020}
+#wg-live .wg-live-problems li{margin:0 0 6px}
+#wg-live code{font-size:13px}
+#wg-live .wg-live-hint{color:#333}
+#wg-live img{max-width:100%;border:1px solid #ccc;margin:4px 0}
+</style>"""
+
+
+def _esc(text: object) -> str:
+    return htmllib.escape(str(text), quote=True)
+
+
+def problems_html(built: Built) -> str:
+    """The problems over the report: the build's failure, then every error (and, when
+    there are errors, the warnings), each at its file and line with what to do."""
+    errors = [p for p in built.problems if p.severity == "error"]
+    if not errors and not built.failure:
+        return ""
+    items = []
+    if built.failure:
+        items.append(f'<li class="wg-live-failure">{_esc(built.failure)}</li>')
+    for p in built.problems:
+        hint = f'<br><span class="wg-live-hint">What to do: {_esc(p.hint)}</span>' if p.hint else ""
+        field = f" [{_esc(p.field)}]" if p.field else ""
+        items.append(
+            f'<li class="wg-live-problem" data-severity="{p.severity}"><code>{_esc(p.where)}'
+            f"</code>: {p.severity} {_esc(p.code)}: {_esc(p.message)}{field}{hint}</li>"
+        )
+    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    title = "The report could not be made" if built.failure and not errors else count
+    if built.failure and not errors:
+        return (
+            f'<section class="wg-live-problems" role="alert" aria-label="Problems">'
+            f"<h2>{_esc(title)}: the page below is the last one that could be made</h2>"
+            f"<ul>{''.join(items)}</ul></section>"
+        )
+    return (
+        f'<section class="wg-live-problems" role="alert" aria-label="Problems">'
+        f"<h2>{_esc(title)} in the saved files: fix and save again (until then the report "
+        f"below leaves out what is not valid)</h2><ul>{''.join(items)}</ul></section>"
+    )
+
+
+class LiveSession:
+    """The preview's state: the newest build, the newest PDF, the open event streams."""
+
+    def __init__(self, builder: LiveBuilder, *, pdf: bool = True,
+                 say: Callable[[str], None] = print) -> None:  # fmt: skip
+        self.builder = builder
+        self.say = say
+        self.built: Built | None = None
+        self.pdf: PdfDone | None = None  # the newest news of the background PDF
+        self.whole: PdfDone | None = None  # the newest whole PDF made
+        self.pdf_enabled = pdf
+        self.pdf_wanted = 0  # the newest build handed to the PDF worker
+        self._streams: set[asyncio.Queue[str | None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._worker: PdfWorker | None = None
+        self._watching: asyncio.Task[None] | None = None
+        self.saves = 0
+
+    # --- building -----------------------------------------------------------------------
+
+    def first_build(self) -> Built:
+        """The build before the server listens."""
+        self.built = self.builder.build()
+        return self.built
+
+    async def start(self) -> None:
+        """Start the PDF worker and the watcher (in the server's event loop)."""
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        if self.pdf_enabled:
+            self._worker = PdfWorker(self.builder.settings, self.builder.files, self._pdf_done)
+            if self.built is not None:
+                self._ask_pdf(self.built)
+        self._watching = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        """End the event streams, the watcher and the background PDF."""
+        self.close_streams()
+        if self._stop is not None:
+            self._stop.set()
+        if self._watching is not None:
+            self._watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watching
+        if self._worker is not None:
+            await asyncio.to_thread(self._worker.stop)
+
+    async def _watch(self) -> None:
+        assert self._stop is not None
+        async for changed in saves(self.builder.watched(), self.builder.concerns, self._stop):
+            await self.rebuild(changed)
+
+    async def rebuild(self, changed: list[Path]) -> Built:
+        """Build again after `changed` were saved, then tell the open pages."""
+        self.saves += 1
+        built = await asyncio.to_thread(self.builder.build, changed)
+        self.built = built
+        self.say(describe_build(built))
+        self.broadcast("build", str(built.number))
+        self._ask_pdf(built)
+        return built
+
+    def _ask_pdf(self, built: Built) -> None:
+        if self._worker is not None and built.failure is None and built.ctx is not None:
+            self.pdf_wanted = built.number
+            self._worker.submit(built)
+
+    def _pdf_done(self, done: PdfDone) -> None:  # in the worker's thread
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._after_pdf, done)
+
+    def _after_pdf(self, done: PdfDone) -> None:
+        self.pdf = done
+        if done.complete and done.pdf is not None:
+            self.whole = done
+        self.say(describe_pdf(done))
+        self.broadcast("pdf", str(done.number))
+
+    # --- the event streams ------------------------------------------------------------
+
+    def broadcast(self, event: str, data: str) -> None:
+        for queue in list(self._streams):
+            queue.put_nowait(f"event: {event}\ndata: {data}\n\n")
+
+    def close_streams(self) -> None:
+        """End every open event stream (on shutdown: uvicorn then closes at once)."""
+        for queue in list(self._streams):
+            queue.put_nowait(None)
+
+    async def stream(self) -> AsyncIterator[str]:
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._streams.add(queue)
+        try:
+            number = self.built.number if self.built else 0
+            yield f"retry: 1000\nevent: hello\ndata: {number}\n\n"
+            while True:
+                message = await queue.get()
+                if message is None:
+                    return
+                yield message
+        finally:
+            self._streams.discard(queue)
+
+    # --- the page -----------------------------------------------------------------------
+
+    def pdf_html(self) -> str:
+        """The panel's PDF part: the link to the preview PDF and the changed chapters'
+        pages, or what the background is doing."""
+        done = self.pdf
+        parts = []
+        if not self.pdf_enabled:
+            parts.append("PDF: not made (--no-pdf).")
+        elif done is None or done.number < self.pdf_wanted or not done.complete:
+            earlier = self.whole
+            parts.append(
+                "PDF: being laid out…"
+                + (f' (<a href="/preview.pdf">the PDF of build {earlier.number}</a>)'
+                   if earlier is not None else "")
+            )  # fmt: skip
+        if done is not None and done.problem:
+            parts.append(f"PDF: {_esc(done.problem)}")
+        elif done is not None:
+            if done.complete:
+                parts.append(f'<a href="/preview.pdf">The preview PDF</a> ({done.pages} pages, '
+                             f"build {done.number}, {done.seconds:.1f} s)")  # fmt: skip
+            for chapter in done.chapters:
+                images = "".join(
+                    f'<a href="/_live/pages/{p.name}"><img alt="{_esc(chapter.title)}, page {n}" '
+                    f'src="/_live/pages/{p.name}" loading="lazy"></a>'
+                    for n, p in enumerate(chapter.images, start=1)
+                )
+                parts.append(
+                    f'<details class="wg-live-chapter"><summary>Changed: {_esc(chapter.title)} '
+                    f'(<a href="/_live/chapters/{chapter.pdf.name}">PDF</a>, '
+                    f"{len(chapter.images)} pages)</summary>{images}</details>"
+                )
+        return f'<div class="wg-live-pdf">{"<br>".join(parts)}</div>'
+
+    def panel(self) -> str:
+        built = self.built
+        assert built is not None
+        warnings = [p for p in built.problems if p.severity == "warning"]
+        listed = "".join(f"<li><code>{_esc(p.where)}</code>: {_esc(p.message)}</li>"
+                         for p in warnings)  # fmt: skip
+        warned = (
+            f"<details><summary>{len(warnings)} warning(s)</summary><ul>{listed}</ul></details>"
+            if warnings and not built.errors
+            else ""
+        )
+        return (
+            f'<div id="wg-live" data-build="{built.number}">{STYLE}{problems_html(built)}'
+            f'<aside class="wg-live-bar" aria-label="Live preview">Live preview, build '
+            f"{built.number} ({built.made_at}, {built.seconds:.1f} s){warned}{self.pdf_html()}"
+            f'</aside></div><script src="/_live/live.js"></script>'
+        )
+
+    def page(self) -> str:
+        built = self.built
+        assert built is not None
+        report = built.html or (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Live preview'
+            "</title></head><body><main><h1>No report yet</h1><p>The report could not be "
+            "made from the inputs: see the problems above.</p></main></body></html>"
+        )
+        report = _CSP.sub(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">', report)
+        end = report.rfind("</body>")
+        if end < 0:
+            return report + self.panel()
+        return report[:end] + self.panel() + report[end:]
+
+    def status(self) -> dict[str, Any]:
+        built, done = self.built, self.pdf
+        return {
+            "build": built.number if built else 0,
+            "errors": built.errors if built else 0,
+            "failure": built.failure if built else None,
+            "problems": [p.__dict__ for p in built.problems] if built else [],
+            "seconds": round(built.seconds, 3) if built else None,
+            "pdf": None if done is None else {
+                "build": done.number, "pages": done.pages, "problem": done.problem,
+                "complete": done.complete,
+                "changed": list(done.changed), "chapter_seconds": round(done.chapter_seconds, 3),
+                "seconds": round(done.seconds, 3),
+                "images": {c.id: [p.name for p in c.images] for c in done.chapters},
+            },
+        }  # fmt: skip
+
+
+def describe_build(built: Built) -> str:
+    """One line for the terminal."""
+    saved = f"saved {', '.join(built.changed)}: " if built.changed else ""
+    if built.failure:
+        return f"{saved}build {built.number} failed: {built.failure}"
+    counts = f"{built.errors} error(s), {built.warnings} warning(s)"
+    line = (
+        f"{saved}build {built.number} in {built.seconds:.1f} s ({built.members} members, {counts})"
+    )
+    first_error = next((p for p in built.problems if p.severity == "error"), None)
+    if first_error is not None:
+        line += f"\n    {first_error.where}: {first_error.message}"
+    return line
+
+
+def describe_pdf(done: PdfDone) -> str:
+    if done.problem:
+        return f"  PDF of build {done.number}: {done.problem}"
+    if not done.complete:
+        pages = ", ".join(f"{c.title} ({len(c.images)} pages)" for c in done.chapters)
+        return f"  changed pages of build {done.number} in {done.chapter_seconds:.1f} s: {pages}"
+    changed = f"; laid out again: {', '.join(done.changed)}" if done.changed else ""
+    return f"  PDF of build {done.number}: {done.pages} pages in {done.seconds:.1f} s{changed}"
+
+
+def make_app(session: LiveSession) -> Starlette:
+    files = session.builder.files
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(session.page(), headers={"Cache-Control": "no-store"})
+
+    async def events(request: Request) -> Response:
+        return StreamingResponse(session.stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    async def script(request: Request) -> Response:
+        return Response(SCRIPT, media_type="text/javascript")
+
+    async def pdf_part(request: Request) -> Response:
+        return HTMLResponse(session.pdf_html(), headers={"Cache-Control": "no-store"})
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(session.status())
+
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # the browser asks; the report has none
+
+    def _file(path: Path, media_type: str) -> Response:
+        if not path.is_file():
+            return PlainTextResponse("Not made yet: the PDF is laid out after each build.", 404)
+        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+    async def report_pdf(request: Request) -> Response:
+        return _file(files.report_pdf, "application/pdf")
+
+    async def chapter_pdf(request: Request) -> Response:
+        name = request.path_params["name"]
+        if not _NAME.fullmatch(name):
+            return PlainTextResponse("No such chapter.", 404)
+        return _file(files.chapter_pdf(name), "application/pdf")
+
+    async def page_png(request: Request) -> Response:
+        name, number = request.path_params["name"], request.path_params["number"]
+        if not _NAME.fullmatch(name):
+            return PlainTextResponse("No such page.", 404)
+        return _file(files.page_image(name, number), "image/png")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await session.start()
+        try:
+            yield
+        finally:
+            await session.stop()
+
+    routes = [
+        Route("/", page),
+        Route("/_live/events", events),
+        Route("/_live/live.js", script),
+        Route("/_live/pdf", pdf_part),
+        Route("/_live/status", status),
+        Route("/favicon.ico", no_icon),
+        Route("/preview.pdf", report_pdf),
+        Route("/_live/chapters/{name}.pdf", chapter_pdf),
+        Route("/_live/pages/{name}-{number:int}.png", page_png),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def serve(session: LiveSession, host: str, port: int,
+          on_ready: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Serve until Ctrl-C: the event streams are ended first, so that uvicorn's shutdown
+    does not wait for the open pages; then the watcher and the background PDF end."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            loop = session._loop
+            if loop is not None:
+                loop.call_soon_threadsafe(session.close_streams)
+            super().handle_exit(sig, frame)
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if on_ready is not None and self.started:
+                on_ready()
+
+    config = uvicorn.Config(
+        make_app(session),
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        timeout_graceful_shutdown=3,
+        lifespan="on",
+    )
+    _Server(config).run()
