@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -209,6 +210,20 @@ def layout_process() -> ProcessPoolExecutor:
                                initializer=_layout_process_started)  # fmt: skip
 
 
+def _ended(pid: int, timeout: float) -> bool:
+    """Whether the process `pid` ended (and was reaped by its executor) within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        time.sleep(0.05)
+    return False
+
+
 class PdfWorker:
     """A thread that has the newest build handed to it laid out in the layout process, one
     at a time, and tells `on_done` what was made (the changed chapters' pages, then the
@@ -224,6 +239,7 @@ class PdfWorker:
         self._wake = threading.Condition()
         self._stopping = False
         self._pool: ProcessPoolExecutor | None = None
+        self._pid: int | None = None
         self.busy = False
         self._thread = threading.Thread(target=self._loop, name="live-preview-pdf", daemon=True)
         self._thread.start()
@@ -243,23 +259,23 @@ class PdfWorker:
             self._stopping = True
             self._pending = None
             self._wake.notify()
-        pool = self._pool
+        pool, pid = self._pool, self._pid
         if pool is not None:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            for process in processes:
+            if pid is not None:
                 with contextlib.suppress(OSError):
-                    process.terminate()  # _end_job: the job ends, the process exits cleanly
+                    os.kill(pid, signal.SIGTERM)  # _end_job: the job ends, the process exits
             pool.shutdown(wait=False, cancel_futures=True)  # then it exits, its job ended
-            for process in processes:
-                process.join(timeout)
-                if process.is_alive():
-                    process.kill()
-            self._pool = None
+            if pid is not None and not _ended(pid, timeout):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            self._pool = self._pid = None
         self._thread.join(timeout)
 
     def _run(self, built: Built) -> PdfDone:
         if self._pool is None:
             self._pool = layout_process()
+            # its pid, asked of it (the executor keeps its processes private), for stop()
+            self._pid = self._pool.submit(os.getpid).result()
         part, self._digests = self._pool.submit(
             changed_pages, built, self.settings, self.files, self._digests
         ).result()
