@@ -56,7 +56,7 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
     expected = [
         "SHA256SUMS", "comments.csv", "comments.html", "data/completeness.csv", "data/governance.csv", "data/indicator_change.csv",
         "data/indicator_summary.csv", "data/indicators.csv", "data/initiatives.csv",
-        "data/themes.csv", "manifest.json", "report.html", "report.json", "report.pdf",
+        "data/themes.csv", "facts.json", "manifest.json", "report.html", "report.json", "report.pdf",
         "validation.json",
     ]  # fmt: skip
     for folder in (first, second):
@@ -64,7 +64,7 @@ def test_drafts_are_numbered_and_never_overwritten(flow_drafts: tuple[Path, Path
         assert found == expected
     html = (first / "report.html").read_text(encoding="utf-8")
     for name in expected:
-        if name.startswith(("data/", "comments.")) or name == "report.json":
+        if name.startswith(("data/", "comments.")) or name in ("report.json", "facts.json"):
             assert f'href="{name}"' in html, name
 
 
@@ -252,7 +252,7 @@ def test_the_flow_and_the_library_build_publish_the_same_files(
     by_flow = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
     by_library = json.loads((library_draft / "manifest.json").read_text(encoding="utf-8"))
     assert by_flow["outputs"] == by_library["outputs"]
-    assert len(by_flow["outputs"]) == 13
+    assert len(by_flow["outputs"]) == 14
     assert {k: v for k, v in by_flow.items() if k != "render"} == {
         k: v for k, v in by_library.items() if k != "render"
     }

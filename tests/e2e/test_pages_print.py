@@ -148,13 +148,24 @@ def _link_lines(report: Path) -> list[str]:
     return [htmllib.unescape(t).split()[0] for t in lines]
 
 
+def _finding_starts(report: Path) -> set[str]:
+    """The first two words of each of the summary's findings: a bullet that is an item of
+    its own, not a note or an outcome that belongs to the item before it."""
+    page = (report / "report.html").read_text(encoding="utf-8")
+    found = re.search(r'<ul class="findings">(.*?)</ul>', page, re.S)
+    assert found
+    items = re.findall(r"<li>\s*([^<]+)", found.group(1))
+    return {" ".join(htmllib.unescape(t).split()[:2]) for t in items}
+
+
 def test_no_page_begins_with_what_belongs_to_the_item_before_it(
     report: Path, pages: list[tuple[float, list[Box]]]
 ) -> None:
     """A page that opens with a table's note, a member's indicator sources or an
     initiative's links, and holds less than half a page, is a page of leftovers."""
     links = set(_link_lines(report))
-    assert links
+    findings = _finding_starts(report)
+    assert links and findings
     leftovers = []
     for number, (height, boxes) in enumerate(pages, start=1):
         if number <= 2 or not boxes:
@@ -162,7 +173,9 @@ def test_no_page_begins_with_what_belongs_to_the_item_before_it(
         top = min(b[1] for b in boxes)
         line = " ".join(b[4] for b in sorted(boxes) if abs(b[1] - top) < 2)
         first = line.split()[0]
-        belongs = first in {"•", "Note:", "Source:"} or (first in links and "<http" in line)
+        finding = " ".join(line.split()[1:3]) in findings  # a finding is an item of its own
+        belongs = (first == "•" and not finding) or first in {"Note:", "Source:"}
+        belongs = belongs or (first in links and "<http" in line)
         if belongs and _fill(height, boxes) < 0.5:
             leftovers.append((number, line[:60]))
     assert leftovers == []

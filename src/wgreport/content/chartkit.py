@@ -379,7 +379,15 @@ def draw_reference_lines(ax: Any, lines: Sequence[ReferenceLine], fontsize: floa
                 chosen.set_gid(f"{line.gid}-label")
                 placed.append(chosen.get_window_extent(renderer))
                 break
-    texts = _text_boxes(fig, renderer)
+    _draw_broken_lines(ax, order, _text_boxes(fig, renderer), gap)
+
+
+def _draw_broken_lines(
+    ax: Any, order: Sequence[ReferenceLine], texts: list[Any], gap: float
+) -> None:
+    """Each line from the bottom of the plot area to its top, broken wherever a text lies
+    on it."""
+    xleft, xright = sorted(ax.get_xlim())
     to_data = ax.transData.inverted()
     bottom, top = ax.transAxes.transform((0, 0))[1], ax.transAxes.transform((0, 1))[1]
     for line in order:

@@ -56,15 +56,16 @@ class Fact:
 
 
 def rank_text(ranks: pd.DataFrame, code: str, indicator_id: str, reporting: int) -> str:
-    """ "3 of 10", or "3 of 10 (tied)" when another member shares the rank (as a member's
-    table prints it); "–" when the member has no value."""
+    """ "3rd of 10", or "3rd of 10 (tied)" when another member shares the rank (as a
+    member's table prints it: an ordinal, so that the rank of a rank indicator does not read
+    as a rank of a rank); "–" when the member has no value."""
     of = ranks[ranks["indicator"] == indicator_id]
     mine = of[of["member"] == code]["rank"]
     if not len(mine) or pd.isna(mine.iloc[0]):
         return "–"
     rank = int(mine.iloc[0])
     tied = int((of["rank"] == rank).sum()) > 1
-    return f"{rank} of {reporting}" + (" (tied)" if tied else "")
+    return f"{ordinal(rank)} of {reporting}" + (" (tied)" if tied else "")
 
 
 def _number(value: Any) -> str | None:
@@ -292,11 +293,11 @@ class _Rows:
         self.reporting = as_int(frames.statistics.at[indicator.id, "reported"])
 
     def rank(self, code: str) -> str | None:
-        """As `rank_text` prints it: "3 of 10", "3 of 10 (tied)"; None without a rank."""
+        """As `rank_text` prints it: "3rd of 10", "3rd of 10 (tied)"; None without a rank."""
         rank = self.ranks.get(code)
         if rank is None:
             return None
-        return f"{rank} of {self.reporting}" + (" (tied)" if self.tied[rank] > 1 else "")
+        return f"{ordinal(rank)} of {self.reporting}" + (" (tied)" if self.tied[rank] > 1 else "")
 
 
 def _member_facts(

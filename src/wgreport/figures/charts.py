@@ -159,7 +159,7 @@ def said_once(
     texts = {row[-1] for row in shown}
     if len(shown) < 2 or len(texts) != 1 or not (text := texts.pop()):
         return columns, rows, []
-    rows = [row[:-1] + [""] if row[0] not in missing else row for row in rows]
+    rows = [[*row[:-1], ""] if row[0] not in missing else row for row in rows]
     if not any(row[-1] for row in rows):
         columns, rows = columns[:-1], [row[:-1] for row in rows]
     return columns, rows, [f"Every value shown: {text.rstrip('.')}."]
