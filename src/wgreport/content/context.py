@@ -16,12 +16,12 @@ from ..inputs.edition import LoadedEdition
 from ..inputs.models import Contribution, Indicator, WorkingGroup
 from . import aggregate
 from .chartkit import Chart
-from .compare import constant_value, previous_value, reference_rows, stat_cell
+from .compare import PreviousValue, constant_value, previous_values, reference_rows, stat_cell
 from .contributed import MemberItems, figure_id, member_items, table_ids
 from .editorial import editorial_view, element_labels
-from .facts import compute_facts, rank_text
+from .facts import IndicatorRows, compute_facts
 from .findings import key_findings
-from .formatting import as_int, format_change, format_median, format_number
+from .formatting import format_change, format_median, format_number
 from .frontmatter import front_matter
 from .markdown import render_inline
 from .method import break_text, method_view
@@ -255,12 +255,16 @@ def _member_chapters(
     items: Mapping[str, MemberItems],
 ) -> list[MemberChapter]:
     wg = loaded.working_group
+    lookups = _Lookups(
+        previous=previous_values(frames.change),
+        rows={i.id: IndicatorRows(frames, i) for i in wg.indicators},
+    )
     return [
         _member_chapter(
             wg,
             code,
             c,
-            frames,
+            lookups,
             images,
             late=code in late,
             numbers=Numbers(tables=n.tables, figures=n.figures, items=items[code]),
@@ -358,23 +362,32 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     return rows
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """The frames' rows by member, looked up once for every member chapter (filtering the
+    frames per member and indicator was most of a 193-member context's time)."""
+
+    previous: dict[tuple[str, str], PreviousValue | None]
+    rows: dict[str, IndicatorRows]
+
+
 def _indicator_lines(
-    wg: WorkingGroup, code: str, contribution: Contribution, frames: aggregate.Frames, year: int
+    wg: WorkingGroup, code: str, contribution: Contribution, lookups: _Lookups, year: int
 ) -> list[IndicatorLine]:
     """A member's table of indicators: its value, the group median, its rank and, against
     the previous edition's value (with its data year and source), the change; no change
     across a break in the series."""
-    stats, change = frames.statistics, frames.change
     reported = {v.id: v for v in contribution.indicators}
     lines = []
     for indicator in wg.indicators:
         value = reported.get(indicator.id)
-        before = previous_value(change, code, indicator.id)
+        before = lookups.previous.get((code, indicator.id))
+        rows = lookups.rows[indicator.id]
         series_break = indicator.break_at(year) if before is not None else None
         now = value.value if value is not None else None
         if series_break is not None:
             change_text = "break in series"
-        elif ((change["member"] == code) & (change["indicator"] == indicator.id)).any():
+        elif (code, indicator.id) in lookups.previous:
             change_text = format_change(
                 now, before.value if before else None, indicator.decimals, indicator.unit
             )
@@ -386,12 +399,8 @@ def _indicator_lines(
                 title=indicator.title,
                 value=format_number(now, indicator.decimals),
                 data_year=str(value.data_year) if value and value.data_year else "",
-                median=format_median(
-                    stats.loc[indicator.id, "median"], indicator.decimals, indicator.unit
-                ),
-                rank=rank_text(
-                    frames.ranks, code, indicator.id, as_int(stats.at[indicator.id, "reported"])
-                ),
+                median=rows.median,
+                rank=rows.rank(code) or "–",
                 previous=format_number(before.value if before else None, indicator.decimals),
                 previous_data_year=before.data_year if before else "",
                 previous_source=before.source if before else "",
@@ -473,7 +482,7 @@ def _member_chapter(
     wg: WorkingGroup,
     code: str,
     contribution: Contribution,
-    frames: aggregate.Frames,
+    lookups: _Lookups,
     images: Mapping[str, str],
     *,
     late: bool,
@@ -504,7 +513,7 @@ def _member_chapter(
             legal_instruments=[(li.title, li.year) for li in gov.legal_instruments],
         ),
         initiatives=_initiative_views(wg, code, contribution, images, numbers),
-        indicators=_indicator_lines(wg, code, contribution, frames, year),
+        indicators=_indicator_lines(wg, code, contribution, lookups, year),
         case_study=_case_view(code, contribution, images, numbers),
     )
 

@@ -55,19 +55,6 @@ class Fact:
         return {"id": self.id, "printed": self.printed, "value": self.value, "source": self.source}
 
 
-def rank_text(ranks: pd.DataFrame, code: str, indicator_id: str, reporting: int) -> str:
-    """ "3rd of 10", or "3rd of 10 (tied)" when another member shares the rank (as a
-    member's table prints it: an ordinal, so that the rank of a rank indicator does not read
-    as a rank of a rank); "–" when the member has no value."""
-    of = ranks[ranks["indicator"] == indicator_id]
-    mine = of[of["member"] == code]["rank"]
-    if not len(mine) or pd.isna(mine.iloc[0]):
-        return "–"
-    rank = int(mine.iloc[0])
-    tied = int((of["rank"] == rank).sum()) > 1
-    return f"{ordinal(rank)} of {reporting}" + (" (tied)" if tied else "")
-
-
 def _number(value: Any) -> str | None:
     number = exact(value)
     return None if number is None else str(number)
@@ -175,7 +162,7 @@ def _indicator_facts(
     out.count(f"{i}.group.reporting", len(values), f"{where}: members reporting a value")
     _reference_facts(out, frames, indicator, values, median, previous_median, comparable)
     _movement(out, frames, indicator, comparable, previous_year)
-    rows = _Rows(frames, indicator)
+    rows = IndicatorRows(frames, indicator)
     for code in members:
         _member_facts(out, wg, rows, indicator, code, median, year, comparable)
 
@@ -274,7 +261,7 @@ def _movement(
     out.count(f"{i}.members.compared", len(moves), source)
 
 
-class _Rows:
+class IndicatorRows:
     """One indicator's rows of the change frame and ranks, by member (looked up once, not
     filtered for each member: 193 members would filter the frames 772 times)."""
 
@@ -291,9 +278,15 @@ class _Rows:
         }  # fmt: skip
         self.tied = Counter(self.ranks.values())
         self.reporting = as_int(frames.statistics.at[indicator.id, "reported"])
+        #: the group median as a member's table prints it
+        self.median = format_median(
+            frames.statistics.loc[indicator.id, "median"], indicator.decimals, indicator.unit
+        )
 
     def rank(self, code: str) -> str | None:
-        """As `rank_text` prints it: "3rd of 10", "3rd of 10 (tied)"; None without a rank."""
+        """A member's rank as its table and the rank facts print it: "3rd of 10", or "3rd of
+        10 (tied)" when another member shares the rank (an ordinal, so that the rank of a
+        rank indicator does not read as a rank of a rank); None without a rank."""
         rank = self.ranks.get(code)
         if rank is None:
             return None
@@ -303,7 +296,7 @@ class _Rows:
 def _member_facts(
     out: _Facts,
     wg: WorkingGroup,
-    rows: _Rows,
+    rows: IndicatorRows,
     indicator: Indicator,
     code: str,
     median: Decimal | None,
@@ -339,7 +332,7 @@ def _contrasts(out: _Facts, wg: WorkingGroup, frames: aggregate.Frames) -> None:
     """Members in the top quarter of the members on one index and in the bottom quarter on
     another (indices only: ranks restate an index)."""
     indices = [
-        (i, _Rows(frames, i).ranks) for i in wg.indicators if i.unit != "rank"
+        (i, IndicatorRows(frames, i).ranks) for i in wg.indicators if i.unit != "rank"
     ]  # fmt: skip
     found: list[str] = []
     for member in wg.members:
