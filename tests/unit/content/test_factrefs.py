@@ -193,3 +193,4 @@ def test_an_editorial_file_can_be_validated_on_its_own(tmp_path: Path) -> None:
     stray.write_text("{{ nothing }}\n", encoding="utf-8")
     [only] = validate_paths([stray], inputs).files
     assert [(i.severity, i.code) for i in only.issues] == [("warning", "checks-not-run")]
+
