@@ -17,7 +17,7 @@ from ..inputs.models import Contribution, Indicator, WorkingGroup
 from . import aggregate
 from .chartkit import Chart
 from .compare import constant_value, previous_value, reference_rows, stat_cell
-from .contributed import MemberItems, figure_id, member_items, table_ids
+from .contributed import MemberItems, cite_figures, figure_id, member_items, table_ids
 from .editorial import editorial_view, element_labels
 from .facts import compute_facts, rank_text
 from .findings import key_findings
@@ -413,8 +413,10 @@ class Numbers:
     items: MemberItems
 
     def html(self, piece: Any, code: str, part: str) -> str:
-        """A Markdown field's HTML with its tables captioned and numbered."""
-        return self.items.captions(piece, table_ids(code, part, piece), self.tables)
+        """A Markdown field's HTML with its tables captioned and numbered, and its
+        `{{ figure:ID }}` citing the member's own figures by number (cite_figures)."""
+        captioned = self.items.captions(piece, table_ids(code, part, piece), self.tables)
+        return cite_figures(captioned, code, self.figures)
 
     def figure(self, code: str, part: str) -> tuple[str | None, str]:
         """The figure of an initiative's or the case study's image, if it is one."""
