@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..inputs.comments import CommentSummary
 from ..inputs.edition import LoadedEdition
+from ..inputs.issues import FileReport
 from ..inputs.models import Contribution, Indicator, WorkingGroup
 from . import aggregate
 from .chartkit import Chart
@@ -156,6 +157,7 @@ def build_context(
     downloads: Sequence[tuple[str, str]] = (),
     comments: CommentSummary | None = None,
     editorial_markdown: Mapping[str, str] | None = None,
+    previous_checks: Sequence[FileReport] = (),
 ) -> ReportContext:
     """Assemble the report context from a loaded edition and its frames (pure: no I/O);
     `editorial_markdown`: the editorial chapters' Markdown by file name."""
@@ -215,7 +217,8 @@ def build_context(
         table_titles=titles,
         data_tables=data_tables,
         contributors=_contributor_rows(wg, contributions, late),
-        validation_notes=_validation_notes(loaded),
+        validation_notes=_validation_notes(loaded.report.files)
+        + _validation_notes(previous_checks, f"{previous_year} "),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
@@ -308,16 +311,18 @@ def _where(member: str | None, file: str, line: int | None) -> str:
     return f"{what}, line {line}" if line else what
 
 
-def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
+def _validation_notes(files: Sequence[FileReport], edition: str = "") -> list[ValidationNote]:
+    """The issues of `files`, for the status annex; `edition` ("2023 ") names the
+    previous edition's files (pipeline.previous_checks)."""
     notes = []
-    for report in loaded.report.files:
+    for report in files:
         for issue in report.sorted_issues():
             notes.append(
                 ValidationNote(
                     member=report.member or "—",
                     severity=issue.severity,
                     code=issue.code,
-                    where=_where(report.member, report.file, issue.line),
+                    where=edition + _where(report.member, report.file, issue.line),
                     message=issue.message,
                 )
             )
