@@ -6,6 +6,7 @@ line, every one a warning that does not stop a draft."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.conftest import copy_inputs
@@ -58,6 +59,7 @@ def test_the_previous_edition_s_problems_are_warnings_with_their_file_and_line(
 
 
 def test_a_draft_publishes_them_and_is_not_stopped(tmp_path: Path) -> None:
+    """validation.json and the review page (outputs/<year>/index.html) list them."""
     from tests.conftest import ROOT
     from wgreport.build.steps import build
     from wgreport.runtime.settings import Settings
@@ -74,3 +76,6 @@ def test_a_draft_publishes_them_and_is_not_stopped(tmp_path: Path) -> None:
     assert (["2023", "contributions", "KR.yaml"], "warning", "data-year-after-edition", line) in [
         (list(f), s, c, n) for f, s, c, n in issues
     ]
+    page = (folder.parent.parent / "index.html").read_text(encoding="utf-8")
+    assert "The 2023 edition's files, which supply values the report prints, have 1 problem" in page
+    assert re.search(rf"inputs/2023/contributions/KR.yaml:{line}:\d+ data-year-after-edition", page)
