@@ -178,6 +178,11 @@ def make_manifest(
             if checked is not None and overridden
             else {}
         ),
+        **(
+            {"preflight_warnings": [p.to_dict() for p in checked.warnings]}
+            if checked is not None and checked.warnings
+            else {}
+        ),
         "render_warnings": list(rendered.warnings),
         "render": dict(rendered.render),
         "inputs": digest_inputs(input_paths(loaded.files)),

@@ -150,6 +150,17 @@ def previous_checks(loaded: LoadedEdition, earlier: LoadedEdition) -> list[FileR
     return out
 
 
+def printed_facts(loaded: LoadedEdition) -> dict[str, tuple[str, str]]:
+    """Every fact of the edition: its id → (what the report prints, its source), as
+    `wgreport facts` lists them (the final's preflight warns of a cited "n/a")."""
+    from ..content.facts import compute_facts
+
+    previous_year, previous = load_previous(loaded)
+    _, frames = compute_frames(loaded, EditionRead(previous_year, previous))
+    facts = compute_facts(loaded.working_group, frames, loaded.year, previous_year)
+    return {f.id: (f.printed, f.source) for f in facts}
+
+
 def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
     """The edition's review files, checked against the drafts published so far."""
     files = loaded.files

@@ -347,7 +347,9 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
             overrides = plan.request_overrides(
                 request.allow, request.allow_missing, request.allow_open_comments
             )
-            build, checked = plan.plan_final(loaded, read.reviews or Reviews(), overrides)
+            build, checked = plan.plan_final(
+                loaded, read.reviews or Reviews(), overrides, pipeline.printed_facts
+            )
         loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read)
         manifest = outputs.make_manifest(settings, loaded, rendered, build, checked)
         stage("publish")
