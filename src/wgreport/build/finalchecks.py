@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -517,3 +517,41 @@ def find_unconfirmed(m: Material) -> Iterator[Problem]:
     states = confirmation_states(m.loaded, load_record(inputs_dir, year))
     record = m.display(Inputs(inputs_dir).edition(year).country_validation)
     yield from unconfirmed_problems(states, record, [code for code, _ in m.included()])
+
+
+#: What a cited fact prints and where it comes from, by id (pipeline.printed_facts): given
+#: by the caller, so that this module (which the portal imports) reaches no build stage.
+PrintedFacts = Callable[[LoadedEdition], Mapping[str, tuple[str, str]]]
+
+
+def find_unavailable_facts(m: Material, printed_facts: PrintedFacts) -> Iterator[Problem]:
+    """A fact cited in the foreword or an editorial chapter (`{{ fact-id }}`) that prints
+    "n/a" in this edition: the sentence would read "rose by n/a". A warning of the preflight
+    (it does not refuse the final: a value may be missing for good), with its file, line
+    and why the fact has no value. The facts are computed (`printed_facts`) only when the
+    text cites one."""
+    from ..inputs.factrefs import scan
+
+    folder = m.edition_file.parent
+    cited = []
+    for name in editorial_files(m.edition):
+        path = folder / name
+        if path.is_file():
+            refs, _ = scan(path.read_text(encoding="utf-8", errors="replace"))
+            cited += [(path, ref) for ref in refs if ref.kind == "fact"]
+    if not cited:
+        return
+    facts = printed_facts(m.loaded)
+    for path, ref in cited:
+        printed, source = facts.get(ref.id, ("", ""))
+        if printed == "n/a":
+            yield Problem(
+                "unavailable-facts",
+                m.display(path),
+                ref.line,
+                f"{{{{ {ref.id} }}}} prints 'n/a' in this edition ({source}): the "
+                "sentence that cites it would read 'n/a'",
+                "rewrite the sentence without this value, or cite a fact that has one "
+                "(wgreport facts lists each fact's printed value)",
+                "",
+            )

@@ -4,7 +4,7 @@ pages, the CSVs attached to a final's PDF, validation.json and the manifest."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from ..content.reportmodel import BuildInfo, ReportContext
 from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
+from ..inputs.issues import FileReport
 from ..layout import FACTS_JSON
 from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
@@ -177,6 +178,11 @@ def make_manifest(
             if checked is not None and overridden
             else {}
         ),
+        **(
+            {"preflight_warnings": [p.to_dict() for p in checked.warnings]}
+            if checked is not None and checked.warnings
+            else {}
+        ),
         "render_warnings": list(rendered.warnings),
         "render": dict(rendered.render),
         "inputs": digest_inputs(input_paths(loaded.files)),
@@ -189,19 +195,32 @@ def make_manifest(
     }
 
 
-def validation_json(loaded: LoadedEdition) -> bytes:
+def validation_json(
+    loaded: LoadedEdition, previous: tuple[int | None, Sequence[FileReport]] = (None, ())
+) -> bytes:
+    """The edition's validation report (the spec's validation output); with the previous
+    edition's files that supply printed values, as an optional `previous_edition`:
+    `{"year", "files"}`, each file as in `files`, every issue a warning
+    (pipeline.previous_checks)."""
     import json
 
-    return (json.dumps(loaded.report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    report = loaded.report.to_dict()
+    year, files = previous
+    if year is not None and files:
+        report["previous_edition"] = {"year": year, "files": [f.to_dict() for f in files]}
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def output_files(
-    loaded: LoadedEdition, rendered: RenderedReport, data: dict[str, bytes]
+    loaded: LoadedEdition,
+    rendered: RenderedReport,
+    data: dict[str, bytes],
+    previous: tuple[int | None, Sequence[FileReport]] = (None, ()),
 ) -> dict[str, bytes]:
     """The files of a draft folder (the manifest is added by publish)."""
     return {
         "report.html": rendered.html.encode("utf-8"),
         "report.pdf": rendered.pdf,
-        "validation.json": validation_json(loaded),
+        "validation.json": validation_json(loaded, previous),
         **data,
     }

@@ -6,6 +6,7 @@ pure functions of it: `compute_frames` and `make_context` given a `read` read no
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..errors import InputsError
 from ..figures.drawing import make_charts
 from ..inputs.comments import Reviews, edition_reviews, summarise
 from ..inputs.edition import LoadedEdition, load_edition_inputs, previous_year
+from ..inputs.issues import FileReport
 from ..inputs.models import Contribution
 from ..inputs.svgsafe import SvgRefused
 from ..inputs.svgsafe import sanitise as sanitise_svg
@@ -44,19 +46,22 @@ class EditionRead:
     images: dict[str, str] = field(default_factory=dict)
     reviews: Reviews | None = None
     editorial: dict[str, str] = field(default_factory=dict)  # chapters' Markdown by file
+    #: the previous edition's files that supply printed values, as validated (previous_checks)
+    previous_checks: list[FileReport] = field(default_factory=list)
 
 
 def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> EditionRead:
     """Read what the later steps need (the read step); the review files only with
     `outputs_dir`, where the drafts they refer to are published."""
-    year, previous = load_previous(loaded)
+    year, earlier = load_previous_edition(loaded)
     return EditionRead(
         previous_year=year,
-        previous=previous,
+        previous=earlier.contributions if earlier is not None else {},
         foreword=read_foreword(loaded),
         images=image_data_urls(loaded),
         reviews=read_reviews(loaded, outputs_dir) if outputs_dir is not None else None,
         editorial=read_editorial(loaded),
+        previous_checks=previous_checks(loaded, earlier) if earlier is not None else [],
     )
 
 
@@ -105,14 +110,55 @@ def image_data_urls(loaded: LoadedEdition) -> dict[str, str]:
 
 def load_previous(loaded: LoadedEdition) -> tuple[int | None, dict[str, Contribution]]:
     """The previous edition's valid contributions, for changes between editions."""
+    year, earlier = load_previous_edition(loaded)
+    return year, earlier.contributions if earlier is not None else {}
+
+
+def load_previous_edition(loaded: LoadedEdition) -> tuple[int | None, LoadedEdition | None]:
+    """The previous edition as loaded and validated (its files supply the changes between
+    editions and the values the report prints of it)."""
     year = previous_year(loaded)
     if year is None:
-        return None, {}
+        return None, None
     try:
-        previous = load_edition_inputs(loaded.files.inputs_dir, year)
+        return year, load_edition_inputs(loaded.files.inputs_dir, year)
     except InputsError:
-        return None, {}
-    return year, previous.contributions
+        return None, None
+
+
+def previous_checks(loaded: LoadedEdition, earlier: LoadedEdition) -> list[FileReport]:
+    """The previous edition's own files (its edition file and contributions; the group's
+    files are the current edition's), each with its issues as the current edition's are
+    reported, every one a warning: a problem of last year's files does not stop this
+    year's draft, but it is seen (validation.json, the status annex). The message says
+    which edition's file it is."""
+    current = {report.file for report in loaded.report.files}
+    out = []
+    for report in earlier.report.files:
+        if report.file in current:
+            continue
+        issues = [
+            dataclasses.replace(
+                issue,
+                severity="warning",
+                message=f"{issue.message} (in the {earlier.year} edition's file, which "
+                f"supplies values this report prints; an {issue.severity} there)",
+            )
+            for issue in report.issues
+        ]
+        out.append(FileReport(report.file, report.member, issues))
+    return out
+
+
+def printed_facts(loaded: LoadedEdition) -> dict[str, tuple[str, str]]:
+    """Every fact of the edition: its id → (what the report prints, its source), as
+    `wgreport facts` lists them (the final's preflight warns of a cited "n/a")."""
+    from ..content.facts import compute_facts
+
+    previous_year, previous = load_previous(loaded)
+    _, frames = compute_frames(loaded, EditionRead(previous_year, previous))
+    facts = compute_facts(loaded.working_group, frames, loaded.year, previous_year)
+    return {f.id: (f.printed, f.source) for f in facts}
 
 
 def read_reviews(loaded: LoadedEdition, outputs_dir: Path) -> Reviews:
@@ -173,6 +219,7 @@ def make_context(
         downloads=DOWNLOADS,
         comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
         editorial_markdown=read.editorial,
+        previous_checks=read.previous_checks,
     )
 
 

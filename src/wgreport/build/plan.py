@@ -21,6 +21,7 @@ from .preflight import (
     Material,
     Overrides,
     Preflight,
+    PrintedFacts,
     find_members,
     refuse_unless_clean,
     run_checks,
@@ -71,11 +72,15 @@ def request_overrides(
 
 
 def plan_final(
-    loaded: LoadedEdition, reviews: Reviews, overrides: Overrides
+    loaded: LoadedEdition,
+    reviews: Reviews,
+    overrides: Overrides,
+    printed_facts: PrintedFacts | None = None,
 ) -> tuple[BuildInfo, Preflight]:
     """The final's build info, after its preflight: refused (FinalRefused, with every
-    problem) unless each problem is fixed or overridden by its own flag."""
-    result = run_checks(loaded, reviews, overrides)
+    problem) unless each problem is fixed or overridden by its own flag; its warnings
+    (`printed_facts`: a cited fact that prints "n/a") do not refuse it."""
+    result = run_checks(loaded, reviews, overrides, printed_facts=printed_facts)
     refuse_unless_clean(result)
     info = make_build_info(
         None,

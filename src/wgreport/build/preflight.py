@@ -26,6 +26,10 @@ and what to do, and belongs to one check; each check is overridden only by its o
 - `open-comments` (`--allow-open-comments`): a review comment still `open`, or comments
   that cannot be read.
 
+Besides the checks, a warning that does not refuse the final (`Preflight.warnings`): a fact
+cited in the foreword or an editorial chapter that prints "n/a" in this edition
+(`find_unavailable_facts`).
+
 Why 90 days: a final is built for its publication, with the data as it stands; a date
 further ahead is a typing error (2035 for 2025), or a final built too early to be the
 edition that is published.
@@ -50,6 +54,7 @@ from ..runtime.clock import build_time
 from .finalchecks import (
     FUTURE_DAYS,
     Material,
+    PrintedFacts,
     Problem,
     comment_problems,
     find_dates,
@@ -59,6 +64,7 @@ from .finalchecks import (
     find_members,
     find_open_comments,
     find_placeholders,
+    find_unavailable_facts,
     find_unconfirmed,
     plural,
     reserved_host,
@@ -67,8 +73,8 @@ from .finalchecks import (
 
 __all__ = [
     "CHECKS", "CHECK_NAMES", "FUTURE_DAYS", "Check", "Material", "Overrides", "Preflight",
-    "Problem", "comment_problems", "find_members", "preflight", "refuse_unless_clean",
-    "reserved_host", "run_checks", "unconfirmed_problems",
+    "PrintedFacts", "Problem", "comment_problems", "find_members", "preflight",
+    "refuse_unless_clean", "reserved_host", "run_checks", "unconfirmed_problems",
 ]  # fmt: skip
 
 
@@ -106,6 +112,8 @@ class Preflight:
     year: int
     problems: list[Problem] = field(default_factory=list)
     overridden: list[Problem] = field(default_factory=list)
+    #: what is worth a look but does not refuse the final (a cited fact that prints "n/a")
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +153,7 @@ class Preflight:
             "ok": self.ok,
             "problems": [p.to_dict() for p in self.problems],
             "overridden": [p.to_dict() for p in self.overridden],
+            "warnings": [p.to_dict() for p in self.warnings],
             "checks": [{"name": c.name, "title": c.title, "flag": c.flag} for c in CHECKS],
         }
 
@@ -171,6 +180,12 @@ class Preflight:
                     where = f"{p.where}: " if p.where else ""
                     out.append(f"  {where}{p.message}")
                     out.append(f"    fix: {p.fix}")
+        if self.warnings:
+            out += ["", f"Warnings ({len(self.warnings)}; they do not refuse the final):"]
+            for p in self.warnings:
+                where = f"{p.where}: " if p.where else ""
+                out.append(f"  {where}{p.message}")
+                out.append(f"    fix: {p.fix}")
         if self.overridden:
             out += ["", "Overridden (recorded in the manifest, stated in the imprint):"]
             for p in self.overridden:
@@ -279,9 +294,12 @@ def run_checks(
     reviews: Reviews,
     overrides: Overrides,
     today: dt.date | None = None,
+    printed_facts: PrintedFacts | None = None,
 ) -> Preflight:
     """Every check on an edition already validated, at once; the overrides sort what is
-    found into problems and overridden."""
+    found into problems and overridden. With `printed_facts` (pipeline.printed_facts: the
+    build and `wgreport check` give it; the portal, which builds nothing, does not), a
+    cited fact that prints "n/a" is a warning."""
     unknown = sorted(set(overrides.missing) - {s.code for s in loaded.status})
     if unknown:
         raise FinalRefused(
@@ -293,6 +311,8 @@ def run_checks(
     for check in CHECKS:
         for problem in check.find(material):
             (result.overridden if overrides.covers(problem) else result.problems).append(problem)
+    if printed_facts is not None:
+        result.warnings += find_unavailable_facts(material, printed_facts)
     return result
 
 
@@ -302,9 +322,10 @@ def preflight(
     year: int,
     overrides: Overrides,
     today: dt.date | None = None,
+    printed_facts: PrintedFacts | None = None,
 ) -> Preflight:
     """The preflight of the `year` final: validate the edition, read its review files, run
-    every check (`wgreport check --final`)."""
+    every check (`wgreport check --final`); `printed_facts` as for run_checks."""
     from ..inputs.comments import edition_reviews
     from ..inputs.edition import load_edition_inputs
 
@@ -312,7 +333,7 @@ def preflight(
     files = loaded.files
     reviews = edition_reviews(files.edition.parent, loaded.working_group, year, outputs_dir,
                               files.inputs_dir.parent)  # fmt: skip
-    return run_checks(loaded, reviews, overrides, today)
+    return run_checks(loaded, reviews, overrides, today, printed_facts)
 
 
 def refuse_unless_clean(result: Preflight) -> None:

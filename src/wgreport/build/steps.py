@@ -42,6 +42,7 @@ from ..inputs.edition import (
     edition_context,
     load_edition_setup,
 )
+from ..inputs.issues import FileReport
 from ..inputs.validation import ContributionResult
 from ..layout import Outputs
 from ..render.html import render_html
@@ -111,6 +112,8 @@ class Contexted:
     ctx: ReportContext
     data: dict[str, bytes]
     comments: CommentsPage
+    #: the previous edition's year and its files as validated (validation.json reports them)
+    previous_checks: tuple[int | None, list[FileReport]] = (None, [])
 
 
 def make_report_context(
@@ -125,7 +128,12 @@ def make_report_context(
     frames = aggregated.frames
     ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, read)
     reviews = read.reviews if read.reviews is not None else Reviews()
-    return Contexted(ctx, outputs.data_files(frames, ctx), outputs.comments_data(ctx, reviews))
+    return Contexted(
+        ctx,
+        outputs.data_files(frames, ctx),
+        outputs.comments_data(ctx, reviews),
+        (read.previous_year, read.previous_checks),
+    )
 
 
 def render_page(contexted: Contexted, templates_dir: Path) -> str:
@@ -166,7 +174,7 @@ def publish(
         **contexted.data,
         **outputs.comment_files(contexted.comments, settings.templates_dir),
     }
-    files = outputs.output_files(loaded, rendered, data)
+    files = outputs.output_files(loaded, rendered, data, contexted.previous_checks)
     return publish_build(
         settings.outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
     )
@@ -339,7 +347,9 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
             overrides = plan.request_overrides(
                 request.allow, request.allow_missing, request.allow_open_comments
             )
-            build, checked = plan.plan_final(loaded, read.reviews or Reviews(), overrides)
+            build, checked = plan.plan_final(
+                loaded, read.reviews or Reviews(), overrides, pipeline.printed_facts
+            )
         loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read)
         manifest = outputs.make_manifest(settings, loaded, rendered, build, checked)
         stage("publish")

@@ -136,9 +136,10 @@ def check(
     error.
     """
     from ..build.plan import request_overrides
-    from ..build.preflight import preflight
+    from ..build.preflight import PrintedFacts, preflight
     from ..errors import FinalRefused, InputsError
     from ..inputs.edition import find_edition_files
+    from ..runtime.install import missing_build_extra
     from ..runtime.settings import get_settings
     from ..terminal import fail_usage, printable
 
@@ -153,7 +154,17 @@ def check(
     try:
         year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
         find_edition_files(settings.inputs_dir, year)
-        result = preflight(settings.inputs_dir, settings.outputs_dir, year, overrides)
+        # a cited fact that prints "n/a" is a warning, where the build extra can compute
+        # the facts (on the light install the checks run without it)
+        printed_facts: PrintedFacts | None = None
+        if not missing_build_extra("wgreport check --final"):
+            from ..build import pipeline
+
+            printed_facts = pipeline.printed_facts
+        result = preflight(
+            settings.inputs_dir, settings.outputs_dir, year, overrides,
+            printed_facts=printed_facts,
+        )  # fmt: skip
     except (InputsError, FinalRefused) as exc:
         raise fail_usage(str(exc)) from None
     if output_format is ReportFormat.json:

@@ -13,11 +13,12 @@ import pandas as pd
 
 from ..inputs.comments import CommentSummary
 from ..inputs.edition import LoadedEdition
+from ..inputs.issues import FileReport
 from ..inputs.models import Contribution, Indicator, WorkingGroup
 from . import aggregate
 from .chartkit import Chart
 from .compare import PreviousValue, constant_value, previous_values, reference_rows, stat_cell
-from .contributed import MemberItems, figure_id, member_items, table_ids
+from .contributed import MemberItems, cite_figures, figure_id, member_items, table_ids
 from .editorial import editorial_view, element_labels
 from .facts import IndicatorRows, compute_facts
 from .findings import key_findings
@@ -156,6 +157,7 @@ def build_context(
     downloads: Sequence[tuple[str, str]] = (),
     comments: CommentSummary | None = None,
     editorial_markdown: Mapping[str, str] | None = None,
+    previous_checks: Sequence[FileReport] = (),
 ) -> ReportContext:
     """Assemble the report context from a loaded edition and its frames (pure: no I/O);
     `editorial_markdown`: the editorial chapters' Markdown by file name."""
@@ -215,7 +217,8 @@ def build_context(
         table_titles=titles,
         data_tables=data_tables,
         contributors=_contributor_rows(wg, contributions, late),
-        validation_notes=_validation_notes(loaded),
+        validation_notes=_validation_notes(loaded.report.files)
+        + _validation_notes(previous_checks, f"{previous_year} "),
         downloads=[Download(href=h, title=t) for h, t in downloads],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
@@ -312,16 +315,18 @@ def _where(member: str | None, file: str, line: int | None) -> str:
     return f"{what}, line {line}" if line else what
 
 
-def _validation_notes(loaded: LoadedEdition) -> list[ValidationNote]:
+def _validation_notes(files: Sequence[FileReport], edition: str = "") -> list[ValidationNote]:
+    """The issues of `files`, for the status annex; `edition` ("2023 ") names the
+    previous edition's files (pipeline.previous_checks)."""
     notes = []
-    for report in loaded.report.files:
+    for report in files:
         for issue in report.sorted_issues():
             notes.append(
                 ValidationNote(
                     member=report.member or "—",
                     severity=issue.severity,
                     code=issue.code,
-                    where=_where(report.member, report.file, issue.line),
+                    where=edition + _where(report.member, report.file, issue.line),
                     message=issue.message,
                 )
             )
@@ -422,8 +427,10 @@ class Numbers:
     items: MemberItems
 
     def html(self, piece: Any, code: str, part: str) -> str:
-        """A Markdown field's HTML with its tables captioned and numbered."""
-        return self.items.captions(piece, table_ids(code, part, piece), self.tables)
+        """A Markdown field's HTML with its tables captioned and numbered, and its
+        `{{ figure:ID }}` citing the member's own figures by number (cite_figures)."""
+        captioned = self.items.captions(piece, table_ids(code, part, piece), self.tables)
+        return cite_figures(captioned, code, self.figures)
 
     def figure(self, code: str, part: str) -> tuple[str | None, str]:
         """The figure of an initiative's or the case study's image, if it is one."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..inputs.factrefs import scan
 from ..inputs.models import Contribution
 from .markdown import render_markdown
 
@@ -129,6 +130,26 @@ def table_ids(code: str, part: str, piece: _Piece) -> list[str]:
 
 def figure_id(code: str, part: str) -> str:
     return f"fig-{code.lower()}-{part}"
+
+
+def cite_figures(html: str, code: str, figures: Mapping[str, str]) -> str:
+    """A member's rendered text with each `{{ figure:ID }}` that names one of its own
+    figures (an initiative's image by the initiative's id, the case study's by `case`;
+    numbered in `figures`: figure id → "9.1") replaced by a cross-reference that prints
+    "Figure 9.1". Anything else between braces stays as written (validation reports an
+    unknown id: inputs/checks/figurerefs.py)."""
+    refs, _ = scan(html)
+    out: list[str] = []
+    last = 0
+    for ref in refs:
+        fid = figure_id(code, ref.id)
+        if ref.kind != "figure" or fid not in figures:
+            continue
+        out.append(html[last : ref.start])
+        out.append(f'<a class="xref" href="#{fid}">Figure {figures[fid]}</a>')
+        last = ref.end
+    out.append(html[last:])
+    return "".join(out)
 
 
 def member_items(

@@ -119,7 +119,8 @@ ISSUE_CODES: dict[str, str] = {
     "`{{ fact-id }}`, `{{ figure:ID }}`, `{{ table:ID }}` or `{{ chapter:ID }}`, closed by `}}`.",
     "unknown-fact": "A `{{ fact-id }}` names no fact of the edition (`wgreport facts` lists them).",
     "unknown-reference": "A `{{ figure:ID }}`, `{{ table:ID }}` or `{{ chapter:ID }}` names no "
-    "figure, table or chapter of the report.",
+    "figure, table or chapter of the report (in a member's text: `{{ figure:ID }}` names none "
+    "of its own images).",
     "unknown-chapter": "An editorial chapter is placed before or after a chapter the report "
     "does not have.",
     "chapter-place": "An editorial chapter has no place, or both `before` and `after` (the key "

@@ -35,6 +35,7 @@ from .checks.common import (
 from .checks.common import (
     EditionContext as EditionContext,
 )
+from .checks.figurerefs import check_figure_references
 from .checks.images import check_images
 from .checks.images import svg_problem as svg_problem
 from .checks.indicator_csv import load_indicator_csv, with_csv_indicators
@@ -459,6 +460,7 @@ def _check_text(source: Source, data: dict[str, Any]) -> None:
             _check_link_target(source, path, target, markdown=True)
     for path, url in url_fields(data):
         _check_link_target(source, path, url, markdown=False)
+    check_figure_references(source, data)
 
 
 def _check_markdown_limits(source: Source, path: FieldPath, name: str, text: str) -> bool:

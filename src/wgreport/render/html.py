@@ -23,7 +23,7 @@ from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
 from .languages import HANGUL, mark_korean, tag_languages
-from .paged import print_tables
+from .paged import mark_same_page, number_xrefs, print_tables, same_page
 
 if TYPE_CHECKING:
     import jinja2
@@ -80,7 +80,9 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
     text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
-    screen-only styles, and its tables marked for pages (`paged.print_tables`).
+    screen-only styles, its tables marked for pages (`paged.print_tables`) and its
+    cross-references numbered (`paged.number_xrefs`: the layout marks those printed on their
+    target's page).
     """
     import jinja2
 
@@ -90,7 +92,7 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
     html = mark_korean(html)
-    return print_tables(keep_korean_words(html)) if for_print else html
+    return number_xrefs(print_tables(keep_korean_words(html))) if for_print else html
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
@@ -238,10 +240,12 @@ def layout_pdf(
     image_roots: Sequence[Path] = (),
     extra_css: str | None = None,
     write: bool = True,
-) -> tuple[bytes | None, list[dict[str, tuple[float, float]]], RenderLog]:
+) -> tuple[
+    bytes | None, list[dict[str, tuple[float, float]]], dict[str, tuple[str, int]], RenderLog
+]:
     """Lay out one document; return its PDF (unless `write` is false), each page's anchors
-    (id → position) and the warnings. Used by the per-chapter renderer
-    (wgreport.render.pdf.schedule)."""
+    (id → position), its cross-references' pages (xref_pages) and the warnings. Used by the
+    per-chapter renderer (wgreport.render.pdf.schedule)."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -259,7 +263,30 @@ def layout_pdf(
             pdf = document.write_pdf(**options) if write else None
         except FatalURLFetchingError as exc:
             raise RenderError(str(exc)) from exc
-    return (bytes(pdf) if pdf is not None else None), anchors, log
+    return (bytes(pdf) if pdf is not None else None), anchors, xref_pages(document.pages), log
+
+
+def xref_pages(pages: Sequence[Any]) -> dict[str, tuple[str, int]]:
+    """Each numbered cross-reference (`data-xref`, paged.number_xrefs) of a laid-out
+    document → its target's id and the page (from 0) it ends on: where its ", page N"
+    prints."""
+    found: dict[str, tuple[str, int]] = {}
+    for index, page in enumerate(pages):
+        for kind, target, _rect, box in page.links:
+            element = getattr(box, "element", None)
+            number = element.get("data-xref") if element is not None else None
+            if kind == "internal" and number:
+                found[number] = (target, index)
+    return found
+
+
+def _anchor_pages(pages: Sequence[Any]) -> dict[str, int]:
+    """Each anchor's first page (from 0)."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for name in page.anchors:
+            found.setdefault(name, index)
+    return found
 
 
 _GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
@@ -322,7 +349,9 @@ def render_pdf(
     WeasyPrint reads only what `safe_url_fetcher` allows: `data:` URLs, the templates and
     `image_roots` (the edition's image folders). `templates/paged.css` adds the paged-media
     rules. `variant="pdf/ua-1"` makes a tagged PDF/UA-1 document; `attachments` are
-    embedded as files, dated `created` so that the output is reproducible.
+    embedded as files, dated `created` so that the output is reproducible. A
+    cross-reference printed on its target's page is laid out without its ", page N"
+    (_same_page_layout).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -332,12 +361,32 @@ def render_pdf(
     with capture_weasyprint_warnings() as log:
         try:
             options = _pdf_options(templates_dir, fetcher, variant, attachments, created)
-            document = weasyprint.HTML(
-                string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
-            )
+            document = _same_page_layout(weasyprint, html, templates_dir, fetcher, options)
             pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:
             raise RenderError(str(exc)) from exc
     if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
         raise RenderError("WeasyPrint produced no PDF")
     return bytes(pdf), log
+
+
+def _same_page_layout(
+    weasyprint: Any, html: str, templates_dir: Path, fetcher: Any, options: dict[str, Any]
+) -> Any:
+    """The document laid out, its cross-references on their target's page marked
+    (paged.mark_same_page: no ", page N"). One layout tells which they are; when there are
+    any, the marked HTML is laid out again (a second layout, as the per-chapter render's
+    numbered parts get theirs). A mark that the shorter text moved off its target's page
+    stays: it names an item on the facing or next page, without a wrong number."""
+    marked: frozenset[str] = frozenset()
+    for _ in range(3):
+        document = weasyprint.HTML(
+            string=mark_same_page(html, marked),
+            base_url=str(templates_dir) + "/",
+            url_fetcher=fetcher,
+        ).render(**options)
+        found = marked | same_page(xref_pages(document.pages), _anchor_pages(document.pages))
+        if found == marked:
+            return document
+        marked = found
+    return document

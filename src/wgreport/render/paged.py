@@ -5,6 +5,7 @@ table continues on says, and which tables are never broken. Applied to every pri
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Set
 
 _TABLE = re.compile(
     r'<table class="data(?P<classes>[^"]*)"(?P<rest>[^>]*)>(?P<body>.*?)</table>', re.S
@@ -36,3 +37,38 @@ def print_tables(html: str) -> str:
         return f'<table class="data{classes}"{m["rest"]}>{body}</table>'
 
     return _TABLE.sub(mark, html)
+
+
+# --- cross-references on their target's page ----------------------------------------------
+
+_XREF_OPEN = re.compile(r'<a\s(?=[^>]*\bclass="[^"]*\bxref\b)(?=[^>]*\bhref="#)')
+_XREF_NUMBER = re.compile(r'data-xref="(\d+)"')
+
+
+def number_xrefs(html: str) -> str:
+    """Each cross-reference (`<a class="xref" href="#id">`) numbered in document order
+    (`data-xref="N"`), so that a layout can say on which page each one printed and the
+    ones on their target's own page be marked (`mark_same_page`)."""
+    count = iter(range(1, 1 << 31))
+    return _XREF_OPEN.sub(lambda _m: f'<a data-xref="{next(count)}" ', html)
+
+
+def mark_same_page(html: str, numbers: Set[str]) -> str:
+    """The cross-references `numbers` marked `data-here`: they print on their target's own
+    page, so paged.css drops their ", page N" ("Table 2.1" on page 11, not "Table 2.1, page
+    11")."""
+    if not numbers:
+        return html
+
+    def mark(m: re.Match[str]) -> str:
+        return m.group(0) + ' data-here=""' if m.group(1) in numbers else m.group(0)
+
+    return _XREF_NUMBER.sub(mark, html)
+
+
+def same_page(xrefs: Mapping[str, tuple[str, int]], anchors: Mapping[str, int]) -> frozenset[str]:
+    """The cross-references (number → (target id, page printed on)) whose target's page
+    (`anchors`: id → page) is the page they print on."""
+    return frozenset(
+        number for number, (target, page) in xrefs.items() if anchors.get(target) == page
+    )

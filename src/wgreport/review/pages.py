@@ -135,6 +135,10 @@ class SubmissionStatus:
     source: str = ""
     included: list[str] = field(default_factory=list)
     left_out: list[dict[str, Any]] = field(default_factory=list)
+    #: the previous edition's year and the problems of its files, as that draft's
+    #: validation.json reports them ("inputs/2023/contributions/KR.yaml:105:16 code: …")
+    previous_year: int | None = None
+    previous_problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,23 @@ def _entry(year_dir: Path, folder: Path, changes: DraftChanges | None = None) ->
     )
 
 
+def previous_problems(validation: Path) -> tuple[int | None, list[str]]:
+    """The previous edition's year and its files' problems, from a draft's validation.json
+    (its optional `previous_edition`), each "file:line:column code: message"."""
+    try:
+        report = json.loads(validation.read_text(encoding="utf-8"))
+        previous = report.get("previous_edition") or {}
+        problems = [
+            f"{f['file']}:{i.get('line') or ''}:{i.get('column') or ''} {i['code']}: {i['message']}"
+            for f in previous.get("files", [])
+            for i in f.get("issues", [])
+        ]
+        year = previous.get("year")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, []  # an older draft, or none: nothing to show
+    return (year if isinstance(year, int) else None), problems
+
+
 def review_page(year_dir: Path) -> ReviewPage:
     """Everything the page shows, read from the year's published folders."""
     drafts = draft_folders(year_dir)
@@ -188,10 +209,14 @@ def review_page(year_dir: Path) -> ReviewPage:
     newest = final_entry or (entries[-1] if entries else None)
     status = SubmissionStatus()
     if newest is not None:
+        folder = final.folder if final_entry is not None else drafts[-1]
+        year, problems = previous_problems(Draft(folder).validation)
         status = SubmissionStatus(
             source=newest.name,
             included=newest.manifest["members_included"],
             left_out=newest.manifest["members_left_out"],
+            previous_year=year,
+            previous_problems=problems,
         )
     return ReviewPage(int(year_dir.name), list(reversed(entries)), final_entry, status)
 

@@ -34,7 +34,9 @@ class PartCache:
         try:
             loaded = json.loads(data)
             return Layout(
-                int(loaded["pages"]), {str(k): int(v) for k, v in loaded["anchors"].items()}
+                int(loaded["pages"]),
+                {str(k): int(v) for k, v in loaded["anchors"].items()},
+                {str(k): (str(t), int(p)) for k, (t, p) in loaded["xrefs"].items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged entry is a miss

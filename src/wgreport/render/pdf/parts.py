@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence, Set
+from dataclasses import dataclass, field
 
 from ...errors import RenderError
 
@@ -16,6 +16,7 @@ _HREF = re.compile(r'<a\s([^>]*?)href="#([^"]+)"')
 _COVER_TITLE = re.compile(r'class="cover-title"[^>]*>(.*?)</', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _XREF = re.compile(r'class="[^"]*\bxref\b')
+_XREF_NUMBER = re.compile(r'data-xref="(\d+)"')
 _PAGE_OF = re.compile(r'<li data-page-of="#([^"]+)"')
 DRAFT_INFO = re.compile(r'<p class="draft-info">[^<]*</p>\n?')
 _CREATED = re.compile(r'<meta name="dcterms\.created" content="[^"]*">')
@@ -45,6 +46,8 @@ class Layout:
 
     pages: int
     anchors: dict[str, int]
+    #: each numbered cross-reference (paged.number_xrefs) → its target and its page
+    xrefs: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def body_start(html: str) -> int:
@@ -118,17 +121,21 @@ def _css_string(text: str) -> str:
 
 
 _NUMBER = "\x00PAGE:"
+_HERE = "\x00HERE:"
 
 
 def _number_links(doc: str) -> str:
     """Give what prints a page number a `data-page` slot, filled in per pass: the
     cross-references (`class="xref"`) and the entries of the contents and of the lists of
-    figures and tables (`<li data-page-of="#id">`)."""
+    figures and tables (`<li data-page-of="#id">`); and a numbered cross-reference a
+    `data-here` slot, filled when it prints on its target's page (paged.mark_same_page)."""
 
     def slot(m: re.Match[str]) -> str:
         if not _XREF.search(m.group(1)):
             return m.group(0)
-        return f'<a {m.group(1)}data-page="{_NUMBER}{m.group(2)}\x00" href="#{m.group(2)}"'
+        number = _XREF_NUMBER.search(m.group(1))
+        here = f"{_HERE}{number.group(1)}\x00" if number else ""
+        return f'<a {m.group(1)}data-page="{_NUMBER}{m.group(2)}\x00"{here} href="#{m.group(2)}"'
 
     def entry(m: re.Match[str]) -> str:
         return f'{m.group(0)} data-page="{_NUMBER}{m.group(1)}\x00"'
@@ -137,6 +144,7 @@ def _number_links(doc: str) -> str:
 
 
 _SLOT = re.compile("\x00PAGE:([^\x00]*)\x00")
+_HERE_SLOT = re.compile("\x00HERE:([^\x00]*)\x00")
 # The draft label and build time change with every draft but move nothing: the label is
 # position: fixed (on the cover, one short line), the time is metadata; and the render that
 # follows checks the placeholder layout anyway. The front matter's layout is cached without
@@ -152,9 +160,11 @@ def layout_key(html: str) -> str:
     return _LABELS.sub("", html)
 
 
-def fill_page_numbers(part: Part, pages: Callable[[str], str]) -> str:
-    """The part's HTML with each page-number slot filled by `pages(anchor)`."""
-    return _SLOT.sub(lambda m: pages(m.group(1)), part.html)
+def fill_page_numbers(part: Part, pages: Callable[[str], str], here: Set[str] = frozenset()) -> str:
+    """The part's HTML with each page-number slot filled by `pages(anchor)`, and the
+    cross-references numbered in `here` marked as printed on their target's page."""
+    text = _HERE_SLOT.sub(lambda m: ' data-here=""' if m.group(1) in here else "", part.html)
+    return _SLOT.sub(lambda m: pages(m.group(1)), text)
 
 
 _NUMBERS_CSS = (

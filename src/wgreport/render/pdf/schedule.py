@@ -20,6 +20,7 @@ from typing import Any, cast
 from ...cache import content_key as _digest
 from ...errors import PartsTimedOut, RenderError
 from ..html import check_fonts, layout_pdf
+from ..paged import same_page
 from .cache import PartCache, environment_digest
 from .merge import merge_parts
 from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
@@ -61,14 +62,14 @@ def _part_job(
     write: bool,
 ) -> tuple[bytes | None, Layout, list[str]]:
     """Lay out one part in a worker: its PDF (when `write`), its pages and anchors."""
-    pdf, anchors, log = layout_pdf(
+    pdf, anchors, xrefs, log = layout_pdf(
         html,
         Path(templates_dir),
         image_roots=[Path(r) for r in image_roots],
         extra_css=css,
         write=write,
     )
-    return pdf, Layout(len(anchors), _first_pages(anchors, set(owned))), log.warnings
+    return pdf, Layout(len(anchors), _first_pages(anchors, set(owned)), xrefs), log.warnings
 
 
 # --- the scheduler ---------------------------------------------------------------------
@@ -347,9 +348,10 @@ def _render(html: str, parts: Sequence[Part], run: _Run) -> tuple[bytes, list[st
     pdfs: list[bytes | None] = [None] * len(parts)
     stamp = _first_pass(html, parts, run, layouts, pdfs)
     known = cast(list[Layout], layouts)
+    marked: set[str] = set()  # cross-references on their target's page (sticky: see below)
     for _ in range(3):
         run.stats.passes += 1
-        seen = _numbered_pass(parts, run, known, pdfs)
+        seen = _numbered_pass(parts, run, known, pdfs, marked)
         if seen == known:
             merged = merge_parts(cast(list[bytes], pdfs), parts, stamp=stamp)
             return merged, run.warnings, run.stats
@@ -412,16 +414,28 @@ def _first_pass(
 
 
 def _numbered_pass(
-    parts: Sequence[Part], run: _Run, known: list[Layout], pdfs: list[bytes | None]
+    parts: Sequence[Part],
+    run: _Run,
+    known: list[Layout],
+    pdfs: list[bytes | None],
+    marked: set[str],
 ) -> list[Layout]:
     """Render the numbered parts with the page numbers that `known` layouts give; return
-    the layouts as they came out (equal to `known` when the numbers have settled)."""
-    _, total, where = _numbers(parts, known)
+    the layouts as they came out (equal to `known` when the numbers have settled).
+
+    A cross-reference that `known` prints on its target's page is added to `marked` and
+    printed without ", page N" (paged.mark_same_page); a mark is never taken back (the
+    shorter text can only move what follows up), so that the passes settle as one pass's
+    layout does (html._same_page_layout)."""
+    firsts, total, where = _numbers(parts, known)
     jobs, seen = [], list(known)
     for part in parts:
         if not part.numbered:
             continue
-        text = fill_page_numbers(part, partial(_page_of, where))
+        layout = known[part.index]
+        printed = {n: (t, firsts[part.index] + p) for n, (t, p) in layout.xrefs.items()}
+        marked |= same_page(printed, where)
+        text = fill_page_numbers(part, partial(_page_of, where), marked)
         css = part_css(part.index, str(total))
         key = _digest("pdf", run.env, text, css)
         cached = run.cache.get_part(key)
