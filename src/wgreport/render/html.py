@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
+from ..i18n import SOURCE_LANGUAGE, check_language, translations
 from .languages import HANGUL, mark_korean, tag_languages
 from .paged import print_tables
 
@@ -31,23 +32,25 @@ if TYPE_CHECKING:
 REPORT_TEMPLATE = "report.html.j2"
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment: autoescaped, strict about undefined names. One per templates
-    folder and process, so that a template is compiled once (0.3 s for the report's), not
-    on every render (`wgreport preview` renders on each save); Jinja's loader still reads a
-    template again when its file changed (auto_reload)."""
+def make_environment(templates_dir: Path, lang: str = SOURCE_LANGUAGE) -> jinja2.Environment:
+    """The Jinja2 environment: autoescaped, strict about undefined names, its messages in
+    `lang` (Jinja's i18n extension over the catalogue of wgreport.i18n). One per templates
+    folder, language and process, so that a template is compiled once (0.3 s for the
+    report's), not on every render (`wgreport preview` renders on each save); Jinja's loader
+    still reads a template again when its file changed (auto_reload)."""
     if not (templates_dir / REPORT_TEMPLATE).is_file():
         raise RenderError(f"template {REPORT_TEMPLATE} not found in {templates_dir}")
-    return _environment(templates_dir)
+    return _environment(templates_dir, check_language(lang))
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(templates_dir: Path) -> jinja2.Environment:
+@functools.lru_cache(maxsize=16)
+def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -58,6 +61,9 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["aligned"] = cells.aligned  # a table's numeric columns, on the decimal point
     env.filters["pad_decimals"] = cells.pad_decimals
     env.filters["ordinal_rank"] = cells.ordinal_rank
+    # newstyle: `_()` and `{% trans %}` escape their variables and format them by name
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = lang
     return env
 
 
@@ -75,8 +81,14 @@ def bidi(value: object) -> Markup:
     return Markup(wrap_rtl_runs(str(escape(value))))
 
 
-def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = False) -> str:
-    """The report as one self-contained HTML page.
+def render_html(
+    ctx: ReportContext,
+    templates_dir: Path,
+    *,
+    for_print: bool = False,
+    lang: str = SOURCE_LANGUAGE,
+) -> str:
+    """The report as one self-contained HTML page, its chrome in `lang` (wgreport.i18n).
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
     text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
@@ -84,12 +96,13 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     """
     import jinja2
 
-    env = make_environment(templates_dir)
+    env = make_environment(templates_dir, lang)
     try:
         html = env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
-    html = mark_korean(html)
+    if lang != "ko":  # on a Korean page Korean is the page's language, not a change of it
+        html = mark_korean(html)
     return print_tables(keep_korean_words(html)) if for_print else html
 
 

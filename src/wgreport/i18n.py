@@ -1,0 +1,75 @@
+"""The report's message catalogues: one gettext catalogue per language (Babel).
+
+The report's chrome (headings, labels, table headers, the front matter's lines) is written
+in English in the templates and marked for translation (`{% trans %}`, `_()`); `pybabel
+extract` (babel.cfg) collects it into `locale/messages.pot`, and each language's translators
+fill `locale/<lang>/LC_MESSAGES/messages.po` (`pybabel update` merges a new template in).
+The `.po` files are the only files kept: they are compiled here, in the process, when a
+language is first used, so no binary `.mo` is committed or has to be made by hand.
+
+English is the language the messages are written in: it needs no catalogue, and its
+translations are the identity, so the English report is the templates' own text.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from pathlib import Path
+
+from .errors import UsageError
+
+#: The folder of the catalogues: `messages.pot` and `<lang>/LC_MESSAGES/messages.po`.
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+#: The language the messages are written in (the templates' and the code's own text).
+SOURCE_LANGUAGE = "en"
+#: Each language's tag in the PDF (/Lang) and the locale Babel formats its dates with.
+REGION_TAGS = {"en": "en-GB", "ko": "ko-KR"}
+
+
+def template_path() -> Path:
+    """The extracted template every catalogue is made from."""
+    return LOCALE_DIR / f"{DOMAIN}.pot"
+
+
+def catalogue_path(lang: str) -> Path:
+    """The translators' file of a language."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def shipped_languages() -> list[str]:
+    """Every language the report can be built in: English and each catalogue shipped."""
+    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return sorted({SOURCE_LANGUAGE, *found})
+
+
+def check_language(lang: str) -> str:
+    """`lang` when the report can be built in it; a usage error naming the languages
+    shipped otherwise."""
+    languages = shipped_languages()
+    if lang not in languages:
+        raise UsageError(
+            f"no catalogue for the language {lang!r}; the report can be built in "
+            f"{', '.join(languages)} (a new language is a catalogue: see the README's "
+            "'Languages')"
+        )
+    return lang
+
+
+@functools.lru_cache(maxsize=8)
+def translations(lang: str) -> gettext.NullTranslations:
+    """The messages of `lang`, compiled from its `.po` in memory (fuzzy entries left out,
+    as msgfmt does); for English, the identity."""
+    if check_language(lang) == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with catalogue_path(lang).open("rb") as po:
+        catalogue = read_po(po, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)

@@ -1,0 +1,83 @@
+"""The report's message catalogues (issue 42): the extracted template is never stale, every
+shipped language translates every message, and the report's chrome comes out in the
+language asked for, English being the templates' own text."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_INPUTS, ROOT
+from tests.support import catalogues
+from wgreport.errors import UsageError
+from wgreport.i18n import catalogue_path, shipped_languages, template_path, translations
+from wgreport.render.html import make_environment, render_html
+
+
+def test_the_template_holds_every_message_the_templates_and_code_mark() -> None:
+    assert catalogues.stale_template() == [], "run scripts/catalogues extract"
+
+
+def test_korean_is_shipped_and_translates_every_message() -> None:
+    assert "ko" in shipped_languages()
+    assert catalogues.missing_translations("ko") == []
+
+
+def test_the_check_finds_a_stale_template_and_a_missing_translation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = catalogues.read(template_path())
+    template.delete("Contents")
+    template.add("A message no template uses any more")
+    stale = tmp_path / "messages.pot"
+    catalogues.write(stale, template)
+    korean = catalogues.read(catalogue_path("ko"), "ko")
+    korean["Downloads"].string = ""
+    korean["Acknowledgements"].flags.add("fuzzy")
+    korean["Figure %(number)s."].string = "그림."  # the placeholder lost
+    po = tmp_path / "ko" / "LC_MESSAGES" / "messages.po"
+    catalogues.write(po, korean)
+    monkeypatch.setattr(catalogues, "template_path", lambda: stale)
+    monkeypatch.setattr(catalogues, "catalogue_path", lambda lang: po)
+
+    assert catalogues.stale_template() == [
+        "not in the template: 'Contents'",
+        "no longer used: 'A message no template uses any more'",
+    ]
+    found = catalogues.missing_translations("ko")
+    assert "ko: not translated: 'Downloads'" in found
+    assert "ko: fuzzy: 'Acknowledgements'" in found
+    assert any("'Figure %(number)s.'" in line and "placeholder" in line for line in found), found
+
+
+def test_english_needs_no_catalogue_and_an_unknown_language_is_refused() -> None:
+    assert translations("en").gettext("Contents") == "Contents"
+    assert translations("ko").gettext("Contents") == "목차"
+    with pytest.raises(UsageError, match=r"no catalogue for the language 'xx'.*en, ko"):
+        make_environment(ROOT / "templates", "xx")
+
+
+@functools.lru_cache(maxsize=1)
+def _demo_context() -> object:
+    from wgreport.build.pipeline import make_context
+    from wgreport.build.plan import make_build_info
+    from wgreport.inputs.edition import load_edition_inputs
+
+    return make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
+
+
+@pytest.mark.parametrize("for_print", [False, True])
+def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
+    ctx = _demo_context()
+    html = render_html(ctx, ROOT / "templates", lang="ko", for_print=for_print)  # type: ignore[arg-type]
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ko"')
+    assert '<h2 id="contents-title" class="no-bookmark">목차</h2>' in html
+    assert ">Contents</h2>" not in html
+    assert ">거버넌스 개요</" in html  # a member chapter's heading
+    member = '<span class="nobr">회원국</span>' if for_print else "회원국"  # words kept whole
+    assert f'<th scope="col">{member}</th><th scope="col">' in html  # the tables' headers
+    assert "Governance profile" not in html
+    english = render_html(ctx, ROOT / "templates", for_print=for_print)  # type: ignore[arg-type]
+    assert '<html lang="en"' in english and ">Contents</h2>" in english
