@@ -13,9 +13,13 @@ translations are the identity, so the English report is the templates' own text.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import datetime
 import functools
-import gettext
+import gettext as _gettext
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import UsageError
@@ -59,11 +63,11 @@ def check_language(lang: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str) -> _gettext.NullTranslations:
     """The messages of `lang`, compiled from its `.po` in memory (fuzzy entries left out,
     as msgfmt does); for English, the identity."""
     if check_language(lang) == SOURCE_LANGUAGE:
-        return gettext.NullTranslations()
+        return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -72,4 +76,48 @@ def translations(lang: str) -> gettext.NullTranslations:
     buffer = io.BytesIO()
     write_mo(buffer, catalogue, use_fuzzy=False)
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return _gettext.GNUTranslations(buffer)
+
+
+# --- the language the report's text is being written in -------------------------------------
+
+_LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "wgreport_language", default=SOURCE_LANGUAGE
+)
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Within it, the report's text computed in Python (headings, sentences, dates) is
+    written in `lang`: `gettext`, `ngettext` and `long_date` follow it. The build makes
+    each language's context inside one (build.steps.make_report_context)."""
+    token = _LANGUAGE.set(check_language(lang))
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def current_language() -> str:
+    return _LANGUAGE.get()
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language (English: itself)."""
+    return translations(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of `singular`/`plural` for `n` in the current language."""
+    return translations(current_language()).ngettext(singular, plural, n)
+
+
+def long_date(day: datetime.date) -> str | None:
+    """A date as running text writes it in the current language, by Babel's locale data
+    (Korean: 2025년 3월 31일); None in English, whose report keeps its own form."""
+    lang = current_language()
+    if lang == SOURCE_LANGUAGE:
+        return None
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale=lang)

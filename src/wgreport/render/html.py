@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
-from ..i18n import SOURCE_LANGUAGE, check_language, translations
+from ..i18n import REGION_TAGS, SOURCE_LANGUAGE, check_language, translations
 from .languages import HANGUL, mark_korean, tag_languages
 from .paged import print_tables
 
@@ -64,6 +64,9 @@ def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     # newstyle: `_()` and `{% trans %}` escape their variables and format them by name
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
+    # the print variant's (and so the PDF's /Lang) tag names the region a translation is
+    # for (ko-KR); English keeps its plain tag
+    env.globals["print_lang"] = lang if lang == SOURCE_LANGUAGE else REGION_TAGS.get(lang, lang)
     return env
 
 
@@ -103,7 +106,10 @@ def render_html(
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
     if lang != "ko":  # on a Korean page Korean is the page's language, not a change of it
         html = mark_korean(html)
-    return print_tables(keep_korean_words(html)) if for_print else html
+    if not for_print:
+        return html
+    # the Korean edition breaks between words on every line (word-break: keep-all)
+    return print_tables(keep_korean_words(html, everywhere=lang == "ko"))
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
@@ -112,20 +118,33 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]+>)")
 _KOREAN_WORD = re.compile(f"[0-9A-Za-z]*[{HANGUL}]+[0-9A-Za-z]*")
 
 
-def keep_korean_words(html: str) -> str:
-    """Korean breaks between words, not inside them: in the print HTML's tables each Korean
-    word is kept on one line (`<span class="nobr">`). Browsers do this with `word-break:
-    keep-all` (screen.css); WeasyPrint does not support it, and breaks Hangul between any
-    two syllables, so that a narrow cell splits 디지털플랫폼 in the middle."""
+def keep_korean_words(html: str, *, everywhere: bool = False) -> str:
+    """Korean breaks between words, not inside them: in the print HTML's tables (or, for
+    the Korean edition, in the whole body: `everywhere`) each Korean word is kept on one
+    line (`<span class="nobr">`). Browsers do this with `word-break: keep-all`
+    (screen.css); WeasyPrint does not support it, and breaks Hangul between any two
+    syllables, so that a narrow cell splits 디지털플랫폼 in the middle."""
 
-    def in_table(m: re.Match[str]) -> str:
+    def words(m: re.Match[str]) -> str:
         parts = _TAG_OR_TEXT.split(m.group(0))
         return "".join(
             p if p.startswith("<") else _KOREAN_WORD.sub(r'<span class="nobr">\g<0></span>', p)
             for p in parts
         )
 
-    return _TABLE.sub(in_table, html)
+    if everywhere:
+        return _BODY.sub(lambda m: _SKIPPED.sub(_unwrap, words(m)), html)
+    return _TABLE.sub(words, html)
+
+
+_BODY = re.compile(r"<body\b.*</body>", re.S)
+#: Where no word is wrapped: attributes are tags already; inline SVG and its text, and text
+#: areas, are not the page's flowing text.
+_SKIPPED = re.compile(r"<(svg|textarea|title|style|script)\b.*?</\1\s*>", re.S | re.I)
+
+
+def _unwrap(m: re.Match[str]) -> str:
+    return re.sub(r'<span class="nobr">([^<]*)</span>', r"\1", m.group(0))
 
 
 @dataclass

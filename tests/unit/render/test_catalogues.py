@@ -72,12 +72,18 @@ def _demo_context() -> object:
 def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
     ctx = _demo_context()
     html = render_html(ctx, ROOT / "templates", lang="ko", for_print=for_print)  # type: ignore[arg-type]
-    assert html.startswith('<!DOCTYPE html>\n<html lang="ko"')
-    assert '<h2 id="contents-title" class="no-bookmark">목차</h2>' in html
+    tag = "ko-KR" if for_print else "ko"  # the PDF's /Lang names the region
+    assert html.startswith(f'<!DOCTYPE html>\n<html lang="{tag}" dir="ltr">')
+
+    def kept(text: str) -> str:  # the PDF keeps each Korean word whole (keep_korean_words)
+        return (
+            " ".join(f'<span class="nobr">{w}</span>' for w in text.split()) if for_print else text
+        )
+
+    assert f'<h2 id="contents-title" class="no-bookmark">{kept("목차")}</h2>' in html
     assert ">Contents</h2>" not in html
-    assert ">거버넌스 개요</" in html  # a member chapter's heading
-    member = '<span class="nobr">회원국</span>' if for_print else "회원국"  # words kept whole
-    assert f'<th scope="col">{member}</th><th scope="col">' in html  # the tables' headers
+    assert f"<h3>{kept('거버넌스 개요')}</h3>" in html  # a member chapter's heading
+    assert f'<th scope="col">{kept("회원국")}</th><th scope="col">' in html  # tables' headers
     assert "Governance profile" not in html
     english = render_html(ctx, ROOT / "templates", for_print=for_print)  # type: ignore[arg-type]
     assert '<html lang="en"' in english and ">Contents</h2>" in english
