@@ -51,7 +51,9 @@ def shipped_languages() -> list[str]:
 
 def check_language(lang: str) -> str:
     """`lang` when the report can be built in it; a usage error naming the languages
-    shipped otherwise."""
+    shipped otherwise. English is asked of no file (the context step reads none)."""
+    if lang == SOURCE_LANGUAGE:
+        return lang
     languages = shipped_languages()
     if lang not in languages:
         raise UsageError(

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
@@ -31,6 +31,9 @@ LANGUAGE_HEADER = """\
 # The messages of wgreport's report in {language}. Translate each msgstr; keep every
 # %(name)s placeholder as it is. `scripts/catalogues extract` merges new messages in."""
 
+#: gettext's calls, and N_(): a message marked where it is defined, translated where used
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+
 #: A message's identity: its id (singular, plural) and context.
 Key = tuple[str | tuple[str, ...], str | None]
 
@@ -43,7 +46,7 @@ def extract() -> Catalog:
         project="wgreport", domain=DOMAIN, fuzzy=False, header_comment=TEMPLATE_HEADER
     )
     for path, line, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, strip_comment_tags=True
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         catalogue.add(message, None, [(path, line)], auto_comments=comments, context=context)
     return catalogue

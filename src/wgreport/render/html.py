@@ -109,7 +109,8 @@ def render_html(
     if not for_print:
         return html
     # the Korean edition breaks between words on every line (word-break: keep-all)
-    return print_tables(keep_korean_words(html, everywhere=lang == "ko"))
+    html = print_tables(html, translations(lang).gettext)
+    return keep_korean_words(html, everywhere=lang == "ko")
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)

@@ -59,18 +59,20 @@ def test_english_needs_no_catalogue_and_an_unknown_language_is_refused() -> None
         make_environment(ROOT / "templates", "xx")
 
 
-@functools.lru_cache(maxsize=1)
-def _demo_context() -> object:
+@functools.lru_cache(maxsize=2)
+def _demo_context(lang: str) -> object:
     from wgreport.build.pipeline import make_context
     from wgreport.build.plan import make_build_info
+    from wgreport.i18n import language
     from wgreport.inputs.edition import load_edition_inputs
 
-    return make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
+    with language(lang):  # as the build makes each language's context
+        return make_context(load_edition_inputs(DEMO_INPUTS, 2024), make_build_info(1))
 
 
 @pytest.mark.parametrize("for_print", [False, True])
 def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
-    ctx = _demo_context()
+    ctx = _demo_context("ko")
     html = render_html(ctx, ROOT / "templates", lang="ko", for_print=for_print)  # type: ignore[arg-type]
     tag = "ko-KR" if for_print else "ko"  # the PDF's /Lang names the region
     assert html.startswith(f'<!DOCTYPE html>\n<html lang="{tag}" dir="ltr">')
@@ -85,5 +87,13 @@ def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
     assert f"<h3>{kept('거버넌스 개요')}</h3>" in html  # a member chapter's heading
     assert f'<th scope="col">{kept("회원국")}</th><th scope="col">' in html  # tables' headers
     assert "Governance profile" not in html
-    english = render_html(ctx, ROOT / "templates", for_print=for_print)  # type: ignore[arg-type]
+    # the text made in Python: chapter titles, annex labels, the imprint's date
+    assert f"<h2>{kept('머리말')}</h2>" in html and ">Foreword</h2>" not in html
+    assert f"<h2>{kept('부록')} A. {kept('지표 정의 및 출처')}</h2>" in html
+    assert f'<p class="imprint-date">Draft 001, {kept("2025년 3월 15일")} ' in html
+    if for_print:  # a table broken across pages says so in Korean on its next page
+        assert 'data-continued="표 4.1 (계속)"' in html and "(continued)" not in html
+    english = render_html(_demo_context("en"), ROOT / "templates", for_print=for_print)  # type: ignore[arg-type]
     assert '<html lang="en"' in english and ">Contents</h2>" in english
+    assert "<h2>Foreword</h2>" in english
+    assert ('data-continued="Table 4.1 (continued)"' in english) is for_print
