@@ -78,3 +78,29 @@ def test_every_font_of_the_korean_pdf_is_embedded(korean_draft: Path) -> None:
     # columns: name type encoding emb sub uni object ID
     not_embedded = [row for row in rows if row.split()[-5] != "yes"]
     assert not_embedded == [], out
+
+
+def test_the_parts_left_in_english_are_tagged_en_in_the_pdf(korean_draft: Path) -> None:
+    import pikepdf
+
+    languages: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if node.objgen != (0, 0):
+                if node.objgen in seen:
+                    return
+                seen.add(node.objgen)
+            if "/S" in node and "/Lang" in node:
+                languages.add(str(node.Lang))
+            if "/K" in node:
+                walk(node.K)
+        elif isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+
+    with pikepdf.open(korean_draft / "report.ko.pdf") as document:
+        walk(document.Root.StructTreeRoot)
+    assert "en" in languages  # members' texts and the foreword, printed as written
+    assert "ko" not in languages  # the page's own language is the catalog's, not marked

@@ -67,6 +67,12 @@ def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     # the print variant's (and so the PDF's /Lang) tag names the region a translation is
     # for (ko-KR); English keeps its plain tag
     env.globals["print_lang"] = lang if lang == SOURCE_LANGUAGE else REGION_TAGS.get(lang, lang)
+    # what people wrote (the foreword, members' texts) is printed as written, in English
+    # until it has a translation: in another language's page it says so (`{{ original }}`
+    # in its element's tag), for screen readers and the PDF's tags (languages.py)
+    env.globals["original"] = (
+        "" if lang == SOURCE_LANGUAGE else Markup(f' lang="{SOURCE_LANGUAGE}"')
+    )
     return env
 
 

@@ -93,7 +93,11 @@ def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
     assert f'<p class="imprint-date">Draft 001, {kept("2025년 3월 15일")} ' in html
     if for_print:  # a table broken across pages says so in Korean on its next page
         assert 'data-continued="표 4.1 (계속)"' in html and "(continued)" not in html
+    # what people wrote, without a translation yet, is printed as written and says so
+    assert '<div class="md summary" lang="en"><p>In 2024 Korea moved' in html
+    assert '<div class="md" lang="en">' in html  # the foreword, the initiatives' descriptions
     english = render_html(_demo_context("en"), ROOT / "templates", for_print=for_print)  # type: ignore[arg-type]
     assert '<html lang="en"' in english and ">Contents</h2>" in english
     assert "<h2>Foreword</h2>" in english
+    assert '<div class="md summary"><p>In 2024 Korea moved' in english  # no change of language
     assert ('data-continued="Table 4.1 (continued)"' in english) is for_print
