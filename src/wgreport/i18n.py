@@ -20,48 +20,35 @@ import functools
 import gettext as _gettext
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
-from .errors import UsageError
+from .locales import (
+    DOMAIN,
+    LOCALE_DIR,
+    REGION_TAGS,
+    SOURCE_LANGUAGE,
+    catalogue_path,
+    check_language,
+    shipped_languages,
+    template_path,
+)
 
-#: The folder of the catalogues: `messages.pot` and `<lang>/LC_MESSAGES/messages.po`.
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
-#: The language the messages are written in (the templates' and the code's own text).
-SOURCE_LANGUAGE = "en"
-#: Each language's tag in the PDF (/Lang) and the locale Babel formats its dates with.
-REGION_TAGS = {"en": "en-GB", "ko": "ko-KR"}
-
-
-def template_path() -> Path:
-    """The extracted template every catalogue is made from."""
-    return LOCALE_DIR / f"{DOMAIN}.pot"
-
-
-def catalogue_path(lang: str) -> Path:
-    """The translators' file of a language."""
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def shipped_languages() -> list[str]:
-    """Every language the report can be built in: English and each catalogue shipped."""
-    found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-    return sorted({SOURCE_LANGUAGE, *found})
-
-
-def check_language(lang: str) -> str:
-    """`lang` when the report can be built in it; a usage error naming the languages
-    shipped otherwise. English is asked of no file (the context step reads none)."""
-    if lang == SOURCE_LANGUAGE:
-        return lang
-    languages = shipped_languages()
-    if lang not in languages:
-        raise UsageError(
-            f"no catalogue for the language {lang!r}; the report can be built in "
-            f"{', '.join(languages)} (a new language is a catalogue: see the README's "
-            "'Languages')"
-        )
-    return lang
+#: What the rest of wgreport imports from here (the catalogues' places from .locales too).
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "REGION_TAGS",
+    "SOURCE_LANGUAGE",
+    "catalogue_path",
+    "check_language",
+    "current_language",
+    "gettext",
+    "language",
+    "long_date",
+    "ngettext",
+    "shipped_languages",
+    "template_path",
+    "translations",
+]
 
 
 @functools.lru_cache(maxsize=8)

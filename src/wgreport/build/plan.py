@@ -156,12 +156,13 @@ def build_parameters(
     }
 
 
-def report_languages(requested: Sequence[str]) -> tuple[str, ...]:
-    """The languages a build writes the report in: English, then each other language asked
-    for (`wgreport build --lang ko`), once each, in the order asked; a language without a
-    catalogue is a usage error naming those there are."""
+def report_languages(requested: Sequence[str], edition: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages a build writes the report in: English, then each other language the
+    edition names (`languages: [en, ko]`) or the build asks for (`wgreport build --lang
+    ko`), once each, in that order; a language without a catalogue is a usage error naming
+    those there are."""
     found: list[str] = [SOURCE_LANGUAGE]
-    for lang in requested:
+    for lang in [*edition, *requested]:
         if check_language(lang) not in found:
             found.append(lang)
     return tuple(found)

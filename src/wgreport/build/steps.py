@@ -381,7 +381,7 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
                 request.allow, request.allow_missing, request.allow_open_comments
             )
             build, checked = plan.plan_final(loaded, read.reviews or Reviews(), overrides)
-        languages = plan.report_languages(request.languages)
+        languages = plan.report_languages(request.languages, loaded.edition.languages)
         loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read,
                                                      languages)  # fmt: skip
         manifest = outputs.make_manifest(
