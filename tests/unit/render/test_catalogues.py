@@ -101,3 +101,13 @@ def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
     assert "<h2>Foreword</h2>" in english
     assert '<div class="md summary"><p>In 2024 Korea moved' in english  # no change of language
     assert ('data-continued="Table 4.1 (continued)"' in english) is for_print
+
+
+def test_plural_forms_follow_the_language() -> None:
+    counts = (
+        "{% trans count=n %}{{ count }} comment{% pluralize %}{{ count }} comments{% endtrans %}"
+    )
+    english = make_environment(ROOT / "templates").from_string(counts)
+    assert [english.render(n=n) for n in (1, 5)] == ["1 comment", "5 comments"]
+    korean = make_environment(ROOT / "templates", "ko").from_string(counts)
+    assert [korean.render(n=n) for n in (1, 5)] == ["의견 1건", "의견 5건"]  # one form
