@@ -38,6 +38,7 @@ __all__ = [
     "LOCALE_DIR",
     "REGION_TAGS",
     "SOURCE_LANGUAGE",
+    "autonym",
     "catalogue_path",
     "check_language",
     "current_language",
@@ -110,3 +111,12 @@ def long_date(day: datetime.date) -> str | None:
     from babel.dates import format_date
 
     return format_date(day, format="long", locale=lang)
+
+
+def autonym(lang: str) -> str:
+    """A language's name in itself, by Babel's locale data (English, 한국어): what a
+    language switch offers."""
+    from babel import Locale
+
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]

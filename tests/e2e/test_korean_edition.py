@@ -50,6 +50,14 @@ def test_the_korean_files_are_beside_the_english_ones_in_the_same_draft(
 def test_the_korean_web_page_says_its_language(korean_draft: Path) -> None:
     html = (korean_draft / "report.ko.html").read_text(encoding="utf-8")
     assert html.startswith('<!DOCTYPE html>\n<html lang="ko"')
+    # each language's page links the other's (alternate links, a language switch)
+    assert '<link rel="alternate" hreflang="en" href="report.html" title="English">' in html
+    english = (korean_draft / "report.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" hreflang="ko" href="report.ko.html" title="한국어">' in english
+    assert (
+        '<a href="report.ko.html" hreflang="ko" lang="ko"><span lang="ko">한국어</span></a>'
+        in english
+    )
     assert "word-break: keep-all" in html  # Hangul words kept whole (korean.css)
 
 

@@ -33,7 +33,7 @@ from ..content.chartkit import Chart
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import PartsTimedOut
 from ..figures import drawing as figures
-from ..i18n import SOURCE_LANGUAGE, language
+from ..i18n import SOURCE_LANGUAGE, autonym, language
 from ..inputs.comments import Reviews
 from ..inputs.edition import (
     EditionSetup,
@@ -44,7 +44,7 @@ from ..inputs.edition import (
     load_edition_setup,
 )
 from ..inputs.validation import ContributionResult
-from ..layout import Outputs
+from ..layout import REPORT_HTML, Outputs, report_file
 from ..render.html import render_html
 from ..render.pdf.report import RenderedReport, render_pdf_report, start_render_workers
 from ..review.pages import CommentsPage, write_review_page
@@ -134,9 +134,20 @@ def make_report_context(
     return Contexted(ctx, outputs.data_files(frames, ctx), outputs.comments_data(ctx, reviews))
 
 
-def render_page(contexted: Contexted, templates_dir: Path, lang: str = SOURCE_LANGUAGE) -> str:
-    """The report as one self-contained HTML page, in `lang`."""
-    return render_html(contexted.ctx, templates_dir, lang=lang)
+def render_page(
+    contexted: Contexted,
+    templates_dir: Path,
+    lang: str = SOURCE_LANGUAGE,
+    languages: Sequence[str] = (),
+) -> str:
+    """The report as one self-contained HTML page, in `lang`; built in several
+    `languages`, it links the others' pages and offers a language switch."""
+    alternates = (
+        [(other, report_file(REPORT_HTML, other), autonym(other)) for other in languages]
+        if len(languages) > 1
+        else []
+    )
+    return render_html(contexted.ctx, templates_dir, lang=lang, alternates=alternates)
 
 
 def render_pdf(
@@ -320,13 +331,13 @@ def render_edition(
         figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
         contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read)
         stage("html")
-        html = runner.run(HTML, contexted, settings.templates_dir)
+        html = runner.run(HTML, contexted, settings.templates_dir, SOURCE_LANGUAGE, languages)
         stage("pdf")
         try:
             rendered = runner.run(PDF, loaded, contexted, html, settings)
             translated = {
                 lang: render_language(settings, loaded, build, aggregated, figures, read, runner,
-                                      lang)
+                                      lang, languages)
                 for lang in languages
                 if lang != SOURCE_LANGUAGE
             }  # fmt: skip
@@ -346,12 +357,13 @@ def render_language(
     read: EditionRead,
     runner: Runner,
     lang: str,
+    languages: Sequence[str] = (),
 ) -> RenderedReport:
     """The report in `lang`, from its own context (the same data, its text in `lang`): its
     web page and PDF, published as report.<lang>.html and report.<lang>.pdf."""
     contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read, lang)
     stage("html", lang)
-    html = runner.run(HTML, contexted, settings.templates_dir, lang)
+    html = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
     stage("pdf", lang)
     return runner.run(PDF, loaded, contexted, html, settings, lang)
 

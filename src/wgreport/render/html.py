@@ -96,8 +96,12 @@ def render_html(
     *,
     for_print: bool = False,
     lang: str = SOURCE_LANGUAGE,
+    alternates: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """The report as one self-contained HTML page, its chrome in `lang` (wgreport.i18n).
+    `alternates` are the report's pages in each language built (language, file, the
+    language's own name): the web page links them (`<link rel="alternate">`) and offers
+    them in a language switch.
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
     text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
@@ -107,7 +111,9 @@ def render_html(
 
     env = make_environment(templates_dir, lang)
     try:
-        html = env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
+        html = env.get_template(REPORT_TEMPLATE).render(
+            ctx=ctx, for_print=for_print, alternates=() if for_print else alternates
+        )
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
     if lang != "ko":  # on a Korean page Korean is the page's language, not a change of it

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,21 @@ def test_plural_forms_follow_the_language() -> None:
     assert [english.render(n=n) for n in (1, 5)] == ["1 comment", "5 comments"]
     korean = make_environment(ROOT / "templates", "ko").from_string(counts)
     assert [korean.render(n=n) for n in (1, 5)] == ["의견 1건", "의견 5건"]  # one form
+
+
+def test_a_report_built_in_several_languages_links_them_and_offers_a_switch() -> None:
+    alternates = [("en", "report.html", "English"), ("ko", "report.ko.html", "한국어")]
+    korean = render_html(_demo_context("ko"), ROOT / "templates", lang="ko", alternates=alternates)  # type: ignore[arg-type]
+    assert '<link rel="alternate" hreflang="en" href="report.html" title="English">' in korean
+    assert 'hreflang="ko" href="report.ko.html" title' not in korean  # not itself
+    assert (
+        '<nav class="language-switch" aria-label="이 보고서의 다른 언어판"><p>'
+        '<a href="report.html" hreflang="en" lang="en">English</a> · '
+        '<a href="report.ko.html" hreflang="ko" lang="ko" aria-current="page">한국어</a></p></nav>'
+    ) in korean
+    english = render_html(_demo_context("en"), ROOT / "templates", alternates=alternates)  # type: ignore[arg-type]
+    assert '<link rel="alternate" hreflang="ko" href="report.ko.html" title="한국어">' in english
+    assert 'aria-current="page">English</a>' in english
+    ctx: Any = _demo_context("ko")
+    printed = render_html(ctx, ROOT / "templates", lang="ko", for_print=True, alternates=alternates)
+    assert "language-switch" not in printed and 'rel="alternate"' not in printed
