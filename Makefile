@@ -38,11 +38,14 @@ test-e2e: system-test install browser-tools
 # (`test`). `make check test` runs the suite once: make builds a target once per run.
 check: lint test
 
+# `scripts/catalogues check` fails when src/wgreport/locale/messages.pot is stale (run
+# `scripts/catalogues extract`) or a shipped language misses a message.
 lint: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy src tests
+	$(BIN)/python scripts/catalogues check
 
 fmt: install
 	$(BIN)/ruff format .

@@ -30,6 +30,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
 
     a draft's (or the final's) folder: Draft(folder)
       report.pdf, report.html, manifest.json, validation.json, data/*.csv, report.json,
+      report.<lang>.pdf, report.<lang>.html: the report in another language (report_file)
       facts.json,
       comments.html, comments.csv, SHA256SUMS
 
@@ -79,6 +80,17 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 VALIDATION = "validation.json"
 REPORT_JSON = "report.json"
+
+
+def report_file(name: str, lang: str) -> str:
+    """A report file's name in a language: `report.pdf` in English (the report's own
+    language), `report.ko.pdf` in Korean."""
+    if lang == "en":
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{lang}{dot}{suffix}"
+
+
 FACTS_JSON = "facts.json"  # the facts printed, and the editorial sentences using them
 COMMENTS_HTML = "comments.html"
 COMMENTS_CSV = "comments.csv"
@@ -214,6 +226,12 @@ class Draft:
     @property
     def report_html(self) -> Path:
         return self.folder / REPORT_HTML
+
+    def report_pdf_in(self, lang: str) -> Path:
+        return self.folder / report_file(REPORT_PDF, lang)
+
+    def report_html_in(self, lang: str) -> Path:
+        return self.folder / report_file(REPORT_HTML, lang)
 
     @property
     def validation(self) -> Path:

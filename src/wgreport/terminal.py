@@ -178,6 +178,9 @@ def print_summary(folder: Path, manifest: dict[str, Any], year: int) -> None:
     draft = Draft(folder)
     for path in (draft.report_pdf, draft.report_html, draft.manifest):
         typer.echo(f"  {shown(path)}")
+    for lang, made in manifest.get("languages", {}).items():
+        typer.echo(f"  {shown(draft.report_pdf_in(lang))} ({made['pages']} pages)")
+        typer.echo(f"  {shown(draft.report_html_in(lang))}")
     if manifest.get("supersedes"):
         typer.echo(
             f"  the previous final is kept as {shown(folder.parent / manifest['supersedes'])}"

@@ -16,7 +16,7 @@ from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
 from ..inputs.issues import FileReport
-from ..layout import FACTS_JSON
+from ..layout import FACTS_JSON, REPORT_HTML, REPORT_PDF, report_file
 from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
 from ..review.pages import CommentsPage, comments_page, render_comments_page
@@ -139,10 +139,12 @@ def make_manifest(
     rendered: RenderedReport,
     build: BuildInfo,
     checked: Preflight | None = None,
+    translated: Mapping[str, RenderedReport] | None = None,
 ) -> dict[str, Any]:
     """What a draft records: when, with what, from what, and who is in it. A final records
     the overrides its preflight (`checked`) used, each with the problems it let through;
-    published with unresolved comments (--allow-open-comments), also how many."""
+    published with unresolved comments (--allow-open-comments), also how many. A report
+    built in other languages too (`translated`) records each one's pages and warnings."""
     overridden = checked.overridden if checked is not None else []
     previous, previous_paths = previous_input_paths(loaded)
     open_comments = sum(p.count for p in overridden if p.check == "open-comments")
@@ -185,6 +187,20 @@ def make_manifest(
         ),
         "render_warnings": list(rendered.warnings),
         "render": dict(rendered.render),
+        **(
+            {
+                "languages": {
+                    lang: {
+                        "pages": r.pages,
+                        "render_warnings": list(r.warnings),
+                        "files": [report_file(REPORT_HTML, lang), report_file(REPORT_PDF, lang)],
+                    }
+                    for lang, r in sorted(translated.items())
+                }
+            }
+            if translated
+            else {}
+        ),
         "inputs": digest_inputs(input_paths(loaded.files)),
         # the files the changes between editions (and the values they print) come from
         "previous_edition": (
@@ -209,6 +225,15 @@ def validation_json(
     if year is not None and files:
         report["previous_edition"] = {"year": year, "files": [f.to_dict() for f in files]}
     return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def translated_files(translated: Mapping[str, RenderedReport]) -> dict[str, bytes]:
+    """The report in each other language, beside the English files of the same draft."""
+    files: dict[str, bytes] = {}
+    for lang, rendered in sorted(translated.items()):
+        files[report_file(REPORT_HTML, lang)] = rendered.html.encode("utf-8")
+        files[report_file(REPORT_PDF, lang)] = rendered.pdf
+    return files
 
 
 def output_files(

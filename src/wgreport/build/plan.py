@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__
 from ..content.reportmodel import BuildInfo
 from ..errors import FinalRefused, PartsTimedOut
+from ..i18n import SOURCE_LANGUAGE, check_language
 from ..inputs.comments import Reviews
 from ..inputs.edition import LoadedEdition
 from ..runtime.clock import build_time
@@ -158,3 +159,15 @@ def build_parameters(
         "outputs_dir": str(settings.outputs_dir),
         **({"dask_address": settings.dask_address} if settings.dask_address else {}),
     }
+
+
+def report_languages(requested: Sequence[str], edition: Sequence[str] = ()) -> tuple[str, ...]:
+    """The languages a build writes the report in: English, then each other language the
+    edition names (`languages: [en, ko]`) or the build asks for (`wgreport build --lang
+    ko`), once each, in that order; a language without a catalogue is a usage error naming
+    those there are."""
+    found: list[str] = [SOURCE_LANGUAGE]
+    for lang in [*edition, *requested]:
+        if check_language(lang) not in found:
+            found.append(lang)
+    return tuple(found)

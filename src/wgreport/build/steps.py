@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
@@ -33,6 +33,7 @@ from ..content.chartkit import Chart
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import PartsTimedOut
 from ..figures import drawing as figures
+from ..i18n import SOURCE_LANGUAGE, autonym, language
 from ..inputs.comments import Reviews
 from ..inputs.edition import (
     EditionSetup,
@@ -44,7 +45,7 @@ from ..inputs.edition import (
 )
 from ..inputs.issues import FileReport
 from ..inputs.validation import ContributionResult
-from ..layout import Outputs
+from ..layout import REPORT_HTML, Outputs, report_file
 from ..render.html import render_html
 from ..render.pdf.report import RenderedReport, render_pdf_report, start_render_workers
 from ..review.pages import CommentsPage, write_review_page
@@ -114,6 +115,8 @@ class Contexted:
     comments: CommentsPage
     #: the previous edition's year and its files as validated (validation.json reports them)
     previous_checks: tuple[int | None, list[FileReport]] = (None, [])
+    #: the report in its other languages (`--lang`), made from their own contexts
+    translated: Mapping[str, RenderedReport] = dataclasses.field(default_factory=dict)
 
 
 def make_report_context(
@@ -122,11 +125,14 @@ def make_report_context(
     aggregated: Aggregated,
     figures: list[Chart],
     read: EditionRead,
+    lang: str = SOURCE_LANGUAGE,
 ) -> Contexted:
     """The context every template sees, with the review comments as read, the CSVs and
-    report.json published next to the report, and the comment pages' data (pure)."""
+    report.json published next to the report, and the comment pages' data (pure). Its
+    text computed in Python (dates, headings, sentences) is in `lang`."""
     frames = aggregated.frames
-    ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, read)
+    with language(lang):
+        ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, read)
     reviews = read.reviews if read.reviews is not None else Reviews()
     return Contexted(
         ctx,
@@ -136,15 +142,30 @@ def make_report_context(
     )
 
 
-def render_page(contexted: Contexted, templates_dir: Path) -> str:
-    """The report as one self-contained HTML page."""
-    return render_html(contexted.ctx, templates_dir)
+def render_page(
+    contexted: Contexted,
+    templates_dir: Path,
+    lang: str = SOURCE_LANGUAGE,
+    languages: Sequence[str] = (),
+) -> str:
+    """The report as one self-contained HTML page, in `lang`; built in several
+    `languages`, it links the others' pages and offers a language switch."""
+    alternates = (
+        [(other, report_file(REPORT_HTML, other), autonym(other)) for other in languages]
+        if len(languages) > 1
+        else []
+    )
+    return render_html(contexted.ctx, templates_dir, lang=lang, alternates=alternates)
 
 
 def render_pdf(
-    loaded: LoadedEdition, contexted: Contexted, html: str, settings: Settings
+    loaded: LoadedEdition,
+    contexted: Contexted,
+    html: str,
+    settings: Settings,
+    lang: str = SOURCE_LANGUAGE,
 ) -> RenderedReport:
-    """The PDF, per chapter or in one pass as the settings say (pdf.report)."""
+    """The PDF, per chapter or in one pass as the settings say (pdf.report), in `lang`."""
     return render_pdf_report(
         contexted.ctx,
         html,
@@ -156,6 +177,7 @@ def render_pdf(
         time_limit=settings.chapter_time_limit,
         dask_address=settings.dask_address,
         document_time_limit=settings.document_time_limit,
+        lang=lang,
     )
 
 
@@ -169,10 +191,12 @@ def publish(
     supersede: bool,
 ) -> Published:
     """Write the draft (or the final) atomically, with its manifest and SHA256SUMS, its
-    data files and its comment pages."""
+    data files, its comment pages and the report in each other language
+    (report.<lang>.html and report.<lang>.pdf beside the English files)."""
     data = {
         **contexted.data,
         **outputs.comment_files(contexted.comments, settings.templates_dir),
+        **outputs.translated_files(contexted.translated),
     }
     files = outputs.output_files(loaded, rendered, data, contexted.previous_checks)
     return publish_build(
@@ -273,6 +297,7 @@ class BuildRequest:
     supersede: bool = False
     allow_open_comments: bool = False  # with final: publish although comments are open
     allow: Sequence[str] = ()  # with final: the preflight's checks to let through, by name
+    languages: Sequence[str] = ()  # the report's languages besides English (`--lang ko`)
 
 
 def validate_edition(settings: Settings, year: int, runner: Runner) -> LoadedEdition:
@@ -296,11 +321,13 @@ def render_edition(
     build: BuildInfo,
     runner: Runner,
     read: EditionRead | None = None,
+    languages: Sequence[str] = (),
 ) -> tuple[LoadedEdition, RenderedReport, Contexted]:
     """Aggregate, chart and render what the read step read (`read`; read here when not
     given): the edition as rendered (without any member whose chapter overran the time
     limit, who is then left out and the report rendered again), the report, and its
-    context with the data files and comment pages."""
+    context with the data files, comment pages and the report in each other language of
+    `languages` (`Contexted.translated`)."""
     start_render_workers(settings.dask_address)  # their import overlaps the charts
     if read is None:
         read = runner.run(READ, loaded, settings.outputs_dir)
@@ -312,15 +339,41 @@ def render_edition(
         figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
         contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read)
         stage("html")
-        html = runner.run(HTML, contexted, settings.templates_dir)
+        html = runner.run(HTML, contexted, settings.templates_dir, SOURCE_LANGUAGE, languages)
         stage("pdf")
         try:
             rendered = runner.run(PDF, loaded, contexted, html, settings)
+            translated = {
+                lang: render_language(settings, loaded, build, aggregated, figures, read, runner,
+                                      lang, languages)
+                for lang in languages
+                if lang != SOURCE_LANGUAGE
+            }  # fmt: skip
         except PartsTimedOut as exc:
             loaded = plan.leave_out_unrendered(loaded, exc, build)
             runner.left_out(f"{exc}; left out of the report, which is rendered again")
             continue
-        return loaded, rendered, contexted
+        return loaded, rendered, dataclasses.replace(contexted, translated=translated)
+
+
+def render_language(
+    settings: Settings,
+    loaded: LoadedEdition,
+    build: BuildInfo,
+    aggregated: Aggregated,
+    figures: list[Chart],
+    read: EditionRead,
+    runner: Runner,
+    lang: str,
+    languages: Sequence[str] = (),
+) -> RenderedReport:
+    """The report in `lang`, from its own context (the same data, its text in `lang`): its
+    web page and PDF, published as report.<lang>.html and report.<lang>.pdf."""
+    contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read, lang)
+    stage("html", lang)
+    html = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
+    stage("pdf", lang)
+    return runner.run(PDF, loaded, contexted, html, settings, lang)
 
 
 def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Published:
@@ -350,8 +403,12 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
             build, checked = plan.plan_final(
                 loaded, read.reviews or Reviews(), overrides, pipeline.printed_facts
             )
-        loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read)
-        manifest = outputs.make_manifest(settings, loaded, rendered, build, checked)
+        languages = plan.report_languages(request.languages, loaded.edition.languages)
+        loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read,
+                                                     languages)  # fmt: skip
+        manifest = outputs.make_manifest(
+            settings, loaded, rendered, build, checked, contexted.translated
+        )
         stage("publish")
         published = runner.run(
             PUBLISH, settings, loaded, rendered, contexted, manifest, number, request.supersede

@@ -182,6 +182,27 @@ DaskAddressOption = Annotated[
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
 ]
+LangOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="Also write the report in this language (report.LANG.pdf and report.LANG.html "
+        "beside the English files, in the same draft), e.g. ko; repeat for more.",
+    ),
+]
+
+
+def _other_languages(lang: list[str] | None) -> tuple[str, ...]:
+    """The languages `--lang` asks for besides English; a usage error for one without a
+    catalogue."""
+    from ..build.plan import report_languages
+    from ..errors import WgreportError
+
+    try:
+        return report_languages(lang or ())[1:]
+    except WgreportError as exc:
+        raise _fail_usage(str(exc)) from None
 
 
 @app.command()
@@ -201,6 +222,7 @@ def build(
     outputs: OutputsOption = None,
     workers: WorkersOption = None,
     dask_address: DaskAddressOption = None,
+    lang: LangOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
@@ -228,9 +250,8 @@ def build(
         find_edition_files(settings.inputs_dir, year)
     except InputsError as exc:
         raise _fail_usage(str(exc)) from None
-    request = BuildRequest(
-        year, final, tuple(allowed), supersede, allow_open_comments, tuple(names)
-    )
+    request = BuildRequest(year, final, tuple(allowed), supersede, allow_open_comments,
+                           tuple(names), _other_languages(lang))  # fmt: skip
     console = stderr_console()
     console.print(
         f"Building {'the final' if final else 'a new draft'} of the {year} edition from "

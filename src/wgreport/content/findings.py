@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..i18n import gettext, ngettext
 from ..inputs.edition import LoadedEdition
 from ..inputs.factrefs import reference_labels, reference_slug
 from ..inputs.models import Indicator, WorkingGroup
@@ -205,9 +206,16 @@ def _discontinued(
         for r in rows.itertuples()
         if (r.member, r.id) not in done
     ]
-    since = f"since the {previous_year} edition" if previous_year else "in this edition"
-    verb = "was" if count == "1" else "were"
-    text = f"{count} initiative{'s' if count != '1' else ''} {verb} discontinued {since}"
+    since = (
+        gettext("since the %(year)s edition") % {"year": previous_year}
+        if previous_year
+        else gettext("in this edition")
+    )
+    text = ngettext(
+        "%(count)s initiative was discontinued %(since)s",
+        "%(count)s initiatives were discontinued %(since)s",
+        int(count),
+    ) % {"count": count, "since": since}
     if len(named) == int(count) and len(named) <= MAX_LISTED:
         text += ": " + "; ".join(named)
     return [_finding(text + ".", refs.themes("fig-status"))]

@@ -22,6 +22,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import long_date
+
 #: Units whose values are whole numbers (a median of two of them may fall on a half).
 WHOLE_UNITS = ("rank", "count")
 
@@ -132,6 +134,6 @@ def as_int(value: Any) -> int:
 
 
 def format_day(value: Any) -> str:
-    """A date as running text writes it: "28 February 2025"."""
+    """A date as running text writes it: "28 February 2025" (in Korean: 2025년 2월 28일)."""
     date = pd.Timestamp(str(value))
-    return f"{date.day} {date.strftime('%B %Y')}"
+    return long_date(date.date()) or f"{date.day} {date.strftime('%B %Y')}"

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..inputs.models import Contribution, Edition, WorkingGroup
 from .formatting import format_day
 from .reportmodel import BuildInfo, Definition, FrontMatter, ListEntry
@@ -43,14 +44,20 @@ def front_matter(
     )
     subtitle = edition.subtitle or f"Annual Report {edition.year} of the {wg.name}"
     if build.draft:
-        status = f"{build.draft} for review, not for citation"
-        date_line = f"{build.draft}, built {format_day(built.date())}; not yet published."
+        status = _("%(draft)s for review, not for citation") % {"draft": build.draft}
+        date_line = _("%(draft)s, built %(date)s; not yet published.") % {
+            "draft": build.draft,
+            "date": format_day(built.date()),
+        }
     else:
-        status = "Final edition"
-        date_line = f"Published {format_day(published.date())}."
+        status = _("Final edition")
+        date_line = _("Published %(date)s.") % {"date": format_day(published.date())}
     approval = ""
     if edition.approval and not build.draft:
-        approval = f"Approved by {edition.approval.by} on {format_day(edition.approval.date)}."
+        approval = _("Approved by %(by)s on %(date)s.") % {
+            "by": edition.approval.by,
+            "date": format_day(edition.approval.date),
+        }
     abbreviations = {a.term: a.meaning for a in edition.abbreviations}
     for term, meaning in DEFAULT_ABBREVIATIONS.items():
         abbreviations.setdefault(term, meaning)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..i18n import gettext
 from ..inputs.comments import CommentSummary
 from ..inputs.models import KEY_MESSAGES, EditorialChapter, WorkingGroup
 from ..inputs.outline import ANNEXES as ANNEXES  # re-exported: tests reorder the annexes
@@ -27,10 +28,10 @@ def report_chapters(
     annexes is lettered. Figures and tables are numbered within them (Figure 4.2)."""
     # (id, title, template, member index, annex)
     base: list[tuple[str, str, str, int | None, bool]] = [
-        *((c, t, tpl, None, False) for c, t, tpl in FRONT_CHAPTERS),
+        *((c, gettext(t), tpl, None, False) for c, t, tpl in FRONT_CHAPTERS),
         *((f"member-{code.lower()}", name, "_member", index, False)
           for index, (code, name) in enumerate(member_names)),
-        *((c, t, tpl, None, True) for c, t, tpl in ANNEXES),
+        *((c, gettext(t), tpl, None, True) for c, t, tpl in ANNEXES),
     ]  # fmt: skip
     order = list(base)
     first_member = next((k for k, b in enumerate(base) if b[3] is not None), None)
@@ -57,13 +58,14 @@ def report_chapters(
         elif annex:
             letter = chr(ord("A") + annexes)
             annexes += 1
-            chapters.append(Chapter(id=chapter_id, title=f"Annex {letter}. {title}",
-                                    label=f"Annex {letter}", number=letter,
-                                    template=template))  # fmt: skip
+            label = gettext("Annex %(letter)s") % {"letter": letter}
+            chapters.append(Chapter(id=chapter_id, title=f"{label}. {title}", label=label,
+                                    number=letter, template=template))  # fmt: skip
         else:
             count += 1
             chapters.append(Chapter(id=chapter_id, title=f"{count}. {title}",
-                                    label=f"Chapter {count}", number=str(count),
+                                    label=gettext("Chapter %(number)s") % {"number": count},
+                                    number=str(count),
                                     template=template, member=member))  # fmt: skip
     return chapters
 
@@ -237,11 +239,11 @@ def table_titles(
     contributed: Mapping[str, Sequence[Item]] | None = None,
 ) -> dict[str, str]:
     """Every numbered table's title, as its caption and the list of tables print it."""
-    titles = dict(TABLE_TITLES)
+    titles = {table: gettext(title) for table, title in TABLE_TITLES.items()}
     for code in members:
-        titles[f"tab-{code.lower()}-indicators"] = (
-            f"{member_label(wg, code)}: indicator values, group median and rank among members"
-        )
+        titles[f"tab-{code.lower()}-indicators"] = gettext(
+            "%(member)s: indicator values, group median and rank among members"
+        ) % {"member": member_label(wg, code)}
         for item in _member_items(code, contributed):
             if item.kind == "table" and item.title:
                 titles[item.id] = item.title

@@ -257,6 +257,7 @@ def annual_report(
     dask_address: str | None = None,
     allow_open_comments: bool = False,
     allow: list[str] = [],  # noqa: B006 - Prefect copies parameters per run
+    languages: list[str] = [],  # noqa: B006 - Prefect copies parameters per run
 ) -> Published:
     """Build the report of `year`; return its folder and manifest (what the CLI prints).
 
@@ -272,6 +273,8 @@ def annual_report(
       (`placeholders`, `front-matter`, `dates`, `late-sources`, `example-links`; recorded
       in the manifest and stated in the report's imprint); without them, a final with any
       problem is refused before anything renders, with every problem listed.
+    - `languages`: the report's other languages (`ko`): report.<lang>.pdf and
+      report.<lang>.html beside the English files, in the same draft.
     - `supersede`: replace an existing final, keeping it as `final-superseded-<time>/`.
     - `inputs_dir`, `outputs_dir`: override the project's `inputs/` and `outputs/`.
     - `render_workers`: processes for a draft's PDF (1: one pass; 0: auto; None: the
@@ -285,8 +288,9 @@ def annual_report(
         year, why = _current_edition(settings)
         get_run_logger().info("no year given: %s", why)
     request = BuildRequest(
-        year, final, tuple(allow_missing), supersede, allow_open_comments, tuple(allow)
-    )
+        year, final, tuple(allow_missing), supersede, allow_open_comments, tuple(allow),
+        tuple(languages),
+    )  # fmt: skip
     published = run_build(settings, request, PrefectRunner())
     if not final:
         try:

@@ -49,6 +49,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
             supersede=request.supersede,
             allow_open_comments=request.allow_open_comments,
             allow=list(request.allow),
+            languages=list(request.languages),
             inputs_dir=str(settings.inputs_dir),
             outputs_dir=str(settings.outputs_dir),
             render_workers=settings.render_workers,

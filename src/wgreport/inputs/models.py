@@ -41,7 +41,7 @@ from .limits import (
     YEAR_MAX,
     YEAR_MIN,
 )
-from .zones import TimeZone
+from .zones import ReportLanguage, TimeZone
 
 # --- field types -------------------------------------------------------------------------
 
@@ -374,6 +374,11 @@ class Edition(_Model):
         [],
         description="Optional: chapters the secretariat writes in Markdown, each placed "
         "before or after a chapter of the report (`key-messages` opens the executive summary)",
+    )
+    languages: list[ReportLanguage] = Field(
+        [],
+        description="Optional: the languages every build writes the report in, e.g. [en, ko] "
+        "(English always; report.ko.pdf and report.ko.html beside the English files)",
     )
 
 

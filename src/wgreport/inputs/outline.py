@@ -8,21 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+
+def N_(message: str) -> str:
+    """A message marked for the catalogue (scripts/catalogues extract) and translated where
+    it is printed (content/numbering.py), so that this module stays standard library only."""
+    return message
+
+
 #: The chapters before the members' and the annexes after them: (id, title, partial).
 FRONT_CHAPTERS = [
-    ("foreword", "Foreword", "_foreword"),
-    ("lists", "Figures, tables and abbreviations", "_lists"),
-    ("summary", "Executive summary", "_summary"),
-    ("about", "About the working group and its method", "_about"),
-    ("governance", "Governance", "_governance"),
-    ("themes", "Themes and practices", "_themes"),
-    ("indicators", "Indicators", "_indicators"),
+    ("foreword", N_("Foreword"), "_foreword"),
+    ("lists", N_("Figures, tables and abbreviations"), "_lists"),
+    ("summary", N_("Executive summary"), "_summary"),
+    ("about", N_("About the working group and its method"), "_about"),
+    ("governance", N_("Governance"), "_governance"),
+    ("themes", N_("Themes and practices"), "_themes"),
+    ("indicators", N_("Indicators"), "_indicators"),
 ]
 ANNEXES = [
-    ("annex-indicators", "Indicator definitions and sources", "_annex_indicators"),
-    ("annex-data", "Data tables", "_annex_data"),
-    ("annex-contributors", "Contributors", "_annex_contributors"),
-    ("annex-status", "Submission status and validation notes", "_annex_status"),
+    ("annex-indicators", N_("Indicator definitions and sources"), "_annex_indicators"),
+    ("annex-data", N_("Data tables"), "_annex_data"),
+    ("annex-contributors", N_("Contributors"), "_annex_contributors"),
+    ("annex-status", N_("Submission status and validation notes"), "_annex_status"),
 ]
 #: Front chapters printed without a number.
 UNNUMBERED = {"foreword", "lists", "summary"}
@@ -32,13 +39,15 @@ MEMBERS = "members"
 
 #: The titles of the tables whose title does not depend on the data.
 TABLE_TITLES = {
-    "references-table": "Published averages used as reference values",
-    "governance-table": "Digital-government governance by member",
-    "indicator-table": "Indicator values by member, with the group median, the best and "
-    "weakest value, and the published averages",
-    "contributors-table": "Contributions included in this edition",
-    "status-table": "Status of every expected member's contribution",
-    "comments-table": "Open review comments by section",
+    "references-table": N_("Published averages used as reference values"),
+    "governance-table": N_("Digital-government governance by member"),
+    "indicator-table": N_(
+        "Indicator values by member, with the group median, the best and "
+        "weakest value, and the published averages"
+    ),
+    "contributors-table": N_("Contributions included in this edition"),
+    "status-table": N_("Status of every expected member's contribution"),
+    "comments-table": N_("Open review comments by section"),
 }
 #: The annex's data tables (a large group's has a sources table).
 ANNEX_TABLES = ["values-table", "sources-table", "initiatives-table", "completeness-table"]

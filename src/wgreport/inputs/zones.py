@@ -1,5 +1,6 @@
 """An edition's time zone as its file names it: an IANA name (`Asia/Seoul`) that the
-machine's time-zone database knows. Standard library and pydantic only."""
+machine's time-zone database knows; and the languages it names for its report (`ko`),
+each one with a catalogue shipped. Standard library and pydantic only."""
 
 from __future__ import annotations
 
@@ -41,4 +42,30 @@ TimeZone = Annotated[
     StringConstraints(max_length=64),
     AfterValidator(_time_zone),
     Field(json_schema_extra={"examples": ["Asia/Seoul", "Europe/Tallinn", "UTC"]}),
+]
+
+
+def _report_language(value: str) -> str:
+    """A language the report can be built in: English, or one with a catalogue shipped."""
+    from ..locales import shipped_languages
+
+    languages = shipped_languages()
+    if value not in languages:
+        raise PydanticCustomError(
+            "invalid-choice",
+            "'{value}' is not a language the report can be built in",
+            {
+                "value": value[:60],
+                "hint": f"write one of {', '.join(languages)}; a new language is a message "
+                "catalogue: see the README's 'Languages'",
+            },
+        )
+    return value
+
+
+ReportLanguage = Annotated[
+    str,
+    StringConstraints(max_length=16),
+    AfterValidator(_report_language),
+    Field(json_schema_extra={"examples": ["en", "ko"]}),
 ]

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
+from ..i18n import REGION_TAGS, SOURCE_LANGUAGE, check_language, translations
 from .languages import HANGUL, mark_korean, tag_languages
 from .paged import mark_same_page, number_xrefs, print_tables, same_page
 
@@ -31,23 +32,25 @@ if TYPE_CHECKING:
 REPORT_TEMPLATE = "report.html.j2"
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment: autoescaped, strict about undefined names. One per templates
-    folder and process, so that a template is compiled once (0.3 s for the report's), not
-    on every render (`wgreport preview` renders on each save); Jinja's loader still reads a
-    template again when its file changed (auto_reload)."""
+def make_environment(templates_dir: Path, lang: str = SOURCE_LANGUAGE) -> jinja2.Environment:
+    """The Jinja2 environment: autoescaped, strict about undefined names, its messages in
+    `lang` (Jinja's i18n extension over the catalogue of wgreport.i18n). One per templates
+    folder, language and process, so that a template is compiled once (0.3 s for the
+    report's), not on every render (`wgreport preview` renders on each save); Jinja's loader
+    still reads a template again when its file changed (auto_reload)."""
     if not (templates_dir / REPORT_TEMPLATE).is_file():
         raise RenderError(f"template {REPORT_TEMPLATE} not found in {templates_dir}")
-    return _environment(templates_dir)
+    return _environment(templates_dir, check_language(lang))
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(templates_dir: Path) -> jinja2.Environment:
+@functools.lru_cache(maxsize=16)
+def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -58,6 +61,18 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["aligned"] = cells.aligned  # a table's numeric columns, on the decimal point
     env.filters["pad_decimals"] = cells.pad_decimals
     env.filters["ordinal_rank"] = cells.ordinal_rank
+    # newstyle: `_()` and `{% trans %}` escape their variables and format them by name
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = lang
+    # the print variant's (and so the PDF's /Lang) tag names the region a translation is
+    # for (ko-KR); English keeps its plain tag
+    env.globals["print_lang"] = lang if lang == SOURCE_LANGUAGE else REGION_TAGS.get(lang, lang)
+    # what people wrote (the foreword, members' texts) is printed as written, in English
+    # until it has a translation: in another language's page it says so (`{{ original }}`
+    # in its element's tag), for screen readers and the PDF's tags (languages.py)
+    env.globals["original"] = (
+        "" if lang == SOURCE_LANGUAGE else Markup(f' lang="{SOURCE_LANGUAGE}"')
+    )
     return env
 
 
@@ -75,8 +90,18 @@ def bidi(value: object) -> Markup:
     return Markup(wrap_rtl_runs(str(escape(value))))
 
 
-def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = False) -> str:
-    """The report as one self-contained HTML page.
+def render_html(
+    ctx: ReportContext,
+    templates_dir: Path,
+    *,
+    for_print: bool = False,
+    lang: str = SOURCE_LANGUAGE,
+    alternates: Sequence[tuple[str, str, str]] = (),
+) -> str:
+    """The report as one self-contained HTML page, its chrome in `lang` (wgreport.i18n).
+    `alternates` are the report's pages in each language built (language, file, the
+    language's own name): the web page links them (`<link rel="alternate">`) and offers
+    them in a language switch.
 
     `for_print=True` gives the variant WeasyPrint lays out: charts as `<img>` with their
     text alternative (a tagged PDF's figures need `Alt`) rather than inline SVG, no
@@ -86,13 +111,20 @@ def render_html(ctx: ReportContext, templates_dir: Path, *, for_print: bool = Fa
     """
     import jinja2
 
-    env = make_environment(templates_dir)
+    env = make_environment(templates_dir, lang)
     try:
-        html = env.get_template(REPORT_TEMPLATE).render(ctx=ctx, for_print=for_print)
+        html = env.get_template(REPORT_TEMPLATE).render(
+            ctx=ctx, for_print=for_print, alternates=() if for_print else alternates
+        )
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
-    html = mark_korean(html)
-    return number_xrefs(print_tables(keep_korean_words(html))) if for_print else html
+    if lang != "ko":  # on a Korean page Korean is the page's language, not a change of it
+        html = mark_korean(html)
+    if not for_print:
+        return html
+    # the Korean edition breaks between words on every line (word-break: keep-all)
+    html = print_tables(html, translations(lang).gettext)
+    return number_xrefs(keep_korean_words(html, everywhere=lang == "ko"))
 
 
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
@@ -101,20 +133,33 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]+>)")
 _KOREAN_WORD = re.compile(f"[0-9A-Za-z]*[{HANGUL}]+[0-9A-Za-z]*")
 
 
-def keep_korean_words(html: str) -> str:
-    """Korean breaks between words, not inside them: in the print HTML's tables each Korean
-    word is kept on one line (`<span class="nobr">`). Browsers do this with `word-break:
-    keep-all` (screen.css); WeasyPrint does not support it, and breaks Hangul between any
-    two syllables, so that a narrow cell splits 디지털플랫폼 in the middle."""
+def keep_korean_words(html: str, *, everywhere: bool = False) -> str:
+    """Korean breaks between words, not inside them: in the print HTML's tables (or, for
+    the Korean edition, in the whole body: `everywhere`) each Korean word is kept on one
+    line (`<span class="nobr">`). Browsers do this with `word-break: keep-all`
+    (screen.css); WeasyPrint does not support it, and breaks Hangul between any two
+    syllables, so that a narrow cell splits 디지털플랫폼 in the middle."""
 
-    def in_table(m: re.Match[str]) -> str:
+    def words(m: re.Match[str]) -> str:
         parts = _TAG_OR_TEXT.split(m.group(0))
         return "".join(
             p if p.startswith("<") else _KOREAN_WORD.sub(r'<span class="nobr">\g<0></span>', p)
             for p in parts
         )
 
-    return _TABLE.sub(in_table, html)
+    if everywhere:
+        return _BODY.sub(lambda m: _SKIPPED.sub(_unwrap, words(m)), html)
+    return _TABLE.sub(words, html)
+
+
+_BODY = re.compile(r"<body\b.*</body>", re.S)
+#: Where no word is wrapped: attributes are tags already; inline SVG and its text, and text
+#: areas, are not the page's flowing text.
+_SKIPPED = re.compile(r"<(svg|textarea|title|style|script)\b.*?</\1\s*>", re.S | re.I)
+
+
+def _unwrap(m: re.Match[str]) -> str:
+    return re.sub(r'<span class="nobr">([^<]*)</span>', r"\1", m.group(0))
 
 
 @dataclass

@@ -79,8 +79,10 @@ def render_pdf_report(
     time_limit: float | None = None,
     dask_address: str | None = None,
     document_time_limit: float | None = None,
+    lang: str = "en",
 ) -> RenderedReport:
-    """The PDF of the report, laid out from its print variant; `html` is the web page.
+    """The PDF of the report, laid out from its print variant (in `lang`, wgreport.i18n);
+    `html` is the web page.
 
     A final (`ctx.build.draft is None`) is a tagged PDF/UA-1 document with `attachments`
     (the data CSVs), laid out in one pass. A draft is a tagged PDF with the DRAFT mark drawn
@@ -93,7 +95,7 @@ def render_pdf_report(
     that `PartsTimedOut` names the member whose chapter overran (`schedule.render_single`).
     """
     final = ctx.build.draft is None
-    print_html = render_html(ctx, templates_dir, for_print=True)
+    print_html = render_html(ctx, templates_dir, for_print=True, lang=lang)
     chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
     count = 0 if final else render_workers(workers)
     if dask_address and not final:
