@@ -125,7 +125,9 @@ def render_pdf_report(
         return dataclasses.replace(result, pdf=finish_pdf(result.pdf, cache_dir))
     from .watermark import add_draft_mark
 
-    return dataclasses.replace(result, pdf=finish_pdf(add_draft_mark(result.pdf), cache_dir))
+    return dataclasses.replace(
+        result, pdf=finish_pdf(add_draft_mark(result.pdf, cache_dir), cache_dir)
+    )
 
 
 def _per_chapter(
@@ -149,7 +151,7 @@ def _per_chapter(
         from .finish import finish_document
         from .watermark import draw_mark
 
-        draw_mark(doc)
+        draw_mark(doc, cache_dir=cache_dir)
         return finish_document(doc, cache_dir)
 
     pdf, warnings, stats = render_parallel(
