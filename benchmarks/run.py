@@ -50,14 +50,13 @@ YEAR = 2024
 BARE_RENDER = """
 import sys, time
 from pathlib import Path
-from wgreport import pipeline
-from wgreport import figures
-from wgreport import plan
+from wgreport.build import pipeline, plan
+from wgreport.figures.drawing import make_charts
 from wgreport.inputs.edition import load_edition_inputs
 from wgreport.render.html import render_html, render_pdf
 loaded = load_edition_inputs(Path(sys.argv[1]), int(sys.argv[3]))
 prev, frames = pipeline.compute_frames(loaded)
-charts = figures.make_charts(frames, loaded.working_group, prev is not None)
+charts = make_charts(frames, loaded.working_group, prev is not None)
 ctx = pipeline.make_context(loaded, plan.make_build_info(1), frames, charts, prev)
 html = render_html(ctx, Path(sys.argv[2]), for_print=True)
 started = time.perf_counter()

@@ -51,17 +51,26 @@ def finish_pdf(pdf: bytes, cache_dir: Path | None = None) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        join_fonts(doc, ContentCache(cache_dir))
-        write_metadata(doc)
-        out = io.BytesIO()
-        doc.save(
-            out,
-            min_version=PDF_VERSION,
-            force_version=PDF_VERSION,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
-            deterministic_id=True,
-        )
+        return finish_document(doc, cache_dir)
+
+
+def finish_document(doc: Any, cache_dir: Path | None = None) -> bytes:
+    """`finish_pdf` of the open pikepdf document `doc` (which it changes): the bytes of
+    the finished file. The per-chapter render calls it on the merged document before it
+    is ever written, so that merging, the draft mark and this pass save the file once."""
+    import pikepdf
+
+    join_fonts(doc, ContentCache(cache_dir))
+    write_metadata(doc)
+    out = io.BytesIO()
+    doc.save(
+        out,
+        min_version=PDF_VERSION,
+        force_version=PDF_VERSION,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        deterministic_id=True,
+    )
     return out.getvalue()
 
 

@@ -99,36 +99,37 @@ def render_pdf_report(
     chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
     count = 0 if final else render_workers(workers)
     if dask_address and not final:
-        result = _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
-                                    cache_dir, dask_address, time_limit)  # fmt: skip
-    elif count:
-        result = _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                              time_limit, count)  # fmt: skip
-    else:
-        from .schedule import render_single
+        return _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
+                                  cache_dir, dask_address, time_limit)  # fmt: skip
+    if count:  # merged, marked and finished in one pass (_per_chapter)
+        return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
+                            time_limit, count)  # fmt: skip
+    from .schedule import render_single
 
-        pdf, warnings = render_single(
-            print_html,
-            templates_dir,
-            chapters=chapters,
-            image_roots=image_roots,
-            time_limit=document_time_limit or None,
-            chapter_time_limit=time_limit or None,
-            cache_dir=cache_dir,
-            variant=FINAL_VARIANT if final else None,
-            attachments=list(attachments) if final else (),
-            created=datetime.fromisoformat(ctx.build.built_at),
-        )
-        result = RenderedReport(
-            html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
-        )
+    pdf, warnings = render_single(
+        print_html,
+        templates_dir,
+        chapters=chapters,
+        image_roots=image_roots,
+        time_limit=document_time_limit or None,
+        chapter_time_limit=time_limit or None,
+        cache_dir=cache_dir,
+        variant=FINAL_VARIANT if final else None,
+        attachments=list(attachments) if final else (),
+        created=datetime.fromisoformat(ctx.build.built_at),
+    )
+    result = RenderedReport(
+        html, pdf, count_pages(pdf), tuple(warnings), (("mode", "single"), ("workers", 1))
+    )
     from .finish import finish_pdf
 
     if final:
         return dataclasses.replace(result, pdf=finish_pdf(result.pdf, cache_dir))
     from .watermark import add_draft_mark
 
-    return dataclasses.replace(result, pdf=finish_pdf(add_draft_mark(result.pdf), cache_dir))
+    return dataclasses.replace(
+        result, pdf=finish_pdf(add_draft_mark(result.pdf, cache_dir), cache_dir)
+    )
 
 
 def _per_chapter(
@@ -147,6 +148,14 @@ def _per_chapter(
     `executor`; the manifest's `render` says how, with `more`."""
     from .schedule import render_parallel
 
+    def finished(doc: Any) -> bytes:
+        """The merged draft, marked and finished before it is first written."""
+        from .finish import finish_document
+        from .watermark import draw_mark
+
+        draw_mark(doc, cache_dir=cache_dir)
+        return finish_document(doc, cache_dir)
+
     pdf, warnings, stats = render_parallel(
         print_html,
         templates_dir,
@@ -156,6 +165,7 @@ def _per_chapter(
         cache_dir=cache_dir,
         executor=executor,
         time_limit=time_limit or None,
+        last=finished,
     )
     how: tuple[tuple[str, Any], ...] = (
         ("mode", "parallel"),

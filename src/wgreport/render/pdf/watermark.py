@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from ...cache import ContentCache, content_key
 
 MARK = "DRAFT"
 MARK_SIZE = 110.0  # pt, as the CSS mark was
@@ -67,9 +71,46 @@ def _outline_ops(text: str, size: float) -> tuple[bytes, float, float]:
     return "\n".join(ops).encode(), box.x1 - box.x0, box.y1 - box.y0
 
 
-def mark_content(width: float, height: float, mark: str = MARK) -> bytes:
-    """The content stream that draws `mark` across a page of `width` × `height` pt."""
-    ops, _, _ = _outline_ops(mark, MARK_SIZE)
+def _font_identity() -> str | None:
+    """The file fontconfig gives for the mark's face (the chart font, bold), with its size
+    and time: what the outlines are cut from. None without fontconfig."""
+    from ...content.chartkit import FONT_FAMILY
+
+    try:
+        out = subprocess.run(
+            ["fc-match", "--format", "%{file}", f"{FONT_FAMILY[0]}:bold"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        path = Path(out.stdout.strip())
+        stat = path.stat()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+
+
+def outline_ops(mark: str, cache_dir: Path | None = None) -> bytes:
+    """The mark's glyph outlines as PDF path operators (`_outline_ops`), kept in the
+    content-addressed cache in `cache_dir` by the text and the font file: cutting them
+    takes matplotlib's import and font manager (0.5 s of a build whose charts are all
+    cached), reading them back a file."""
+    identity = _font_identity() if cache_dir is not None else None
+    if identity is None:
+        return _outline_ops(mark, MARK_SIZE)[0]
+    cache = ContentCache(cache_dir)
+    key = content_key("draft-mark", mark, repr(MARK_SIZE), identity)
+    ops = cache.get("draft-mark", key)
+    if ops is None:
+        ops = _outline_ops(mark, MARK_SIZE)[0]
+        cache.put("draft-mark", key, ops)
+    return ops
+
+
+def mark_content(
+    width: float, height: float, mark: str = MARK, cache_dir: Path | None = None
+) -> bytes:
+    """The content stream that draws `mark` across a page of `width` × `height` pt (its
+    outlines kept in `cache_dir`, see `outline_ops`)."""
+    ops = outline_ops(mark, cache_dir)
     a = math.radians(MARK_ANGLE)
     cos, sin = math.cos(a), math.sin(a)
     r, g, b = MARK_RGB
@@ -82,20 +123,21 @@ def mark_content(width: float, height: float, mark: str = MARK) -> bytes:
     )
 
 
-def add_draft_mark(pdf: bytes) -> bytes:
+def add_draft_mark(pdf: bytes, cache_dir: Path | None = None) -> bytes:
     """`pdf` with the DRAFT mark drawn behind every page's content, as an artifact."""
     import pikepdf
 
     doc = pikepdf.open(io.BytesIO(pdf))
-    draw_mark(doc)
+    draw_mark(doc, cache_dir=cache_dir)
     out = io.BytesIO()
     doc.save(out, deterministic_id=True)
     return out.getvalue()
 
 
-def draw_mark(doc: Any, mark: str = MARK) -> None:
+def draw_mark(doc: Any, mark: str = MARK, cache_dir: Path | None = None) -> None:
     """Draw `mark` on every page of the open pikepdf document `doc`, behind the page's
-    content (report.css leaves the printed page's canvas unpainted), as an artifact."""
+    content (report.css leaves the printed page's canvas unpainted), as an artifact; its
+    outlines are kept in `cache_dir` (`outline_ops`)."""
     import pikepdf
 
     from .stamp import page_contents
@@ -108,7 +150,8 @@ def draw_mark(doc: Any, mark: str = MARK) -> None:
         box = [float(v) for v in page.mediabox]
         size = (box[2] - box[0], box[3] - box[1])
         if size not in streams:
-            streams[size] = doc.make_indirect(pikepdf.Stream(doc, mark_content(*size, mark)))
+            content = mark_content(*size, mark, cache_dir=cache_dir)
+            streams[size] = doc.make_indirect(pikepdf.Stream(doc, content))
         existing = page_contents(page)
         push = pikepdf.Stream(doc, b"q\n")
         pop = pikepdf.Stream(doc, b"Q\n")
