@@ -14,7 +14,7 @@ import pandas as pd
 from ..inputs.comments import CommentSummary
 from ..inputs.edition import LoadedEdition
 from ..inputs.issues import FileReport
-from ..inputs.models import Contribution, Indicator, WorkingGroup
+from ..inputs.models import Contribution, Edition, Indicator, WorkingGroup
 from . import aggregate
 from .chartkit import Chart
 from .compare import PreviousValue, constant_value, previous_values, reference_rows, stat_cell
@@ -192,9 +192,7 @@ def build_context(
         group_name=wg.name,
         forum=wg.forum,
         chair=member_label(wg, wg.chair),
-        editors=[
-            e.name + (f", {e.organisation}" if e.organisation else "") for e in edition.editors
-        ],
+        editors=_editor_names(edition),
         build=build,
         notice=ILLUSTRATIVE_NOTICE,
         foreword_html=foreword_html,
@@ -227,6 +225,11 @@ def build_context(
         comments=comments,
         editorial=editorial,
     )
+
+
+def _editor_names(edition: Edition) -> list[str]:
+    """ "Name, Organisation" of each of the edition's editors."""
+    return [e.name + (f", {e.organisation}" if e.organisation else "") for e in edition.editors]
 
 
 def _listed_figures(
