@@ -33,9 +33,7 @@ import datetime as dt
 import os
 import platform
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,22 +45,10 @@ sys.path.insert(0, str(ROOT))  # tests.support
 
 from tests.support.livepreview import Running, drive, live_preview  # noqa: E402
 
-DEMO = ROOT / "inputs"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark
+from preview import sized_inputs  # noqa: E402
+
 YEAR = 2024
-
-
-def _inputs(size: int, folder: Path) -> tuple[Path, str]:
-    """An inputs folder of `size` members, and the member whose text is saved."""
-    target = folder / "inputs"
-    if size == 10:
-        shutil.copytree(DEMO, target)
-        return target, "KR"
-    subprocess.run(
-        [sys.executable, "-m", "wgreport", "demo-data", "--out", str(target), "--members",
-         str(size), "--year", str(YEAR)], check=True, capture_output=True,
-    )  # fmt: skip
-    codes = sorted(p.stem for p in (target / str(YEAR) / "contributions").glob("*.yaml"))
-    return target, codes[len(codes) // 2]  # a chapter in the middle of the report
 
 
 def _with_sentence(original: str, run: int) -> str:
@@ -117,7 +103,7 @@ def _whole(status: dict[str, Any]) -> bool:
 def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="wgreport-live-") as tmp:
         folder = Path(tmp)
-        inputs, code = _inputs(size, folder)
+        inputs, code = sized_inputs(size, folder)
         member = inputs / str(YEAR) / "contributions" / f"{code}.yaml"
         foreword = inputs / str(YEAR) / "foreword.md"
         original, opening = member.read_text(encoding="utf-8"), foreword.read_text("utf-8")

@@ -42,8 +42,10 @@ DEMO = ROOT / "inputs"
 YEAR = 2024
 
 
-def _inputs(size: int, folder: Path) -> tuple[Path, str]:
-    """An inputs folder of `size` members, and the member to upload as."""
+def sized_inputs(size: int, folder: Path) -> tuple[Path, str]:
+    """An inputs folder of `size` members (the demo's ten, or a generated group), and a
+    member in the middle of the report (the one to upload as, or whose text is saved);
+    benchmarks/live_preview.py uses it too."""
     import shutil
 
     target = folder / "inputs"
@@ -79,7 +81,7 @@ def measure(size: int, runs: int) -> dict[str, object]:
 
     with tempfile.TemporaryDirectory(prefix="wgreport-preview-") as tmp:
         folder = Path(tmp)
-        inputs, code = _inputs(size, folder)
+        inputs, code = sized_inputs(size, folder)
         portal = Portal(inputs, folder / "outputs", YEAR, Store(folder / "portal"),
                         base_url="http://testserver")  # fmt: skip
         _, token = portal.store.invite("member", "bench@example.org", member=code)
