@@ -3,9 +3,12 @@ shown to a person. Every other module asks this one for a path instead of spelli
 
     inputs/                          Inputs(root)
       working-group.yaml               .working_group
+      translations/<lang>/group.yaml   .group_translation(lang): the group's own text
       <year>/                          .edition(year).folder
         edition.yaml                     .settings
         foreword.md (editorial files)    .foreword, .file(name)
+        foreword.ko.md (their Korean)    .file_in(name, lang)
+        translations/<lang>/<CODE>.yaml  .translations(lang), .translation(lang, code)
         contributions/                   .contributions
           <CODE>.yaml                      .contribution(code)
           <CODE>.indicators.csv            .indicators(code)
@@ -59,6 +62,15 @@ CONTRIBUTIONS = "contributions"
 REVIEWS = "reviews"
 INDICATORS_SUFFIX = ".indicators.csv"
 COUNTRY_VALIDATION = "country-validation.yaml"
+TRANSLATIONS = "translations"  # translations/<lang>/: members' texts in another language
+GROUP_TRANSLATION = "group.yaml"  # inputs/translations/<lang>/group.yaml: the group's text
+
+
+def translated_name(name: str, lang: str) -> str:
+    """An editorial file's name in another language: `foreword.md` → `foreword.ko.md`."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{lang}.{suffix}" if dot else f"{name}.{lang}"
+
 
 # --- the outputs ---------------------------------------------------------------------------
 
@@ -146,6 +158,18 @@ class EditionInputs:
         """An editorial file the edition names (the foreword, a chapter's text)."""
         return self.folder / name
 
+    def file_in(self, name: str, lang: str) -> Path:
+        """An editorial file's translation, beside it: `foreword.ko.md` for `foreword.md`."""
+        return self.folder / translated_name(name, lang)
+
+    def translations(self, lang: str) -> Path:
+        """`translations/<lang>/`: the members' texts translated into `lang`."""
+        return self.folder / TRANSLATIONS / lang
+
+    def translation(self, lang: str, code: str) -> Path:
+        """`translations/<lang>/<CODE>.yaml`: one member's texts in `lang`."""
+        return self.translations(lang) / f"{code}.yaml"
+
     @property
     def contributions(self) -> Path:
         return self.folder / CONTRIBUTIONS
@@ -186,6 +210,14 @@ class Inputs:
 
     def edition(self, year: int) -> EditionInputs:
         return EditionInputs(self.root / str(year))
+
+    def translations(self, lang: str) -> Path:
+        """`translations/<lang>/`: the group's own text translated into `lang`."""
+        return self.root / TRANSLATIONS / lang
+
+    def group_translation(self, lang: str) -> Path:
+        """`translations/<lang>/group.yaml`: theme and indicator names and definitions."""
+        return self.translations(lang) / GROUP_TRANSLATION
 
     def years(self) -> list[int]:
         """The edition years present: the numbered folders holding an edition.yaml."""

@@ -16,6 +16,7 @@ from ..inputs.comments import Reviews
 from ..inputs.edition import LoadedEdition
 from ..inputs.editorial import editorial_files
 from ..inputs.models import PLACEHOLDER_ID, Edition
+from ..inputs.translations import editorial_translations
 from ..inputs.yamlsource import FieldPath, Source, format_path, load_yaml
 
 FUTURE_DAYS = 90
@@ -197,16 +198,22 @@ def _editorial_placeholders(m: Material, flag: str) -> Iterator[Problem]:
     """An editorial chapter still holding its placeholder, and an editorial text whose
     reference resolves to nothing (it would print as written: `{{ egdi.wrld.change }}`)."""
     folder = m.edition_file.parent
-    for chapter in m.edition.chapters:
-        path = folder / chapter.file
+    forewords = editorial_translations(folder, [m.edition.foreword] if m.edition.foreword else [])
+    files = [(None, n) for n in forewords] + [
+        (c, n) for c in m.edition.chapters
+        for n in (c.file, *editorial_translations(folder, [c.file]))]  # fmt: skip
+    for chapter, name in files:  # the chapters', and each translation's (foreword.ko.md)
+        path = folder / name
+        what = f"the chapter '{chapter.title}'" if chapter else "the foreword"
         for number, text in enumerate(_text_lines(path), start=1):
             match = _PLACEHOLDER.search(text)
             if match is not None:
                 yield Problem("placeholders", m.display(path), number,
-                              f"the chapter '{chapter.title}' still holds placeholder text: "
-                              f"{_excerpt(text, match)}", "write the chapter in its place",
+                              f"{what} still holds placeholder text: "
+                              f"{_excerpt(text, match)}",
+                              f"write the {'chapter' if chapter else 'foreword'} in its place",
                               flag)  # fmt: skip
-    texts = {m.display(folder / n) for n in editorial_files(m.edition)}
+    texts = {m.display(folder / n) for n in editorial_files(m.edition, folder)}
     for report in m.loaded.report.files:
         if report.file in texts:
             for issue in report.sorted_issues():
@@ -534,7 +541,7 @@ def find_unavailable_facts(m: Material, printed_facts: PrintedFacts) -> Iterator
 
     folder = m.edition_file.parent
     cited = []
-    for name in editorial_files(m.edition):
+    for name in editorial_files(m.edition, folder):
         path = folder / name
         if path.is_file():
             refs, _ = scan(path.read_text(encoding="utf-8", errors="replace"))

@@ -129,4 +129,11 @@ ISSUE_CODES: dict[str, str] = {
     "abbreviation that the edition's `abbreviations` list does not explain.",
     "comment-mismatch": "A member's corrections name a comment that is not in its own "
     "review file (<code>-validation#N).",
+    # Translation files (inputs/<year>/translations/<lang>/<CODE>.yaml): the members' guide
+    "translation-outdated": "Warning: the English a translation was made from has changed "
+    "since (its `source_sha256` is not the English text's digest): the report prints the "
+    "English in its place, marked, until the translation is updated.",
+    "unknown-translated-field": "A translation file's entry names no text of the member's "
+    "contribution (or of the group's file) to translate.",
+    "language-mismatch": "A translation file's `language` is not its folder's.",
 }

@@ -78,10 +78,17 @@ def element_ids(wg: WorkingGroup, edition: Edition) -> dict[str, list[str]]:
     }
 
 
-def editorial_files(edition: Edition) -> list[str]:
-    """The edition's editorial files: the foreword, then each chapter's file."""
+def editorial_files(edition: Edition, folder: Path | None = None) -> list[str]:
+    """The edition's editorial files: the foreword, then each chapter's file; with the
+    edition's `folder`, each followed by its translations present there
+    (`foreword.ko.md`), which are checked as the English files are."""
     names = [edition.foreword] if edition.foreword else []
-    return names + [c.file for c in edition.chapters if c.file not in names]
+    names += [c.file for c in edition.chapters if c.file not in names]
+    if folder is None:
+        return names
+    from .translations import editorial_translations
+
+    return [n for name in names for n in (name, *editorial_translations(folder, [name]))]
 
 
 def check_text(text: str, wg: WorkingGroup, edition: Edition) -> list[Issue]:
@@ -137,7 +144,7 @@ def editorial_reports(
         return []
     folder = edition_path.parent
     reports = []
-    for name in editorial_files(edition):
+    for name in editorial_files(edition, folder):
         path = folder / name
         if not is_inside(path, folder) or not path.is_file():
             continue  # the edition's report says so

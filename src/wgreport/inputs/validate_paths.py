@@ -10,7 +10,9 @@ from ..errors import UsageError
 from ..layout import (
     COUNTRY_VALIDATION,
     EDITION,
+    GROUP_TRANSLATION,
     REVIEWS,
+    TRANSLATIONS,
     WORKING_GROUP,
     EditionInputs,
     Inputs,
@@ -183,6 +185,45 @@ def _editorial_file_report(path: Path, wg: WorkingGroup | None) -> list[FileRepo
     return [FileReport(_display(path), None, [issue])]
 
 
+def _translation_report(path: Path, wg: WorkingGroup | None, root: Path) -> FileReport:
+    """The report of a translation file: a member's (`<year>/translations/<lang>/<CODE>.yaml`,
+    checked against its contribution's texts) or the group's
+    (`translations/<lang>/group.yaml`, against working-group.yaml's)."""
+    from .translations import (
+        TranslationPlace,
+        group_fields,
+        load_contribution,
+        source_fields,
+        validate_translation,
+    )
+
+    lang = path.parent.name
+    above = path.parent.parent.parent
+    if path.name == GROUP_TRANSLATION and not above.name.isdigit():
+        place = TranslationPlace(lang)
+        sources = group_fields(wg) if wg is not None else None
+    else:
+        year = int(above.name) if above.name.isdigit() else _declared_year(path)
+        place = TranslationPlace(lang, path.stem, year)
+        model = (
+            load_contribution(Inputs(root).edition(year).contribution(path.stem))
+            if year is not None
+            else None
+        )
+        sources = source_fields(model) if model is not None else None
+    return validate_translation(path, place, wg, sources, _display(path))[1]
+
+
+def _text_reports(path: Path, wg: WorkingGroup | None, root: Path) -> list[FileReport] | None:
+    """The reports of an editorial text (`foreword.md`, `foreword.ko.md`…) or a translation
+    file; None for any other file."""
+    if path.suffix == ".md" and (path.parent / EDITION).is_file():
+        return _editorial_file_report(path, wg)
+    if path.parent.parent.name == TRANSLATIONS:
+        return [_translation_report(path, wg, root)]
+    return None
+
+
 def validate_paths(
     paths: list[Path], inputs_dir: Path, outputs_dir: Path | None = None
 ) -> ValidationReport:
@@ -221,8 +262,9 @@ def validate_paths(
         if name in (EDITION, COUNTRY_VALIDATION):
             reports.extend(_edition_file_reports(path, wg))
             continue
-        if path.suffix == ".md" and (path.parent / EDITION).is_file():  # an editorial text
-            reports.extend(_editorial_file_report(path, wg))
+        texts = _text_reports(path, wg, _inputs_root(path, inputs_dir, roots))
+        if texts is not None:  # an editorial text, or a translation file
+            reports.extend(texts)
             continue
         year_dir = path.parent.parent
         year = int(year_dir.name) if year_dir.name.isdigit() else None
