@@ -14,6 +14,7 @@ from ..content import aggregate
 from ..content.chartkit import Chart
 from ..content.context import build_context
 from ..content.reportmodel import BuildInfo, ReportContext
+from ..content.translated import apply_translation
 from ..errors import InputsError
 from ..figures.drawing import make_charts
 from ..inputs.comments import Reviews, edition_reviews, summarise
@@ -22,7 +23,9 @@ from ..inputs.issues import FileReport
 from ..inputs.models import Contribution
 from ..inputs.svgsafe import SvgRefused
 from ..inputs.svgsafe import sanitise as sanitise_svg
+from ..inputs.translations import LanguageTexts, read_language, translation_languages
 from ..layout import Inputs
+from ..locales import SOURCE_LANGUAGE
 from .outputs import DOWNLOADS
 
 IMAGE_MIME = {
@@ -48,6 +51,9 @@ class EditionRead:
     editorial: dict[str, str] = field(default_factory=dict)  # chapters' Markdown by file
     #: the previous edition's files that supply printed values, as validated (previous_checks)
     previous_checks: list[FileReport] = field(default_factory=list)
+    #: what people wrote, translated: per language, the editorial files' translations
+    #: and the translation files (the context in that language prints them)
+    translations: dict[str, LanguageTexts] = field(default_factory=dict)
 
 
 def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> EditionRead:
@@ -62,7 +68,18 @@ def read_edition(loaded: LoadedEdition, outputs_dir: Path | None = None) -> Edit
         reviews=read_reviews(loaded, outputs_dir) if outputs_dir is not None else None,
         editorial=read_editorial(loaded),
         previous_checks=previous_checks(loaded, earlier) if earlier is not None else [],
+        translations=read_translations(loaded),
     )
+
+
+def read_translations(loaded: LoadedEdition) -> dict[str, LanguageTexts]:
+    """The edition's translations into every language the report can be built in."""
+    edition = loaded.edition
+    names = ([edition.foreword] if edition.foreword else []) + [c.file for c in edition.chapters]
+    return {
+        lang: read_language(loaded.files.inputs_dir, loaded.year, names, lang)
+        for lang in translation_languages()
+    }
 
 
 def read_foreword(loaded: LoadedEdition) -> str:
@@ -187,6 +204,7 @@ def make_context(
     figures: list[Chart] | None = None,
     prev_year: int | None = None,
     read: EditionRead | None = None,
+    lang: str = SOURCE_LANGUAGE,
 ) -> ReportContext:
     """The report's context: pure given `read` and the aggregate step's `frames` and
     `prev_year` (the context step). Without `read` (tests and tools), the foreword and the
@@ -199,6 +217,7 @@ def make_context(
                 foreword=read_foreword(loaded),
                 images=image_data_urls(loaded),
                 editorial=read_editorial(loaded),
+                translations=read_translations(loaded) if lang != SOURCE_LANGUAGE else {},
             )
             if frames is not None
             else read_edition(loaded)
@@ -208,18 +227,29 @@ def make_context(
     if figures is None:
         figures = make_charts(frames, loaded.working_group, prev_year is not None)
     reviews = read.reviews
-    return build_context(
+    foreword, editorial = read.foreword, read.editorial
+    applied = None
+    if lang != SOURCE_LANGUAGE:  # what people wrote, translated where it is (and current)
+        texts = read.translations.get(lang) or LanguageTexts(lang)
+        applied = apply_translation(loaded, foreword, editorial, texts)
+        loaded, foreword, editorial = applied.loaded, applied.foreword, applied.editorial
+    ctx = build_context(
         loaded,
         build,
         frames=frames,
         charts=figures,
-        foreword_markdown=read.foreword,
+        foreword_markdown=foreword,
         previous_year=prev_year,
         image_src=read.images,
         downloads=DOWNLOADS,
         comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
-        editorial_markdown=read.editorial,
+        editorial_markdown=editorial,
         previous_checks=read.previous_checks,
+    )
+    if applied is None:
+        return ctx
+    return ctx.model_copy(
+        update={"translated": applied.translated, "original_parts": applied.original_parts}
     )
 
 

@@ -132,7 +132,9 @@ def make_report_context(
     text computed in Python (dates, headings, sentences) is in `lang`."""
     frames = aggregated.frames
     with language(lang):
-        ctx = pipeline.make_context(loaded, build, frames, figures, aggregated.previous_year, read)
+        ctx = pipeline.make_context(
+            loaded, build, frames, figures, aggregated.previous_year, read, lang
+        )
     reviews = read.reviews if read.reviews is not None else Reviews()
     return Contexted(
         ctx,

@@ -3,7 +3,7 @@ formatted, so that templates only place values. `context.build_context` fills it
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..inputs.comments import CommentSummary
 from .editorialmodel import EditorialView
@@ -355,6 +355,13 @@ class ReportContext(_Ctx):
     comments: CommentSummary | None = None
     #: The key messages, the editorial chapters and the facts their text uses.
     editorial: EditorialView = EditorialView()
+    #: In another language (issue 42): the parts of what people wrote printed translated,
+    #: by their element's key ("foreword", "chapter:<id>", "member-kr/summary",
+    #: "kr-<initiative id>/title", "…/description", "…/outcomes/<n>", "member-kr/case-study");
+    #: every other part prints in English, marked lang="en". And the parts left in English,
+    #: as the about chapter names them. Neither is in report.json (the English context's).
+    translated: list[str] = Field(default=[], exclude=True)
+    original_parts: list[str] = Field(default=[], exclude=True)
 
     def label(self, chapter_id: str) -> str:
         """How the text refers to a chapter ("Annex D"): the one place that names it."""
