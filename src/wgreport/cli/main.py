@@ -59,6 +59,7 @@ from .preview import preview
 from .publish import publish
 from .review import comments, diff, status
 from .template import template
+from .translations import translations_app
 from .validation import validation_app
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -99,6 +100,7 @@ app.command("check")(check)
 app.add_typer(portal_app, name="portal")
 app.command("preview")(preview)
 app.add_typer(validation_app, name="validation")
+app.add_typer(translations_app, name="translations")
 app.add_typer(notify_app, name="notify")
 app.command("publish")(publish)
 app.command("diff")(diff)
