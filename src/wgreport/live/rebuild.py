@@ -157,10 +157,14 @@ class LiveBuilder:
 
     def watched(self) -> list[Path]:
         """The folders and files to watch: the edition's folder (contributions, editorial
-        files, reviews), the previous edition's, the working group, and the templates."""
+        files and their translations, translations/, reviews), the previous edition's, the
+        working group and its translations (translations/<lang>/), and the templates."""
+        from ..inputs.translations import translation_languages
+
         inputs = Inputs(self.settings.inputs_dir)
         paths = [inputs.edition(self.year).folder, inputs.working_group,
-                 self.settings.templates_dir]  # fmt: skip
+                 self.settings.templates_dir,
+                 *(inputs.translations(lang) for lang in translation_languages())]  # fmt: skip
         before = [y for y in inputs.years() if y < self.year]
         if before:
             paths.append(inputs.edition(before[-1]).folder)

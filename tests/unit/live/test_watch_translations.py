@@ -1,0 +1,23 @@
+"""The live preview watches the translations too (issue 42): the edition's translation files
+and translated editorial files (in the edition's folder) and the group's translation file
+(`inputs/translations/<lang>/group.yaml`), whose saves concern it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import ROOT, copy_inputs
+from wgreport.layout import Inputs
+from wgreport.live.rebuild import LiveBuilder
+from wgreport.runtime.settings import Settings
+
+
+def test_a_save_of_a_translation_concerns_the_preview(tmp_path: Path) -> None:
+    inputs_dir = copy_inputs(tmp_path, ("KR", "GB"))
+    settings = Settings(root=ROOT, inputs_dir=inputs_dir, outputs_dir=tmp_path / "outputs")
+    builder = LiveBuilder(settings, 2024)
+    inputs = Inputs(inputs_dir)
+    assert builder.concerns(inputs.group_translation("ko"))
+    assert inputs.translations("ko") in builder.watched()
+    assert builder.concerns(inputs.edition(2024).translation("ko", "KR"))
+    assert builder.concerns(inputs.edition(2024).file_in("foreword.md", "ko"))
