@@ -76,10 +76,9 @@ def read_translations(loaded: LoadedEdition) -> dict[str, LanguageTexts]:
     """The edition's translations into every language the report can be built in."""
     edition = loaded.edition
     names = ([edition.foreword] if edition.foreword else []) + [c.file for c in edition.chapters]
-    return {
-        lang: read_language(loaded.files.inputs_dir, loaded.year, names, lang)
-        for lang in translation_languages()
-    }
+    found = loaded.files.inputs_dir, loaded.year, names
+    group, members = loaded.working_group, loaded.contributions
+    return {lang: read_language(*found, lang, group, members) for lang in translation_languages()}
 
 
 def read_foreword(loaded: LoadedEdition) -> str:

@@ -27,15 +27,15 @@ from .translations import (
     SCHEMA_ID,
     Coverage,
     TranslationFile,
+    TranslationPlace,
     coverage,
     digest,
     group_fields,
     load_contribution,
     source_fields,
+    validate_translation,
 )
 from .validation import load_edition, load_working_group
-from .validation import validate_model as _validate_model
-from .yamlsource import load_yaml
 
 GROUP = "group"  # the msgctxt prefix and the status row of the group's own text
 
@@ -63,12 +63,15 @@ class Edition:
     editorial: list[tuple[str, Path, bool]] = field(default_factory=list)  # English, file, there
 
 
-def _read_translation(path: Path) -> tuple[TranslationFile | None, str]:
+def _read_translation(
+    path: Path, place: TranslationPlace, wg: WorkingGroup, sources: dict[str, str]
+) -> tuple[TranslationFile | None, str]:
+    """A translation file as the build reads it (None with its first error when it has one,
+    so that status counts what the report prints)."""
     if not path.is_file():
         return None, ""
-    source = load_yaml(path)
-    model = _validate_model(source, TranslationFile)
-    errors = [i for i in source.issues if i.severity == "error"]
+    model, report = validate_translation(path, place, wg, sources)
+    errors = [i for i in report.issues if i.severity == "error"]
     if errors:
         first = errors[0]
         return None, f"{first.code} at line {first.line}: {first.message}"
@@ -101,12 +104,15 @@ def read_edition(inputs_dir: Path, year: int, lang: str, member: str | None = No
         if contribution is None:
             continue  # nothing submitted (or not valid): nothing to translate yet
         path = folder.translation(lang, m.code)
-        translation, problem = _read_translation(path)
-        found.parts.append(Part(m.code, path, source_fields(contribution), translation, problem))
+        sources = source_fields(contribution)
+        place = TranslationPlace(lang, m.code, year)
+        translation, problem = _read_translation(path, place, wg, sources)
+        found.parts.append(Part(m.code, path, sources, translation, problem))
     if member is None:
         path = inputs.group_translation(lang)
-        translation, problem = _read_translation(path)
-        found.parts.append(Part(GROUP, path, group_fields(wg), translation, problem))
+        sources = group_fields(wg)
+        translation, problem = _read_translation(path, TranslationPlace(lang), wg, sources)
+        found.parts.append(Part(GROUP, path, sources, translation, problem))
         names = ([edition.foreword] if edition.foreword else []) + [
             c.file for c in edition.chapters
         ]

@@ -37,6 +37,7 @@ from pydantic_core import PydanticCustomError
 
 from ..layout import Inputs, translated_name
 from ..locales import SOURCE_LANGUAGE, shipped_languages
+from . import limits
 from .checks.common import is_int
 from .checks.pydantic_issues import validate_model
 from .issues import FileReport, Issue
@@ -147,6 +148,31 @@ def group_fields(wg: WorkingGroup) -> dict[str, str]:
         if indicator.caveat:
             out[f"indicators.{indicator.id}.caveat"] = indicator.caveat
     return out
+
+
+#: The Markdown fields (their translation is checked as Markdown: size, tables, nesting).
+_MARKDOWN = {"summary": "summary", "description": "description", "body": "body"}
+
+
+def field_limit(path: str) -> tuple[int, str | None]:
+    """The most characters a translation of the field at `path` may have (the English
+    field's own limit, docs/limits.md), and the Markdown field's kind if it is one."""
+    parts = path.split(".")
+    last = parts[-1]
+    if (
+        path == "summary"
+        or path == "case_study.body"
+        or (parts[0] == "initiatives" and last == "description")
+    ):
+        kind = "body" if last == "body" else last
+        return limits.markdown_char_limit(kind), _MARKDOWN[kind]
+    if len(parts) >= 2 and parts[-2] == "outcomes":
+        return limits.OUTCOME_CHARS, None
+    if parts[0] == "governance" or last in ("alt", "note"):
+        return limits.SENTENCE_CHARS, None
+    if last in ("description", "definition", "caveat"):
+        return limits.PARAGRAPH_CHARS, None
+    return limits.NAME_CHARS, None
 
 
 @dataclass(frozen=True)
@@ -297,9 +323,18 @@ class LanguageTexts:
     group: TranslationFile | None = None
 
 
-def read_language(inputs_dir: Path, year: int, names: list[str], lang: str) -> LanguageTexts:
+def read_language(
+    inputs_dir: Path,
+    year: int,
+    names: list[str],
+    lang: str,
+    wg: WorkingGroup,
+    contributions: Mapping[str, Contribution],
+) -> LanguageTexts:
     """The translations into `lang` of an edition: its editorial files `names` (each
-    `<stem>.<lang>.md` present), its members' files and the group's file."""
+    `<stem>.<lang>.md` present), its members' files (of the members in `contributions`)
+    and the group's file; a translation file with an error (as `wgreport validate` checks
+    it) is not used: its English prints, marked."""
     inputs = Inputs(inputs_dir)
     folder = inputs.edition(year)
     editorial = {}
@@ -310,16 +345,17 @@ def read_language(inputs_dir: Path, year: int, names: list[str], lang: str) -> L
         except (OSError, UnicodeDecodeError):
             continue
     members: dict[str, TranslationFile] = {}
-    directory = folder.translations(lang)
-    if directory.is_dir():
-        for path in sorted(directory.glob("*.yaml")):
-            model = load_translation(path)
-            if model is not None and model.member == path.stem and model.language == lang:
-                members[path.stem] = model
+    for code, contribution in contributions.items():
+        path = folder.translation(lang, code)
+        if path.is_file():
+            place = TranslationPlace(lang, code, year)
+            model, _ = validate_translation(path, place, wg, source_fields(contribution))
+            if model is not None:
+                members[code] = model
     group_path = inputs.group_translation(lang)
-    group = load_translation(group_path) if group_path.is_file() else None
-    if group is not None and group.language != lang:
-        group = None
+    group = None
+    if group_path.is_file():
+        group, _ = validate_translation(group_path, TranslationPlace(lang), wg, group_fields(wg))
     return LanguageTexts(lang, editorial, members, group)
 
 
@@ -465,6 +501,9 @@ def _check_entries(
                        or "`wgreport translations export` lists the fields",
                        key=True)  # fmt: skip
             continue
+        text = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(text, str):
+            _check_length(source, (*where, "text"), str(key), text)
         written = entry.get("source_sha256") if isinstance(entry, dict) else None
         if isinstance(written, str) and len(written) == 64 and written != digest(english):
             source.add("warning", "translation-outdated",
@@ -472,3 +511,19 @@ def _check_entries(
                        "prints the English in its place, marked", (*where, "source_sha256"),
                        hint="update the translation, then its digest (`wgreport translations "
                             "export`, then `import`, does both)")  # fmt: skip
+
+
+def _check_length(source: Source, where: tuple[Any, ...], key: str, text: str) -> None:
+    """A translation over its English field's limit, or Markdown over its limits (tables,
+    nesting): the same limits the English has (docs/limits.md)."""
+    limit, markdown = field_limit(key)
+    if len(text) > limit:
+        code = "markdown-too-large" if markdown else "text-too-long"
+        source.add("error", code,
+                   f"the translation of '{key}' has {len(text):,} characters; at most "
+                   f"{limit:,} are allowed (the English field's limit)", where,
+                   hint=limits.text_too_long_hint(limit, len(text)))  # fmt: skip
+        return
+    if markdown:
+        for problem in limits.markdown_problems(text):
+            source.add("error", problem.code, problem.message, where, hint=problem.hint)

@@ -88,7 +88,7 @@ def test_export_then_import_round_trips_the_translation_file(inputs: Path, tmp_p
     assert code == 0, out
     text = po.read_text(encoding="utf-8")
     assert 'msgctxt "KR:summary"' in text and "GB:" not in text
-    assert "fuzzy" not in text
+    assert "#, fuzzy" not in text
     before = contributions_digest(inputs)
     translation.unlink()
     code, out, err = invoke("import", str(po), "--lang", "ko", "--year", "2024",
@@ -178,3 +178,25 @@ def test_import_writes_a_new_member_file_that_validates(inputs: Path, tmp_path: 
     model = load_translation(path)
     assert model is not None
     assert model.texts["summary"].text == "영국 요약.\n\n둘째 문단: *강조* 와 끝.\n"
+
+
+def test_a_translation_file_with_an_error_is_counted_as_the_report_prints_it(
+    inputs: Path, tmp_path: Path
+) -> None:
+    translation = inputs / "2024" / "translations" / "ko" / "KR.yaml"
+    text = translation.read_text(encoding="utf-8")
+    translation.write_text(text.replace("  summary:", "  sumary:", 1), encoding="utf-8")
+    code, out, _ = invoke("status", "--lang", "ko", "--year", "2024", "--inputs", str(inputs))
+    assert code == 0, out
+    kr = next(line for line in out.splitlines() if line.strip().startswith("KR "))
+    assert " 0 translated" in kr  # the build uses none of it
+    assert "not read: unknown-translated-field at line 6" in out
+    assert "wgreport validate inputs/2024/translations/ko/KR.yaml" in out
+    po = tmp_path / "kr.po"
+    invoke("export", "--lang", "ko", "--member", "KR", "--year", "2024", "--inputs",
+           str(inputs), "--out", str(po))  # fmt: skip
+    code, _out, err = invoke("import", str(po), "--lang", "ko", "--year", "2024",
+                             "--inputs", str(inputs))  # fmt: skip
+    assert code == 1
+    assert "has errors (unknown-translated-field at line 6" in err
+    assert "sumary" in translation.read_text(encoding="utf-8")  # left as it was

@@ -195,3 +195,41 @@ def test_the_final_preflight_finds_a_placeholder_in_a_translated_foreword(inputs
 def test_digest_is_the_sha256_of_the_utf8_text() -> None:
     assert digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     assert digest("한") != digest("한 ")
+
+
+def test_a_translation_has_its_english_field_s_limits(inputs: Path) -> None:
+    table = "| a | b |\n|---|---|\n" + "".join(f"| {n} | x |\n" for n in range(101))
+    body = head() + (
+        f"  initiatives.mobile-id.title:\n    source_sha256: {DIGEST}\n"
+        f"    text: {'가' * 201}\n"
+        f"  summary:\n    source_sha256: {DIGEST}\n    text: {json_string(table)}\n"
+    )
+    issues = [i for i in check(inputs, body) if i.severity == "error"]
+    found = {(i.code, i.line) for i in issues}
+    assert ("text-too-long", 8) in found
+    assert ("markdown-table-too-large", 11) in found
+    long = next(i for i in issues if i.code == "text-too-long")
+    assert "201" in long.message and "200" in long.message
+
+
+def test_the_build_uses_no_translation_file_with_an_error(inputs: Path) -> None:
+    from wgreport.inputs.edition import load_edition_inputs
+    from wgreport.inputs.translations import read_language
+
+    loaded = load_edition_inputs(inputs, 2024)
+
+    def members() -> list[str]:
+        texts = read_language(inputs, 2024, [], "ko", loaded.working_group, loaded.contributions)
+        return sorted(texts.members)
+
+    assert members() == ["KR"]
+    path = kr_translation(inputs)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  summary:", "  sumary:", 1), encoding="utf-8")
+    assert members() == []  # its English prints, marked (and validate says why)
+
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
