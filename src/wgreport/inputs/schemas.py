@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from .country_validation import CountryValidation
 from .models import Contribution, Edition, Review, WorkingGroup
+from .translations import TranslationFile
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "working-group-v1.schema.json": WorkingGroup,
@@ -16,6 +17,7 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "contribution-v1.schema.json": Contribution,
     "review-v1.schema.json": Review,
     "country-validation-v1.schema.json": CountryValidation,
+    "translation-v1.schema.json": TranslationFile,
 }
 
 

@@ -322,7 +322,12 @@ def translation_yaml(
     lang: str, member: str | None, year: int | None, texts: Mapping[str, Mapping[str, str]]
 ) -> str:
     """A translation file's text, in the documented shape."""
-    head = [f"schema: {SCHEMA_ID}", f"language: {lang}"]
+    up = "../../../.." if member is not None else "../../.."  # to the project's schemas/
+    head = [
+        f"# yaml-language-server: $schema={up}/schemas/translation-v1.schema.json",
+        f"schema: {SCHEMA_ID}",
+        f"language: {lang}",
+    ]
     if member is not None:
         head += [f"member: {member}", f"year: {year}"]
     lines = [*head, "texts:" if texts else "texts: {}"]

@@ -225,6 +225,7 @@ def test_schema_command_writes_every_kind(tmp_path: Path) -> None:
         "country-validation-v1.schema.json",
         "edition-v1.schema.json",
         "review-v1.schema.json",
+        "translation-v1.schema.json",
         "working-group-v1.schema.json",
     ]
     schema = json.loads((tmp_path / "contribution-v1.schema.json").read_text(encoding="utf-8"))

@@ -190,7 +190,7 @@ def test_a_translation_file_with_an_error_is_counted_as_the_report_prints_it(
     assert code == 0, out
     kr = next(line for line in out.splitlines() if line.strip().startswith("KR "))
     assert " 0 translated" in kr  # the build uses none of it
-    assert "not read: unknown-translated-field at line 6" in out
+    assert "not read: unknown-translated-field at line 7" in out
     assert "wgreport validate inputs/2024/translations/ko/KR.yaml" in out
     po = tmp_path / "kr.po"
     invoke("export", "--lang", "ko", "--member", "KR", "--year", "2024", "--inputs",
@@ -198,5 +198,5 @@ def test_a_translation_file_with_an_error_is_counted_as_the_report_prints_it(
     code, _out, err = invoke("import", str(po), "--lang", "ko", "--year", "2024",
                              "--inputs", str(inputs))  # fmt: skip
     assert code == 1
-    assert "has errors (unknown-translated-field at line 6" in err
+    assert "has errors (unknown-translated-field at line 7" in err
     assert "sumary" in translation.read_text(encoding="utf-8")  # left as it was

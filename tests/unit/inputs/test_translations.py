@@ -77,7 +77,7 @@ def test_a_changed_english_summary_marks_its_translation_outdated(inputs: Path) 
     report = validate_paths([kr_translation(inputs)], inputs)
     issues = report.files[0].issues
     assert [(i.severity, i.code, i.line) for i in issues] == [
-        ("warning", "translation-outdated", 7)
+        ("warning", "translation-outdated", 8)
     ]
     assert "'summary'" in issues[0].message and "prints the English" in issues[0].message
     assert issues[0].hint and "wgreport translations export" in issues[0].hint
