@@ -7,6 +7,7 @@ demo, the context and the web page in Korean, no Prefect and no PDF."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -126,3 +127,42 @@ def test_the_english_page_is_unchanged_by_the_translations(inputs: Path) -> None
     assert "디지털플랫폼정부 과제를" not in english
     assert 'lang="en">' not in english.split("<body", 1)[1]
     assert "original-language" not in english
+
+
+def test_a_hostile_translation_cannot_inject_markup(tmp_path: Path) -> None:
+    from wgreport.inputs.translations import digest, load_contribution, source_fields
+
+    inputs = copy_inputs(tmp_path, MEMBERS)
+    contribution = load_contribution(inputs / "2024" / "contributions" / "KR.yaml")
+    assert contribution is not None
+    sources = source_fields(contribution)
+    path = inputs / "2024" / "translations" / "ko" / "KR.yaml"
+    entries = {
+        "initiatives.mobile-id.title": '<script>alert("t")</script>모바일',
+        "summary": '요약 <img src=x onerror="alert(1)"> <a href="javascript:alert(2)">링크</a>\n',
+    }
+    lines = ["schema: wgreport/translation/v1", "language: ko", "member: KR", "year: 2024",
+             "texts:"]  # fmt: skip
+    for key, text in entries.items():
+        lines += [f"  {key}:", f"    source_sha256: {digest(sources[key])}",
+                  f"    text: {json.dumps(text, ensure_ascii=False)}"]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page = korean_page(inputs)
+    chapter = page.split('id="member-kr"', 1)[1].split("</section>", 1)[0]
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;모바일" in chapter
+    assert "<script" not in chapter and "<img src=x" not in chapter
+    assert '<a href="javascript' not in chapter
+    assert "&lt;img src=x onerror" in chapter  # printed as text, as members' Markdown is
+
+
+def test_a_translation_with_a_direction_override_is_not_printed(tmp_path: Path) -> None:
+    inputs = copy_inputs(tmp_path, MEMBERS)
+    path = inputs / "2024" / "translations" / "ko" / "KR.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("공공서비스용 모바일 신분증", "공공\u202e서비스", 1), encoding="utf-8"
+    )
+    page = korean_page(inputs)
+    tag, _ = summary_of(page, "KR")
+    assert tag == '<div class="md summary" lang="en">'  # the whole file is left out
+    assert "\u202e" not in page
