@@ -235,7 +235,10 @@ def import_po(found: Edition, po: Path) -> Imported:
         with po.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except (OSError, PoFileError, ValueError) as exc:
-        raise UsageError(f"{po}: cannot be read as a PO file: {exc}") from exc
+        raise UsageError(
+            f"{po}: cannot be read as a PO file ({exc}); import a file that "
+            "`wgreport translations export` wrote, as a PO editor saved it"
+        ) from exc
     parts = {p.name: p for p in found.parts}
     updates: dict[str, dict[str, dict[str, str]]] = {}
     result = Imported()
