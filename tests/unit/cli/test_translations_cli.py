@@ -200,3 +200,16 @@ def test_a_translation_file_with_an_error_is_counted_as_the_report_prints_it(
     assert code == 1
     assert "has errors (unknown-translated-field at line 7" in err
     assert "sumary" in translation.read_text(encoding="utf-8")  # left as it was
+
+
+def test_importing_a_file_that_is_not_a_po_file_is_a_usage_error(
+    inputs: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "notes.po"
+    bad.write_text('garbage "\n', encoding="utf-8")
+    before = contributions_digest(inputs)
+    code, _, err = invoke("import", str(bad), "--lang", "ko", "--year", "2024", "--inputs",
+                          str(inputs))  # fmt: skip
+    assert code == 2
+    assert "cannot be read as a PO file" in err and "wgreport translations export" in err
+    assert contributions_digest(inputs) == before
