@@ -16,7 +16,7 @@ from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
 from ..inputs.issues import FileReport
-from ..layout import FACTS_JSON, REPORT_HTML, REPORT_PDF, report_file
+from ..layout import FACTS_JSON, REPORT_HTML, REPORT_PDF, Inputs, report_file
 from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
 from ..review.pages import CommentsPage, comments_page, render_comments_page
@@ -105,10 +105,17 @@ def pdf_attachments(data: Mapping[str, bytes]) -> list[Attachment]:
 
 
 def input_paths(files: EditionFiles) -> dict[str, Path]:
-    """Every input file the build read, keyed by its display path."""
+    """Every input file the build read, keyed by its display path: the group's file, the
+    edition's folder (its translations/ and translated editorial files too) and the
+    group's translation files (translations/<lang>/group.yaml)."""
+    from ..inputs.translations import translation_languages
+
     paths = [files.working_group, files.edition, *files.contributions]
     folder = files.edition.parent
     paths += [p for p in sorted(folder.rglob("*")) if p.is_file() and p not in paths]
+    inputs = Inputs(files.inputs_dir)
+    group = [inputs.group_translation(lang) for lang in translation_languages()]
+    paths += [p for p in group if p.is_file()]
     return {files.display(p): p for p in paths}
 
 
@@ -140,11 +147,13 @@ def make_manifest(
     build: BuildInfo,
     checked: Preflight | None = None,
     translated: Mapping[str, RenderedReport] | None = None,
+    original_parts: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """What a draft records: when, with what, from what, and who is in it. A final records
     the overrides its preflight (`checked`) used, each with the problems it let through;
     published with unresolved comments (--allow-open-comments), also how many. A report
-    built in other languages too (`translated`) records each one's pages and warnings."""
+    built in other languages too (`translated`) records each one's pages and warnings, and
+    the parts printed in English there (`original_parts`: the about chapter's list)."""
     overridden = checked.overridden if checked is not None else []
     previous, previous_paths = previous_input_paths(loaded)
     open_comments = sum(p.count for p in overridden if p.check == "open-comments")
@@ -194,6 +203,7 @@ def make_manifest(
                         "pages": r.pages,
                         "render_warnings": list(r.warnings),
                         "files": [report_file(REPORT_HTML, lang), report_file(REPORT_PDF, lang)],
+                        "original_parts": list((original_parts or {}).get(lang, [])),
                     }
                     for lang, r in sorted(translated.items())
                 }
@@ -212,18 +222,23 @@ def make_manifest(
 
 
 def validation_json(
-    loaded: LoadedEdition, previous: tuple[int | None, Sequence[FileReport]] = (None, ())
+    loaded: LoadedEdition,
+    previous: tuple[int | None, Sequence[FileReport]] = (None, ()),
+    translations: Sequence[FileReport] = (),
 ) -> bytes:
     """The edition's validation report (the spec's validation output); with the previous
     edition's files that supply printed values, as an optional `previous_edition`:
     `{"year", "files"}`, each file as in `files`, every issue a warning
-    (pipeline.previous_checks)."""
+    (pipeline.previous_checks); with the translation files, as an optional
+    `translations`: `{"files"}`, each as in `files` (one with an error is not used)."""
     import json
 
     report = loaded.report.to_dict()
     year, files = previous
     if year is not None and files:
         report["previous_edition"] = {"year": year, "files": [f.to_dict() for f in files]}
+    if translations:
+        report["translations"] = {"files": [f.to_dict() for f in translations]}
     return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
 
 
@@ -241,11 +256,12 @@ def output_files(
     rendered: RenderedReport,
     data: dict[str, bytes],
     previous: tuple[int | None, Sequence[FileReport]] = (None, ()),
+    translations: Sequence[FileReport] = (),
 ) -> dict[str, bytes]:
     """The files of a draft folder (the manifest is added by publish)."""
     return {
         "report.html": rendered.html.encode("utf-8"),
         "report.pdf": rendered.pdf,
-        "validation.json": validation_json(loaded, previous),
+        "validation.json": validation_json(loaded, previous, translations),
         **data,
     }

@@ -117,6 +117,10 @@ class Contexted:
     previous_checks: tuple[int | None, list[FileReport]] = (None, [])
     #: the report in its other languages (`--lang`), made from their own contexts
     translated: Mapping[str, RenderedReport] = dataclasses.field(default_factory=dict)
+    #: per other language, the parts printed in English (the about chapter's list)
+    original_parts: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
+    #: every translation file, as checked (validation.json's `translations` block)
+    translation_checks: tuple[FileReport, ...] = ()
 
 
 def make_report_context(
@@ -141,6 +145,7 @@ def make_report_context(
         outputs.data_files(frames, ctx),
         outputs.comments_data(ctx, reviews),
         (read.previous_year, read.previous_checks),
+        translation_checks=tuple(r for t in read.translations.values() for r in t.reports),
     )
 
 
@@ -200,7 +205,9 @@ def publish(
         **outputs.comment_files(contexted.comments, settings.templates_dir),
         **outputs.translated_files(contexted.translated),
     }
-    files = outputs.output_files(loaded, rendered, data, contexted.previous_checks)
+    files = outputs.output_files(
+        loaded, rendered, data, contexted.previous_checks, contexted.translation_checks
+    )
     return publish_build(
         settings.outputs_dir, loaded.year, number, files, dict(manifest), supersede=supersede
     )
@@ -345,7 +352,7 @@ def render_edition(
         stage("pdf")
         try:
             rendered = runner.run(PDF, loaded, contexted, html, settings)
-            translated = {
+            others = {
                 lang: render_language(settings, loaded, build, aggregated, figures, read, runner,
                                       lang, languages)
                 for lang in languages
@@ -355,7 +362,21 @@ def render_edition(
             loaded = plan.leave_out_unrendered(loaded, exc, build)
             runner.left_out(f"{exc}; left out of the report, which is rendered again")
             continue
-        return loaded, rendered, dataclasses.replace(contexted, translated=translated)
+        translated = {lang: other.rendered for lang, other in others.items()}
+        parts = {lang: other.ctx.original_parts for lang, other in others.items()}
+        return (
+            loaded,
+            rendered,
+            dataclasses.replace(contexted, translated=translated, original_parts=parts),
+        )
+
+
+@dataclass(frozen=True)
+class RenderedLanguage:
+    """The report in another language, and the context it was rendered from."""
+
+    ctx: ReportContext
+    rendered: RenderedReport
 
 
 def render_language(
@@ -368,14 +389,14 @@ def render_language(
     runner: Runner,
     lang: str,
     languages: Sequence[str] = (),
-) -> RenderedReport:
+) -> RenderedLanguage:
     """The report in `lang`, from its own context (the same data, its text in `lang`): its
     web page and PDF, published as report.<lang>.html and report.<lang>.pdf."""
     contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read, lang)
     stage("html", lang)
     html = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
     stage("pdf", lang)
-    return runner.run(PDF, loaded, contexted, html, settings, lang)
+    return RenderedLanguage(contexted.ctx, runner.run(PDF, loaded, contexted, html, settings, lang))
 
 
 def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Published:
@@ -409,8 +430,9 @@ def run_build(settings: Settings, request: BuildRequest, runner: Runner) -> Publ
         loaded, rendered, contexted = render_edition(settings, loaded, build, runner, read,
                                                      languages)  # fmt: skip
         manifest = outputs.make_manifest(
-            settings, loaded, rendered, build, checked, contexted.translated
-        )
+            settings, loaded, rendered, build, checked, contexted.translated,
+            contexted.original_parts,
+        )  # fmt: skip
         stage("publish")
         published = runner.run(
             PUBLISH, settings, loaded, rendered, contexted, manifest, number, request.supersede

@@ -321,6 +321,8 @@ class LanguageTexts:
     editorial: dict[str, str] = field(default_factory=dict)
     members: dict[str, TranslationFile] = field(default_factory=dict)
     group: TranslationFile | None = None
+    #: every translation file found, as checked (validation.json's `translations` block)
+    reports: tuple[FileReport, ...] = ()
 
 
 def read_language(
@@ -345,18 +347,26 @@ def read_language(
         except (OSError, UnicodeDecodeError):
             continue
     members: dict[str, TranslationFile] = {}
+    reports: list[FileReport] = []
+    shown = inputs.shown
     for code, contribution in contributions.items():
         path = folder.translation(lang, code)
         if path.is_file():
             place = TranslationPlace(lang, code, year)
-            model, _ = validate_translation(path, place, wg, source_fields(contribution))
+            sources = source_fields(contribution)
+            model, report = validate_translation(path, place, wg, sources, shown(path))
+            reports.append(report)
             if model is not None:
                 members[code] = model
     group_path = inputs.group_translation(lang)
     group = None
     if group_path.is_file():
-        group, _ = validate_translation(group_path, TranslationPlace(lang), wg, group_fields(wg))
-    return LanguageTexts(lang, editorial, members, group)
+        place = TranslationPlace(lang)
+        group, report = validate_translation(
+            group_path, place, wg, group_fields(wg), shown(group_path)
+        )
+        reports.append(report)
+    return LanguageTexts(lang, editorial, members, group, tuple(reports))
 
 
 def load_translation(path: Path) -> TranslationFile | None:

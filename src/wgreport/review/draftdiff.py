@@ -26,6 +26,7 @@ from ..layout import (
     LATEST,
     REPORT_JSON,
     REVIEWS,
+    TRANSLATIONS,
     WORKING_GROUP,
     Draft,
     YearOutputs,
@@ -214,6 +215,15 @@ def _editorial(inputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _editorial_name(name: str) -> str:
+    """An editorial input as the changes name it: its file name, a translation file from
+    its translations/ folder on (`translations/ko/KR.yaml`, not a contribution's name)."""
+    parts = PurePosixPath(name).parts
+    if TRANSLATIONS in parts[:-1]:
+        return "/".join(parts[parts.index(TRANSLATIONS) :])
+    return parts[-1]
+
+
 def _sentences(folder: Path) -> list[dict[str, Any]]:
     """The editorial sentences a draft recorded in facts.json (none before it had one)."""
     path = Draft(folder).file(FACTS_JSON)
@@ -268,7 +278,7 @@ def compare_drafts(older: Path, newer: Path) -> DraftChanges:
     )
     old_ed, new_ed = _editorial(old["inputs"]), _editorial(new["inputs"])
     changes.editorial = sorted(
-        PurePosixPath(n).name for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
+        _editorial_name(n) for n in set(old_ed) | set(new_ed) if old_ed.get(n) != new_ed.get(n)
     )
     changes.editorial += previous_edition_changes(old, new)
     changes.sentences = sentence_changes(older, newer)
