@@ -451,12 +451,15 @@ def _check_place(
 ) -> None:
     language = data.get("language")
     languages = translation_languages()
-    if place.lang not in languages:
+    if not place.lang:  # a copy outside translations/<lang>/ without a language line
+        pass  # the format's missing-field says so
+    elif place.lang not in languages:
         source.add("error", "invalid-choice",
                    f"'{place.lang}' is not a language the report can be built in",
                    ("language",),
-                   hint=f"a translation folder is named by its language: "
-                        f"{', '.join(languages) or 'none shipped'}")  # fmt: skip
+                   hint=f"write one of the report's other languages: "
+                        f"{', '.join(languages) or 'none shipped'} (a translation folder "
+                        "is named by its language)")  # fmt: skip
     elif isinstance(language, str) and language != place.lang:
         source.add("error", "language-mismatch",
                    f"language '{language}' does not match the folder '{place.lang}'",

@@ -75,6 +75,21 @@ def _declared_year(path: Path) -> int | None:
 
 
 _YEAR_LINE = re.compile(r"^year:[ \t]*([0-9]{4})[ \t]*(?:#.*)?$", re.MULTILINE)
+#: a top-level `key: value` line, read without parsing (schema, language, member)
+_KEY_LINE = r"^{key}:[ \t]*['\"]?([A-Za-z0-9/_.-]+)['\"]?[ \t]*(?:#.*)?$"
+
+
+def _declared(path: Path, key: str) -> str | None:
+    """The value a YAML file gives `key` on a top-level line of its own, read without
+    parsing (None when it has none, or the file cannot be read)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = re.search(_KEY_LINE.format(key=key), text, re.MULTILINE)
+    return found[1] if found else None
 
 
 def checks_not_run(
@@ -197,16 +212,21 @@ def _translation_report(path: Path, wg: WorkingGroup | None, root: Path) -> File
         validate_translation,
     )
 
-    lang = path.parent.name
+    placed = path.parent.parent.name == TRANSLATIONS
+    lang = path.parent.name if placed else (_declared(path, "language") or "")
     above = path.parent.parent.parent
-    if path.name == GROUP_TRANSLATION and not above.name.isdigit():
+    # a copy outside translations/<lang>/: its own lines say whose it is (a member's names
+    # its member; the group's none)
+    member = path.stem if placed else _declared(path, "member")
+    if (path.name == GROUP_TRANSLATION and not above.name.isdigit()) if placed else not member:
         place = TranslationPlace(lang)
         sources = group_fields(wg) if wg is not None else None
     else:
-        year = int(above.name) if above.name.isdigit() else _declared_year(path)
-        place = TranslationPlace(lang, path.stem, year)
+        assert member is not None
+        year = int(above.name) if placed and above.name.isdigit() else _declared_year(path)
+        place = TranslationPlace(lang, member, year)
         model = (
-            load_contribution(Inputs(root).edition(year).contribution(path.stem))
+            load_contribution(Inputs(root).edition(year).contribution(member))
             if year is not None
             else None
         )
@@ -219,8 +239,10 @@ def _text_reports(path: Path, wg: WorkingGroup | None, root: Path) -> list[FileR
     file; None for any other file."""
     if path.suffix == ".md" and (path.parent / EDITION).is_file():
         return _editorial_file_report(path, wg)
-    if path.parent.parent.name == TRANSLATIONS:
-        return [_translation_report(path, wg, root)]
+    from .translations import SCHEMA_ID
+
+    if path.parent.parent.name == TRANSLATIONS or _declared(path, "schema") == SCHEMA_ID:
+        return [_translation_report(path, wg, root)]  # wherever it lies: its schema line says
     return None
 
 
