@@ -81,16 +81,30 @@ def preview(
         bool,
         typer.Option("--no-pdf", help="Only the HTML page: no PDF laid out in the background."),
     ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="Preview the report in this language (e.g. ko): its translations and "
+            "translated editorial files as they are saved. Default: English.",
+        ),
+    ] = "en",
 ) -> None:
     """Serve a live preview of an edition: the report's page, made again on each save of
     an input, editorial file or template and reloaded in the browser, with the problems of
     the saved files over it; the changed chapters' PDF pages laid out in the background.
     Writes only outputs/<year>/preview/ (never a draft or a final). Ctrl-C stops it."""
-    from ..errors import InputsError
+    from ..errors import InputsError, UsageError
     from ..inputs.edition import find_edition_files
+    from ..locales import check_language
     from ..runtime.settings import get_settings
     from ..terminal import fail_usage, printable, shown, stderr_console
 
+    try:
+        check_language(lang)
+    except UsageError as exc:
+        raise fail_usage(f"--lang {lang}: {exc}") from None
     problem = missing_live_modules()
     if problem:
         raise fail_usage(problem)
@@ -106,6 +120,7 @@ def preview(
     busy = port_problem(host, port)
     if busy:
         raise fail_usage(busy)
+    from ..i18n import autonym
     from ..live.rebuild import LiveBuilder
     from ..live.server import LiveSession, describe_build, serve
 
@@ -116,7 +131,7 @@ def preview(
     def say(line: str) -> None:
         console.print(printable(line), soft_wrap=True, markup=False)
 
-    builder = LiveBuilder(settings, chosen)
+    builder = LiveBuilder(settings, chosen, lang)
     session = LiveSession(builder, pdf=not no_pdf, say=say)
     with console.status(f"Building the {chosen} edition…", spinner="dots"):
         first = session.first_build()
@@ -125,7 +140,8 @@ def preview(
     watched = ", ".join(shown(p) for p in builder.watched())
 
     def ready() -> None:
-        say(f"Live preview of the {chosen} edition on {url} (Ctrl-C stops it)")
+        language = "" if lang == "en" else f" in {autonym(lang)} ({lang})"
+        say(f"Live preview of the {chosen} edition{language} on {url} (Ctrl-C stops it)")
         say(f"  watching {watched}")
         say(f"  writing only {shown(Path(builder.files.folder))}/ (never a draft or the final)")
         if not no_browser:

@@ -137,7 +137,7 @@ def changed_pages(
     assert built.ctx is not None and built.html is not None
     started = time.monotonic()
     ctx = built.ctx
-    print_html = render_html(ctx, settings.templates_dir, for_print=True)
+    print_html = render_html(ctx, settings.templates_dir, for_print=True, lang=built.lang)
     ids = [c.id for c in ctx.chapters]
     digests = section_digests(print_html, ids)
     changed = changed_sections(before, digests)
@@ -171,7 +171,8 @@ def whole_pdf(settings: Settings, files: LivePreviewFiles, number: int) -> PdfDo
     report = render_pdf_report(built.ctx, built.html, settings.templates_dir,
                                image_roots=built.image_roots, workers=settings.render_workers,
                                cache_dir=settings.cache_dir,
-                               time_limit=settings.chapter_time_limit or None)  # fmt: skip
+                               time_limit=settings.chapter_time_limit or None,
+                               lang=built.lang)  # fmt: skip
     write_atomic(files.report_pdf, report.pdf)
     return dataclasses.replace(job.part, pdf=files.report_pdf, pages=report.pages, complete=True,
                                seconds=time.monotonic() - job.started)  # fmt: skip

@@ -24,6 +24,7 @@ from .. import __version__
 from ..build import pipeline, steps
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import InputsError
+from ..i18n import SOURCE_LANGUAGE
 from ..inputs.edition import EditionSetup, assemble_edition
 from ..inputs.issues import FileReport, ValidationReport
 from ..inputs.models import Contribution
@@ -78,6 +79,7 @@ class Built:
     image_roots: tuple[Path, ...] = ()
     members: int = 0
     changed: tuple[str, ...] = ()  # the saved files that started it, as shown
+    lang: str = SOURCE_LANGUAGE  # the report's language (`wgreport preview --lang ko`)
 
     @property
     def errors(self) -> int:
@@ -145,9 +147,10 @@ class _Caches:
 class LiveBuilder:
     """Builds the `year` edition again and again in this process (one build at a time)."""
 
-    def __init__(self, settings: Settings, year: int) -> None:
+    def __init__(self, settings: Settings, year: int, lang: str = SOURCE_LANGUAGE) -> None:
         self.settings = settings
         self.year = year
+        self.lang = lang  # another: its translations printed where current, as a build does
         self.number = 0
         self.last_html: str | None = None
         self._caches = _Caches()
@@ -204,7 +207,7 @@ class LiveBuilder:
         write_atomic(self.files.report_html, html.encode("utf-8"))
         return Built(html=html, problems=problems, seconds=time.monotonic() - started, ctx=ctx,
                      image_roots=tuple(pipeline.image_folders(loaded)),
-                     members=len(loaded.contributions), **base)  # fmt: skip
+                     members=len(loaded.contributions), lang=self.lang, **base)  # fmt: skip
 
     def _failed(
         self, base: dict[str, Any], started: float, why: str, problems: tuple[Problem, ...]
@@ -265,6 +268,9 @@ class LiveBuilder:
             pipeline.read_foreword(loaded),
             pipeline.image_data_urls(loaded),
             pipeline.read_reviews(loaded, self.settings.outputs_dir),
+            translations=(
+                pipeline.read_translations(loaded) if self.lang != SOURCE_LANGUAGE else {}
+            ),
         )
 
     def _render(self, loaded: Any, made_at: str) -> tuple[ReportContext, str]:
@@ -278,8 +284,8 @@ class LiveBuilder:
             aggregated = steps.AGGREGATE(loaded, read)
             figures = steps.CHARTS(loaded, aggregated, self.settings.cache_dir)
             self._caches.aggregated = (key, aggregated, figures)
-        contexted = steps.CONTEXT(loaded, build, aggregated, figures, read)
-        return contexted.ctx, steps.HTML(contexted, self.settings.templates_dir)
+        contexted = steps.CONTEXT(loaded, build, aggregated, figures, read, self.lang)
+        return contexted.ctx, steps.HTML(contexted, self.settings.templates_dir, self.lang)
 
 
 def _describe(exc: Exception) -> str:
