@@ -116,16 +116,24 @@ def export_command(
 
 @translations_app.command("import")
 def import_command(
-    po: Annotated[Path, typer.Argument(help="The translated PO file.")],
+    po: Annotated[
+        Path,
+        typer.Argument(
+            help="The translated PO file; or a translated editorial file (foreword.ko.md)."
+        ),
+    ],
     lang: LangOption,
     year: DefaultYearOption = None,
     inputs: InputsOption = None,
 ) -> None:
     """Write a translated PO file into the translation files, each entry's digest computed
     from the English as it is now; an entry whose English changed since is refused. Exit 0,
-    or 1 when an entry was refused (the others are written)."""
+    or 1 when an entry was refused (the others are written). A translated editorial file
+    (foreword.ko.md) is written into the edition's folder with its first line saying it
+    translates the English file as it is now, so that a change of the English marks it
+    outdated."""
     from ..errors import UsageError
-    from ..inputs.translation_exchange import import_po, read_edition
+    from ..inputs.translation_exchange import import_editorial, import_po, read_edition
     from ..runtime.settings import get_settings
     from ..terminal import printable
 
@@ -133,6 +141,11 @@ def import_command(
     try:
         chosen = edition_year(year, settings.inputs_dir, settings.outputs_dir)
         found = read_edition(settings.inputs_dir, chosen, _language(lang))
+        if po.suffix == ".md":
+            target, name = import_editorial(found, po)
+            typer.echo(printable(f"{found.inputs.shown(target)}: translates {name} as it is "
+                                 "now (its first line says so)"))  # fmt: skip
+            return
         result = import_po(found, po)
     except UsageError as exc:
         raise _fail(exc) from exc

@@ -138,11 +138,17 @@ def editorial_reports(
     edition: Edition | None,
     display: Callable[[Path], str] = str,
 ) -> list[FileReport]:
-    """A report for each editorial file (the foreword, the chapters' files) that exists:
-    its references checked against the facts and the report's elements."""
+    """A report for each editorial file (the foreword, the chapters' files) and each of its
+    translations (`foreword.ko.md`) that exists: its references checked against the facts
+    and the report's elements; a translation whose English changed since, outdated."""
     if wg is None or edition is None:
         return []
+    from .translations import editorial_issues, editorial_translations
+
     folder = edition_path.parent
+    english_of = {
+        t: n for n in editorial_files(edition) for t in editorial_translations(folder, [n])
+    }
     reports = []
     for name in editorial_files(edition, folder):
         path = folder / name
@@ -155,5 +161,12 @@ def editorial_reports(
             reports.append(FileReport(display(path), None, [issue]))
             continue
         issues = check_text(text, wg, edition) + unlisted_abbreviations(text, edition)
+        if name in english_of:  # a translation (foreword.ko.md): outdated when it says so
+            english = folder / english_of[name]
+            try:
+                source: str | None = english.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                source = None
+            issues += editorial_issues(english_of[name], source, text, display(path))
         reports.append(FileReport(display(path), None, issues))
     return reports

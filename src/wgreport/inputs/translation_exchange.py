@@ -24,16 +24,20 @@ from ..errors import UsageError
 from ..layout import Inputs, shown
 from .models import WorkingGroup
 from .translations import (
+    NOT_TRACKED,
+    OUTDATED,
     SCHEMA_ID,
     Coverage,
     TranslationFile,
     TranslationPlace,
     coverage,
     digest,
+    editorial_state,
     group_fields,
     load_contribution,
     source_fields,
     validate_translation,
+    with_translates_line,
 )
 from .validation import load_edition, load_working_group
 
@@ -128,18 +132,35 @@ def read_edition(inputs_dir: Path, year: int, lang: str, member: str | None = No
 def status_rows(found: Edition) -> list[dict[str, Any]]:
     """One row per part: its file, and the fields translated, missing and outdated."""
     rows: list[dict[str, Any]] = []
+    folder = found.inputs.edition(found.year)
     for name, path, there in found.editorial:
+        state = _editorial_state(folder.file(name), name, path) if there else ""
+        outdated = state == OUTDATED
         rows.append({"part": name, "file": shown(path, found.inputs.root.parent),
-                     "translated": int(there), "missing": int(not there), "outdated": 0,
-                     "missing_fields": [] if there else [name], "outdated_fields": [],
-                     "problem": ""})  # fmt: skip
+                     "translated": int(there and not outdated), "missing": int(not there),
+                     "outdated": int(outdated), "missing_fields": [] if there else [name],
+                     "outdated_fields": [name] if outdated else [], "problem": "",
+                     "tracked": state != NOT_TRACKED})  # fmt: skip
     for part in found.parts:
         covered: Coverage = coverage(part.sources, part.translation)
         rows.append({"part": part.name, "file": shown(part.path, found.inputs.root.parent),
                      "translated": len(covered.current), "missing": len(covered.missing),
                      "outdated": len(covered.outdated), "missing_fields": covered.missing,
-                     "outdated_fields": covered.outdated, "problem": part.problem})  # fmt: skip
+                     "outdated_fields": covered.outdated, "problem": part.problem,
+                     "tracked": True})  # fmt: skip
     return rows
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _editorial_state(english: Path, name: str, translated: Path) -> str:
+    text = _read(translated)
+    return editorial_state(name, _read(english), text) if text is not None else NOT_TRACKED
 
 
 def status_text(found: Edition, rows: Sequence[Mapping[str, Any]]) -> str:
@@ -152,6 +173,12 @@ def status_text(found: Edition, rows: Sequence[Mapping[str, Any]]) -> str:
         )
         if r["problem"]:
             lines.append(f"      not read: {r['problem']} (wgreport validate {r['file']})")
+        if not r["tracked"]:
+            lines.append(
+                f"      not tracked: its first line does not say which English it translates, "
+                f"so a change of {r['part']} will not mark it outdated (it prints as it is); "
+                f"`wgreport translations import --lang {found.lang} {r['file']}` records it"
+            )
         for name in r["outdated_fields"]:
             lines.append(f"      outdated: {name} (its English changed; the English is printed)")
     totals = {k: sum(int(r[k]) for r in rows) for k in ("translated", "missing", "outdated")}
@@ -171,6 +198,39 @@ def status_json(found: Edition, rows: Sequence[Mapping[str, Any]]) -> str:
     totals = {k: sum(int(r[k]) for r in rows) for k in ("translated", "missing", "outdated")}
     document = {"language": found.lang, "year": found.year, "parts": list(rows), "totals": totals}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- a translated editorial file ----------------------------------------------------------------
+
+
+def import_editorial(found: Edition, source: Path) -> tuple[Path, str]:
+    """Write a translated editorial file (`foreword.ko.md`, wherever it was kept) into the
+    edition's folder with its first line saying it translates the English file as it is
+    now (`<!-- translates: foreword.md sha256:… -->`): the file and the English file's
+    name. A usage error for a file that is not one of the edition's editorial files'
+    translations into the language, or that cannot be read."""
+    from ..layout import translated_name
+
+    by_name = {translated_name(name, found.lang): (name, target)
+               for name, target, _ in found.editorial}  # fmt: skip
+    if source.name not in by_name:
+        expected = ", ".join(by_name) or "none (the edition names no foreword or chapter file)"
+        raise UsageError(
+            f"{source}: not a translated editorial file of the {found.year} edition; "
+            f"the files are {expected}"
+        )
+    name, target = by_name[source.name]
+    translated, english = _read(source), _read(found.inputs.edition(found.year).file(name))
+    if translated is None:
+        raise UsageError(f"{source}: cannot be read as UTF-8 text")
+    if english is None:
+        where = shown(found.inputs.edition(found.year).file(name))
+        raise UsageError(f"{where}: cannot be read, so the English this file translates "
+                         "cannot be recorded")  # fmt: skip
+    text = with_translates_line(name, english, translated)
+    if translated != text or source.resolve() != target.resolve():
+        write_atomically(target, text)
+    return target, name
 
 
 # --- export ------------------------------------------------------------------------------------

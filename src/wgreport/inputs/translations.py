@@ -20,13 +20,17 @@ language, each entry with the digest of the English it translates (issue 42).
 Each key is a field path (`source_fields` lists those of a contribution, `group_fields`
 those of the group's file). An entry whose digest is not the English text's now is
 outdated: reported (`translation-outdated`) and not printed, the English is printed in its
-place, marked. Standard library, pydantic and the input modules only: `wgreport validate`
-and `wgreport translations` import it.
+place, marked. A translated editorial file (`foreword.ko.md`) says which English it
+translates on its first line, `<!-- translates: foreword.md sha256:… -->` (`translations
+import` writes it): outdated as an entry is when the English changed since; without the
+line it is "not tracked", and prints. Standard library, pydantic and the input modules
+only: `wgreport validate` and `wgreport translations` import it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,7 +318,8 @@ def translation_languages() -> list[str]:
 @dataclass(frozen=True)
 class LanguageTexts:
     """What people wrote, in one language, as the read step read it: the editorial files'
-    translations (by the English file's name) and the valid translation files (a member's
+    translations, current or not tracked, without their translates line (by the English
+    file's name) and the valid translation files (a member's
     by its code; the group's). A file with an error is left out (validation reports it)."""
 
     lang: str
@@ -343,9 +348,15 @@ def read_language(
     for name in names:
         path = folder.file_in(name, lang)
         try:
-            editorial[name] = path.read_text(encoding="utf-8")
+            translated = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        try:
+            english: str | None = folder.file(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            english = None
+        if editorial_state(name, english, translated) != OUTDATED:
+            editorial[name] = printed_text(translated)  # outdated: the English, marked
     members: dict[str, TranslationFile] = {}
     reports: list[FileReport] = []
     shown = inputs.shown
@@ -392,6 +403,99 @@ def editorial_translations(folder: Path, names: list[str]) -> list[str]:
         for name in names
         for lang in translation_languages()
         if (folder / translated_name(name, lang)).is_file()
+    ]
+
+
+# --- a translated editorial file: the English it translates ----------------------------------
+
+#: A translated editorial file's first line may say which English it translates, as
+#: `wgreport translations import` writes it: `<!-- translates: foreword.md sha256:… -->`.
+_TRANSLATES = re.compile(
+    r"<!--[ \t]*translates:[ \t]*(?P<name>[^\s]+)[ \t]+sha256:(?P<sha>[0-9a-f]{64})[ \t]*-->[ \t]*"
+)
+#: Editorial translation states (`editorial_state`).
+CURRENT, OUTDATED, NOT_TRACKED = "current", "outdated", "not tracked"
+
+
+def translates_line(name: str, english: str) -> str:
+    """The first line that says a translation translates English file `name` as it is."""
+    return f"<!-- translates: {name} sha256:{digest(english)} -->"
+
+
+def _first_line(text: str) -> str:
+    return text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+
+
+def is_translates_line(line: str) -> bool:
+    """Whether `line` is meant as the translates line (well-formed or not)."""
+    return line.lstrip().startswith("<!--") and "translates:" in line
+
+
+def declared_source(text: str) -> tuple[str, str] | None:
+    """The English file and digest a translation's first line names, or None when its
+    first line is no well-formed translates line."""
+    found = _TRANSLATES.fullmatch(_first_line(text))
+    return (found["name"], found["sha"]) if found else None
+
+
+def editorial_state(name: str, english: str | None, translated: str) -> str:
+    """A translated editorial file's state against its English file `name` (`english`, its
+    text now; None when it cannot be read): CURRENT, OUTDATED (its first line names
+    another file or another English) or NOT_TRACKED (no such line: it prints, as it is)."""
+    declared = declared_source(translated)
+    if declared is None:
+        return NOT_TRACKED
+    if english is None:
+        return CURRENT
+    return CURRENT if declared == (name, digest(english)) else OUTDATED
+
+
+def printed_text(translated: str) -> str:
+    """A translated editorial file as the report prints it: its translates line (however
+    written) blanked, so that no comment prints and its lines keep their numbers."""
+    first, newline, rest = translated.partition("\n")
+    return (newline + rest) if is_translates_line(first) else translated
+
+
+def with_translates_line(name: str, english: str, translated: str) -> str:
+    """A translation's text with its first line saying it translates `english` as it is
+    now (replacing the line it had)."""
+    first, _, rest = translated.lstrip("\ufeff").partition("\n")
+    body = rest if is_translates_line(first) else translated.lstrip("\ufeff")
+    return f"{translates_line(name, english)}\n{body}"
+
+
+def _language_of(name: str, file: str) -> str:
+    """The language of `file`, the translation of editorial file `name` (`foreword.ko.md`)."""
+    found = [lang for lang in translation_languages() if file.endswith(translated_name(name, lang))]
+    return found[0] if found else "LANG"
+
+
+def editorial_issues(
+    name: str, english: str | None, translated: str, file: str = "this file"
+) -> list[Issue]:
+    """The warning of a translated editorial file whose English changed since (its first
+    line's digest is not the English file's now, or it names another file)."""
+    if editorial_state(name, english, translated) != OUTDATED:
+        return []
+    declared = declared_source(translated)
+    assert declared is not None
+    said = (
+        f"its first line says it translates {declared[0]}, not {name}"
+        if declared[0] != name
+        else f"{name} changed since it was translated"
+    )
+    return [
+        Issue(
+            "warning",
+            "translation-outdated",
+            f"{said}: the report prints the English {name} in its place, marked",
+            "",
+            1,
+            1,
+            "update the translation to the English as it is now, then record the English it "
+            f"translates: wgreport translations import {file} --lang {_language_of(name, file)}",
+        )
     ]
 
 
