@@ -112,3 +112,25 @@ def test_the_parts_left_in_english_are_tagged_en_in_the_pdf(korean_draft: Path) 
         walk(document.Root.StructTreeRoot)
     assert "en" in languages  # members' texts and the foreword, printed as written
     assert "ko" not in languages  # the page's own language is the catalog's, not marked
+
+
+def test_the_manifest_records_the_parts_in_english_and_the_translation_files(
+    korean_draft: Path,
+) -> None:
+    import html as html_module
+
+    manifest = json.loads((korean_draft / "manifest.json").read_text(encoding="utf-8"))
+    parts = manifest["languages"]["ko"]["original_parts"]
+    page = (korean_draft / "report.ko.html").read_text(encoding="utf-8")
+    line = re.search(r'<p class="original-language">(.*?)</p>', page, re.S)
+    assert line, "no original-language line"
+    printed = html_module.unescape(re.sub(r"<[^>]+>", "", line[1])).split(":", 1)[1]
+    assert parts and ", ".join(parts) in " ".join(printed.split())  # the about chapter's list
+    assert "United Kingdom" in parts and not any("Korea" in p for p in parts)
+    inputs = manifest["inputs"]
+    assert {"inputs/translations/ko/group.yaml", "inputs/2024/translations/ko/KR.yaml"} <= set(
+        inputs
+    )
+    validation = json.loads((korean_draft / "validation.json").read_text(encoding="utf-8"))
+    files = [f["file"] for f in validation["translations"]["files"]]
+    assert files == ["inputs/2024/translations/ko/KR.yaml", "inputs/translations/ko/group.yaml"]
