@@ -29,6 +29,8 @@ def _issues(inputs: Path) -> list[tuple[str, str, int | None, int | None, str | 
         (Path(f.file).name, i.code, i.line, i.column, i.hint)
         for f in report.files
         for i in f.sorted_issues()
+        # a changed English file makes its Korean translation outdated: not these tests'
+        if i.code != "translation-outdated"
     ]
 
 
