@@ -192,7 +192,7 @@ def N_(message: str) -> str:
 
 
 #: Words the pages show from the portal's records, translated where they are shown: the
-#: roles, an issue's severity, an upload's states.
+#: roles, an issue's severity, an upload's, a build's, an invitation's and a person's states.
 SHOWN_WORDS = (
     N_("member"),
     N_("reviewer"),
@@ -207,4 +207,20 @@ SHOWN_WORDS = (
     N_("refused"),
     N_("superseded"),
     N_("interrupted"),
+    # a build's states, an invitation's and a person's (the secretariat's pages)
+    N_("running"),
+    N_("succeeded"),
+    N_("failed"),
+    N_("revoked"),
+    N_("expired"),
+    N_("used"),
+    N_("not used yet"),
+    N_("active"),
+    N_("spent"),
+    # a member's state in a country-validation round
+    N_("not requested"),
+    N_("requested"),
+    N_("confirmed"),
+    N_("corrections"),
+    N_("changed since confirmed"),
 )

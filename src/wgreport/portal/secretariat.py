@@ -23,6 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.models import COMMENT_STATUSES, Email, WorkingGroup
 from ..inputs.suggest import did_you_mean
 from ..inputs.validation import load_working_group
@@ -46,7 +48,7 @@ ZIP_CHUNK = 64 * 1024
 
 
 def _working_group(portal: Portal) -> WorkingGroup | None:
-    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(portal.inputs_dir).working_group)
     return wg
 
 
@@ -58,14 +60,19 @@ def person_state(invitation: Invitation, open_sessions: int) -> tuple[str, str]:
     open), `spent` (the link was used and no session is open: a new invitation lets
     them back in), `revoked` or `expired`."""
     if invitation.revoked:
-        return "revoked", invitation.revoked_reason or "revoked"
+        return "revoked", invitation.revoked_reason or _("revoked")
     if invitation.expired:
-        return "expired", f"the link expired on {invitation.expires[:10]}"
+        return "expired", _("the link expired on %(day)s") % {"day": invitation.expires[:10]}
     if open_sessions:
-        return "active", f"signed in ({open_sessions} open session{'s' * (open_sessions > 1)})"
+        return "active", ngettext(
+            "signed in (%(count)s open session)", "signed in (%(count)s open sessions)",
+            open_sessions,
+        ) % {"count": open_sessions}  # fmt: skip
     if not invitation.used:
-        return "active", f"the link is not used yet (it works until {invitation.expires[:10]})"
-    return "spent", "the link was used and no session is open: invite them again"
+        return "active", _("the link is not used yet (it works until %(day)s)") % {
+            "day": invitation.expires[:10]
+        }
+    return "spent", _("the link was used and no session is open: invite them again")
 
 
 def people_rows(store: Store) -> list[dict[str, Any]]:
@@ -417,7 +424,7 @@ def download_validation(request: Request) -> Response:
 def downloads(portal: Portal) -> dict[str, Any]:
     """What the secretariat's page offers to download."""
     files = accepted_files(portal.inputs_dir, portal.year, _working_group(portal))
-    members = [name[: -len(".yaml")] for _, name in files if "/" not in name
+    members = [name[: -len(".yaml")] for _kind, name in files if "/" not in name
                and name.endswith(".yaml")]  # fmt: skip
     found = newest_validation(portal.outputs_dir, portal.year)
     return {

@@ -216,3 +216,26 @@ def test_the_catalogues_are_complete_with_the_portals_messages() -> None:
     assert ("Upload and check", None) in fresh  # the portal's templates are extracted
     assert ("This sign-in link is not valid, or it has expired.", None) in fresh  # its Python
     assert catalogues.problems() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "korean"),
+    [
+        ("/secretariat", ["새 초안 작성", "제출 현황(마감일", "다음 단계", "사무국 페이지"]),
+        ("/secretariat/people", ["로그인할 수 있는 사용자", ">초대</button>", "회원국 코드"]),
+        ("/secretariat/comments", ["2024년 호 검토 의견", "아직 검토 의견이 없습니다."]),
+        ("/secretariat/final", ["2024년 호 최종본", "사전 점검 목록", ">최종본 시작</button>"]),
+        ("/secretariat/validation", ["2024년 호 국가 확인", "확인 절차 열기"]),
+    ],
+)
+def test_the_secretariats_pages_are_in_korean(portal: Portal, path: str, korean: list[str]) -> None:
+    client = _client(portal, "secretariat")
+    page = client.get(path, headers={"accept-language": KOREAN})
+    assert page.status_code == 200 and _lang(page.text) == "ko"
+    text = html.unescape(page.text)
+    for words in korean:
+        assert words in text, words
+    english = client.get(path).text
+    assert _lang(english) == "en" and not re.search(
+        r"[\uac00-\ud7a3]", english.replace("한국어", "")
+    )
