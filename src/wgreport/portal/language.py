@@ -103,6 +103,11 @@ def here() -> str:
     return _HERE.get()
 
 
+@functools.cache
+def _autonym(lang: str) -> str:
+    return i18n.autonym(lang)
+
+
 def switch_links() -> list[dict[str, Any]]:
     """The language switch of every page: each language by its own name, the page's
     own marked current, each link leading back to this page in that language."""
@@ -111,7 +116,7 @@ def switch_links() -> list[dict[str, Any]]:
     return [
         {
             "lang": lang,
-            "name": i18n.autonym(lang),
+            "name": _autonym(lang),
             "href": f"{SWITCH}?lang={lang}&next={back}",
             "current": lang == current,
         }
