@@ -147,8 +147,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
                   else N_("Sign in with the link of your invitation."))  # fmt: skip
         return forbidden(portal, request, reason)
     detail = exc.detail if exc.status_code in (400, 413) else None
-    message = detail or _(_MESSAGES.get(exc.status_code, N_("The request was refused.")))
-    refuse(request, f"{exc.status_code}: {message}"[:200])
+    english = detail or _MESSAGES.get(exc.status_code, N_("The request was refused."))
+    refuse(request, f"{exc.status_code}: {english}"[:200])  # the audit line in English
+    message = detail or _(english)
     return page(portal, "error.html.j2", status=exc.status_code, message=message,
                  title=_("Not possible"))  # fmt: skip
 

@@ -137,6 +137,8 @@ def test_every_page_has_the_switch_back_to_itself(portal: Portal) -> None:
     # a page refusing the request has it too (the 404 of an unknown address)
     missing = client.get("/nowhere", headers={"accept-language": KOREAN})
     assert missing.status_code == 404 and _lang(missing.text) == "ko"
+    reasons = [x["reason"] for x in portal.store.audit_lines() if x["action"] == "refused"]
+    assert reasons == ["404: There is no such page."]  # the audit line stays English
     assert "해당 페이지가 없습니다." in missing.text and "/language?lang=en&amp;next=/nowhere" in (
         missing.text
     )
