@@ -21,9 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from ..i18n import gettext as _
 from ..layout import Outputs
 from .store import Invitation, Session
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -237,19 +239,23 @@ async def final_start(request: Request) -> Response:
         found = checklist(portal, allow, missing)
         refusal = None
         if found.error is not None:
-            refusal = "The final was not started: the preflight could not run (below)."
+            refusal = _("The final was not started: the preflight could not run (below).")
         elif not found.ok:
-            refusal = (f"The final was not started: {found.count} problem(s) below are "
-                       "neither fixed nor overridden. Fix them, or tick the override of "
-                       "their check, then start it again.")  # fmt: skip
+            refusal = _(
+                "The final was not started: %(count)s problem(s) below are neither fixed nor "
+                "overridden. Fix them, or tick the override of their check, then start it "
+                "again."
+            ) % {"count": found.count}
         elif final_state(portal)["exists"] and not supersede:
-            refusal = ("The final was not started: this edition has a final already. Tick "
-                       "'Replace the existing final' to build it again (--supersede).")  # fmt: skip
+            refusal = _(
+                "The final was not started: this edition has a final already. Tick "
+                "'Replace the existing final' to build it again (--supersede)."
+            )
         if refusal is not None:
             refuse(request, "final refused")
             return _final_page(portal, signed, found, refusal, supersede, status=409)
         chosen = [c["code"] for c in found.members if c["ticked"]]
-        _, busy = portal.builds.start(
+        _started, busy = portal.builds.start(
             signed[0], final=True, allow=allow, missing=chosen, supersede=supersede
         )
         if busy:
@@ -266,8 +272,8 @@ def final_download(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     final = Outputs(portal.outputs_dir).year(portal.year).final
     if not (final.published and final.report_pdf.is_file()):
-        return forbidden(portal, request, "There is no final yet: start it from the final's "
-                         "page when its preflight is clean.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("There is no final yet: start it from the final's "
+                         "page when its preflight is clean."), status=404)  # fmt: skip
     portal.store.audit("download", signed_in(request)[0], client=client_address(request),
                        draft="final", file=final.report_pdf.name)  # fmt: skip
     return FileResponse(final.report_pdf, media_type="application/pdf",

@@ -228,4 +228,13 @@ SHOWN_WORDS = (
     N_("confirmed"),
     N_("corrections"),
     N_("changed since confirmed"),
+    # a review comment's kinds and statuses (inputs.models.COMMENT_KINDS, COMMENT_STATUSES)
+    N_("editorial"),
+    N_("substantive"),
+    N_("factual"),
+    N_("open"),
+    N_("rejected"),
+    N_("deferred"),
 )
+#: The same, as a set: what a page's `word` filter translates (any other value as written).
+KNOWN_WORDS = frozenset(SHOWN_WORDS)

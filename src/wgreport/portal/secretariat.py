@@ -31,6 +31,7 @@ from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
 from .store import ROLES, Invitation, Session, Store
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -100,12 +101,13 @@ def invite_problems(
     email = form.get("email", "").strip()
     problems: dict[str, str] = {}
     if role not in ROLES:
-        problems["role"] = f"Choose a role: {', '.join(ROLES)}."
+        problems["role"] = _("Choose a role: %(roles)s.") % {
+            "roles": ", ".join(_(r) for r in ROLES)}  # fmt: skip
     try:
         TypeAdapter(Email).validate_python(email)
     except ValidationError:
-        problems["email"] = (f"'{email[:60]}' is not an e-mail address: write it like "
-                             "name@ministry.example.")  # fmt: skip
+        problems["email"] = _("'%(email)s' is not an e-mail address: write it like "
+                              "name@ministry.example.") % {"email": email[:60]}  # fmt: skip
     values: dict[str, str | None] = dict.fromkeys(INVITE_FIELDS)
     values.update(role=role, email=email)
     if role == "member":
@@ -113,10 +115,15 @@ def invite_problems(
         codes = [m.code for m in wg.members] if wg is not None else []
         if code not in codes:
             hint = did_you_mean(code, codes) if code else None
-            problems["member"] = (f"'{code}' is not a member code of the working group"
-                                  if code else "Give the member's code, e.g. KR.")  # fmt: skip
-            if code:
-                problems["member"] += f" ({hint or 'the codes are ' + ', '.join(codes)})."
+            if not code:
+                problems["member"] = _("Give the member's code, e.g. KR.")
+            elif hint:
+                problems["member"] = _("'%(code)s' is not a member code of the working group "
+                                       "(%(hint)s).") % {"code": code, "hint": hint}  # fmt: skip
+            else:
+                problems["member"] = _("'%(code)s' is not a member code of the working group "
+                                       "(the codes are %(codes)s).") % {
+                    "code": code, "codes": ", ".join(codes)}  # fmt: skip
         values["member"] = code
     elif role == "reviewer":
         values.update(_reviewer_values(store, wg, form, email, problems))
@@ -130,28 +137,33 @@ def _reviewer_values(
     rid = form.get("reviewer", "").strip()
     name, organisation = form.get("name", "").strip(), form.get("organisation", "").strip()
     if not REVIEWER_ID.fullmatch(rid) or len(rid) > 40:
-        problems["reviewer"] = (f"'{rid[:60]}' is not a reviewer id: lowercase letters, "
-                                "digits and dashes, at most 40 characters (it names their "
-                                "review file), e.g. ee-review-team.")  # fmt: skip
+        problems["reviewer"] = _(
+            "'%(id)s' is not a reviewer id: lowercase letters, "
+            "digits and dashes, at most 40 characters (it names their "
+            "review file), e.g. ee-review-team."
+        ) % {"id": rid[:60]}
     elif wg is not None and any(rid == f"{m.code.lower()}-validation" for m in wg.members):
-        problems["reviewer"] = (f"'{rid}' is kept for the corrections a member returns in "
-                                "country validation: choose another id.")  # fmt: skip
+        problems["reviewer"] = _(
+            "'%(id)s' is kept for the corrections a member returns in "
+            "country validation: choose another id."
+        ) % {"id": rid}
     else:
         for other in store.invitations():
             if (other.role == "reviewer" and other.reviewer == rid and not other.revoked
                     and not other.expired and other.email.lower() != email.lower()):  # fmt: skip
-                problems["reviewer"] = (f"The reviewer id '{rid}' is already given to "
-                                        f"{other.email} (invitation {other.id}); two people "
-                                        "would write one review file. Choose another id, or "
-                                        "revoke that invitation first.")  # fmt: skip
+                problems["reviewer"] = _(
+                    "The reviewer id '%(id)s' is already given to %(email)s (invitation "
+                    "%(invitation)s); two people would write one review file. Choose another "
+                    "id, or revoke that invitation first."
+                ) % {"id": rid, "email": other.email, "invitation": other.id}
                 break
     if not name:
-        problems["name"] = "Give the reviewer's name: the comment table shows it."
+        problems["name"] = _("Give the reviewer's name: the comment table shows it.")
     if not organisation:
-        problems["organisation"] = "Give the reviewer's organisation: the table shows it."
+        problems["organisation"] = _("Give the reviewer's organisation: the table shows it.")
     for key, text in (("name", name), ("organisation", organisation)):
         if len(text) > 200:
-            problems[key] = f"At most 200 characters ({len(text)} given)."
+            problems[key] = _("At most 200 characters (%(count)s given).") % {"count": len(text)}
     return {"reviewer": rid, "name": name, "organisation": organisation}
 
 
@@ -214,7 +226,8 @@ async def people_revoke(request: Request) -> Response:
         kind = await run_in_threadpool(portal.store.revoke, ident, signed[0].id)
     if kind is None:
         refuse(request, "nothing to revoke")
-        text = f"{ident[:40]} is not an open invitation or session (already revoked or ended?)."
+        text = _("%(id)s is not an open invitation or session (already revoked or ended?).") % {
+            "id": ident[:40]}  # fmt: skip
         return await run_in_threadpool(
             lambda: _people_page(portal, signed, refusal=text, status=404)
         )
@@ -412,8 +425,8 @@ def download_validation(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     found = newest_validation(portal.outputs_dir, portal.year)
     if found is None:
-        return forbidden(portal, request, "No draft has been built yet: its validation report "
-                         "comes with it.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("No draft has been built yet: its validation "
+                         "report comes with it."), status=404)  # fmt: skip
     draft, path = found
     portal.store.audit("download", signed_in(request)[0], client=client_address(request),
                        draft=draft, file=path.name)  # fmt: skip

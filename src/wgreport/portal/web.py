@@ -122,7 +122,37 @@ def pages() -> Any:
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
+    environment.filters["or_list"] = or_list
+    environment.filters["css_string"] = css_string
+    environment.filters["word"] = word
     return environment
+
+
+def or_list(items: Any) -> str:
+    """Words joined as alternatives in the current language, by Babel's locale data
+    (English "a or b", Korean "a 또는 b"); each word translated (they are `N_` words)."""
+    from babel.lists import format_list
+
+    words = [i18n.gettext(str(item)) for item in items]
+    return format_list(words, style="or", locale=i18n.current_language()) if words else ""
+
+
+def word(value: Any) -> str:
+    """A word the page shows from a record (a comment's kind or status, a state) in the
+    current language when it is one of the words the catalogue has (`language.SHOWN_WORDS`),
+    else as written (a value a file has that no list names)."""
+    text = "" if value is None else str(value)
+    return i18n.gettext(text) if text in language.KNOWN_WORDS else text
+
+
+def css_string(text: str) -> Any:
+    """`text` as the inside of a CSS string in a page's <style> (a translated word of
+    `content:`): every character but letters, digits, spaces and ':' as a CSS escape, so
+    no quote or `</style>` can end it."""
+    from markupsafe import Markup
+
+    safe = "".join(c if c.isalnum() or c in " :" else f"\\{ord(c):x} " for c in str(text))
+    return Markup(safe)
 
 
 def page(portal: Portal, name: str, status: int = 200, **values: Any) -> Response:
