@@ -190,3 +190,126 @@ def test_a_missing_final_is_refused_in_korean(portal: Portal) -> None:
     answer = _client(portal, "secretariat").get("/secretariat/final/report.pdf")
     assert answer.status_code == 404
     assert "아직 최종본이 없습니다." in _text(answer)
+
+
+# --- the edition's stage and next steps ---------------------------------------------------------
+
+
+def _section(page: str, ident: str) -> str:
+    found = re.search(rf'<section id="{ident}".*?</section>', page, re.S)
+    assert found, page[:300]
+    return found[0]
+
+
+def test_the_editions_stage_dates_and_steps_are_in_korean(portal: Portal) -> None:
+    page = _client(portal, "secretariat").get("/secretariat").text
+    edition = html.unescape(_section(page, "edition"))
+    assert '<span id="stage">검토</span>' in edition
+    assert "검토 중: 초안 001이(가) 최신." in edition
+    assert "<dt>마감일</dt>" in edition and "<dt>자료 기준일</dt>" in edition
+    assert "호 설정: inputs/2024/edition.yaml이(가) 유효함" in edition
+    assert "초안 작성: 초안 001이(가) 작성됨" in edition
+    assert "사전 점검: wgreport check --final --year 2024 실행" in edition
+    assert ">사전 점검 목록 보기</a>" in edition
+    assert 'lang="en"' not in edition  # every sentence of the demo's edition is of a known form
+    english = _client(portal, "secretariat", "en").get("/secretariat").text
+    assert "In review: draft 001 is the newest." in html.unescape(_section(english, "edition"))
+
+
+def _troubled(portal: Portal) -> None:
+    """The demo with a member that sent nothing, one not valid, an open comment, a review
+    file with an error, and a country-validation round waiting for answers."""
+    edition = portal.inputs_dir / "2024"
+    (edition / "contributions" / "KR.yaml").unlink()
+    dk = edition / "contributions" / "DK.yaml"
+    dk.write_text(dk.read_text(encoding="utf-8").replace("submitted: 2025-02-11",
+                  "submitted: someday"), encoding="utf-8")  # fmt: skip
+    (edition / "reviews").mkdir(exist_ok=True)
+    (edition / "reviews" / "nz-reader.yaml").write_text(
+        "schema: wgreport/review/v1\nyear: 2024\nreviewer:\n  id: nz-reader\n  name: J S\n"
+        "  organisation: An office\ncomments:\n  - id: 1\n    draft: 1\n    section: summary\n"
+        "    comment: The count looks wrong.\n    kind: factual\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("drafts", [True, False])
+@pytest.mark.parametrize("round_open", [True, False])
+def test_every_sentence_of_an_editions_stage_has_its_korean(
+    portal: Portal, drafts: bool, round_open: bool
+) -> None:
+    import datetime as dt
+
+    from wgreport import i18n
+    from wgreport.portal.stagewords import shown
+    from wgreport.review.cycle import stage
+
+    _troubled(portal)
+    if not drafts:
+        shutil.rmtree(portal.outputs_dir / "2024")
+    if not round_open:  # no country-validation round; a review file with an error
+        (portal.inputs_dir / "2024" / "country-validation.yaml").unlink()
+        (portal.inputs_dir / "2024" / "reviews" / "xx-broken.yaml").write_text(
+            "schema: wgreport/review/v1\nyear: 2024\n", encoding="utf-8"
+        )
+    sentences = []
+    for today in (dt.date(2024, 12, 1), dt.date(2025, 6, 1)):  # before and after the deadline
+        found = stage(portal.inputs_dir, portal.outputs_dir, 2024, today)
+        sentences += [found.reason, *(s.text for s in found.checklist)]
+    assert any("not submitted: KR" in s for s in sentences)
+    if not round_open:
+        assert any(s.startswith("review files with errors") for s in sentences)
+        assert any(s.startswith("country validation: open a round") for s in sentences)
+        assert any(s.startswith(("open for", "the deadline", "in review")) for s in sentences)
+    with i18n.language("ko"):
+        for sentence in sentences:
+            words = shown(sentence)
+            assert not words.english and HANGUL.search(words.text), sentence
+            assert "not submitted" not in words.text and "not valid" not in words.text
+    with i18n.language("en"):
+        assert [shown(s).text for s in sentences] == sentences  # the English as it was
+
+
+def test_a_sentence_of_no_known_form_stays_english_and_says_so() -> None:
+    from wgreport import i18n
+    from wgreport.portal.stagewords import shown
+
+    with i18n.language("ko"):
+        words = shown("fix: something new")
+        assert words.text == "fix: something new" and words.english
+
+
+# --- the final's preflight --------------------------------------------------------------------
+
+
+def test_the_preflights_headings_and_checks_are_in_korean_its_problems_marked_english(
+    portal: Portal,
+) -> None:
+    (portal.inputs_dir / "2024" / "foreword.md").write_text("TODO: the foreword.\n", "utf-8")
+    desk = _client(portal, "secretariat")
+    page = html.unescape(desk.get("/secretariat/final").text)
+    group = re.search(
+        r'<section class="card check" id="check-placeholders".*?</section>', page, re.S
+    )
+    assert group, page
+    assert "<h3>자리표시 문구 (1)</h3>" in group[0]
+    assert re.search(r'<span class="where">[^<]*foreword\.md, 1행</span>', group[0])
+    assert '<span class="text" lang="en">' in group[0]  # the library's words, said to be English
+    assert '<span class="text fix" lang="en">' in group[0]
+    assert "자리표시 문구 <code>--allow-placeholders</code>" in page  # the override's label
+    token = _csrf(desk, "/secretariat/final", "/secretariat/final/start")
+    refused = desk.post("/secretariat/final/start", data={"csrf": token})
+    assert refused.status_code == 409
+    assert "최종본을 시작하지 않았습니다. 아래 문제 1건이" in _text(refused)
+    english = html.unescape(_client(portal, "secretariat", "en").get("/secretariat/final").text)
+    assert "<h3>Placeholder text (1)</h3>" in english and 'class="text" lang="en"' not in english
+
+
+def test_every_preflight_check_and_stage_has_words_in_the_catalogue() -> None:
+    from wgreport.build.preflight import CHECKS
+    from wgreport.portal.finalpages import CHECK_TITLES
+    from wgreport.portal.stagewords import STAGE_NAMES
+    from wgreport.review.cycle import STAGES
+
+    assert {c.title for c in CHECKS} <= set(CHECK_TITLES)
+    assert set(STAGES) == set(STAGE_NAMES)
