@@ -313,3 +313,51 @@ def test_every_preflight_check_and_stage_has_words_in_the_catalogue() -> None:
 
     assert {c.title for c in CHECKS} <= set(CHECK_TITLES)
     assert set(STAGES) == set(STAGE_NAMES)
+
+
+# --- a preview's failure ---------------------------------------------------------------------
+
+
+def _preview_state(portal: Portal, state: dict[str, object]) -> None:
+    import json
+
+    from wgreport.portal.preview import previews
+
+    folder = previews(portal).folder("KR")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def _preview_words(client: TestClient) -> str:
+    found = re.search(r'<p id="preview-state" data-state="failed"[^>]*>(.*?)</p>',
+                      client.get("/member").text, re.S)  # fmt: skip
+    assert found
+    return html.unescape(re.sub(r"<[^>]+>", "", found[1]))
+
+
+def test_a_previews_failure_is_said_in_the_readers_language_when_shown(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wgreport.portal.preview import TOO_LONG, failed
+
+    monkeypatch.setenv("WGREPORT_PREVIEWS_AT_ONCE", "1")
+    _preview_state(portal, {**failed(TOO_LONG, seconds="120"), "revision": 3})
+    korean = _client(portal, "member", member="KR")
+    words = _preview_words(korean)
+    assert "미리 보기를 만드는 데 120초가 넘게 걸려 중지했습니다." in words, words
+    missing = korean.get("/member/preview/chapter.pdf")
+    assert missing.status_code == 404
+    assert "미리 보기를 만들지 못했습니다: 미리 보기를 만드는 데 120초" in _text(missing)
+    english = _client(portal, "member", "en", member="KR")
+    assert "Making the preview took longer than 120 seconds, so it was stopped." in (
+        _preview_words(english)
+    )
+
+
+def test_a_previews_failure_kept_by_an_earlier_portal_is_shown_as_it_was_kept(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WGREPORT_PREVIEWS_AT_ONCE", "1")
+    old = "Making the preview took longer than 120 seconds, so it was stopped."
+    _preview_state(portal, {"state": "failed", "reason": old, "revision": 2})
+    assert old in _preview_words(_client(portal, "member", member="KR"))
