@@ -157,15 +157,20 @@ class Shown:
     english: bool
 
 
-def shown(sentence: str) -> Shown:
-    """`review.cycle`'s English sentence in the request's language (see the module)."""
-    for pattern, message in _FORMS:
+def shown(sentence: str, forms: tuple[tuple[re.Pattern[str], str], ...] | None = None) -> Shown:
+    """`review.cycle`'s English sentence in the request's language (see the module); with
+    `forms`, a sentence of those forms instead."""
+    for pattern, message in _FORMS if forms is None else forms:
         found = pattern.fullmatch(sentence)
         if found is not None:
             values = {k: _VALUES.get(k, str)(v) for k, v in found.groupdict().items()}
             return Shown(i18n.gettext(message) % values if values else i18n.gettext(message), False)
     english = i18n.current_language() != i18n.SOURCE_LANGUAGE
     return Shown(sentence, english)
+
+
+def compiled(forms: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), message) for pattern, message in forms)
 
 
 def stage_name(name: str) -> str:

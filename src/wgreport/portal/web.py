@@ -125,6 +125,7 @@ def pages() -> Any:
     environment.filters["or_list"] = or_list
     environment.filters["css_string"] = css_string
     environment.filters["word"] = word
+    environment.filters["upload_message"] = _upload_message
     return environment
 
 
@@ -143,6 +144,17 @@ def word(value: Any) -> str:
     else as written (a value a file has that no list names)."""
     text = "" if value is None else str(value)
     return i18n.gettext(text) if text in language.KNOWN_WORDS else text
+
+
+def _upload_message(kept: str) -> Any:
+    """An upload's kept message in the current language (`portal.uploadwords`), marked
+    `lang="en"` when it stayed English on a page in another language."""
+    from markupsafe import Markup, escape
+
+    from .uploadwords import upload_message
+
+    words = upload_message(str(kept))
+    return Markup(f'<span lang="en">{escape(words.text)}</span>') if words.english else words.text
 
 
 def css_string(text: str) -> Any:

@@ -361,3 +361,54 @@ def test_a_previews_failure_kept_by_an_earlier_portal_is_shown_as_it_was_kept(
     old = "Making the preview took longer than 120 seconds, so it was stopped."
     _preview_state(portal, {"state": "failed", "reason": old, "revision": 2})
     assert old in _preview_words(_client(portal, "member", member="KR"))
+
+
+# --- an upload's outcome kept in the database ---------------------------------------------------
+
+
+def test_an_uploads_kept_outcome_is_said_in_the_readers_language_when_shown(
+    portal: Portal,
+) -> None:
+    korean = _client(portal, "member", member="KR")
+    who = portal.store.invitations()[-1]
+    number, _path = portal.store.add_revision(2024, "KR", b"contact: {}\n", ".yaml", who)
+    record = portal.store.revision(2024, "KR", number)
+    assert record is not None
+    portal.store.settle(record, "stopped")  # kept in English, as every portal kept it
+    kept = portal.store.revision(2024, "KR", number)
+    assert kept is not None and kept["message"].startswith("The portal stopped while checking")
+    page = _text(korean.get("/member"))
+    verdict = re.search(r'<p class="bad" id="verdict">(.*?)</p>', page, re.S)
+    assert verdict and verdict[1] == (
+        "이 업로드를 검사하는 동안 포털이 멈췄습니다. 아무것도 바뀌지 않았습니다. 다시 업로드하십시오."
+    )
+    english = _text(_client(portal, "member", "en", member="KR").get("/member"))
+    assert "The portal stopped while checking this upload; nothing was changed." in english
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Valid, but revision 4, sent after it, was accepted first and is your contribution.",
+        "Checking this file took longer than 20 seconds, so it was stopped. A contribution is "
+        "checked in about a second: send the template's file with your content (no extra "
+        "sheets, rows or large cells).",
+        "Checking this file needed more than 512 MiB of memory, so it was stopped. Send the "
+        "template's file with your content only.",
+        "The YAML made from this workbook is 3000 KiB, more than the 2048 KiB an uploaded file "
+        "may be. Shorten the longest texts.",
+        "Accepted (the portal failed just after writing it).",
+        "The portal failed before this upload was written; your contribution is unchanged. "
+        "Upload it again.",
+    ],
+)
+def test_each_kept_outcome_of_an_upload_has_its_korean(kept: str) -> None:
+    from wgreport import i18n
+    from wgreport.portal.uploadwords import upload_message
+
+    with i18n.language("ko"):
+        words = upload_message(kept)
+    assert not words.english and HANGUL.search(words.text)
+    with i18n.language("en"):
+        assert upload_message(kept).text == kept
+    assert not upload_message("Something new.").english  # English page: nothing to mark
