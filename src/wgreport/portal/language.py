@@ -27,10 +27,12 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import i18n
+from .store import Invitation
 
 #: The cookie that keeps the language a person chose with the switch.
 COOKIE = "wgreport_lang"
@@ -92,6 +94,15 @@ def choose(cookie: str | None, accept_language: str | None) -> str:
     if cookie in available():
         return cookie
     return negotiate(accept_language) or i18n.SOURCE_LANGUAGE
+
+
+def asked_for(request: Request) -> str | None:
+    """The language the request itself asks for (the switch's cookie, or the browser's),
+    or None when it asks for none (English is then the portal's default, not a choice)."""
+    cookie = request.cookies.get(COOKIE)
+    if cookie in available():
+        return cookie
+    return negotiate(request.headers.get("accept-language"))
 
 
 def of_request(request: Request) -> str:
@@ -180,6 +191,11 @@ async def switch(request: Request) -> Response:
         target = "/"
     response = RedirectResponse(portal.url(target), status_code=303)
     if lang in available():
+        # the signed-in person's (web.PortalUser, set by the authentication middleware):
+        # the e-mails to them follow the language they chose
+        invitation = getattr(request.scope.get("user"), "invitation", None)
+        if isinstance(invitation, Invitation):
+            await run_in_threadpool(portal.store.remember_language, invitation, lang)
         response.set_cookie(
             COOKIE,
             lang,

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import language
 from .store import (
     Invitation,
 )
@@ -58,6 +59,9 @@ async def signin(request: Request) -> Response:
     invitation, session_token, why = await run_in_threadpool(_sign_in, portal, request, token)
     if session_token is None:
         return forbidden(portal, request, _link_problem(invitation, why) or N_("Not valid."))
+    asked = language.asked_for(request)
+    if invitation is not None and asked is not None:  # their e-mails follow it
+        await run_in_threadpool(portal.store.remember_language, invitation, asked)
     response = redirect(portal, "/")
     response.set_cookie(
         COOKIE, session_token, max_age=portal.session_max_seconds, httponly=True,

@@ -17,15 +17,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import i18n
 from ..errors import WgreportError
 from ..inputs.comments import drafts_known
 from ..layout import Inputs, Outputs, draft_name
 from ..review import confirmations
-from ..review.messages import long_date, validation_reminder, validation_request
+from ..review.messages import long_date
 from ..review.notices import Delivery, Notice, deliver, member_address
 from ..runtime.clock import utc_now
 from ..runtime.mail import SENT_BY_SMTP
 from .mailing import PortalPost, mail_failed, portal_post
+from .mailtexts import validation_reminder, validation_request
 from .store import Invitation, Session
 from .validation import shown_time
 from .web import (
@@ -189,11 +191,14 @@ def _notices(
             continue
         to = member_address(post.group, code, edition.contribution(code))
         message = None
+        # in the language the person at that address reads the portal in (portal.mailtexts)
+        lang = portal.store.language_of(to, code) or i18n.SOURCE_LANGUAGE
         if to and reminder:
             message = validation_reminder(post.head, member, to, current.draft, current.due,
-                                          changed=code in changed)  # fmt: skip
+                                          lang, changed=code in changed)  # fmt: skip
         elif to:
-            message = validation_request(post.head, member, to, current.draft, current.due)
+            message = validation_request(post.head, member, to, current.draft, current.due,
+                                         lang)  # fmt: skip
         why = "validation reminder" if reminder else "validation request"
         notices.append(Notice(to, why, message, code))
     return notices, post

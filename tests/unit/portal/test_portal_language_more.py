@@ -6,12 +6,15 @@ failure and the e-mails. Each in Korean for a Korean reader, the English unchang
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import shutil
 import sys
 import warnings
+from email.message import EmailMessage
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -412,3 +415,157 @@ def test_each_kept_outcome_of_an_upload_has_its_korean(kept: str) -> None:
     with i18n.language("en"):
         assert upload_message(kept).text == kept
     assert not upload_message("Something new.").english  # English page: nothing to mark
+
+
+# --- the e-mails in the recipient's language ------------------------------------------------------
+
+
+@pytest.fixture
+def mail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Portal:
+    """The demo inputs with draft 001 (a manifest) and 002 (chapters of KR and GB), no SMTP
+    server: the messages land in the outbox."""
+    from tests.support.draftpdf import chapter_draft
+    from tests.support.editions import fake_draft
+
+    for name in ("WGREPORT_SMTP_HOST", "WGREPORT_PORTAL_URL", "WGREPORT_MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    inputs = copy_inputs(tmp_path)
+    outputs = tmp_path / "outputs"
+    fake_draft(outputs, 1)
+    chapter_draft(outputs, 2)
+    return Portal(inputs, outputs, 2024, Store(tmp_path / "portal"), base_url="http://testserver")
+
+
+def _outbox(portal: Portal) -> list[EmailMessage]:
+    from email import message_from_bytes, policy
+
+    from wgreport.layout import Outputs
+
+    folder = Outputs(portal.outputs_dir).outbox
+    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in files]
+
+
+def _body(message: EmailMessage) -> str:
+    text = cast(str, cast(EmailMessage, message.get_body(("plain",))).get_content())
+    return " ".join(text.split())
+
+
+def _upload(client: TestClient, body: bytes) -> None:
+    page = client.get("/member").text
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    sent = client.post("/member/upload", data={"csrf": csrf},
+                       files={"contribution": ("KR.yaml", body)})  # fmt: skip
+    assert sent.status_code == 303
+
+
+def test_an_upload_receipt_is_in_the_language_of_the_page_it_was_sent_from(mail: Portal) -> None:
+    from tests.conftest import DEMO_INPUTS
+
+    kr = (DEMO_INPUTS / "2024" / "contributions" / "KR.yaml").read_bytes()
+    _upload(_client(mail, "member", member="KR"), kr)
+    (korean,) = _outbox(mail)
+    assert str(korean["Subject"]) == "[wgreport 2024] 기고문이 승인되었습니다"
+    assert str(korean["Content-Language"]) == "ko"
+    body = _body(korean)
+    assert body.startswith("안녕하십니까, 포털이 파일 KR.yaml을(를) 2024년 호(")
+    assert "Republic of Korea (KR)의 기고문으로 승인했습니다" in body
+    assert "http://testserver/member" in body and "Dear colleague" not in body
+    assert mail.store.language_of("member@example.org") == "ko"  # kept as theirs
+    broken = kr.replace(b"theme: active-governance", b"theme: agile-goverance", 1)
+    _upload(_client(mail, "member", "en", member="KR"), broken)
+    english = _outbox(mail)[-1]
+    assert str(english["Subject"]) == "[wgreport 2024] Your upload was refused: 1 problem to fix"
+    assert _body(english).startswith("Dear colleague, The portal checked the file KR.yaml")
+    assert english["Content-Language"] is None  # the library's English message, as before
+
+
+def test_validation_requests_follow_the_language_each_address_reads_the_portal_in(
+    mail: Portal,
+) -> None:
+    # KR's address in working-group.yaml signs in and reads the portal in Korean; GB's
+    # address never signed in, and nobody of GB did: English
+    _client(mail, "member", member="KR")
+    mail.store.invite("member", "kr-contact@example.org", member="KR")
+    kr_contact = mail.store.invitations()[-1]
+    mail.store.remember_language(kr_contact, "ko")
+    desk = _client(mail, "secretariat", "en")
+    token = _csrf(desk, "/secretariat/validation", "/secretariat/validation/open")
+    opened = desk.post("/secretariat/validation/open",
+                       data={"csrf": token, "draft": "002", "due": ""})  # fmt: skip
+    assert opened.status_code in (200, 303), opened.text[:300]
+    sent = {str(m["To"]): m for m in _outbox(mail)}
+    korean = sent["kr-contact@example.org"]
+    assert str(korean["Subject"]) == "[wgreport 2024] 초안 002의 귀국 장을 확인해 주십시오"
+    assert "포털에서 확인하거나 수정 사항을 보내 주십시오" in _body(korean)
+    gb = next(m for to, m in sent.items() if "gb" in to.lower() or "uk" in to.lower())
+    assert str(gb["Subject"]) == "[wgreport 2024] Please check your chapter in draft 002"
+
+
+def test_the_language_kept_is_the_switchs_and_a_members_people_speak_for_its_address(
+    portal: Portal,
+) -> None:
+    client = _client(portal, "member", "en", member="KR")
+    assert portal.store.language_of("MEMBER@example.org") is None  # never signed in with a choice
+    client.get("/language", params={"lang": "ko", "next": "/member"})
+    assert portal.store.language_of("member@example.org") == "ko"
+    assert portal.store.language_of("someone-else@example.org", "KR") == "ko"
+    assert portal.store.language_of("someone-else@example.org", "GB") is None
+
+
+def test_every_e_mail_in_korean_keeps_the_englishs_values(portal: Portal) -> None:
+    import datetime as dt
+
+    from wgreport.inputs.validation import load_working_group
+    from wgreport.layout import Inputs
+    from wgreport.portal import mailtexts
+    from wgreport.review import messages
+
+    wg, _issues = load_working_group(Inputs(portal.inputs_dir).working_group)
+    assert wg is not None
+    kr = wg.member("KR")
+    assert kr is not None
+    head = messages.Letterhead(2024, "A title", wg.name, dt.date(2025, 2, 28),
+                               "https://portal.example.org", "sec@example.org")  # fmt: skip
+    due = dt.date(2025, 3, 14)
+    made = [
+        mailtexts.upload_receipt(head, kr, "a@example.org", "ko", accepted=False, problems=2),
+        mailtexts.validation_request(head, kr, "a@example.org", 2, due, "ko"),
+        mailtexts.validation_reminder(head, kr, "a@example.org", 2, None, "ko", changed=True),
+    ]
+    for message in made:
+        body = _body(message)
+        assert "https://portal.example.org/member" in body and "Republic of Korea (KR)" in body
+        assert HANGUL.search(str(message["Subject"])) and not re.search(r"\b(the|your)\b", body)
+    assert "2025년 2월 28일" in _body(made[0]) and "문제 2건" in _body(made[0])
+    assert "2025년 3월 14일까지 답해 주십시오." in _body(made[1])
+    english = mailtexts.validation_request(head, kr, "a@example.org", 2, due, "en")
+    same = messages.validation_request(head, kr, "a@example.org", 2, due)
+    assert _body(english) == _body(same)
+
+
+def test_signing_in_from_a_korean_browser_keeps_korean_as_the_persons_language(
+    portal: Portal,
+) -> None:
+    _, token = portal.store.invite("member", "kr-deputy@example.org", member="KR")
+    client = TestClient(make_app(portal), follow_redirects=False)
+    signed = client.post(f"/signin/{token}", headers={"accept-language": "ko-KR,ko;q=0.9"})
+    assert signed.status_code == 303
+    assert portal.store.language_of("kr-deputy@example.org") == "ko"
+
+
+def test_a_database_of_the_earlier_schema_gets_the_languages_table(tmp_path: Path) -> None:
+    import sqlite3
+
+    from wgreport.portal.database import DB_NAME
+    from wgreport.portal.schema import MIGRATIONS
+
+    folder = tmp_path / "portal"
+    folder.mkdir(mode=0o700)
+    with contextlib.closing(sqlite3.connect(folder / DB_NAME)) as conn:
+        conn.executescript(MIGRATIONS[0][1] + "PRAGMA user_version = 1;")
+    store = Store(folder)
+    invitation, _token = store.invite("member", "kr-deputy@example.org", member="KR")
+    assert store.language_of("kr-deputy@example.org") is None
+    store.remember_language(invitation, "ko")
+    assert store.language_of("kr-deputy@example.org") == "ko"
