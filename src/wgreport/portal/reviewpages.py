@@ -35,6 +35,7 @@ from ..layout import (
     data_file,
 )
 from . import reviewdownloads as files
+from .commentwords import comment_problems
 from .store import Invitation, Session
 from .web import (
     N_,
@@ -149,7 +150,7 @@ async def review_reply(request: Request) -> Response:
     done = await run_in_threadpool(send)
     if not done.ok:
         refuse(request, "reply not valid")
-        problems = {"reply": " ".join(done.problems.values())}
+        problems = {"reply": " ".join(comment_problems(done.problems).values())}
         typed = {"reply_to": number, "reply": text}
         return await run_in_threadpool(_review_page, portal, signed, problems, typed)
     await run_in_threadpool(

@@ -29,6 +29,7 @@ from ..inputs.models import COMMENT_STATUSES, Email, WorkingGroup
 from ..inputs.suggest import did_you_mean
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
+from .commentwords import comment_problems
 from .store import ROLES, Invitation, Session, Store
 from .web import (
     N_,
@@ -303,7 +304,7 @@ async def comment_answer(request: Request) -> Response:
         if not done.ok:
             refuse(request, "answer not valid")
             typed = {"ref": ref, "status": status, "response": response,
-                     "problems": done.problems}  # fmt: skip
+                     "problems": comment_problems(done.problems)}  # fmt: skip
             return _comments_page(portal, signed, typed=typed, status=400)
         if done.changed:
             portal.store.audit(
@@ -336,7 +337,7 @@ async def comment_reply(request: Request) -> Response:
                                     text, by=SECRETARIAT_AUTHOR)  # fmt: skip
         if not done.ok:
             refuse(request, "reply not valid")
-            typed = {"ref": ref, "reply": text, "problems": done.problems}
+            typed = {"ref": ref, "reply": text, "problems": comment_problems(done.problems)}
             return _comments_page(portal, signed, typed=typed, status=400)
         portal.store.audit("comment-reply", signed[0], client=client_address(request),
                            ref=done.ref, reply=done.number)  # fmt: skip

@@ -157,13 +157,18 @@ class Shown:
     english: bool
 
 
-def shown(sentence: str, forms: tuple[tuple[re.Pattern[str], str], ...] | None = None) -> Shown:
+def shown(
+    sentence: str,
+    forms: tuple[tuple[re.Pattern[str], str], ...] | None = None,
+    words: dict[str, Callable[[str], str]] | None = None,
+) -> Shown:
     """`review.cycle`'s English sentence in the request's language (see the module); with
-    `forms`, a sentence of those forms instead."""
+    `forms`, a sentence of those forms instead, its values named in `words` worded again."""
+    worded = _VALUES if words is None else words
     for pattern, message in _FORMS if forms is None else forms:
         found = pattern.fullmatch(sentence)
         if found is not None:
-            values = {k: _VALUES.get(k, str)(v) for k, v in found.groupdict().items()}
+            values = {k: worded.get(k, str)(v) for k, v in found.groupdict().items()}
             return Shown(i18n.gettext(message) % values if values else i18n.gettext(message), False)
     english = i18n.current_language() != i18n.SOURCE_LANGUAGE
     return Shown(sentence, english)

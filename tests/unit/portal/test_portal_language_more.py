@@ -62,6 +62,12 @@ def _csrf(client: TestClient, path: str, action: str) -> str:
     return found[1]
 
 
+def _any_csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found[1]
+
+
 def _text(answer: Response) -> str:
     return html.unescape(answer.text)
 
@@ -569,3 +575,52 @@ def test_a_database_of_the_earlier_schema_gets_the_languages_table(tmp_path: Pat
     assert store.language_of("kr-deputy@example.org") is None
     store.remember_language(invitation, "ko")
     assert store.language_of("kr-deputy@example.org") == "ko"
+
+
+# --- refused answers and replies to comments -------------------------------------------------------
+
+
+def test_a_refused_answer_and_reply_say_why_in_korean(portal: Portal) -> None:
+    reviewer = _reviewer(portal)
+    form = {"draft": "1", "section": "KR", "comment": "The count looks wrong.",
+            "kind": "factual", "csrf": _csrf(reviewer, "/review", "/review/comment")}  # fmt: skip
+    assert reviewer.post("/review/comment", data=form).status_code == 303
+    desk = _client(portal, "secretariat")
+    token = _any_csrf(desk, "/secretariat/comments")
+    answer = desk.post("/secretariat/comments/answer", data={
+        "csrf": token, "ref": "ee-review-team#1", "status": "rejected", "response": ""})  # fmt: skip
+    assert answer.status_code == 400
+    assert "답변을 쓰십시오. '거부됨'(으)로 표시한 의견에는" in _text(answer)
+    token = _any_csrf(desk, "/secretariat/comments")
+    reply = desk.post("/secretariat/comments/reply",
+                      data={"csrf": token, "ref": "ee-review-team#1", "reply": " "})  # fmt: skip
+    assert reply.status_code == 400 and "답글을 쓰십시오. 칸이 비어 있습니다." in _text(reply)
+    token = _any_csrf(desk, "/secretariat/comments")
+    fine = desk.post("/secretariat/comments/reply",
+                     data={"csrf": token, "ref": "ee-review-team#1", "reply": "Which table?"})  # fmt: skip
+    assert fine.status_code == 303
+    token = _any_csrf(reviewer, "/review")
+    own = reviewer.post("/review/reply", data={"csrf": token, "comment": "1", "reply": ""})
+    assert own.status_code == 400 and "답글을 쓰십시오. 칸이 비어 있습니다." in _text(own)
+
+
+def test_each_refusal_of_an_answer_has_its_korean() -> None:
+    from wgreport import i18n
+    from wgreport.portal.commentwords import comment_problem
+
+    said = [
+        "The response is 20,001 characters long; at most 20,000 are kept. Shorten it, or "
+        "refer to a longer document.",
+        "'closed' is not a status: choose one of open, accepted, rejected, deferred.",
+        "The reply is 20,001 characters long; at most 20,000 are kept. Shorten it, or split it "
+        "into several replies.",
+        "The thread of ee-review-team#3 has 200 replies, the most a comment keeps: start a new "
+        "comment.",
+        "There is no comment 9 in the file of reviewer 'ee-review-team' "
+        "(inputs/2024/reviews/ee-review-team.yaml).",
+    ]
+    with i18n.language("ko"):
+        for text in said:
+            assert HANGUL.search(comment_problem(text)), text
+    with i18n.language("en"):
+        assert [comment_problem(t) for t in said] == said
