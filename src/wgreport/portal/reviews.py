@@ -182,7 +182,7 @@ def add_comment(
     number = max((int(c.get("id", 0)) for c in comments if isinstance(c, dict)), default=0) + 1
     comments.append(comment_from_form(form, number))
     text = _dump(data)
-    wg, _ = load_working_group(Inputs(inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(inputs_dir).working_group)
     drafts = drafts_known(Outputs(outputs_dir).year(year).folder)
     old = (
         {(i.code, i.field) for i in _errors(before, path.name, wg, year, drafts)}

@@ -624,3 +624,23 @@ def test_each_refusal_of_an_answer_has_its_korean() -> None:
             assert HANGUL.search(comment_problem(text)), text
     with i18n.language("en"):
         assert [comment_problem(t) for t in said] == said
+
+
+# --- the country-validation forms --------------------------------------------------------------
+
+
+def test_a_refused_round_and_its_deliveries_are_said_in_korean(mail: Portal) -> None:
+    desk = _client(mail, "secretariat")
+    token = _any_csrf(desk, "/secretariat/validation")
+    refused = desk.post("/secretariat/validation/open",
+                        data={"csrf": token, "draft": "two", "due": "soon"})  # fmt: skip
+    assert refused.status_code == 400
+    text = _text(refused)
+    assert "'two'은(는) 초안 번호가 아닙니다." in text and "'soon'은(는) 날짜가 아닙니다." in text
+    token = _any_csrf(desk, "/secretariat/validation")
+    opened = desk.post("/secretariat/validation/open",
+                       data={"csrf": token, "draft": "002", "due": ""})  # fmt: skip
+    page = (
+        _text(opened) if opened.status_code == 200 else _text(desk.get("/secretariat/validation"))
+    )
+    assert "보낼 편지함에 씀(" in page and "no SMTP server is set" not in page
