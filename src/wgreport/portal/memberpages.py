@@ -289,9 +289,9 @@ def check_image(code: str, name: str, body: bytes) -> str | None:
     from ..inputs.checks.images import check_image_path
 
     if len(body) > MAX_IMAGE_BYTES:
-        return (f"The image is {len(body) // 1024:,} KiB or more; at most "
-                f"{MAX_IMAGE_BYTES // 1024:,} KiB are allowed: reduce its resolution or "
-                "compress it, and upload it again.")  # fmt: skip
+        return _("The image is %(size)s KiB or more; at most %(limit)s KiB are allowed: "
+                 "reduce its resolution or compress it, and upload it again.") % {
+            "size": f"{len(body) // 1024:,}", "limit": f"{MAX_IMAGE_BYTES // 1024:,}"}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / code
         folder.mkdir()

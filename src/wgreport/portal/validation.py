@@ -35,6 +35,7 @@ from ..review.messages import long_date
 from .chapters import Chapter, chapter_pdf, find_chapter, page_images, page_png
 from .store import Invitation, Session
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -263,9 +264,10 @@ async def member_page_image(request: Request) -> Response:
         return forbidden(
             portal,
             request,
-            f"There is no image of that page: your chapter is "
-            f"{chapter.span} of draft {draft_name(chapter.draft)}.",
+            N_("There is no image of that page: your chapter is %(span)s of draft %(draft)s."),
             status=404,
+            span=chapter.shown_span,
+            draft=draft_name(chapter.draft),
         )
     return Response(image, media_type="image/png")
 
@@ -284,7 +286,9 @@ async def member_confirm(request: Request) -> Response:
             done = confirmations.confirm(portal.inputs_dir, portal.year, code, who.email)
         except WgreportError as exc:
             refuse(request, "confirmation refused")
-            return _member_page(portal, signed, refusal=f"Not confirmed: {exc}.", status=409)
+            return _member_page(
+                portal, signed, refusal=_("Not confirmed: %(error)s.") % {"error": exc}, status=409
+            )
         portal.store.audit(
             "validation-confirmed",
             who,
@@ -328,7 +332,7 @@ def correction_problems(
                 problems["page"] = _(
                     "Page %(page)s is not in your chapter, which is %(span)s of draft "
                     "%(draft)s: give one of those, or leave it empty."
-                ) % {"page": number, "span": chapter.span, "draft": draft_name(chapter.draft)}
+                ) % {"page": number, "span": chapter.shown_span, "draft": draft_name(chapter.draft)}
     return problems, number
 
 
@@ -370,7 +374,7 @@ async def member_corrections(request: Request) -> Response:
                 signed,
                 typed=typed,
                 status=409,
-                refusal=f"The corrections were not recorded: {exc}.",
+                refusal=_("The corrections were not recorded: %(error)s.") % {"error": exc},
             )
         portal.store.audit(
             "validation-corrections",

@@ -480,7 +480,7 @@ def test_an_upload_receipt_is_in_the_language_of_the_page_it_was_sent_from(mail:
     assert mail.store.language_of("member@example.org") == "ko"  # kept as theirs
     broken = kr.replace(b"theme: active-governance", b"theme: agile-goverance", 1)
     _upload(_client(mail, "member", "en", member="KR"), broken)
-    english = _outbox(mail)[-1]
+    (english,) = [m for m in _outbox(mail) if str(m["Subject"]) != str(korean["Subject"])]
     assert str(english["Subject"]) == "[wgreport 2024] Your upload was refused: 1 problem to fix"
     assert _body(english).startswith("Dear colleague, The portal checked the file KR.yaml")
     assert english["Content-Language"] is None  # the library's English message, as before
@@ -644,3 +644,29 @@ def test_a_refused_round_and_its_deliveries_are_said_in_korean(mail: Portal) -> 
         _text(opened) if opened.status_code == 200 else _text(desk.get("/secretariat/validation"))
     )
     assert "보낼 편지함에 씀(" in page and "no SMTP server is set" not in page
+
+
+def test_a_members_chapter_pages_are_named_in_korean_on_the_validation_page(
+    mail: Portal,
+) -> None:
+    desk = _client(mail, "secretariat", "en")
+    token = _any_csrf(desk, "/secretariat/validation")
+    desk.post("/secretariat/validation/open", data={"csrf": token, "draft": "002", "due": ""})
+    member = _client(mail, "member", member="KR")
+    page = _text(member.get("/member/validation"))
+    assert re.search(r"\d+~\d+쪽|\d+쪽", page) and not re.search(r"\bpages? \d", page)
+    missing = member.get("/member/validation/page/999.png")
+    assert missing.status_code == 404
+    assert re.search(
+        r"그 쪽의 이미지가 없습니다\. 귀국 장은 초안 002의 [\d~]+쪽입니다\.", _text(missing)
+    )
+
+
+def test_a_too_large_image_is_refused_in_korean() -> None:
+    from wgreport import i18n
+    from wgreport.inputs.checks.common import MAX_IMAGE_BYTES
+    from wgreport.portal.memberpages import check_image
+
+    with i18n.language("ko"):
+        words = check_image("KR", "flow.png", b"\0" * (MAX_IMAGE_BYTES + 1))
+    assert words is not None and words.startswith("이미지가 ") and "KiB 이상입니다" in words
