@@ -58,8 +58,9 @@ golden: system-test install
 
 # The README's page images (docs/images/*.png): the cover, a chart page and a member
 # chapter of the demo edition's newest draft, built first if there is none.
+# the Korean edition's too: a draft built with --lang ko (report.ko.pdf beside report.pdf)
 page-images: system-test install
-	@test -e outputs/$(YEAR)/latest/report.pdf || $(BIN)/wgreport build --year $(YEAR)
+	@test -e outputs/$(YEAR)/latest/report.ko.pdf || $(BIN)/wgreport build --year $(YEAR) --lang ko
 	$(BIN)/python scripts/page-images $(YEAR)
 
 # The README's portal screenshots (docs/images/portal-*.png): each role's main page in

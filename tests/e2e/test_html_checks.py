@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DEMO_INPUTS, ROOT, shared_once
 from tests.support.browsercheck import browser, vnu
+from wgreport.layout import REPORT_HTML, report_file
 
 
 @pytest.mark.parametrize("which", ["library_draft", "library_final"])
@@ -64,3 +66,56 @@ def test_chart_text_stays_legible_on_a_phone(library_draft: Path) -> None:
     result = browser("anchors", library_draft / "report.html", 390)
     # an SVG scales with its box: at 390 px its smallest text is still about 7 px high
     assert result["minSvgTextPx"] is not None and result["minSvgTextPx"] >= 6.5
+
+
+# --- the Korean page (issue 42): the same checks as the English one -------------------------
+
+
+@pytest.fixture(scope="session")
+def korean_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's report.ko.html as a draft writes it (the steps of `build --lang ko`
+    without the PDFs), beside the English page it links; made once per session."""
+
+    def make(base: Path) -> Path:
+        from wgreport.build.plan import make_build_info
+        from wgreport.build.steps import (
+            AGGREGATE,
+            CHARTS,
+            CONTEXT,
+            HTML,
+            READ,
+            SequentialRunner,
+        )  # fmt: skip
+        from wgreport.inputs.edition import load_edition_inputs
+        from wgreport.runtime.settings import Settings
+
+        settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
+        loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+        runner, info, languages = SequentialRunner(), make_build_info(1), ("en", "ko")
+        read = runner.run(READ, loaded, settings.outputs_dir)
+        aggregated = runner.run(AGGREGATE, loaded, read)
+        figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
+        for lang in languages:
+            contexted = runner.run(CONTEXT, loaded, info, aggregated, figures, read, lang)
+            page = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
+            (base / report_file(REPORT_HTML, lang)).write_text(page, encoding="utf-8")
+        return base
+
+    return shared_once(tmp_path_factory, "korean-page", make)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_core_finds_no_violations_on_the_korean_page(korean_page: Path, width: int) -> None:
+    page = korean_page / "report.ko.html"
+    assert page.read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="ko"')
+    result = browser("axe", page, width)
+    assert result["passes"] > 10  # axe really ran its rules
+    assert result["violations"] == [], result["violations"]
+
+
+def test_the_korean_page_loads_offline_with_no_console_error(korean_page: Path) -> None:
+    result = browser("load", korean_page / "report.ko.html")
+    assert result["requests"] == []
+    assert result["errors"] == [] and result["dialogs"] == [] and not result["scriptsRan"]
+    phone = browser("layout", korean_page / "report.ko.html", 375)
+    assert phone["scrollWidth"] <= phone["viewportWidth"]  # no sideways scroll in Korean

@@ -4,6 +4,8 @@
       index.html          the landing page: title, edition, publication date, the links
       report.html         the report as one page, its links to files not published removed
       report.pdf          the final's PDF, as built
+      report.ko.html      the report in each other language the final was built in, its
+      report.ko.pdf       links made as report.html's (issue 42: `languages: [en, ko]`)
       data/*.csv          the final's data tables, as built
       data/README.txt     what each table holds, its columns, the sources and the licence
       LICENCE.txt         the licence the report states (with its text for CC BY 4.0)
@@ -51,6 +53,7 @@ from ..layout import (
     Inputs,
     Outputs,
     data_file,
+    report_file,
 )
 from ..runtime.clock import utc_now_iso
 from .bundletexts import (
@@ -201,18 +204,35 @@ def bundle_files(final: Draft, year: int) -> dict[str, bytes]:
         for path in (final.folder / data_file("")).glob("*.csv")
         if path.is_file()
     )
-    present = {INDEX, REPORT_HTML, REPORT_PDF, LICENCE, DATA_README, SUMS, *csvs}
+    languages = final_languages(final)
+    pages = {report_file(REPORT_HTML, lang) for lang in ("en", *languages)}
+    pdfs = {report_file(REPORT_PDF, lang) for lang in ("en", *languages)}
+    present = {INDEX, LICENCE, DATA_README, SUMS, *pages, *pdfs, *csvs}
     files: dict[str, bytes] = {
-        REPORT_PDF: final.report_pdf.read_bytes(),
-        REPORT_HTML: rewrite_links(
-            final.report_html.read_text(encoding="utf-8"), present, year
-        ).encode("utf-8"),
+        **{name: final.file(name).read_bytes() for name in sorted(pdfs)},
+        **{
+            name: rewrite_links(final.file(name).read_text(encoding="utf-8"), present, year).encode(
+                "utf-8"
+            )
+            for name in sorted(pages)
+        },
         **{name: final.file(name).read_bytes() for name in csvs},
     }
     files[LICENCE] = text_file(licence_text(report))
     files[DATA_README] = text_file(data_readme(report, {n: files[n] for n in csvs}))
-    files[INDEX] = landing_page(report, files, _manifest(final)).encode("utf-8")
+    files[INDEX] = landing_page(report, files, _manifest(final), languages).encode("utf-8")
     return files
+
+
+def final_languages(final: Draft) -> list[str]:
+    """The final's other languages (its manifest's `languages`) whose PDF and page it
+    holds; none for a final built in English only."""
+    recorded = _manifest(final).get("languages") or {}
+    return [
+        lang
+        for lang in sorted(recorded if isinstance(recorded, dict) else {})
+        if all(final.file(report_file(n, lang)).is_file() for n in (REPORT_HTML, REPORT_PDF))
+    ]
 
 
 def _report_context(final: Draft) -> dict[str, Any]:

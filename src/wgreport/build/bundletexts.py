@@ -7,11 +7,11 @@ import csv
 import io
 import posixpath
 import textwrap
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..layout import REPORT_HTML, REPORT_PDF, SUMS, data_file
+from ..layout import REPORT_HTML, REPORT_PDF, SUMS, data_file, report_file
 from .publish import sha256_bytes
 
 LICENCE = "LICENCE.txt"
@@ -181,10 +181,48 @@ def in_report_order(names: Collection[str], titles: Mapping[str, str]) -> list[s
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
+def other_languages(
+    files: Mapping[str, bytes], manifest: Mapping[str, Any], languages: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The landing page's entries of the report in each other language: its name, its
+    files and their lines, in that language (from the report's catalogues)."""
+    from .. import i18n
+    from ..i18n import gettext as _
+
+    recorded = manifest.get("languages") or {}
+    out: list[dict[str, Any]] = []
+    for lang in languages:
+        pdf = files[report_file(REPORT_PDF, lang)]
+        pages = (recorded.get(lang) or {}).get("pages") if isinstance(recorded, dict) else None
+        with i18n.language(lang):
+            size = f"{len(pdf) / 1e6:.1f} MB"
+            out.append({
+                "lang": lang,
+                "name": i18n.autonym(lang),
+                "html": report_file(REPORT_HTML, lang),
+                "pdf": report_file(REPORT_PDF, lang),
+                "pdf_sha256": sha256_bytes(pdf),
+                "read": _("Read it in the browser"),
+                "read_note": _("(HTML, one page)"),
+                "download": _("Download the PDF"),
+                "download_note": (
+                    _("(%(size)s, %(pages)s pages; A4, for printing and archiving)")
+                    % {"size": size, "pages": pages}
+                    if pages
+                    else _("(%(size)s; A4, for printing and archiving)") % {"size": size}
+                ),
+            })  # fmt: skip
+    return out
+
+
 def landing_page(
-    report: Mapping[str, Any], files: Mapping[str, bytes], manifest: Mapping[str, Any]
+    report: Mapping[str, Any],
+    files: Mapping[str, bytes],
+    manifest: Mapping[str, Any],
+    languages: Sequence[str] = (),
 ) -> str:
-    """index.html: the title, the edition, the publication date and every link."""
+    """index.html: the title, the edition, the publication date and every link; the
+    report in each of its other `languages` too."""
     import jinja2
 
     from .. import __version__
@@ -223,4 +261,5 @@ def landing_page(
         sums_file=SUMS,
         pdf_sha256=sha256_bytes(pdf),
         built_at=str(manifest.get("built_at") or ""),
+        translations=other_languages(files, manifest, languages),
     )

@@ -43,9 +43,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import UploadQuotaExceeded
+from ..i18n import gettext as _
 from ..inputs.validation import load_working_group
 from ..layout import Inputs
-from . import finalpages, memberpages
+from . import finalpages, language, memberpages
 from . import preview as previews
 from . import reviewpages as reviewers
 from . import secretariat as desk
@@ -67,6 +68,7 @@ from .store import (
 )
 from .web import (
     COOKIE,
+    N_,
     SECURITY_HEADERS,
     UPLOAD_SUFFIXES,
     Portal,
@@ -89,7 +91,7 @@ def home(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     signed = current_session(request)
     if signed is None:
-        return forbidden(portal, request, "Sign in with the link of your invitation.")
+        return forbidden(portal, request, N_("Sign in with the link of your invitation."))
     target = {"member": "/member", "reviewer": "/review", "secretariat": "/secretariat"}
     return redirect(portal, target[signed[0].role])
 
@@ -105,16 +107,16 @@ async def member_upload(request: Request) -> Response:
     upload = fields.get("contribution")
     if not isinstance(upload, tuple) or not upload[0]:
         refuse(request, "no file")
-        return _member_page(portal, signed, "Choose a file to upload.", 400)
+        return _member_page(portal, signed, _("Choose a file to upload."), 400)
     name, body = upload
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         refuse(request, "file type")
-        wrong = "Upload a .yaml file or the .xlsx workbook of the template."
+        wrong = _("Upload a .yaml file or the .xlsx workbook of the template.")
         return _member_page(portal, signed, wrong, 400)
     if len(body) > limits.upload_bytes:
         refuse(request, "file too large")
-        large = f"The file is larger than {limits.upload_bytes // 1024} KiB."
+        large = _("The file is larger than %(kib)s KiB.") % {"kib": limits.upload_bytes // 1024}
         return _member_page(portal, signed, large, 413)
     code = str(invitation.member)
     client = client_address(request)
@@ -125,10 +127,12 @@ async def member_upload(request: Request) -> Response:
         )
     except UploadQuotaExceeded as over:
         refuse(request, "upload quota")
-        text = (f"Your country has sent {over.count} uploads ({over.sent // 1024} KiB) in the "
-                f"last hour; the portal takes at most {limits.uploads_per_hour} uploads or "
-                f"{limits.upload_bytes_per_hour // (1024 * 1024)} MiB an hour from one "
-                "member. Try again later; nothing of this upload was kept.")  # fmt: skip
+        text = _("Your country has sent %(count)s uploads (%(kib)s KiB) in the last hour; "
+                 "the portal takes at most %(most)s uploads or %(mib)s MiB an hour from one "
+                 "member. Try again later; nothing of this upload was kept.") % {
+            "count": over.count, "kib": over.sent // 1024, "most": limits.uploads_per_hour,
+            "mib": limits.upload_bytes_per_hour // (1024 * 1024),
+        }  # fmt: skip
         response = _member_page(portal, signed, text, 429)
         response.headers["Retry-After"] = "3600"
         return response
@@ -214,7 +218,7 @@ def _secretariat_page(
     from ..review.status import submission_status
 
     report = submission_status(portal.inputs_dir, portal.year)
-    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(portal.inputs_dir).working_group)
     edition_dir = Inputs(portal.inputs_dir).edition(portal.year).folder
     reviews = edition_reviews(edition_dir, wg, portal.year,
                               portal.outputs_dir, portal.inputs_dir.parent)  # fmt: skip
@@ -247,8 +251,8 @@ async def secretariat_build(request: Request) -> Response:
     found = await signed_form(request, "/secretariat", max_fields=2)
     if isinstance(found, Response):
         return found
-    portal, signed, _ = found
-    _, refusal = await run_in_threadpool(portal.builds.start, signed[0])
+    portal, signed, _fields = found
+    _build, refusal = await run_in_threadpool(portal.builds.start, signed[0])
     if refusal:
         refuse(request, "a build is running")
         return await run_in_threadpool(_secretariat_page, portal, signed, refusal)
@@ -289,6 +293,7 @@ def make_app(portal: Portal) -> Starlette:
     routes = [
         Route("/", home),
         Route("/favicon.ico", favicon),
+        Route(language.SWITCH, language.switch, methods=["GET"]),
         Route("/signin/{token}", signin_page, methods=["GET"]),
         Route("/signin/{token}", signin, methods=["POST"]),
         Route("/signout", signout, methods=["POST"]),
@@ -336,6 +341,7 @@ def make_app(portal: Portal) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(language.Languages),
             Middleware(Guard, portal=portal),
             Middleware(AuthenticationMiddleware, backend=SessionBackend(portal)),
             Middleware(TrustedHostMiddleware, allowed_hosts=portal.hosts(), www_redirect=False),

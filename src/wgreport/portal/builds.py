@@ -28,6 +28,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..i18n import gettext
 from ..layout import Outputs, PortalFiles
 from ..runtime.background import alive
 from ..runtime.clock import utc_now_iso
@@ -171,7 +172,8 @@ class Builds:
         with self.store.accepting(self.year, "builds"):
             running = [r for r in self.records() if r["status"] == "running"]
             if running:
-                return None, f"Build {running[0]['build']} is still running: wait for it."
+                return None, gettext("Build %(build)s is still running: wait for it.") % {
+                    "build": running[0]["build"]}  # fmt: skip
             private_dirs(self.folder, self.store.folder)
             rows = self.store.build_rows(self.year)
             number = max((int(r["build"]) for r in rows), default=0) + 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..layout import REPORT_JSON, Draft, draft_name
 
 #: The width of a page image in pixels (twice a phone's 360 CSS pixels: sharp on it).
@@ -43,6 +44,15 @@ class Chapter:
         if self.first == self.last:
             return f"page {self.first}"
         return f"pages {self.first} to {self.last}"
+
+    @property
+    def shown_span(self) -> str:
+        """`span` in the current language (the member's pages say it; the PDF's title
+        keeps the English)."""
+        if self.first == self.last:
+            return i18n.gettext("page %(first)s") % {"first": self.first}
+        return i18n.gettext("pages %(first)s to %(last)s") % {
+            "first": self.first, "last": self.last}  # fmt: skip
 
 
 def _chapter_title(draft: Draft, code: str) -> str | None:

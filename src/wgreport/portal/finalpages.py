@@ -21,9 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from ..i18n import gettext as _
 from ..layout import Outputs
+from .stagewords import Shown, shown, stage_name
 from .store import Invitation, Session
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -40,13 +43,13 @@ from .web import (
 #: command line (its text names the command).
 STEP_ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("set up the edition", "", ""),
-    ("build a draft", "/secretariat#builds", "Build a new draft"),
-    ("review files with errors", "/secretariat/comments", "See the review comments"),
-    ("open comments", "/secretariat/comments?status=open", "Answer the open comments"),
-    ("answer the review comments", "/secretariat/comments", "See the review comments"),
-    ("country validation", "/secretariat/validation", "Follow country validation"),
-    ("preflight", "/secretariat/final", "See the preflight checklist"),
-    ("build the final", "/secretariat/final#start", "Start the final"),
+    ("build a draft", "/secretariat#builds", N_("Build a new draft")),
+    ("review files with errors", "/secretariat/comments", N_("See the review comments")),
+    ("open comments", "/secretariat/comments?status=open", N_("Answer the open comments")),
+    ("answer the review comments", "/secretariat/comments", N_("See the review comments")),
+    ("country validation", "/secretariat/validation", N_("Follow country validation")),
+    ("preflight", "/secretariat/final", N_("See the preflight checklist")),
+    ("build the final", "/secretariat/final#start", N_("Start the final")),
 )
 _MEMBERS_STEP = re.compile(r"\d+ of \d+ members submitted")
 
@@ -61,10 +64,15 @@ class StepView:
     link: str = ""
     action: str = ""
 
+    @property
+    def shown(self) -> Shown:
+        """The step's text in the request's language (`portal.stagewords`)."""
+        return shown(self.text)
+
 
 def step_view(done: bool, text: str) -> StepView:
     if _MEMBERS_STEP.match(text):
-        return StepView(done, text, "/secretariat#submissions", "See the submissions")
+        return StepView(done, text, "/secretariat#submissions", N_("See the submissions"))
     for start, link, action in STEP_ACTIONS:
         if text.startswith(start):
             return StepView(done, text, link, action)
@@ -85,17 +93,22 @@ def edition_section(portal: Portal) -> dict[str, Any]:
                 "final": final_state(portal)}  # fmt: skip
     d = found.dates
     dates = [
-        ("Deadline", d.deadline),
-        ("Data cut-off", d.data_cutoff),
-        ("Approval", d.approval),
-        ("Publication", d.publication),
+        (N_("Deadline"), d.deadline),
+        (N_("Data cut-off"), d.data_cutoff),
+        (N_("Approval"), d.approval),
+        (N_("Publication"), d.publication),
     ]
     if found.round_draft is not None:
-        dates += [("Validation round opened", d.round_opened), ("Validation due", d.round_due)]
+        dates += [
+            (N_("Validation round opened"), d.round_opened),
+            (N_("Validation due"), d.round_due),
+        ]
     return {
         "stage": found,
+        "stage_name": stage_name(found.name),
+        "reason": shown(found.reason),
         "error": None,
-        "dates": [(label, day.isoformat() if day else "not set") for label, day in dates],
+        "dates": [(_(label), day.isoformat() if day else _("not set")) for label, day in dates],
         "steps": [step_view(s.done, s.text) for s in found.checklist],
         "final": final_state(portal),
     }
@@ -138,14 +151,30 @@ class Checklist:
         return self.error is None and not self.groups
 
 
+#: The preflight's checks by their titles (`build.preflight.CHECKS`, whose words are
+#: `wgreport check --final`'s), translated where the final's page shows them. A problem's
+#: own sentence and what to do stay the library's English (the words the command prints),
+#: marked `lang="en"` on a page in another language.
+CHECK_TITLES = (
+    N_("Placeholder text"),
+    N_("Front matter incomplete"),
+    N_("Dates that do not agree"),
+    N_("Sources dated after the data cut-off"),
+    N_("Links to example addresses"),
+    N_("Members not valid"),
+    N_("Review comments not resolved"),
+    N_("Members who have not confirmed their chapter"),
+)
+
+
 def where_words(file: str | None, line: int | None) -> str:
     """A problem's place in words: the file and its line, the file alone (a field that is
     missing has no line), or no file (a member that sent none)."""
     if file is None:
-        return "no file"
+        return _("no file")
     if line is None:
-        return f"{file} (no particular line)"
-    return f"{file}, line {line}"
+        return _("%(file)s (no particular line)") % {"file": file}
+    return _("%(file)s, line %(line)s") % {"file": file, "line": line}
 
 
 def _shown(problem: Any) -> dict[str, Any]:
@@ -237,19 +266,23 @@ async def final_start(request: Request) -> Response:
         found = checklist(portal, allow, missing)
         refusal = None
         if found.error is not None:
-            refusal = "The final was not started: the preflight could not run (below)."
+            refusal = _("The final was not started: the preflight could not run (below).")
         elif not found.ok:
-            refusal = (f"The final was not started: {found.count} problem(s) below are "
-                       "neither fixed nor overridden. Fix them, or tick the override of "
-                       "their check, then start it again.")  # fmt: skip
+            refusal = _(
+                "The final was not started: %(count)s problem(s) below are neither fixed nor "
+                "overridden. Fix them, or tick the override of their check, then start it "
+                "again."
+            ) % {"count": found.count}
         elif final_state(portal)["exists"] and not supersede:
-            refusal = ("The final was not started: this edition has a final already. Tick "
-                       "'Replace the existing final' to build it again (--supersede).")  # fmt: skip
+            refusal = _(
+                "The final was not started: this edition has a final already. Tick "
+                "'Replace the existing final' to build it again (--supersede)."
+            )
         if refusal is not None:
             refuse(request, "final refused")
             return _final_page(portal, signed, found, refusal, supersede, status=409)
         chosen = [c["code"] for c in found.members if c["ticked"]]
-        _, busy = portal.builds.start(
+        _started, busy = portal.builds.start(
             signed[0], final=True, allow=allow, missing=chosen, supersede=supersede
         )
         if busy:
@@ -266,8 +299,8 @@ def final_download(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     final = Outputs(portal.outputs_dir).year(portal.year).final
     if not (final.published and final.report_pdf.is_file()):
-        return forbidden(portal, request, "There is no final yet: start it from the final's "
-                         "page when its preflight is clean.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("There is no final yet: start it from the final's "
+                         "page when its preflight is clean."), status=404)  # fmt: skip
     portal.store.audit("download", signed_in(request)[0], client=client_address(request),
                        draft="final", file=final.report_pdf.name)  # fmt: skip
     return FileResponse(final.report_pdf, media_type="application/pdf",

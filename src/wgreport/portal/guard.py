@@ -14,10 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import i18n
+from ..i18n import gettext as _
+from . import language
 from .store import (
     Invitation,
 )
-from .web import SECURITY_HEADERS, Portal, client_address, forbidden, page, refuse, user_agent
+from .web import N_, SECURITY_HEADERS, Portal, client_address, forbidden, page, refuse, user_agent
 
 # --- the guard: headers, body limits and the audit of refusals -------------------------------
 
@@ -30,7 +33,11 @@ Send = Callable[[Message], Awaitable[None]]
 
 class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request is larger than {limit // 1024} KiB.")
+        super().__init__(413, too_large(limit))
+
+
+def too_large(limit: int) -> str:
+    return _("The request is larger than %(kib)s KiB.") % {"kib": limit // 1024}
 
 
 class Guard:
@@ -72,8 +79,7 @@ class Guard:
 
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            too_large = f"The request is larger than {limit // 1024} KiB."
-            response = page(self.portal, "error.html.j2", status=413, message=too_large)
+            response = page(self.portal, "error.html.j2", status=413, message=too_large(limit))
             scope.setdefault("state", {})["refusal"] = "body too large (Content-Length)"
             await response(scope, receive, guarded_send)
             await self._audit(scope, 413)
@@ -123,11 +129,12 @@ class Guard:
 
 # --- errors ----------------------------------------------------------------------------------
 
+
 _MESSAGES = {
-    400: "The request could not be read.",
-    404: "There is no such page.",
-    405: "This address does not take that kind of request.",
-    413: "The request is too large.",
+    400: N_("The request could not be read."),
+    404: N_("There is no such page."),
+    405: N_("This address does not take that kind of request."),
+    413: N_("The request is too large."),
 }
 
 
@@ -136,32 +143,37 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 403:  # `requires(...)`: not signed in, or not this role's page
         signed = "user" in request.scope and request.user.is_authenticated
-        reason = ("This page is not open to your role." if signed
-                  else "Sign in with the link of your invitation.")  # fmt: skip
+        reason = (N_("This page is not open to your role.") if signed
+                  else N_("Sign in with the link of your invitation."))  # fmt: skip
         return forbidden(portal, request, reason)
     detail = exc.detail if exc.status_code in (400, 413) else None
-    message = detail or _MESSAGES.get(exc.status_code, "The request was refused.")
-    refuse(request, f"{exc.status_code}: {message}"[:200])
+    english = detail or _MESSAGES.get(exc.status_code, N_("The request was refused."))
+    refuse(request, f"{exc.status_code}: {english}"[:200])  # the audit line in English
+    message = detail or _(english)
     return page(portal, "error.html.j2", status=exc.status_code, message=message,
-                 title="Not possible")  # fmt: skip
+                 title=_("Not possible"))  # fmt: skip
 
 
 async def disk_full(request: Request, exc: Exception) -> Response:
     portal: Portal = request.app.state.portal
     refuse(request, "disk full")
-    message = (
+    message = _(
         "The portal's disk is full, so nothing of this request was kept. Tell the "
         "secretariat; your earlier uploads and your accepted contribution are safe."
     )
-    return page(portal, "error.html.j2", status=507, message=message, title="Not saved")
+    return page(portal, "error.html.j2", status=507, message=message, title=_("Not saved"))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """The last resort (outside `Guard`): a page with the headers and an audit line."""
     portal: Portal = request.app.state.portal
-    response = page(portal, "error.html.j2", status=500, title="Something went wrong",
-                     message="The portal could not finish this request; nothing of it was "
-                     "kept. Try again; if it happens again, tell the secretariat.")  # fmt: skip
+    with i18n.language(language.of_request(request)):  # outside the `Languages` middleware
+        message = _(
+            "The portal could not finish this request; nothing of it was kept. Try again; if "
+            "it happens again, tell the secretariat."
+        )
+        title = _("Something went wrong")
+        response = page(portal, "error.html.j2", status=500, title=title, message=message)
     for key, value in SECURITY_HEADERS.items():
         response.headers[key] = value
     try:

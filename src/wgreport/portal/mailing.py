@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..errors import MailError, WgreportError
 from ..inputs.edition import load_edition_setup
 from ..inputs.models import WorkingGroup
-from ..review.messages import Letterhead, upload_receipt
+from ..review.messages import Letterhead
 from ..runtime.mail import Mailer
 from ..runtime.settings import get_settings
+from .mailtexts import upload_receipt
 from .store import Invitation
 from .web import Portal
 
@@ -82,10 +84,14 @@ def send_receipt(
         member = post.group.member(code)
         if member is None:
             raise MailError(f"{code} is not a member of the working group")
+        # in the language of the page they uploaded from, kept as theirs (portal.mailtexts)
+        lang = i18n.current_language()
+        portal.store.remember_language(who, lang)
         message = upload_receipt(
             post.head,
             member,
             who.email,
+            lang,
             accepted=accepted,
             problems=problems,
             file_name=_file_name(name),

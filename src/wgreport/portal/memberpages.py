@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import InputsError
+from ..i18n import gettext as _
 from ..inputs.checks.common import IMAGE_TYPES, MAX_IMAGE_BYTES
 from ..inputs.edition import expected_members, load_edition_setup
 from ..inputs.models import Edition, WorkingGroup
@@ -44,6 +45,7 @@ from . import preview as previews
 from . import validation as countryval
 from .store import Invitation, Session, write_atomic
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -129,7 +131,7 @@ def _used_images(path: Path) -> set[str]:
     data = load_yaml(path).data if path.is_file() else None
     if not isinstance(data, dict):
         return set()
-    return {str(i.get("file")) for _, i in image_fields(data) if i.get("file")}
+    return {str(i.get("file")) for _field, i in image_fields(data) if i.get("file")}
 
 
 def _images(portal: Portal, code: str, zone: dt.tzinfo) -> list[Image]:
@@ -247,15 +249,15 @@ async def member_download(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     who = signed_in(request)[0]
     code = str(who.member)
-    kind, _, suffix = request.url.path.removeprefix("/member/").partition(".")
+    kind, _dot, suffix = request.url.path.removeprefix("/member/").partition(".")
     if kind not in DOWNLOAD_KINDS or suffix not in ("yaml", "xlsx"):
-        return forbidden(portal, request, "There is no such file to download.", status=404)
+        return forbidden(portal, request, N_("There is no such file to download."), status=404)
     body = await run_in_threadpool(_member_file, portal, code, kind, suffix)
     if body is None:
         words = {
-            "contribution": "You have no accepted contribution for this edition yet.",
-            "previous": "There is no contribution of yours to an earlier edition.",
-            "template": "The edition's settings cannot be read just now; tell the secretariat.",
+            "contribution": N_("You have no accepted contribution for this edition yet."),
+            "previous": N_("There is no contribution of yours to an earlier edition."),
+            "template": N_("The edition's settings cannot be read just now; tell the secretariat."),
         }
         return forbidden(portal, request, words[kind], status=404)
     await run_in_threadpool(
@@ -287,9 +289,9 @@ def check_image(code: str, name: str, body: bytes) -> str | None:
     from ..inputs.checks.images import check_image_path
 
     if len(body) > MAX_IMAGE_BYTES:
-        return (f"The image is {len(body) // 1024:,} KiB or more; at most "
-                f"{MAX_IMAGE_BYTES // 1024:,} KiB are allowed: reduce its resolution or "
-                "compress it, and upload it again.")  # fmt: skip
+        return _("The image is %(size)s KiB or more; at most %(limit)s KiB are allowed: "
+                 "reduce its resolution or compress it, and upload it again.") % {
+            "size": f"{len(body) // 1024:,}", "limit": f"{MAX_IMAGE_BYTES // 1024:,}"}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / code
         folder.mkdir()
@@ -297,7 +299,7 @@ def check_image(code: str, name: str, body: bytes) -> str | None:
         problem = check_image_path(f"{code}/{name}", Path(tmp))
     if problem is None:
         return None
-    _, message, hint = problem
+    _path, message, hint = problem
     return f"{message[:1].upper()}{message[1:]}: {hint}." if hint else f"{message}."
 
 
@@ -336,7 +338,7 @@ async def member_image(request: Request) -> Response:
         return render_member_page(portal, signed, None, status, image_refusal=words)
 
     if not isinstance(upload, tuple) or not upload[0]:
-        return await run_in_threadpool(refused, "no image", "Choose an image to upload.")
+        return await run_in_threadpool(refused, "no image", _("Choose an image to upload."))
     name = Path(upload[0].replace("\\", "/")).name
     problem = image_name_problem(name)
     if problem is not None:
@@ -344,9 +346,9 @@ async def member_image(request: Request) -> Response:
     key = f"{portal.year}:{code}"
     if not await run_in_threadpool(portal.store.attempt, "image-upload", key,
                                    IMAGES_PER_HOUR, 3600):  # fmt: skip
-        words = (f"Your country has sent {IMAGES_PER_HOUR} images in the last hour, as many "
-                 "as the portal takes in an hour: try again later. Nothing of this upload "
-                 "was kept.")  # fmt: skip
+        words = _("Your country has sent %(count)s images in the last hour, as many as the "
+                  "portal takes in an hour: try again later. Nothing of this upload was "
+                  "kept.") % {"count": IMAGES_PER_HOUR}  # fmt: skip
         response = await run_in_threadpool(refused, "image quota", words, 429)
         response.headers["Retry-After"] = "3600"
         return response
@@ -383,11 +385,11 @@ def guide_page(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     signed = current_session(request)
     if signed is None:
-        return forbidden(portal, request, "Sign in with the link of your invitation.")
+        return forbidden(portal, request, N_("Sign in with the link of your invitation."))
     path = guide_file(portal)
     if not path.is_file():
-        return forbidden(portal, request, "The members' guide is not on this portal; ask "
-                         "the secretariat for docs/members-guide.md.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("The members' guide is not on this portal; ask "
+                         "the secretariat for docs/members-guide.md."), status=404)  # fmt: skip
     from markupsafe import Markup
 
     html = _guide_html(path, path.stat().st_mtime)

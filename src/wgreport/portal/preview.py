@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import i18n
 from ..layout import PortalFiles
 from ..review.deadline import edition_zone, local_time
 from ..runtime.clock import utc_now_iso
@@ -43,6 +44,7 @@ from .chapters import Chapter, page_images, page_png
 from .files import private_dirs
 from .store import Store, write_atomic
 from .web import (
+    N_,
     Portal,
     client_address,
     forbidden,
@@ -146,7 +148,7 @@ class Previews:
                 )  # fmt: skip
             except OSError as exc:
                 del self._running[code]
-                self._finished(job, {"state": "failed", "reason": _could_not(str(exc))})
+                self._finished(job, _could_not(str(exc)))
                 continue
             watcher = threading.Thread(target=self._watch, args=(job,), daemon=True,
                                        name=f"wgreport-preview-{code}")  # fmt: skip
@@ -161,9 +163,7 @@ class Previews:
         except subprocess.TimeoutExpired:
             _stop(job.process)
             job.process.communicate()
-            outcome = {"state": "failed", "reason": (
-                f"Making the preview took longer than {self.seconds:g} seconds, so it was "
-                "stopped. The secretariat can build a draft to see your chapter.")}  # fmt: skip
+            outcome = failed(TOO_LONG, seconds=f"{self.seconds:g}")
         else:
             outcome = self._outcome(job, job.process.returncode, out, err)
         with self._lock:
@@ -179,9 +179,7 @@ class Previews:
     def _outcome(self, job: _Job, code: int, out: bytes, err: bytes) -> dict[str, Any]:
         if code == _MEMORY_EXIT or code < 0:
             size = self.memory_bytes // 1048576
-            return {"state": "failed", "reason": (
-                f"Making the preview needed more than {size} MiB of memory, so it was "
-                "stopped. The secretariat can build a draft to see your chapter.")}  # fmt: skip
+            return failed(TOO_BIG, size=size)
         try:
             result = json.loads(out) if code == 0 else None
         except ValueError:
@@ -190,7 +188,7 @@ class Previews:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
             print(f"wgreport portal: the preview of {job.code} failed: {' '.join(tail)}",
                   file=sys.stderr)  # fmt: skip
-            return {"state": "failed", "reason": _could_not(" ".join(tail))}
+            return _could_not(" ".join(tail))
         if not result.get("ok"):
             return {"state": "failed", "reason": str(result.get("reason"))}
         return {"state": "ready", "ready_at": utc_now_iso(), "title": result.get("title"),
@@ -234,8 +232,7 @@ class Previews:
             return None
         if state.get("state") == "preparing" and not busy:
             # asked for by an earlier run of the portal, which stopped before it was ready
-            why = "The portal was restarted before the preview was ready. Make it again."
-            return {**state, "state": "failed", "reason": why}
+            return {**state, **failed(RESTARTED)}
         return state
 
     def ready_pdf(self, code: str) -> tuple[Path, dict[str, Any]] | None:
@@ -280,9 +277,42 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _could_not(why: str) -> str:
-    return (f"The preview could not be made ({why or 'an error in wgreport'}). Make it "
-            "again; if it fails again, tell the secretariat.")  # fmt: skip
+#: Why a preview failed, as its state keeps it: the message (English, marked for the
+#: catalogue) and its values, so that the page says it in the reader's language when it is
+#: shown, whoever's request made it; `reason` keeps the English too (the state of an
+#: earlier version of the portal has only that, and is shown as it is).
+TOO_LONG = N_("Making the preview took longer than %(seconds)s seconds, so it was stopped. "
+              "The secretariat can build a draft to see your chapter.")  # fmt: skip
+TOO_BIG = N_("Making the preview needed more than %(size)s MiB of memory, so it was stopped. "
+             "The secretariat can build a draft to see your chapter.")  # fmt: skip
+COULD_NOT = N_("The preview could not be made (%(why)s). Make it again; if it fails again, "
+               "tell the secretariat.")  # fmt: skip
+RESTARTED = N_("The portal was restarted before the preview was ready. Make it again.")
+REASONS = frozenset({TOO_LONG, TOO_BIG, COULD_NOT, RESTARTED})
+
+
+def failed(message: str, **values: Any) -> dict[str, Any]:
+    """A failed preview's state: why, as a message of `REASONS` and its values (and in
+    English as `reason`)."""
+    return {"state": "failed", "reason": message % values if values else message,
+            "reason_message": message, "reason_values": values}  # fmt: skip
+
+
+def reason(state: dict[str, Any]) -> str:
+    """Why a preview failed, in the request's language: its message of `REASONS` with its
+    values; a reason kept as text only (an earlier portal's, or the preview's own words)
+    as it is."""
+    message, values = state.get("reason_message"), state.get("reason_values")
+    if message in REASONS and isinstance(values, dict):
+        try:
+            return i18n.gettext(str(message)) % values if values else i18n.gettext(str(message))
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(state.get("reason") or "")
+
+
+def _could_not(why: str) -> dict[str, Any]:
+    return failed(COULD_NOT, why=why or "an error in wgreport")
 
 
 _PREVIEWS: dict[tuple[str, int], Previews] = {}
@@ -347,6 +377,8 @@ def member_preview(
         return None
     zone = zone if zone is not None else edition_time_zone(portal)
     state = previews(portal).state(code) or {"state": "none"}
+    if state.get("state") == "failed":
+        state = {**state, "reason": reason(state)}
     return {**state, "asked": shown_time(state.get("asked_at"), zone),
             "ready": shown_time(state.get("ready_at"), zone)}  # fmt: skip
 
@@ -365,13 +397,15 @@ def _own_preview(request: Request) -> tuple[Portal, str, Path, dict[str, Any]] |
     code = str(signed_in(request)[0].member)
     found = previews(portal).ready_pdf(code)
     if found is None:
-        state = previews(portal).state(code)
+        state = previews(portal).state(code) or {}
+        if state.get("state") == "failed":
+            return forbidden(portal, request, N_("Your preview could not be made: %(why)s"),
+                             status=404, why=reason(state))  # fmt: skip
         why = {
-            "preparing": "Your preview is being prepared: it is ready in a few seconds. "
-            "Open your page again then.",
-            "failed": f"Your preview could not be made: {(state or {}).get('reason')}",
-        }.get(str((state or {}).get("state")), "There is no preview of your chapter yet: "
-              "it is made after each accepted upload.")  # fmt: skip
+            "preparing": N_("Your preview is being prepared: it is ready in a few seconds. "
+                            "Open your page again then."),
+        }.get(str(state.get("state")), N_("There is no preview of your chapter yet: it is "
+                                          "made after each accepted upload."))  # fmt: skip
         return forbidden(portal, request, why, status=404)
     return portal, code, *found
 
@@ -386,7 +420,7 @@ async def preview_page(request: Request) -> Response:
     code = str(who.member)
     view = await run_in_threadpool(member_preview, portal, code)
     if view is None:
-        return forbidden(portal, request, "This portal makes no previews of chapters.", 404)
+        return forbidden(portal, request, N_("This portal makes no previews of chapters."), 404)
     return page(portal, "member-preview-page.html.j2", who=who, code=code, preview=view,
                 images=view.get("state") == "ready" and page_images(),
                 csrf=csrf_token(portal, session), standalone=True)  # fmt: skip
@@ -420,8 +454,8 @@ async def preview_image(request: Request) -> Response:
     chapter = Chapter(0, code, str(state.get("title") or ""), 1, max(pages, 1), path)
     image = await run_in_threadpool(page_png, chapter, number) if 1 <= number <= pages else None
     if image is None:
-        return forbidden(portal, request, f"There is no image of that page: your preview has "
-                         f"{pages} pages.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("There is no image of that page: your preview has "
+                         "%(pages)s pages."), status=404, pages=pages)  # fmt: skip
     return Response(image, media_type="image/png")
 
 
@@ -435,8 +469,8 @@ async def preview_again(request: Request) -> Response:
     code = str(who.member)
     revision = await run_in_threadpool(_latest_accepted, portal, code)
     if revision is None:
-        return forbidden(portal, request, "You have no accepted upload to preview: upload your "
-                         "contribution first.", status=409)  # fmt: skip
+        return forbidden(portal, request, N_("You have no accepted upload to preview: upload "
+                         "your contribution first."), status=409)  # fmt: skip
     await run_in_threadpool(previews(portal).ask, code, revision)
     await run_in_threadpool(portal.store.audit, "preview-asked", who,
                             client=client_address(request), revision=revision)  # fmt: skip

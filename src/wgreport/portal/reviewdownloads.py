@@ -21,13 +21,23 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from ..build.bundle import dangling_links, rewrite_links
-from ..layout import FINAL, REPORT_HTML, REPORT_PDF, Draft, YearOutputs, data_file
+from ..layout import FINAL, REPORT_HTML, REPORT_PDF, Draft, YearOutputs, data_file, report_file
+from ..locales import SOURCE_LANGUAGE, shipped_languages
 
 ZIP_NAME = "report-html.zip"
 CHANGES_TEXT = "changes.txt"
 CHANGES_JSON = "changes.json"
+#: The report in each other language a draft may be built in (`report.ko.html`, `.pdf`).
+TRANSLATED_HTML = tuple(
+    report_file(REPORT_HTML, lang) for lang in shipped_languages() if lang != SOURCE_LANGUAGE
+)
+TRANSLATED_PDF = tuple(
+    report_file(REPORT_PDF, lang) for lang in shipped_languages() if lang != SOURCE_LANGUAGE
+)
+#: The report's pages and PDFs, in every language: a draft may not have them all.
+REPORTS = (REPORT_PDF, REPORT_HTML, *TRANSLATED_PDF, *TRANSLATED_HTML)
 #: The files of a draft a reviewer may ask for by name (besides its data/*.csv).
-NAMES = (REPORT_PDF, REPORT_HTML, ZIP_NAME, CHANGES_TEXT, CHANGES_JSON)
+NAMES = (*REPORTS, ZIP_NAME, CHANGES_TEXT, CHANGES_JSON)
 CSV_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.csv")
 CHUNK = 64 * 1024
 _HREF = re.compile(r'\bhref="([^"]*)"')
@@ -69,16 +79,22 @@ def standalone_html(draft: Draft, year: int) -> str:
     return rewrite_links(page, set(public_files(draft)), year)
 
 
-def portal_html(draft: Draft, year: int, base: str) -> str:
-    """report.html as the portal serves it: each link to a file the portal serves leads
-    to its address there (`base`: the draft's download address, ending in /), so that the
-    page works when opened from the downloads folder too; others are removed."""
-    present = set(public_files(draft))
-    page = rewrite_links(draft.report_html.read_text(encoding="utf-8"), present, year)
+def translated_files(draft: Draft) -> list[str]:
+    """The draft's report in its other languages, each file that is there."""
+    return [name for name in (*TRANSLATED_PDF, *TRANSLATED_HTML) if draft.file(name).is_file()]
+
+
+def portal_html(draft: Draft, year: int, base: str, name: str = REPORT_HTML) -> str:
+    """report.html (or another language's page, `name`) as the portal serves it: each
+    link to a file the portal serves leads to its address there (`base`: the draft's
+    download address, ending in /), so that the page works when opened from the
+    downloads folder too; others are removed."""
+    present = set(public_files(draft)) | set(translated_files(draft))
+    page = rewrite_links(draft.file(name).read_text(encoding="utf-8"), present, year)
 
     def absolute(match: re.Match[str]) -> str:
         href = html.unescape(match.group(1))
-        if unquote(urlsplit(href).path) in present - {REPORT_HTML}:
+        if unquote(urlsplit(href).path) in present - {name}:
             return f'href="{html.escape(base + href)}"'
         return match.group(0)
 

@@ -28,7 +28,6 @@ from ..inputs.validation import load_working_group
 from ..layout import (
     FINAL,
     REPORT_HTML,
-    REPORT_PDF,
     Draft,
     Inputs,
     Outputs,
@@ -36,8 +35,10 @@ from ..layout import (
     data_file,
 )
 from . import reviewdownloads as files
+from .commentwords import comment_problems
 from .store import Invitation, Session
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -81,12 +82,15 @@ def _review_page(
     year_dir = Outputs(portal.outputs_dir).year(portal.year).folder
     year = YearOutputs(year_dir)
     data = {d.id: _tables(year.draft(d.id)) for d in listed}
+    translations = {d.id: d.translations for d in listed}
     if final is not None:
         data[FINAL] = _tables(year.final)
+        translations[FINAL] = final.translations
     sections = report_sections(wg)
     return page(
         portal, "review.html.j2", status=400 if problems else 200, who=who,
-        drafts=listed, final=final, data=data, sections=sections, titles=dict(sections),
+        drafts=listed, final=final, data=data, translations=translations, sections=sections,
+        titles=dict(sections),
         kinds=KINDS, fields=FIELDS, mine=mine, problems=problems or {}, typed=typed or {},
         csrf=csrf_token(portal, session), secretariat=SECRETARIAT_AUTHOR,
     )  # fmt: skip
@@ -146,7 +150,7 @@ async def review_reply(request: Request) -> Response:
     done = await run_in_threadpool(send)
     if not done.ok:
         refuse(request, "reply not valid")
-        problems = {"reply": " ".join(done.problems.values())}
+        problems = {"reply": " ".join(comment_problems(done.problems).values())}
         typed = {"reply_to": number, "reply": text}
         return await run_in_threadpool(_review_page, portal, signed, problems, typed)
     await run_in_threadpool(
@@ -171,15 +175,15 @@ async def download(request: Request) -> Response:
     draft_id, name = request.path_params["draft"], request.path_params["name"]
     year_dir = Outputs(portal.outputs_dir).year(portal.year).folder
     draft = files.published(year_dir, draft_id) if name in files.NAMES else None
-    if draft is None or (name in (REPORT_HTML, REPORT_PDF) and not draft.file(name).is_file()):
-        return forbidden(portal, request, "There is no such file to download.")
+    if draft is None or (name in files.REPORTS and not draft.file(name).is_file()):
+        return forbidden(portal, request, N_("There is no such file to download."))
     client = client_address(request)
     await run_in_threadpool(portal.store.audit, "download", who, client=client,
                             draft=draft_id, file=name)  # fmt: skip
     filename = _download_name(portal, draft_id, name)
-    if name == REPORT_HTML:
+    if name == REPORT_HTML or name in files.TRANSLATED_HTML:
         base = portal.url(f"/review/download/{draft_id}/")
-        text = await run_in_threadpool(files.portal_html, draft, portal.year, base)
+        text = await run_in_threadpool(files.portal_html, draft, portal.year, base, name)
         attachment = {"content-disposition": f'attachment; filename="{filename}"'}
         return Response(text, media_type="text/html; charset=utf-8", headers=attachment)
     if name in (files.CHANGES_TEXT, files.CHANGES_JSON):
@@ -217,7 +221,7 @@ async def download_data(request: Request) -> Response:
     draft = files.published(year_dir, draft_id)
     wanted = data_file(name)
     if draft is None or wanted not in files.data_names(draft):
-        return forbidden(portal, request, "There is no such file to download.")
+        return forbidden(portal, request, N_("There is no such file to download."))
     who, client = signed_in(request)[0], client_address(request)
     await run_in_threadpool(portal.store.audit, "download", who, client=client,
                             draft=draft_id, file=wanted)  # fmt: skip

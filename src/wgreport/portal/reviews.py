@@ -12,11 +12,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..i18n import gettext
 from ..inputs.comments import drafts_known, validate_review
 from ..inputs.issues import Issue
 from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs
 from .store import Invitation, write_atomic
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    return message  # marked for the catalogue, translated where shown
+
 
 KINDS = ("editorial", "substantive", "factual")
 
@@ -46,15 +54,26 @@ def _dump(data: Any) -> str:
     return out.getvalue()
 
 
-#: The form's fields, in the form's order, with the words a refusal names them by.
+#: The form's fields, in the form's order, with the words a refusal names them by (translated
+#: where they are shown: `N_`).
 FIELDS: dict[str, str] = {
-    "draft": "Draft",
-    "section": "Section",
-    "page": "Page",
-    "quote": "Quote",
-    "comment": "Comment",
-    "proposed_change": "Proposed change",
-    "kind": "Kind",
+    "draft": N_("Draft"),
+    "section": N_("Section"),
+    "page": N_("Page"),
+    "quote": N_("Quote"),
+    "comment": N_("Comment"),
+    "proposed_change": N_("Proposed change"),
+    "kind": N_("Kind"),
+}
+#: The same fields as a sentence names them (after "Write the …").
+FIELD_WORDS: dict[str, str] = {
+    "draft": N_("the draft"),
+    "section": N_("the section"),
+    "page": N_("the page"),
+    "quote": N_("the quote"),
+    "comment": N_("the comment"),
+    "proposed_change": N_("the proposed change"),
+    "kind": N_("the kind"),
 }
 #: What a refused form keeps of what was typed (and shows again).
 TYPED = (*FIELDS, "reply_to")
@@ -84,39 +103,53 @@ def comment_from_form(form: dict[str, str], number: int) -> dict[str, Any]:
 
 def field_words(issue: Issue, form: dict[str, str], drafts: dict[int, int]) -> tuple[str, str]:
     """(the form's field, what is wrong in words) for an issue of the new comment: no file
-    position or field path, the field named as the form names it."""
+    position or field path, the field named as the form names it, in the request's language
+    (an issue the portal has no words of its own for keeps the checker's English)."""
     name = issue.field.split("].", 1)[-1].split("[")[0] if "]." in issue.field else ""
     if name not in FIELDS:
         hint = f" {_sentence(issue.hint)}" if issue.hint else ""
         return "form", f"{_sentence(issue.message)}{hint}"
-    label, typed = FIELDS[name], form.get(name, "").strip()
+    field, typed = _(FIELD_WORDS[name]), form.get(name, "").strip()
     limit = re.search(r"at most ([0-9,]+)", issue.message)
     if issue.code == "out-of-range" and name == "page":
         draft = form.get("draft", "").strip()
         pages = drafts.get(int(draft)) if draft.isdigit() and len(draft) < 7 else None
         if pages is not None and typed.isdigit() and int(typed) > pages:
-            return name, (f"Page {typed} is past the draft's last page, {pages}: write the "
-                          "number printed at the foot of the page.")  # fmt: skip
-        return name, ("Pages are numbered from 1: write the number printed at the foot of "
-                      "the page, or leave the field empty.")  # fmt: skip
+            return name, _("Page %(page)s is past the draft's last page, %(pages)s: write "
+                           "the number printed at the foot of the page.") % {
+                "page": typed, "pages": pages}  # fmt: skip
+        return name, _("Pages are numbered from 1: write the number printed at the foot of "
+                       "the page, or leave the field empty.")  # fmt: skip
     if issue.code == "wrong-type":
-        shown = f" (not “{typed[:40]}”)" if typed else ""
-        empty = ", or leave the field empty" if name == "page" else ""
-        return name, f"Write the {label.lower()} as a whole number, such as 12{shown}{empty}."
+        if name == "page" and typed:
+            return name, _("Write the page as a whole number, such as 12 (not “%(typed)s”), "
+                           "or leave the field empty.") % {"typed": typed[:40]}  # fmt: skip
+        if name == "page":
+            return name, _("Write the page as a whole number, such as 12, or leave the "
+                           "field empty.")  # fmt: skip
+        if typed:
+            return name, _("Write %(field)s as a whole number, such as 12 (not “%(typed)s”).") % {
+                "field": field, "typed": typed[:40]}  # fmt: skip
+        return name, _("Write %(field)s as a whole number, such as 12.") % {"field": field}
     if issue.code in ("empty-value", "missing-field"):
-        return name, f"Write the {label.lower()}: the field is empty."
+        return name, _("Write %(field)s: the field is empty.") % {"field": field}
     if issue.code == "text-too-long" and limit:
-        return name, (f"The {label.lower()} is {len(typed):,} characters long; at most "
-                      f"{limit[1]} are kept. Shorten it, or split it into several "
-                      "comments.")  # fmt: skip
+        return name, _("%(Field)s is %(length)s characters long; at most %(limit)s are "
+                       "kept. Shorten it, or split it into several comments.") % {
+            "Field": _upper(field), "length": f"{len(typed):,}", "limit": limit[1]}  # fmt: skip
     if issue.code == "invalid-choice" and name == "kind":
-        return name, "Choose the kind: editorial, substantive or factual."
+        return name, _("Choose the kind: editorial, substantive or factual.")
     if issue.code == "unknown-section":
         hint = f" {_sentence(issue.hint)}" if issue.hint else ""
-        return name, f"“{typed[:60]}” is not a section of the report.{hint}"
-    words = issue.message.replace(f"'{name}'", label.lower())
+        return name, _("“%(typed)s” is not a section of the report.") % {
+            "typed": typed[:60]} + hint  # fmt: skip
+    words = issue.message.replace(f"'{name}'", field)
     hint = f" {_sentence(issue.hint)}" if issue.hint else ""
     return name, f"{_sentence(words)}{hint}"
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _sentence(text: str) -> str:
@@ -149,7 +182,7 @@ def add_comment(
     number = max((int(c.get("id", 0)) for c in comments if isinstance(c, dict)), default=0) + 1
     comments.append(comment_from_form(form, number))
     text = _dump(data)
-    wg, _ = load_working_group(Inputs(inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(inputs_dir).working_group)
     drafts = drafts_known(Outputs(outputs_dir).year(year).folder)
     old = (
         {(i.code, i.field) for i in _errors(before, path.name, wg, year, drafts)}

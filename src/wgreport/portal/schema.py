@@ -49,14 +49,20 @@ CREATE TABLE audit (
     hash TEXT NOT NULL
 );
 """
-SCHEMA_VERSION = 1
+#: Version 2: the language each person reads the portal in (the e-mails sent to them follow).
+_LANGUAGES = """
+CREATE TABLE languages (
+    email TEXT PRIMARY KEY, member TEXT, lang TEXT NOT NULL, updated TEXT NOT NULL
+);
+"""
+SCHEMA_VERSION = 2
 #: The columns of an invitation (people.Invitation's fields).
 INVITATION_FIELDS = [
     "id", "role", "email", "member", "reviewer", "token_sha256", "created", "expires",
     "name", "organisation", "used", "revoked", "revoked_reason",
 ]  # fmt: skip
 #: (version, SQL) in order; a database at version N runs every migration above N.
-MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _SCHEMA), (2, _LANGUAGES)]
 
 
 def import_json_state(

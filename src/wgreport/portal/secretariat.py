@@ -23,12 +23,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.models import COMMENT_STATUSES, Email, WorkingGroup
 from ..inputs.suggest import did_you_mean
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
+from .commentwords import comment_problems
 from .store import ROLES, Invitation, Session, Store
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -46,7 +50,7 @@ ZIP_CHUNK = 64 * 1024
 
 
 def _working_group(portal: Portal) -> WorkingGroup | None:
-    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(portal.inputs_dir).working_group)
     return wg
 
 
@@ -58,14 +62,19 @@ def person_state(invitation: Invitation, open_sessions: int) -> tuple[str, str]:
     open), `spent` (the link was used and no session is open: a new invitation lets
     them back in), `revoked` or `expired`."""
     if invitation.revoked:
-        return "revoked", invitation.revoked_reason or "revoked"
+        return "revoked", invitation.revoked_reason or _("revoked")
     if invitation.expired:
-        return "expired", f"the link expired on {invitation.expires[:10]}"
+        return "expired", _("the link expired on %(day)s") % {"day": invitation.expires[:10]}
     if open_sessions:
-        return "active", f"signed in ({open_sessions} open session{'s' * (open_sessions > 1)})"
+        return "active", ngettext(
+            "signed in (%(count)s open session)", "signed in (%(count)s open sessions)",
+            open_sessions,
+        ) % {"count": open_sessions}  # fmt: skip
     if not invitation.used:
-        return "active", f"the link is not used yet (it works until {invitation.expires[:10]})"
-    return "spent", "the link was used and no session is open: invite them again"
+        return "active", _("the link is not used yet (it works until %(day)s)") % {
+            "day": invitation.expires[:10]
+        }
+    return "spent", _("the link was used and no session is open: invite them again")
 
 
 def people_rows(store: Store) -> list[dict[str, Any]]:
@@ -93,12 +102,13 @@ def invite_problems(
     email = form.get("email", "").strip()
     problems: dict[str, str] = {}
     if role not in ROLES:
-        problems["role"] = f"Choose a role: {', '.join(ROLES)}."
+        problems["role"] = _("Choose a role: %(roles)s.") % {
+            "roles": ", ".join(_(r) for r in ROLES)}  # fmt: skip
     try:
         TypeAdapter(Email).validate_python(email)
     except ValidationError:
-        problems["email"] = (f"'{email[:60]}' is not an e-mail address: write it like "
-                             "name@ministry.example.")  # fmt: skip
+        problems["email"] = _("'%(email)s' is not an e-mail address: write it like "
+                              "name@ministry.example.") % {"email": email[:60]}  # fmt: skip
     values: dict[str, str | None] = dict.fromkeys(INVITE_FIELDS)
     values.update(role=role, email=email)
     if role == "member":
@@ -106,10 +116,15 @@ def invite_problems(
         codes = [m.code for m in wg.members] if wg is not None else []
         if code not in codes:
             hint = did_you_mean(code, codes) if code else None
-            problems["member"] = (f"'{code}' is not a member code of the working group"
-                                  if code else "Give the member's code, e.g. KR.")  # fmt: skip
-            if code:
-                problems["member"] += f" ({hint or 'the codes are ' + ', '.join(codes)})."
+            if not code:
+                problems["member"] = _("Give the member's code, e.g. KR.")
+            elif hint:
+                problems["member"] = _("'%(code)s' is not a member code of the working group "
+                                       "(%(hint)s).") % {"code": code, "hint": hint}  # fmt: skip
+            else:
+                problems["member"] = _("'%(code)s' is not a member code of the working group "
+                                       "(the codes are %(codes)s).") % {
+                    "code": code, "codes": ", ".join(codes)}  # fmt: skip
         values["member"] = code
     elif role == "reviewer":
         values.update(_reviewer_values(store, wg, form, email, problems))
@@ -123,28 +138,33 @@ def _reviewer_values(
     rid = form.get("reviewer", "").strip()
     name, organisation = form.get("name", "").strip(), form.get("organisation", "").strip()
     if not REVIEWER_ID.fullmatch(rid) or len(rid) > 40:
-        problems["reviewer"] = (f"'{rid[:60]}' is not a reviewer id: lowercase letters, "
-                                "digits and dashes, at most 40 characters (it names their "
-                                "review file), e.g. ee-review-team.")  # fmt: skip
+        problems["reviewer"] = _(
+            "'%(id)s' is not a reviewer id: lowercase letters, "
+            "digits and dashes, at most 40 characters (it names their "
+            "review file), e.g. ee-review-team."
+        ) % {"id": rid[:60]}
     elif wg is not None and any(rid == f"{m.code.lower()}-validation" for m in wg.members):
-        problems["reviewer"] = (f"'{rid}' is kept for the corrections a member returns in "
-                                "country validation: choose another id.")  # fmt: skip
+        problems["reviewer"] = _(
+            "'%(id)s' is kept for the corrections a member returns in "
+            "country validation: choose another id."
+        ) % {"id": rid}
     else:
         for other in store.invitations():
             if (other.role == "reviewer" and other.reviewer == rid and not other.revoked
                     and not other.expired and other.email.lower() != email.lower()):  # fmt: skip
-                problems["reviewer"] = (f"The reviewer id '{rid}' is already given to "
-                                        f"{other.email} (invitation {other.id}); two people "
-                                        "would write one review file. Choose another id, or "
-                                        "revoke that invitation first.")  # fmt: skip
+                problems["reviewer"] = _(
+                    "The reviewer id '%(id)s' is already given to %(email)s (invitation "
+                    "%(invitation)s); two people would write one review file. Choose another "
+                    "id, or revoke that invitation first."
+                ) % {"id": rid, "email": other.email, "invitation": other.id}
                 break
     if not name:
-        problems["name"] = "Give the reviewer's name: the comment table shows it."
+        problems["name"] = _("Give the reviewer's name: the comment table shows it.")
     if not organisation:
-        problems["organisation"] = "Give the reviewer's organisation: the table shows it."
+        problems["organisation"] = _("Give the reviewer's organisation: the table shows it.")
     for key, text in (("name", name), ("organisation", organisation)):
         if len(text) > 200:
-            problems[key] = f"At most 200 characters ({len(text)} given)."
+            problems[key] = _("At most 200 characters (%(count)s given).") % {"count": len(text)}
     return {"reviewer": rid, "name": name, "organisation": organisation}
 
 
@@ -207,7 +227,8 @@ async def people_revoke(request: Request) -> Response:
         kind = await run_in_threadpool(portal.store.revoke, ident, signed[0].id)
     if kind is None:
         refuse(request, "nothing to revoke")
-        text = f"{ident[:40]} is not an open invitation or session (already revoked or ended?)."
+        text = _("%(id)s is not an open invitation or session (already revoked or ended?).") % {
+            "id": ident[:40]}  # fmt: skip
         return await run_in_threadpool(
             lambda: _people_page(portal, signed, refusal=text, status=404)
         )
@@ -283,7 +304,7 @@ async def comment_answer(request: Request) -> Response:
         if not done.ok:
             refuse(request, "answer not valid")
             typed = {"ref": ref, "status": status, "response": response,
-                     "problems": done.problems}  # fmt: skip
+                     "problems": comment_problems(done.problems)}  # fmt: skip
             return _comments_page(portal, signed, typed=typed, status=400)
         if done.changed:
             portal.store.audit(
@@ -316,7 +337,7 @@ async def comment_reply(request: Request) -> Response:
                                     text, by=SECRETARIAT_AUTHOR)  # fmt: skip
         if not done.ok:
             refuse(request, "reply not valid")
-            typed = {"ref": ref, "reply": text, "problems": done.problems}
+            typed = {"ref": ref, "reply": text, "problems": comment_problems(done.problems)}
             return _comments_page(portal, signed, typed=typed, status=400)
         portal.store.audit("comment-reply", signed[0], client=client_address(request),
                            ref=done.ref, reply=done.number)  # fmt: skip
@@ -405,8 +426,8 @@ def download_validation(request: Request) -> Response:
     portal: Portal = request.app.state.portal
     found = newest_validation(portal.outputs_dir, portal.year)
     if found is None:
-        return forbidden(portal, request, "No draft has been built yet: its validation report "
-                         "comes with it.", status=404)  # fmt: skip
+        return forbidden(portal, request, N_("No draft has been built yet: its validation "
+                         "report comes with it."), status=404)  # fmt: skip
     draft, path = found
     portal.store.audit("download", signed_in(request)[0], client=client_address(request),
                        draft=draft, file=path.name)  # fmt: skip
@@ -417,7 +438,7 @@ def download_validation(request: Request) -> Response:
 def downloads(portal: Portal) -> dict[str, Any]:
     """What the secretariat's page offers to download."""
     files = accepted_files(portal.inputs_dir, portal.year, _working_group(portal))
-    members = [name[: -len(".yaml")] for _, name in files if "/" not in name
+    members = [name[: -len(".yaml")] for _kind, name in files if "/" not in name
                and name.endswith(".yaml")]  # fmt: skip
     found = newest_validation(portal.outputs_dir, portal.year)
     return {

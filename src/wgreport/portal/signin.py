@@ -9,11 +9,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import language
 from .store import (
     Invitation,
 )
 from .web import (
     COOKIE,
+    N_,
     Portal,
     client_address,
     csrf_ok,
@@ -48,13 +50,18 @@ async def signin(request: Request) -> Response:
         return _too_many_signins(portal, request)
     if request.headers.get("sec-fetch-site") == "cross-site":
         # another site's form would sign this browser in as the invitation's holder
-        return forbidden(portal, request, "Open your sign-in link itself, then press its button.")
+        return forbidden(
+            portal, request, N_("Open your sign-in link itself, then press its button.")
+        )
     earlier = current_session(request)  # a browser signed in before: that session ends
     if earlier is not None:
         await run_in_threadpool(portal.store.end_session, earlier[1].id, "signed in again")
     invitation, session_token, why = await run_in_threadpool(_sign_in, portal, request, token)
     if session_token is None:
-        return forbidden(portal, request, _link_problem(invitation, why) or "Not valid.")
+        return forbidden(portal, request, _link_problem(invitation, why) or N_("Not valid."))
+    asked = language.asked_for(request)
+    if invitation is not None and asked is not None:  # their e-mails follow it
+        await run_in_threadpool(portal.store.remember_language, invitation, asked)
     response = redirect(portal, "/")
     response.set_cookie(
         COOKIE, session_token, max_age=portal.session_max_seconds, httponly=True,
@@ -85,23 +92,23 @@ def _may_try(portal: Portal, request: Request) -> bool:
 
 def _link_problem(invitation: Invitation | None, why: str = "") -> str | None:
     if invitation is None or why == "unknown":
-        return "This sign-in link is not valid, or it has expired."
+        return N_("This sign-in link is not valid, or it has expired.")
     if invitation.revoked or why == "revoked":
-        return ("This invitation was withdrawn by the secretariat (a newer invitation "
-                "replaces an older one). Use the newest link you were sent.")  # fmt: skip
+        return N_("This invitation was withdrawn by the secretariat (a newer invitation "
+                  "replaces an older one). Use the newest link you were sent.")  # fmt: skip
     if invitation.expired or why == "expired":
-        return "This sign-in link is not valid, or it has expired."
+        return N_("This sign-in link is not valid, or it has expired.")
     if invitation.used or why == "used":
-        return ("This sign-in link has been used: a link signs in once. If it was not you "
-                "who used it, tell the secretariat at once.")  # fmt: skip
+        return N_("This sign-in link has been used: a link signs in once. If it was not you "
+                  "who used it, tell the secretariat at once.")  # fmt: skip
     return None
 
 
 def _too_many_signins(portal: Portal, request: Request) -> Response:
     minutes = portal.limits.signin_window_seconds // 60
     response = forbidden(
-        portal, request, f"Too many sign-in attempts from your address: wait {minutes} "
-        "minutes, then open your link again.", status=429,
+        portal, request, N_("Too many sign-in attempts from your address: wait %(minutes)s "
+        "minutes, then open your link again."), status=429, minutes=minutes,
     )  # fmt: skip
     response.headers["Retry-After"] = str(portal.limits.signin_window_seconds)
     return response

@@ -85,6 +85,39 @@ class Store(People):
     records of uploads and builds, and the uploads' bodies. Safe to use from several threads
     (a connection per thread) and processes (SQLite's locking; one writer at a time)."""
 
+    # --- the language each person reads the portal in --------------------------------------
+
+    def remember_language(self, who: Invitation, lang: str) -> None:
+        """Keep the language `who` reads the portal in (at sign-in, on the switch, with an
+        upload): the e-mails sent to their address, or to their member, are in it."""
+        with self.tx() as conn:
+            conn.execute(
+                "INSERT INTO languages (email, member, lang, updated) VALUES (?,?,?,?) "
+                "ON CONFLICT(email) DO UPDATE SET member=excluded.member, lang=excluded.lang, "
+                "updated=excluded.updated",
+                (who.email.lower(), who.member, lang, utc_now_iso()),
+            )
+
+    def language_of(self, email: str | None, member: str | None = None) -> str | None:
+        """The language the person at `email` last read the portal in; else, for a
+        member's address nobody signed in with, the language its member's people last
+        read it in; None when not known."""
+        conn = self._connection()
+        if email:
+            row = conn.execute(
+                "SELECT lang FROM languages WHERE email = ?", (email.lower(),)
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+        if member:
+            row = conn.execute(
+                "SELECT lang FROM languages WHERE member = ? ORDER BY updated DESC LIMIT 1",
+                (member,),
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+        return None
+
     # --- revisions ------------------------------------------------------------------------
 
     def revisions_dir(self, year: int, member: str) -> Path:

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import WgreportError
+from ..i18n import gettext as _
 from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs, draft_name
 from ..review import confirmations
@@ -34,6 +35,7 @@ from ..review.messages import long_date
 from .chapters import Chapter, chapter_pdf, find_chapter, page_images, page_png
 from .store import Invitation, Session
 from .web import (
+    N_,
     Portal,
     client_address,
     csrf_token,
@@ -71,7 +73,7 @@ def member_view(portal: Portal, code: str) -> MemberView:
         record = confirmations.load_record(portal.inputs_dir, portal.year)
         states = confirmations.member_states(portal.inputs_dir, portal.year)
     except WgreportError:
-        problem = (
+        problem = _(
             "The country-validation record cannot be read just now; the secretariat "
             "has been told by its own page. Try again later."
         )
@@ -101,34 +103,45 @@ def _state_words(
     current: confirmations.Round,
     zone: dt.tzinfo | None = None,
 ) -> str:
-    draft = f"draft {draft_name(current.draft)}"
-    due = f", by {long_date(current.due)}" if current.due else ""
+    draft = draft_name(current.draft)
+    due = long_date(current.due) if current.due else None
+    at = shown_time(state.at, zone)
     match state.state:
+        case "requested" if due:
+            return _(
+                "The secretariat asks you to check your chapter in draft %(draft)s, by "
+                "%(due)s: confirm it, or return corrections."
+            ) % {"draft": draft, "due": due}
         case "requested":
-            return (
-                f"The secretariat asks you to check your chapter in {draft}{due}: "
+            return _(
+                "The secretariat asks you to check your chapter in draft %(draft)s: "
                 "confirm it, or return corrections."
-            )
+            ) % {"draft": draft}
         case "confirmed":
-            at = shown_time(state.at, zone)
-            return f"You confirmed your chapter in {draft} on {at} ({state.by})."
+            return _("You confirmed your chapter in draft %(draft)s on %(at)s (%(by)s).") % {
+                "draft": draft, "at": at, "by": state.by,
+            }  # fmt: skip
+        case "changed since confirmed" if due:
+            return _(
+                "Changed since you confirmed: your contribution changed after you confirmed "
+                "your chapter in draft %(draft)s on %(at)s. Confirm again, by %(due)s."
+            ) % {"draft": draft, "at": at, "due": due}
         case "changed since confirmed":
-            return (
-                f"Changed since you confirmed: your contribution changed after you "
-                f"confirmed your chapter in {draft} on {shown_time(state.at, zone)}. Confirm "
-                f"again{due}."
-            )
+            return _(
+                "Changed since you confirmed: your contribution changed after you confirmed "
+                "your chapter in draft %(draft)s on %(at)s. Confirm again."
+            ) % {"draft": draft, "at": at}
         case "corrections":
-            return (
-                f"You returned corrections to your chapter in {draft} on "
-                f"{shown_time(state.at, zone)} (comment {state.comment}); the secretariat answers "
-                "them, and asks you again on a newer draft."
-            )
-    return "Your chapter is not part of the open round."
+            return _(
+                "You returned corrections to your chapter in draft %(draft)s on %(at)s "
+                "(comment %(comment)s); the secretariat answers them, and asks you again on "
+                "a newer draft."
+            ) % {"draft": draft, "at": at, "comment": state.comment}
+    return _("Your chapter is not part of the open round.")
 
 
 def _member_name(portal: Portal, code: str) -> str:
-    wg, _ = load_working_group(Inputs(portal.inputs_dir).working_group)
+    wg, _issues = load_working_group(Inputs(portal.inputs_dir).working_group)
     member = wg.member(code) if wg is not None else None
     return member.name if member is not None else code
 
@@ -244,16 +257,17 @@ async def member_page_image(request: Request) -> Response:
     found = await run_in_threadpool(_own_chapter, request)
     if isinstance(found, Response):
         return found
-    portal, _, chapter = found
+    portal, _signed, chapter = found
     number = int(raw) if raw.isdigit() and len(raw) <= 5 else 0
     image = await run_in_threadpool(page_png, chapter, number) if number else None
     if image is None:
         return forbidden(
             portal,
             request,
-            f"There is no image of that page: your chapter is "
-            f"{chapter.span} of draft {draft_name(chapter.draft)}.",
+            N_("There is no image of that page: your chapter is %(span)s of draft %(draft)s."),
             status=404,
+            span=chapter.shown_span,
+            draft=draft_name(chapter.draft),
         )
     return Response(image, media_type="image/png")
 
@@ -263,7 +277,7 @@ async def member_confirm(request: Request) -> Response:
     found = await signed_form(request, "/member/validation", max_fields=2)
     if isinstance(found, Response):
         return found
-    portal, signed, _ = found
+    portal, signed, _fields = found
     who = signed[0]
     code = str(who.member)
 
@@ -272,7 +286,9 @@ async def member_confirm(request: Request) -> Response:
             done = confirmations.confirm(portal.inputs_dir, portal.year, code, who.email)
         except WgreportError as exc:
             refuse(request, "confirmation refused")
-            return _member_page(portal, signed, refusal=f"Not confirmed: {exc}.", status=409)
+            return _member_page(
+                portal, signed, refusal=_("Not confirmed: %(error)s.") % {"error": exc}, status=409
+            )
         portal.store.audit(
             "validation-confirmed",
             who,
@@ -293,31 +309,30 @@ def correction_problems(
     problems: dict[str, str] = {}
     comment = fields.get("comment", "")
     if not comment.strip():
-        problems["comment"] = (
+        problems["comment"] = _(
             "Say what is to be corrected: the corrections are empty. "
             "Name the words or the figure and what they should be."
         )
     elif len(comment) > CORRECTION_CHARS:
-        problems["comment"] = (
-            f"At most {CORRECTION_CHARS:,} characters ({len(comment):,} "
-            "given): send the longest parts in a second correction."
-        )
+        problems["comment"] = _(
+            "At most %(most)s characters (%(given)s given): send the longest parts in a "
+            "second correction."
+        ) % {"most": f"{CORRECTION_CHARS:,}", "given": f"{len(comment):,}"}
     raw = fields.get("page", "").strip()
     number = None
     if raw:
         if not raw.isdigit() or len(raw) > 5:
-            problems["page"] = (
-                f"'{raw[:20]}' is not a page number: give the page of the "
-                "draft as printed at its foot, e.g. 18, or leave it empty."
-            )
+            problems["page"] = _(
+                "'%(typed)s' is not a page number: give the page of the draft as printed "
+                "at its foot, e.g. 18, or leave it empty."
+            ) % {"typed": raw[:20]}
         else:
             number = int(raw)
             if chapter is not None and number not in chapter.pages:
-                problems["page"] = (
-                    f"Page {number} is not in your chapter, which is "
-                    f"{chapter.span} of draft {draft_name(chapter.draft)}: "
-                    "give one of those, or leave it empty."
-                )
+                problems["page"] = _(
+                    "Page %(page)s is not in your chapter, which is %(span)s of draft "
+                    "%(draft)s: give one of those, or leave it empty."
+                ) % {"page": number, "span": chapter.shown_span, "draft": draft_name(chapter.draft)}
     return problems, number
 
 
@@ -359,7 +374,7 @@ async def member_corrections(request: Request) -> Response:
                 signed,
                 typed=typed,
                 status=409,
-                refusal=f"The corrections were not recorded: {exc}.",
+                refusal=_("The corrections were not recorded: %(error)s.") % {"error": exc},
             )
         portal.store.audit(
             "validation-corrections",

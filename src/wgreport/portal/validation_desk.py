@@ -17,15 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import i18n
 from ..errors import WgreportError
+from ..i18n import gettext as _
 from ..inputs.comments import drafts_known
 from ..layout import Inputs, Outputs, draft_name
 from ..review import confirmations
-from ..review.messages import long_date, validation_reminder, validation_request
+from ..review.messages import long_date
 from ..review.notices import Delivery, Notice, deliver, member_address
 from ..runtime.clock import utc_now
 from ..runtime.mail import SENT_BY_SMTP
 from .mailing import PortalPost, mail_failed, portal_post
+from .mailtexts import validation_reminder, validation_request
 from .store import Invitation, Session
 from .validation import shown_time
 from .web import (
@@ -59,7 +62,8 @@ def round_rows(
         record = confirmations.load_record(portal.inputs_dir, portal.year)
         states = confirmations.member_states(portal.inputs_dir, portal.year)
     except WgreportError as exc:
-        return None, [], f"The country-validation record cannot be read: {exc}."
+        return None, [], _("The country-validation record cannot be read: %(error)s.") % {
+            "error": exc}  # fmt: skip
     rows = [
         {
             "code": s.code,
@@ -127,20 +131,21 @@ def open_problems(fields: dict[str, str]) -> tuple[dict[str, str], int | None, d
     draft = int(raw) if raw.isdigit() and len(raw) <= 6 else None
     if draft is None:
         problems["draft"] = (
-            f"'{raw[:20]}' is not a draft number: choose one of the drafts listed."
+            _("'%(draft)s' is not a draft number: choose one of the drafts listed.")
+            % {"draft": raw[:20]}
             if raw
-            else "Choose the draft whose pages the members check."
+            else _("Choose the draft whose pages the members check.")
         )
     due = None
     if when:
         try:
             due = dt.date.fromisoformat(when)
         except ValueError:
-            problems["due"] = (
-                f"'{when[:20]}' is not a date: write it as YYYY-MM-DD, e.g. "
-                f"{(utc_now().date() + dt.timedelta(days=10)).isoformat()}, "
-                "or leave it empty."
-            )
+            problems["due"] = _(
+                "'%(due)s' is not a date: write it as YYYY-MM-DD, e.g. %(example)s, or "
+                "leave it empty."
+            ) % {"due": when[:20],
+                 "example": (utc_now().date() + dt.timedelta(days=10)).isoformat()}  # fmt: skip
     return problems, draft, due
 
 
@@ -165,13 +170,14 @@ def _send(
 
 def _outcome(delivery: Delivery) -> str:
     if delivery.where == SENT_BY_SMTP:
-        return "sent"
+        return _("sent")
     if delivery.where:
-        return f"written to the outbox ({Path(delivery.where).name}): no SMTP server is set"
+        return _("written to the outbox (%(file)s): no SMTP server is set") % {
+            "file": Path(delivery.where).name}  # fmt: skip
     if delivery.notice.message is None:
-        return ("not sent: no e-mail address is known (add `email` to the member in "
-                "working-group.yaml)")  # fmt: skip
-    return f"not sent, kept in the outbox: {delivery.error}"
+        return _("not sent: no e-mail address is known (add `email` to the member in "
+                 "working-group.yaml)")  # fmt: skip
+    return _("not sent, kept in the outbox: %(error)s") % {"error": delivery.error}
 
 
 def _notices(
@@ -189,11 +195,14 @@ def _notices(
             continue
         to = member_address(post.group, code, edition.contribution(code))
         message = None
+        # in the language the person at that address reads the portal in (portal.mailtexts)
+        lang = portal.store.language_of(to, code) or i18n.SOURCE_LANGUAGE
         if to and reminder:
             message = validation_reminder(post.head, member, to, current.draft, current.due,
-                                          changed=code in changed)  # fmt: skip
+                                          lang, changed=code in changed)  # fmt: skip
         elif to:
-            message = validation_request(post.head, member, to, current.draft, current.due)
+            message = validation_request(post.head, member, to, current.draft, current.due,
+                                         lang)  # fmt: skip
         why = "validation reminder" if reminder else "validation request"
         notices.append(Notice(to, why, message, code))
     return notices, post
@@ -210,8 +219,9 @@ def _mail(
         results = _send(portal, who, client, kind, notices, post)
     except Exception as exc:  # an e-mail never fails the page
         mail_failed(portal, who, client, kind, None, exc)
+        problem = _("No message was sent: %(error)s") % {"error": exc}
         return {"kind": kind, "results": [], "kept": 0, "unaddressed": 0,
-                "failed": 1, "problem": f"No message was sent: {exc}"}  # fmt: skip
+                "failed": 1, "problem": problem}  # fmt: skip
     return {"kind": kind, "results": results, "failed": sum(not r["ok"] for r in results),
             "kept": sum(r["kept"] for r in results),
             "unaddressed": sum(not r["ok"] and not r["kept"] for r in results),
@@ -245,7 +255,11 @@ async def secretariat_open(request: Request) -> Response:
         except WgreportError as exc:
             refuse(request, "round refused")
             return _secretariat_page(
-                portal, signed, typed=typed, status=409, refusal=f"The round was not opened: {exc}."
+                portal,
+                signed,
+                typed=typed,
+                status=409,
+                refusal=_("The round was not opened: %(error)s.") % {"error": exc},
             )
         sent = _mail(
             portal,
@@ -273,7 +287,7 @@ async def secretariat_remind(request: Request) -> Response:
     found = await signed_form(request, "/secretariat/validation", max_fields=2)
     if isinstance(found, Response):
         return found
-    portal, signed, _ = found
+    portal, signed, _fields = found
     who = signed[0]
     client = client_address(request)
 
@@ -286,7 +300,7 @@ async def secretariat_remind(request: Request) -> Response:
                 signed,
                 status=409,
                 refusal=problem
-                or ("No round is open, so there is nobody to remind: open one first."),
+                or _("No round is open, so there is nobody to remind: open one first."),
             )
         codes = [r["code"] for r in rows if r["state"] in REMINDED]
         changed = {r["code"] for r in rows if r["state"] == "changed since confirmed"}

@@ -22,7 +22,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from .. import i18n
 from ..layout import REPORT_HTML, REPORT_PDF
+from . import language
 from .builds import Builds
 from .limits import DEFAULT_LIMITS, PortalLimits
 from .store import (
@@ -109,16 +111,77 @@ def pages() -> Any:
     """The one template environment of the portal's pages (autoescaped, strict)."""
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PAGES)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the request's language (portal.language sets it per request): one environment,
+    # every message looked up in the current language when the page is rendered
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    environment.filters["or_list"] = or_list
+    environment.filters["css_string"] = css_string
+    environment.filters["word"] = word
+    environment.filters["upload_message"] = _upload_message
+    return environment
+
+
+def or_list(items: Any) -> str:
+    """Words joined as alternatives in the current language, by Babel's locale data
+    (English "a or b", Korean "a 또는 b"); each word translated (they are `N_` words)."""
+    from babel.lists import format_list
+
+    words = [i18n.gettext(str(item)) for item in items]
+    return format_list(words, style="or", locale=i18n.current_language()) if words else ""
+
+
+def word(value: Any) -> str:
+    """A word the page shows from a record (a comment's kind or status, a state) in the
+    current language when it is one of the words the catalogue has (`language.SHOWN_WORDS`),
+    else as written (a value a file has that no list names)."""
+    text = "" if value is None else str(value)
+    return i18n.gettext(text) if text in language.KNOWN_WORDS else text
+
+
+def _upload_message(kept: str) -> Any:
+    """An upload's kept message in the current language (`portal.uploadwords`), marked
+    `lang="en"` when it stayed English on a page in another language."""
+    from markupsafe import Markup, escape
+
+    from .uploadwords import upload_message
+
+    words = upload_message(str(kept))
+    return Markup(f'<span lang="en">{escape(words.text)}</span>') if words.english else words.text
+
+
+def css_string(text: str) -> Any:
+    """`text` as the inside of a CSS string in a page's <style> (a translated word of
+    `content:`): every character but letters, digits, spaces and ':' as a CSS escape, so
+    no quote or `</style>` can end it."""
+    from markupsafe import Markup
+
+    safe = "".join(c if c.isalnum() or c in " :" else f"\\{ord(c):x} " for c in str(text))
+    return Markup(safe)
 
 
 def page(portal: Portal, name: str, status: int = 200, **values: Any) -> Response:
-    html = pages().get_template(name).render(year=portal.year, **values)
-    return HTMLResponse(html, status_code=status)
+    """A page in the request's language, with the language switch."""
+    html = (
+        pages()
+        .get_template(name)
+        .render(
+            year=portal.year,
+            lang=i18n.current_language(),
+            languages=language.switch_links(),
+            **values,
+        )
+    )
+    return HTMLResponse(
+        html, status_code=status, headers={"content-language": i18n.current_language()}
+    )
 
 
 def refuse(request: Request, reason: str) -> None:
@@ -126,9 +189,21 @@ def refuse(request: Request, reason: str) -> None:
     request.state.refusal = reason
 
 
-def forbidden(portal: Portal, request: Request, reason: str, status: int = 403) -> Response:
-    refuse(request, reason)
-    return page(portal, "forbidden.html.j2", status=status, reason=reason)
+def N_(message: str) -> str:
+    """A message marked for the catalogue, translated where it is shown (`_(value)`)."""
+    return message
+
+
+def forbidden(
+    portal: Portal, request: Request, reason: str, status: int = 403, **values: Any
+) -> Response:
+    """The page refusing a request, saying why: `reason` (a message of the catalogue,
+    marked `N_`, with its `%(name)s` values) in the request's language, in English in
+    the audit line."""
+    refuse(request, reason % values if values else reason)
+    shown = i18n.gettext(reason)
+    return page(portal, "forbidden.html.j2", status=status,
+                reason=shown % values if values else shown)  # fmt: skip
 
 
 def redirect(portal: Portal, path: str) -> Response:

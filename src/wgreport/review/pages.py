@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,11 +24,13 @@ from ..inputs.comments import CommentRow, CommentSummary, ReviewFile, Reviews
 from ..layout import (
     COMMENTS_CSV,
     COMMENTS_HTML,
+    REPORT_HTML,
     REPORT_JSON,
     REPORT_PDF,
     Draft,
     YearOutputs,
     data_file,
+    report_file,
 )
 from ..render.html import make_environment
 from .draftdiff import DraftChanges, changes_lines, compare_drafts, draft_folders
@@ -110,6 +113,20 @@ def member_words(changes: DraftChanges) -> list[MemberWords]:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """The report of a draft in another language (`report.ko.pdf`, `report.ko.html`), as
+    its manifest's `languages` records it."""
+
+    lang: str
+    name: str  # the language's own name: 한국어
+    pdf: str
+    html: str
+    pages: int
+    pdf_sha256: str
+    size: str
+
+
+@dataclass(frozen=True)
 class DraftEntry:
     """One published draft (or the final) as the review page lists it."""
 
@@ -126,6 +143,7 @@ class DraftEntry:
     manifest: dict[str, Any]
     changes: list[str] = field(default_factory=list)
     words: list[MemberWords] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,7 +195,32 @@ def _entry(year_dir: Path, folder: Path, changes: DraftChanges | None = None) ->
         manifest=manifest,
         changes=(changes_lines(changes) or ["nothing"]) if changes else [],
         words=member_words(changes) if changes else [],
+        translations=translations(draft, manifest, link),
     )
+
+
+def translations(
+    draft: Draft, manifest: dict[str, Any], link: Callable[[Path], str]
+) -> list[Translation]:
+    """The draft's report in each of its other languages whose files are there (a draft
+    built in English only, or before issue 42, has none)."""
+    from ..i18n import autonym
+
+    out: list[Translation] = []
+    for lang, record in sorted((manifest.get("languages") or {}).items()):
+        pdf, html = (
+            draft.file(report_file(REPORT_PDF, lang)),
+            draft.file(report_file(REPORT_HTML, lang)),
+        )
+        if not (isinstance(record, dict) and pdf.is_file() and html.is_file()):
+            continue
+        out.append(Translation(
+            lang=lang, name=autonym(lang), pdf=link(pdf), html=link(html),
+            pages=int(record.get("pages") or 0),
+            pdf_sha256=manifest["outputs"].get(report_file(REPORT_PDF, lang), ""),
+            size=_size(pdf.stat().st_size),
+        ))  # fmt: skip
+    return out
 
 
 def previous_problems(validation: Path) -> tuple[int | None, list[str]]:

@@ -90,7 +90,7 @@ def test_a_refused_comment_keeps_everything_typed_and_says_why_at_the_field(
     assert ">Recount &#34;it&#34;.</textarea>" in form
     assert re.search(r'<option value="1" selected>001</option>', form)
     assert re.search(r'<option value="KR" selected>', form)
-    assert "<option selected>substantive</option>" in form
+    assert '<option value="substantive" selected>substantive</option>' in form
     # the reason, in words, beside the page field, which says it is the one at fault
     words = f"Page 90 is past the draft's last page, {PAGES}"
     page_field = re.search(r'<p><label for="page">.*?</p>', form, re.S)
