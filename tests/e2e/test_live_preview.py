@@ -40,6 +40,9 @@ def test_the_live_preview_follows_the_saves_in_chromium(tmp_path: Path) -> None:
     assert [(s["name"], s["ok"]) for s in seen["steps"]] == [
         ("foreword", True), ("broken", True), ("fixed", True)], seen  # fmt: skip
     assert seen["steps"][0]["shows_text"] is True
+    # the foreword's new text swapped into the open page, not the whole page loaded again;
+    # a chapter left out changes the contents: the page is loaded again
+    assert [s["reloaded"] for s in seen["steps"]] == [False, True, True], seen["steps"]
     problems = seen["steps"][1]["problems"]
     assert "inputs/2024/contributions/KR.yaml:4:7" in problems
     assert "'year' should be a whole number" in problems
