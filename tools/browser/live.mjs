@@ -43,6 +43,8 @@ const state = () => page.evaluate(() => {
     connected: panel ? panel.dataset.connected === "yes" : false,
     body: document.body.textContent,
     problems: problems ? problems.innerText : null,
+    banner: (document.querySelector(".draft-info") || {}).textContent || null,
+    bar: (panel && panel.querySelector(".wg-live-bar") || {}).textContent || null,
   };
 });
 
@@ -75,7 +77,8 @@ for (const step of plan.steps) {
   seen.steps.push({ name: step.name, ok: met !== null, ms, build: met ? met.build : null,
                     problems: met ? met.problems : null,
                     shows_text: met && step.text ? met.body.includes(step.text) : null,
-                    reloaded: loads > loadsBefore });
+                    reloaded: loads > loadsBefore,
+                    banner: met ? met.banner : null, bar: met ? met.bar : null });
   // the next save once the page listens again (a save before that is not missed either:
   // the page's first event says which build is newest, and it reloads if it is not that)
   current = met && await until((s) => s.build === met.build && s.connected);
