@@ -22,6 +22,9 @@ and measures:
   the render workers) after 5 and after `--saves` saves of the member's file (each save
   waited for until its build is done, not its PDF).
 
+With `--no-pdf` the preview runs without its background PDF and only `cold` (the first
+build alone) and `reload` are measured: the save-to-page time without the layout beside it.
+
 Prints the table and appends a dated section to `--out`.
 """
 
@@ -100,7 +103,9 @@ def _whole(status: dict[str, Any]) -> bool:
     return status["pdf"] is not None and bool(status["pdf"]["complete"])
 
 
-def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str, Any]:
+def measure(
+    size: int, reloads: int, chapter_runs: int, saves: int, pdf: bool = True
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="wgreport-live-") as tmp:
         folder = Path(tmp)
         inputs, code = sized_inputs(size, folder)
@@ -108,14 +113,16 @@ def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str,
         foreword = inputs / str(YEAR) / "foreword.md"
         original, opening = member.read_text(encoding="utf-8"), foreword.read_text("utf-8")
         chapter = f"member-{code.lower()}"
-        with live_preview(inputs, folder / "outputs", ready_seconds=1800) as run:
-            first = _wait(run, _whole)
-            cold = float(first["seconds"]) + float(first["pdf"]["seconds"])
+        more = () if pdf else ("--no-pdf",)
+        with live_preview(inputs, folder / "outputs", *more, ready_seconds=1800) as run:
+            first = _wait(run, _whole if pdf else lambda s: s["build"] >= 1)
+            cold = float(first["seconds"]) + (float(first["pdf"]["seconds"]) if pdf else 0.0)
             print(
-                f"{size} members: cold {first['seconds']:.1f} s + PDF "
-                f"{first['pdf']['seconds']:.1f} s ({first['pdf']['pages']} pages)",
+                f"{size} members: cold {first['seconds']:.1f} s"
+                + (f" + PDF {first['pdf']['seconds']:.1f} s ({first['pdf']['pages']} pages)"
+                   if pdf else " (no PDF)"),
                 flush=True,
-            )
+            )  # fmt: skip
             steps = [
                 {"name": f"reload {n}", "path": str(foreword),
                  "content": opening + f"\nThe benchmark's sentence number {n}.\n",
@@ -126,7 +133,21 @@ def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str,
             reload_ms = [s["ms"] for s in seen["steps"] if s["ok"]]
             if len(reload_ms) != reloads:
                 raise SystemExit(f"a reload was not seen: {seen}")
-            print(f"  reloads (ms): {reload_ms}", flush=True)
+            in_place = sum(1 for s in seen["steps"] if s.get("reloaded") is False)
+            # the preview's own time for each of those saves' rebuilds (its log)
+            logged = run.log.read_text(encoding="utf-8")
+            rebuilt = [
+                float(t) for t in re.findall(r"foreword\.md: build \d+ in ([\d.]+) s", logged)
+            ]
+            print(
+                f"  saves to page (ms): {reload_ms}; {in_place} changed in place, "
+                f"{reloads - in_place} reloaded; the rebuilds (s): {rebuilt}",
+                flush=True,
+            )
+            if not pdf:
+                return {"size": size, "code": code, "cold": cold, "reload_ms": reload_ms,
+                        "in_place": in_place, "rebuilt": rebuilt, "chapter_s": [],
+                        "memory": {}, "saves": 0, "pages": 0}  # fmt: skip
             _wait(run, lambda s: _whole(s) and s["pdf"]["build"] == s["build"])
             chapter_s = []
             for n in range(1, chapter_runs + 1):
@@ -155,8 +176,35 @@ def measure(size: int, reloads: int, chapter_runs: int, saves: int) -> dict[str,
                     print(f"  after {n} saves: {marks[n][0]:.0f} MiB "
                           f"({marks[n][1]:.0f} MiB with its workers)", flush=True)  # fmt: skip
     return {"size": size, "code": code, "cold": cold, "reload_ms": reload_ms,
-            "chapter_s": chapter_s, "memory": marks, "saves": saves,
+            "in_place": in_place, "chapter_s": chapter_s, "memory": marks, "saves": saves,
             "pages": first["pdf"]["pages"]}  # fmt: skip
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} s" if values else "-"
+
+
+def _page_only(args: Any, results: list[dict[str, Any]], load: tuple[float, ...]) -> list[str]:
+    """The section's lines after its title, for a run with --no-pdf."""
+    rows = []
+    for r in results:
+        ms = r["reload_ms"]
+        rows.append(
+            f"| {r['size']} | {r['cold']:.1f} s | {statistics.median(ms) / 1e3:.2f} s "
+            f"| {max(ms) / 1e3:.2f} s | {_median(r['rebuilt'])} | {r['in_place']} of {len(ms)} |"
+        )
+    return [
+        f"`PYTHONPATH=$PWD/src .venv/bin/python benchmarks/live_preview.py --sizes {args.sizes} "
+        f"--reloads {args.reloads} --no-pdf` on {platform.node()} ({os.cpu_count()} cores, "
+        f"Python {platform.python_version()}); load average after the runs "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.",
+        "",
+        "| members | first build | save → page showing the new text (Chromium), median | max "
+        "| of which the rebuild (the preview's log), median | saves shown in place, without a "
+        "reload |",
+        "|---:|---:|---:|---:|---:|---:|",
+        *rows,
+    ]
 
 
 def main() -> None:
@@ -166,8 +214,9 @@ def main() -> None:
     parser.add_argument("--chapter-runs", type=int, default=3)
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-preview-live.md")
+    parser.add_argument("--no-pdf", action="store_true", help="only the saves to the page")
     args = parser.parse_args()
-    results = [measure(int(s), args.reloads, args.chapter_runs, args.saves)
+    results = [measure(int(s), args.reloads, args.chapter_runs, args.saves, not args.no_pdf)
                for s in args.sizes.split(",")]  # fmt: skip
     load = os.getloadavg()
     lines = [
@@ -184,6 +233,9 @@ def main() -> None:
         f"| after {args.saves} |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if args.no_pdf:
+        lines[2:] = _page_only(args, results, load)
+        results = []
     for r in results:
         chapter = statistics.median(r["chapter_s"])
         five, last = r["memory"][5], r["memory"][r["saves"]]

@@ -5,8 +5,11 @@ Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import SMALL, copy_inputs
 from tests.support.livepreview import drive, live_preview
@@ -40,6 +43,9 @@ def test_the_live_preview_follows_the_saves_in_chromium(tmp_path: Path) -> None:
     assert [(s["name"], s["ok"]) for s in seen["steps"]] == [
         ("foreword", True), ("broken", True), ("fixed", True)], seen  # fmt: skip
     assert seen["steps"][0]["shows_text"] is True
+    # the foreword's new text swapped into the open page, not the whole page loaded again;
+    # a chapter left out changes the contents: the page is loaded again
+    assert [s["reloaded"] for s in seen["steps"]] == [False, True, True], seen["steps"]
     problems = seen["steps"][1]["problems"]
     assert "inputs/2024/contributions/KR.yaml:4:7" in problems
     assert "'year' should be a whole number" in problems
@@ -93,3 +99,26 @@ def test_only_the_changed_chapter_is_laid_out_again_with_its_page_images(tmp_pat
     second = whole_pdf(settings, files, 2)
     assert second.complete and second.chapters == part.chapters
     assert not Outputs(settings.outputs_dir).year(2024).drafts.exists()
+
+
+def test_a_section_swapped_in_carries_the_new_build_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the foreword's section is sent to the open page; the draft banner outside it
+    still shows the new build's time (the tests' pinned clock unset: each build its own)."""
+    monkeypatch.delenv("WGREPORT_BUILD_TIME", raising=False)
+    inputs = copy_inputs(tmp_path, members=SMALL)
+    foreword = Inputs(inputs).edition(2024).foreword
+    steps: list[dict[str, Any]] = [
+        {"name": f"foreword {n}", "path": str(foreword), "text": f"{SENTENCE} ({n})",
+         "content": foreword.read_text(encoding="utf-8") + f"\n{SENTENCE} ({n})\n"}
+        for n in (1, 2)
+    ]  # fmt: skip
+    with live_preview(inputs, tmp_path / "outputs", "--no-pdf") as run:
+        seen = drive(run.url, steps, tmp_path)
+    assert [(s["ok"], s["reloaded"]) for s in seen["steps"]] == [(True, False)] * 2, seen
+    assert seen["errors"] == [], seen["errors"]
+    for step in seen["steps"]:
+        made = re.search(r"Live preview, build \d+ \((\S+), ", step["bar"])
+        assert made is not None, step["bar"]
+        assert f"built {made.group(1)} " in step["banner"], (step["banner"], step["bar"])

@@ -12,7 +12,8 @@
 // condition, and records the milliseconds from the save until then; the next step is
 // taken once that page listens to the server's events again. The page itself never
 // polls (it listens to the server's events); this script checks the page it has, between
-// reloads, every 10 ms. Prints one JSON object: the steps as seen, and the page's errors.
+// reloads, every 10 ms. Prints one JSON object: the steps as seen (each with whether the
+// page was loaded again or changed in place), and the page's errors.
 import { readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -31,6 +32,8 @@ const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on("pageerror", (e) => seen.errors.push(String(e)));
 page.on("console", (m) => { if (m.type() === "error") seen.errors.push(m.text()); });
 page.on("request", (r) => seen.requests.push(new URL(r.url()).pathname));
+let loads = 0; // the page loaded again (a reload), not changed in place
+page.on("framenavigated", (f) => { if (f === page.mainFrame()) loads += 1; });
 
 const state = () => page.evaluate(() => {
   const panel = document.getElementById("wg-live");
@@ -40,6 +43,8 @@ const state = () => page.evaluate(() => {
     connected: panel ? panel.dataset.connected === "yes" : false,
     body: document.body.textContent,
     problems: problems ? problems.innerText : null,
+    banner: (document.querySelector(".draft-info") || {}).textContent || null,
+    bar: (panel && panel.querySelector(".wg-live-bar") || {}).textContent || null,
   };
 });
 
@@ -62,6 +67,7 @@ for (const step of plan.steps) {
   if (!current) break;
   const before = current.build;
   const saved = Date.now();
+  const loadsBefore = loads;
   writeFileSync(step.path, step.content);
   const met = await until((s) => s.build > before
     && (step.text === undefined || s.body.includes(step.text))
@@ -70,7 +76,9 @@ for (const step of plan.steps) {
   const ms = Date.now() - saved;
   seen.steps.push({ name: step.name, ok: met !== null, ms, build: met ? met.build : null,
                     problems: met ? met.problems : null,
-                    shows_text: met && step.text ? met.body.includes(step.text) : null });
+                    shows_text: met && step.text ? met.body.includes(step.text) : null,
+                    reloaded: loads > loadsBefore,
+                    banner: met ? met.banner : null, bar: met ? met.bar : null });
   // the next save once the page listens again (a save before that is not missed either:
   // the page's first event says which build is newest, and it reloads if it is not that)
   current = met && await until((s) => s.build === met.build && s.connected);

@@ -1,10 +1,12 @@
 """The live preview's web server (Starlette on uvicorn): `/` serves the report's page with
 a small script and the problems panel put in; the script listens to `/_live/events`
-(server-sent events: the page never polls) and reloads the page when a build is done.
+(server-sent events: the page never polls) and, when a build is done, swaps the changed
+sections into the page in place (`patch`), or reloads it when more than sections changed.
 
     /                        the report, with the panel (problems, the PDF, changed pages)
-    /_live/events            server-sent events: `hello` and `build` (the build's number),
-                             `pdf` (the background PDF is done)
+    /_live/events            server-sent events: `hello` and `build` (the build's number:
+                             the page reloads), `patch` (the changed sections, see
+                             live/patch.py), `pdf` (the background PDF is done)
     /_live/live.js           the page's script
     /_live/pdf               the panel's PDF part (fetched on a `pdf` event)
     /_live/status            the state as JSON (for scripts and benchmarks)
@@ -18,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html as htmllib
+import json
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from . import patch
 from .pdfjob import PdfDone, PdfWorker
 from .rebuild import Built, LiveBuilder
 from .watcher import saves
@@ -49,20 +54,11 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
 
 SCRIPT = """\
 (() => {
-  const panel = document.getElementById("wg-live");
-  const shown = panel.dataset.build;
+  const panel = () => document.getElementById("wg-live");
+  let shown = panel().dataset.build;
   // where the reader was: the first element with an id at the top of the window, and how
   // far below the top it was (chapters off screen are not laid out: a scroll offset alone
   // would land elsewhere)
-  const place = sessionStorage.getItem("wg-live-place");
-  if (place !== null) {
-    sessionStorage.removeItem("wg-live-place");
-    const [id, top] = JSON.parse(place);
-    const target = id && document.getElementById(id);
-    if (target) { target.scrollIntoView(); window.scrollBy(0, -top); }
-  }
-  const events = new EventSource("/_live/events");
-  events.onopen = () => { panel.dataset.connected = "yes"; };
   const here = () => {
     for (const el of document.querySelectorAll("main [id]")) {
       const top = el.getBoundingClientRect().top;
@@ -70,17 +66,61 @@ SCRIPT = """\
     }
     return [null, 0];
   };
+  const back = ([id, top]) => {
+    const target = id && document.getElementById(id);
+    if (target) { target.scrollIntoView(); window.scrollBy(0, -top); }
+  };
+  const place = sessionStorage.getItem("wg-live-place");
+  if (place !== null) {
+    sessionStorage.removeItem("wg-live-place");
+    back(JSON.parse(place));
+  }
+  const events = new EventSource("/_live/events");
+  events.onopen = () => { panel().dataset.connected = "yes"; };
   const reload = () => {
     sessionStorage.setItem("wg-live-place", JSON.stringify(here()));
     events.close();
     location.reload();
   };
   const check = (e) => { if (e.data !== shown) reload(); };
+  // the build's time, outside the sections swapped in: the banner's text, the metadata
+  const restamp = (from, to) => {
+    if (!from || from === to) return;
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT
+      | NodeFilter.SHOW_TEXT, { acceptNode: (n) => n.nodeType === Node.TEXT_NODE
+        ? NodeFilter.FILTER_ACCEPT
+        : (n.id === "wg-live" || (n.tagName === "SECTION" && n.id)
+          ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP) });
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.nodeValue.includes(from)) n.nodeValue = n.nodeValue.split(from).join(to);
+    }
+    for (const meta of document.querySelectorAll("meta[content]")) {
+      if (meta.content === from) meta.content = to;
+    }
+  };
+  // only the changed sections, swapped in place; the whole page again when this page is
+  // not the build the change is from, or a section is not where it was
+  const patch = (e) => {
+    const news = JSON.parse(e.data);
+    if (String(news.build) === shown) return;
+    if (String(news.from) !== shown) return reload();
+    const targets = Object.keys(news.sections).map((id) => [id, document.getElementById(id)]);
+    if (targets.some(([, el]) => !el || el.tagName !== "SECTION")) return reload();
+    const where = here();
+    for (const [id, el] of targets) el.outerHTML = news.sections[id];
+    restamp(news.stamp[0], news.stamp[1]);
+    const connected = panel().dataset.connected;
+    panel().outerHTML = news.panel;
+    panel().dataset.connected = connected;
+    shown = String(news.build);
+    back(where);
+  };
   events.addEventListener("hello", check);
   events.addEventListener("build", check);
+  events.addEventListener("patch", patch);
   events.addEventListener("pdf", async () => {
     const answer = await fetch("/_live/pdf");
-    if (answer.ok) panel.querySelector(".wg-live-pdf").outerHTML = await answer.text();
+    if (answer.ok) panel().querySelector(".wg-live-pdf").outerHTML = await answer.text();
   });
 })();
 """
@@ -136,6 +176,27 @@ def problems_html(built: Built) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Shown:
+    """The report the open pages show: its build, its HTML, the build's time in it, and
+    the HTML cut into sections (None: only ever reloaded whole)."""
+
+    number: int
+    html: str | None
+    stamp: str
+    cut: patch.Cut | None
+
+
+def shown(built: Built, before: Shown | None) -> Shown:
+    """What the pages show once they have `built`: a failed build shows the last good
+    report (the same HTML, with its own build's time)."""
+    if built.failure is not None or built.html is None:
+        same = before is not None and built.html is not None and built.html is before.html
+        return Shown(built.number, built.html, before.stamp if same and before else "",
+                     before.cut if same and before else None)  # fmt: skip
+    return Shown(built.number, built.html, built.made_at, patch.cut(built.html))
+
+
 class LiveSession:
     """The preview's state: the newest build, the newest PDF, the open event streams."""
 
@@ -153,6 +214,7 @@ class LiveSession:
         self._stop: asyncio.Event | None = None
         self._worker: PdfWorker | None = None
         self._watching: asyncio.Task[None] | None = None
+        self._shown: Shown | None = None
         self.saves = 0
 
     # --- building -----------------------------------------------------------------------
@@ -160,6 +222,7 @@ class LiveSession:
     def first_build(self) -> Built:
         """The build before the server listens."""
         self.built = self.builder.build()
+        self._shown = shown(self.built, None)
         return self.built
 
     async def start(self) -> None:
@@ -195,9 +258,24 @@ class LiveSession:
         built = await asyncio.to_thread(self.builder.build, changed)
         self.built = built
         self.say(describe_build(built))
-        self.broadcast("build", str(built.number))
+        self.broadcast(*await asyncio.to_thread(self.news, built))
         self._ask_pdf(built)
         return built
+
+    def news(self, built: Built) -> tuple[str, str]:
+        """The event that brings the open pages to `built`: `patch` (JSON: the build they
+        must show for it, the sections that changed, the build's time before and now, the
+        panel) when only sections changed, else `build` (its number: the page reloads)."""
+        before, now = self._shown, shown(built, self._shown)
+        self._shown = now
+        if before is None or before.cut is None or now.cut is None:
+            return "build", str(built.number)
+        swapped = patch.changed(before.cut, now.cut, before.stamp, now.stamp)
+        if swapped is None:
+            return "build", str(built.number)
+        news = {"from": before.number, "build": built.number, "stamp": [before.stamp, now.stamp],
+                "sections": swapped, "panel": self.panel_box()}  # fmt: skip
+        return "patch", json.dumps(news, ensure_ascii=False)
 
     def _ask_pdf(self, built: Built) -> None:
         if self._worker is not None and built.failure is None and built.ctx is not None:
@@ -276,6 +354,10 @@ class LiveSession:
         return f'<div class="wg-live-pdf">{"<br>".join(parts)}</div>'
 
     def panel(self) -> str:
+        return self.panel_box() + '<script src="/_live/live.js"></script>'
+
+    def panel_box(self) -> str:
+        """The panel (problems, the build, the PDF), without the page's script."""
         built = self.built
         assert built is not None
         warnings = [p for p in built.problems if p.severity == "warning"]
@@ -290,7 +372,7 @@ class LiveSession:
             f'<div id="wg-live" data-build="{built.number}">{STYLE}{problems_html(built)}'
             f'<aside class="wg-live-bar" aria-label="Live preview">Live preview, build '
             f"{built.number} ({built.made_at}, {built.seconds:.1f} s){warned}{self.pdf_html()}"
-            f'</aside></div><script src="/_live/live.js"></script>'
+            f"</aside></div>"
         )
 
     def page(self) -> str:
