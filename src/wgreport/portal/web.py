@@ -126,7 +126,18 @@ def pages() -> Any:
     environment.filters["css_string"] = css_string
     environment.filters["word"] = word
     environment.filters["upload_message"] = _upload_message
+    environment.filters["code_meaning"] = code_meaning
     return environment
+
+
+def code_meaning(code: Any) -> str:
+    """What a validation issue code means (inputs/codes.py) in the current language, shown
+    beside the validator's English message on a page in another language; "" for a code
+    the table does not have (an issue kept by an older portal)."""
+    from ..inputs.codes import ISSUE_CODES
+
+    meaning = ISSUE_CODES.get(str(code))
+    return i18n.gettext(meaning) if meaning else ""
 
 
 def or_list(items: Any) -> str:
