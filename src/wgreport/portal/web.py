@@ -127,7 +127,24 @@ def pages() -> Any:
     environment.filters["word"] = word
     environment.filters["upload_message"] = _upload_message
     environment.filters["code_meaning"] = code_meaning
+    environment.filters["issue_message"] = _issue_message
+    environment.filters["issue_hint"] = _issue_hint
     return environment
+
+
+def _issue_message(issue: Any) -> str | None:
+    """A validation issue's message worded in the current language (`portal.issuewords`),
+    or None when it stays the validator's English."""
+    from .issuewords import issue_message
+
+    return issue_message(str(issue.get("code", "")), str(issue.get("message") or ""))
+
+
+def _issue_hint(hint: Any) -> str | None:
+    """A validation issue's hint worded in the current language, or None."""
+    from .issuewords import issue_hint
+
+    return issue_hint(str(hint)) if hint else None
 
 
 def code_meaning(code: Any) -> str:

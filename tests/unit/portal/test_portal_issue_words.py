@@ -124,3 +124,106 @@ def test_the_english_page_is_unchanged(portal: Portal) -> None:
     )
     assert expected in row
     assert f"<td>{escape(str(issue['hint']))} " in row
+
+
+# --- the most common messages worded in Korean (portal/issuewords) --------------------------
+
+
+def _common_mistakes(portal: Portal) -> TestClient:
+    """KR's demo file with the mistakes a member meets most: a misspelt key, a required
+    field left out, a TODO left, a late date and an image that is not there."""
+    client = _client(portal, member="KR")
+    text = (DEMO_INPUTS / "2024" / "contributions" / "KR.yaml").read_text(encoding="utf-8")
+    body = (
+        text.replace("  email: daeun.jeong@kr.example\n", "  emial: daeun.jeong@kr.example\n", 1)
+        .replace("  organisation: Ministry of the Interior and Safety\n", "  organisation: TODO\n")
+        .replace("submitted: 2025-02-14\n", "submitted: 2025-03-05\n", 1)
+        .replace("  name: Jeong Da-eun (정다은)\n", "", 1)
+        .replace("KR/benefits-flow.svg", "KR/portal-map.png", 1)
+        .replace("    status: in-progress\n", "    status: in progress\n", 1)
+        .replace("year: 2024\n", "year: 2024\nmember: KR\n", 1)
+    )
+    assert body.count("emial:") == 1 and "organisation: TODO" in body
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/member").text)
+    assert csrf is not None
+    client.post(
+        "/member/upload",
+        data={"csrf": csrf[1]},
+        files={"contribution": ("KR.yaml", body.encode("utf-8"))},
+    )
+    assert portal.store.revisions(2024, "KR")[-1]["status"] == "not valid"
+    return client
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "hint"),
+    [
+        (
+            "unknown-key",
+            "'emial'은(는) 이 자리에 있는 필드가 아닙니다",
+            "'email'을(를) 뜻하셨습니까?",
+        ),
+        ("missing-field", "여기에 'name'이(가) 필요합니다", "추가하십시오(회원국 안내서 참조)"),
+        (
+            "not-filled-in",
+            "'contact.organisation'에 자리 표시 'TODO'이(가) 아직 남아 있습니다",
+            "TODO 텍스트를 실제 값으로 바꾸십시오",
+        ),
+        (
+            "late-submission",
+            "제출일 2025-03-05이(가) 마감일 2025-02-28보다 늦습니다",
+            "보고서에 이 기고가 늦게 제출된 것으로 표시됩니다",
+        ),
+        (
+            "image-not-found",
+            "이미지 'KR/portal-map.png'이(가) 없습니다",
+            "파일 이름(대소문자 구분)과 파일이 추가되었는지 확인하십시오",
+        ),
+        (
+            "invalid-choice",
+            "'in progress'은(는) 'status'에 허용되는 값이 아닙니다",
+            "'in-progress'을(를) 뜻하셨습니까?",
+        ),
+        (
+            "duplicate-key",
+            "'member'이(가) 이 매핑에 두 번 나옵니다(처음은 3행)",
+            "둘 중 하나만 남기고 다른 하나는 삭제하십시오",
+        ),
+    ],
+    ids=lambda value: value if re.fullmatch(r"[a-z-]+", value) else "",
+)
+def test_the_common_messages_are_worded_in_korean_with_the_english_beside(
+    portal: Portal, code: str, message: str, hint: str
+) -> None:
+    client = _common_mistakes(portal)
+    page = client.get("/member", headers=KOREAN).text
+    issue = _issue(portal, code)
+    (row,) = [r for r in _rows(page) if f"<code>{code}</code>" in r]
+    assert f'<span class="message">{escape(message)}</span>' in row
+    assert f'<span class="hint">{escape(hint)}</span>' in row
+    assert f'<span lang="en">{escape(str(issue["message"]))}</span>' in row
+    assert f'<span lang="en">{escape(str(issue["hint"]))}</span>' in row
+    # in English, neither the worded message nor the hint is added
+    english = client.get("/member").text
+    (row,) = [r for r in _rows(english) if f"<code>{code}</code>" in r]
+    assert 'class="message"' not in row and 'class="hint"' not in row
+
+
+def test_a_message_of_no_known_form_stays_english_with_the_codes_meaning() -> None:
+    from wgreport.portal.issuewords import issue_hint, issue_message
+
+    with i18n.language("ko"):
+        assert issue_message("missing-field", "'email' is required here") == (
+            "여기에 'email'이(가) 필요합니다"
+        )
+        # the whole message must match a form: a longer or other sentence is not worded
+        assert issue_message("missing-field", "'email' is required here, twice") is None
+        assert issue_message("wrong-type", "'year' should be a whole number") is None
+        assert issue_hint("did you mean 'email'? or not") is None
+        # a value holding a % or a quote's neighbour is put in as it is
+        assert issue_message("unknown-key", "'100%(x)s' is not a field here") == (
+            "'100%(x)s'은(는) 이 자리에 있는 필드가 아닙니다"
+        )
+    with i18n.language("en"):
+        assert issue_message("missing-field", "'email' is required here") is None
+        assert issue_hint("did you mean 'email'?") is None

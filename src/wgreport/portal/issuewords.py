@@ -1,0 +1,100 @@
+"""A member's validation issues in the reader's language, as the member's page shows them
+(issue 42).
+
+The validator writes each issue's message and hint in English (the words `wgreport validate`
+prints and its JSON gives, a public contract kept byte for byte); the portal keeps them so.
+When a page in another language shows an issue, the most common ones a member meets are
+worded again: the message and the hint are matched, whole, against the forms the validator
+writes (inputs/checks/pydantic_issues.py, images.py, yamlsource.py, validation.py,
+suggest.py) and their values (a field's name, a value, a date) put into the catalogue's
+message of the same form. A message or hint of no known form is not translated: the page
+shows the code's meaning (inputs/codes.py, from the catalogue) and the English as written.
+The English is always shown beside, marked `lang="en"`, so nothing specific is lost.
+"""
+
+from __future__ import annotations
+
+from .. import i18n
+from .stagewords import compiled, shown
+
+
+def N_(message: str) -> str:
+    return message  # marked for the catalogue, translated where shown
+
+
+_Q = r"'(?P<%s>[^'\n]*)'"  # a value the validator quotes: 'name'
+
+#: Per code, the forms of its message: (pattern of the whole English, catalogue message).
+MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    "missing-field": ((_Q % "name" + r" is required here", N_("'%(name)s' is required here")),),
+    "unknown-key": ((_Q % "name" + r" is not a field here", N_("'%(name)s' is not a field here")),),
+    "not-filled-in": (
+        (
+            _Q % "field" + r" still holds the placeholder " + _Q % "value",
+            N_("'%(field)s' still holds the placeholder '%(value)s'"),
+        ),
+    ),
+    "invalid-choice": (
+        (
+            _Q % "value" + r" is not an allowed value for " + _Q % "name",
+            N_("'%(value)s' is not an allowed value for '%(name)s'"),
+        ),
+    ),
+    "image-not-found": (
+        (
+            r"the image " + _Q % "file" + r" does not exist",
+            N_("the image '%(file)s' does not exist"),
+        ),
+    ),
+    "late-submission": (
+        (
+            r"submitted (?P<submitted>\d{4}-\d{2}-\d{2}), after the deadline "
+            r"(?P<deadline>\d{4}-\d{2}-\d{2})",
+            N_("submitted %(submitted)s, after the deadline %(deadline)s"),
+        ),
+    ),
+    "duplicate-key": (
+        (
+            _Q % "key" + r" appears twice in this mapping \(first on line (?P<line>\d+)\)",
+            N_("'%(key)s' appears twice in this mapping (first on line %(line)s)"),
+        ),
+    ),
+}
+
+#: The forms of a hint, whatever the code.
+HINTS: tuple[tuple[str, str], ...] = (
+    (r"add it \(see the members' guide\)", N_("add it (see the members' guide)")),
+    (r"did you mean " + _Q % "name" + r"\?", N_("did you mean '%(name)s'?")),
+    (r"expected one of: (?P<choices>'[^\n]*')", N_("expected one of: %(choices)s")),
+    (r"replace the TODO text with the real value", N_("replace the TODO text with the real value")),
+    (
+        r"check the file name \(it is case-sensitive\) and that the file was added",
+        N_("check the file name (it is case-sensitive) and that the file was added"),
+    ),
+    (
+        r"the report will flag this contribution as late",
+        N_("the report will flag this contribution as late"),
+    ),
+    (r"keep one of them and remove the other", N_("keep one of them and remove the other")),
+)
+
+_MESSAGES = {code: compiled(forms) for code, forms in MESSAGES.items()}
+_HINTS = compiled(HINTS)
+
+
+def issue_message(code: str, message: str) -> str | None:
+    """The issue's message in the request's language, or None when it stays English (the
+    page in English, or a message of no known form)."""
+    forms = _MESSAGES.get(code)
+    if forms is None or i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return None
+    words = shown(message, forms, {})
+    return None if words.english else words.text
+
+
+def issue_hint(hint: str) -> str | None:
+    """The issue's hint in the request's language, or None when it stays English."""
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return None
+    words = shown(hint, _HINTS, {})
+    return None if words.english else words.text
