@@ -6,10 +6,11 @@ prints and its JSON gives, a public contract kept byte for byte); the portal kee
 When a page in another language shows an issue, the most common ones a member meets are
 worded again: the message and the hint are matched, whole, against the forms the validator
 writes (inputs/checks/pydantic_issues.py, images.py, yamlsource.py, validation.py,
-suggest.py) and their values (a field's name, a value, a date) put into the catalogue's
-message of the same form. A message or hint of no known form is not translated: the page
-shows the code's meaning (inputs/codes.py, from the catalogue) and the English as written.
-The English is always shown beside, marked `lang="en"`, so nothing specific is lost.
+suggest.py, models.py, dates.py) and their values (a field's name, a value, a date) put
+into the catalogue's message of the same form. A message or hint of no known form is not
+translated: the page shows the code's meaning (inputs/codes.py, from the catalogue) and the
+English as written. The English is always shown beside, marked `lang="en"`, so nothing
+specific is lost.
 """
 
 from __future__ import annotations
@@ -46,6 +47,33 @@ MESSAGES: dict[str, tuple[tuple[str, str], ...]] = {
             N_("the image '%(file)s' does not exist"),
         ),
     ),
+    "empty-value": (
+        (r"the value is empty", N_("the value is empty")),
+        (r"the translation is empty", N_("the translation is empty")),
+    ),
+    "invalid-date": (
+        (
+            _Q % "value" + r" is not a real calendar date",
+            N_("'%(value)s' is not a real calendar date"),
+        ),
+        (
+            _Q % "value" + r" is not a date in the form YYYY-MM-DD",
+            N_("'%(value)s' is not a date in the form YYYY-MM-DD"),
+        ),
+        (
+            _Q % "value" + r" is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD",
+            N_("'%(value)s' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD"),
+        ),
+    ),
+    "invalid-url": (
+        (_Q % "value" + r" is not a web address", N_("'%(value)s' is not a web address")),
+    ),
+    "link-scheme": (
+        (
+            r"links must start with https:, http: or mailto: \(" + _Q % "value" + r"\)",
+            N_("links must start with https:, http: or mailto: ('%(value)s')"),
+        ),
+    ),
     "late-submission": (
         (
             r"submitted (?P<submitted>\d{4}-\d{2}-\d{2}), after the deadline "
@@ -76,6 +104,16 @@ HINTS: tuple[tuple[str, str], ...] = (
         N_("the report will flag this contribution as late"),
     ),
     (r"keep one of them and remove the other", N_("keep one of them and remove the other")),
+    (r"write a date that exists, as YYYY-MM-DD", N_("write a date that exists, as YYYY-MM-DD")),
+    (
+        r"for example 2025-02-14 \(year, month, day\)",
+        N_("for example 2025-02-14 (year, month, day)"),
+    ),
+    (r"for example 2023, 2023-04 or 2023-04-14", N_("for example 2023, 2023-04 or 2023-04-14")),
+    (
+        r"write the full address, e\.g\. https://www\.example\.org",
+        N_("write the full address, e.g. https://www.example.org"),
+    ),
 )
 
 _MESSAGES = {code: compiled(forms) for code, forms in MESSAGES.items()}

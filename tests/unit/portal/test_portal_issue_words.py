@@ -220,6 +220,9 @@ def test_a_message_of_no_known_form_stays_english_with_the_codes_meaning() -> No
         assert issue_message("missing-field", "'email' is required here, twice") is None
         assert issue_message("wrong-type", "'year' should be a whole number") is None
         assert issue_hint("did you mean 'email'? or not") is None
+        assert issue_message("invalid-url", "'www.gov.kr' is not a web address") == (
+            "'www.gov.kr'은(는) 웹 주소가 아닙니다"
+        )
         # a value holding a % or a quote's neighbour is put in as it is
         assert issue_message("unknown-key", "'100%(x)s' is not a field here") == (
             "'100%(x)s'은(는) 이 자리에 있는 필드가 아닙니다"
@@ -227,3 +230,45 @@ def test_a_message_of_no_known_form_stays_english_with_the_codes_meaning() -> No
     with i18n.language("en"):
         assert issue_message("missing-field", "'email' is required here") is None
         assert issue_hint("did you mean 'email'?") is None
+
+
+def test_the_validators_own_date_link_and_empty_messages_are_worded_in_korean(
+    tmp_path: Path,
+) -> None:
+    from wgreport.inputs.validate_paths import validate_upload
+    from wgreport.portal.issuewords import issue_hint, issue_message
+
+    inputs = copy_inputs(tmp_path)
+    text = (inputs / "2024" / "contributions" / "KR.yaml").read_text(encoding="utf-8")
+    body = (
+        text.replace(
+            "  organisation: Ministry of the Interior and Safety\n", "  organisation: ''\n"
+        )
+        .replace("submitted: 2025-02-14\n", "submitted: 2025-02-30\n", 1)
+        .replace("url: https://www.gov.kr", "url: not a web address", 1)
+    )
+    body = re.sub(r"started: \S+", "started: 2024-13", body, count=1)
+    upload = tmp_path / "KR.yaml"
+    upload.write_text(body, encoding="utf-8")
+    report = validate_upload(upload, inputs, 2024, "KR")
+    with i18n.language("ko"):
+        worded = {
+            i.code + " " + i.field: (issue_message(i.code, i.message), issue_hint(i.hint or ""))
+            for f in report.files
+            for i in f.issues
+        }
+    assert worded == {
+        "invalid-date submitted": (
+            "'2025-02-30'은(는) 실제로 있는 날짜가 아닙니다",
+            "실제로 있는 날짜를 YYYY-MM-DD 형식으로 쓰십시오",
+        ),
+        "empty-value contact.organisation": ("값이 비어 있습니다", None),
+        "invalid-date initiatives[0].started": (
+            "'2024-13'은(는) YYYY, YYYY-MM 또는 YYYY-MM-DD 형식의 날짜가 아닙니다",
+            "예: 2023, 2023-04 또는 2023-04-14",
+        ),
+        "link-scheme initiatives[0].links[0].url": (
+            "링크는 https:, http: 또는 mailto:로 시작해야 합니다('not a web address')",
+            "전체 주소를 쓰십시오. 예: https://www.example.org",
+        ),
+    }
