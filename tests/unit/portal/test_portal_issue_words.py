@@ -272,3 +272,30 @@ def test_the_validators_own_date_link_and_empty_messages_are_worded_in_korean(
             "전체 주소를 쓰십시오. 예: https://www.example.org",
         ),
     }
+
+
+def test_a_workbooks_issue_is_placed_by_its_cell_in_korean(portal: Portal) -> None:
+    from wgreport.inputs.validation import load_working_group
+    from wgreport.inputs.workbook import write_workbook
+    from wgreport.inputs.yamlsource import load_yaml
+
+    wg, _ = load_working_group(portal.inputs_dir / "working-group.yaml")
+    data = load_yaml(portal.inputs_dir / "2024" / "contributions" / "KR.yaml").data
+    data["contact"]["organisation"] = "TODO"
+    client = _client(portal, member="KR")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/member").text)
+    assert csrf is not None
+    client.post(
+        "/member/upload",
+        data={"csrf": csrf[1]},
+        files={"contribution": ("KR.xlsx", write_workbook(data, wg))},
+    )
+    issue = _issue(portal, "not-filled-in")
+    assert issue["cell"] and issue["line"] is None
+    page = client.get("/member", headers=KOREAN).text
+    (row,) = [r for r in _rows(page) if "<code>not-filled-in</code>" in r]
+    assert f'셀 <span class="cell">{escape(str(issue["cell"]))}</span>' in row
+    with i18n.language("ko"):
+        meaning = i18n.gettext(ISSUE_CODES["not-filled-in"])
+    assert f'<span class="meaning">{escape(meaning)}</span>' in row
+    assert f'<span lang="en">{escape(str(issue["message"]))}</span>' in row
