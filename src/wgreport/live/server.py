@@ -39,9 +39,13 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from .. import i18n
+from ..i18n import gettext, ngettext
+from ..i18n import gettext as _
+from ..issuewords import code_meaning, issue_hint, issue_message
 from . import patch
 from .pdfjob import PdfDone, PdfWorker
-from .rebuild import Built, LiveBuilder
+from .rebuild import Built, LiveBuilder, Problem
 from .watcher import saves
 
 _CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
@@ -145,34 +149,104 @@ def _esc(text: object) -> str:
     return htmllib.escape(str(text), quote=True)
 
 
+def N_(message: str) -> str:
+    return message  # marked for the catalogue, translated where shown
+
+
+#: A problem's severity as the panel names it (the portal's words: 오류, 경고).
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
+
+
+def _say(message: str, /, **values: object) -> str:
+    """The preview's own words (issue 42): `message`, the catalogue's in the current
+    language (`_()`), escaped, with `values` (HTML already) put in its named places. The English
+    messages hold no character that escaping changes, so the English page is as before."""
+    return _esc(message) % values
+
+
+def _english() -> bool:
+    return i18n.current_language() == i18n.SOURCE_LANGUAGE
+
+
+def _en(text: object) -> str:
+    """The validator's or the build's English, marked as English on a page in another
+    language."""
+    return _esc(text) if _english() else f'<span lang="en">{_esc(text)}</span>'
+
+
+def _place(p: Problem) -> str:
+    """Where the problem is: `file:line:column` in English; the file and its line and
+    column as the portal's member page words them in another language (12행 5열)."""
+    if _english() or p.line is None:
+        return f"<code>{_esc(p.where if _english() else p.file)}</code>"
+    file = f"<code>{_esc(p.file)}</code>"
+    if p.column is None:
+        return _say(_("%(file)s, line %(line)s"), file=file, line=p.line)
+    return file + ", " + _say(_("line %(line)s, column %(column)s"), line=p.line, column=p.column)
+
+
+def _message(p: Problem) -> str:
+    """The problem's message: the validator's English; in another language, the code's
+    meaning and the message worded in that language (when of a known form) above it."""
+    if _english():
+        return _esc(p.message)
+    meaning = code_meaning(p.code)
+    worded = issue_message(p.code, p.message)
+    return (
+        (f'<span class="wg-live-meaning">{_esc(meaning)}</span><br>' if meaning else "")
+        + (f'<span class="wg-live-message">{_esc(worded)}</span><br>' if worded else "")
+        + _en(p.message)
+    )
+
+
+def _hint(hint: str) -> str:
+    worded = None if _english() else issue_hint(hint)
+    shown = f"{_esc(worded)}<br>{_en(hint)}" if worded else _en(hint)
+    return (
+        '<br><span class="wg-live-hint">' + _say(_("What to do: %(hint)s"), hint=shown) + "</span>"
+    )
+
+
 def problems_html(built: Built) -> str:
     """The problems over the report: the build's failure, then every error (and, when
-    there are errors, the warnings), each at its file and line with what to do."""
+    there are errors, the warnings), each at its file and line with what to do; in the
+    current language (the preview's, `LiveSession`)."""
     errors = [p for p in built.problems if p.severity == "error"]
     if not errors and not built.failure:
         return ""
     items = []
     if built.failure:
-        items.append(f'<li class="wg-live-failure">{_esc(built.failure)}</li>')
+        items.append(f'<li class="wg-live-failure">{_en(built.failure)}</li>')
     for p in built.problems:
-        hint = f'<br><span class="wg-live-hint">What to do: {_esc(p.hint)}</span>' if p.hint else ""
+        hint = _hint(p.hint) if p.hint else ""
         field = f" [{_esc(p.field)}]" if p.field else ""
+        severity = gettext(SEVERITIES[p.severity]) if p.severity in SEVERITIES else p.severity
+        said = _say(_("%(where)s: %(severity)s %(code)s: %(message)s"), where=_place(p),
+                    severity=_esc(severity), code=_esc(p.code), message=_message(p))  # fmt: skip
         items.append(
-            f'<li class="wg-live-problem" data-severity="{p.severity}"><code>{_esc(p.where)}'
-            f"</code>: {p.severity} {_esc(p.code)}: {_esc(p.message)}{field}{hint}</li>"
+            f'<li class="wg-live-problem" data-severity="{p.severity}">{said}{field}{hint}</li>'
         )
-    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-    title = "The report could not be made" if built.failure and not errors else count
+    label = _say(_("Problems"))
     if built.failure and not errors:
-        return (
-            f'<section class="wg-live-problems" role="alert" aria-label="Problems">'
-            f"<h2>{_esc(title)}: the page below is the last one that could be made</h2>"
-            f"<ul>{''.join(items)}</ul></section>"
+        title = _say(
+            _("The report could not be made: the page below is the last one that could be made")
         )
+        return (
+            f'<section class="wg-live-problems" role="alert" aria-label="{label}">'
+            f"<h2>{title}</h2><ul>{''.join(items)}</ul></section>"
+        )
+    title = _esc(
+        ngettext(
+            "%(count)s error in the saved files: fix and save again (until then the report "
+            "below leaves out what is not valid)",
+            "%(count)s errors in the saved files: fix and save again (until then the report "
+            "below leaves out what is not valid)",
+            len(errors),
+        )
+    ) % {"count": len(errors)}
     return (
-        f'<section class="wg-live-problems" role="alert" aria-label="Problems">'
-        f"<h2>{_esc(title)} in the saved files: fix and save again (until then the report "
-        f"below leaves out what is not valid)</h2><ul>{''.join(items)}</ul></section>"
+        f'<section class="wg-live-problems" role="alert" aria-label="{label}">'
+        f"<h2>{title}</h2><ul>{''.join(items)}</ul></section>"
     )
 
 
@@ -216,6 +290,12 @@ class LiveSession:
         self._watching: asyncio.Task[None] | None = None
         self._shown: Shown | None = None
         self.saves = 0
+
+    @property
+    def lang(self) -> str:
+        """The preview's language (`wgreport preview --lang`): the report's, and the
+        panel's and pages' own words (issue 42)."""
+        return self.builder.lang
 
     # --- building -----------------------------------------------------------------------
 
@@ -322,67 +402,97 @@ class LiveSession:
 
     def pdf_html(self) -> str:
         """The panel's PDF part: the link to the preview PDF and the changed chapters'
-        pages, or what the background is doing."""
+        pages, or what the background is doing (in the preview's language)."""
+        with i18n.language(self.lang):
+            return self._pdf_html()
+
+    def _pdf_html(self) -> str:
         done = self.pdf
         parts = []
         if not self.pdf_enabled:
-            parts.append("PDF: not made (--no-pdf).")
+            parts.append(_say(_("PDF: not made (--no-pdf).")))
         elif done is None or done.number < self.pdf_wanted or not done.complete:
             earlier = self.whole
             parts.append(
-                "PDF: being laid out…"
-                + (f' (<a href="/preview.pdf">the PDF of build {earlier.number}</a>)'
-                   if earlier is not None else "")
+                _say(_("PDF: being laid out…"))
+                + (" (" + _say(_('%(link)sthe PDF of build %(build)s%(end)s'),
+                               link='<a href="/preview.pdf">', build=earlier.number, end="</a>")
+                   + ")" if earlier is not None else "")
             )  # fmt: skip
         if done is not None and done.problem:
-            parts.append(f"PDF: {_esc(done.problem)}")
+            parts.append(_say(_("PDF: %(problem)s"), problem=_en(done.problem)))
         elif done is not None:
             if done.complete:
-                parts.append(f'<a href="/preview.pdf">The preview PDF</a> ({done.pages} pages, '
-                             f"build {done.number}, {done.seconds:.1f} s)")  # fmt: skip
+                parts.append(
+                    _say(_("%(link)sThe preview PDF%(end)s (%(pages)s pages, build %(build)s, "
+                         "%(seconds)s s)"), link='<a href="/preview.pdf">', end="</a>",
+                         pages=done.pages, build=done.number, seconds=f"{done.seconds:.1f}")
+                )  # fmt: skip
             for chapter in done.chapters:
                 images = "".join(
-                    f'<a href="/_live/pages/{p.name}"><img alt="{_esc(chapter.title)}, page {n}" '
-                    f'src="/_live/pages/{p.name}" loading="lazy"></a>'
+                    f'<a href="/_live/pages/{p.name}"><img alt="'
+                    + _say(_("%(title)s, page %(number)s"), title=_esc(chapter.title), number=n)
+                    + f'" src="/_live/pages/{p.name}" loading="lazy"></a>'
                     for n, p in enumerate(chapter.images, start=1)
                 )
+                pdf = f'<a href="/_live/chapters/{chapter.pdf.name}">PDF</a>'
+                pages = _esc(
+                    ngettext("%(count)s pages", "%(count)s pages", len(chapter.images))
+                ) % {"count": len(chapter.images)}
                 parts.append(
-                    f'<details class="wg-live-chapter"><summary>Changed: {_esc(chapter.title)} '
-                    f'(<a href="/_live/chapters/{chapter.pdf.name}">PDF</a>, '
-                    f"{len(chapter.images)} pages)</summary>{images}</details>"
-                )
+                    '<details class="wg-live-chapter"><summary>'
+                    + _say(_("Changed: %(title)s (%(pdf)s, %(pages)s)"), title=_esc(chapter.title),
+                           pdf=pdf, pages=pages)
+                    + f"</summary>{images}</details>"
+                )  # fmt: skip
         return f'<div class="wg-live-pdf">{"<br>".join(parts)}</div>'
 
     def panel(self) -> str:
         return self.panel_box() + '<script src="/_live/live.js"></script>'
 
     def panel_box(self) -> str:
-        """The panel (problems, the build, the PDF), without the page's script."""
+        """The panel (problems, the build, the PDF), without the page's script, in the
+        preview's language."""
+        with i18n.language(self.lang):
+            return self._panel_box()
+
+    def _panel_box(self) -> str:
         built = self.built
         assert built is not None
         warnings = [p for p in built.problems if p.severity == "warning"]
-        listed = "".join(f"<li><code>{_esc(p.where)}</code>: {_esc(p.message)}</li>"
-                         for p in warnings)  # fmt: skip
+        listed = "".join(f"<li>{_place(p)}: {_message(p)}</li>" for p in warnings)
+        count = _esc(ngettext("%(count)s warning(s)", "%(count)s warning(s)", len(warnings))) % {
+            "count": len(warnings)
+        }
         warned = (
-            f"<details><summary>{len(warnings)} warning(s)</summary><ul>{listed}</ul></details>"
+            f"<details><summary>{count}</summary><ul>{listed}</ul></details>"
             if warnings and not built.errors
             else ""
         )
+        live = _say(_("Live preview"))
+        bar = _say(
+            _("Live preview, build %(build)s (%(made_at)s, %(seconds)s s)"),
+            build=built.number,
+            made_at=built.made_at,
+            seconds=f"{built.seconds:.1f}",
+        )
         return (
             f'<div id="wg-live" data-build="{built.number}">{STYLE}{problems_html(built)}'
-            f'<aside class="wg-live-bar" aria-label="Live preview">Live preview, build '
-            f"{built.number} ({built.made_at}, {built.seconds:.1f} s){warned}{self.pdf_html()}"
-            f"</aside></div>"
+            f'<aside class="wg-live-bar" aria-label="{live}">{bar}'
+            f"{warned}{self._pdf_html()}</aside></div>"
         )
 
     def page(self) -> str:
         built = self.built
         assert built is not None
-        report = built.html or (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Live preview'
-            "</title></head><body><main><h1>No report yet</h1><p>The report could not be "
-            "made from the inputs: see the problems above.</p></main></body></html>"
-        )
+        with i18n.language(self.lang):
+            live, none = _say(_("Live preview")), _say(_("No report yet"))
+            why = _say(_("The report could not be made from the inputs: see the problems above."))
+            report = built.html or (
+                f'<!doctype html><html lang="{self.lang}"><head><meta charset="utf-8"><title>'
+                f"{live}</title></head><body><main><h1>{none}"
+                f"</h1><p>{why}</p></main></body></html>"
+            )  # fmt: skip
         report = _CSP.sub(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">', report)
         end = report.rfind("</body>")
         if end < 0:
@@ -454,9 +564,15 @@ def make_app(session: LiveSession) -> Starlette:
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)  # the browser asks; the report has none
 
+    def _text(message: str) -> str:
+        with i18n.language(session.lang):
+            return gettext(message)
+
     def _file(path: Path, media_type: str) -> Response:
         if not path.is_file():
-            return PlainTextResponse("Not made yet: the PDF is laid out after each build.", 404)
+            return PlainTextResponse(
+                _text(N_("Not made yet: the PDF is laid out after each build.")), 404
+            )
         return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-store"})
 
     async def report_pdf(request: Request) -> Response:
@@ -465,13 +581,13 @@ def make_app(session: LiveSession) -> Starlette:
     async def chapter_pdf(request: Request) -> Response:
         name = request.path_params["name"]
         if not _NAME.fullmatch(name):
-            return PlainTextResponse("No such chapter.", 404)
+            return PlainTextResponse(_text(N_("No such chapter.")), 404)
         return _file(files.chapter_pdf(name), "application/pdf")
 
     async def page_png(request: Request) -> Response:
         name, number = request.path_params["name"], request.path_params["number"]
         if not _NAME.fullmatch(name):
-            return PlainTextResponse("No such page.", 404)
+            return PlainTextResponse(_text(N_("No such page.")), 404)
         return _file(files.page_image(name, number), "image/png")
 
     @contextlib.asynccontextmanager

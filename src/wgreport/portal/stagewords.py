@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .. import i18n
+from ..issuewords import Shown as Shown
+from ..issuewords import compiled as compiled
+from ..issuewords import worded
 from .language import KNOWN_WORDS
 
 
@@ -127,7 +129,7 @@ FORMS: tuple[tuple[str, str], ...] = (
     (rf"build the final: (?P<command>{_COMMAND})", N_("build the final: %(command)s")),
     (rf"publish: (?P<command>{_COMMAND})", N_("publish: %(command)s")),
 )
-_FORMS = tuple((re.compile(pattern), message) for pattern, message in FORMS)
+_FORMS = compiled(FORMS)
 
 #: The labels inside a step's lists ("not submitted: DK; not valid: MX").
 LIST_LABELS = (N_("not submitted"), N_("not valid"))
@@ -149,14 +151,6 @@ def _labelled(text: str) -> str:
 _VALUES: dict[str, Callable[[str], str]] = {"who": _labelled, "waiting": _labelled}
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A sentence as the page shows it, and whether it stayed the library's English."""
-
-    text: str
-    english: bool
-
-
 def shown(
     sentence: str,
     forms: tuple[tuple[re.Pattern[str], str], ...] | None = None,
@@ -164,18 +158,7 @@ def shown(
 ) -> Shown:
     """`review.cycle`'s English sentence in the request's language (see the module); with
     `forms`, a sentence of those forms instead, its values named in `words` worded again."""
-    worded = _VALUES if words is None else words
-    for pattern, message in _FORMS if forms is None else forms:
-        found = pattern.fullmatch(sentence)
-        if found is not None:
-            values = {k: worded.get(k, str)(v) for k, v in found.groupdict().items()}
-            return Shown(i18n.gettext(message) % values if values else i18n.gettext(message), False)
-    english = i18n.current_language() != i18n.SOURCE_LANGUAGE
-    return Shown(sentence, english)
-
-
-def compiled(forms: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(pattern), message) for pattern, message in forms)
+    return worded(sentence, _FORMS if forms is None else forms, _VALUES if words is None else words)
 
 
 def stage_name(name: str) -> str:

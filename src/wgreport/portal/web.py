@@ -23,6 +23,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import i18n
+from ..issuewords import code_meaning
 from ..layout import REPORT_HTML, REPORT_PDF
 from . import language
 from .builds import Builds
@@ -133,28 +134,18 @@ def pages() -> Any:
 
 
 def _issue_message(issue: Any) -> str | None:
-    """A validation issue's message worded in the current language (`portal.issuewords`),
+    """A validation issue's message worded in the current language (`wgreport.issuewords`),
     or None when it stays the validator's English."""
-    from .issuewords import issue_message
+    from ..issuewords import issue_message
 
     return issue_message(str(issue.get("code", "")), str(issue.get("message") or ""))
 
 
 def _issue_hint(hint: Any) -> str | None:
     """A validation issue's hint worded in the current language, or None."""
-    from .issuewords import issue_hint
+    from ..issuewords import issue_hint
 
     return issue_hint(str(hint)) if hint else None
-
-
-def code_meaning(code: Any) -> str:
-    """What a validation issue code means (inputs/codes.py) in the current language, shown
-    beside the validator's English message on a page in another language; "" for a code
-    the table does not have (an issue kept by an older portal)."""
-    from ..inputs.codes import ISSUE_CODES
-
-    meaning = ISSUE_CODES.get(str(code))
-    return i18n.gettext(meaning) if meaning else ""
 
 
 def or_list(items: Any) -> str:
