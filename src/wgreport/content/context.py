@@ -22,15 +22,19 @@ from .contributed import MemberItems, cite_figures, figure_id, member_items, tab
 from .editorial import editorial_view, element_labels
 from .facts import IndicatorRows, compute_facts
 from .findings import key_findings
-from .formatting import format_change, format_median, format_number
+from .formatting import (
+    coordination_title,
+    format_change,
+    format_median,
+    format_number,
+    status_title,
+)
 from .frontmatter import front_matter
 from .markdown import render_inline
 from .method import break_text, method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
-    COORDINATION_TITLES,
     ILLUSTRATIVE_NOTICE,
-    STATUS_TITLES,
     BuildInfo,
     CaseStudyView,
     ContributorRow,
@@ -110,7 +114,7 @@ def _governance_rows(
         GovernanceRow(
             member=member_label(wg, code),
             lead_institution=c.governance.lead_institution,
-            coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
+            coordination_model=coordination_title(c.governance.coordination_model),
             strategy=c.governance.strategy.title,
             adopted=c.governance.strategy.adopted,
             legal_instruments=len(c.governance.legal_instruments),
@@ -205,7 +209,7 @@ def build_context(
         governance_rows=_governance_rows(wg, contributions),
         theme_members=[member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
-        status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
+        status_totals=[(status_title(str(s)), int(v)) for s, v in frames.statuses.items()],
         members=_member_chapters(loaded, frames, image_src or {}, late, n, items),
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
@@ -456,7 +460,7 @@ def _initiative_views(
                 id=f"{code.lower()}-{i.id}",
                 title=i.title,
                 theme=theme_title(wg, i.theme),
-                status=STATUS_TITLES[i.status],
+                status=status_title(i.status),
                 status_class=i.status,
                 period=i.started + (f" – {i.ended}" if i.ended else ""),
                 description_html=numbers.html(numbers.items.descriptions[i.id], code, i.id),
@@ -515,7 +519,7 @@ def _member_chapter(
         summary_html=numbers.html(numbers.items.summary, code, "summary"),
         governance=GovernanceView(
             lead_institution=gov.lead_institution,
-            coordination_model=COORDINATION_TITLES[gov.coordination_model],
+            coordination_model=coordination_title(gov.coordination_model),
             strategy=gov.strategy.title,
             strategy_adopted=gov.strategy.adopted,
             strategy_horizon=str(gov.strategy.horizon) if gov.strategy.horizon else "",

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from ..i18n import gettext, ngettext
+from ..i18n import SOURCE_LANGUAGE, current_language, gettext, ngettext
 from ..inputs.edition import LoadedEdition
 from ..inputs.factrefs import reference_labels, reference_slug
 from ..inputs.models import Indicator, WorkingGroup
@@ -38,11 +39,56 @@ from .formatting import (
     format_change,
     format_median,
     format_number,
+    format_written,
+    is_not_available,
     ordinal,
     printed_change,
 )
 from .reportmodel import MAX_LISTED, NOTABLE, Finding
-from .tables import member_label, theme_title
+from .tables import joined, member_label, theme_title
+
+_ = gettext
+
+
+def _english() -> bool:
+    return current_language() == SOURCE_LANGUAGE
+
+
+def _names(labels: Sequence[str]) -> str:
+    """ "Korea", "Korea and Estonia", "Korea, Estonia and Denmark", in the report's
+    language."""
+    return names(labels) if _english() else joined(list(labels))
+
+
+def _count(n: int) -> str:
+    """A count in words up to twelve in English ("three"); its figure in another language."""
+    return count_word(n) if _english() else str(n)
+
+
+def _reference(ref: Any) -> str:
+    """ "the 2024 world average of 0.6382" """
+    if _english():
+        return reference_text(ref)
+    return _("the %(year)s %(label)s of %(value)s") % {
+        "year": ref.data_year,
+        "label": ref.label,
+        "value": format_written(ref.value),
+    }
+
+
+def _running(label: str) -> str:
+    return running_label(label) if _english() else label
+
+
+def _trend(trend: str) -> str:
+    """How a gap moved between editions (the facts' word), in the report's language."""
+    words = {
+        "narrowed": _("narrowed"),
+        "widened": _("widened"),
+        "held": _("held"),
+        "reversed": _("reversed"),
+    }
+    return words.get(trend, trend)
 
 
 @dataclass(frozen=True)
@@ -64,15 +110,23 @@ class _Refs:
         """The indicator's chart (or its change chart), else the indicator matrix."""
         figure = f"fig-change-{indicator_id}" if change else f"fig-{indicator_id}"
         if figure in self.figures:
-            return _Ref(figure, f"Figure {self.figures[figure]}")
+            return _Ref(figure, _figure(self.figures[figure]))
         if change and f"fig-{indicator_id}" in self.figures:
             return self.indicator(indicator_id)
-        return _Ref("indicator-table", f"Table {self.tables['indicator-table']}")
+        return _Ref("indicator-table", _table(self.tables["indicator-table"]))
 
     def themes(self, figure: str = "fig-themes") -> _Ref:
         if figure in self.figures:
-            return _Ref(figure, f"Figure {self.figures[figure]}")
-        return _Ref("initiatives-table", f"Table {self.tables['initiatives-table']}")
+            return _Ref(figure, _figure(self.figures[figure]))
+        return _Ref("initiatives-table", _table(self.tables["initiatives-table"]))
+
+
+def _figure(number: str) -> str:
+    return gettext("Figure %(number)s") % {"number": number}
+
+
+def _table(number: str) -> str:
+    return gettext("Table %(number)s") % {"number": number}
 
 
 def _finding(text: str, ref: _Ref) -> Finding:
@@ -122,17 +176,35 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list
     for label in reference_labels(indicator):
         r = f"{indicator.id}.{reference_slug(label)}"
         trend = printed[f"{r}.gap.trend"]
-        if trend == "n/a":
+        if is_not_available(trend):
             continue
-        name = running_label(label)
         gap, before = printed[f"{r}.gap"], printed[f"{r}.gap.previous"]
-        side = "lead over" if not gap.startswith("-") else "gap to"
-        moved = f"from {before} to {gap}" if trend != "held" else f"at {gap}"
-        text = (
-            f"On the {indicator.title}, the group's {side} the {name} {trend} {moved}: the "
-            f"group median changed by {printed[f'{indicator.id}.group.median.change']}, the "
-            f"{name} by {printed[f'{r}.change']}"
+        moved = (
+            _("from %(before)s to %(now)s") % {"before": before, "now": gap}
+            if trend != "held"
+            else _("at %(gap)s") % {"gap": gap}
         )
+        values = {
+            "indicator": indicator.title,
+            "reference": _running(label),
+            "trend": _trend(trend),
+            "moved": moved,
+            "median_change": printed[f"{indicator.id}.group.median.change"],
+            "reference_change": printed[f"{r}.change"],
+        }
+        text = (
+            _(
+                "On the %(indicator)s, the group's lead over the %(reference)s %(trend)s "
+                "%(moved)s: the group median changed by %(median_change)s, the %(reference)s "
+                "by %(reference_change)s"
+            )
+            if not gap.startswith("-")
+            else _(
+                "On the %(indicator)s, the group's gap to the %(reference)s %(trend)s "
+                "%(moved)s: the group median changed by %(median_change)s, the %(reference)s "
+                "by %(reference_change)s"
+            )
+        ) % values
         out.append(_finding(text + ".", refs.indicator(indicator.id, change=True)))
     return out
 
@@ -140,13 +212,18 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list
 def _spread(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
     """How far apart the members are on the headline indicator."""
     i = indicator.id
-    if printed[f"{i}.group.reporting"] in ("n/a", "0", "1"):
+    reporting = printed[f"{i}.group.reporting"]
+    if is_not_available(reporting) or reporting in ("0", "1"):
         return []
-    text = (
-        f"The members' values of the {indicator.title} run from {printed[f'{i}.group.lowest']} "
-        f"to {printed[f'{i}.group.highest']}, with an interquartile range of "
-        f"{printed[f'{i}.group.iqr']}"
-    )
+    text = _(
+        "The members' values of the %(indicator)s run from %(lowest)s to %(highest)s, with an "
+        "interquartile range of %(iqr)s"
+    ) % {
+        "indicator": indicator.title,
+        "lowest": printed[f"{i}.group.lowest"],
+        "highest": printed[f"{i}.group.highest"],
+        "iqr": printed[f"{i}.group.iqr"],
+    }
     return [_finding(text + ".", refs.indicator(i))]
 
 
@@ -156,14 +233,19 @@ def _rank_moves(
     """How many members rose, fell or kept their rank since the previous edition."""
     i = indicator.id
     compared = printed[f"{i}.members.compared"]
-    if previous_year is None or compared in ("n/a", "0"):
+    if previous_year is None or is_not_available(compared) or compared == "0":
         return []
-    fell, rose = printed[f"{i}.members.declined"], printed[f"{i}.members.improved"]
-    held = printed[f"{i}.members.unchanged"]
-    text = (
-        f"Since the {previous_year} edition, {fell} of the {compared} members fell in the "
-        f"{indicator.title}, {rose} rose and {held} kept the same rank"
-    )
+    text = _(
+        "Since the %(year)s edition, %(fell)s of the %(compared)s members fell in the "
+        "%(indicator)s, %(rose)s rose and %(held)s kept the same rank"
+    ) % {
+        "year": previous_year,
+        "fell": printed[f"{i}.members.declined"],
+        "compared": compared,
+        "indicator": indicator.title,
+        "rose": printed[f"{i}.members.improved"],
+        "held": printed[f"{i}.members.unchanged"],
+    }
     return [_finding(text + ".", refs.indicator(i, change=True))]
 
 
@@ -171,13 +253,11 @@ def _contrasts(printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
     """Members in the top quarter on one index and the bottom quarter on another."""
     if printed["contrasts"] == "none":
         return []
-    text = (
+    text = _(
         "Members stand high on one index and low on another (in the top and bottom quarter "
-        f"of the members): {printed['contrasts']}"
-    )
-    return [
-        _finding(text + ".", _Ref("indicator-table", f"Table {refs.tables['indicator-table']}"))
-    ]
+        "of the members): %(contrasts)s"
+    ) % {"contrasts": printed["contrasts"]}
+    return [_finding(text + ".", _Ref("indicator-table", _table(refs.tables["indicator-table"])))]
 
 
 def _discontinued(
@@ -190,7 +270,7 @@ def _discontinued(
     """The initiatives discontinued since the previous edition, named (at most
     MAX_LISTED) with their members."""
     count = printed["initiatives.discontinued"]
-    if count in ("0", "n/a"):
+    if count == "0" or is_not_available(count):
         return []
     before = frames.previous_initiatives
     done = set(
@@ -230,7 +310,7 @@ def _values(frames: aggregate.Frames, indicator_id: str) -> pd.Series:
 def _survey(frames: aggregate.Frames, indicator: Indicator, column: str = "data_year") -> str:
     source = frames.values if column == "data_year" else frames.change
     year = data_year(source, indicator.id, column)
-    return f" ({year} data)" if year else ""
+    return _(" (%(year)s data)") % {"year": year} if year else ""
 
 
 def _standing(
@@ -248,19 +328,27 @@ def _standing(
         return []
     dec, unit = indicator.decimals, indicator.unit
     median = exact_median(values)
-    text = f"The group median {indicator.title}{_survey(frames, indicator)} is "
-    text += format_median(median, dec, unit)
+    text = _("The group median %(indicator)s%(survey)s is %(median)s") % {
+        "indicator": indicator.title,
+        "survey": _survey(frames, indicator),
+        "median": format_median(median, dec, unit),
+    }
     series_break = indicator.break_at(year) if previous_year is not None else None
     before = frames.change.loc[frames.change["indicator"] == indicator.id, "previous"].dropna()
     if series_break is not None:
-        text += f", a new series that is not compared with the {previous_year} edition's"
+        text += _(", a new series that is not compared with the %(year)s edition's") % {
+            "year": previous_year
+        }
     elif previous_year is not None and len(before):
         previous_median = exact_median(before)
-        text += (
-            f", against {format_median(previous_median, dec, unit)} in the {previous_year} "
-            f"edition{_survey(frames, indicator, 'previous_data_year')}, a change of "
-            f"{format_change(median, previous_median, dec, unit)}"
-        )
+        text += _(
+            ", against %(previous)s in the %(year)s edition%(survey)s, a change of %(change)s"
+        ) % {
+            "previous": format_median(previous_median, dec, unit),
+            "year": previous_year,
+            "survey": _survey(frames, indicator, "previous_data_year"),
+            "change": format_change(median, previous_median, dec, unit),
+        }
     for ref in references(indicator, frames.values):
         level = exact(ref.value)
         better = sum(
@@ -270,19 +358,33 @@ def _standing(
             and level is not None
             and (v > level if indicator.higher_is_better else v < level)
         )
-        side = "above" if indicator.higher_is_better else "better than"
-        verb = "is" if better == 1 else "are"
-        text += f"; {_how_many(better, len(values))} {verb} {side} {reference_text(ref)}"
+        said = {"who": _how_many(better, len(values)), "reference": _reference(ref)}
+        if indicator.higher_is_better:
+            text += (
+                ngettext(
+                    "; %(who)s is above %(reference)s", "; %(who)s are above %(reference)s", better
+                )
+                % said
+            )
+        else:
+            text += (
+                ngettext(
+                    "; %(who)s is better than %(reference)s",
+                    "; %(who)s are better than %(reference)s",
+                    better,
+                )
+                % said
+            )
     return [_finding(text + ".", refs.indicator(indicator.id))]
 
 
 def _how_many(k: int, n: int) -> str:
     """ "all 10 members", "7 of 9 members", "no member", "one member of 9" """
     if k == 0:
-        return "no member"
+        return _("no member")
     if k == n:
-        return f"all {n} members" if n > 1 else "the one member reporting"
-    return f"{k} of {n} members"
+        return _("all %(count)s members") % {"count": n} if n > 1 else _("the one member reporting")
+    return _("%(count)s of %(total)s members") % {"count": k, "total": n}
 
 
 def _leader(
@@ -297,18 +399,27 @@ def _leader(
     top = format_number(order.iloc[0], indicator.decimals)
     labels = [member_label(wg, c) for c in leaders]
     if len(leaders) > 1:
-        text = f"{names(labels)} share the lead on the {indicator.title}, at {top} each"
+        text = _("%(leaders)s share the lead on the %(indicator)s, at %(value)s each") % {
+            "leaders": _names(labels),
+            "indicator": indicator.title,
+            "value": top,
+        }
     else:
         nxt = tied_with(values, indicator, len(leaders))
         second = order.iloc[len(leaders)]
         gap = printed_change(order.iloc[0], second, indicator.decimals)
         assert gap is not None  # both values are reported
-        text = (
-            f"{labels[0]} leads the group on the {indicator.title} at {top}, "
-            f"{format_number(abs(gap), indicator.decimals)} ahead of "
-            f"{names([member_label(wg, c) for c in nxt])} "
-            f"({format_number(second, indicator.decimals)})"
-        )
+        text = _(
+            "%(leader)s leads the group on the %(indicator)s at %(value)s, %(gap)s ahead of "
+            "%(next)s (%(next_value)s)"
+        ) % {
+            "leader": labels[0],
+            "indicator": indicator.title,
+            "value": top,
+            "gap": format_number(abs(gap), indicator.decimals),
+            "next": _names([member_label(wg, c) for c in nxt]),
+            "next_value": format_number(second, indicator.decimals),
+        }
     return [_finding(text + ".", refs.indicator(indicator.id))]
 
 
@@ -340,20 +451,45 @@ def _movers(
         r = by_member[codes[0]]
         moved = format_change(r.value, r.previous, dec, indicator.unit)
         if indicator.unit == "rank":
-            span = f"{moved}, from {ordinal(as_int(r.previous))} to {ordinal(as_int(r.value))}"
-            span = span if len(codes) == 1 else f"{moved} each"
+            before, now = ordinal(as_int(r.previous)), ordinal(as_int(r.value))
+            span = (
+                _("%(moved)s, from %(before)s to %(now)s")
+                % {"moved": moved, "before": before, "now": now}
+                if len(codes) == 1
+                else _("%(moved)s each") % {"moved": moved}
+            )
         else:
             before, now = format_number(r.previous, dec), format_number(r.value, dec)
-            span = moved if len(codes) > 1 else f"{moved}, from {before} to {now}"
-        return f"{names([member_label(wg, c) for c in codes])} ({span})"
+            span = (
+                moved
+                if len(codes) > 1
+                else _("%(moved)s, from %(before)s to %(now)s")
+                % {"moved": moved, "before": before, "now": now}
+            )
+        return f"{_names([member_label(wg, c) for c in codes])} ({span})"
 
     best, worst = max(gains.values()), min(gains.values())
     up = [c for c, g in gains.items() if g == best]
     down = [c for c, g in gains.items() if g == worst]
-    rose, fell = ("rose", "fell") if indicator.unit == "rank" else ("improved", "declined")
-    text = f"Since the {previous_year} edition, on the {indicator.title}, "
-    text += f"{described(up)} {rose} most" if best > 0 else f"no member {rose}"
-    text += f", and {described(down)} {fell} most" if worst < 0 else f", and no member {fell}"
+    rank = indicator.unit == "rank"
+    if best > 0:
+        first = (_("%(who)s rose most") if rank else _("%(who)s improved most")) % {
+            "who": described(up)
+        }
+    else:
+        first = _("no member rose") if rank else _("no member improved")
+    if worst < 0:
+        second = (_("%(who)s fell most") if rank else _("%(who)s declined most")) % {
+            "who": described(down)
+        }
+    else:
+        second = _("no member fell") if rank else _("no member declined")
+    text = _("Since the %(year)s edition, on the %(indicator)s, %(first)s, and %(second)s") % {
+        "year": previous_year,
+        "indicator": indicator.title,
+        "first": first,
+        "second": second,
+    }
     return [_finding(text + ".", refs.indicator(indicator.id, change=True))]
 
 
@@ -365,10 +501,10 @@ def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[
     reporting = len(frames.themes.columns)
     most, fewest = int(reach.max()), int(reach.min())
     if most == fewest:
-        text = (
-            f"Every theme is reported by {count_word(most)} of the {reporting} members, "
-            "so no practice stands out as more or less common"
-        )
+        text = _(
+            "Every theme is reported by %(count)s of the %(reporting)s members, so no practice "
+            "stands out as more or less common"
+        ) % {"count": _count(most), "reporting": reporting}
         return [_finding(text + ".", refs.themes())]
     text = (
         _theme_clause(wg, reach, most, reporting, "most")
@@ -380,12 +516,27 @@ def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[
 
 def _theme_clause(wg: WorkingGroup, reach: pd.Series, n: int, of: int, which: str) -> str:
     themes = [f"'{theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
-    members = f"{count_word(n)} member{'s' if n != 1 else ''}"
+    members = ngettext("%(count)s member", "%(count)s members", n) % {"count": _count(n)}
+    said = {"theme": themes[0], "count": n, "of": of}
     if len(themes) == 1:
-        return f"{themes[0]} is the practice reported by the {which} members ({n} of {of})"
+        if which == "most":
+            return (
+                _("%(theme)s is the practice reported by the most members (%(count)s of %(of)s)")
+                % said
+            )
+        return (
+            _("%(theme)s is the practice reported by the fewest members (%(count)s of %(of)s)")
+            % said
+        )
+    listed = {"count": _count(len(themes)), "members": members, "themes": _names(themes)}
+    if which == "most":
+        return (
+            _("%(count)s themes are reported by the most members, %(members)s each: %(themes)s")
+            % listed
+        )
     return (
-        f"{count_word(len(themes))} themes are reported by the {which} members, "
-        f"{members} each: {names(themes)}"
+        _("%(count)s themes are reported by the fewest members, %(members)s each: %(themes)s")
+        % listed
     )
 
 
@@ -410,24 +561,46 @@ def _new_since(
             lead = [f"'{theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
             members = new["member"].nunique()
             text = (
-                f"{count_word(len(new)).capitalize()} initiatives from {count_word(members)} "
-                f"members are new since the {previous_year} edition; the most new ones are "
-                f"under {names(lead)} ({top}{' each' if len(lead) > 1 else ''})"
-            )
+                _(
+                    "%(count)s initiatives from %(members)s members are new since the %(year)s "
+                    "edition; the most new ones are under %(themes)s (%(top)s)"
+                )
+                if len(lead) == 1
+                else _(
+                    "%(count)s initiatives from %(members)s members are new since the %(year)s "
+                    "edition; the most new ones are under %(themes)s (%(top)s each)"
+                )
+            ) % {
+                "count": _count(len(new)).capitalize(),
+                "members": _count(members),
+                "year": previous_year,
+                "themes": _names(lead),
+                "top": top,
+            }
             findings.append(_finding(text + ".", refs.themes()))
     completed = _completed_this_edition(frames, year)
-    since = f"since the {previous_year} edition" if previous_year else "in this edition"
+    since = (
+        _("since the %(year)s edition") % {"year": previous_year}
+        if previous_year
+        else _("in this edition")
+    )
     if completed and len(completed) <= MAX_LISTED:
-        listed = "; ".join(f"{title} ({member_label(wg, code)})" for code, title, _, _ in completed)
-        text = f"{len(completed)} initiatives were completed {since}: {listed}."
+        listed = "; ".join(
+            f"{title} ({member_label(wg, code)})" for code, title, _t, _s in completed
+        )
+        text = _("%(count)s initiatives were completed %(since)s: %(listed)s.") % {
+            "count": len(completed),
+            "since": since,
+            "listed": listed,
+        }
         findings.append(_finding(text, refs.themes("fig-status")))
     elif completed:
         findings.append(
             Finding(
                 text=_completed_counted(wg, completed, since),
                 ref="initiatives-table",
-                ref_title=f"Table {refs.tables['initiatives-table']}, every initiative with "
-                "its status",
+                ref_title=_("Table %(number)s, every initiative with its status")
+                % {"number": refs.tables["initiatives-table"]},
             )
         )
     return findings
@@ -464,14 +637,17 @@ def _completed_counted(
     """Too many completed initiatives to name: their count by theme, and the NOTABLE that
     ran longest (earliest start; one a member), the rest counted."""
     by_theme: dict[str, int] = {}
-    for _, _, theme, _ in completed:
+    for _m, _t, theme, _s in completed:
         by_theme[theme] = by_theme.get(theme, 0) + 1
     order = [t.id for t in wg.themes]
     themes = sorted(
         by_theme.items(),
         key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
     )
-    counts = ", ".join(f"{n} under '{theme_title(wg, t)}'" for t, n in themes)
+    counts = ", ".join(
+        _("%(count)s under '%(theme)s'") % {"count": n, "theme": theme_title(wg, t)}
+        for t, n in themes
+    )
     notable: list[tuple[str, str, str, str]] = []
     for item in sorted(completed, key=lambda i: i[3]):  # stable: the group's order on ties
         if all(item[0] != n[0] for n in notable):
@@ -479,11 +655,12 @@ def _completed_counted(
         if len(notable) == NOTABLE:
             break
     listed = "; ".join(
-        f"{title} ({member_label(wg, code)}, started {started})"
-        for code, title, _, started in notable
+        _("%(title)s (%(member)s, started %(started)s)")
+        % {"title": title, "member": member_label(wg, code), "started": started}
+        for code, title, _t, started in notable
     )
     rest = len(completed) - len(notable)
-    return (
-        f"{len(completed)} initiatives were completed {since}: {counts}. "
-        f"The longest-running were {listed}; and {rest} more."
-    )
+    return _(
+        "%(count)s initiatives were completed %(since)s: %(counts)s. "
+        "The longest-running were %(listed)s; and %(rest)s more."
+    ) % {"count": len(completed), "since": since, "counts": counts, "listed": listed, "rest": rest}
