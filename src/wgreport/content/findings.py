@@ -39,6 +39,7 @@ from .formatting import (
     format_change,
     format_median,
     format_number,
+    format_when,
     format_written,
     is_not_available,
     ordinal,
@@ -656,7 +657,7 @@ def _completed_counted(
             break
     listed = "; ".join(
         _("%(title)s (%(member)s, started %(started)s)")
-        % {"title": title, "member": member_label(wg, code), "started": started}
+        % {"title": title, "member": member_label(wg, code), "started": format_when(started)}
         for code, title, _t, started in notable
     )
     rest = len(completed) - len(notable)

@@ -15,6 +15,7 @@ median of 0.9011 and 0.9012 is 0.90115 exactly and prints as 0.9012.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -220,3 +221,72 @@ def status_title(status: str) -> str:
 def coordination_title(model: str) -> str:
     """A coordination model in the report's language ("Hybrid", 혼합형)."""
     return _(COORDINATION_NAMES[model]) if model in COORDINATION_NAMES else model
+
+
+#: A member's submission status as the status annex prints it (inputs.edition.MemberStatus).
+STATUS_LABELS = {
+    "submitted": N_("submitted"),
+    "submitted late": N_("submitted late"),
+    "submitted, not valid": N_("submitted, not valid"),
+    "submitted late, not valid": N_("submitted late, not valid"),
+    "not submitted": N_("not submitted"),
+    "not submitted, overdue": N_("not submitted, overdue"),
+    # a final does not say who was late, nor "not valid" (the status annex's words)
+    "not included": N_("not included"),
+    "submitted late, not included": N_("submitted late, not included"),
+    "submitted, not included": N_("submitted, not included"),
+}
+
+
+def status_label(label: str) -> str:
+    """A submission status in the report's language (English: as given); one this does not
+    know (a member left out at render time, with its reason) stays as it is."""
+    if current_language() == SOURCE_LANGUAGE:
+        return label
+    return _(STATUS_LABELS[label]) if label in STATUS_LABELS else label
+
+
+_DRAFT = re.compile(r"^Draft (\d+)$")
+
+
+def draft_label(label: str) -> str:
+    """A draft's label ("Draft 001", as the build names it) in the report's language."""
+    match = _DRAFT.match(label)
+    if match is None or current_language() == SOURCE_LANGUAGE:
+        return label
+    return _("Draft %(number)s") % {"number": match[1]}
+
+
+def format_moment(value: str) -> str:
+    """A build's time (ISO 8601, UTC) as the report prints it: as given in English; in
+    another language its long date and the time (2025년 3월 15일 09:00 UTC)."""
+    lang = current_language()
+    if lang == SOURCE_LANGUAGE:
+        return value
+    moment = pd.Timestamp(value)
+    day = long_date(moment.date()) or moment.date().isoformat()
+    zone = " UTC" if moment.tzinfo is not None and moment.utcoffset() == pd.Timedelta(0) else ""
+    return f"{day} {moment:%H:%M}{zone}"
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def format_when(value: Any) -> str:
+    """A date as the inputs give it (2023-04-14, 2022-06 or 2021) in the report's language:
+    as given in English; in another language its own form, by Babel's locale data
+    (2023년 4월 14일, 2022년 6월, 2021년). Anything else stays as it is."""
+    text = str(value)
+    lang = current_language()
+    match = _PARTIAL_DATE.match(text)
+    if lang == SOURCE_LANGUAGE or match is None:
+        return text
+    import datetime
+
+    from babel.dates import format_skeleton
+
+    year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
+    when = datetime.date(year, month, day)
+    if match[3]:
+        return long_date(when) or text
+    return format_skeleton("yMMMM" if match[2] else "y", when, locale=lang)

@@ -12,7 +12,14 @@ from ..inputs.models import Contribution, WorkingGroup
 from . import aggregate
 from .compare import names as _english_names
 from .compare import previous_sources_note
-from .formatting import format_change, format_number, is_missing, not_available, status_title
+from .formatting import (
+    format_change,
+    format_number,
+    format_when,
+    is_missing,
+    not_available,
+    status_title,
+)
 from .reportmodel import DataTable
 
 
@@ -233,7 +240,8 @@ def initiatives_table(
             str(r.title),
             theme_title(wg, str(r.theme)),
             status_title(str(r.status)),
-            str(r.started) + (f"{dash}{r.ended}" if isinstance(r.ended, str) else ""),
+            format_when(r.started)
+            + (f"{dash}{format_when(r.ended)}" if isinstance(r.ended, str) else ""),
         ]
         for r in frames.initiatives.itertuples()
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.conftest import DEMO_INPUTS
 from wgreport.content.countries import country_name, localised_group
 from wgreport.content.formatting import (
     format_change,
@@ -15,7 +16,6 @@ from wgreport.content.formatting import (
     status_title,
 )
 from wgreport.i18n import language
-from tests.conftest import DEMO_INPUTS
 from wgreport.inputs.edition import load_edition_inputs
 
 
@@ -62,3 +62,31 @@ def test_members_are_named_by_babels_country_names_in_korean() -> None:
     # English keeps the group's own names
     assert localised_group(demo_wg) is demo_wg
     assert [m.name for m in demo_wg.members if m.code == "KR"] == ["Republic of Korea"]
+
+
+def test_dates_of_the_inputs_read_in_the_reports_language() -> None:
+    from wgreport.content.formatting import format_when
+
+    assert [format_when(d) for d in ("2023-04-14", "2022-06", "2021")] == [
+        "2023-04-14",
+        "2022-06",
+        "2021",
+    ]
+    with language("ko"):
+        assert [format_when(d) for d in ("2023-04-14", "2022-06", "2021")] == [
+            "2023년 4월 14일",
+            "2022년 6월",
+            "2021년",
+        ]
+
+
+def test_a_korean_tables_numeric_columns_and_ranks() -> None:
+    from wgreport.content.cells import numeric_column, ordinal_rank
+
+    assert ordinal_rank("3 of 10 (tied)") == "3rd of 10 (tied)"
+    assert not numeric_column(["4계단 상승", "자료 없음", "0.9140"])
+    with language("ko"):
+        assert ordinal_rank("3 of 10") == "10개국 중 3위"
+        assert ordinal_rank("1 of 9 (tied)") == "9개국 중 1위(공동)"
+        # a rank's change and a missing value in Korean keep the column numeric
+        assert numeric_column(["4계단 상승", "변동 없음", "자료 없음", "0.9140"])

@@ -25,7 +25,7 @@ from ..paged import same_page
 from .cache import PartCache, environment_digest
 from .merge import merge_parts
 from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
-from .stamp import SAMPLE_CSS, stamp_html
+from .stamp import sample_css, stamp_html
 
 
 @dataclass
@@ -401,11 +401,13 @@ def _first_pass(
     left with a long chapter at the end); cached ones are taken from the cache. Fills
     `layouts` and the final parts' `pdfs`; returns the stamp."""
     stamp_source = stamp_html(html)
-    stamp_key = _digest("stamp", run.env, stamp_source, SAMPLE_CSS)
+    stamp_key = _digest("stamp", run.env, stamp_source, sample_css(html))
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
     if stamp is None:
-        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *run.args, [], True)))
+        jobs.append(
+            _Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *run.args, [], True))
+        )
     placeholder = "8" * len(str(max(len(parts) * 8, 10)))
     finals = []
     for part in parts:
@@ -531,7 +533,7 @@ def render_chapter(
         text, css = part.html, part_css(part.index, "")
     key = _digest("pdf", env, text, css)
     stamp_source = stamp_html(html)
-    stamp_key = _digest("stamp", env, stamp_source, SAMPLE_CSS)
+    stamp_key = _digest("stamp", env, stamp_source, sample_css(html))
     args = (str(templates_dir), [str(r) for r in image_roots])
     cached, stamp = cache.get_part(key), cache.get("pdf", stamp_key)
     jobs = []
@@ -539,7 +541,7 @@ def render_chapter(
         owned = sorted(part.owned)
         jobs.append(_Job("render", part.index, key, (text, css, *args, owned, True), section))
     if stamp is None:
-        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *args, [], True)))
+        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *args, [], True)))
     stats = RenderStats(parts=1, workers=max(1, len(jobs)))
     if jobs:
         run = _Run(worker_pool(stats.workers), True, cache, env, args, stats, time_limit)
