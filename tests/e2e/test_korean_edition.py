@@ -112,3 +112,52 @@ def test_the_parts_left_in_english_are_tagged_en_in_the_pdf(korean_draft: Path) 
         walk(document.Root.StructTreeRoot)
     assert "en" in languages  # members' texts and the foreword, printed as written
     assert "ko" not in languages  # the page's own language is the catalog's, not marked
+
+
+def test_the_korean_page_matches_its_golden_copy(korean_draft: Path) -> None:
+    from tests.support.goldentree import GOLDEN_KOREAN, korean_page
+
+    assert GOLDEN_KOREAN.exists(), "run `make golden` (scripts/update-golden) and review"
+    expected = GOLDEN_KOREAN.read_text(encoding="utf-8")
+    actual = korean_page(korean_draft)
+    if actual != expected:
+        import difflib
+
+        diff = difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), n=1)
+        pytest.fail("report.ko.html differs from tests/golden/korean/ (run `make golden` and "
+                    "review):\n" + "".join(list(diff)[:40]))  # fmt: skip
+
+
+def test_the_korean_pdf_has_its_chrome_numbers_and_findings_in_korean(korean_draft: Path) -> None:
+    text = " ".join(pdf_text(korean_draft / "report.ko.pdf").split())
+    # the method chapter and the annexes' words
+    for words in ("보고 기간 및 자료 기준일", "계열 단절", "중앙값", "완결성"):
+        assert words in text, words
+    # a computed finding, its numbers as the report rounds them, the rank's words
+    assert re.search(r"중앙값은 0\.9140입니다", text), "no finding in Korean"
+    assert re.search(r"\d+계단 (상승|하락)", text), "no rank change in Korean"
+    assert re.search(r"\d+위에서 \d+위\(으\)로", text), "no ranks in Korean"
+    # dates and the draft's label
+    assert "2025년 2월 28일" in text and "초안 001" in text
+    # members by their Korean names; the status words of the spec
+    for name in ("대한민국", "영국", "에스토니아", "진행 중", "완료"):
+        assert name in text, name
+    # English chrome that used to be there
+    for english in ("The group median", "Draft 001", "n/a", "Group median", "in progress"):
+        assert english not in text, english
+    assert "\ufffd" not in text  # no character the fonts could not map
+    assert re.search(r"\d+ / \d+쪽", text), "no page footer in Korean"
+    assert not re.search(r"Page \d+ of \d+", text)
+
+
+def test_the_korean_charts_have_their_titles_and_labels_in_korean(korean_draft: Path) -> None:
+    html = (korean_draft / "report.ko.html").read_text(encoding="utf-8")
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
+    labels = " ".join(texts)
+    assert "이니셔티브" in labels  # an axis's label
+    assert any(t.startswith("그룹 중앙값 ") for t in texts), "no reference label in Korean"
+    assert "대한민국" in labels and "Korea" not in labels
+    assert "주제별·회원국별 이니셔티브" in html  # a chart's title
+    # and in the PDF, where the charts are drawn with their text
+    text = " ".join(pdf_text(korean_draft / "report.ko.pdf").split())
+    assert "그룹 중앙값" in text and "상태별·회원국별 이니셔티브" in text
