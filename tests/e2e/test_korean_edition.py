@@ -136,17 +136,25 @@ def test_the_korean_pdf_has_its_chrome_numbers_and_findings_in_korean(korean_dra
     # a computed finding, its numbers as the report rounds them, the rank's words
     assert re.search(r"중앙값은 0\.9140입니다", text), "no finding in Korean"
     assert re.search(r"\d+계단 (상승|하락)", text), "no rank change in Korean"
-    assert re.search(r"\d+위에서 \d+위\(으\)로", text), "no ranks in Korean"
+    assert re.search(r"\d+위에서 \d+위(으)?로", text), "no ranks in Korean"
+    # a particle after a Korean word or a number takes its word's form (after a word in
+    # another script it stays as written: its reading is not known)
+    assert "덴마크가" in text
+    assert not re.search(r"[가-힣0-9](이\(가\)|은\(는\)|을\(를\)|\(으\)로)", text)
     # dates and the draft's label
     assert "2025년 2월 28일" in text and "초안 001" in text
     # members by their Korean names; the status words of the spec
     for name in ("대한민국", "영국", "에스토니아", "진행 중", "완료"):
         assert name in text, name
     # English chrome that used to be there
-    for english in ("The group median", "Draft 001", "n/a", "Group median", "in progress"):
+    # (the key messages, people's English text, say "The group median …" as written)
+    english_chrome = ("leads the group on", "(2024 data)", "Draft 001", "n/a", "Group median",
+                      "in progress", ", page ", "Page 3 of")  # fmt: skip
+    for english in english_chrome:
         assert english not in text, english
     assert "\ufffd" not in text  # no character the fonts could not map
-    assert re.search(r"\d+ / \d+쪽", text), "no page footer in Korean"
+    assert re.search(r"\b\d+ / 6\d쪽", text), "no page footer in Korean"
+    assert re.search(r", \d+쪽", text), "no cross-reference's page in Korean"
     assert not re.search(r"Page \d+ of \d+", text)
 
 

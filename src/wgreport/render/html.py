@@ -23,7 +23,7 @@ from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
 from ..i18n import REGION_TAGS, SOURCE_LANGUAGE, check_language, language, translations
-from .languages import HANGUL, korean_particles, mark_korean, tag_languages
+from .languages import HANGUL, korean_particles, mark_korean, page_language, tag_languages
 from .paged import mark_same_page, number_xrefs, print_tables, same_page
 
 if TYPE_CHECKING:
@@ -275,6 +275,7 @@ def _pdf_options(
     attachments: Sequence[Attachment],
     created: datetime | None,
     extra_css: str | None = None,
+    lang: str = SOURCE_LANGUAGE,
 ) -> dict[str, Any]:
     import weasyprint
 
@@ -283,6 +284,10 @@ def _pdf_options(
     if not paged.is_file():
         raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")
     sheets = [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
+    # a language's words in the margins (paged.ko.css: 3 / 62쪽), after paged.css's English
+    words = templates_dir / f"paged.{lang}.css"
+    if lang != SOURCE_LANGUAGE and words.is_file():
+        sheets.append(weasyprint.CSS(filename=str(words), url_fetcher=fetcher))
     if extra_css:
         sheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
     # Drafts are tagged PDFs too (reviewers use screen readers); a final's PDF/UA variant
@@ -324,7 +329,9 @@ def layout_pdf(
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
-            options = _pdf_options(templates_dir, fetcher, None, (), None, extra_css)
+            options = _pdf_options(
+                templates_dir, fetcher, None, (), None, extra_css, page_language(html)
+            )
             document = weasyprint.HTML(
                 string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
             ).render(stylesheets=options.pop("stylesheets"))
@@ -432,7 +439,9 @@ def render_pdf(
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
-            options = _pdf_options(templates_dir, fetcher, variant, attachments, created)
+            options = _pdf_options(
+                templates_dir, fetcher, variant, attachments, created, lang=page_language(html)
+            )
             document = _same_page_layout(weasyprint, html, templates_dir, fetcher, options)
             pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:

@@ -71,6 +71,24 @@ def tag_languages() -> None:
     tags._build_box_tree = wrapped
 
 
+# --- the words of a PDF's margins ---------------------------------------------------------
+
+#: Each language's page footer, "Page 3 of 62": the words before the page's number, between
+#: it and the number of pages, and after them; and a cross-reference's page (", page 12"):
+#: the words before and after it. templates/paged.css has the English ones, a language's own
+#: templates/paged.<lang>.css the others; the stamp (pdf/stamp.py) and the parts' style
+#: (pdf/parts.py) set them from here. A language without its own reads as English.
+FOOTERS = {"en": ("Page ", " of ", ""), "ko": ("", " / ", "쪽")}
+PAGE_REFERENCES = {"en": (", page ", ""), "ko": (", ", "쪽")}
+_PAGE_LANGUAGE = re.compile(r'<html lang="([a-zA-Z]+)')
+
+
+def page_language(html: str) -> str:
+    """The language a page says it is in (`<html lang="ko-KR">`: ko); English when none."""
+    match = _PAGE_LANGUAGE.search(html)
+    return match[1] if match else "en"
+
+
 # --- Korean particles -----------------------------------------------------------------------
 
 #: A particle after a placeholder, written for both endings (translators cannot know the

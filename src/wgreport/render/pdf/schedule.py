@@ -21,6 +21,7 @@ from typing import Any, cast
 from ...cache import content_key as _digest
 from ...errors import PartsTimedOut, RenderError
 from ..html import check_fonts, layout_pdf
+from ..languages import page_language
 from ..paged import same_page
 from .cache import PartCache, environment_digest
 from .merge import merge_parts
@@ -413,13 +414,13 @@ def _first_pass(
     for part in parts:
         if part.numbered:
             text = fill_page_numbers(part, lambda _name: placeholder)
-            css = part_css(part.index, placeholder)
+            css = part_css(part.index, placeholder, page_language(part.html))
             key = _digest("layout", run.env, layout_key(text), css)
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
                 jobs.append(_job("layout", part, key, text, css, run, False))
         else:
-            css = part_css(part.index, "")
+            css = part_css(part.index, "", page_language(part.html))
             key = _digest("pdf", run.env, part.html, css)
             cached = run.cache.get_part(key)
             if cached is not None:
@@ -462,7 +463,7 @@ def _numbered_pass(
         printed = {n: (t, firsts[part.index] + p) for n, (t, p) in layout.xrefs.items()}
         marked |= same_page(printed, where)
         text = fill_page_numbers(part, partial(_page_of, where), marked)
-        css = part_css(part.index, str(total))
+        css = part_css(part.index, str(total), page_language(part.html))
         key = _digest("pdf", run.env, text, css)
         cached = run.cache.get_part(key)
         if cached is not None:
@@ -528,9 +529,9 @@ def render_chapter(
     cache = PartCache(cache_dir)
     if part.numbered:  # a cross-reference's page is known only in the whole report
         text = fill_page_numbers(part, lambda _name: "")
-        css = part_css(part.index, "") + NO_PAGE_NUMBERS_CSS
+        css = part_css(part.index, "", page_language(part.html)) + NO_PAGE_NUMBERS_CSS
     else:
-        text, css = part.html, part_css(part.index, "")
+        text, css = part.html, part_css(part.index, "", page_language(part.html))
     key = _digest("pdf", env, text, css)
     stamp_source = stamp_html(html)
     stamp_key = _digest("stamp", env, stamp_source, sample_css(html))

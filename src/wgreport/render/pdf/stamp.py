@@ -9,33 +9,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import RenderError
+from ..languages import FOOTERS, page_language
 from .parts import DRAFT_INFO, body_start
 
-#: Each language's footer, "Page 3 of 62": the words before the page's number, between it and
-#: the number of pages, and after them (as paged.css's @bottom-right, and korean.css's, set
-#: it). A language without its own reads as English.
-FOOTERS = {"en": ("Page ", " of ", ""), "ko": ("", " / ", "쪽")}
 _DIGITS = "0123456789"
-_LANG = re.compile(r'<html lang="([a-zA-Z]+)')
 
 
 def sample_footer(lang: str = "en") -> str:
     """The footer a stamp sample is laid out with: every glyph a footer needs, in the style
-    of the real one."""
+    of the real one (languages.FOOTERS)."""
     before, between, after = FOOTERS.get(lang, FOOTERS["en"])
     return before + _DIGITS + between + _DIGITS + after
 
 
 def sample_css(html: str = "") -> str:
     """The stamp sample's style sheet, its footer in the language of the page `html`."""
-    match = _LANG.search(html)
-    lang = match[1] if match else "en"
-    # another language's footer is set by its own (author's) style sheet (korean.css), which
-    # a user style sheet's declaration overrides only when important
-    important = "" if lang == "en" or lang not in FOOTERS else " !important"
     return (
         "@page { @top-left { content: none; } @top-right { content: none; } "
-        f'@bottom-right {{ content: "{sample_footer(lang)}"{important}; }} }}\n'
+        f'@bottom-right {{ content: "{sample_footer(page_language(html))}"; }} }}\n'
         # nothing but the two lines: no background to hide the page under the stamp
         "html, body { background: none !important; }\n"
     )

@@ -25,5 +25,16 @@ def test_the_stamps_footer_is_the_pages_language() -> None:
     english = stamp.sample_css('<html lang="en" dir="ltr">')
     assert english == stamp.SAMPLE_CSS and '"Page 0123456789 of 0123456789"' in english
     korean = stamp.sample_css('<html lang="ko-KR" dir="ltr">')
-    # important: korean.css (the page's own style sheet) sets the footer too
-    assert '"0123456789 / 0123456789쪽" !important' in korean
+    assert '"0123456789 / 0123456789쪽"' in korean
+
+
+def test_a_parts_words_are_the_pages_language() -> None:
+    from wgreport.render.pdf.parts import part_css
+
+    english = part_css(0, "62")
+    assert 'content: "Page " counter(page) " of 62";' in english
+    assert 'a.xref::after { content: ", page " attr(data-page); }' in english
+    korean = part_css(0, "62", "ko")
+    assert 'content: "" counter(page) " / 62쪽";' in korean
+    assert 'a.xref::after { content: ", " attr(data-page) "쪽"; }' in korean
+    assert "content: none;" in part_css(3, "", "ko")  # a chapter's footer is stamped
