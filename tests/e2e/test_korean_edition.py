@@ -59,6 +59,9 @@ def test_the_korean_web_page_says_its_language(korean_draft: Path) -> None:
         in english
     )
     assert "word-break: keep-all" in html  # Hangul words kept whole (korean.css)
+    # its downloads offer its own PDF (the data files are the same for every language)
+    assert '<a href="report.ko.pdf">report.ko.pdf</a>: 이 보고서의 PDF' in html
+    assert '<a href="report.pdf">report.pdf</a>: This report as PDF' in english
 
 
 def test_the_korean_pdf_reads_back_in_korean(korean_draft: Path) -> None:

@@ -11,11 +11,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import current_language
 from ..i18n import gettext as _
 from ..inputs.comments import CommentSummary
 from ..inputs.edition import LoadedEdition
 from ..inputs.issues import FileReport
 from ..inputs.models import Contribution, Edition, Indicator, WorkingGroup
+from ..layout import REPORT_PDF, report_file
 from . import aggregate
 from .chartkit import Chart
 from .compare import PreviousValue, constant_value, previous_values, reference_rows, stat_cell
@@ -225,7 +227,11 @@ def build_context(
         contributors=_contributor_rows(wg, contributions, late),
         validation_notes=_validation_notes(loaded.report.files)
         + _validation_notes(previous_checks, f"{previous_year} "),
-        downloads=[Download(href=h, title=_(t)) for h, t in downloads],
+        # the report's own PDF in the page's language (report.ko.pdf); the data are English
+        downloads=[
+            Download(href=report_file(h, current_language()) if h == REPORT_PDF else h, title=_(t))
+            for h, t in downloads
+        ],
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
         method=method,

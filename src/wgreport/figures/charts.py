@@ -42,6 +42,7 @@ from ..content.formatting import (
     printed_change,
     unit_name,
 )
+from ..i18n import current_language
 from ..i18n import gettext as _
 from ..inputs.models import Indicator, WorkingGroup
 from .practicecharts import status_charts, theme_chart
@@ -250,7 +251,9 @@ def _reference_lines(indicator: Indicator, median: Any, refs: list[Any]) -> list
         }
         lines.append(ReferenceLine(float(median), "--", caption, "refline-median"))
     for index, ref in enumerate(refs):
-        caption = f"{running_label(ref.label)} {format_written(ref.value)}"
+        # the group's label as written; English running text lowers its capital
+        label = running_label(ref.label) if current_language() == "en" else ref.label
+        caption = f"{label} {format_written(ref.value)}"
         lines.append(ReferenceLine(float(ref.value), ":", caption, f"refline-{index}"))
     return lines
 
