@@ -197,8 +197,7 @@ def build_context(
     return ReportContext(
         year=edition.year,
         title=edition.title,
-        subtitle=edition.subtitle
-        or _("Annual Report %(year)s of the %(group)s") % {"year": edition.year, "group": wg.name},
+        subtitle=_subtitle(wg, edition),
         group_name=wg.name,
         forum=wg.forum,
         chair=member_label(wg, wg.chair),
@@ -227,11 +226,7 @@ def build_context(
         contributors=_contributor_rows(wg, contributions, late),
         validation_notes=_validation_notes(loaded.report.files)
         + _validation_notes(previous_checks, f"{previous_year} "),
-        # the report's own PDF in the page's language (report.ko.pdf); the data are English
-        downloads=[
-            Download(href=report_file(h, current_language()) if h == REPORT_PDF else h, title=_(t))
-            for h, t in downloads
-        ],
+        downloads=_downloads(downloads),
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
         method=method,
@@ -239,6 +234,24 @@ def build_context(
         comments=comments,
         editorial=editorial,
     )
+
+
+def _subtitle(wg: WorkingGroup, edition: Edition) -> str:
+    """The edition's subtitle, or "Annual Report 2024 of the <group>"."""
+    return edition.subtitle or _("Annual Report %(year)s of the %(group)s") % {
+        "year": edition.year,
+        "group": wg.name,
+    }
+
+
+def _downloads(downloads: Sequence[tuple[str, str]]) -> list[Download]:
+    """The web page's downloads, described in the report's language; the report's own PDF
+    in that language (report.ko.pdf; the data files are the same for every language)."""
+    lang = current_language()
+    return [
+        Download(href=report_file(h, lang) if h == REPORT_PDF else h, title=_(t))
+        for h, t in downloads
+    ]
 
 
 def _editor_names(edition: Edition) -> list[str]:

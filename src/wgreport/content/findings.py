@@ -11,27 +11,31 @@ is the difference of the two printed values."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
-from ..i18n import SOURCE_LANGUAGE, current_language, gettext, ngettext
+from ..i18n import gettext, ngettext
 from ..inputs.edition import LoadedEdition
 from ..inputs.factrefs import reference_labels, reference_slug
 from ..inputs.models import Indicator, WorkingGroup
 from . import aggregate
 from .compare import (
     best_first,
-    count_word,
     data_year,
-    names,
-    reference_text,
     references,
-    running_label,
     tied_with,
 )
 from .facts import Fact, compute_facts
+from .findingtext import (
+    Ref,
+    Refs,
+    listed,
+    make_finding,
+    reference_words,
+    running,
+    table_label,
+    trend_word,
+)
 from .formatting import (
     as_int,
     exact,
@@ -39,99 +43,15 @@ from .formatting import (
     format_change,
     format_median,
     format_number,
-    format_when,
-    format_written,
     is_not_available,
     ordinal,
     printed_change,
 )
-from .reportmodel import MAX_LISTED, NOTABLE, Finding
-from .tables import joined, member_label, theme_title
+from .initiativefindings import discontinued_findings, new_since_findings, practice_findings
+from .reportmodel import Finding
+from .tables import member_label
 
 _ = gettext
-
-
-def _english() -> bool:
-    return current_language() == SOURCE_LANGUAGE
-
-
-def _names(labels: Sequence[str]) -> str:
-    """ "Korea", "Korea and Estonia", "Korea, Estonia and Denmark", in the report's
-    language."""
-    return names(labels) if _english() else joined(list(labels))
-
-
-def _count(n: int) -> str:
-    """A count in words up to twelve in English ("three"); its figure in another language."""
-    return count_word(n) if _english() else str(n)
-
-
-def _reference(ref: Any) -> str:
-    """ "the 2024 world average of 0.6382" """
-    if _english():
-        return reference_text(ref)
-    return _("the %(year)s %(label)s of %(value)s") % {
-        "year": ref.data_year,
-        "label": ref.label,
-        "value": format_written(ref.value),
-    }
-
-
-def _running(label: str) -> str:
-    return running_label(label) if _english() else label
-
-
-def _trend(trend: str) -> str:
-    """How a gap moved between editions (the facts' word), in the report's language."""
-    words = {
-        "narrowed": _("narrowed"),
-        "widened": _("widened"),
-        "held": _("held"),
-        "reversed": _("reversed"),
-    }
-    return words.get(trend, trend)
-
-
-@dataclass(frozen=True)
-class _Ref:
-    """What a finding rests on: an element id and its printed name ("Figure 3")."""
-
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class _Refs:
-    """The figure and table numbers a finding can point at."""
-
-    figures: Mapping[str, str]
-    tables: Mapping[str, str]
-
-    def indicator(self, indicator_id: str, change: bool = False) -> _Ref:
-        """The indicator's chart (or its change chart), else the indicator matrix."""
-        figure = f"fig-change-{indicator_id}" if change else f"fig-{indicator_id}"
-        if figure in self.figures:
-            return _Ref(figure, _figure(self.figures[figure]))
-        if change and f"fig-{indicator_id}" in self.figures:
-            return self.indicator(indicator_id)
-        return _Ref("indicator-table", _table(self.tables["indicator-table"]))
-
-    def themes(self, figure: str = "fig-themes") -> _Ref:
-        if figure in self.figures:
-            return _Ref(figure, _figure(self.figures[figure]))
-        return _Ref("initiatives-table", _table(self.tables["initiatives-table"]))
-
-
-def _figure(number: str) -> str:
-    return gettext("Figure %(number)s") % {"number": number}
-
-
-def _table(number: str) -> str:
-    return gettext("Table %(number)s") % {"number": number}
-
-
-def _finding(text: str, ref: _Ref) -> Finding:
-    return Finding(text=text, ref=ref.id, ref_title=ref.title)
 
 
 def key_findings(
@@ -145,7 +65,7 @@ def key_findings(
 ) -> list[Finding]:
     """Key findings computed from the data, each pointing at the figure or table behind it
     (`facts`: the edition's facts, computed here when not given)."""
-    refs = _Refs(figures, tables)
+    refs = Refs(figures, tables)
     if facts is None:
         facts = compute_facts(wg, frames, loaded.year, previous_year)
     printed = {f.id: f.printed for f in facts}
@@ -164,13 +84,13 @@ def key_findings(
         if indicator.unit == "rank":
             out += _rank_moves(indicator, printed, previous_year, refs)
     out += _contrasts(printed, refs)
-    out += _practices(wg, frames, refs)
-    out += _new_since(wg, frames, loaded.year, previous_year, refs)
-    out += _discontinued(wg, frames, printed, previous_year, refs)
+    out += practice_findings(wg, frames, refs)
+    out += new_since_findings(wg, frames, loaded.year, previous_year, refs)
+    out += discontinued_findings(wg, frames, printed, previous_year, refs)
     return out
 
 
-def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: Refs) -> list[Finding]:
     """The group's gap to each published average, in both editions: narrowed or widened,
     with the two changes that made it so."""
     out = []
@@ -187,8 +107,8 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list
         )
         values = {
             "indicator": indicator.title,
-            "reference": _running(label),
-            "trend": _trend(trend),
+            "reference": running(label),
+            "trend": trend_word(trend),
             "moved": moved,
             "median_change": printed[f"{indicator.id}.group.median.change"],
             "reference_change": printed[f"{r}.change"],
@@ -206,11 +126,11 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list
                 "by %(reference_change)s"
             )
         ) % values
-        out.append(_finding(text + ".", refs.indicator(indicator.id, change=True)))
+        out.append(make_finding(text + ".", refs.indicator(indicator.id, change=True)))
     return out
 
 
-def _spread(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+def _spread(indicator: Indicator, printed: Mapping[str, str], refs: Refs) -> list[Finding]:
     """How far apart the members are on the headline indicator."""
     i = indicator.id
     reporting = printed[f"{i}.group.reporting"]
@@ -225,11 +145,11 @@ def _spread(indicator: Indicator, printed: Mapping[str, str], refs: _Refs) -> li
         "highest": printed[f"{i}.group.highest"],
         "iqr": printed[f"{i}.group.iqr"],
     }
-    return [_finding(text + ".", refs.indicator(i))]
+    return [make_finding(text + ".", refs.indicator(i))]
 
 
 def _rank_moves(
-    indicator: Indicator, printed: Mapping[str, str], previous_year: int | None, refs: _Refs
+    indicator: Indicator, printed: Mapping[str, str], previous_year: int | None, refs: Refs
 ) -> list[Finding]:
     """How many members rose, fell or kept their rank since the previous edition."""
     i = indicator.id
@@ -247,10 +167,10 @@ def _rank_moves(
         "rose": printed[f"{i}.members.improved"],
         "held": printed[f"{i}.members.unchanged"],
     }
-    return [_finding(text + ".", refs.indicator(i, change=True))]
+    return [make_finding(text + ".", refs.indicator(i, change=True))]
 
 
-def _contrasts(printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
+def _contrasts(printed: Mapping[str, str], refs: Refs) -> list[Finding]:
     """Members in the top quarter on one index and the bottom quarter on another."""
     if printed["contrasts"] == "none":
         return []
@@ -258,48 +178,11 @@ def _contrasts(printed: Mapping[str, str], refs: _Refs) -> list[Finding]:
         "Members stand high on one index and low on another (in the top and bottom quarter "
         "of the members): %(contrasts)s"
     ) % {"contrasts": printed["contrasts"]}
-    return [_finding(text + ".", _Ref("indicator-table", _table(refs.tables["indicator-table"])))]
-
-
-def _discontinued(
-    wg: WorkingGroup,
-    frames: aggregate.Frames,
-    printed: Mapping[str, str],
-    previous_year: int | None,
-    refs: _Refs,
-) -> list[Finding]:
-    """The initiatives discontinued since the previous edition, named (at most
-    MAX_LISTED) with their members."""
-    count = printed["initiatives.discontinued"]
-    if count == "0" or is_not_available(count):
-        return []
-    before = frames.previous_initiatives
-    done = set(
-        zip(
-            before[before["status"] == "discontinued"]["member"],
-            before[before["status"] == "discontinued"]["id"],
-            strict=True,
+    return [
+        make_finding(
+            text + ".", Ref("indicator-table", table_label(refs.tables["indicator-table"]))
         )
-    )
-    rows = frames.initiatives[frames.initiatives["status"] == "discontinued"]
-    named = [
-        f"{r.title} ({member_label(wg, str(r.member))})"
-        for r in rows.itertuples()
-        if (r.member, r.id) not in done
     ]
-    since = (
-        gettext("since the %(year)s edition") % {"year": previous_year}
-        if previous_year
-        else gettext("in this edition")
-    )
-    text = ngettext(
-        "%(count)s initiative was discontinued %(since)s",
-        "%(count)s initiatives were discontinued %(since)s",
-        int(count),
-    ) % {"count": count, "since": since}
-    if len(named) == int(count) and len(named) <= MAX_LISTED:
-        text += ": " + "; ".join(named)
-    return [_finding(text + ".", refs.themes("fig-status"))]
 
 
 def _values(frames: aggregate.Frames, indicator_id: str) -> pd.Series:
@@ -320,7 +203,7 @@ def _standing(
     indicator: Indicator,
     previous_year: int | None,
     year: int,
-    refs: _Refs,
+    refs: Refs,
 ) -> list[Finding]:
     """The group median against the previous edition's (unless the series breaks) and
     against the survey's published averages: how many members are above each."""
@@ -359,7 +242,7 @@ def _standing(
             and level is not None
             and (v > level if indicator.higher_is_better else v < level)
         )
-        said = {"who": _how_many(better, len(values)), "reference": _reference(ref)}
+        said = {"who": _how_many(better, len(values)), "reference": reference_words(ref)}
         if indicator.higher_is_better:
             text += (
                 ngettext(
@@ -376,7 +259,7 @@ def _standing(
                 )
                 % said
             )
-    return [_finding(text + ".", refs.indicator(indicator.id))]
+    return [make_finding(text + ".", refs.indicator(indicator.id))]
 
 
 def _how_many(k: int, n: int) -> str:
@@ -389,7 +272,7 @@ def _how_many(k: int, n: int) -> str:
 
 
 def _leader(
-    wg: WorkingGroup, frames: aggregate.Frames, indicator: Indicator, refs: _Refs
+    wg: WorkingGroup, frames: aggregate.Frames, indicator: Indicator, refs: Refs
 ) -> list[Finding]:
     """Who leads the indicator and by how much over the next (ties named as ties)."""
     values = _values(frames, indicator.id)
@@ -401,7 +284,7 @@ def _leader(
     labels = [member_label(wg, c) for c in leaders]
     if len(leaders) > 1:
         text = _("%(leaders)s share the lead on the %(indicator)s, at %(value)s each") % {
-            "leaders": _names(labels),
+            "leaders": listed(labels),
             "indicator": indicator.title,
             "value": top,
         }
@@ -418,10 +301,10 @@ def _leader(
             "indicator": indicator.title,
             "value": top,
             "gap": format_number(abs(gap), indicator.decimals),
-            "next": _names([member_label(wg, c) for c in nxt]),
+            "next": listed([member_label(wg, c) for c in nxt]),
             "next_value": format_number(second, indicator.decimals),
         }
-    return [_finding(text + ".", refs.indicator(indicator.id))]
+    return [make_finding(text + ".", refs.indicator(indicator.id))]
 
 
 def _movers(
@@ -430,7 +313,7 @@ def _movers(
     indicator: Indicator,
     previous_year: int | None,
     year: int,
-    refs: _Refs,
+    refs: Refs,
 ) -> list[Finding]:
     """Who improved and who declined most since the previous edition, by the printed
     change; none where the series breaks. Ties are named together."""
@@ -467,7 +350,7 @@ def _movers(
                 else _("%(moved)s, from %(before)s to %(now)s")
                 % {"moved": moved, "before": before, "now": now}
             )
-        return f"{_names([member_label(wg, c) for c in codes])} ({span})"
+        return f"{listed([member_label(wg, c) for c in codes])} ({span})"
 
     best, worst = max(gains.values()), min(gains.values())
     up = [c for c, g in gains.items() if g == best]
@@ -491,177 +374,4 @@ def _movers(
         "first": first,
         "second": second,
     }
-    return [_finding(text + ".", refs.indicator(indicator.id, change=True))]
-
-
-def _practices(wg: WorkingGroup, frames: aggregate.Frames, refs: _Refs) -> list[Finding]:
-    """The practices (themes) most and fewest members report, ties named as ties."""
-    if not frames.initiatives.shape[0]:
-        return []
-    reach = aggregate.themes_reach(frames.themes)["members"]
-    reporting = len(frames.themes.columns)
-    most, fewest = int(reach.max()), int(reach.min())
-    if most == fewest:
-        text = _(
-            "Every theme is reported by %(count)s of the %(reporting)s members, so no practice "
-            "stands out as more or less common"
-        ) % {"count": _count(most), "reporting": reporting}
-        return [_finding(text + ".", refs.themes())]
-    text = (
-        _theme_clause(wg, reach, most, reporting, "most")
-        + "; "
-        + _theme_clause(wg, reach, fewest, reporting, "fewest")
-    )
-    return [_finding(text[0].upper() + text[1:] + ".", refs.themes())]
-
-
-def _theme_clause(wg: WorkingGroup, reach: pd.Series, n: int, of: int, which: str) -> str:
-    themes = [f"'{theme_title(wg, str(t))}'" for t, v in reach.items() if int(v) == n]
-    members = ngettext("%(count)s member", "%(count)s members", n) % {"count": _count(n)}
-    said = {"theme": themes[0], "count": n, "of": of}
-    if len(themes) == 1:
-        if which == "most":
-            return (
-                _("%(theme)s is the practice reported by the most members (%(count)s of %(of)s)")
-                % said
-            )
-        return (
-            _("%(theme)s is the practice reported by the fewest members (%(count)s of %(of)s)")
-            % said
-        )
-    listed = {"count": _count(len(themes)), "members": members, "themes": _names(themes)}
-    if which == "most":
-        return (
-            _("%(count)s themes are reported by the most members, %(members)s each: %(themes)s")
-            % listed
-        )
-    return (
-        _("%(count)s themes are reported by the fewest members, %(members)s each: %(themes)s")
-        % listed
-    )
-
-
-def _new_since(
-    wg: WorkingGroup,
-    frames: aggregate.Frames,
-    year: int,
-    previous_year: int | None,
-    refs: _Refs,
-) -> list[Finding]:
-    """The initiatives new since the previous edition, and those completed since."""
-    findings: list[Finding] = []
-    current, before = frames.initiatives, frames.previous_initiatives
-    if previous_year is not None and not before.empty and not current.empty:
-        known = set(zip(before["member"], before["id"], strict=True))
-        new = current[
-            [(m, i) not in known for m, i in zip(current["member"], current["id"], strict=True)]
-        ]
-        if len(new):
-            counts = new["theme"].value_counts()
-            top = int(counts.max())
-            lead = [f"'{theme_title(wg, str(t))}'" for t, c in counts.items() if int(c) == top]
-            members = new["member"].nunique()
-            text = (
-                _(
-                    "%(count)s initiatives from %(members)s members are new since the %(year)s "
-                    "edition; the most new ones are under %(themes)s (%(top)s)"
-                )
-                if len(lead) == 1
-                else _(
-                    "%(count)s initiatives from %(members)s members are new since the %(year)s "
-                    "edition; the most new ones are under %(themes)s (%(top)s each)"
-                )
-            ) % {
-                "count": _count(len(new)).capitalize(),
-                "members": _count(members),
-                "year": previous_year,
-                "themes": _names(lead),
-                "top": top,
-            }
-            findings.append(_finding(text + ".", refs.themes()))
-    completed = _completed_this_edition(frames, year)
-    since = (
-        _("since the %(year)s edition") % {"year": previous_year}
-        if previous_year
-        else _("in this edition")
-    )
-    if completed and len(completed) <= MAX_LISTED:
-        listed = "; ".join(
-            f"{title} ({member_label(wg, code)})" for code, title, _t, _s in completed
-        )
-        text = _("%(count)s initiatives were completed %(since)s: %(listed)s.") % {
-            "count": len(completed),
-            "since": since,
-            "listed": listed,
-        }
-        findings.append(_finding(text, refs.themes("fig-status")))
-    elif completed:
-        findings.append(
-            Finding(
-                text=_completed_counted(wg, completed, since),
-                ref="initiatives-table",
-                ref_title=_("Table %(number)s, every initiative with its status")
-                % {"number": refs.tables["initiatives-table"]},
-            )
-        )
-    return findings
-
-
-def _completed_this_edition(frames: aggregate.Frames, year: int) -> list[tuple[str, str, str, str]]:
-    """Initiatives completed now that were not completed in the previous edition (or, with no
-    previous edition, whose end date falls in the reporting year): member, title, theme and
-    start, in the group's order."""
-    current = frames.initiatives[frames.initiatives["status"] == "completed"]
-    before = frames.previous_initiatives
-    done_before = set(
-        zip(
-            before[before["status"] == "completed"]["member"],
-            before[before["status"] == "completed"]["id"],
-            strict=True,
-        )
-    )
-    out = []
-    for row in current.itertuples():
-        key = (str(row.member), str(row.id))
-        item = (key[0], str(row.title), str(row.theme), str(row.started))
-        if before.empty:
-            if isinstance(row.ended, str) and row.ended.startswith(str(year)):
-                out.append(item)
-        elif key not in done_before:
-            out.append(item)
-    return out
-
-
-def _completed_counted(
-    wg: WorkingGroup, completed: list[tuple[str, str, str, str]], since: str
-) -> str:
-    """Too many completed initiatives to name: their count by theme, and the NOTABLE that
-    ran longest (earliest start; one a member), the rest counted."""
-    by_theme: dict[str, int] = {}
-    for _m, _t, theme, _s in completed:
-        by_theme[theme] = by_theme.get(theme, 0) + 1
-    order = [t.id for t in wg.themes]
-    themes = sorted(
-        by_theme.items(),
-        key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
-    )
-    counts = ", ".join(
-        _("%(count)s under '%(theme)s'") % {"count": n, "theme": theme_title(wg, t)}
-        for t, n in themes
-    )
-    notable: list[tuple[str, str, str, str]] = []
-    for item in sorted(completed, key=lambda i: i[3]):  # stable: the group's order on ties
-        if all(item[0] != n[0] for n in notable):
-            notable.append(item)
-        if len(notable) == NOTABLE:
-            break
-    listed = "; ".join(
-        _("%(title)s (%(member)s, started %(started)s)")
-        % {"title": title, "member": member_label(wg, code), "started": format_when(started)}
-        for code, title, _t, started in notable
-    )
-    rest = len(completed) - len(notable)
-    return _(
-        "%(count)s initiatives were completed %(since)s: %(counts)s. "
-        "The longest-running were %(listed)s; and %(rest)s more."
-    ) % {"count": len(completed), "since": since, "counts": counts, "listed": listed, "rest": rest}
+    return [make_finding(text + ".", refs.indicator(indicator.id, change=True))]

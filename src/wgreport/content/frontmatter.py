@@ -72,15 +72,7 @@ def front_matter(
         licence=licence[0],
         licence_url=licence[1],
         disclaimer=edition.disclaimer or _disclaimer(wg),
-        citation=edition.citation
-        or _("%(group)s (%(year)s), %(title)s: %(subtitle)s, %(forum)s.")
-        % {
-            "group": wg.name,
-            "year": year,
-            "title": edition.title,
-            "subtitle": subtitle,
-            "forum": wg.forum,
-        },
+        citation=edition.citation or _citation(wg, edition, year, subtitle),
         approval=approval,
         signatory=edition.foreword_signatory.name if edition.foreword_signatory else "",
         signatory_role=edition.foreword_signatory.role if edition.foreword_signatory else "",
@@ -106,6 +98,17 @@ def front_matter(
             for t, m in sorted(abbreviations.items(), key=lambda kv: kv[0].lower())
         ],
     )
+
+
+def _citation(wg: WorkingGroup, edition: Edition, year: int, subtitle: str) -> str:
+    """ "Please cite this publication as": the group (year), title: subtitle, forum."""
+    return _("%(group)s (%(year)s), %(title)s: %(subtitle)s, %(forum)s.") % {
+        "group": wg.name,
+        "year": year,
+        "title": edition.title,
+        "subtitle": subtitle,
+        "forum": wg.forum,
+    }
 
 
 def _disclaimer(wg: WorkingGroup) -> str:

@@ -129,6 +129,25 @@ def _indicator_panel(
         for c in members
     ]
     columns, rows, shared = said_once([_("Member"), indicator.title, _("Note")], rows, missing)
+    notes = _indicator_notes(indicator, refs, shared, missing, large)
+    chart = Chart(
+        id=f"fig-{indicator.id}",
+        title=_("%(indicator)s by member") % {"indicator": indicator.title},
+        alt=alt,
+        svg=svg,
+        columns=columns,
+        rows=rows,
+        notes=notes,
+        source=_source(indicator, subset, "data_year"),
+    )
+    return panel.tag(chart, labels, large)
+
+
+def _indicator_notes(
+    indicator: Indicator, refs: list[Any], shared: list[str], missing: list[str], large: bool
+) -> list[str]:
+    """An indicator chart's notes: its references' sources, what every value shares, how a
+    rank reads, and who has no value (and where the reason is)."""
     notes = [
         _("%(label)s (%(year)s): %(source)s.")
         % {"label": r.label, "year": r.data_year, "source": r.source}
@@ -147,17 +166,7 @@ def _indicator_panel(
             _("No value for %(members)s: %(where)s.")
             % {"members": ", ".join(missing), "where": where}
         )
-    chart = Chart(
-        id=f"fig-{indicator.id}",
-        title=_("%(indicator)s by member") % {"indicator": indicator.title},
-        alt=alt,
-        svg=svg,
-        columns=columns,
-        rows=rows,
-        notes=notes,
-        source=_source(indicator, subset, "data_year"),
-    )
-    return panel.tag(chart, labels, large)
+    return notes
 
 
 def said_once(
@@ -423,24 +432,8 @@ def _change_panel(
         svg = figure_svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
-    if len(deltas):
-        changes = {"changes": _changes(deltas, labels, indicator.title), "count": len(deltas)}
-        alt = (
-            _("between editions, %(changes)s, among the %(count)s of them with both values.")
-            if panel.split
-            else _("Between editions, %(changes)s, among the %(count)s members with both values.")
-        ) % changes
-    elif panel.split:
-        alt = _("none has %(indicator)s values for both editions.") % {"indicator": indicator.title}
-    else:
-        alt = _("No member has %(indicator)s values for both editions.") % {
-            "indicator": indicator.title
-        }
     missing = [labels[c] for c in members if c not in both.index]
-    if missing:
-        alt += _(" Not shown for want of both values: %(members)s.") % {
-            "members": ", ".join(missing)
-        }
+    alt = _change_alt(deltas, labels, indicator, panel.split, missing)
     rows = [
         [
             labels[c],
@@ -472,6 +465,35 @@ def _change_panel(
         ),
     )
     return panel.tag(chart, labels, large)
+
+
+def _change_alt(
+    deltas: pd.Series,
+    labels: Mapping[str, str],
+    indicator: Indicator,
+    split: bool,
+    missing: list[str],
+) -> str:
+    """A change chart's takeaway (after its panel's lead when `split`): who changed most,
+    and who is not drawn for want of both values."""
+    if len(deltas):
+        changes = {"changes": _changes(deltas, labels, indicator.title), "count": len(deltas)}
+        alt = (
+            _("between editions, %(changes)s, among the %(count)s of them with both values.")
+            if split
+            else _("Between editions, %(changes)s, among the %(count)s members with both values.")
+        ) % changes
+    elif split:
+        alt = _("none has %(indicator)s values for both editions.") % {"indicator": indicator.title}
+    else:
+        alt = _("No member has %(indicator)s values for both editions.") % {
+            "indicator": indicator.title
+        }
+    if missing:
+        alt += _(" Not shown for want of both values: %(members)s.") % {
+            "members": ", ".join(missing)
+        }
+    return alt
 
 
 def _draw_moves(

@@ -94,22 +94,7 @@ def theme_chart(
         [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
         for t in theme_ids
     ]
-    notes: list[str] = []
-    if same == 1:
-        notes.append(
-            _(
-                "No member reports more than one initiative under a theme: in the figure a dot "
-                "marks one, a point none."
-            )
-        )
-    elif same is not None:
-        notes.append(
-            _(
-                "Every member reports %(count)s initiatives or none under each theme: in the "
-                "figure a dot marks %(count)s, a point none."
-            )
-            % {"count": same}
-        )
+    notes = _dot_notes(same)
     return Chart(
         source=_source(),
         id="fig-themes",
@@ -120,6 +105,26 @@ def theme_chart(
         rows=rows,
         notes=notes,
     )
+
+
+def _dot_notes(same: int | None) -> list[str]:
+    """What a dot of the theme chart stands for, when every dot stands for the same count."""
+    if same == 1:
+        return [
+            _(
+                "No member reports more than one initiative under a theme: in the figure a dot "
+                "marks one, a point none."
+            )
+        ]
+    if same is not None:
+        return [
+            _(
+                "Every member reports %(count)s initiatives or none under each theme: in the "
+                "figure a dot marks %(count)s, a point none."
+            )
+            % {"count": same}
+        ]
+    return []
 
 
 def _theme_summary_chart(
