@@ -59,6 +59,9 @@ def test_the_korean_web_page_says_its_language(korean_draft: Path) -> None:
         in english
     )
     assert "word-break: keep-all" in html  # Hangul words kept whole (korean.css)
+    # its downloads offer its own PDF (the data files are the same for every language)
+    assert '<a href="report.ko.pdf">report.ko.pdf</a>: 이 보고서의 PDF' in html
+    assert '<a href="report.pdf">report.pdf</a>: This report as PDF' in english
 
 
 def test_the_korean_pdf_reads_back_in_korean(korean_draft: Path) -> None:
@@ -134,3 +137,60 @@ def test_the_manifest_records_the_parts_in_english_and_the_translation_files(
     validation = json.loads((korean_draft / "validation.json").read_text(encoding="utf-8"))
     files = [f["file"] for f in validation["translations"]["files"]]
     assert files == ["inputs/2024/translations/ko/KR.yaml", "inputs/translations/ko/group.yaml"]
+
+
+def test_the_korean_page_matches_its_golden_copy(korean_draft: Path) -> None:
+    from tests.support.goldentree import GOLDEN_KOREAN, korean_page
+
+    assert GOLDEN_KOREAN.exists(), "run `make golden` (scripts/update-golden) and review"
+    expected = GOLDEN_KOREAN.read_text(encoding="utf-8")
+    actual = korean_page(korean_draft)
+    if actual != expected:
+        import difflib
+
+        diff = difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), n=1)
+        pytest.fail("report.ko.html differs from tests/golden/korean/ (run `make golden` and "
+                    "review):\n" + "".join(list(diff)[:40]))  # fmt: skip
+
+
+def test_the_korean_pdf_has_its_chrome_numbers_and_findings_in_korean(korean_draft: Path) -> None:
+    text = " ".join(pdf_text(korean_draft / "report.ko.pdf").split())
+    # the method chapter and the annexes' words
+    for words in ("보고 기간 및 자료 기준일", "계열 단절", "중앙값", "완결성"):
+        assert words in text, words
+    # a computed finding, its numbers as the report rounds them, the rank's words
+    assert re.search(r"중앙값은 0\.9140입니다", text), "no finding in Korean"
+    assert re.search(r"\d+계단 (상승|하락)", text), "no rank change in Korean"
+    assert re.search(r"\d+위에서 \d+위(으)?로", text), "no ranks in Korean"
+    # a particle after a Korean word or a number takes its word's form (after a word in
+    # another script it stays as written: its reading is not known)
+    assert "덴마크가" in text
+    assert not re.search(r"[가-힣0-9](이\(가\)|은\(는\)|을\(를\)|\(으\)로)", text)
+    # dates and the draft's label
+    assert "2025년 2월 28일" in text and "초안 001" in text
+    # members by their Korean names; the status words of the spec
+    for name in ("대한민국", "영국", "에스토니아", "진행 중", "완료"):
+        assert name in text, name
+    # English chrome that used to be there
+    # (the key messages, people's English text, say "The group median …" as written)
+    english_chrome = ("leads the group on", "(2024 data)", "Draft 001", "n/a", "Group median",
+                      "in progress", ", page ", "Page 3 of")  # fmt: skip
+    for english in english_chrome:
+        assert english not in text, english
+    assert "\ufffd" not in text  # no character the fonts could not map
+    assert re.search(r"\b\d+ / 6\d쪽", text), "no page footer in Korean"
+    assert re.search(r", \d+쪽", text), "no cross-reference's page in Korean"
+    assert not re.search(r"Page \d+ of \d+", text)
+
+
+def test_the_korean_charts_have_their_titles_and_labels_in_korean(korean_draft: Path) -> None:
+    html = (korean_draft / "report.ko.html").read_text(encoding="utf-8")
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html)
+    labels = " ".join(texts)
+    assert "이니셔티브" in labels  # an axis's label
+    assert any(t.startswith("그룹 중앙값 ") for t in texts), "no reference label in Korean"
+    assert "대한민국" in labels and "Korea" not in labels
+    assert "주제별·회원국별 이니셔티브" in html  # a chart's title
+    # and in the PDF, where the charts are drawn with their text
+    text = " ".join(pdf_text(korean_draft / "report.ko.pdf").split())
+    assert "그룹 중앙값" in text and "상태별·회원국별 이니셔티브" in text

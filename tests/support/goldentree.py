@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 GOLDEN_TREE = Path(__file__).resolve().parents[1] / "golden" / "tree"
+#: The demo's Korean page (`build --lang ko`), normalised as the tree's files are.
+GOLDEN_KOREAN = Path(__file__).resolve().parents[1] / "golden" / "korean" / "report.ko.html"
 
 _SVG = re.compile(
     r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+|<svg [^>]*class=\\?\"chart-svg.*?</svg>", re.S
@@ -91,3 +93,8 @@ def read_golden() -> dict[str, str]:
         for p in sorted(GOLDEN_TREE.rglob("*"))
         if p.is_file()
     }
+
+
+def korean_page(draft: Path) -> str:
+    """A draft's Korean web page (report.ko.html), its charts replaced by their sha256."""
+    return pin_images((draft / "report.ko.html").read_text(encoding="utf-8"))

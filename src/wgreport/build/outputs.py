@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..content import aggregate
-from ..content.reportmodel import BuildInfo, ReportContext
+from ..content.reportmodel import N_, BuildInfo, ReportContext
 from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
@@ -25,18 +25,18 @@ from .preflight import Preflight
 from .publish import digest_inputs, digest_tree, git_commit
 
 DOWNLOADS = [
-    ("report.pdf", "This report as PDF (A4, for printing and archiving)"),
-    ("data/indicators.csv", "Indicator values, one row per member and indicator"),
-    ("data/indicator_summary.csv", "Group median, lowest and highest value per indicator"),
-    ("data/indicator_change.csv", "Values against the previous edition"),
-    ("data/initiatives.csv", "Initiatives: member, theme, status and dates"),
-    ("data/themes.csv", "Initiatives by theme and member"),
-    ("data/governance.csv", "Governance by member"),
-    ("data/completeness.csv", "Who reported what, and why values are missing"),
-    ("report.json", "The full report context (everything the report shows)"),
-    (FACTS_JSON, "Every fact as printed, and the editorial sentences that cite one"),
-    ("comments.html", "Reviewers' comments and the secretariat's responses"),
-    ("comments.csv", "The same comment-resolution table as CSV"),
+    ("report.pdf", N_("This report as PDF (A4, for printing and archiving)")),
+    ("data/indicators.csv", N_("Indicator values, one row per member and indicator")),
+    ("data/indicator_summary.csv", N_("Group median, lowest and highest value per indicator")),
+    ("data/indicator_change.csv", N_("Values against the previous edition")),
+    ("data/initiatives.csv", N_("Initiatives: member, theme, status and dates")),
+    ("data/themes.csv", N_("Initiatives by theme and member")),
+    ("data/governance.csv", N_("Governance by member")),
+    ("data/completeness.csv", N_("Who reported what, and why values are missing")),
+    ("report.json", N_("The full report context (everything the report shows)")),
+    (FACTS_JSON, N_("Every fact as printed, and the editorial sentences that cite one")),
+    ("comments.html", N_("Reviewers' comments and the secretariat's responses")),
+    ("comments.csv", N_("The same comment-resolution table as CSV")),
 ]
 
 

@@ -30,6 +30,7 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 from ..content.aggregate import Frames
 from ..content.chartkit import Chart
+from ..content.countries import localised_group
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import PartsTimedOut
 from ..figures import drawing as figures
@@ -98,11 +99,17 @@ def aggregate_edition(loaded: LoadedEdition, read: EditionRead) -> Aggregated:
 
 
 def draw_charts(
-    loaded: LoadedEdition, aggregated: Aggregated, cache_dir: Path | None
+    loaded: LoadedEdition,
+    aggregated: Aggregated,
+    cache_dir: Path | None,
+    lang: str = SOURCE_LANGUAGE,
 ) -> list[Chart]:
-    """Every figure, kept in `cache_dir` by the digest of the tables they are drawn from."""
+    """Every figure, its text in `lang`, kept in `cache_dir` by the digest of the tables
+    they are drawn from and the language."""
     with_change = aggregated.previous_year is not None
-    return figures.cached_charts(aggregated.frames, loaded.working_group, with_change, cache_dir)
+    with language(lang):
+        wg = localised_group(loaded.working_group)
+        return figures.cached_charts(aggregated.frames, wg, with_change, cache_dir)
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,8 @@ def make_report_context(
     text computed in Python (dates, headings, sentences) is in `lang`."""
     frames = aggregated.frames
     with language(lang):
+        # the members' names in `lang` (Babel's country names)
+        loaded = dataclasses.replace(loaded, working_group=localised_group(loaded.working_group))
         ctx = pipeline.make_context(
             loaded, build, frames, figures, aggregated.previous_year, read, lang
         )
@@ -390,8 +399,9 @@ def render_language(
     lang: str,
     languages: Sequence[str] = (),
 ) -> RenderedLanguage:
-    """The report in `lang`, from its own context (the same data, its text in `lang`): its
-    web page and PDF, published as report.<lang>.html and report.<lang>.pdf."""
+    """The report in `lang`, from its own context (the same data, its text and charts in
+    `lang`): its web page and PDF, published as report.<lang>.html and report.<lang>.pdf."""
+    figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir, lang)
     contexted = runner.run(CONTEXT, loaded, build, aggregated, figures, read, lang)
     stage("html", lang)
     html = runner.run(HTML, contexted, settings.templates_dir, lang, languages)

@@ -30,15 +30,30 @@ _EMPTY = frozenset({"", "n/a", "–", "—", "-", "break", ".."})
 _RANK = re.compile(r"^(\d+) of (\d+)( \(tied\))?$")
 
 
+def _translated() -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """A rank's change and the cells with no value in the report's language (its "up 4",
+    "n/a"), when it is not English."""
+    from ..i18n import SOURCE_LANGUAGE, current_language, gettext
+
+    if current_language() == SOURCE_LANGUAGE:
+        return None, frozenset()
+    forms = [gettext("up %(places)s"), gettext("down %(places)s")]
+    moves = [re.escape(f).replace(re.escape("%(places)s"), r"\d+") for f in forms]
+    words = re.compile("^(?:" + "|".join([*moves, re.escape(gettext("unchanged"))]) + ")$")
+    return words, frozenset({gettext("n/a"), gettext("break")})
+
+
 def is_numeric(cell: str) -> bool:
     """Whether a cell is a number (or a rank's change) as a numeric column holds them."""
-    return bool(_NUMBER.match(cell) or _WORDS.match(cell))
+    words, _empty = _translated()
+    return bool(_NUMBER.match(cell) or _WORDS.match(cell) or (words and words.match(cell)))
 
 
 def numeric_column(cells: Sequence[str]) -> bool:
     """A column of numbers: at least one, and every other cell empty or "n/a"."""
     texts = [c.strip() for c in cells]
-    return any(is_numeric(c) for c in texts) and all(c in _EMPTY or is_numeric(c) for c in texts)
+    empty = _EMPTY | _translated()[1]
+    return any(is_numeric(c) for c in texts) and all(c in empty or is_numeric(c) for c in texts)
 
 
 def pad_decimals(cells: Sequence[Any]) -> list[str]:
@@ -81,9 +96,11 @@ def aligned(table: Any) -> AlignedTable:
 def ordinal_rank(text: Any) -> str:
     """A rank among members as a reader says it: "3 of 10" → "3rd of 10" (so that a rank
     of a rank indicator, "rank 4 … 3 of 10", does not read as a rank of a rank)."""
+    from ..i18n import gettext
     from .formatting import ordinal  # (pandas: imported where a report is rendered)
 
     match = _RANK.match(str(text))
     if match is None:
         return str(text)
-    return f"{ordinal(int(match[1]))} of {match[2]}{match[3] or ''}"
+    rank = gettext("%(rank)s of %(total)s") % {"rank": ordinal(int(match[1])), "total": match[2]}
+    return rank + (gettext(" (tied)") if match[3] else "")

@@ -74,6 +74,17 @@ RC_PARAMS: Any = {
     "xtick.color": "#1d2733",
     "ytick.color": "#1d2733",
 }
+#: The face a chart's text falls back to for the letters Noto Sans lacks, per language.
+SCRIPT_FONTS = {"ko": "Noto Sans CJK KR"}
+
+
+def rc_params() -> Any:
+    """RC_PARAMS for a chart drawn in the report's language: a language whose script Noto
+    Sans lacks (Korean) falls back to its own face; English keeps RC_PARAMS as they are."""
+    from ..i18n import current_language
+
+    extra = SCRIPT_FONTS.get(current_language())
+    return {**RC_PARAMS, "font.family": [*FONT_FAMILY, extra]} if extra else RC_PARAMS
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import current_language
+from ..i18n import gettext as _
 from ..inputs.comments import CommentSummary
 from ..inputs.edition import LoadedEdition
 from ..inputs.issues import FileReport
 from ..inputs.models import Contribution, Edition, Indicator, WorkingGroup
+from ..layout import REPORT_PDF, report_file
 from . import aggregate
 from .chartkit import Chart
 from .compare import PreviousValue, constant_value, previous_values, reference_rows, stat_cell
@@ -22,15 +25,21 @@ from .contributed import MemberItems, cite_figures, figure_id, member_items, tab
 from .editorial import editorial_view, element_labels
 from .facts import IndicatorRows, compute_facts
 from .findings import key_findings
-from .formatting import format_change, format_median, format_number
+from .formatting import (
+    coordination_title,
+    format_change,
+    format_median,
+    format_number,
+    format_when,
+    status_label,
+    status_title,
+)
 from .frontmatter import front_matter
 from .markdown import render_inline
 from .method import break_text, method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
 from .reportmodel import (
-    COORDINATION_TITLES,
     ILLUSTRATIVE_NOTICE,
-    STATUS_TITLES,
     BuildInfo,
     CaseStudyView,
     ContributorRow,
@@ -93,7 +102,7 @@ def _status_rows(loaded: LoadedEdition) -> list[StatusRow]:
             code=s.code,
             name=s.name,
             short=member_label(loaded.working_group, s.code),
-            label=s.label,
+            label=status_label(s.label),
             late=s.late,
             valid=s.valid,
             errors=s.errors,
@@ -110,9 +119,9 @@ def _governance_rows(
         GovernanceRow(
             member=member_label(wg, code),
             lead_institution=c.governance.lead_institution,
-            coordination_model=COORDINATION_TITLES[c.governance.coordination_model],
+            coordination_model=coordination_title(c.governance.coordination_model),
             strategy=c.governance.strategy.title,
-            adopted=c.governance.strategy.adopted,
+            adopted=format_when(c.governance.strategy.adopted),
             legal_instruments=len(c.governance.legal_instruments),
         )
         for code, c in contributions_in_order(wg, contributions)
@@ -138,7 +147,7 @@ def _contributor_rows(
             member=member_name(wg, code),
             organisation=c.contact.organisation,
             contact=c.contact.name,
-            submitted=c.submitted.isoformat(),
+            submitted=format_when(c.submitted.isoformat()),
             late=code in late,
         )
         for code, c in contributions_in_order(wg, contributions)
@@ -188,13 +197,13 @@ def build_context(
     return ReportContext(
         year=edition.year,
         title=edition.title,
-        subtitle=edition.subtitle or f"Annual Report {edition.year} of the {wg.name}",
+        subtitle=_subtitle(wg, edition),
         group_name=wg.name,
         forum=wg.forum,
         chair=member_label(wg, wg.chair),
         editors=_editor_names(edition),
         build=build,
-        notice=ILLUSTRATIVE_NOTICE,
+        notice=_(ILLUSTRATIVE_NOTICE),
         foreword_html=foreword_html,
         chapters=chapters,
         findings=key_findings(wg, frames, previous_year, loaded, n.figures, n.tables, facts),
@@ -205,7 +214,7 @@ def build_context(
         governance_rows=_governance_rows(wg, contributions),
         theme_members=[member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
-        status_totals=[(STATUS_TITLES[str(s)], int(v)) for s, v in frames.statuses.items()],
+        status_totals=[(status_title(str(s)), int(v)) for s, v in frames.statuses.items()],
         members=_member_chapters(loaded, frames, image_src or {}, late, n, items),
         definitions=[_definition(i) for i in wg.indicators],
         previous_year=previous_year,
@@ -217,7 +226,7 @@ def build_context(
         contributors=_contributor_rows(wg, contributions, late),
         validation_notes=_validation_notes(loaded.report.files)
         + _validation_notes(previous_checks, f"{previous_year} "),
-        downloads=[Download(href=h, title=t) for h, t in downloads],
+        downloads=_downloads(downloads),
         caveats=[f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
         constant=_constant_sentences(wg, frames.values),
         method=method,
@@ -225,6 +234,24 @@ def build_context(
         comments=comments,
         editorial=editorial,
     )
+
+
+def _subtitle(wg: WorkingGroup, edition: Edition) -> str:
+    """The edition's subtitle, or "Annual Report 2024 of the <group>"."""
+    return edition.subtitle or _("Annual Report %(year)s of the %(group)s") % {
+        "year": edition.year,
+        "group": wg.name,
+    }
+
+
+def _downloads(downloads: Sequence[tuple[str, str]]) -> list[Download]:
+    """The web page's downloads, described in the report's language; the report's own PDF
+    in that language (report.ko.pdf; the data files are the same for every language)."""
+    lang = current_language()
+    return [
+        Download(href=report_file(h, lang) if h == REPORT_PDF else h, title=_(t))
+        for h, t in downloads
+    ]
 
 
 def _editor_names(edition: Edition) -> list[str]:
@@ -289,8 +316,11 @@ def _constant_sentences(wg: WorkingGroup, values: pd.DataFrame) -> list[str]:
         if value is not None:
             n = int(rows["value"].notna().sum())
             out.append(
-                f"All {n} members reporting the {i.title} have the same value, "
-                f"{format_number(value, i.decimals)}, so no chart is drawn for it."
+                _(
+                    "All %(count)s members reporting the %(indicator)s have the same value, "
+                    "%(value)s, so no chart is drawn for it."
+                )
+                % {"count": n, "indicator": i.title, "value": format_number(value, i.decimals)}
             )
     return out
 
@@ -350,14 +380,14 @@ def _matrix_rows(wg: WorkingGroup, values: pd.DataFrame, stats: pd.DataFrame) ->
     ]
     rows.append(
         MatrixRow(
-            label="Group median",
+            label=_("Group median"),
             cells=[
                 format_median(stats.loc[i.id, "median"], i.decimals, i.unit) for i in wg.indicators
             ],
             kind="statistic",
         )
     )
-    for which, label in (("best", "Best"), ("weakest", "Weakest")):
+    for which, label in (("best", _("Best")), ("weakest", _("Weakest"))):
         rows.append(
             MatrixRow(
                 label=label,
@@ -394,7 +424,7 @@ def _indicator_lines(
         series_break = indicator.break_at(year) if before is not None else None
         now = value.value if value is not None else None
         if series_break is not None:
-            change_text = "break in series"
+            change_text = _("break in series")
         elif (code, indicator.id) in lookups.previous:
             change_text = format_change(
                 now, before.value if before else None, indicator.decimals, indicator.unit
@@ -415,7 +445,7 @@ def _indicator_lines(
                 change=change_text,
                 break_reason=break_text(series_break) if series_break else "",
                 source=(value.source or "") if value else "",
-                note=((value.note or value.reason_missing or "") if value else "not reported"),
+                note=((value.note or value.reason_missing or "") if value else _("not reported")),
             )
         )
     return lines
@@ -456,9 +486,9 @@ def _initiative_views(
                 id=f"{code.lower()}-{i.id}",
                 title=i.title,
                 theme=theme_title(wg, i.theme),
-                status=STATUS_TITLES[i.status],
+                status=status_title(i.status),
                 status_class=i.status,
-                period=i.started + (f" – {i.ended}" if i.ended else ""),
+                period=format_when(i.started) + (f" – {format_when(i.ended)}" if i.ended else ""),
                 description_html=numbers.html(numbers.items.descriptions[i.id], code, i.id),
                 outcomes=[render_inline(o) for o in i.outcomes],
                 links=[(link.title, link.url) for link in i.links],
@@ -510,14 +540,14 @@ def _member_chapter(
         label=member.label,
         ministry=member.ministry,
         contact_organisation=contribution.contact.organisation,
-        submitted=contribution.submitted.isoformat(),
+        submitted=format_when(contribution.submitted.isoformat()),
         late=late,
         summary_html=numbers.html(numbers.items.summary, code, "summary"),
         governance=GovernanceView(
             lead_institution=gov.lead_institution,
-            coordination_model=COORDINATION_TITLES[gov.coordination_model],
+            coordination_model=coordination_title(gov.coordination_model),
             strategy=gov.strategy.title,
-            strategy_adopted=gov.strategy.adopted,
+            strategy_adopted=format_when(gov.strategy.adopted),
             strategy_horizon=str(gov.strategy.horizon) if gov.strategy.horizon else "",
             strategy_url=gov.strategy.url,
             legal_instruments=[(li.title, li.year) for li in gov.legal_instruments],
@@ -530,13 +560,16 @@ def _member_chapter(
 
 def _definition(indicator: Indicator) -> IndicatorDefinition:
     if indicator.min is not None and indicator.max is not None:
-        bounds = f"{indicator.min:g} to {indicator.max:g}"
+        bounds = _("%(min)s to %(max)s") % {
+            "min": f"{indicator.min:g}",
+            "max": f"{indicator.max:g}",
+        }
     elif indicator.min is not None:
-        bounds = f"at least {indicator.min:g}"
+        bounds = _("at least %(min)s") % {"min": f"{indicator.min:g}"}
     elif indicator.max is not None:
-        bounds = f"at most {indicator.max:g}"
+        bounds = _("at most %(max)s") % {"max": f"{indicator.max:g}"}
     else:
-        bounds = "unbounded"
+        bounds = _("unbounded")
     return IndicatorDefinition(
         caveat=indicator.caveat,
         id=indicator.id,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..i18n import gettext
 from ..inputs.factrefs import scan
 from ..inputs.models import Contribution
 from .markdown import render_markdown
@@ -183,7 +184,8 @@ def member_items(
         Item(
             "table",
             f"tab-{code.lower()}-indicators",
-            f"{label}: indicator values, group median and rank among members",
+            gettext("%(member)s: indicator values, group median and rank among members")
+            % {"member": label},
         )
     )
     case = contribution.case_study

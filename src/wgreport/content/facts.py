@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import gettext
 from ..inputs.factrefs import fact_ids, reference_labels, reference_slug
 from ..inputs.models import Indicator, ReferenceValue, WorkingGroup
 from . import aggregate
@@ -290,7 +291,9 @@ class IndicatorRows:
         rank = self.ranks.get(code)
         if rank is None:
             return None
-        return f"{ordinal(rank)} of {self.reporting}" + (" (tied)" if self.tied[rank] > 1 else "")
+        # in the report's language (Korean: 10개국 중 3위)
+        text = gettext("%(rank)s of %(total)s") % {"rank": ordinal(rank), "total": self.reporting}
+        return text + (gettext(" (tied)") if self.tied[rank] > 1 else "")
 
 
 def _member_facts(

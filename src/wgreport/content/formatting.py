@@ -15,6 +15,7 @@ median of 0.9011 and 0.9012 is 0.90115 exactly and prints as 0.9012.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import long_date
+from ..i18n import SOURCE_LANGUAGE, current_language, long_date
+from ..i18n import gettext as _
 
 #: Units whose values are whole numbers (a median of two of them may fall on a half).
 WHOLE_UNITS = ("rank", "count")
@@ -62,21 +64,49 @@ def rounded(value: Any, decimals: int) -> Decimal | None:
     return result.copy_abs() if result.is_zero() else result  # never "-0.00"
 
 
+def not_available() -> str:
+    """What a missing value prints: "n/a" (in the report's language)."""
+    return _("n/a")
+
+
+def is_not_available(text: str) -> bool:
+    """Whether a printed value is the missing value's text, in English or the report's
+    language (the facts print either)."""
+    return text in ("n/a", not_available())
+
+
+def localised(number: Decimal, *, signed: bool = False, locale: str | None = None) -> str:
+    """A number already rounded by the report's rules, written with the decimal and grouping
+    symbols of `locale` (by default the report's language) by Babel: its digits are kept as
+    they are (0.9140 keeps its four decimals). English keeps the report's own form (commas
+    between thousands). The sign is ASCII: U+2212 is not in Noto Sans, and fonts are pinned."""
+    lang = locale or current_language()
+    if lang == SOURCE_LANGUAGE:
+        return f"{number:+,f}" if signed else f"{number:,f}"
+    from babel.numbers import format_decimal
+
+    decimals = max(0, -int(number.as_tuple().exponent))
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(abs(number), format=pattern, locale=lang, decimal_quantization=False)
+    sign = "-" if number < 0 else ("+" if signed else "")
+    return sign + text
+
+
 def format_number(value: Any, decimals: int, *, signed: bool = False) -> str:
     """A number with the catalogue's decimals, rounded half-up; "n/a" when missing (never
-    zero). Thousands are grouped with commas.
+    zero). Thousands are grouped with commas (in another language, by its locale's rules).
 
     The sign is ASCII: U+2212 is not in Noto Sans, and fonts are pinned."""
     number = rounded(value, decimals)
     if number is None:
-        return "n/a"
-    return f"{number:+,f}" if signed else f"{number:,f}"
+        return not_available()
+    return localised(number, signed=signed)
 
 
 def format_written(value: Any) -> str:
     """A published reference value exactly as its source prints it (0.61 stays 0.61)."""
     number = exact(value)
-    return "n/a" if number is None else f"{number:,f}"
+    return not_available() if number is None else localised(number)
 
 
 def exact_median(values: Iterable[Any]) -> Decimal | None:
@@ -108,17 +138,22 @@ def format_change(current: Any, previous: Any, decimals: int, unit: str) -> str:
     it: from 11th to 7th is "up 4" (rank 1 is best), the other way "down 4"."""
     change = printed_change(current, previous, decimals)
     if change is None:
-        return "n/a"
+        return not_available()
     if unit == "rank":
         places = int(-change)
         if places == 0:
-            return "unchanged"
-        return f"up {places}" if places > 0 else f"down {-places}"
+            return _("unchanged")
+        if places > 0:
+            return _("up %(places)s") % {"places": places}
+        return _("down %(places)s") % {"places": -places}
     return format_number(change, decimals, signed=True)
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…"""
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st… (in another language, its own form of a
+    rank: 3위)."""
+    if current_language() != SOURCE_LANGUAGE:
+        return _("%(number)s (ordinal)") % {"number": n}
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -137,3 +172,121 @@ def format_day(value: Any) -> str:
     """A date as running text writes it: "28 February 2025" (in Korean: 2025년 2월 28일)."""
     date = pd.Timestamp(str(value))
     return long_date(date.date()) or f"{date.day} {date.strftime('%B %Y')}"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is defined; translated where printed."""
+    return message
+
+
+#: The catalogue's units as running text names them (working-group.yaml's `unit`).
+UNIT_NAMES = {
+    "index": N_("index"),
+    "rank": N_("rank"),
+    "percent": N_("percent"),
+    "count": N_("count"),
+    "currency": N_("currency"),
+    "years": N_("years"),
+    "score": N_("score"),
+}
+
+
+def unit_name(unit: str) -> str:
+    """A unit's name in the report's language (English: the catalogue's own word)."""
+    if current_language() == SOURCE_LANGUAGE:
+        return unit
+    return _(UNIT_NAMES.get(unit, unit))
+
+
+#: An initiative's status as the report names it (the spec's enumeration).
+STATUS_NAMES = {
+    "planned": N_("Planned"),
+    "in-progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "discontinued": N_("Discontinued"),
+}
+#: A governance's coordination model as the report names it (the spec's enumeration).
+COORDINATION_NAMES = {
+    "centralised": N_("Centralised"),
+    "decentralised": N_("Decentralised"),
+    "hybrid": N_("Hybrid"),
+}
+
+
+def status_title(status: str) -> str:
+    """An initiative's status in the report's language ("In progress", 진행 중)."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def coordination_title(model: str) -> str:
+    """A coordination model in the report's language ("Hybrid", 혼합형)."""
+    return _(COORDINATION_NAMES[model]) if model in COORDINATION_NAMES else model
+
+
+#: A member's submission status as the status annex prints it (inputs.edition.MemberStatus).
+STATUS_LABELS = {
+    "submitted": N_("submitted"),
+    "submitted late": N_("submitted late"),
+    "submitted, not valid": N_("submitted, not valid"),
+    "submitted late, not valid": N_("submitted late, not valid"),
+    "not submitted": N_("not submitted"),
+    "not submitted, overdue": N_("not submitted, overdue"),
+    # a final does not say who was late, nor "not valid" (the status annex's words)
+    "not included": N_("not included"),
+    "submitted late, not included": N_("submitted late, not included"),
+    "submitted, not included": N_("submitted, not included"),
+}
+
+
+def status_label(label: str) -> str:
+    """A submission status in the report's language (English: as given); one this does not
+    know (a member left out at render time, with its reason) stays as it is."""
+    if current_language() == SOURCE_LANGUAGE:
+        return label
+    return _(STATUS_LABELS[label]) if label in STATUS_LABELS else label
+
+
+_DRAFT = re.compile(r"^Draft (\d+)$")
+
+
+def draft_label(label: str) -> str:
+    """A draft's label ("Draft 001", as the build names it) in the report's language."""
+    match = _DRAFT.match(label)
+    if match is None or current_language() == SOURCE_LANGUAGE:
+        return label
+    return _("Draft %(number)s") % {"number": match[1]}
+
+
+def format_moment(value: str) -> str:
+    """A build's time (ISO 8601, UTC) as the report prints it: as given in English; in
+    another language its long date and the time (2025년 3월 15일 09:00 UTC)."""
+    lang = current_language()
+    if lang == SOURCE_LANGUAGE:
+        return value
+    moment = pd.Timestamp(value)
+    day = long_date(moment.date()) or moment.date().isoformat()
+    zone = " UTC" if moment.tzinfo is not None and moment.utcoffset() == pd.Timedelta(0) else ""
+    return f"{day} {moment:%H:%M}{zone}"
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def format_when(value: Any) -> str:
+    """A date as the inputs give it (2023-04-14, 2022-06 or 2021) in the report's language:
+    as given in English; in another language its own form, by Babel's locale data
+    (2023년 4월 14일, 2022년 6월, 2021년). Anything else stays as it is."""
+    text = str(value)
+    lang = current_language()
+    match = _PARTIAL_DATE.match(text)
+    if lang == SOURCE_LANGUAGE or match is None:
+        return text
+    import datetime
+
+    from babel.dates import format_skeleton
+
+    year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
+    when = datetime.date(year, month, day)
+    if match[3]:
+        return long_date(when) or text
+    return format_skeleton("yMMMM" if match[2] else "y", when, locale=lang)

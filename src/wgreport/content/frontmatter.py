@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..i18n import gettext as _
 from ..inputs.models import Contribution, Edition, WorkingGroup
-from .formatting import format_day
+from .formatting import N_, draft_label, format_day
 from .reportmodel import BuildInfo, Definition, FrontMatter, ListEntry
 
 DEFAULT_LICENCE = (
@@ -21,7 +21,7 @@ DEFAULT_LICENCE = (
 )
 #: Abbreviations every edition uses (the edition's file adds its own).
 DEFAULT_ABBREVIATIONS = {
-    "n/a": "not available: the member gives the reason in its chapter",
+    N_("n/a"): N_("not available: the member gives the reason in its chapter"),
 }
 
 
@@ -42,11 +42,15 @@ def front_matter(
         if edition.licence
         else DEFAULT_LICENCE
     )
-    subtitle = edition.subtitle or f"Annual Report {edition.year} of the {wg.name}"
+    subtitle = edition.subtitle or _("Annual Report %(year)s of the %(group)s") % {
+        "year": edition.year,
+        "group": wg.name,
+    }
     if build.draft:
-        status = _("%(draft)s for review, not for citation") % {"draft": build.draft}
+        draft = draft_label(build.draft)
+        status = _("%(draft)s for review, not for citation") % {"draft": draft}
         date_line = _("%(draft)s, built %(date)s; not yet published.") % {
-            "draft": build.draft,
+            "draft": draft,
             "date": format_day(built.date()),
         }
     else:
@@ -60,7 +64,7 @@ def front_matter(
         }
     abbreviations = {a.term: a.meaning for a in edition.abbreviations}
     for term, meaning in DEFAULT_ABBREVIATIONS.items():
-        abbreviations.setdefault(term, meaning)
+        abbreviations.setdefault(_(term), _(meaning))
     return FrontMatter(
         status=status,
         date_line=date_line,
@@ -68,14 +72,16 @@ def front_matter(
         licence=licence[0],
         licence_url=licence[1],
         disclaimer=edition.disclaimer or _disclaimer(wg),
-        citation=edition.citation
-        or f"{wg.name} ({year}), {edition.title}: {subtitle}, {wg.forum}.",
+        citation=edition.citation or _citation(wg, edition, year, subtitle),
         approval=approval,
         signatory=edition.foreword_signatory.name if edition.foreword_signatory else "",
         signatory_role=edition.foreword_signatory.role if edition.foreword_signatory else "",
         acknowledgements=edition.acknowledgements
-        or f"The {wg.name} thanks the contacts of its members, who prepared the contributions "
-        "this report is made from.",
+        or _(
+            "The %(group)s thanks the contacts of its members, who prepared the contributions "
+            "this report is made from."
+        )
+        % {"group": wg.name},
         contacts=[
             Definition(
                 term=m.label,
@@ -94,11 +100,22 @@ def front_matter(
     )
 
 
+def _citation(wg: WorkingGroup, edition: Edition, year: int, subtitle: str) -> str:
+    """ "Please cite this publication as": the group (year), title: subtitle, forum."""
+    return _("%(group)s (%(year)s), %(title)s: %(subtitle)s, %(forum)s.") % {
+        "group": wg.name,
+        "year": year,
+        "title": edition.title,
+        "subtitle": subtitle,
+        "forum": wg.forum,
+    }
+
+
 def _disclaimer(wg: WorkingGroup) -> str:
-    return (
-        f"This report is published by the {wg.name}. Each member's chapter is its "
+    return _(
+        "This report is published by the %(group)s. Each member's chapter is its "
         "government's own account; the analysis is the working group's and does not "
         "necessarily reflect the official views of every member government. Indicator values "
         "are those of the sources cited, whose publishers are not responsible for the use made "
         "of them here."
-    )
+    ) % {"group": wg.name}

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..i18n import gettext as _
 from ..inputs.models import Edition, SeriesBreak, WorkingGroup
 from .compare import references
-from .formatting import format_day, format_written
+from .formatting import N_, coordination_title, format_day, format_written, status_title, unit_name
 from .reportmodel import (
-    COORDINATION_DEFINITIONS,
-    COORDINATION_TITLES,
-    STATUS_DEFINITIONS,
-    STATUS_TITLES,
     Definition,
     MethodReference,
     MethodSource,
@@ -22,27 +19,49 @@ from .reportmodel import (
 )
 
 UNIT_MEANINGS = {
-    "index": "a score from 0 to 1 as the source publishes it; higher is better",
-    "rank": "a position in the source's ranking of all countries it covers; 1 is best",
-    "percent": "a share from 0 to 100",
-    "count": "a whole number of things counted",
-    "currency": "an amount of money in the currency the indicator names",
-    "years": "a duration in years",
-    "score": "a score on the scale the indicator names",
+    "index": N_("a score from 0 to 1 as the source publishes it; higher is better"),
+    "rank": N_("a position in the source's ranking of all countries it covers; 1 is best"),
+    "percent": N_("a share from 0 to 100"),
+    "count": N_("a whole number of things counted"),
+    "currency": N_("an amount of money in the currency the indicator names"),
+    "years": N_("a duration in years"),
+    "score": N_("a score on the scale the indicator names"),
+}
+#: What each category the report uses means, as the method section defines it.
+COORDINATION_DEFINITIONS = {
+    "centralised": N_(
+        "one institution sets digital-government policy and standards for the "
+        "whole of central government and holds the budget or mandate to enforce them"
+    ),
+    "decentralised": N_(
+        "each ministry or agency leads its own digital programmes; a central "
+        "body, where there is one, advises and coordinates without a mandate to enforce"
+    ),
+    "hybrid": N_(
+        "a central institution sets shared standards and runs common platforms, "
+        "while ministries and agencies lead their own services within them"
+    ),
+}
+STATUS_DEFINITIONS = {
+    "planned": N_("approved or announced, with work not yet started"),
+    "in-progress": N_("under way at the data cut-off"),
+    "completed": N_("delivered, with its end date given"),
+    "discontinued": N_("stopped before completion; the member says why"),
 }
 
 
 def break_text(series_break: SeriesBreak) -> str:
     """A break in series as the report states it: its reason, and its source when given."""
     source = series_break.source
-    return series_break.reason + (f" Source: {source.rstrip('.')}." if source else "")
+    said = _(" Source: %(source)s.") % {"source": source.rstrip(".")} if source else ""
+    return series_break.reason + said
 
 
 def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> MethodView:
     """What the method section states, for this edition."""
     titles = {i.id: i.title for i in wg.indicators}
     return MethodView(
-        period=f"1 January to 31 December {edition.year}",
+        period=_("1 January to 31 December %(year)s") % {"year": edition.year},
         cutoff=format_day(edition.data_cutoff or edition.deadline),
         deadline=format_day(edition.deadline),
         sources=[
@@ -58,7 +77,7 @@ def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> Met
         references=[
             MethodReference(
                 indicator=i.title,
-                label=f"{r.label} ({r.data_year})",
+                label=_("%(label)s (%(year)s)") % {"label": r.label, "year": r.data_year},
                 value=format_written(r.value),
                 source=r.source,
                 url=str(r.url or ""),
@@ -67,21 +86,25 @@ def method_view(wg: WorkingGroup, edition: Edition, values: pd.DataFrame) -> Met
             for r in references(i, values)
         ],
         breaks=[
-            Definition(term=f"{i.title}, {b.edition} edition", meaning=break_text(b))
+            Definition(
+                term=_("%(indicator)s, %(edition)s edition")
+                % {"indicator": i.title, "edition": b.edition},
+                meaning=break_text(b),
+            )
             for i in wg.indicators
             for b in i.series_breaks
             if b.edition == edition.year
         ],
         coordination=[
-            Definition(term=COORDINATION_TITLES[k], meaning=v)
+            Definition(term=coordination_title(k), meaning=_(v))
             for k, v in COORDINATION_DEFINITIONS.items()
         ],
         statuses=[
-            Definition(term=STATUS_TITLES[k], meaning=v) for k, v in STATUS_DEFINITIONS.items()
+            Definition(term=status_title(k), meaning=_(v)) for k, v in STATUS_DEFINITIONS.items()
         ],
         themes=[Definition(term=t.title, meaning=t.description) for t in wg.themes],
         units=[
-            Definition(term=u, meaning=UNIT_MEANINGS[u])
+            Definition(term=unit_name(u), meaning=_(UNIT_MEANINGS[u]))
             for u in dict.fromkeys(i.unit for i in wg.indicators)
         ],
     )

@@ -105,14 +105,20 @@ class Numbering:
         before the report is numbered, so it writes `{data_table}` (its figure's data) and
         `{completeness_table}` (why a value is missing) for them. Under the data table
         itself, its own number reads "this table"."""
-        data = "this table" if in_data_table else f"Table {self.tables[self.data_of[figure_id]]}"
+        data = (
+            gettext("this table")
+            if in_data_table
+            else gettext("Table %(number)s") % {"number": self.tables[self.data_of[figure_id]]}
+        )
         completeness = self.tables.get("completeness-table")
         out = []
         for note in notes:
             note = note.replace("{data_table}", data)
             if completeness:
-                note = note.replace("{completeness_table}", f"Table {completeness}")
-            out.append(note.replace("{completeness_table}", "the completeness table"))
+                note = note.replace(
+                    "{completeness_table}", gettext("Table %(number)s") % {"number": completeness}
+                )
+            out.append(note.replace("{completeness_table}", gettext("the completeness table")))
         return out
 
     def figure_views(self, figure_id: str) -> list[FigureView]:
@@ -140,7 +146,8 @@ class Numbering:
         return DataTable(
             id=f"data-{figure_id}",
             number=self.tables[f"data-{figure_id}"],
-            title=f"Data for Figure {self.figures[figure_id]}: {charts[0].title}",
+            title=gettext("Data for Figure %(number)s: %(title)s")
+            % {"number": self.figures[figure_id], "title": charts[0].title},
             columns=charts[0].columns,
             rows=[row for chart in charts for row in chart.rows],
             notes=self.named_notes(figure_id, charts[0].notes, in_data_table=True)

@@ -8,7 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..inputs.comments import CommentSummary
 from .editorialmodel import EditorialView
 
-ILLUSTRATIVE_NOTICE = (
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is printed."""
+    return message
+
+
+ILLUSTRATIVE_NOTICE = N_(
     "Indicator values are published figures, cited with their sources. The narratives in "
     "this demonstration edition (summaries, initiatives, case studies and contacts) are "
     "illustrative: they were written to exercise the pipeline and do not describe real "

@@ -6,11 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..i18n import SOURCE_LANGUAGE, current_language
+from ..i18n import gettext as _
 from ..inputs.models import Contribution, WorkingGroup
 from . import aggregate
+from .compare import names as _english_names
 from .compare import previous_sources_note
-from .formatting import format_change, format_number, is_missing
-from .reportmodel import STATUS_TITLES, DataTable
+from .formatting import (
+    format_change,
+    format_number,
+    format_when,
+    is_missing,
+    not_available,
+    status_title,
+)
+from .reportmodel import DataTable
 
 
 def _text(value: Any) -> str:
@@ -38,9 +48,9 @@ def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Dat
     ]
     indicators = [str(i) for i in values["indicator"]]
     reported = [not is_missing(v) for v in values["value"]]
-    columns = ["Member", "Indicator", "Value", "Year", "Source", "Note"]
+    columns = [_("Member"), _("Indicator"), _("Value"), _("Year"), _("Source"), _("Note")]
     notes = []
-    for column, what in ((4, "Source"), (5, "Note")):
+    for column in (4, 5):
         said: dict[str, list[str]] = {}  # a shared text → the indicators it is said of
         for indicator in dict.fromkeys(indicators):
             mine = [n for n, i in enumerate(indicators) if i == indicator and reported[n]]
@@ -49,15 +59,20 @@ def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Dat
                 said.setdefault(text, []).append(_indicator_title(wg, indicator))
                 for n in mine:
                     rows[n][column] = ""
+        said_of = (
+            _("Source of every value of %(indicators)s: %(text)s.")
+            if column == 4
+            else _("Note of every value of %(indicators)s: %(text)s.")
+        )
         notes += [
-            f"{what} of every value of {_and(names)}: {text.rstrip('.')}."
+            said_of % {"indicators": _and(names), "text": text.rstrip(".")}
             for text, names in said.items()
         ]
     keep = [c for c in range(len(columns)) if c < 4 or any(row[c] for row in rows)]
     return DataTable(
         id="values-table",
         number=number,
-        title="Every indicator value, with its year and source",
+        title=_("Every indicator value, with its year and source"),
         columns=[columns[c] for c in keep],
         rows=[[row[c] for c in keep] for row in rows],
         notes=notes,
@@ -66,8 +81,17 @@ def values_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Dat
 
 def _and(names: Sequence[str]) -> str:
     """ "the A", "the A and the B", "the A, the B and the C"."""
+    if current_language() != SOURCE_LANGUAGE:
+        return joined(names)
     named = [f"the {n}" for n in names]
     return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def joined(items: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C", in the report's language."""
+    if current_language() == SOURCE_LANGUAGE or len(items) <= 1:
+        return _english_names(items)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def values_by_member_table(
@@ -85,8 +109,12 @@ def values_by_member_table(
     values = frames.values.set_index(["member", "indicator"])
     codes = [m.code for m in wg.members if m.code in set(frames.values["member"])]
     with_change = previous_year is not None and bool(frames.change["previous"].notna().any())
-    sub = ["This edition", f"{previous_year} edition", "Change"] if with_change else []
-    sub = sub or ["Value", "Data year"]
+    sub = (
+        [_("This edition"), _("%(year)s edition") % {"year": previous_year}, _("Change")]
+        if with_change
+        else []
+    )
+    sub = sub or [_("Value"), _("Data year")]
     rows = []
     for code in codes:
         cells = [member_label(wg, code)]
@@ -100,7 +128,7 @@ def values_by_member_table(
                 comparable = bool(change.at[key, "comparable"]) if has else True
                 cells.append(format_number(before, i.decimals))
                 cells.append(
-                    format_change(value, before, i.decimals, i.unit) if comparable else "break"
+                    format_change(value, before, i.decimals, i.unit) if comparable else _("break")
                 )
             else:
                 year = values.at[key, "data_year"] if key in values.index else None
@@ -108,21 +136,28 @@ def values_by_member_table(
         rows.append(cells)
     numbers = list(dict.fromkeys(figures[f] for f in figure_ids))  # in report order
     shown = (
-        f"Data for Figures {numbers[0]}–{numbers[-1]}: "
+        _("Data for Figures %(first)s–%(last)s: ") % {"first": numbers[0], "last": numbers[-1]}
         if len(numbers) > 1
-        else (f"Data for Figure {numbers[0]}: " if numbers else "")
+        else (_("Data for Figure %(number)s: ") % {"number": numbers[0]} if numbers else "")
     )
-    against = f", against the {previous_year} edition" if with_change else ", with the data year"
+    title = (
+        _("%(shown)sIndicator values by member, against the %(year)s edition")
+        if with_change
+        else _("%(shown)sIndicator values by member, with the data year")
+    ) % {"shown": shown, "year": previous_year}
     return DataTable(
         id="values-table",
         number=number,
-        title=f"{shown}Indicator values by member{against}",
-        columns=["Member", *[c for _ in wg.indicators for c in sub]],
+        title=title,
+        columns=[_("Member"), *[c for _i in wg.indicators for c in sub]],
         rows=rows,
         notes=[
-            "n/a: no value (the completeness table gives the reason). "
-            "Sources and data years are in the next table. A change is the printed value "
-            "minus the printed previous value; a rank's change reads up (better) or down."
+            _(
+                "%(na)s: no value (the completeness table gives the reason). "
+                "Sources and data years are in the next table. A change is the printed value "
+                "minus the printed previous value; a rank's change reads up (better) or down."
+            )
+            % {"na": not_available()}
         ]
         + _previous_notes(wg, frames, previous_year if with_change else None)
         + [f"{i.title}: {i.caveat}" for i in wg.indicators if i.caveat],
@@ -147,7 +182,10 @@ def _previous_notes(
         later = [b for b in indicator.series_breaks if b.edition > previous_year]
         cut = min(later, key=lambda b: b.edition) if later else None
         if cut is not None and len(rows) and not rows["comparable"].any():
-            notes.append(f"{indicator.title}: break in series, no change computed. {cut.reason}")
+            notes.append(
+                _("%(indicator)s: break in series, no change computed. %(reason)s")
+                % {"indicator": indicator.title, "reason": cut.reason}
+            )
     return notes
 
 
@@ -172,15 +210,17 @@ def sources_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Da
         largest, rest = groups[0], groups[1:]
         for source, year, codes in rest:
             names = ", ".join(member_label(wg, str(c)) for c in codes)
-            rows.append([indicator.title, source or "not given", year, names])
+            rows.append([indicator.title, source or _("not given"), year, names])
         whole = len(largest[2])
-        who = f"the other {whole} members" if rest else f"all {whole} members reporting"
-        rows.append([indicator.title, largest[0] or "not given", largest[1], who])
+        who = (
+            _("the other %(count)s members") if rest else _("all %(count)s members reporting")
+        ) % {"count": whole}
+        rows.append([indicator.title, largest[0] or _("not given"), largest[1], who])
     return DataTable(
         id="sources-table",
         number=number,
-        title="Sources and data years of the indicator values",
-        columns=["Indicator", "Source", "Data year", "Members"],
+        title=_("Sources and data years of the indicator values"),
+        columns=[_("Indicator"), _("Source"), _("Data year"), _("Members")],
         rows=rows,
         notes=[],
         dense=True,
@@ -199,16 +239,17 @@ def initiatives_table(
             member_label(wg, str(r.member)),
             str(r.title),
             theme_title(wg, str(r.theme)),
-            STATUS_TITLES[str(r.status)],
-            str(r.started) + (f"{dash}{r.ended}" if isinstance(r.ended, str) else ""),
+            status_title(str(r.status)),
+            format_when(r.started)
+            + (f"{dash}{format_when(r.ended)}" if isinstance(r.ended, str) else ""),
         ]
         for r in frames.initiatives.itertuples()
     ]
     return DataTable(
         id="initiatives-table",
         number=number,
-        title="Every initiative, with its theme, status and period",
-        columns=["Member", "Initiative", "Theme", "Status", "Period"],
+        title=_("Every initiative, with its theme, status and period"),
+        columns=[_("Member"), _("Initiative"), _("Theme"), _("Status"), _("Period")],
         rows=rows,
         notes=[],
         dense=dense,
@@ -232,22 +273,33 @@ def completeness_table(
         rows.append(
             [
                 member.label,
-                f"{int(subset['reported'].sum())} of {len(subset)}",
+                _of(int(subset["reported"].sum()), len(subset)),
                 "; ".join(
                     f"{_indicator_title(wg, str(r.indicator))}: {r.reason}"
                     for r in missing.itertuples()
                 )
-                or "all reported",
+                or _("all reported"),
             ]
         )
     return DataTable(
         id="completeness-table",
         number=number,
-        title="Completeness: indicators reported by each member, and why values are missing",
-        columns=["Member", "Indicators reported", "Missing values and reasons"],
+        title=_("Completeness: indicators reported by each member, and why values are missing"),
+        columns=[_("Member"), _("Indicators reported"), _("Missing values and reasons")],
         rows=rows,
-        notes=["A missing value is shown as n/a, never as zero, and is left out of medians."],
+        notes=[_missing_note()],
     )
+
+
+def _of(count: int, total: int) -> str:
+    """ "7 of 9" """
+    return _("%(count)s of %(total)s") % {"count": count, "total": total}
+
+
+def _missing_note() -> str:
+    return _("A missing value is shown as %(na)s, never as zero, and is left out of medians.") % {
+        "na": not_available()
+    }
 
 
 def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> DataTable:
@@ -267,9 +319,9 @@ def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Data
         rows.append(
             [
                 member.label,
-                f"{int(subset['reported'].sum())} of {len(subset)}",
+                _of(int(subset["reported"].sum()), len(subset)),
                 "; ".join(
-                    f"{_indicator_title(wg, str(r.indicator))}: n/a, {r.reason}"
+                    f"{_indicator_title(wg, str(r.indicator))}: {not_available()}, {r.reason}"
                     for r in missing.itertuples()
                 )
                 or "–",
@@ -284,14 +336,21 @@ def _gaps_table(wg: WorkingGroup, frames: aggregate.Frames, number: str) -> Data
     return DataTable(
         id="completeness-table",
         number=number,
-        title="Completeness: the members with a missing value or a note on a value",
-        columns=["Member", "Indicators reported", "Missing values and reasons", "Notes"],
+        title=_("Completeness: the members with a missing value or a note on a value"),
+        columns=[
+            _("Member"),
+            _("Indicators reported"),
+            _("Missing values and reasons"),
+            _("Notes"),
+        ],
         rows=rows,
         notes=[
-            f"The other {others} of {members} members reported every indicator, with no note."
+            _("The other %(others)s of %(members)s members reported every indicator, with no note.")
+            % {"others": others, "members": members}
             if rows
-            else f"All {members} members reported every indicator, with no note.",
-            "A missing value is shown as n/a, never as zero, and is left out of medians.",
+            else _("All %(members)s members reported every indicator, with no note.")
+            % {"members": members},
+            _missing_note(),
         ],
         dense=True,
     )

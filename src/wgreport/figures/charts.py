@@ -17,7 +17,6 @@ import pandas as pd
 from ..content.chartkit import (
     ACCENT,
     MUTED_ACCENT,
-    RC_PARAMS,
     Chart,
     Panel,
     ReferenceLine,
@@ -28,6 +27,7 @@ from ..content.chartkit import (
     is_large_group,
     member_labels,
     new_figure,
+    rc_params,
 )
 from ..content.compare import best_first, references, running_label
 from ..content.formatting import (
@@ -38,8 +38,12 @@ from ..content.formatting import (
     format_median,
     format_number,
     format_written,
+    is_not_available,
     printed_change,
+    unit_name,
 )
+from ..i18n import current_language
+from ..i18n import gettext as _
 from ..inputs.models import Indicator, WorkingGroup
 from .practicecharts import status_charts, theme_chart
 
@@ -98,7 +102,7 @@ def _indicator_panel(
         xlim = limits
     else:
         xlim = (0.0, max([float(v) for v in group_reported] + [0.0]) * 1.12 or 1.0)
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(rc_params()):
         fig, ax = new_figure(6.2, chart_height(max(len(shown), 1), large, 0.8))
         _draw_values(ax, series.reindex(shown), indicator, xlim[1])
         positions = list(range(len(shown)))[::-1]
@@ -124,21 +128,11 @@ def _indicator_panel(
         [labels[c], format_number(series[c], indicator.decimals), _reason(subset, c)]
         for c in members
     ]
-    columns, rows, shared = said_once(["Member", indicator.title, "Note"], rows, missing)
-    notes = [f"{r.label} ({r.data_year}): {r.source}." for r in refs] + shared
-    if indicator.unit == "rank":
-        notes.insert(0, "Rank 1 is best: the axis runs from the lowest rank to 1, on the right.")
-    if missing:
-        # named by number once the report is numbered (content.numbering.named_notes)
-        where = (
-            "{completeness_table} gives the reason"
-            if large
-            else "the reason is in the Note column of {data_table}"
-        )
-        notes.append(f"No value for {', '.join(missing)}: {where}.")
+    columns, rows, shared = said_once([_("Member"), indicator.title, _("Note")], rows, missing)
+    notes = _indicator_notes(indicator, refs, shared, missing, large)
     chart = Chart(
         id=f"fig-{indicator.id}",
-        title=f"{indicator.title} by member",
+        title=_("%(indicator)s by member") % {"indicator": indicator.title},
         alt=alt,
         svg=svg,
         columns=columns,
@@ -147,6 +141,32 @@ def _indicator_panel(
         source=_source(indicator, subset, "data_year"),
     )
     return panel.tag(chart, labels, large)
+
+
+def _indicator_notes(
+    indicator: Indicator, refs: list[Any], shared: list[str], missing: list[str], large: bool
+) -> list[str]:
+    """An indicator chart's notes: its references' sources, what every value shares, how a
+    rank reads, and who has no value (and where the reason is)."""
+    notes = [
+        _("%(label)s (%(year)s): %(source)s.")
+        % {"label": r.label, "year": r.data_year, "source": r.source}
+        for r in refs
+    ] + shared
+    if indicator.unit == "rank":
+        notes.insert(0, _("Rank 1 is best: the axis runs from the lowest rank to 1, on the right."))
+    if missing:
+        # named by number once the report is numbered (content.numbering.named_notes)
+        where = (
+            _("{completeness_table} gives the reason")
+            if large
+            else _("the reason is in the Note column of {data_table}")
+        )
+        notes.append(
+            _("No value for %(members)s: %(where)s.")
+            % {"members": ", ".join(missing), "where": where}
+        )
+    return notes
 
 
 def said_once(
@@ -162,7 +182,7 @@ def said_once(
     rows = [[*row[:-1], ""] if row[0] not in missing else row for row in rows]
     if not any(row[-1] for row in rows):
         columns, rows = columns[:-1], [row[:-1] for row in rows]
-    return columns, rows, [f"Every value shown: {text.rstrip('.')}."]
+    return columns, rows, [_("Every value shown: %(note)s.") % {"note": text.rstrip(".")}]
 
 
 def _source(indicator: Indicator, subset: pd.DataFrame, *columns: str) -> str:
@@ -171,18 +191,24 @@ def _source(indicator: Indicator, subset: pd.DataFrame, *columns: str) -> str:
     years = sorted(
         {as_int(y) for column in columns for y in subset[column].dropna()} if len(subset) else set()
     )
-    data = f" ({' and '.join(str(y) for y in years)} data)" if years else ""
-    return (
-        f"{indicator.source}{data}, values as reported by the members; "
-        "group median and comparisons calculated by the working group."
+    data = (
+        _(" (%(years)s data)") % {"years": _(" and ").join(str(y) for y in years)} if years else ""
     )
+    return _(
+        "%(source)s%(data)s, values as reported by the members; "
+        "group median and comparisons calculated by the working group."
+    ) % {"source": indicator.source, "data": data}
 
 
 def _value_axis_label(indicator: Indicator) -> str:
     if indicator.unit == "rank":
-        return f"{indicator.title} (rank; 1 = best)"
-    direction = "higher is better" if indicator.higher_is_better else "lower is better"
-    return f"{indicator.title} ({indicator.unit}; {direction})"
+        return _("%(indicator)s (rank; 1 = best)") % {"indicator": indicator.title}
+    direction = _("higher is better") if indicator.higher_is_better else _("lower is better")
+    return _("%(indicator)s (%(unit)s; %(direction)s)") % {
+        "indicator": indicator.title,
+        "unit": unit_name(indicator.unit),
+        "direction": direction,
+    }
 
 
 def _draw_values(ax: Any, series: pd.Series, indicator: Indicator, span: float) -> None:
@@ -229,20 +255,24 @@ def _reference_lines(indicator: Indicator, median: Any, refs: list[Any]) -> list
     """The group median (dashed) and each published reference average (dotted)."""
     lines = []
     if median is not None:
-        caption = f"group median {format_median(median, indicator.decimals, indicator.unit)}"
+        caption = _("group median %(value)s") % {
+            "value": format_median(median, indicator.decimals, indicator.unit)
+        }
         lines.append(ReferenceLine(float(median), "--", caption, "refline-median"))
     for index, ref in enumerate(refs):
-        caption = f"{running_label(ref.label)} {format_written(ref.value)}"
+        # the group's label as written; English running text lowers its capital
+        label = running_label(ref.label) if current_language() == "en" else ref.label
+        caption = f"{label} {format_written(ref.value)}"
         lines.append(ReferenceLine(float(ref.value), ":", caption, f"refline-{index}"))
     return lines
 
 
 def _reason(subset: pd.DataFrame, code: str) -> str:
     if code not in subset.index:
-        return "not reported"
+        return _("not reported")
     row = subset.loc[code]
     if pd.isna(row["value"]):
-        return str(row["reason_missing"] or "not reported")
+        return str(row["reason_missing"] or _("not reported"))
     return str(row["note"]) if isinstance(row["note"], str) else ""
 
 
@@ -260,31 +290,36 @@ def _indicator_takeaway(
     d = indicator.decimals
     if reported.empty:
         if among is None:
-            return f"No member reported {indicator.title}."
-        text = f"none reported {indicator.title}."
+            return _("No member reported %(indicator)s.") % {"indicator": indicator.title}
+        text = _("none reported %(indicator)s.") % {"indicator": indicator.title}
     else:
         best: Any = reported.idxmax() if indicator.higher_is_better else reported.idxmin()
         worst: Any = reported.idxmin() if indicator.higher_is_better else reported.idxmax()
-        extremes = (
-            f"{labels[str(best)]} has the best {indicator.title} "
-            f"({format_number(reported.loc[best], d)}) and {labels[str(worst)]} the weakest "
-            f"({format_number(reported.loc[worst], d)})"
-        )
+        extremes = _(
+            "%(best)s has the best %(indicator)s (%(best_value)s) and %(worst)s the weakest "
+            "(%(worst_value)s)"
+        ) % {
+            "best": labels[str(best)],
+            "indicator": indicator.title,
+            "best_value": format_number(reported.loc[best], d),
+            "worst": labels[str(worst)],
+            "worst_value": format_number(reported.loc[worst], d),
+        }
         if among is None:
-            text = (
-                f"{extremes}; the group median is "
-                f"{format_median(median, d, indicator.unit)} across {len(reported)} members."
-            )
+            text = _("%(extremes)s; the group median is %(median)s across %(count)s members.") % {
+                "extremes": extremes,
+                "median": format_median(median, d, indicator.unit),
+                "count": len(reported),
+            }
         else:
             text = f"{extremes}."
     if among is not None and not math.isnan(median):
-        text += (
-            f" The dashed line marks the group median, "
-            f"{format_median(median, d, indicator.unit)}, "
-            f"across all {among} members reporting."
-        )
+        text += _(
+            " The dashed line marks the group median, %(median)s, across all %(count)s "
+            "members reporting."
+        ) % {"median": format_median(median, d, indicator.unit), "count": among}
     if missing:
-        text += f" No value for {', '.join(missing)}."
+        text += _(" No value for %(members)s.") % {"members": ", ".join(missing)}
     return text
 
 
@@ -332,17 +367,29 @@ def _changes(deltas: pd.Series, labels: Mapping[str, str], title: str) -> str:
     up, down = str(deltas.idxmax()), str(deltas.idxmin())
     best, worst = float(deltas.max()), float(deltas.min())
     if best == worst == 0:
-        return f"no member's {title} changed"
+        return _("no member's %(indicator)s changed") % {"indicator": title}
+    values = {"indicator": title, "up": labels[up], "down": labels[down]}
     if best <= 0:
-        most = "declined least" if best < 0 else "did not change"
+        if best < 0:
+            return (
+                _(
+                    "no member improved on %(indicator)s: %(down)s declined most and %(up)s "
+                    "declined least"
+                )
+                % values
+            )
         return (
-            f"no member improved on {title}: {labels[down]} declined most and {labels[up]} {most}"
+            _(
+                "no member improved on %(indicator)s: %(down)s declined most and %(up)s did not "
+                "change"
+            )
+            % values
         )
     if worst < 0:
-        return f"{labels[up]} improved most on {title} and {labels[down]} declined most"
-    return f"{labels[up]} improved most on {title} and {labels[down]} " + (
-        "least" if worst > 0 else "did not change"
-    )
+        return _("%(up)s improved most on %(indicator)s and %(down)s declined most") % values
+    if worst > 0:
+        return _("%(up)s improved most on %(indicator)s and %(down)s least") % values
+    return _("%(up)s improved most on %(indicator)s and %(down)s did not change") % values
 
 
 def _change_panel(
@@ -358,7 +405,7 @@ def _change_panel(
     large = is_large_group(panel.total)
     members = panel.members
     dec = indicator.decimals
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(rc_params()):
         # only the members with both values: the others are named in the note
         pairs = subset.reindex(members)[["previous", "value"]].notna().all(axis=1)
         deltas = _deltas(subset, members, indicator)
@@ -372,7 +419,10 @@ def _change_panel(
         for code, tick in zip(drawn, ax.get_yticklabels(), strict=True):
             if code in named:
                 tick.set_fontweight("bold")
-        ax.set_xlabel(f"{indicator.title}: previous edition (open circle) to this edition (filled)")
+        ax.set_xlabel(
+            _("%(indicator)s: previous edition (open circle) to this edition (filled)")
+            % {"indicator": indicator.title}
+        )
         if limits is not None:
             ax.set_xlim(*limits)
         if indicator.unit == "rank":
@@ -382,19 +432,8 @@ def _change_panel(
         svg = figure_svg(fig)
     shown = subset.reindex(members)
     both = shown.dropna(subset=["previous", "value"])
-    if len(deltas):
-        alt = (
-            f"{'b' if panel.split else 'B'}etween editions, "
-            f"{_changes(deltas, labels, indicator.title)}, among the {len(deltas)} "
-            f"{'of them' if panel.split else 'members'} with both values."
-        )
-    elif panel.split:
-        alt = f"none has {indicator.title} values for both editions."
-    else:
-        alt = f"No member has {indicator.title} values for both editions."
     missing = [labels[c] for c in members if c not in both.index]
-    if missing:
-        alt += f" Not shown for want of both values: {', '.join(missing)}."
+    alt = _change_alt(deltas, labels, indicator, panel.split, missing)
     rows = [
         [
             labels[c],
@@ -406,20 +445,55 @@ def _change_panel(
     ]
     notes = _change_notes(indicator, shown, missing)
     if named:  # the takeaway names them; the chart shows them in full colour, in bold
-        notes[0] = notes[0].removesuffix(".") + "; in bold: the members named above."
+        notes[0] = notes[0].removesuffix(".") + _("; in bold: the members named above.")
     chart = Chart(
         id=f"fig-change-{indicator.id}",
-        title=f"{indicator.title}: change against the previous edition",
+        title=_("%(indicator)s: change against the previous edition")
+        % {"indicator": indicator.title},
         alt=panel.lead(labels) + alt,
         svg=svg,
-        columns=["Member", "Previous edition (data year)", "This edition (data year)", "Change"],
+        columns=[
+            _("Member"),
+            _("Previous edition (data year)"),
+            _("This edition (data year)"),
+            _("Change"),
+        ],
         rows=rows,
         notes=notes + ([indicator.caveat] if indicator.caveat else []),
         source=_source(indicator, subset, "previous_data_year", "data_year").replace(
-            "values as reported by the members", "values as reported in the two editions"
+            _("values as reported by the members"), _("values as reported in the two editions")
         ),
     )
     return panel.tag(chart, labels, large)
+
+
+def _change_alt(
+    deltas: pd.Series,
+    labels: Mapping[str, str],
+    indicator: Indicator,
+    split: bool,
+    missing: list[str],
+) -> str:
+    """A change chart's takeaway (after its panel's lead when `split`): who changed most,
+    and who is not drawn for want of both values."""
+    if len(deltas):
+        changes = {"changes": _changes(deltas, labels, indicator.title), "count": len(deltas)}
+        alt = (
+            _("between editions, %(changes)s, among the %(count)s of them with both values.")
+            if split
+            else _("Between editions, %(changes)s, among the %(count)s members with both values.")
+        ) % changes
+    elif split:
+        alt = _("none has %(indicator)s values for both editions.") % {"indicator": indicator.title}
+    else:
+        alt = _("No member has %(indicator)s values for both editions.") % {
+            "indicator": indicator.title
+        }
+    if missing:
+        alt += _(" Not shown for want of both values: %(members)s.") % {
+            "members": ", ".join(missing)
+        }
+    return alt
 
 
 def _draw_moves(
@@ -458,19 +532,28 @@ def _draw_moves(
 def _change_notes(indicator: Indicator, shown: pd.DataFrame, missing: list[str]) -> list[str]:
     """How a change is computed, the previous values' sources, who is not drawn."""
     notes = [
-        "Sorted by the change, the printed value minus the printed previous value"
-        + ("; a rank that falls in number is up (1 is best)." if indicator.unit == "rank" else ".")
+        _(
+            "Sorted by the change, the printed value minus the printed previous value; a rank "
+            "that falls in number is up (1 is best)."
+        )
+        if indicator.unit == "rank"
+        else _("Sorted by the change, the printed value minus the printed previous value.")
     ]
-    notes += [f"Previous-edition values: {s}." for s in _previous_sources(shown)]
+    notes += [
+        _("Previous-edition values: %(source)s.") % {"source": s} for s in _previous_sources(shown)
+    ]
     if missing:
-        notes.append(f"Not drawn, for want of a value in both editions: {', '.join(missing)}.")
+        notes.append(
+            _("Not drawn, for want of a value in both editions: %(members)s.")
+            % {"members": ", ".join(missing)}
+        )
     return notes
 
 
 def _with_year(value: Any, year: Any, decimals: int) -> str:
     """ "0.9432 (2022)", or "n/a" """
     text = format_number(value, decimals)
-    return f"{text} ({as_int(year)})" if text != "n/a" and not pd.isna(year) else text
+    return f"{text} ({as_int(year)})" if not is_not_available(text) and not pd.isna(year) else text
 
 
 def _previous_sources(shown: pd.DataFrame) -> list[str]:
@@ -479,5 +562,6 @@ def _previous_sources(shown: pd.DataFrame) -> list[str]:
     seen: dict[str, None] = {}
     for source, year in zip(rows["previous_source"], rows["previous_data_year"], strict=True):
         if isinstance(source, str) and source:
-            seen[source + (f", data year {as_int(year)}" if not pd.isna(year) else "")] = None
+            year_text = _(", data year %(year)s") % {"year": as_int(year)}
+            seen[source + (year_text if not pd.isna(year) else "")] = None
     return list(seen)

@@ -59,12 +59,15 @@ def make_charts(
 
 def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> str:
     """What the figures are drawn from: every table, the group, the chart code (charts.py
-    and chartkit.py) and the matplotlib version."""
+    and chartkit.py), the matplotlib version and the language of their text."""
     import hashlib
 
     import matplotlib
 
+    from ..i18n import current_language
+
     h = hashlib.sha256(matplotlib.__version__.encode())
+    h.update(f"language {current_language()}".encode())
     for module in (charts, practicecharts, chartkit, compare, formatting):  # the chart code
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(wg.model_dump_json().encode())

@@ -9,9 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..content.chartkit import (
-    RC_PARAMS,
     STATUS_COLOURS,
-    STATUS_LABELS,
     Chart,
     Panel,
     chart_height,
@@ -20,14 +18,24 @@ from ..content.chartkit import (
     is_large_group,
     member_labels,
     new_figure,
+    rc_params,
 )
-from ..content.formatting import as_int
+from ..content.formatting import STATUS_NAMES, as_int, status_title
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..inputs.models import WorkingGroup
 
-SOURCE = (
-    "Members' contributions: the initiatives each member reports, with their themes and "
-    "statuses; counts by the working group."
-)
+
+def _source() -> str:
+    return _(
+        "Members' contributions: the initiatives each member reports, with their themes and "
+        "statuses; counts by the working group."
+    )
+
+
+def _status_labels() -> dict[str, str]:
+    """Each status's label in the charts (a legend, a column), in the report's language."""
+    return {s: status_title(s) for s in STATUS_NAMES}
 
 
 def theme_chart(
@@ -49,7 +57,7 @@ def theme_chart(
     counts = {as_int(v) for v in themes.to_numpy().ravel() if as_int(v)}
     # when every dot stands for the same count, a number in each says nothing: the dot does
     same = next(iter(counts)) if len(counts) == 1 else None
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(rc_params()):
         fig, ax = new_figure(6.4, 0.25 * len(theme_ids) + 1.0)
         for row, theme_id in enumerate(theme_ids):
             y = len(theme_ids) - 1 - row
@@ -69,37 +77,54 @@ def theme_chart(
         svg = figure_svg(fig)
     top = str(totals.idxmax()) if len(totals) else ""
     alt = (
-        f"'{titles.get(top, top)}' is the most common theme, with {int(totals.get(top, 0))} "
-        f"initiatives from {int(reach.get(top, 0))} members."
+        _(
+            "'%(theme)s' is the most common theme, with %(count)s initiatives from "
+            "%(members)s members."
+        )
+        % {
+            "theme": titles.get(top, top),
+            "count": int(totals.get(top, 0)),
+            "members": int(reach.get(top, 0)),
+        }
         if top
-        else "No initiatives were reported."
+        else _("No initiatives were reported.")
     )
-    columns = ["Theme", *[labels[c] for c in members], "Total"]
+    columns = [_("Theme"), *[labels[c] for c in members], _("Total")]
     rows = [
         [titles[t], *[str(as_int(themes.at[t, c])) for c in members], str(int(totals[t]))]
         for t in theme_ids
     ]
-    notes: list[str] = []
-    if same == 1:
-        notes.append(
-            "No member reports more than one initiative under a theme: in the figure a dot "
-            "marks one, a point none."
-        )
-    elif same is not None:
-        notes.append(
-            f"Every member reports {same} initiatives or none under each theme: in the figure "
-            f"a dot marks {same}, a point none."
-        )
+    notes = _dot_notes(same)
     return Chart(
-        source=SOURCE,
+        source=_source(),
         id="fig-themes",
-        title="Initiatives by theme and member",
+        title=_("Initiatives by theme and member"),
         alt=alt,
         svg=svg,
         columns=columns,
         rows=rows,
         notes=notes,
     )
+
+
+def _dot_notes(same: int | None) -> list[str]:
+    """What a dot of the theme chart stands for, when every dot stands for the same count."""
+    if same == 1:
+        return [
+            _(
+                "No member reports more than one initiative under a theme: in the figure a dot "
+                "marks one, a point none."
+            )
+        ]
+    if same is not None:
+        return [
+            _(
+                "Every member reports %(count)s initiatives or none under each theme: in the "
+                "figure a dot marks %(count)s, a point none."
+            )
+            % {"count": same}
+        ]
+    return []
 
 
 def _theme_summary_chart(
@@ -120,7 +145,7 @@ def _theme_summary_chart(
         )
     else:
         by_status = None
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(rc_params()):
         fig, ax = new_figure(4.6, 0.26 * len(theme_ids) + 1.0)
         positions = list(range(len(theme_ids)))[::-1]
         if by_status is not None:
@@ -130,7 +155,7 @@ def _theme_summary_chart(
                     continue  # no initiative has it: no legend entry for nothing
                 widths = [as_int(by_status.at[t, status]) for t in theme_ids]
                 ax.barh(positions, widths, left=left, color=colour, edgecolor="white",
-                        label=STATUS_LABELS[status])  # fmt: skip
+                        label=status_title(status))  # fmt: skip
                 left = [a + b for a, b in zip(left, widths, strict=True)]
             ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
         else:
@@ -139,34 +164,41 @@ def _theme_summary_chart(
             ax.text(
                 int(totals[theme_id]),
                 pos,
-                f" {int(totals[theme_id])} from {int(reach[theme_id])} members",
+                _(" %(count)s from %(members)s members")
+                % {"count": int(totals[theme_id]), "members": int(reach[theme_id])},
                 va="center",
                 fontsize=7.5,
             )
         ax.set_yticks(positions, [titles[t] for t in theme_ids])
-        ax.set_xlabel("Initiatives")
+        ax.set_xlabel(_("Initiatives"))
         ax.set_xlim(0, max(1, int(totals.max()) if len(totals) else 1) * 1.45)
         svg = figure_svg(fig)
     if len(totals) and int(totals.sum()):
         top, fewest = str(totals.idxmax()), str(reach.idxmin())
-        alt = (
-            f"'{titles[top]}' is the most common theme, with {int(totals[top])} initiatives "
-            f"from {int(reach[top])} of {len(members)} members; '{titles[fewest]}' is "
-            f"reported by the fewest members ({int(reach[fewest])})."
-        )
+        alt = _(
+            "'%(theme)s' is the most common theme, with %(count)s initiatives from %(members)s "
+            "of %(of)s members; '%(fewest)s' is reported by the fewest members (%(least)s)."
+        ) % {
+            "theme": titles[top],
+            "count": int(totals[top]),
+            "members": int(reach[top]),
+            "of": len(members),
+            "fewest": titles[fewest],
+            "least": int(reach[fewest]),
+        }
     else:
-        alt = "No initiatives were reported."
+        alt = _("No initiatives were reported.")
     columns, rows = _theme_summary_table(titles, theme_ids, totals, reach, by_status,
                                          len(members))  # fmt: skip
     return Chart(
-        source=SOURCE,
+        source=_source(),
         id="fig-themes",
-        title="Initiatives by theme and status",
+        title=_("Initiatives by theme and status"),
         alt=alt,
         svg=svg,
         columns=columns,
         rows=rows,
-        notes=["Members: how many members report at least one initiative under the theme."],
+        notes=[_("Members: how many members report at least one initiative under the theme.")],
         compact=True,
     )
 
@@ -182,7 +214,7 @@ def _theme_summary_table(
     """The theme summary chart's data as a table: a row per theme (by status when known),
     and a total row."""
     if by_status is not None:
-        columns = ["Theme", *STATUS_LABELS.values(), "Total", "Members"]
+        columns = [_("Theme"), *_status_labels().values(), _("Total"), _("Members")]
         rows = [
             [
                 titles[t],
@@ -194,14 +226,14 @@ def _theme_summary_table(
         ]
         rows.append(
             [
-                "All themes",
+                _("All themes"),
                 *[str(as_int(by_status[s].sum())) for s in STATUS_COLOURS],
                 str(int(totals.sum())),
                 str(members),
             ]
         )
     else:
-        columns = ["Theme", "Total", "Members"]
+        columns = [_("Theme"), _("Total"), _("Members")]
         rows = [[titles[t], str(int(totals[t])), str(int(reach[t]))] for t in theme_ids]
     return columns, rows
 
@@ -233,7 +265,7 @@ def _status_panel(
     large = is_large_group(panel.total)
     members = panel.members
     counts = all_counts.reindex(index=members)
-    with matplotlib.rc_context(RC_PARAMS):
+    with matplotlib.rc_context(rc_params()):
         fig, ax = new_figure(6.2, chart_height(len(members), large, 1.2))
         positions = list(range(len(members)))[::-1]
         left = [0] * len(members)
@@ -242,10 +274,10 @@ def _status_panel(
                 continue  # no initiative has it: no legend entry for nothing
             widths = [as_int(counts.at[c, status]) for c in members]
             ax.barh(positions, widths, left=left, color=colour, edgecolor="white",
-                    label=STATUS_LABELS[status])  # fmt: skip
+                    label=status_title(status))  # fmt: skip
             left = [a + b for a, b in zip(left, widths, strict=True)]
         ax.set_yticks(positions, [labels[c] for c in members])
-        ax.set_xlabel("Initiatives")
+        ax.set_xlabel(_("Initiatives"))
         ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
         if limit is not None:
             ax.set_xlim(0, limit)
@@ -253,15 +285,16 @@ def _status_panel(
             ax.set_ylim(-0.6, len(members) - 0.4)
         svg = figure_svg(fig)
     totals = counts.sum(axis=0)
-    alt = (
-        ("of their " if panel.split else "Of ")
-        + f"{int(totals.sum())} initiatives, "
-        + ", ".join(
-            f"{int(totals[s])} {'is' if int(totals[s]) == 1 else 'are'} {STATUS_LABELS[s].lower()}"
-            for s in STATUS_COLOURS
-        )
-        + "."
+    counted = ", ".join(
+        ngettext("%(count)s is %(status)s", "%(count)s are %(status)s", int(totals[s]))
+        % {"count": int(totals[s]), "status": status_title(s).lower()}
+        for s in STATUS_COLOURS
     )
+    alt = (
+        _("of their %(total)s initiatives, %(counted)s.")
+        if panel.split
+        else _("Of %(total)s initiatives, %(counted)s.")
+    ) % {"total": int(totals.sum()), "counted": counted}
     rows = [
         [
             labels[c],
@@ -271,12 +304,12 @@ def _status_panel(
         for c in members
     ]
     chart = Chart(
-        source=SOURCE,
+        source=_source(),
         id="fig-status",
-        title="Initiatives by status and member",
+        title=_("Initiatives by status and member"),
         alt=panel.lead(labels) + alt,
         svg=svg,
-        columns=["Member", *STATUS_LABELS.values(), "Total"],
+        columns=[_("Member"), *_status_labels().values(), _("Total")],
         rows=rows,
     )
     return panel.tag(chart, labels, large)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 from ..content import cells
 from ..content.reportmodel import ReportContext
 from ..errors import RenderError
-from ..i18n import REGION_TAGS, SOURCE_LANGUAGE, check_language, translations
-from .languages import HANGUL, mark_korean, tag_languages
+from ..i18n import REGION_TAGS, SOURCE_LANGUAGE, check_language, language, translations
+from .languages import HANGUL, korean_particles, mark_korean, page_language, tag_languages
 from .paged import mark_same_page, number_xrefs, print_tables, same_page
 
 if TYPE_CHECKING:
@@ -58,9 +58,13 @@ def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     )
     env.filters["bidi"] = bidi
     env.filters["svg_data_url"] = svg_data_url
-    env.filters["aligned"] = cells.aligned  # a table's numeric columns, on the decimal point
+    env.filters["aligned"] = functools.partial(
+        _in_language, lang, cells.aligned
+    )  # a table's numeric columns, on the decimal point
     env.filters["pad_decimals"] = cells.pad_decimals
-    env.filters["ordinal_rank"] = cells.ordinal_rank
+    env.filters["ordinal_rank"] = functools.partial(_in_language, lang, cells.ordinal_rank)
+    env.filters["draft_label"] = functools.partial(_draft_label, lang)  # "Draft 001"
+    env.filters["moment"] = functools.partial(_moment, lang)  # a build's time
     # newstyle: `_()` and `{% trans %}` escape their variables and format them by name
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["lang"] = lang
@@ -74,6 +78,28 @@ def _environment(templates_dir: Path, lang: str) -> jinja2.Environment:
         "" if lang == SOURCE_LANGUAGE else Markup(f' lang="{SOURCE_LANGUAGE}"')
     )
     return env
+
+
+def _in_language(lang: str, function: Callable[[Any], Any], value: Any) -> Any:
+    """`function(value)`, its words in the page's language `lang`."""
+    with language(lang):
+        return function(value)
+
+
+def _draft_label(lang: str, label: str) -> str:
+    """A draft's label in the page's language `lang`."""
+    from ..content.formatting import draft_label
+
+    with language(lang):
+        return draft_label(label)
+
+
+def _moment(lang: str, value: str) -> str:
+    """A build's time in the page's language `lang`."""
+    from ..content.formatting import format_moment
+
+    with language(lang):
+        return format_moment(value)
 
 
 def svg_data_url(svg: str) -> str:
@@ -118,8 +144,9 @@ def render_html(
         )
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found in {templates_dir}") from exc
-    if lang != "ko":  # on a Korean page Korean is the page's language, not a change of it
-        html = mark_korean(html)
+    # on a Korean page Korean is the page's language, not a change of it; its particles
+    # after words the messages could not know are set (덴마크이(가) → 덴마크가)
+    html = mark_korean(html) if lang != "ko" else korean_particles(html)
     if not for_print:
         return html
     # the Korean edition breaks between words on every line (word-break: keep-all)
@@ -248,6 +275,7 @@ def _pdf_options(
     attachments: Sequence[Attachment],
     created: datetime | None,
     extra_css: str | None = None,
+    lang: str = SOURCE_LANGUAGE,
 ) -> dict[str, Any]:
     import weasyprint
 
@@ -256,6 +284,10 @@ def _pdf_options(
     if not paged.is_file():
         raise RenderError(f"stylesheet {PAGED_CSS} not found in {templates_dir}")
     sheets = [weasyprint.CSS(filename=str(paged), url_fetcher=fetcher)]
+    # a language's words in the margins (paged.ko.css: 3 / 62쪽), after paged.css's English
+    words = templates_dir / f"paged.{lang}.css"
+    if lang != SOURCE_LANGUAGE and words.is_file():
+        sheets.append(weasyprint.CSS(filename=str(words), url_fetcher=fetcher))
     if extra_css:
         sheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
     # Drafts are tagged PDFs too (reviewers use screen readers); a final's PDF/UA variant
@@ -297,7 +329,9 @@ def layout_pdf(
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
-            options = _pdf_options(templates_dir, fetcher, None, (), None, extra_css)
+            options = _pdf_options(
+                templates_dir, fetcher, None, (), None, extra_css, page_language(html)
+            )
             document = weasyprint.HTML(
                 string=html, base_url=str(templates_dir) + "/", url_fetcher=fetcher
             ).render(stylesheets=options.pop("stylesheets"))
@@ -405,7 +439,9 @@ def render_pdf(
     fetcher = safe_url_fetcher([templates_dir, *image_roots])
     with capture_weasyprint_warnings() as log:
         try:
-            options = _pdf_options(templates_dir, fetcher, variant, attachments, created)
+            options = _pdf_options(
+                templates_dir, fetcher, variant, attachments, created, lang=page_language(html)
+            )
             document = _same_page_layout(weasyprint, html, templates_dir, fetcher, options)
             pdf = document.write_pdf(**options)
         except FatalURLFetchingError as exc:

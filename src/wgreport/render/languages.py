@@ -69,3 +69,73 @@ def tag_languages() -> None:
     setattr(build, _MARK, True)
     wrapped: Callable[..., Iterator[Any]] = build
     tags._build_box_tree = wrapped
+
+
+# --- the words of a PDF's margins ---------------------------------------------------------
+
+#: Each language's page footer, "Page 3 of 62": the words before the page's number, between
+#: it and the number of pages, and after them; and a cross-reference's page (", page 12"):
+#: the words before and after it. templates/paged.css has the English ones, a language's own
+#: templates/paged.<lang>.css the others; the stamp (pdf/stamp.py) and the parts' style
+#: (pdf/parts.py) set them from here. A language without its own reads as English.
+FOOTERS = {"en": ("Page ", " of ", ""), "ko": ("", " / ", "쪽")}
+PAGE_REFERENCES = {"en": (", page ", ""), "ko": (", ", "쪽")}
+_PAGE_LANGUAGE = re.compile(r'<html lang="([a-zA-Z]+)')
+
+
+def page_language(html: str) -> str:
+    """The language a page says it is in (`<html lang="ko-KR">`: ko); English when none."""
+    match = _PAGE_LANGUAGE.search(html)
+    return match[1] if match else "en"
+
+
+# --- Korean particles -----------------------------------------------------------------------
+
+#: A particle after a placeholder, written for both endings (translators cannot know the
+#: word): 이(가), 은(는), 을(를), 과(와), (으)로.
+_PARTICLES = {
+    "이(가)": ("이", "가"),
+    "은(는)": ("은", "는"),
+    "을(를)": ("을", "를"),
+    "과(와)": ("과", "와"),
+    "(으)로": ("으로", "로"),
+}
+_PARTICLE = re.compile(
+    "([\uac00-\ud7a3\\d])"  # the word's last syllable or digit
+    "((?:</\\w+>|['’」])*)"  # a closing tag or quote after it
+    "((?:\\s*\\([^()<>]*\\))?)"  # a parenthesis the particle follows: "우루과이 (+0.0618)이(가)"
+    "(" + "|".join(re.escape(p) for p in _PARTICLES) + ")"
+)
+#: How each digit is read (0 영, 1 일, 2 이 …): whether it ends in a consonant, and in ㄹ.
+_DIGIT_ENDINGS = {
+    "0": (True, False), "1": (True, True), "2": (False, False), "3": (True, False),
+    "4": (False, False), "5": (False, False), "6": (True, False), "7": (True, True),
+    "8": (True, True), "9": (False, False),
+}  # fmt: skip
+
+
+def _ending(char: str) -> tuple[bool, bool]:
+    """Whether a syllable (or digit, as read) ends in a consonant, and whether that is ㄹ."""
+    if char in _DIGIT_ENDINGS:
+        return _DIGIT_ENDINGS[char]
+    final = (ord(char) - 0xAC00) % 28
+    return final != 0, final == 8
+
+
+def korean_particles(text: str) -> str:
+    """Each particle written for both endings (덴마크이(가), 표 3.1은(는), 25위(으)로) set to
+    the form its word takes (덴마크가, 표 3.1은, 25위로). A particle after a word in
+    another script stays as written: its reading is not known."""
+
+    def choose(match: re.Match[str]) -> str:
+        consonant, rieul = _ending(match[1])
+        after, other = _PARTICLES[match[4]]
+        if match[4] == "(으)로":
+            form = after if consonant and not rieul else other
+        else:
+            form = after if consonant else other
+        return match[1] + match[2] + match[3] + form
+
+    # twice: a particle after a parenthesis with one inside it ("(0.9006(으)로)이(가)") is
+    # set once the inner one is
+    return _PARTICLE.sub(choose, _PARTICLE.sub(choose, text))

@@ -91,9 +91,9 @@ def test_the_korean_report_has_its_chrome_in_korean(for_print: bool) -> None:
     # the text made in Python: chapter titles, annex labels, the imprint's date
     assert f"<h2>{kept('머리말')}</h2>" in html and ">Foreword</h2>" not in html
     assert f"<h2>{kept('부록')} A. {kept('지표 정의 및 출처')}</h2>" in html
-    assert f'<p class="imprint-date">Draft 001, {kept("2025년 3월 15일")} ' in html
+    assert f'<p class="imprint-date">{kept("초안")} 001, {kept("2025년 3월 15일")} ' in html
     if not for_print:  # a finding's sentence, its plural form the language's
-        assert "<li>2023 호 이후 이니셔티브 1건이 중단되었습니다: Federated trusted" in html
+        assert "<li>2023년 호 이후 이니셔티브 1건이 중단되었습니다: Federated trusted" in html
     if for_print:  # a table broken across pages says so in Korean on its next page
         assert 'data-continued="표 4.1 (계속)"' in html and "(continued)" not in html
     # what people wrote, without a translation yet, is printed as written and says so

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 
 from ...errors import RenderError
+from ..languages import FOOTERS, PAGE_REFERENCES
 
 _SECTION = re.compile(r'<section class="chapter[^"]*" id="([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -174,8 +175,20 @@ _NUMBERS_CSS = (
 )
 
 
-def part_css(index: int, total: str) -> str:
+def part_css(index: int, total: str, lang: str = "en") -> str:
     """The front matter prints its own footers (it starts on page 1); the other parts none:
-    their footers are stamped once the whole report's pages are known."""
-    footer = f'content: "Page " counter(page) " of {total}";' if index == 0 else "content: none;"
-    return _NUMBERS_CSS + f"@page {{ @bottom-right {{ {footer} }} }}\n"
+    their footers are stamped once the whole report's pages are known. Their words are the
+    page's language `lang` (languages.FOOTERS, PAGE_REFERENCES)."""
+    before, between, after = FOOTERS.get(lang, FOOTERS["en"])
+    numbers = _NUMBERS_CSS
+    if lang in PAGE_REFERENCES and lang != "en":
+        ref_before, ref_after = PAGE_REFERENCES[lang]
+        numbers = numbers.replace(
+            '", page " attr(data-page)', f'"{ref_before}" attr(data-page) "{ref_after}"'
+        )
+    footer = (
+        f'content: "{before}" counter(page) "{between}{total}{after}";'
+        if index == 0
+        else "content: none;"
+    )
+    return numbers + f"@page {{ @bottom-right {{ {footer} }} }}\n"

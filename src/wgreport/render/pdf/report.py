@@ -98,12 +98,15 @@ def render_pdf_report(
     print_html = render_html(ctx, templates_dir, for_print=True, lang=lang)
     chapters = [chapter.id for chapter in ctx.chapters]  # the parts of a per-chapter layout
     count = 0 if final else render_workers(workers)
+    from .watermark import draft_mark
+
+    mark = draft_mark(lang)  # DRAFT, in the report's language
     if dask_address and not final:
         return _render_on_cluster(html, print_html, chapters, templates_dir, image_roots,
-                                  cache_dir, dask_address, time_limit)  # fmt: skip
+                                  cache_dir, dask_address, time_limit, mark)  # fmt: skip
     if count:  # merged, marked and finished in one pass (_per_chapter)
         return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                            time_limit, count)  # fmt: skip
+                            time_limit, count, mark=mark)  # fmt: skip
     from .schedule import render_single
 
     pdf, warnings = render_single(
@@ -128,7 +131,7 @@ def render_pdf_report(
     from .watermark import add_draft_mark
 
     return dataclasses.replace(
-        result, pdf=finish_pdf(add_draft_mark(result.pdf, cache_dir), cache_dir)
+        result, pdf=finish_pdf(add_draft_mark(result.pdf, cache_dir, mark), cache_dir)
     )
 
 
@@ -142,10 +145,11 @@ def _per_chapter(
     time_limit: float | None,
     count: int,
     executor: Any = None,
+    mark: str | None = None,
     **more: Any,
 ) -> RenderedReport:
     """A draft laid out per chapter (schedule.py) by `count` workers of this machine's or of
-    `executor`; the manifest's `render` says how, with `more`."""
+    `executor`, marked `mark` (DRAFT); the manifest's `render` says how, with `more`."""
     from .schedule import render_parallel
 
     def finished(doc: Any) -> bytes:
@@ -153,7 +157,10 @@ def _per_chapter(
         from .finish import finish_document
         from .watermark import draw_mark
 
-        draw_mark(doc, cache_dir=cache_dir)
+        if mark:
+            draw_mark(doc, mark, cache_dir=cache_dir)
+        else:
+            draw_mark(doc, cache_dir=cache_dir)
         return finish_document(doc, cache_dir)
 
     pdf, warnings, stats = render_parallel(
@@ -188,6 +195,7 @@ def _render_on_cluster(
     cache_dir: Path | None,
     address: str,
     time_limit: float | None = None,
+    mark: str | None = None,
 ) -> RenderedReport:
     """A draft laid out per chapter on the Dask cluster at `address` (its workers need the
     templates and image folders at the same paths), with as many parts at once as the
@@ -197,4 +205,5 @@ def _render_on_cluster(
     with dask_client(address) as client:
         count = cluster_threads(client, address)
         return _per_chapter(html, print_html, chapters, templates_dir, image_roots, cache_dir,
-                            time_limit, count, client.get_executor(), dask=address)  # fmt: skip
+                            time_limit, count, client.get_executor(), mark,
+                            dask=address)  # fmt: skip

@@ -21,11 +21,12 @@ from typing import Any, cast
 from ...cache import content_key as _digest
 from ...errors import PartsTimedOut, RenderError
 from ..html import check_fonts, layout_pdf
+from ..languages import page_language
 from ..paged import same_page
 from .cache import PartCache, environment_digest
 from .merge import merge_parts
 from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
-from .stamp import SAMPLE_CSS, stamp_html
+from .stamp import sample_css, stamp_html
 
 
 @dataclass
@@ -401,23 +402,25 @@ def _first_pass(
     left with a long chapter at the end); cached ones are taken from the cache. Fills
     `layouts` and the final parts' `pdfs`; returns the stamp."""
     stamp_source = stamp_html(html)
-    stamp_key = _digest("stamp", run.env, stamp_source, SAMPLE_CSS)
+    stamp_key = _digest("stamp", run.env, stamp_source, sample_css(html))
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
     if stamp is None:
-        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *run.args, [], True)))
+        jobs.append(
+            _Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *run.args, [], True))
+        )
     placeholder = "8" * len(str(max(len(parts) * 8, 10)))
     finals = []
     for part in parts:
         if part.numbered:
             text = fill_page_numbers(part, lambda _name: placeholder)
-            css = part_css(part.index, placeholder)
+            css = part_css(part.index, placeholder, page_language(part.html))
             key = _digest("layout", run.env, layout_key(text), css)
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
                 jobs.append(_job("layout", part, key, text, css, run, False))
         else:
-            css = part_css(part.index, "")
+            css = part_css(part.index, "", page_language(part.html))
             key = _digest("pdf", run.env, part.html, css)
             cached = run.cache.get_part(key)
             if cached is not None:
@@ -460,7 +463,7 @@ def _numbered_pass(
         printed = {n: (t, firsts[part.index] + p) for n, (t, p) in layout.xrefs.items()}
         marked |= same_page(printed, where)
         text = fill_page_numbers(part, partial(_page_of, where), marked)
-        css = part_css(part.index, str(total))
+        css = part_css(part.index, str(total), page_language(part.html))
         key = _digest("pdf", run.env, text, css)
         cached = run.cache.get_part(key)
         if cached is not None:
@@ -526,12 +529,12 @@ def render_chapter(
     cache = PartCache(cache_dir)
     if part.numbered:  # a cross-reference's page is known only in the whole report
         text = fill_page_numbers(part, lambda _name: "")
-        css = part_css(part.index, "") + NO_PAGE_NUMBERS_CSS
+        css = part_css(part.index, "", page_language(part.html)) + NO_PAGE_NUMBERS_CSS
     else:
-        text, css = part.html, part_css(part.index, "")
+        text, css = part.html, part_css(part.index, "", page_language(part.html))
     key = _digest("pdf", env, text, css)
     stamp_source = stamp_html(html)
-    stamp_key = _digest("stamp", env, stamp_source, SAMPLE_CSS)
+    stamp_key = _digest("stamp", env, stamp_source, sample_css(html))
     args = (str(templates_dir), [str(r) for r in image_roots])
     cached, stamp = cache.get_part(key), cache.get("pdf", stamp_key)
     jobs = []
@@ -539,7 +542,7 @@ def render_chapter(
         owned = sorted(part.owned)
         jobs.append(_Job("render", part.index, key, (text, css, *args, owned, True), section))
     if stamp is None:
-        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, SAMPLE_CSS, *args, [], True)))
+        jobs.append(_Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *args, [], True)))
     stats = RenderStats(parts=1, workers=max(1, len(jobs)))
     if jobs:
         run = _Run(worker_pool(stats.workers), True, cache, env, args, stats, time_limit)

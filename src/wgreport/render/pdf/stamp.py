@@ -9,17 +9,31 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import RenderError
+from ..languages import FOOTERS, page_language
 from .parts import DRAFT_INFO, body_start
 
-#: The footer a stamp sample is laid out with: every glyph a footer needs, in the style of
-#: the real one (paged.css's @bottom-right).
-SAMPLE_FOOTER = "Page 0123456789 of 0123456789"
-SAMPLE_CSS = (
-    "@page { @top-left { content: none; } @top-right { content: none; } "
-    f'@bottom-right {{ content: "{SAMPLE_FOOTER}"; }} }}\n'
-    # nothing but the two lines: no background to hide the page under the stamp
-    "html, body { background: none !important; }\n"
-)
+_DIGITS = "0123456789"
+
+
+def sample_footer(lang: str = "en") -> str:
+    """The footer a stamp sample is laid out with: every glyph a footer needs, in the style
+    of the real one (languages.FOOTERS)."""
+    before, between, after = FOOTERS.get(lang, FOOTERS["en"])
+    return before + _DIGITS + between + _DIGITS + after
+
+
+def sample_css(html: str = "") -> str:
+    """The stamp sample's style sheet, its footer in the language of the page `html`."""
+    return (
+        "@page { @top-left { content: none; } @top-right { content: none; } "
+        f'@bottom-right {{ content: "{sample_footer(page_language(html))}"; }} }}\n'
+        # nothing but the two lines: no background to hide the page under the stamp
+        "html, body { background: none !important; }\n"
+    )
+
+
+SAMPLE_FOOTER = sample_footer()
+SAMPLE_CSS = sample_css()
 
 
 def stamp_html(html: str) -> str:
@@ -94,15 +108,23 @@ class Stamper:
         else:
             data = contents.read_bytes() if contents is not None else b""
         resources = page.obj.Resources
-        footer = None
+        footer, words = None, FOOTERS["en"]
         for match in _TEXT.finditer(data):
             glyphs = [g for g, _ in _glyph_runs(match["tj"])]
-            if len(glyphs) == len(SAMPLE_FOOTER) and glyphs[5:15] == glyphs[19:29]:
-                footer = match
+            for lang_words in FOOTERS.values():
+                lead, between, tail = lang_words
+                first, second = len(lead), len(lead) + 10 + len(between)
+                if (
+                    len(glyphs) == len(lead + between + tail) + 20
+                    and glyphs[first : first + 10] == glyphs[second : second + 10]
+                ):
+                    footer, words = match, lang_words
         if footer is None:
             raise RenderError("the stamp sample has no footer to re-set")
         runs = _glyph_runs(footer["tj"])
-        self.glyph = {c: runs[i] for i, c in enumerate(SAMPLE_FOOTER)}
+        sample_text = words[0] + _DIGITS + words[1] + _DIGITS + words[2]
+        self.words = words
+        self.glyph = {c: runs[i] for i, c in enumerate(sample_text)}
         self.widths, self.default = _widths(resources.Font["/" + footer["font"].decode()])
         self.size = float(footer["size"])
         self.right = float(footer["x"]) + self._advance(runs)
@@ -140,7 +162,8 @@ class Stamper:
 
     def footer(self, page: int, total: int) -> bytes:
         """The stamp's content for one page: the label, and the footer re-set."""
-        runs = [self.glyph[c] for c in f"Page {page} of {total}"]
+        before, between, after = self.words
+        runs = [self.glyph[c] for c in f"{before}{page}{between}{total}{after}"]
         x = self.right - self._advance(runs)
         tj = b"".join(b"<" + g.encode() + b">" + f"{a:g}".encode() for g, a in runs)
         return (

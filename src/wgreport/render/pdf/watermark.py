@@ -35,10 +35,12 @@ def _outline_ops(text: str, size: float) -> tuple[bytes, float, float]:
     from matplotlib.path import Path as MplPath
     from matplotlib.textpath import TextPath
 
-    from ...content.chartkit import FONT_FAMILY, ensure_chart_font
+    from ...content.chartkit import FONT_FAMILY, SCRIPT_FONTS, ensure_chart_font
 
     ensure_chart_font()
-    path = TextPath((0, 0), text, size=size, prop=FontProperties(family=FONT_FAMILY, weight="bold"))
+    # a mark in another script (초안) falls back to that script's face, as the charts do
+    family = FONT_FAMILY if text.isascii() else [*FONT_FAMILY, *SCRIPT_FONTS.values()]
+    path = TextPath((0, 0), text, size=size, prop=FontProperties(family=family, weight="bold"))
     box = path.get_extents()
     cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
     ops: list[str] = []
@@ -123,12 +125,20 @@ def mark_content(
     )
 
 
-def add_draft_mark(pdf: bytes, cache_dir: Path | None = None) -> bytes:
+def draft_mark(lang: str = "en") -> str:
+    """The mark's text in the report's language `lang` (DRAFT; 초안)."""
+    from ...i18n import gettext, language
+
+    with language(lang):
+        return gettext("DRAFT")
+
+
+def add_draft_mark(pdf: bytes, cache_dir: Path | None = None, mark: str = MARK) -> bytes:
     """`pdf` with the DRAFT mark drawn behind every page's content, as an artifact."""
     import pikepdf
 
     doc = pikepdf.open(io.BytesIO(pdf))
-    draw_mark(doc, cache_dir=cache_dir)
+    draw_mark(doc, mark, cache_dir=cache_dir)
     out = io.BytesIO()
     doc.save(out, deterministic_id=True)
     return out.getvalue()
