@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from ..inputs.comments import Reviews
 from ..inputs.edition import LoadedEdition
 from ..inputs.editorial import editorial_files
+from ..inputs.editorialtranslations import editorial_translations
 from ..inputs.models import PLACEHOLDER_ID, Edition
-from ..inputs.translations import editorial_translations
 from ..inputs.yamlsource import FieldPath, Source, format_path, load_yaml
 
 FUTURE_DAYS = 90

@@ -5,11 +5,14 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .options import DefaultYearOption, InputsOption, OutputsOption, edition_year
+
+if TYPE_CHECKING:
+    from ..runtime.settings import Settings
 
 #: What the preview needs besides the build: the portal's web server, and watchfiles.
 LIVE_MODULES = ("starlette", "uvicorn", "watchfiles")
@@ -68,6 +71,40 @@ def quiet_resource_tracker() -> None:
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, TRACKER_NOTICE]))
 
 
+def _checked(
+    year: int | None, inputs: Path | None, outputs: Path | None, lang: str, host: str, port: int
+) -> tuple[Settings, int]:
+    """The settings and the edition to preview, once what would stop the preview is
+    ruled out (a language without a catalogue, the live modules missing, no such edition,
+    the port in use): each a usage error saying what to do."""
+    from ..errors import InputsError, UsageError
+    from ..inputs.edition import find_edition_files
+    from ..locales import check_language
+    from ..runtime.settings import get_settings
+    from ..terminal import fail_usage
+
+    try:
+        check_language(lang)
+    except UsageError as exc:
+        raise fail_usage(f"--lang {lang}: {exc}") from None
+    problem = missing_live_modules()
+    if problem:
+        raise fail_usage(problem)
+    settings = get_settings(inputs, outputs)
+    chosen = edition_year(year, settings.inputs_dir, settings.outputs_dir)
+    try:
+        find_edition_files(settings.inputs_dir, chosen)
+    except InputsError as exc:
+        raise fail_usage(
+            f"no {chosen} edition to preview: {exc}. Check --year and --inputs "
+            f"(wgreport edition new --year {chosen} sets an edition up)"
+        ) from None
+    busy = port_problem(host, port)
+    if busy:
+        raise fail_usage(busy)
+    return settings, chosen
+
+
 def preview(
     year: DefaultYearOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -95,31 +132,9 @@ def preview(
     an input, editorial file or template and reloaded in the browser, with the problems of
     the saved files over it; the changed chapters' PDF pages laid out in the background.
     Writes only outputs/<year>/preview/ (never a draft or a final). Ctrl-C stops it."""
-    from ..errors import InputsError, UsageError
-    from ..inputs.edition import find_edition_files
-    from ..locales import check_language
-    from ..runtime.settings import get_settings
-    from ..terminal import fail_usage, printable, shown, stderr_console
+    from ..terminal import printable, shown, stderr_console
 
-    try:
-        check_language(lang)
-    except UsageError as exc:
-        raise fail_usage(f"--lang {lang}: {exc}") from None
-    problem = missing_live_modules()
-    if problem:
-        raise fail_usage(problem)
-    settings = get_settings(inputs, outputs)
-    chosen = edition_year(year, settings.inputs_dir, settings.outputs_dir)
-    try:
-        find_edition_files(settings.inputs_dir, chosen)
-    except InputsError as exc:
-        raise fail_usage(
-            f"no {chosen} edition to preview: {exc}. Check --year and --inputs "
-            f"(wgreport edition new --year {chosen} sets an edition up)"
-        ) from None
-    busy = port_problem(host, port)
-    if busy:
-        raise fail_usage(busy)
+    settings, chosen = _checked(year, inputs, outputs, lang, host, port)
     from ..i18n import autonym
     from ..live.rebuild import LiveBuilder
     from ..live.server import LiveSession, describe_build, serve

@@ -86,7 +86,7 @@ def editorial_files(edition: Edition, folder: Path | None = None) -> list[str]:
     names += [c.file for c in edition.chapters if c.file not in names]
     if folder is None:
         return names
-    from .translations import editorial_translations
+    from .editorialtranslations import editorial_translations
 
     return [n for name in names for n in (name, *editorial_translations(folder, [name]))]
 
@@ -143,7 +143,7 @@ def editorial_reports(
     and the report's elements; a translation whose English changed since, outdated."""
     if wg is None or edition is None:
         return []
-    from .translations import editorial_issues, editorial_translations
+    from .editorialtranslations import editorial_issues, editorial_translations
 
     folder = edition_path.parent
     english_of = {

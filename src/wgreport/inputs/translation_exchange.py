@@ -22,22 +22,24 @@ from typing import Any
 
 from ..errors import UsageError
 from ..layout import Inputs, shown
-from .models import WorkingGroup
-from .translations import (
+from .editorialtranslations import (
     NOT_TRACKED,
     OUTDATED,
+    editorial_state,
+    with_translates_line,
+)
+from .models import WorkingGroup
+from .translations import (
     SCHEMA_ID,
     Coverage,
     TranslationFile,
     TranslationPlace,
     coverage,
     digest,
-    editorial_state,
     group_fields,
     load_contribution,
     source_fields,
     validate_translation,
-    with_translates_line,
 )
 from .validation import load_edition, load_working_group
 

@@ -29,8 +29,6 @@ only: `wgreport validate` and `wgreport translations` import it.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +37,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from ..layout import Inputs, translated_name
-from ..locales import SOURCE_LANGUAGE, shipped_languages
+from ..layout import Inputs
 from . import limits
 from .checks.common import is_int
 from .checks.pydantic_issues import validate_model
+from .editorialtranslations import OUTDATED, editorial_state, printed_text
+from .editorialtranslations import digest as digest
+from .editorialtranslations import translation_languages as translation_languages
 from .issues import FileReport, Issue
 from .models import Contribution, MemberCode, WorkingGroup, Year
 from .suggest import did_you_mean
@@ -52,11 +52,6 @@ from .yamlsource import Source, load_yaml
 SCHEMA_ID = "wgreport/translation/v1"
 #: A translated text's longest (the longest English field, a case study's body, is 30,000).
 TEXT_CHARS = 30_000
-
-
-def digest(text: str) -> str:
-    """The digest an entry records of the English it translates: sha256 of its UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _digest(value: str) -> str:
@@ -310,11 +305,6 @@ def translate_group(wg: WorkingGroup, texts: Mapping[str, str]) -> WorkingGroup:
 # --- reading them ----------------------------------------------------------------------------
 
 
-def translation_languages() -> list[str]:
-    """The languages a translation can be in: those the report can be built in, but English."""
-    return [lang for lang in shipped_languages() if lang != SOURCE_LANGUAGE]
-
-
 @dataclass(frozen=True)
 class LanguageTexts:
     """What people wrote, in one language, as the read step read it: the editorial files'
@@ -394,109 +384,6 @@ def load_contribution(path: Path) -> Contribution | None:
     source = load_yaml(path)
     model = validate_model(source, Contribution)
     return model if not any(i.severity == "error" for i in source.issues) else None
-
-
-def editorial_translations(folder: Path, names: list[str]) -> list[str]:
-    """The translated editorial files present beside `names` (`foreword.ko.md`), by name."""
-    return [
-        translated_name(name, lang)
-        for name in names
-        for lang in translation_languages()
-        if (folder / translated_name(name, lang)).is_file()
-    ]
-
-
-# --- a translated editorial file: the English it translates ----------------------------------
-
-#: A translated editorial file's first line may say which English it translates, as
-#: `wgreport translations import` writes it: `<!-- translates: foreword.md sha256:… -->`.
-_TRANSLATES = re.compile(
-    r"<!--[ \t]*translates:[ \t]*(?P<name>[^\s]+)[ \t]+sha256:(?P<sha>[0-9a-f]{64})[ \t]*-->[ \t]*"
-)
-#: Editorial translation states (`editorial_state`).
-CURRENT, OUTDATED, NOT_TRACKED = "current", "outdated", "not tracked"
-
-
-def translates_line(name: str, english: str) -> str:
-    """The first line that says a translation translates English file `name` as it is."""
-    return f"<!-- translates: {name} sha256:{digest(english)} -->"
-
-
-def _first_line(text: str) -> str:
-    return text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-
-
-def is_translates_line(line: str) -> bool:
-    """Whether `line` is meant as the translates line (well-formed or not)."""
-    return line.lstrip().startswith("<!--") and "translates:" in line
-
-
-def declared_source(text: str) -> tuple[str, str] | None:
-    """The English file and digest a translation's first line names, or None when its
-    first line is no well-formed translates line."""
-    found = _TRANSLATES.fullmatch(_first_line(text))
-    return (found["name"], found["sha"]) if found else None
-
-
-def editorial_state(name: str, english: str | None, translated: str) -> str:
-    """A translated editorial file's state against its English file `name` (`english`, its
-    text now; None when it cannot be read): CURRENT, OUTDATED (its first line names
-    another file or another English) or NOT_TRACKED (no such line: it prints, as it is)."""
-    declared = declared_source(translated)
-    if declared is None:
-        return NOT_TRACKED
-    if english is None:
-        return CURRENT
-    return CURRENT if declared == (name, digest(english)) else OUTDATED
-
-
-def printed_text(translated: str) -> str:
-    """A translated editorial file as the report prints it: its translates line (however
-    written) blanked, so that no comment prints and its lines keep their numbers."""
-    first, newline, rest = translated.partition("\n")
-    return (newline + rest) if is_translates_line(first) else translated
-
-
-def with_translates_line(name: str, english: str, translated: str) -> str:
-    """A translation's text with its first line saying it translates `english` as it is
-    now (replacing the line it had)."""
-    first, _, rest = translated.lstrip("\ufeff").partition("\n")
-    body = rest if is_translates_line(first) else translated.lstrip("\ufeff")
-    return f"{translates_line(name, english)}\n{body}"
-
-
-def _language_of(name: str, file: str) -> str:
-    """The language of `file`, the translation of editorial file `name` (`foreword.ko.md`)."""
-    found = [lang for lang in translation_languages() if file.endswith(translated_name(name, lang))]
-    return found[0] if found else "LANG"
-
-
-def editorial_issues(
-    name: str, english: str | None, translated: str, file: str = "this file"
-) -> list[Issue]:
-    """The warning of a translated editorial file whose English changed since (its first
-    line's digest is not the English file's now, or it names another file)."""
-    if editorial_state(name, english, translated) != OUTDATED:
-        return []
-    declared = declared_source(translated)
-    assert declared is not None
-    said = (
-        f"its first line says it translates {declared[0]}, not {name}"
-        if declared[0] != name
-        else f"{name} changed since it was translated"
-    )
-    return [
-        Issue(
-            "warning",
-            "translation-outdated",
-            f"{said}: the report prints the English {name} in its place, marked",
-            "",
-            1,
-            1,
-            "update the translation to the English as it is now, then record the English it "
-            f"translates: wgreport translations import {file} --lang {_language_of(name, file)}",
-        )
-    ]
 
 
 # --- checking them -----------------------------------------------------------------------------

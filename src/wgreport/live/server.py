@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html as htmllib
 import json
 import re
 from collections.abc import AsyncIterator, Callable
@@ -42,10 +41,10 @@ from starlette.routing import Route
 from .. import i18n
 from ..i18n import gettext, ngettext
 from ..i18n import gettext as _
-from ..issuewords import code_meaning, issue_hint, issue_message
 from . import patch
 from .pdfjob import PdfDone, PdfWorker
-from .rebuild import Built, LiveBuilder, Problem
+from .problems import N_, esc, marked_english, place, problem_message, problems_html, say
+from .rebuild import Built, LiveBuilder
 from .watcher import saves
 
 _CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
@@ -143,111 +142,6 @@ main section.chapter{content-visibility:auto;contain-intrinsic-size:auto 3000px}
 #wg-live .wg-live-hint{color:#333}
 #wg-live img{max-width:100%;border:1px solid #ccc;margin:4px 0}
 </style>"""
-
-
-def _esc(text: object) -> str:
-    return htmllib.escape(str(text), quote=True)
-
-
-def N_(message: str) -> str:
-    return message  # marked for the catalogue, translated where shown
-
-
-#: A problem's severity as the panel names it (the portal's words: 오류, 경고).
-SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
-
-
-def _say(message: str, /, **values: object) -> str:
-    """The preview's own words (issue 42): `message`, the catalogue's in the current
-    language (`_()`), escaped, with `values` (HTML already) put in its named places. The English
-    messages hold no character that escaping changes, so the English page is as before."""
-    return _esc(message) % values
-
-
-def _english() -> bool:
-    return i18n.current_language() == i18n.SOURCE_LANGUAGE
-
-
-def _en(text: object) -> str:
-    """The validator's or the build's English, marked as English on a page in another
-    language."""
-    return _esc(text) if _english() else f'<span lang="en">{_esc(text)}</span>'
-
-
-def _place(p: Problem) -> str:
-    """Where the problem is: `file:line:column` in English; the file and its line and
-    column as the portal's member page words them in another language (12행 5열)."""
-    if _english() or p.line is None:
-        return f"<code>{_esc(p.where if _english() else p.file)}</code>"
-    file = f"<code>{_esc(p.file)}</code>"
-    if p.column is None:
-        return _say(_("%(file)s, line %(line)s"), file=file, line=p.line)
-    return file + ", " + _say(_("line %(line)s, column %(column)s"), line=p.line, column=p.column)
-
-
-def _message(p: Problem) -> str:
-    """The problem's message: the validator's English; in another language, the code's
-    meaning and the message worded in that language (when of a known form) above it."""
-    if _english():
-        return _esc(p.message)
-    meaning = code_meaning(p.code)
-    worded = issue_message(p.code, p.message)
-    return (
-        (f'<span class="wg-live-meaning">{_esc(meaning)}</span><br>' if meaning else "")
-        + (f'<span class="wg-live-message">{_esc(worded)}</span><br>' if worded else "")
-        + _en(p.message)
-    )
-
-
-def _hint(hint: str) -> str:
-    worded = None if _english() else issue_hint(hint)
-    shown = f"{_esc(worded)}<br>{_en(hint)}" if worded else _en(hint)
-    return (
-        '<br><span class="wg-live-hint">' + _say(_("What to do: %(hint)s"), hint=shown) + "</span>"
-    )
-
-
-def problems_html(built: Built) -> str:
-    """The problems over the report: the build's failure, then every error (and, when
-    there are errors, the warnings), each at its file and line with what to do; in the
-    current language (the preview's, `LiveSession`)."""
-    errors = [p for p in built.problems if p.severity == "error"]
-    if not errors and not built.failure:
-        return ""
-    items = []
-    if built.failure:
-        items.append(f'<li class="wg-live-failure">{_en(built.failure)}</li>')
-    for p in built.problems:
-        hint = _hint(p.hint) if p.hint else ""
-        field = f" [{_esc(p.field)}]" if p.field else ""
-        severity = gettext(SEVERITIES[p.severity]) if p.severity in SEVERITIES else p.severity
-        said = _say(_("%(where)s: %(severity)s %(code)s: %(message)s"), where=_place(p),
-                    severity=_esc(severity), code=_esc(p.code), message=_message(p))  # fmt: skip
-        items.append(
-            f'<li class="wg-live-problem" data-severity="{p.severity}">{said}{field}{hint}</li>'
-        )
-    label = _say(_("Problems"))
-    if built.failure and not errors:
-        title = _say(
-            _("The report could not be made: the page below is the last one that could be made")
-        )
-        return (
-            f'<section class="wg-live-problems" role="alert" aria-label="{label}">'
-            f"<h2>{title}</h2><ul>{''.join(items)}</ul></section>"
-        )
-    title = _esc(
-        ngettext(
-            "%(count)s error in the saved files: fix and save again (until then the report "
-            "below leaves out what is not valid)",
-            "%(count)s errors in the saved files: fix and save again (until then the report "
-            "below leaves out what is not valid)",
-            len(errors),
-        )
-    ) % {"count": len(errors)}
-    return (
-        f'<section class="wg-live-problems" role="alert" aria-label="{label}">'
-        f"<h2>{title}</h2><ul>{''.join(items)}</ul></section>"
-    )
 
 
 @dataclass(frozen=True)
@@ -410,38 +304,38 @@ class LiveSession:
         done = self.pdf
         parts = []
         if not self.pdf_enabled:
-            parts.append(_say(_("PDF: not made (--no-pdf).")))
+            parts.append(say(_("PDF: not made (--no-pdf).")))
         elif done is None or done.number < self.pdf_wanted or not done.complete:
             earlier = self.whole
             parts.append(
-                _say(_("PDF: being laid out…"))
-                + (" (" + _say(_('%(link)sthe PDF of build %(build)s%(end)s'),
+                say(_("PDF: being laid out…"))
+                + (" (" + say(_('%(link)sthe PDF of build %(build)s%(end)s'),
                                link='<a href="/preview.pdf">', build=earlier.number, end="</a>")
                    + ")" if earlier is not None else "")
             )  # fmt: skip
         if done is not None and done.problem:
-            parts.append(_say(_("PDF: %(problem)s"), problem=_en(done.problem)))
+            parts.append(say(_("PDF: %(problem)s"), problem=marked_english(done.problem)))
         elif done is not None:
             if done.complete:
                 parts.append(
-                    _say(_("%(link)sThe preview PDF%(end)s (%(pages)s pages, build %(build)s, "
+                    say(_("%(link)sThe preview PDF%(end)s (%(pages)s pages, build %(build)s, "
                          "%(seconds)s s)"), link='<a href="/preview.pdf">', end="</a>",
                          pages=done.pages, build=done.number, seconds=f"{done.seconds:.1f}")
                 )  # fmt: skip
             for chapter in done.chapters:
                 images = "".join(
                     f'<a href="/_live/pages/{p.name}"><img alt="'
-                    + _say(_("%(title)s, page %(number)s"), title=_esc(chapter.title), number=n)
+                    + say(_("%(title)s, page %(number)s"), title=esc(chapter.title), number=n)
                     + f'" src="/_live/pages/{p.name}" loading="lazy"></a>'
                     for n, p in enumerate(chapter.images, start=1)
                 )
                 pdf = f'<a href="/_live/chapters/{chapter.pdf.name}">PDF</a>'
-                pages = _esc(
-                    ngettext("%(count)s pages", "%(count)s pages", len(chapter.images))
-                ) % {"count": len(chapter.images)}
+                pages = esc(ngettext("%(count)s pages", "%(count)s pages", len(chapter.images))) % {
+                    "count": len(chapter.images)
+                }
                 parts.append(
                     '<details class="wg-live-chapter"><summary>'
-                    + _say(_("Changed: %(title)s (%(pdf)s, %(pages)s)"), title=_esc(chapter.title),
+                    + say(_("Changed: %(title)s (%(pdf)s, %(pages)s)"), title=esc(chapter.title),
                            pdf=pdf, pages=pages)
                     + f"</summary>{images}</details>"
                 )  # fmt: skip
@@ -460,8 +354,8 @@ class LiveSession:
         built = self.built
         assert built is not None
         warnings = [p for p in built.problems if p.severity == "warning"]
-        listed = "".join(f"<li>{_place(p)}: {_message(p)}</li>" for p in warnings)
-        count = _esc(ngettext("%(count)s warning(s)", "%(count)s warning(s)", len(warnings))) % {
+        listed = "".join(f"<li>{place(p)}: {problem_message(p)}</li>" for p in warnings)
+        count = esc(ngettext("%(count)s warning(s)", "%(count)s warning(s)", len(warnings))) % {
             "count": len(warnings)
         }
         warned = (
@@ -469,8 +363,8 @@ class LiveSession:
             if warnings and not built.errors
             else ""
         )
-        live = _say(_("Live preview"))
-        bar = _say(
+        live = say(_("Live preview"))
+        bar = say(
             _("Live preview, build %(build)s (%(made_at)s, %(seconds)s s)"),
             build=built.number,
             made_at=built.made_at,
@@ -486,8 +380,8 @@ class LiveSession:
         built = self.built
         assert built is not None
         with i18n.language(self.lang):
-            live, none = _say(_("Live preview")), _say(_("No report yet"))
-            why = _say(_("The report could not be made from the inputs: see the problems above."))
+            live, none = say(_("Live preview")), say(_("No report yet"))
+            why = say(_("The report could not be made from the inputs: see the problems above."))
             report = built.html or (
                 f'<!doctype html><html lang="{self.lang}"><head><meta charset="utf-8"><title>'
                 f"{live}</title></head><body><main><h1>{none}"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, copy_inputs
 from wgreport.cli.main import app
-from wgreport.inputs.translations import (
+from wgreport.inputs.editorialtranslations import (
     CURRENT,
     NOT_TRACKED,
     OUTDATED,

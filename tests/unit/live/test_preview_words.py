@@ -19,8 +19,9 @@ from tests.conftest import ROOT, copy_inputs
 from wgreport import i18n
 from wgreport.layout import Inputs
 from wgreport.live.pdfjob import ChapterPages, PdfDone
+from wgreport.live.problems import problems_html
 from wgreport.live.rebuild import Built, LiveBuilder, Problem
-from wgreport.live.server import STYLE, LiveSession, make_app, problems_html
+from wgreport.live.server import STYLE, LiveSession, make_app
 from wgreport.runtime.settings import Settings
 
 BROKEN = Problem(

@@ -14,8 +14,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from tests.conftest import ROOT, SMALL, copy_inputs
+from wgreport.live.problems import problems_html
 from wgreport.live.rebuild import Built, LiveBuilder, Problem
-from wgreport.live.server import LiveSession, make_app, problems_html
+from wgreport.live.server import LiveSession, make_app
 from wgreport.runtime.settings import Settings
 
 BROKEN = Problem(
