@@ -194,3 +194,44 @@ def test_the_korean_charts_have_their_titles_and_labels_in_korean(korean_draft: 
     # and in the PDF, where the charts are drawn with their text
     text = " ".join(pdf_text(korean_draft / "report.ko.pdf").split())
     assert "그룹 중앙값" in text and "상태별·회원국별 이니셔티브" in text
+
+
+HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def broken_hangul_words(pdf_text: str, words: set[str]) -> list[str]:
+    """The runs of Hangul in `pdf_text` that are no whole run of Hangul in `words` (the
+    page's text and the catalogue's): a word cut at a line's end reads as two pieces that
+    are neither of them a word (대한민 / 국)."""
+    return sorted({run for run in HANGUL_RUN.findall(pdf_text) if run not in words})
+
+
+def test_a_cut_word_is_found() -> None:
+    assert broken_hangul_words("대한민\n국이 앞섭니다", {"대한민국이", "앞섭니다"}) == [
+        "국이",
+        "대한민",
+    ]
+    assert broken_hangul_words("대한민국이\n앞섭니다", {"대한민국이", "앞섭니다"}) == []
+
+
+def test_no_hangul_word_is_cut_at_a_line_s_end_in_the_korean_pdf(korean_draft: Path) -> None:
+    """Korean words are kept whole (WeasyPrint has no `word-break: keep-all`: each word is
+    kept on its line, render/languages.py): every run of Hangul the PDF prints is a whole
+    word of the page or of the catalogue's Korean."""
+    import html as html_module
+
+    from babel.messages.pofile import read_po
+
+    from wgreport.i18n import catalogue_path
+
+    page = (korean_draft / "report.ko.html").read_text(encoding="utf-8")
+    page = re.sub(r"<style\b.*?</style>|<script\b.*?</script>", " ", page, flags=re.S)
+    words = set(HANGUL_RUN.findall(html_module.unescape(re.sub(r"<[^>]+>", " ", page))))
+    with catalogue_path("ko").open("rb") as po:
+        for message in read_po(po, locale="ko"):
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                words |= set(HANGUL_RUN.findall(string or ""))
+    text = pdf_text(korean_draft / "report.ko.pdf")
+    assert HANGUL_RUN.search(text)
+    assert broken_hangul_words(text, words) == []
