@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import __version__
 from ..build import pipeline, steps
+from ..content.keptparts import KeptParts
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..errors import InputsError
 from ..i18n import SOURCE_LANGUAGE, language
@@ -143,6 +144,9 @@ class _Caches:
     #: files and the group's and edition's (`inputs`), and the previous edition's
     aggregated: tuple[Stamp, Any, Any] | None = None
     inputs: Stamp = ()
+    #: the context's parts made from the aggregate alone (Annex B's tables, the facts, the
+    #: matrix, the figures): kept while the aggregate and the charts above are
+    kept: KeptParts = field(default_factory=KeptParts)
 
 
 class LiveBuilder:
@@ -295,7 +299,8 @@ class LiveBuilder:
         # preview never shows
         with language(self.lang):
             ctx = pipeline.make_context(loaded, build, aggregated.frames, figures,
-                                        aggregated.previous_year, read, self.lang)  # fmt: skip
+                                        aggregated.previous_year, read, self.lang,
+                                        kept=self._caches.kept)  # fmt: skip
         return ctx, render_html(ctx, self.settings.templates_dir, lang=self.lang)
 
 
