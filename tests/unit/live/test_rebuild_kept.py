@@ -119,3 +119,29 @@ def test_kept_parts_are_made_again_for_other_frames_a_group_or_a_language(
     with language("ko"):
         kept.parts(renamed, again.frames, n, (YEAR, None), make)
     assert len(made) == 5 and kept.made == 5
+
+
+def test_the_images_are_read_again_only_when_an_image_or_a_contribution_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[int] = []
+    real = pipeline.image_data_urls
+
+    def counted(loaded: Any) -> dict[str, str]:
+        read.append(1)
+        return real(loaded)
+
+    monkeypatch.setattr(pipeline, "image_data_urls", counted)
+    builder = _builder(tmp_path)
+    first = builder.build()
+    folder = Inputs(builder.settings.inputs_dir).edition(YEAR)
+    with folder.foreword.open("a", encoding="utf-8") as out:
+        out.write("\nAnother sentence.\n")
+    second = builder.build([folder.foreword])
+    assert second.failure is None and len(read) == 1  # kept
+    svg = folder.images("EE") / "once-only.svg"
+    _edit(svg, "</svg>", '<rect x="1" y="1" width="2" height="2" fill="#123456"/></svg>')
+    saved = builder.build([svg])
+    assert len(read) == 2 and saved.ctx is not None and first.failure is None
+    assert saved.html != second.html  # the image as saved, not as it was
+    assert saved.ctx.model_dump() == _library_context(builder, saved).model_dump()
