@@ -13,6 +13,7 @@ from pathlib import Path
 from ..content import aggregate
 from ..content.chartkit import Chart
 from ..content.context import build_context
+from ..content.keptparts import KeptParts
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..content.translated import apply_translation
 from ..errors import InputsError
@@ -204,6 +205,7 @@ def make_context(
     prev_year: int | None = None,
     read: EditionRead | None = None,
     lang: str = SOURCE_LANGUAGE,
+    kept: KeptParts | None = None,
 ) -> ReportContext:
     """The report's context: pure given `read` and the aggregate step's `frames` and
     `prev_year` (the context step). Without `read` (tests and tools), the foreword and the
@@ -244,6 +246,7 @@ def make_context(
         comments=summarise(reviews, loaded.working_group) if reviews is not None else None,
         editorial_markdown=editorial,
         previous_checks=read.previous_checks,
+        kept=kept,
     )
     if applied is None:
         return ctx

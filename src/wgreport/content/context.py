@@ -35,6 +35,7 @@ from .formatting import (
     status_title,
 )
 from .frontmatter import front_matter
+from .keptparts import AggregateParts, KeptParts
 from .markdown import render_inline
 from .method import break_text, method_view
 from .numbering import Numbering, numbering, report_chapters, table_titles
@@ -167,9 +168,10 @@ def build_context(
     comments: CommentSummary | None = None,
     editorial_markdown: Mapping[str, str] | None = None,
     previous_checks: Sequence[FileReport] = (),
+    kept: KeptParts | None = None,
 ) -> ReportContext:
     """Assemble the report context from a loaded edition and its frames (pure: no I/O);
-    `editorial_markdown`: the editorial chapters' Markdown by file name."""
+    `editorial_markdown`: the editorial chapters' Markdown by file name; `kept`: keptparts."""
     wg = loaded.working_group
     edition = loaded.edition
     contributions = loaded.contributions
@@ -183,13 +185,12 @@ def build_context(
     codes = [m.code for m in members]
     n = numbering(wg, codes, charts, comments, chapters, bool(method.references), contributed)
     status_rows = _status_rows(loaded)
-    theme_figures = [v for f in n.theme_figure_ids for v in n.figure_views(f)]
-    indicator_figures = [v for f in n.indicator_figure_ids for v in n.figure_views(f)]
-    data_tables = _annex_tables(wg, frames, n, previous_year)
+    made = _aggregate_parts(kept, wg, frames, n, (edition.year, previous_year))
+    theme_figures, indicator_figures = made.theme_figures, made.indicator_figures
+    data_tables, facts = made.data_tables, made.facts
     titles = table_titles(wg, codes, data_tables, contributed)
     figure_list = _listed_figures([*theme_figures, *indicator_figures], items, n)
     table_list = [ListEntry(id=t, number=n.tables[t], title=titles[t]) for t in n.tables]
-    facts = compute_facts(wg, frames, edition.year, previous_year)
     labels = element_labels(chapters, n.figures, n.tables)
     foreword_html, editorial = editorial_view(
         edition, foreword_markdown, editorial_markdown or {}, facts, labels
@@ -210,7 +211,7 @@ def build_context(
         status=status_rows,
         left_out=[s for s in status_rows if not s.valid],
         indicator_columns=[_column(i) for i in wg.indicators],
-        indicator_rows=_matrix_rows(wg, frames.values, frames.statistics),
+        indicator_rows=made.matrix_rows,
         governance_rows=_governance_rows(wg, contributions),
         theme_members=[member_label(wg, str(c)) for c in frames.themes.columns],
         theme_rows=_theme_rows(wg, frames.themes),
@@ -234,6 +235,22 @@ def build_context(
         comments=comments,
         editorial=editorial,
     )
+
+
+def _aggregate_parts(kept: KeptParts | None, wg: WorkingGroup, frames: aggregate.Frames,
+                     n: Numbering, years: tuple[int, int | None]) -> AggregateParts:  # fmt: skip
+    """The parts made from the aggregate alone: made, or kept from the last build's."""
+
+    def make() -> AggregateParts:
+        return AggregateParts(
+            _annex_tables(wg, frames, n, years[1]),
+            compute_facts(wg, frames, *years),
+            _matrix_rows(wg, frames.values, frames.statistics),
+            [v for f in n.theme_figure_ids for v in n.figure_views(f)],
+            [v for f in n.indicator_figure_ids for v in n.figure_views(f)],
+        )
+
+    return make() if kept is None else kept.parts(wg, frames, n, years, make)
 
 
 def _subtitle(wg: WorkingGroup, edition: Edition) -> str:

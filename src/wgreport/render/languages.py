@@ -21,6 +21,12 @@ from typing import Any
 HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
 #: A Korean run: Hangul words with the spaces between them.
 _KOREAN_RUN = re.compile(f"[{HANGUL}]+(?:\\s+[{HANGUL}]+)*")
+_HANGUL_CHAR = re.compile(f"[{HANGUL}]")
+#: The first bytes of Hangul in UTF-8 (U+1100-11FF: E1, U+3130-318F: E3, U+AC00-D7A3:
+#: EA to ED).
+_HANGUL_LEADS = (b"\xe1", b"\xe3", b"\xea", b"\xeb", b"\xec", b"\xed")
+#: What mark_korean joins the page's texts with to find those with Hangul (in no page).
+_SEPARATOR = "\x00"
 #: A tag, or a whole element whose text is not the page's text (the head, styles, scripts,
 #: inline SVG, a text area): nothing inside those is wrapped, even a `<` in a style sheet.
 _TAG_OR_SKIPPED = re.compile(
@@ -30,18 +36,46 @@ _TAG_OR_SKIPPED = re.compile(
 
 def mark_korean(html: str) -> str:
     """Wrap each Korean run in the page's text in `<span lang="ko">` (not in attributes,
-    the head, styles, scripts or inline SVG)."""
+    the head, styles, scripts or inline SVG).
 
-    def wrap(text: str) -> str:
-        return _KOREAN_RUN.sub(r'<span lang="ko">\g<0></span>', text)
+    Its cost follows the Hangul: a page with none is returned at once; otherwise the page
+    is cut at its tags in one pass of the regex engine and only the pieces of text with
+    Hangul are wrapped (a 193-member English page has 140,000 tags and no Hangul)."""
+    if not _may_have_hangul(html):
+        return html
+    # [text, tag, tag's element name or None, text, ...]: the texts are every third piece
+    pieces = _TAG_OR_SKIPPED.split(html)
+    texts = pieces[0::3]
+    if _SEPARATOR in html:  # the index below needs a separator no text has
+        korean = [i for i, text in enumerate(texts) if _HANGUL_CHAR.search(text)]
+    else:
+        korean = _texts_with_hangul(_SEPARATOR.join(texts))
+    for i in korean:
+        pieces[3 * i] = _KOREAN_RUN.sub(r'<span lang="ko">\g<0></span>', pieces[3 * i])
+    del pieces[2::3]  # the element names the split gave (a group of the pattern)
+    return "".join(pieces)
 
-    out: list[str] = []
-    last = 0
-    for match in _TAG_OR_SKIPPED.finditer(html):
-        out += [wrap(html[last : match.start()]), match[0]]
-        last = match.end()
-    out.append(wrap(html[last:]))
-    return "".join(out)
+
+def _may_have_hangul(html: str) -> bool:
+    """False when the page has no Hangul for sure: its UTF-8 has none of the bytes Hangul's
+    begin with (searching bytes for a byte is ten times faster than a character range)."""
+    if html.isascii():
+        return False
+    data = html.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _HANGUL_LEADS)
+
+
+def _texts_with_hangul(joined: str) -> list[int]:
+    """The indexes of the texts joined by _SEPARATOR that have Hangul (a run never spans
+    two: it has no separator), counting the separators once, left to right."""
+    found: list[int] = []
+    index, at = 0, 0
+    for run in _KOREAN_RUN.finditer(joined):
+        index += joined.count(_SEPARATOR, at, run.start())
+        at = run.start()
+        if not found or found[-1] != index:
+            found.append(index)
+    return found
 
 
 _MARK = "_wgreport_languages"
