@@ -1,17 +1,19 @@
 """The browser checks' harness (tests/support/browsercheck.py, tools/browser/check.mjs
-serve): one Chromium for every check of a process, started again when it crashed."""
+serve): one Chromium for every check of a process, started again when it crashed; the HTML
+checker's files checked in one run and its messages given back to each file."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.browsercheck import BrowserChecker
+from tests.support.browsercheck import BrowserChecker, vnu_many
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>A page</title></head>
@@ -87,3 +89,24 @@ def test_a_failing_check_is_reported_and_the_next_one_runs(
         checker.check("links", tmp_path / "nowhere.html", 1280)
     assert _links(checker, page)
     assert (checker.starts, checker.launches) == (1, 1)
+
+
+def test_the_html_checker_checks_several_files_in_one_run(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[list[str]] = []
+    real = subprocess.run
+
+    def counted(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        runs.append(args)
+        return real(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "run", counted)
+    other = tmp_path / "a folder é" / "no title.html"
+    other.parent.mkdir()
+    other.write_text(PAGE.replace("<title>A page</title>", ""), encoding="utf-8")
+    found = vnu_many([page, other])
+    assert len(runs) == 1
+    assert found[page] == []
+    assert [e["lastLine"] for e in found[other]] == [2]
+    assert "title" in found[other][0]["message"]
