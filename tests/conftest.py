@@ -51,6 +51,7 @@ def copy_inputs(target: Path, members: tuple[str, ...] | None = None) -> Path:
 
 
 def _keep_members(edition: Path, members: tuple[str, ...]) -> None:
+    """`edition` (a folder of the inputs) expects only `members` and holds only theirs."""
     from wgreport.review.yamlfiles import dump_roundtrip, load_roundtrip
 
     yaml = edition / "edition.yaml"
@@ -65,6 +66,8 @@ def _keep_members(edition: Path, members: tuple[str, ...]) -> None:
         if path.name.split(".")[0] not in members:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     record = edition / "country-validation.yaml"
+    if not record.is_file():  # an edition without a country-validation round (2023)
+        return
     data = load_roundtrip(record)
     for round_ in data["rounds"]:
         for code in [c for c in round_["members"] if c not in members]:

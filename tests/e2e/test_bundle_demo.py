@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES, ROOT, copy_inputs
-from tests.support.browsercheck import browser, vnu
+from tests.support.browsercheck import browser, vnu_many
 from wgreport.cli.main import app
 from wgreport.layout import Inputs, Outputs
 
@@ -90,12 +91,19 @@ def test_every_link_resolves_inside_the_bundle(published: tuple[Path, Path], pag
     assert inside == []
 
 
+@pytest.fixture(scope="module")
+def html_errors(published: tuple[Path, Path]) -> dict[Path, list[dict[str, Any]]]:
+    """The HTML checker's errors for the bundle's two pages, checked in one run."""
+    _, out = published
+    return vnu_many([out / "index.html", out / "report.html"])
+
+
 @pytest.mark.parametrize("page", ["index.html", "report.html"])
 def test_the_pages_are_valid_html_and_fetch_nothing(
-    published: tuple[Path, Path], page: str
+    published: tuple[Path, Path], html_errors: dict[Path, list[dict[str, Any]]], page: str
 ) -> None:
     _, out = published
-    errors = vnu(out / page)
+    errors = html_errors[out / page]
     assert errors == [], [(e.get("lastLine"), e["message"]) for e in errors[:10]]
     loaded = browser("load", out / page)
     assert loaded["requests"] == [] and loaded["errors"] == []

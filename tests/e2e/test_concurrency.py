@@ -9,7 +9,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import ROOT, SMALL, _keep_members, copy_inputs
 from wgreport.build.audit import read_log
 from wgreport.build.publish import verify_folder, year_lock
 
@@ -26,6 +26,7 @@ def _build_in_process(inputs: str, outputs: str, year: int, queue: Any) -> None:
 
 def test_four_builds_of_one_year_and_one_of_another_at_once(tmp_path: Path) -> None:
     inputs = copy_inputs(tmp_path, members=SMALL)  # the locking does not depend on ten
+    _keep_members(inputs / "2023", SMALL)  # nor does the other year's build, also of three
     outputs = tmp_path / "outputs"
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()

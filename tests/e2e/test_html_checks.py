@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import DEMO_INPUTS, ROOT, shared_once
-from tests.support.browsercheck import browser, vnu
+from tests.support.browsercheck import browser, vnu_many
 from wgreport.layout import REPORT_HTML, report_file
 
 
+@pytest.fixture(scope="module")
+def html_errors(library_draft: Path, library_final: Path) -> dict[str, list[dict[str, Any]]]:
+    """The HTML checker's errors for the draft's and the final's report pages, checked in
+    one run of the checker."""
+    pages = {"library_draft": library_draft, "library_final": library_final}
+    found = vnu_many([folder / "report.html" for folder in pages.values()])
+    return {which: found[folder / "report.html"] for which, folder in pages.items()}
+
+
 @pytest.mark.parametrize("which", ["library_draft", "library_final"])
-def test_nu_html_checker_finds_no_errors(which: str, request: pytest.FixtureRequest) -> None:
-    folder: Path = request.getfixturevalue(which)
-    errors = vnu(folder / "report.html")
+def test_nu_html_checker_finds_no_errors(
+    which: str, html_errors: dict[str, list[dict[str, Any]]]
+) -> None:
+    errors = html_errors[which]
     assert errors == [], [(e.get("lastLine"), e["message"]) for e in errors[:10]]
 
 

@@ -21,7 +21,10 @@ def korean_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("korean")
-    settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
+    # the whole demo: its Korean page is compared with the golden copy, and what is read
+    # back names members of the ten (덴마크가, the parts left in English)
+    inputs = copy_inputs(base)
+    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
     return run_build(settings, BuildRequest(2024, languages=("ko",)), SequentialRunner()).folder
 
 

@@ -4,6 +4,7 @@ part cache re-renders only what changed."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import subprocess
@@ -77,6 +78,7 @@ def _page_text(text: str) -> tuple[str, list[str]]:
     return "".join(_STAMPED.sub(" ", text).split()), sorted(_STAMPED.findall(text))
 
 
+@functools.cache  # the same PDF's pages are read once (the cold render's by three tests)
 def _summary(pdf: bytes) -> dict[str, Any]:
     reader = PdfReader(io.BytesIO(pdf))
     return {

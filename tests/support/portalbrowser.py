@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -104,14 +103,18 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 60) 
 
 
 @contextlib.contextmanager
-def rehearsal(base: Path, env: dict[str, str] | None = None) -> Iterator[Rehearsal]:
+def rehearsal(
+    base: Path, env: dict[str, str] | None = None, members: tuple[str, ...] | None = None
+) -> Iterator[Rehearsal]:
     """`wgreport portal` over a copy of the demo inputs in `base`, with one invitation per
-    role; `env` is added to its environment (and so to the builds it starts)."""
+    role; `env` is added to its environment (and so to the builds it starts). With
+    `members` (Korea among them), the 2024 edition expects only those (tests.conftest's
+    `copy_inputs`): the drafts the secretariat builds are that much smaller."""
+    from tests.conftest import copy_inputs
     from wgreport.layout import Inputs
     from wgreport.portal.store import Store
 
-    inputs = base / "inputs"
-    shutil.copytree(ROOT / "inputs", inputs)
+    inputs = copy_inputs(base, members)
     outputs, portal_dir, files = base / "outputs", base / "portal", base / "files"
     files.mkdir()
     # Korea has nothing for 2024 yet: its page offers its 2023 file, pre-filled

@@ -232,7 +232,7 @@ async function workbook() {
   let state = await page.getAttribute("#preview-state", "data-state");
   out.reloaded = [];
   while (state === "preparing" && Date.now() < deadline) {
-    await page.waitForTimeout(1000);
+    await page.waitForTimeout(250); // a person would look sooner than the preview is ready
     out.reloaded.push(await refresh(page, "#preview-state a")); // "Refresh this page"
     if (!out.reloaded.at(-1)) break; // it would never say "Ready"
     state = await page.getAttribute("#preview-state", "data-state");
@@ -289,7 +289,7 @@ async function build(label) {
   let status = out.started;
   out.reloaded = [];
   while (status.startsWith("running") && Date.now() < deadline) {
-    await page.waitForTimeout(2000);
+    await page.waitForTimeout(500); // the build's end seen within half a second
     // the page's own "Refresh" link, as a person would (gone once the build has ended)
     if (await page.$("#refresh")) {
       out.reloaded.push(await refresh(page, "#refresh"));

@@ -3,6 +3,7 @@ cross-reference label, so a reordered or renamed annex moves all of them togethe
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import re
 
@@ -22,8 +23,14 @@ def _render() -> tuple[ReportContext, str]:
     return ctx, render_html(ctx, ROOT / "templates")
 
 
+@functools.cache
+def _demo() -> tuple[ReportContext, str]:
+    """The demo's context and page, made once for the tests that only read them."""
+    return _render()
+
+
 def test_every_chapter_is_a_section_with_its_heading_in_order() -> None:
-    ctx, html = _render()
+    ctx, html = _demo()
     found = re.findall(r'<section class="chapter[^"]*" id="([^"]+)">\s*<h2>([^<]+)</h2>', html)
     assert [(c.id, c.title) for c in ctx.chapters] == found
     labels = [c.label for c in ctx.chapters if c.label]
@@ -38,7 +45,7 @@ def test_every_chapter_is_a_section_with_its_heading_in_order() -> None:
 
 
 def test_figures_and_tables_are_numbered_within_their_chapters() -> None:
-    ctx, html = _render()
+    ctx, html = _demo()
     html = htmllib.unescape(html)
     assert [f.number for f in ctx.front.figures] == [
         "3.1",
@@ -68,7 +75,7 @@ def test_cross_references_follow_the_annex_order(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_reference_to_an_unknown_or_unlabelled_chapter_fails() -> None:
-    ctx, _ = _render()
+    ctx, _ = _demo()
     with pytest.raises(KeyError, match="no chapter 'annex-z'"):
         ctx.label("annex-z")
     with pytest.raises(ValueError, match="no label"):

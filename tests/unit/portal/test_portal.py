@@ -348,7 +348,7 @@ def _secretariat_csrf(client: TestClient) -> str:
 
 
 def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
-    portal: Portal, monkeypatch: pytest.MonkeyPatch
+    portal: Portal, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The build's process is `wgreport build` (the flow itself runs in
     test_portal_browser.py); here a slow stand-in shows one build at a time, the log,
@@ -358,7 +358,11 @@ def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
     from wgreport.portal.builds import Builds
 
     assert Builds.command(portal.builds)[1:4] == ["-m", "wgreport", "build"]
-    script = "import sys, time; print('  [1/9] Reading'); sys.stdout.flush(); time.sleep(1.5); "
+    # the stand-in runs until the test has seen it running (a file it waits for), or 30 s
+    go_on = tmp_path / "go-on"
+    script = "import os, sys, time; print('  [1/9] Reading'); sys.stdout.flush(); "
+    script += f"end = time.monotonic() + 30\nwhile not os.path.exists({str(go_on)!r}) "
+    script += "and time.monotonic() < end: time.sleep(0.02)\n"
     script += "print('wgreport: build failed: stand-in'); sys.exit(1)"
     monkeypatch.setattr(Builds, "command", lambda self: [sys.executable, "-c", script])
     client = _client(portal, "secretariat")
@@ -372,7 +376,8 @@ def test_the_secretariat_starts_one_build_at_a_time_and_sees_how_it_ended(
     assert re.search(r'<a href="/secretariat" id="refresh">Refresh</a>', page)  # reloads
     second = client.post("/secretariat/build", data={"csrf": _secretariat_csrf(client)})
     assert second.status_code == 409 and "Build 1 is still running" in second.text
-    record = portal.builds.wait(1, timeout=30)
+    go_on.touch()
+    record = portal.builds.wait(1, timeout=60)
     assert (record["status"], record["exit_code"], record["draft"]) == ("failed", 1, None)
     page = client.get("/secretariat").text
     assert "http-equiv" not in page and 'id="build-running"' not in page

@@ -261,12 +261,16 @@ def test_uploads_have_an_hourly_quota_per_member(portal: Portal) -> None:
 def test_a_slow_check_does_not_hold_other_people(
     portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While one member's file is checked (here a stand-in that blocks its thread for 3 s,
-    as a long validation would), another person's page is served at once."""
+    """While one member's file is checked (here a stand-in that blocks its thread until
+    the other page has been served, or 10 s, as a long validation would), another person's
+    page is served at once."""
     from wgreport.portal.checker import CheckResult
 
+    checking, served = threading.Event(), threading.Event()
+
     def slow(*args: object, **kwargs: object) -> CheckResult:
-        time.sleep(3)
+        checking.set()
+        served.wait(10)  # a page that waited for the check is served after it
         return CheckResult(False, ["slow"], [])
 
     monkeypatch.setattr(portal_app, "check_upload", slow)
@@ -282,9 +286,10 @@ def test_a_slow_check_does_not_hold_other_people(
 
     thread = threading.Thread(target=upload)
     thread.start()
-    time.sleep(0.5)
+    assert checking.wait(30), "the upload's check did not start"
     assert reviewer.get("/review").status_code == 200
     done["page"] = time.monotonic()
+    served.set()
     thread.join()
     assert done["page"] < done["upload"]  # the page did not wait for the check
 
