@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from ..i18n import gettext
 from ..inputs.factrefs import resolve, scan
 from ..inputs.models import KEY_MESSAGES, Edition
 from .editorialmodel import EditorialSentence, EditorialView, FactRecord
@@ -26,9 +27,10 @@ def element_labels(
     chapters: Sequence[Chapter], figures: Mapping[str, str], tables: Mapping[str, str]
 ) -> dict[str, str]:
     """How a reference to a figure, table or chapter prints: "Figure 4.1", "Table B.2",
-    "Chapter 4", "Annex A" (a chapter without a label: its title)."""
-    labels = {f"figure:{k}": f"Figure {v}" for k, v in figures.items()}
-    labels |= {f"table:{k}": f"Table {v}" for k, v in tables.items()}
+    "Chapter 4", "Annex A" (a chapter without a label: its title), in the report's language."""
+    figure, table = gettext("Figure %(number)s"), gettext("Table %(number)s")
+    labels = {f"figure:{k}": figure % {"number": v} for k, v in figures.items()}
+    labels |= {f"table:{k}": table % {"number": v} for k, v in tables.items()}
     for chapter in chapters:
         labels[f"chapter:{chapter.id}"] = chapter.label or chapter.title
     return labels

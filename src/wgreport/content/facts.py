@@ -203,7 +203,7 @@ def _reference_facts(
         out.number(f"{r}.gap.previous", _signed(gap_before, dec), gap_before,
                    f"the group median minus the {name}, {then}")  # fmt: skip
         trend = _trend(gap, gap_before)
-        out.add(f"{r}.gap.trend", trend or "n/a", trend,
+        out.add(f"{r}.gap.trend", gettext(TREND_WORDS[trend]) if trend else "n/a", trend,
                 f"the group's gap to the {name}, {surveys}")  # fmt: skip
         if level is not None:
             better = sum(
@@ -227,6 +227,20 @@ def _ref_source(ref: ReferenceValue | None, label: str) -> str:
 
 def _signed(value: Decimal | None, dec: int) -> str:
     return format_number(value, dec, signed=True)
+
+
+def N_(message: str) -> str:
+    return message  # marked for the catalogue, translated where printed
+
+
+#: A gap's trend as a fact prints it, in the report's language (the fact's value stays the
+#: English word, which `wgreport facts --format json` and the findings compare).
+TREND_WORDS = {
+    "narrowed": N_("narrowed"),
+    "widened": N_("widened"),
+    "held": N_("held"),
+    "reversed": N_("reversed"),
+}
 
 
 def _trend(gap: Decimal | None, before: Decimal | None) -> str | None:

@@ -102,7 +102,7 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: Refs) -> list[
         gap, before = printed[f"{r}.gap"], printed[f"{r}.gap.previous"]
         moved = (
             _("from %(before)s to %(now)s") % {"before": before, "now": gap}
-            if trend != "held"
+            if trend != trend_word("held")
             else _("at %(gap)s") % {"gap": gap}
         )
         values = {
