@@ -247,9 +247,10 @@ def test_no_hangul_word_is_cut_at_a_line_s_end_in_the_korean_pdf(korean_draft: P
     }
     with catalogue_path("ko").open("rb") as po:
         for message in read_po(po, locale="ko"):
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            for string in strings:
-                words |= set(HANGUL_RUN.findall(string or ""))
+            string = message.string
+            strings = [string] if isinstance(string, str) else list(string or ())
+            for one in strings:
+                words |= set(HANGUL_RUN.findall(one or ""))
     text = pdf_text(korean_draft / "report.ko.pdf")
     assert HANGUL_RUN.search(text)
     assert broken_hangul_words(text, words) == []
