@@ -9,6 +9,7 @@ shown to a person. Every other module asks this one for a path instead of spelli
         foreword.md (editorial files)    .foreword, .file(name)
         foreword.ko.md (their Korean)    .file_in(name, lang)
         translations/<lang>/<CODE>.yaml  .translations(lang), .translation(lang, code)
+        translations/<lang>/edition.yaml .edition_translation(lang): the edition's titles
         contributions/                   .contributions
           <CODE>.yaml                      .contribution(code)
           <CODE>.indicators.csv            .indicators(code)
@@ -64,6 +65,9 @@ INDICATORS_SUFFIX = ".indicators.csv"
 COUNTRY_VALIDATION = "country-validation.yaml"
 TRANSLATIONS = "translations"  # translations/<lang>/: members' texts in another language
 GROUP_TRANSLATION = "group.yaml"  # inputs/translations/<lang>/group.yaml: the group's text
+#: inputs/<year>/translations/<lang>/edition.yaml: the edition's title, subtitle, editors and
+#: editorial chapters' titles (a member's file is named by its upper-case code)
+EDITION_TRANSLATION = "edition.yaml"
 
 
 def translated_name(name: str, lang: str) -> str:
@@ -169,6 +173,10 @@ class EditionInputs:
     def translation(self, lang: str, code: str) -> Path:
         """`translations/<lang>/<CODE>.yaml`: one member's texts in `lang`."""
         return self.translations(lang) / f"{code}.yaml"
+
+    def edition_translation(self, lang: str) -> Path:
+        """`translations/<lang>/edition.yaml`: the edition's own titles in `lang`."""
+        return self.translations(lang) / EDITION_TRANSLATION
 
     @property
     def contributions(self) -> Path:

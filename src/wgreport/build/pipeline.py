@@ -79,7 +79,10 @@ def read_translations(loaded: LoadedEdition) -> dict[str, LanguageTexts]:
     names = ([edition.foreword] if edition.foreword else []) + [c.file for c in edition.chapters]
     found = loaded.files.inputs_dir, loaded.year, names
     group, members = loaded.working_group, loaded.contributions
-    return {lang: read_language(*found, lang, group, members) for lang in translation_languages()}
+    return {
+        lang: read_language(*found, lang, group, members, edition)
+        for lang in translation_languages()
+    }
 
 
 def read_foreword(loaded: LoadedEdition) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..i18n import gettext as _
 from ..inputs.edition import LoadedEdition
+from ..inputs.editiontexts import edition_fields, translate_edition
 from ..inputs.translations import (
     LanguageTexts,
     coverage,
@@ -91,8 +92,19 @@ def apply_translation(
                 else member.label
             )
     group = translate_group(wg, coverage(group_fields(wg), texts.group).current)
+    own = coverage(edition_fields(edition), texts.edition)
+    translated += [f"edition/{path}" for path in own.current]
+    if not edition.subtitle:  # the report's own words, in its language
+        translated.append("edition/subtitle")
+    if own.missing or own.outdated:
+        parts.insert(0, _("The title, the cover and the headings"))
     return Applied(
-        loaded=dataclasses.replace(loaded, working_group=group, contributions=contributions),
+        loaded=dataclasses.replace(
+            loaded,
+            edition=translate_edition(edition, own.current),
+            working_group=group,
+            contributions=contributions,
+        ),
         foreword=foreword,
         editorial=chapters,
         translated=translated,

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..layout import Inputs, shown
+from .editiontexts import edition_fields
 from .editorialtranslations import (
     NOT_TRACKED,
     OUTDATED,
@@ -44,13 +45,14 @@ from .translations import (
 from .validation import load_edition, load_working_group
 
 GROUP = "group"  # the msgctxt prefix and the status row of the group's own text
+EDITION = "edition"  # the same of the edition's own text (its title, editors, chapters' titles)
 
 
 @dataclass(frozen=True)
 class Part:
     """One translation file's sources: a member's contribution, or the group's file."""
 
-    name: str  # the member's code, or "group"
+    name: str  # the member's code, "edition" or "group"
     path: Path  # the translation file
     sources: dict[str, str]
     translation: TranslationFile | None
@@ -119,6 +121,11 @@ def read_edition(inputs_dir: Path, year: int, lang: str, member: str | None = No
         sources = group_fields(wg)
         translation, problem = _read_translation(path, TranslationPlace(lang), wg, sources)
         found.parts.append(Part(GROUP, path, sources, translation, problem))
+        path = folder.edition_translation(lang)
+        sources = edition_fields(edition)
+        place = TranslationPlace(lang, None, year, edition=True)
+        translation, problem = _read_translation(path, place, wg, sources)
+        found.parts.append(Part(EDITION, path, sources, translation, problem))
         names = ([edition.foreword] if edition.foreword else []) + [
             c.file for c in edition.chapters
         ]
@@ -250,7 +257,7 @@ def export_po(found: Edition) -> bytes:
     header = (
         f"# The texts of the {found.year} edition to translate into '{found.lang}'\n"
         "# (wgreport translations export; bring it back with wgreport translations import).\n"
-        "# msgctxt: the text (MEMBER:field, or group:field); msgid: its English as it is now;\n"
+        "# msgctxt: the text (MEMBER:field, edition:field or group:field); msgid: its English;\n"
         "# msgstr: the translation; fuzzy: an outdated one, to check against the new English."
     )
     catalog = Catalog(locale=found.lang, project="wgreport", version=str(found.year),
@@ -336,7 +343,7 @@ def import_po(found: Edition, po: Path) -> Imported:
         texts.update(entries)
         ordered = {k: texts[k] for k in part.sources if k in texts}
         ordered.update({k: v for k, v in texts.items() if k not in ordered})
-        yaml_text = translation_yaml(found.lang, None if name == GROUP else name,
+        yaml_text = translation_yaml(found.lang, None if name in (GROUP, EDITION) else name,
                                 None if name == GROUP else found.year, ordered)  # fmt: skip
         if not part.path.is_file() or part.path.read_text(encoding="utf-8") != yaml_text:
             contents[part.path] = yaml_text
@@ -386,15 +393,18 @@ _PLAIN_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)*")
 def translation_yaml(
     lang: str, member: str | None, year: int | None, texts: Mapping[str, Mapping[str, str]]
 ) -> str:
-    """A translation file's text, in the documented shape."""
-    up = "../../../.." if member is not None else "../../.."  # to the project's schemas/
+    """A translation file's text, in the documented shape (a member's and the edition's
+    with their year; the group's without)."""
+    up = "../../../.." if year is not None else "../../.."  # to the project's schemas/
     head = [
         f"# yaml-language-server: $schema={up}/schemas/translation-v1.schema.json",
         f"schema: {SCHEMA_ID}",
         f"language: {lang}",
     ]
     if member is not None:
-        head += [f"member: {member}", f"year: {year}"]
+        head.append(f"member: {member}")
+    if year is not None:
+        head.append(f"year: {year}")
     lines = [*head, "texts:" if texts else "texts: {}"]
     for key, entry in texts.items():
         shown_key = key if _PLAIN_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)

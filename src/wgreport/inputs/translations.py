@@ -2,7 +2,8 @@
 language, each entry with the digest of the English it translates (issue 42).
 
     inputs/<year>/translations/<lang>/<CODE>.yaml     a member's texts (this edition's)
-    inputs/translations/<lang>/group.yaml             the group's theme and indicator text
+    inputs/<year>/translations/<lang>/edition.yaml    the edition's titles (year: line too)
+    inputs/translations/<lang>/group.yaml             the group's name, themes, indicators
 
     schema: wgreport/translation/v1
     language: ko
@@ -41,11 +42,12 @@ from ..layout import Inputs
 from . import limits
 from .checks.common import is_int
 from .checks.pydantic_issues import validate_model
+from .editiontexts import edition_fields
 from .editorialtranslations import OUTDATED, editorial_state, printed_text
 from .editorialtranslations import digest as digest
 from .editorialtranslations import translation_languages as translation_languages
 from .issues import FileReport, Issue
-from .models import Contribution, MemberCode, WorkingGroup, Year
+from .models import Contribution, Edition, MemberCode, WorkingGroup, Year
 from .suggest import did_you_mean
 from .yamlsource import Source, load_yaml
 
@@ -135,9 +137,10 @@ def source_fields(contribution: Contribution) -> dict[str, str]:
 
 
 def group_fields(wg: WorkingGroup) -> dict[str, str]:
-    """The group's own text the report prints, by field path: each theme's title and
-    description, each indicator's title and definition (and caveat)."""
-    out: dict[str, str] = {}
+    """The group's own text the report prints, by field path: its name and forum (the
+    cover's), each theme's title and description, each indicator's title and definition
+    (and caveat)."""
+    out: dict[str, str] = {"name": wg.name, "forum": wg.forum}
     for theme in wg.themes:
         out[f"themes.{theme.id}.title"] = theme.title
         out[f"themes.{theme.id}.description"] = theme.description
@@ -167,7 +170,7 @@ def field_limit(path: str) -> tuple[int, str | None]:
         return limits.markdown_char_limit(kind), _MARKDOWN[kind]
     if len(parts) >= 2 and parts[-2] == "outcomes":
         return limits.OUTCOME_CHARS, None
-    if parts[0] == "governance" or last in ("alt", "note"):
+    if parts[0] == "governance" or last in ("alt", "note") or path == "subtitle":
         return limits.SENTENCE_CHARS, None
     if last in ("description", "definition", "caveat"):
         return limits.PARAGRAPH_CHARS, None
@@ -281,9 +284,11 @@ def translate_contribution(contribution: Contribution, texts: Mapping[str, str])
 
 
 def translate_group(wg: WorkingGroup, texts: Mapping[str, str]) -> WorkingGroup:
-    """The working group with each theme's and indicator's text of `texts` replaced."""
+    """The working group with its name, forum and each theme's and indicator's text of
+    `texts` replaced."""
     if not texts:
         return wg
+    names = {k: texts[k] for k in ("name", "forum") if k in texts}
     themes = {
         t.id: {k: texts[f"themes.{t.id}.{k}"] for k in ("title", "description")
                if f"themes.{t.id}.{k}" in texts}
@@ -296,6 +301,7 @@ def translate_group(wg: WorkingGroup, texts: Mapping[str, str]) -> WorkingGroup:
     }  # fmt: skip
     return wg.model_copy(
         update={
+            **names,
             "themes": _replace_items(list(wg.themes), "id", themes),
             "indicators": _replace_items(list(wg.indicators), "id", indicators),
         }
@@ -316,6 +322,8 @@ class LanguageTexts:
     editorial: dict[str, str] = field(default_factory=dict)
     members: dict[str, TranslationFile] = field(default_factory=dict)
     group: TranslationFile | None = None
+    #: the edition's own titles (inputs/<year>/translations/<lang>/edition.yaml)
+    edition: TranslationFile | None = None
     #: every translation file found, as checked (validation.json's `translations` block)
     reports: tuple[FileReport, ...] = ()
 
@@ -327,11 +335,12 @@ def read_language(
     lang: str,
     wg: WorkingGroup,
     contributions: Mapping[str, Contribution],
+    edition: Edition | None = None,
 ) -> LanguageTexts:
     """The translations into `lang` of an edition: its editorial files `names` (each
-    `<stem>.<lang>.md` present), its members' files (of the members in `contributions`)
-    and the group's file; a translation file with an error (as `wgreport validate` checks
-    it) is not used: its English prints, marked."""
+    `<stem>.<lang>.md` present), its members' files (of the members in `contributions`),
+    the edition's own file (with `edition`) and the group's file; a translation file with
+    an error (as `wgreport validate` checks it) is not used: its English prints, marked."""
     inputs = Inputs(inputs_dir)
     folder = inputs.edition(year)
     editorial = {}
@@ -367,7 +376,15 @@ def read_language(
             group_path, place, wg, group_fields(wg), shown(group_path)
         )
         reports.append(report)
-    return LanguageTexts(lang, editorial, members, group, tuple(reports))
+    edition_file = None
+    if edition is not None and folder.edition_translation(lang).is_file():
+        path = folder.edition_translation(lang)
+        place = TranslationPlace(lang, None, year, edition=True)
+        edition_file, report = validate_translation(
+            path, place, wg, edition_fields(edition), shown(path)
+        )
+        reports.append(report)
+    return LanguageTexts(lang, editorial, members, group, edition_file, tuple(reports))
 
 
 def load_translation(path: Path) -> TranslationFile | None:
@@ -392,11 +409,20 @@ def load_contribution(path: Path) -> Contribution | None:
 @dataclass(frozen=True)
 class TranslationPlace:
     """Where a translation file stands: its language folder, and for a member's file its
-    code and the edition's year (from the path; the file's own lines must agree)."""
+    code and the edition's year (from the path; the file's own lines must agree); for the
+    edition's file (`edition`) its year."""
 
     lang: str
     member: str | None = None
     year: int | None = None
+    edition: bool = False
+
+    @property
+    def what(self) -> str:
+        """Whose texts the file translates, as a message names them."""
+        if self.edition:
+            return f"the {self.year} edition.yaml"
+        return f"{self.member}'s contribution" if self.member else "working-group.yaml"
 
 
 def validate_translation(
@@ -423,7 +449,7 @@ def validate_translation(
                 + (
                     f"{place.member}'s contribution for {place.year} was not found or is not valid"
                     if place.member
-                    else "working-group.yaml was not found or is not valid"
+                    else f"{place.what} was not found or is not valid"
                 ),
                 "",
                 1,
@@ -458,6 +484,9 @@ def _check_place(
                    hint=f"write language: {place.lang}, or move the file to "
                         f"translations/{language}/")  # fmt: skip
     member, year = data.get("member"), data.get("year")
+    if place.edition:
+        _check_edition_place(source, data, place)
+        return
     if place.member is None:
         for key in ("member", "year"):
             if key in data:
@@ -491,10 +520,25 @@ def _check_place(
                         f"inputs/{year}/translations/{place.lang}/")  # fmt: skip
 
 
+def _check_edition_place(source: Source, data: Mapping[str, Any], place: TranslationPlace) -> None:
+    """The edition's file names no member, and its year (if written) is its folder's."""
+    year = data.get("year")
+    if "member" in data:
+        source.add("error", "unknown-key",
+                   "'member' is not a field of the edition's translation file", ("member",),
+                   hint="remove the line (a member's texts go in <CODE>.yaml)",
+                   key=True)  # fmt: skip
+    if is_int(year) and place.year is not None and year != place.year:
+        source.add("error", "year-mismatch",
+                   f"year {year} does not match the edition folder '{place.year}'", ("year",),
+                   hint=f"write year: {place.year}, or move the file to "
+                        f"inputs/{year}/translations/{place.lang}/")  # fmt: skip
+
+
 def _check_entries(
     source: Source, texts: Mapping[Any, Any], sources: Mapping[str, str], place: TranslationPlace
 ) -> None:
-    what = f"{place.member}'s contribution" if place.member else "working-group.yaml"
+    what = place.what
     for key, entry in texts.items():
         where = ("texts", key)
         english = sources.get(str(key))

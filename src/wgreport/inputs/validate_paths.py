@@ -10,6 +10,7 @@ from ..errors import UsageError
 from ..layout import (
     COUNTRY_VALIDATION,
     EDITION,
+    EDITION_TRANSLATION,
     GROUP_TRANSLATION,
     REVIEWS,
     TRANSLATIONS,
@@ -202,8 +203,9 @@ def _editorial_file_report(path: Path, wg: WorkingGroup | None) -> list[FileRepo
 
 def _translation_report(path: Path, wg: WorkingGroup | None, root: Path) -> FileReport:
     """The report of a translation file: a member's (`<year>/translations/<lang>/<CODE>.yaml`,
-    checked against its contribution's texts) or the group's
-    (`translations/<lang>/group.yaml`, against working-group.yaml's)."""
+    checked against its contribution's texts), the edition's (`<year>/translations/<lang>/
+    edition.yaml`, against edition.yaml's) or the group's (`translations/<lang>/group.yaml`,
+    against working-group.yaml's)."""
     from .translations import (
         TranslationPlace,
         group_fields,
@@ -218,6 +220,8 @@ def _translation_report(path: Path, wg: WorkingGroup | None, root: Path) -> File
     # a copy outside translations/<lang>/: its own lines say whose it is (a member's names
     # its member; the group's none)
     member = path.stem if placed else _declared(path, "member")
+    if placed and path.name == EDITION_TRANSLATION and above.name.isdigit():
+        return _edition_translation_report(path, wg, lang, int(above.name))
     if (path.name == GROUP_TRANSLATION and not above.name.isdigit()) if placed else not member:
         place = TranslationPlace(lang)
         sources = group_fields(wg) if wg is not None else None
@@ -231,6 +235,21 @@ def _translation_report(path: Path, wg: WorkingGroup | None, root: Path) -> File
             else None
         )
         sources = source_fields(model) if model is not None else None
+    return validate_translation(path, place, wg, sources, _display(path))[1]
+
+
+def _edition_translation_report(
+    path: Path, wg: WorkingGroup | None, lang: str, year: int
+) -> FileReport:
+    """The report of `<year>/translations/<lang>/edition.yaml`, checked against the
+    texts of the edition.yaml two folders up (when it is valid)."""
+    from .editiontexts import edition_fields
+    from .translations import TranslationPlace, validate_translation
+
+    settings = path.parent.parent.parent / EDITION
+    edition = load_edition(settings, wg, year)[0] if settings.is_file() else None
+    sources = edition_fields(edition) if edition is not None else None
+    place = TranslationPlace(lang, None, year, edition=True)
     return validate_translation(path, place, wg, sources, _display(path))[1]
 
 
@@ -281,7 +300,7 @@ def validate_paths(
                 reports.append(report)
             continue
         wg = group_for(path)
-        if name in (EDITION, COUNTRY_VALIDATION):
+        if name in (EDITION, COUNTRY_VALIDATION) and path.parent.parent.name != TRANSLATIONS:
             reports.extend(_edition_file_reports(path, wg))
             continue
         texts = _text_reports(path, wg, _inputs_root(path, inputs_dir, roots))
