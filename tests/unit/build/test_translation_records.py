@@ -45,6 +45,7 @@ def test_validation_json_lists_the_translation_files_with_their_issues(tmp_path:
     files = {f["file"]: f for f in report["translations"]["files"]}
     assert set(files) == {
         "inputs/2024/translations/ko/KR.yaml",
+        "inputs/2024/translations/ko/edition.yaml",
         "inputs/translations/ko/group.yaml",
     }
     kr_file = files["inputs/2024/translations/ko/KR.yaml"]

@@ -51,7 +51,7 @@ def test_status_counts_each_part_and_exits_0_when_nothing_is_outdated(inputs: Pa
     assert code == 0, out
     status = json.loads(out)
     parts = {p["part"]: p for p in status["parts"]}
-    assert list(parts) == ["foreword.md", "key-messages.md", "KR", "GB", "group"]
+    assert list(parts) == ["foreword.md", "key-messages.md", "KR", "GB", "group", "edition"]
     assert parts["KR"]["missing"] == 0 and parts["KR"]["outdated"] == 0
     assert parts["KR"]["translated"] >= 20
     assert parts["GB"]["translated"] == 0 and parts["GB"]["missing"] > 0
