@@ -140,7 +140,11 @@ def test_the_manifest_records_the_parts_in_english_and_the_translation_files(
     )
     validation = json.loads((korean_draft / "validation.json").read_text(encoding="utf-8"))
     files = [f["file"] for f in validation["translations"]["files"]]
-    assert files == ["inputs/2024/translations/ko/KR.yaml", "inputs/translations/ko/group.yaml"]
+    assert files == [
+        "inputs/2024/translations/ko/KR.yaml",
+        "inputs/translations/ko/group.yaml",
+        "inputs/2024/translations/ko/edition.yaml",
+    ]
 
 
 def test_the_korean_page_matches_its_golden_copy(korean_draft: Path) -> None:
