@@ -62,8 +62,12 @@ def apply_translation(
 ) -> Applied:
     """The edition as the report prints it in `texts.lang`."""
     edition = loaded.edition
-    translated: list[str] = []
-    parts: list[str] = []
+    own = coverage(edition_fields(edition), texts.edition)
+    translated = [f"edition/{path}" for path in own.current]
+    if not edition.subtitle:  # the report's own words, in its language
+        translated.append("edition/subtitle")
+    parts = [_("The title, the cover and the headings")] if own.missing or own.outdated else []
+    edition = translate_edition(edition, own.current)
     if edition.foreword and edition.foreword in texts.editorial:
         foreword = texts.editorial[edition.foreword]
         translated.append("foreword")
@@ -92,16 +96,10 @@ def apply_translation(
                 else member.label
             )
     group = translate_group(wg, coverage(group_fields(wg), texts.group).current)
-    own = coverage(edition_fields(edition), texts.edition)
-    translated += [f"edition/{path}" for path in own.current]
-    if not edition.subtitle:  # the report's own words, in its language
-        translated.append("edition/subtitle")
-    if own.missing or own.outdated:
-        parts.insert(0, _("The title, the cover and the headings"))
     return Applied(
         loaded=dataclasses.replace(
             loaded,
-            edition=translate_edition(edition, own.current),
+            edition=edition,
             working_group=group,
             contributions=contributions,
         ),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_inputs
-from wgreport.build.pipeline import read_translations
+from wgreport.build.pipeline import read_editorial, read_translations
 from wgreport.content.translated import Applied, apply_translation
 from wgreport.inputs.edition import load_edition_inputs
 from wgreport.inputs.models import WorkingGroup
@@ -69,7 +69,8 @@ def edition_translation(inputs: Path) -> Path:
 
 def korean_edition(inputs: Path) -> Applied:
     loaded = load_edition_inputs(inputs, 2024)
-    return apply_translation(loaded, "", {}, read_translations(loaded)["ko"])
+    texts = read_translations(loaded)["ko"]
+    return apply_translation(loaded, "", read_editorial(loaded), texts)
 
 
 def test_the_korean_edition_prints_its_title_editors_and_chapter_titles_in_korean(
@@ -137,3 +138,10 @@ def test_status_counts_export_and_import_exchange_the_edition_s_texts(
     assert "year: 2024" in written and "member:" not in written
     assert validate_paths([edition_translation(inputs)], inputs).files[0].issues == []
     assert korean_edition(inputs).loaded.edition.title == TITLE_KO
+
+
+def test_an_editorial_chapter_left_in_english_is_named_by_its_korean_title(inputs: Path) -> None:
+    (inputs / "2024" / "key-messages.ko.md").unlink()
+    applied = korean_edition(inputs)
+    assert "핵심 메시지" in applied.original_parts
+    assert "Key messages" not in applied.original_parts
