@@ -170,7 +170,8 @@ def field_limit(path: str) -> tuple[int, str | None]:
         return limits.markdown_char_limit(kind), _MARKDOWN[kind]
     if len(parts) >= 2 and parts[-2] == "outcomes":
         return limits.OUTCOME_CHARS, None
-    if parts[0] == "governance" or last in ("alt", "note") or path == "subtitle":
+    sentences = ("subtitle", "foreword_signatory.role", "approval.by")
+    if parts[0] == "governance" or last in ("alt", "note") or path in sentences:
         return limits.SENTENCE_CHARS, None
     if last in ("description", "definition", "caveat"):
         return limits.PARAGRAPH_CHARS, None

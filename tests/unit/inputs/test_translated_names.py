@@ -87,6 +87,18 @@ def test_the_korean_edition_prints_its_title_editors_and_chapter_titles_in_korea
     assert applied.original_parts == ["United Kingdom"]  # only GB's chapter is left in English
 
 
+def test_the_foreword_signatory_s_role_and_the_approval_print_in_korean(inputs: Path) -> None:
+    edition = korean_edition(inputs).loaded.edition
+    assert edition.foreword_signatory is not None and edition.approval is not None
+    assert (
+        edition.foreword_signatory.role
+        == "디지털 네이션즈 디지털 거버넌스 작업반 의장(예시 서명자)"
+    )
+    assert edition.foreword_signatory.name == "Seo-yeon Example"  # a name is not translated
+    assert edition.approval.by == "디지털 거버넌스 작업반 총회"
+    assert edition.approval.date.isoformat() == "2025-03-12"  # nor a date
+
+
 def test_the_edition_file_validates_as_a_translation_not_as_an_edition(inputs: Path) -> None:
     report = validate_paths([edition_translation(inputs)], inputs)
     assert len(report.files) == 1 and report.files[0].issues == []
@@ -124,7 +136,7 @@ def test_status_counts_export_and_import_exchange_the_edition_s_texts(
 ) -> None:
     found = read_edition(inputs, 2024, "ko")
     row = next(r for r in status_rows(found) if r["part"] == "edition")
-    assert (row["translated"], row["missing"], row["outdated"]) == (5, 0, 0)
+    assert (row["translated"], row["missing"], row["outdated"]) == (7, 0, 0)
     assert row["file"].endswith("2024/translations/ko/edition.yaml")
     po = export_po(found).decode("utf-8")
     assert 'msgctxt "edition:chapters.key-messages.title"' in po
