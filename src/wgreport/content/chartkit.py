@@ -26,12 +26,6 @@ STATUS_COLOURS = {
     "completed": "#009E73",
     "discontinued": "#D55E00",
 }
-STATUS_LABELS = {
-    "planned": "Planned",
-    "in-progress": "In progress",
-    "completed": "Completed",
-    "discontinued": "Discontinued",
-}
 FONT_FAMILY = ["Noto Sans", "DejaVu Sans"]
 #: Up to this many members, the report keeps the layout of the 10-member demo edition: a
 #: chart draws PITCH in per member, a table may give each member a column (it fits on A4),

@@ -20,22 +20,11 @@ ILLUSTRATIVE_NOTICE = N_(
     "illustrative: they were written to exercise the pipeline and do not describe real "
     "programmes or people."
 )
-STATUS_TITLES = {
-    "planned": "Planned",
-    "in-progress": "In progress",
-    "completed": "Completed",
-    "discontinued": "Discontinued",
-}
 #: The executive summary lists at most this many initiatives in one finding (the demo
 #: edition's 14 completed initiatives are all named); a longer list is counted by theme,
 #: with the NOTABLE longest-running named and the rest counted.
 MAX_LISTED = 15
 NOTABLE = 5
-COORDINATION_TITLES = {
-    "centralised": "Centralised",
-    "decentralised": "Decentralised",
-    "hybrid": "Hybrid",
-}
 #: What each category the report uses means, as the method section defines it.
 COORDINATION_DEFINITIONS = {
     "centralised": "one institution sets digital-government policy and standards for the "

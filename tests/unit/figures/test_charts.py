@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DEMO_INPUTS
-from wgreport.content import aggregate, chartkit
+from wgreport.content import aggregate, chartkit, formatting
 from wgreport.content.aggregate import Frames
 from wgreport.errors import FontMissing
 from wgreport.figures import charts
@@ -116,7 +116,7 @@ def test_a_large_group_s_theme_chart_counts_by_theme_and_status(
     big_frames = aggregate.compute_frames(loaded.contributions, group, {})
     big = charts.theme_chart(big_frames.themes, group, big_frames.initiatives)
     assert big.title == "Initiatives by theme and status" and big.compact
-    assert big.columns == ["Theme", *chartkit.STATUS_LABELS.values(), "Total", "Members"]
+    assert big.columns == ["Theme", *formatting.STATUS_NAMES.values(), "Total", "Members"]
     assert [r[0] for r in big.rows] == [t.title for t in group.themes] + ["All themes"]
     assert all(len(r) == len(big.columns) for r in big.rows)
     assert all(int(r[-2]) == sum(int(v) for v in r[1:-2]) for r in big.rows)
