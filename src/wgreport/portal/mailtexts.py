@@ -21,7 +21,6 @@ the group's and the member's names are the inputs' English), with `Content-Langu
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from email.message import EmailMessage
 
 from .. import i18n
@@ -29,8 +28,6 @@ from ..inputs.models import Member
 from ..layout import draft_name
 from ..review import messages
 from ..review.messages import MEMBER_PAGE, Letterhead
-from ..runtime.clock import build_time
-from ..runtime.mail import KIND_HEADER
 
 _ = i18n.gettext
 
@@ -56,14 +53,7 @@ def _letter(
 ) -> EmailMessage:
     """As `review.messages`' letters, in the current language: its greeting, signature
     and Content-Language."""
-    message = EmailMessage()
-    message["From"] = head.sender
-    message["To"] = to
-    message["Subject"] = head.subject(subject)
-    message["Date"] = email.utils.format_datetime(build_time())
-    domain = head.sender.rpartition("@")[2].strip(">") or "localhost"
-    message["Message-ID"] = email.utils.make_msgid(idstring=kind, domain=domain)
-    message[KIND_HEADER] = kind
+    message = messages.envelope(head, kind, to, subject)
     signature = "-- \n" + "\n".join(
         [
             _("The secretariat of the %(group)s") % {"group": head.group},

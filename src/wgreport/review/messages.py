@@ -83,9 +83,9 @@ class Letterhead:
         return f"[wgreport {self.year}] {text}"
 
 
-def _message(
-    head: Letterhead, kind: str, to: str, subject: str, paragraphs: list[str]
-) -> EmailMessage:
+def envelope(head: Letterhead, kind: str, to: str, subject: str) -> EmailMessage:
+    """A letter's headers, without its body: from the secretariat's sender to `to`, the
+    edition's subject line, the date, a message id and the kind (runtime.mail's header)."""
     message = EmailMessage()
     message["From"] = head.sender
     message["To"] = to
@@ -94,6 +94,13 @@ def _message(
     domain = head.sender.rpartition("@")[2].strip(">") or "localhost"
     message["Message-ID"] = email.utils.make_msgid(idstring=kind, domain=domain)
     message[KIND_HEADER] = kind
+    return message
+
+
+def _message(
+    head: Letterhead, kind: str, to: str, subject: str, paragraphs: list[str]
+) -> EmailMessage:
+    message = envelope(head, kind, to, subject)
     signature = (
         f"-- \nThe secretariat of the {head.group}\n"
         f"{head.year} edition: {head.title}\nPortal: {head.portal_url}\n"
