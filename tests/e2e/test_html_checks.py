@@ -105,8 +105,9 @@ def korean_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
         runner, info, languages = SequentialRunner(), make_build_info(1), ("en", "ko")
         read = runner.run(READ, loaded, settings.outputs_dir)
         aggregated = runner.run(AGGREGATE, loaded, read)
-        figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir)
         for lang in languages:
+            # each language's charts in its language, as `build --lang ko` draws them
+            figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir, lang)
             contexted = runner.run(CONTEXT, loaded, info, aggregated, figures, read, lang)
             page = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
             (base / report_file(REPORT_HTML, lang)).write_text(page, encoding="utf-8")
@@ -130,3 +131,18 @@ def test_the_korean_page_loads_offline_with_no_console_error(korean_page: Path) 
     assert result["errors"] == [] and result["dialogs"] == [] and not result["scriptsRan"]
     phone = browser("layout", korean_page / "report.ko.html", 375)
     assert phone["scrollWidth"] <= phone["viewportWidth"]  # no sideways scroll in Korean
+
+
+def test_the_korean_page_s_contents_charts_and_anchors_work_as_the_english_ones(
+    korean_page: Path,
+) -> None:
+    page = korean_page / "report.ko.html"
+    wide = browser("layout", page, 1280)
+    assert wide["tocPosition"] == "sticky"
+    assert wide["charts"] == wide["chartsLabelled"] >= 8  # inline SVG, role=img, title, desc
+    assert wide["images"] >= 2 and wide["brokenImages"] == []
+    landed = browser("anchors", page, 1280)["landed"]
+    assert len(landed) >= 20
+    assert [x["href"] for x in landed if x["headingTop"] < x["bannerBottom"] - 0.5] == []
+    phone = browser("anchors", page, 390)
+    assert phone["minSvgTextPx"] is not None and phone["minSvgTextPx"] >= 6.5
