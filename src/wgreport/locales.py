@@ -17,6 +17,12 @@ SOURCE_LANGUAGE = "en"
 REGION_TAGS = {"en": "en-GB", "ko": "ko-KR"}
 
 
+def N_(message: str) -> str:
+    """Marks `message` for the catalogue (babel.cfg's extraction knows `N_`) where it is
+    defined, standard library only; it is translated where it is printed (`gettext`)."""
+    return message
+
+
 def template_path() -> Path:
     """The extracted template every catalogue is made from."""
     return LOCALE_DIR / f"{DOMAIN}.pot"

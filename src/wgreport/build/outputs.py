@@ -11,12 +11,13 @@ from typing import Any
 import pandas as pd
 
 from ..content import aggregate
-from ..content.reportmodel import N_, BuildInfo, ReportContext
+from ..content.reportmodel import BuildInfo, ReportContext
 from ..csvsafe import safe_frame
 from ..inputs.comments import Reviews, comments_csv, summarise
 from ..inputs.edition import EditionFiles, LoadedEdition
 from ..inputs.issues import FileReport
 from ..layout import FACTS_JSON, REPORT_HTML, REPORT_PDF, Inputs, report_file
+from ..locales import N_
 from ..render.html import Attachment
 from ..render.pdf.report import RenderedReport
 from ..review.pages import CommentsPage, comments_page, render_comments_page

@@ -25,6 +25,7 @@ import pandas as pd
 from ..i18n import gettext
 from ..inputs.factrefs import fact_ids, reference_labels, reference_slug
 from ..inputs.models import Indicator, ReferenceValue, WorkingGroup
+from ..locales import N_
 from . import aggregate
 from .compare import data_year, names, running_label
 from .formatting import (
@@ -203,7 +204,7 @@ def _reference_facts(
         out.number(f"{r}.gap.previous", _signed(gap_before, dec), gap_before,
                    f"the group median minus the {name}, {then}")  # fmt: skip
         trend = _trend(gap, gap_before)
-        out.add(f"{r}.gap.trend", gettext(TREND_WORDS[trend]) if trend else "n/a", trend,
+        out.add(f"{r}.gap.trend", trend_word(trend) if trend else "n/a", trend,
                 f"the group's gap to the {name}, {surveys}")  # fmt: skip
         if level is not None:
             better = sum(
@@ -229,10 +230,6 @@ def _signed(value: Decimal | None, dec: int) -> str:
     return format_number(value, dec, signed=True)
 
 
-def N_(message: str) -> str:
-    return message  # marked for the catalogue, translated where printed
-
-
 #: A gap's trend as a fact prints it, in the report's language (the fact's value stays the
 #: English word, which `wgreport facts --format json` and the findings compare).
 TREND_WORDS = {
@@ -241,6 +238,11 @@ TREND_WORDS = {
     "held": N_("held"),
     "reversed": N_("reversed"),
 }
+
+
+def trend_word(trend: str) -> str:
+    """How a gap moved between editions ("narrowed"), in the report's language."""
+    return gettext(TREND_WORDS[trend])
 
 
 def _trend(gap: Decimal | None, before: Decimal | None) -> str | None:

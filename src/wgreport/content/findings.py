@@ -25,7 +25,7 @@ from .compare import (
     references,
     tied_with,
 )
-from .facts import Fact, compute_facts
+from .facts import Fact, compute_facts, trend_word
 from .findingtext import (
     Ref,
     Refs,
@@ -34,7 +34,6 @@ from .findingtext import (
     reference_words,
     running,
     table_label,
-    trend_word,
 )
 from .formatting import (
     as_int,
@@ -108,7 +107,7 @@ def _gaps(indicator: Indicator, printed: Mapping[str, str], refs: Refs) -> list[
         values = {
             "indicator": indicator.title,
             "reference": running(label),
-            "trend": trend_word(trend),
+            "trend": trend,  # the fact as printed: in the report's language
             "moved": moved,
             "median_change": printed[f"{indicator.id}.group.median.change"],
             "reference_change": printed[f"{r}.change"],

@@ -47,17 +47,6 @@ def running(label: str) -> str:
     return running_label(label) if is_english() else label
 
 
-def trend_word(trend: str) -> str:
-    """How a gap moved between editions (the facts' word), in the report's language."""
-    words = {
-        "narrowed": _("narrowed"),
-        "widened": _("widened"),
-        "held": _("held"),
-        "reversed": _("reversed"),
-    }
-    return words.get(trend, trend)
-
-
 @dataclass(frozen=True)
 class Ref:
     """What a finding rests on: an element id and its printed name ("Figure 3")."""

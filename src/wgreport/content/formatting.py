@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..i18n import SOURCE_LANGUAGE, current_language, long_date
 from ..i18n import gettext as _
+from ..locales import N_
 
 #: Units whose values are whole numbers (a median of two of them may fall on a half).
 WHOLE_UNITS = ("rank", "count")
@@ -172,11 +173,6 @@ def format_day(value: Any) -> str:
     """A date as running text writes it: "28 February 2025" (in Korean: 2025년 2월 28일)."""
     date = pd.Timestamp(str(value))
     return long_date(date.date()) or f"{date.day} {date.strftime('%B %Y')}"
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue where it is defined; translated where printed."""
-    return message
 
 
 #: The catalogue's units as running text names them (working-group.yaml's `unit`).

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ..i18n import gettext as _
 from ..inputs.models import Contribution, Edition, WorkingGroup
-from .formatting import N_, draft_label, format_day
+from ..locales import N_
+from .formatting import draft_label, format_day
 from .reportmodel import BuildInfo, Definition, FrontMatter, ListEntry
 
 DEFAULT_LICENCE = (

@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..i18n import gettext as _
 from ..inputs.models import Edition, SeriesBreak, WorkingGroup
+from ..locales import N_
 from .compare import references
-from .formatting import N_, coordination_title, format_day, format_written, status_title, unit_name
+from .formatting import coordination_title, format_day, format_written, status_title, unit_name
 from .reportmodel import (
     Definition,
     MethodReference,

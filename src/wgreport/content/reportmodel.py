@@ -6,13 +6,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..inputs.comments import CommentSummary
+from ..locales import N_
 from .editorialmodel import EditorialView
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue; it is translated where it is printed."""
-    return message
-
 
 ILLUSTRATIVE_NOTICE = N_(
     "Indicator values are published figures, cited with their sources. The narratives in "

@@ -6,13 +6,7 @@ test keeps this table, the code and the guide in step.
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """A meaning marked for the catalogue (scripts/catalogues extract, babel.cfg) and
-    translated where it is shown (the portal's list of a member's issues), so that this
-    module stays standard library only: `wgreport validate` prints it as written."""
-    return message
-
+from ..locales import N_
 
 ISSUE_CODES: dict[str, str] = {
     # Reading the file

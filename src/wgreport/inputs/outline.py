@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-def N_(message: str) -> str:
-    """A message marked for the catalogue (scripts/catalogues extract) and translated where
-    it is printed (content/numbering.py), so that this module stays standard library only."""
-    return message
-
+from ..locales import N_
 
 #: The chapters before the members' and the annexes after them: (id, title, partial).
 FRONT_CHAPTERS = [

@@ -11,15 +11,12 @@ from .. import i18n
 from ..i18n import gettext, ngettext
 from ..i18n import gettext as _
 from ..issuewords import code_meaning, issue_hint, issue_message
+from ..locales import N_
 from .rebuild import Built, Problem
 
 
 def esc(text: object) -> str:
     return htmllib.escape(str(text), quote=True)
-
-
-def N_(message: str) -> str:
-    return message  # marked for the catalogue, translated where shown
 
 
 #: A problem's severity as the panel names it (the portal's words: 오류, 경고).

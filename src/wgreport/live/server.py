@@ -41,9 +41,10 @@ from starlette.routing import Route
 from .. import i18n
 from ..i18n import gettext, ngettext
 from ..i18n import gettext as _
+from ..locales import N_
 from . import patch
 from .pdfjob import PdfDone, PdfWorker
-from .problems import N_, esc, marked_english, place, problem_message, problems_html, say
+from .problems import esc, marked_english, place, problem_message, problems_html, say
 from .rebuild import Built, LiveBuilder
 from .watcher import saves
 

@@ -46,6 +46,7 @@ from ..errors import UploadQuotaExceeded
 from ..i18n import gettext as _
 from ..inputs.validation import load_working_group
 from ..layout import Inputs
+from ..locales import N_
 from . import finalpages, language, memberpages
 from . import preview as previews
 from . import reviewpages as reviewers
@@ -68,7 +69,6 @@ from .store import (
 )
 from .web import (
     COOKIE,
-    N_,
     SECURITY_HEADERS,
     UPLOAD_SUFFIXES,
     Portal,

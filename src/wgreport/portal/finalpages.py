@@ -23,10 +23,10 @@ from starlette.responses import FileResponse, Response
 
 from ..i18n import gettext as _
 from ..layout import Outputs
+from ..locales import N_
 from .stagewords import Shown, shown, stage_name
 from .store import Invitation, Session
 from .web import (
-    N_,
     Portal,
     client_address,
     csrf_token,

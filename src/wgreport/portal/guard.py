@@ -16,11 +16,12 @@ from starlette.responses import Response
 
 from .. import i18n
 from ..i18n import gettext as _
+from ..locales import N_
 from . import language
 from .store import (
     Invitation,
 )
-from .web import N_, SECURITY_HEADERS, Portal, client_address, forbidden, page, refuse, user_agent
+from .web import SECURITY_HEADERS, Portal, client_address, forbidden, page, refuse, user_agent
 
 # --- the guard: headers, body limits and the audit of refusals -------------------------------
 

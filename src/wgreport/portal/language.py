@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import i18n
+from ..locales import N_
 from .store import Invitation
 
 #: The cookie that keeps the language a person chose with the switch.
@@ -206,10 +207,6 @@ async def switch(request: Request) -> Response:
             secure=portal.secure_cookies,
         )
     return response
-
-
-def N_(message: str) -> str:
-    return message  # as web.N_ (which imports this module)
 
 
 #: Words the pages show from the portal's records, translated where they are shown: the

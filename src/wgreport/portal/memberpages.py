@@ -39,13 +39,13 @@ from ..inputs.checks.common import IMAGE_TYPES, MAX_IMAGE_BYTES
 from ..inputs.edition import expected_members, load_edition_setup
 from ..inputs.models import Edition, WorkingGroup
 from ..layout import MEMBERS_GUIDE, Inputs, Outputs, project_doc
+from ..locales import N_
 from ..review.deadline import DeadlineStatus, deadline_status, edition_zone, local_time
 from ..runtime import clock
 from . import preview as previews
 from . import validation as countryval
 from .store import Invitation, Session, write_atomic
 from .web import (
-    N_,
     Portal,
     client_address,
     csrf_token,

@@ -37,6 +37,7 @@ from starlette.responses import Response
 
 from .. import i18n
 from ..layout import PortalFiles
+from ..locales import N_
 from ..review.deadline import edition_zone, local_time
 from ..runtime.clock import utc_now_iso
 from ..runtime.settings import get_settings
@@ -44,7 +45,6 @@ from .chapters import Chapter, page_images, page_png
 from .files import private_dirs
 from .store import Store, write_atomic
 from .web import (
-    N_,
     Portal,
     client_address,
     forbidden,

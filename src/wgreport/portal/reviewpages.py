@@ -34,11 +34,11 @@ from ..layout import (
     YearOutputs,
     data_file,
 )
+from ..locales import N_
 from . import reviewdownloads as files
 from .commentwords import comment_problems
 from .store import Invitation, Session
 from .web import (
-    N_,
     Portal,
     client_address,
     csrf_token,

@@ -29,10 +29,10 @@ from ..inputs.models import COMMENT_STATUSES, Email, WorkingGroup
 from ..inputs.suggest import did_you_mean
 from ..inputs.validation import load_working_group
 from ..layout import Draft, Inputs, Outputs
+from ..locales import N_
 from .commentwords import comment_problems
 from .store import ROLES, Invitation, Session, Store
 from .web import (
-    N_,
     Portal,
     client_address,
     csrf_token,

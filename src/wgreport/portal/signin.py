@@ -9,13 +9,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..locales import N_
 from . import language
 from .store import (
     Invitation,
 )
 from .web import (
     COOKIE,
-    N_,
     Portal,
     client_address,
     csrf_ok,

@@ -19,12 +19,8 @@ from .. import i18n
 from ..issuewords import Shown as Shown
 from ..issuewords import compiled as compiled
 from ..issuewords import worded
+from ..locales import N_
 from .language import KNOWN_WORDS
-
-
-def N_(message: str) -> str:
-    return message  # marked for the catalogue, translated where shown
-
 
 #: An edition's stages (`review.cycle.STAGES`) as the page names them ("open" is a
 #: comment's status too, so the stage has words of its own).

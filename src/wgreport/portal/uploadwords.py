@@ -11,12 +11,8 @@ marked `lang="en"`.
 
 from __future__ import annotations
 
+from ..locales import N_
 from .stagewords import Shown, compiled, shown
-
-
-def N_(message: str) -> str:
-    return message  # marked for the catalogue, translated where shown
-
 
 FORMS: tuple[tuple[str, str], ...] = (
     # store.settle: an upload cut short by the portal stopping or failing

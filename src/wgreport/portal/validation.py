@@ -29,13 +29,13 @@ from ..errors import WgreportError
 from ..i18n import gettext as _
 from ..inputs.validation import load_working_group
 from ..layout import Inputs, Outputs, draft_name
+from ..locales import N_
 from ..review import confirmations
 from ..review.deadline import local_time
 from ..review.messages import long_date
 from .chapters import Chapter, chapter_pdf, find_chapter, page_images, page_png
 from .store import Invitation, Session
 from .web import (
-    N_,
     Portal,
     client_address,
     csrf_token,

@@ -208,11 +208,6 @@ def refuse(request: Request, reason: str) -> None:
     request.state.refusal = reason
 
 
-def N_(message: str) -> str:
-    """A message marked for the catalogue, translated where it is shown (`_(value)`)."""
-    return message
-
-
 def forbidden(
     portal: Portal, request: Request, reason: str, status: int = 403, **values: Any
 ) -> Response:
