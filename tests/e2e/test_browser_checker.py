@@ -37,9 +37,19 @@ def checker() -> Iterator[BrowserChecker]:
 
 
 def _descendants(pid: int) -> list[int]:
+    """Every process under pid, read from /proc. Chromium starts and ends short-lived
+    helpers of its own, so a process (or one of its threads) may be gone between listing
+    it and reading it: it is then no longer a descendant, and is skipped."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
         for child in map(int, children):
             found += [child, *_descendants(child)]
     return found
