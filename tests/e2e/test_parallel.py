@@ -374,3 +374,35 @@ def test_a_one_pass_render_over_its_time_limit_without_a_slow_chapter_names_the_
                        r"WGREPORT_DOCUMENT_TIME_LIMIT.*within 300 s"):  # fmt: skip
         render_single(demo["html"], TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], time_limit=0.5,
                       chapter_time_limit=300, cache_dir=cache, workers=2)  # fmt: skip
+
+
+def test_a_part_taken_from_the_cache_keeps_its_warnings(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    """WeasyPrint's warnings of a part are the draft's (manifest `render_warnings`) whether
+    the part is laid out or taken from the cache: a second build reports what the first did."""
+    import shutil
+
+    cache = tmp_path / "parts"
+    shutil.copytree(cold["cache"], cache)
+    html = demo["html"].replace(
+        "pilot to\nroutine operation",
+        'pilot to\n<span style="frobnicate: 1">routine</span> operation',
+        1,
+    )
+    assert html != demo["html"]
+    runs = [
+        render_parallel(
+            html,
+            TEMPLATES,
+            chapters=demo["chapters"],
+            image_roots=demo["roots"],
+            workers=2,
+            cache_dir=cache,
+        )
+        for _ in range(2)
+    ]
+    (_, laid_out, first), (_, kept, second) = runs
+    assert first.rendered == 1 and second.rendered == 0
+    assert any("frobnicate" in w for w in laid_out), laid_out
+    assert kept == laid_out

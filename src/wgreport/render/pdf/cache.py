@@ -54,10 +54,29 @@ class PartCache:
         self.put("pdf", key, pdf)
         self.put_layout("meta", key, layout)
 
+    def put_warnings(self, key: str, warnings: Sequence[str]) -> None:
+        """WeasyPrint's warnings of the job whose result is kept under `key`: a build that
+        takes that result from the cache reports them as the build that made it did."""
+        if warnings:
+            self.put("warnings", key, json.dumps(list(warnings)).encode())
 
-#: How parts are written (WeasyPrint's write_pdf options that change the bytes): a cached
-#: part written otherwise is not reused.
-PDF_WRITER = "pdf_tags=True; structure elements carry their lang (languages.tag_languages)"
+    def warnings(self, key: str) -> list[str]:
+        """The warnings kept for `key` (none kept: none were given, or a damaged entry)."""
+        data = self.get("warnings", key)
+        try:
+            loaded = json.loads(data) if data is not None else []
+        except ValueError:
+            return []
+        return [str(w) for w in loaded] if isinstance(loaded, list) else []
+
+
+#: How parts are written (WeasyPrint's write_pdf options that change the bytes) and what is
+#: kept with them: a cached part written otherwise, or kept without its warnings (before
+#: they were kept), is not reused.
+PDF_WRITER = (
+    "pdf_tags=True; structure elements carry their lang (languages.tag_languages); "
+    "warnings kept with each entry"
+)
 
 
 def environment_digest(templates_dir: Path, image_roots: Sequence[Path]) -> str:

@@ -205,12 +205,17 @@ class _Run:
                 self.warnings += warns
                 results[(job.kind, job.index)] = (pdf, layout)
                 self._store(job, pdf, layout)
+                self.cache.put_warnings(job.key, warns)
             if self.time_limit is not None:
                 now = time.monotonic()
                 late = [f for f, (_, s) in running.items() if now - s >= self.time_limit]
                 if late:
                     pending.extendleft(reversed(self._stop(late, running)))
         return results
+
+    def kept(self, key: str) -> None:
+        """A result taken from the cache: its warnings are this render's too."""
+        self.warnings += self.cache.warnings(key)
 
     def _store(self, job: _Job, pdf: bytes | None, layout: Layout) -> None:
         if job.kind == "layout":
@@ -405,7 +410,9 @@ def _first_pass(
     stamp_key = _digest("stamp", run.env, stamp_source, sample_css(html))
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
-    if stamp is None:
+    if stamp is not None:
+        run.kept(stamp_key)
+    else:
         jobs.append(
             _Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *run.args, [], True))
         )
@@ -419,12 +426,15 @@ def _first_pass(
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
                 jobs.append(_job("layout", part, key, text, css, run, False))
+            else:
+                run.kept(key)
         else:
             css = part_css(part.index, "", page_language(part.html))
             key = _digest("pdf", run.env, part.html, css)
             cached = run.cache.get_part(key)
             if cached is not None:
                 pdfs[part.index], layouts[part.index] = cached
+                run.kept(key)
             else:
                 finals.append(_job("render", part, key, part.html, css, run, True))
     for (kind, index), (pdf, layout) in run.execute(longest_first([*jobs, *finals])).items():
@@ -468,6 +478,7 @@ def _numbered_pass(
         cached = run.cache.get_part(key)
         if cached is not None:
             pdfs[part.index], seen[part.index] = cached
+            run.kept(key)
         else:
             jobs.append(_job("render", part, key, text, css, run, True))
     for (_, index), (pdf, layout) in run.execute(longest_first(jobs)).items():
@@ -537,6 +548,11 @@ def render_chapter(
     stamp_key = _digest("stamp", env, stamp_source, sample_css(html))
     args = (str(templates_dir), [str(r) for r in image_roots])
     cached, stamp = cache.get_part(key), cache.get("pdf", stamp_key)
+    # what is taken from the cache brings the warnings of the render that made it
+    warnings = [
+        *(cache.warnings(key) if cached else []),
+        *(cache.warnings(stamp_key) if stamp else []),
+    ]
     jobs = []
     if cached is None:
         owned = sorted(part.owned)
@@ -556,9 +572,9 @@ def render_chapter(
             raise PartsTimedOut(stats.timed_out, cast(float, time_limit))
         stamp = done[("stamp", -1)][0] if stamp is None else stamp
         pdf = done[("render", part.index)][0] if cached is None else cached[0]
-        warnings = run.warnings
+        warnings += run.warnings
     else:
         assert cached is not None
-        pdf, warnings = cached[0], []
+        pdf = cached[0]
     assert pdf is not None and stamp is not None
     return pdf, stamp, warnings
