@@ -160,6 +160,38 @@ def shared_once(
         return made
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One build cache (`WGREPORT_CACHE_DIR`: charts, chapter layouts and PDFs) for every
+    build of the session, across xdist workers and in the `wgreport` processes tests start.
+
+    Its entries are keyed by the digest of what they are made of (the part's HTML and style,
+    the style sheets, the images, WeasyPrint's version), so a build that takes a part from
+    it gets the bytes and warnings its own layout would give, as a second build of a
+    project does; what it saves is the same chapter laid out again by test after test. A
+    test of what laying out does (time limits, killed workers, which parts a build lays out)
+    uses its own cache: `cold_build_cache`."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        folder = tmp_path_factory.getbasetemp().parent / "build-cache"
+    else:
+        folder = tmp_path_factory.getbasetemp() / "build-cache"
+    folder.mkdir(exist_ok=True)
+    before = os.environ.get("WGREPORT_CACHE_DIR")
+    os.environ["WGREPORT_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("WGREPORT_CACHE_DIR", None)
+    else:
+        os.environ["WGREPORT_CACHE_DIR"] = before
+
+
+@pytest.fixture
+def cold_build_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test's builds keep their cache in their outputs (`outputs/.cache`, the default),
+    not the session's shared one: what they lay out is laid out here."""
+    monkeypatch.delenv("WGREPORT_CACHE_DIR", raising=False)
+
+
 @pytest.fixture(scope="session")
 def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One draft built by the library alone (no Prefect), built once per session and

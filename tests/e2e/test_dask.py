@@ -48,6 +48,8 @@ def cluster() -> Iterator[Any]:
         yield local
 
 
+# (c) counts the chapters laid out on the cluster's workers: none may come from the session's cache
+@pytest.mark.usefixtures("cold_build_cache")
 def test_a_draft_built_on_a_dask_cluster(
     prefect_harness: None, cluster: Any, tmp_path: Path
 ) -> None:

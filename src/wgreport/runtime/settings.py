@@ -109,6 +109,13 @@ class Settings(BaseModel):
         "(--dask-address, $WGREPORT_DASK_ADDRESS): the flow validates the contributions and "
         "lays out a draft's chapters on its workers. None: everything runs on this machine.",
     )
+    cache_root: Path | None = Field(
+        default=None,
+        description="The build cache's folder ($WGREPORT_CACHE_DIR) when it is not "
+        "outputs/.cache: one cache shared by several output folders or checkouts (a CI "
+        "machine's, a test session's). Its entries are keyed by the digest of what they are "
+        "made of, so sharing never gives one build another's content, only its time.",
+    )
     mail: MailSettings = Field(
         default_factory=MailSettings,
         description="How e-mails go out (default: into outputs/outbox/, nothing sent).",
@@ -122,8 +129,9 @@ class Settings(BaseModel):
     @property
     def cache_dir(self) -> Path:
         """The content-addressed cache (wgreport.cache) of earlier builds' figures (charts/)
-        and chapter layouts and PDFs (parts/), keyed by the digest of what they are made of."""
-        return self.outputs_dir / ".cache"
+        and chapter layouts and PDFs (parts/), keyed by the digest of what they are made of:
+        `cache_root` when set, else `.cache/` in the outputs."""
+        return self.cache_root or self.outputs_dir / ".cache"
 
     @property
     def prefect_home(self) -> Path:
@@ -151,8 +159,15 @@ def get_settings(
         chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
         document_time_limit=float(os.environ.get("WGREPORT_DOCUMENT_TIME_LIMIT", "1800") or 0),
         dask_address=dask_address,
+        cache_root=_cache_root(),
         mail=mail_settings(),
     )
+
+
+def _cache_root() -> Path | None:
+    """$WGREPORT_CACHE_DIR as an absolute path, or None (the outputs' .cache/)."""
+    folder = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
+    return Path(folder).expanduser().resolve() if folder else None
 
 
 #: Prefect settings for every Prefect process wgreport starts, mirrored in prefect.toml.
