@@ -176,6 +176,7 @@ def measure(size: int, seed: int, workers: int, work: Path, port: int) -> dict[s
     base = work / f"n{size}"
     inputs, env = base / "inputs", {**os.environ, "PREFECT_HOME": str(work / "prefect-embedded")}
     env.pop("PREFECT_API_URL", None)
+    env.pop("WGREPORT_CACHE_DIR", None)  # the measured builds start with empty caches of their own
     must(run([WGREPORT, "demo-data", "--members", str(size), "--year", str(YEAR),
               "--seed", str(seed), "--out", str(inputs)], env), "demo-data")  # fmt: skip
     validate = run([WGREPORT, "validate", str(inputs / str(YEAR)), "--inputs", str(inputs)], env)
@@ -301,6 +302,7 @@ def warm_up(work: Path, workers: int) -> None:
     inputs = work / "warm-up" / "inputs"
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect-embedded")}
     env.pop("PREFECT_API_URL", None)
+    env.pop("WGREPORT_CACHE_DIR", None)
     must(run([WGREPORT, "demo-data", "--members", "10", "--year", str(YEAR),
               "--seed", "999", "--out", str(inputs)], env), "demo-data")  # fmt: skip
     print("warm-up build (not measured)", flush=True)
