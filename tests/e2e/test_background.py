@@ -70,3 +70,27 @@ def test_an_explicit_api_url_wins(home: Path, monkeypatch: pytest.MonkeyPatch) -
     with launch.prefect_api():
         assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
     assert background.read_state(home) is None
+
+
+def test_flow_runs_send_heartbeats_only_to_a_server_the_user_named() -> None:
+    """The project's servers run no automation that reads a flow run's heartbeat, and the
+    end of every run waits for the heartbeat thread's one-second sleep (flow_engine's
+    `_send_heartbeats` joins it): on them a run sends none; a server the user named
+    (PREFECT_API_URL) keeps Prefect's default."""
+    from prefect.flow_engine import FlowRunEngine
+    from prefect.settings import get_current_settings
+
+    default = get_current_settings().flows.heartbeat_frequency
+    assert default is not None  # Prefect's default sends them: else this test tests nothing
+    with launch.heartbeats_only_for(explicit=False):
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == default
+    with launch.heartbeats_only_for(explicit=True):
+        assert get_current_settings().flows.heartbeat_frequency == default
+    # the setting is the one the engine reads for its heartbeat interval
+    heartbeat = FlowRunEngine.heartbeat_seconds
+    assert isinstance(heartbeat, property) and heartbeat.fget is not None
+    engine = FlowRunEngine.__new__(FlowRunEngine)
+    with launch.heartbeats_only_for(explicit=False):
+        assert heartbeat.fget(engine) is None
+    assert heartbeat.fget(engine) is not None

@@ -39,7 +39,12 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
     check_cluster_first(settings, request)
     explicit = bool(os.environ.get("PREFECT_API_URL"))
-    with prefect_api(), terminated_as_exception(), watched_api(settings, request, explicit):
+    with (
+        prefect_api(),
+        terminated_as_exception(),
+        watched_api(settings, request, explicit),
+        heartbeats_only_for(explicit),
+    ):
         from .annual_report import annual_report_on
 
         result: Published = annual_report_on(settings.dask_address)(
@@ -87,6 +92,26 @@ def prefect_api() -> Iterator[None]:
             yield
         finally:
             os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextlib.contextmanager
+def heartbeats_only_for(explicit: bool) -> Iterator[None]:
+    """Flow-run heartbeats only to a Prefect API the user named (PREFECT_API_URL).
+
+    A heartbeat (every 180 s by default) lets a server's automation mark a run whose
+    process died as crashed. The project's background server and Prefect's temporary
+    server run without automations (settings.TEMPORARY_SERVER), so nothing reads them
+    there; and Prefect's heartbeat thread sleeps in steps of one second, which the end of
+    every run waits for (0 to 1 s, half a second on average: a sixth of a one-member
+    rebuild of the demo). On those servers the run has none; a server of the user's keeps
+    them. Enters after `prefect_api`, before the flow is imported: imports Prefect."""
+    if explicit:
+        yield
+        return
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
 
 
 def check_cluster_first(settings: Settings, request: BuildRequest) -> None:
