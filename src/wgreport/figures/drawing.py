@@ -61,12 +61,14 @@ def charts_digest(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool)
     """What the figures are drawn from: every table, the group, the chart code (charts.py
     and chartkit.py), the matplotlib version and the language of their text."""
     import hashlib
-
-    import matplotlib
+    from importlib.metadata import version
 
     from ..i18n import current_language
 
-    h = hashlib.sha256(matplotlib.__version__.encode())
+    # The installed distribution's version, as matplotlib.__version__ gives it, without
+    # importing matplotlib (0.25-0.3 s): a build whose charts are all in the cache draws
+    # none and needs none of it.
+    h = hashlib.sha256(version("matplotlib").encode())
     h.update(f"language {current_language()}".encode())
     for module in (charts, practicecharts, chartkit, compare, formatting):  # the chart code
         h.update(Path(str(module.__file__)).read_bytes())
