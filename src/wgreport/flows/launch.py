@@ -20,6 +20,7 @@ from ..build.publish import Published
 from ..build.steps import BuildRequest
 from ..errors import ClusterError
 from ..layout import Outputs
+from ..render.pdf.report import start_render_workers
 from ..runtime import background
 from ..runtime.settings import Settings, configure_prefect_environment
 
@@ -38,6 +39,10 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
         for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
     check_cluster_first(settings, request)
+    # The render workers' server imports WeasyPrint (1 to 1.5 s) while this process imports
+    # Prefect and the flow runs its first steps: the PDF stage then finds them ready, which
+    # a one-member rebuild, whose other steps take a second, otherwise waits for.
+    start_render_workers(settings.dask_address)
     explicit = bool(os.environ.get("PREFECT_API_URL"))
     with (
         prefect_api(),
