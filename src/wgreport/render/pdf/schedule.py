@@ -182,7 +182,16 @@ class _Run:
     args: tuple[str, list[str]]  # templates folder and image folders, for the workers
     stats: RenderStats
     time_limit: float | None
-    warnings: list[str] = field(default_factory=list)
+    # WeasyPrint's warnings of each part's PDF (the stamp's at -1), as rendered or taken
+    # from the cache: set, not added to, so that a part rendered again in a later pass, or
+    # laid out first with placeholders, reports its warnings once, as one pass does
+    by_part: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings of the parts' PDFs, in the parts' order (whatever order they were
+        laid out in)."""
+        return [w for index in sorted(self.by_part) for w in self.by_part[index]]
 
     def execute(self, jobs: Sequence[_Job]) -> dict[tuple[str, int], tuple[bytes | None, Layout]]:
         """Run the jobs, at most one per worker at a time (so that a job's clock starts
@@ -202,10 +211,13 @@ class _Run:
             for future in done:
                 job, _ = running.pop(future)
                 pdf, layout, warns = future.result()
-                self.warnings += warns
                 results[(job.kind, job.index)] = (pdf, layout)
+                if job.kind != "layout":  # a placeholder layout's are its render's too
+                    self.by_part[job.index] = list(warns)
+                    # before the entry itself: a build sharing the cache that finds the
+                    # part finds its warnings
+                    self.cache.put_warnings(job.key, warns)
                 self._store(job, pdf, layout)
-                self.cache.put_warnings(job.key, warns)
             if self.time_limit is not None:
                 now = time.monotonic()
                 late = [f for f, (_, s) in running.items() if now - s >= self.time_limit]
@@ -213,9 +225,10 @@ class _Run:
                     pending.extendleft(reversed(self._stop(late, running)))
         return results
 
-    def kept(self, key: str) -> None:
-        """A result taken from the cache: its warnings are this render's too."""
-        self.warnings += self.cache.warnings(key)
+    def kept(self, index: int, key: str) -> None:
+        """Part `index`'s PDF (the stamp: -1) taken from the cache: the warnings of the
+        render that made it are this render's too."""
+        self.by_part[index] = self.cache.warnings(key)
 
     def _store(self, job: _Job, pdf: bytes | None, layout: Layout) -> None:
         if job.kind == "layout":
@@ -411,7 +424,7 @@ def _first_pass(
     stamp = run.cache.get("pdf", stamp_key)
     jobs: list[_Job] = []
     if stamp is not None:
-        run.kept(stamp_key)
+        run.kept(-1, stamp_key)
     else:
         jobs.append(
             _Job("stamp", -1, stamp_key, (stamp_source, sample_css(html), *run.args, [], True))
@@ -426,15 +439,13 @@ def _first_pass(
             layouts[part.index] = run.cache.get_layout("layout", key)
             if layouts[part.index] is None:
                 jobs.append(_job("layout", part, key, text, css, run, False))
-            else:
-                run.kept(key)
         else:
             css = part_css(part.index, "", page_language(part.html))
             key = _digest("pdf", run.env, part.html, css)
             cached = run.cache.get_part(key)
             if cached is not None:
                 pdfs[part.index], layouts[part.index] = cached
-                run.kept(key)
+                run.kept(part.index, key)
             else:
                 finals.append(_job("render", part, key, part.html, css, run, True))
     for (kind, index), (pdf, layout) in run.execute(longest_first([*jobs, *finals])).items():
@@ -478,7 +489,7 @@ def _numbered_pass(
         cached = run.cache.get_part(key)
         if cached is not None:
             pdfs[part.index], seen[part.index] = cached
-            run.kept(key)
+            run.kept(part.index, key)
         else:
             jobs.append(_job("render", part, key, text, css, run, True))
     for (_, index), (pdf, layout) in run.execute(longest_first(jobs)).items():
