@@ -134,6 +134,16 @@ with get_client(sync_client=True) as client:
         })
     for artifact in client.read_artifacts():
         history["artifacts"].setdefault(artifact.key, []).append(str(artifact.flow_run_id))
+# the flow runs' events, once the server has stored both runs' ends (it stores in batches)
+import os, time, httpx
+query = {"filter": {"event": {"prefix": ["prefect.flow-run."]}}, "limit": 50}
+for _ in range(40):
+    answer = httpx.post(os.environ["PREFECT_API_URL"] + "/events/filter", json=query)
+    events = [e["event"] for e in answer.raise_for_status().json()["events"]]
+    if events.count("prefect.flow-run.Completed") >= 2:
+        break
+    time.sleep(0.5)
+history["flow_run_events"] = sorted(set(events))
 print("HISTORY " + json.dumps(history))
 """
 
@@ -241,6 +251,10 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
     ids = [r["id"] for r in runs]
     for kind in ("status", "indicators", "pdf", "html"):
         assert sorted(history["artifacts"][f"wgreport-2024-{kind}"]) == sorted(ids), kind
+    # the server stored the runs' events, and no heartbeat among them: nothing on the
+    # project's own server reads one (flows/launch.heartbeats_only_for)
+    assert "prefect.flow-run.Completed" in history["flow_run_events"], history
+    assert "prefect.flow-run.heartbeat" not in history["flow_run_events"], history
 
 
 def test_the_flow_and_the_library_build_publish_the_same_files(
