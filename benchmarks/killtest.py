@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--points", default="", help="comma-separated subset")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
+    os.environ.pop("WGREPORT_CACHE_DIR", None)  # the builds keep their own, empty cache
     points = [p for p in POINTS if not args.points or p.name in args.points.split(",")]
     base = Path(tempfile.mkdtemp(prefix="wgreport-killtest-"))
     inputs = base / "inputs"

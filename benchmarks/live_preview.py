@@ -216,6 +216,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-preview-live.md")
     parser.add_argument("--no-pdf", action="store_true", help="only the saves to the page")
     args = parser.parse_args()
+    os.environ.pop("WGREPORT_CACHE_DIR", None)  # the builds keep their own, empty cache
     results = [measure(int(s), args.reloads, args.chapter_runs, args.saves, not args.no_pdf)
                for s in args.sizes.split(",")]  # fmt: skip
     load = os.getloadavg()

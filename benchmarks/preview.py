@@ -126,6 +126,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-preview.md")
     args = parser.parse_args()
+    os.environ.pop("WGREPORT_CACHE_DIR", None)  # the builds keep their own, empty cache
     results = [measure(int(s), args.runs) for s in args.sizes.split(",")]
     load = os.getloadavg()
     lines = [
