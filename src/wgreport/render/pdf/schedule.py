@@ -189,9 +189,7 @@ class _Run:
 
     @property
     def warnings(self) -> list[str]:
-        """The warnings of the parts' PDFs, in the parts' order (whatever order they were
-        laid out in)."""
-        return [w for index in sorted(self.by_part) for w in self.by_part[index]]
+        return _in_part_order(self.by_part)
 
     def execute(self, jobs: Sequence[_Job]) -> dict[tuple[str, int], tuple[bytes | None, Layout]]:
         """Run the jobs, at most one per worker at a time (so that a job's clock starts
@@ -499,6 +497,12 @@ def _numbered_pass(
     return seen
 
 
+def _in_part_order(by_part: dict[int, list[str]]) -> list[str]:
+    """Parts' warnings (the stamp's at -1) in the parts' order, whatever order the parts
+    were laid out in."""
+    return [w for index in sorted(by_part) for w in by_part[index]]
+
+
 def _page_of(where: dict[str, int], name: str) -> str:
     return str(where.get(name, ""))
 
@@ -560,10 +564,8 @@ def render_chapter(
     args = (str(templates_dir), [str(r) for r in image_roots])
     cached, stamp = cache.get_part(key), cache.get("pdf", stamp_key)
     # what is taken from the cache brings the warnings of the render that made it
-    warnings = [
-        *(cache.warnings(key) if cached else []),
-        *(cache.warnings(stamp_key) if stamp else []),
-    ]
+    hits = ((part.index, key, cached), (-1, stamp_key, stamp))
+    warnings = {index: cache.warnings(k) for index, k, hit in hits if hit is not None}
     jobs = []
     if cached is None:
         owned = sorted(part.owned)
@@ -583,9 +585,9 @@ def render_chapter(
             raise PartsTimedOut(stats.timed_out, cast(float, time_limit))
         stamp = done[("stamp", -1)][0] if stamp is None else stamp
         pdf = done[("render", part.index)][0] if cached is None else cached[0]
-        warnings += run.warnings
+        warnings |= run.by_part
     else:
         assert cached is not None
         pdf = cached[0]
     assert pdf is not None and stamp is not None
-    return pdf, stamp, warnings
+    return pdf, stamp, _in_part_order(warnings)
