@@ -208,6 +208,24 @@ def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def korean_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A draft of the whole demo in English and Korean (`languages=("ko",)`), built by the
+    library alone once per session and shared by every test that reads it (across xdist
+    workers too): its Korean page is compared with the golden copy, and what is read back
+    names members of the ten (덴마크가, the parts left in English)."""
+
+    def make(base: Path) -> Path:
+        from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
+        from wgreport.runtime.settings import Settings
+
+        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
+        request = BuildRequest(2024, languages=("ko",))
+        return run_build(settings, request, SequentialRunner()).folder
+
+    return shared_once(tmp_path_factory, "korean-build", make)
+
+
+@pytest.fixture(scope="session")
 def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo rendered as a final (no draft mark, PDF/UA-1, CSVs attached), as a folder
     with report.pdf and report.html; made once per session (across xdist workers too)."""

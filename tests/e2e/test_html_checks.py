@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_INPUTS, ROOT, shared_once
 from tests.support.browsercheck import browser, vnu_many
-from wgreport.layout import REPORT_HTML, report_file
 
 
 @pytest.fixture(scope="module")
@@ -82,38 +80,11 @@ def test_chart_text_stays_legible_on_a_phone(library_draft: Path) -> None:
 # --- the Korean page (issue 42): the same checks as the English one -------------------------
 
 
-@pytest.fixture(scope="session")
-def korean_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's report.ko.html as a draft writes it (the steps of `build --lang ko`
-    without the PDFs), beside the English page it links; made once per session."""
-
-    def make(base: Path) -> Path:
-        from wgreport.build.plan import make_build_info
-        from wgreport.build.steps import (
-            AGGREGATE,
-            CHARTS,
-            CONTEXT,
-            HTML,
-            READ,
-            SequentialRunner,
-        )  # fmt: skip
-        from wgreport.inputs.edition import load_edition_inputs
-        from wgreport.runtime.settings import Settings
-
-        settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
-        loaded = load_edition_inputs(DEMO_INPUTS, 2024)
-        runner, info, languages = SequentialRunner(), make_build_info(1), ("en", "ko")
-        read = runner.run(READ, loaded, settings.outputs_dir)
-        aggregated = runner.run(AGGREGATE, loaded, read)
-        for lang in languages:
-            # each language's charts in its language, as `build --lang ko` draws them
-            figures = runner.run(CHARTS, loaded, aggregated, settings.cache_dir, lang)
-            contexted = runner.run(CONTEXT, loaded, info, aggregated, figures, read, lang)
-            page = runner.run(HTML, contexted, settings.templates_dir, lang, languages)
-            (base / report_file(REPORT_HTML, lang)).write_text(page, encoding="utf-8")
-        return base
-
-    return shared_once(tmp_path_factory, "korean-page", make)
+@pytest.fixture
+def korean_page(korean_draft: Path) -> Path:
+    """The folder of the session's Korean draft of the demo (conftest.korean_draft): its
+    report.ko.html beside the English report.html it links."""
+    return korean_draft
 
 
 @pytest.mark.parametrize("width", [1280, 375])

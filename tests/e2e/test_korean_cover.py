@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
 
-
-@pytest.fixture(scope="module")
-def korean_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
+@pytest.fixture
+def korean_pdf(korean_draft: Path) -> Path:
+    """The Korean PDF of the session's Korean draft of the demo (conftest.korean_draft)."""
     from wgreport.layout import Draft
-    from wgreport.runtime.settings import Settings
 
-    base = tmp_path_factory.mktemp("korean-cover")
-    inputs = copy_inputs(base, ("KR", "GB"))  # the cover does not depend on the ten
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
-    folder = run_build(settings, BuildRequest(2024, languages=("ko",)), SequentialRunner()).folder
-    return Draft(folder).report_pdf_in("ko")
+    return Draft(korean_draft).report_pdf_in("ko")
 
 
 def page_text(pdf: Path, first: int, last: int) -> str:

@@ -12,21 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
-
-
-@pytest.fixture(scope="module")
-def korean_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
-    from wgreport.runtime.settings import Settings
-
-    base = tmp_path_factory.mktemp("korean")
-    # the whole demo: its Korean page is compared with the golden copy, and what is read
-    # back names members of the ten (덴마크가, the parts left in English)
-    inputs = copy_inputs(base)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
-    return run_build(settings, BuildRequest(2024, languages=("ko",)), SequentialRunner()).folder
-
 
 def pdf_text(pdf: Path) -> str:
     out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
