@@ -250,9 +250,21 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One Prefect test server for the whole session (it takes ~20 s to start)."""
-    from prefect.testing.utilities import prefect_test_harness
+def migrated_prefect_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Prefect database migrated to the newest revision, made once per session (across
+    xdist workers too), for every Prefect server a test starts on a new database to start
+    from a copy of (tests/support/prefecthome.py): each would otherwise migrate its own."""
+    from tests.support.prefecthome import migrate
 
-    with prefect_test_harness(server_startup_timeout=180):
+    return shared_once(tmp_path_factory, "prefect-db", migrate)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(
+    migrated_prefect_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """One Prefect test server for the whole session, on a copy of the migrated database."""
+    from tests.support.prefecthome import harness_on
+
+    with harness_on(migrated_prefect_db, tmp_path_factory.mktemp("prefect-harness"), 180):
         yield

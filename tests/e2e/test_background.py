@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.prefecthome import seed
 from wgreport.flows import launch
 from wgreport.runtime import background
 
@@ -25,7 +26,10 @@ def _wait(predicate: Callable[[], object], seconds: float) -> bool:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_prefect_db: Path
+) -> Iterator[Path]:
+    seed(tmp_path, migrated_prefect_db)  # a server started here need not migrate
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setenv("WGREPORT_PREFECT_SERVER", "background")

@@ -198,11 +198,12 @@ def _free_port() -> int:
 
 
 def test_a_build_whose_prefect_server_dies_stops_fast_and_publishes_nothing(
-    tmp_path: Path, group_reaper: list[int]
+    tmp_path: Path, group_reaper: list[int], migrated_prefect_db: Path
 ) -> None:
+    from tests.support.prefecthome import seed
     from wgreport.runtime import background
 
-    home = tmp_path / "prefect"
+    home = seed(tmp_path / "prefect", migrated_prefect_db)
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     server_env = {**os.environ, "PREFECT_HOME": str(home), **background.SERVER_ENV}

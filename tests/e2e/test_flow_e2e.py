@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import SMALL, copy_inputs
+from tests.support.prefecthome import seed
 from wgreport.build.audit import read_log
 from wgreport.build.steps import STEPS, VALIDATE
 from wgreport.inputs.edition import load_edition_inputs
@@ -179,7 +180,9 @@ def _on_a_terminal(command: list[str], **kwargs: Any) -> tuple[int, str, str]:
 NETLOG = Path(__file__).resolve().parents[1] / "support" / "netlog"
 
 
-def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path) -> None:
+def test_cli_build_on_the_embedded_default_keeps_its_run_history(
+    tmp_path: Path, migrated_prefect_db: Path
+) -> None:
     """`wgreport build` twice on the embedded default, as a secretariat runs it at a
     terminal: the first build starts the background Prefect server (background.py), the
     second reuses it. The flow runs, every task run (the second run's validation and
@@ -193,7 +196,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(tmp_path: Path)
 
     inputs = copy_inputs(tmp_path, members=SMALL)  # what is checked is per member or per step
     outputs = tmp_path / "outputs"
-    home = tmp_path / "prefect"
+    home = seed(tmp_path / "prefect", migrated_prefect_db)  # migrated: see prefecthome.py
     netlog = tmp_path / "network.log"
     unset = {*CI_ENV_VARS, "DO_NOT_TRACK", "WGREPORT_PREFECT_SERVER"}  # the suite's settings
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k not in unset}
