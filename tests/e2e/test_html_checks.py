@@ -82,38 +82,38 @@ def test_chart_text_stays_legible_on_a_phone(library_draft: Path) -> None:
 
 @pytest.fixture
 def korean_page(korean_draft: Path) -> Path:
-    """The folder of the session's Korean draft of the demo (conftest.korean_draft): its
-    report.ko.html beside the English report.html it links."""
-    return korean_draft
+    """report.ko.html of the session's Korean draft of the demo (conftest.korean_draft),
+    beside the English report.html it links."""
+    from wgreport.layout import Draft
+
+    return Draft(korean_draft).report_html_in("ko")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_axe_core_finds_no_violations_on_the_korean_page(korean_page: Path, width: int) -> None:
-    page = korean_page / "report.ko.html"
-    assert page.read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="ko"')
-    result = browser("axe", page, width)
+    assert korean_page.read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="ko"')
+    result = browser("axe", korean_page, width)
     assert result["passes"] > 10  # axe really ran its rules
     assert result["violations"] == [], result["violations"]
 
 
 def test_the_korean_page_loads_offline_with_no_console_error(korean_page: Path) -> None:
-    result = browser("load", korean_page / "report.ko.html")
+    result = browser("load", korean_page)
     assert result["requests"] == []
     assert result["errors"] == [] and result["dialogs"] == [] and not result["scriptsRan"]
-    phone = browser("layout", korean_page / "report.ko.html", 375)
+    phone = browser("layout", korean_page, 375)
     assert phone["scrollWidth"] <= phone["viewportWidth"]  # no sideways scroll in Korean
 
 
 def test_the_korean_page_s_contents_charts_and_anchors_work_as_the_english_ones(
     korean_page: Path,
 ) -> None:
-    page = korean_page / "report.ko.html"
-    wide = browser("layout", page, 1280)
+    wide = browser("layout", korean_page, 1280)
     assert wide["tocPosition"] == "sticky"
     assert wide["charts"] == wide["chartsLabelled"] >= 8  # inline SVG, role=img, title, desc
     assert wide["images"] >= 2 and wide["brokenImages"] == []
-    landed = browser("anchors", page, 1280)["landed"]
+    landed = browser("anchors", korean_page, 1280)["landed"]
     assert len(landed) >= 20
     assert [x["href"] for x in landed if x["headingTop"] < x["bannerBottom"] - 0.5] == []
-    phone = browser("anchors", page, 390)
+    phone = browser("anchors", korean_page, 390)
     assert phone["minSvgTextPx"] is not None and phone["minSvgTextPx"] >= 6.5

@@ -4,8 +4,8 @@ test starts a Prefect server on a fresh database.
 A server started on an empty PREFECT_HOME (or Prefect's test harness, on its own new
 database) first runs Prefect's migrations: 10 to 15 s of a 2-core machine before it
 answers, measured at 19.7 s against 7.4 s for the same start on a copy of a migrated
-database. The suite starts seven such servers (the harness in each xdist worker, the
-background servers of test_background.py and test_flow_e2e.py, the server that dies in
+database. The suite starts several (the harness in each xdist worker, the background
+servers of test_background.py and test_flow_e2e.py, the server that dies in
 test_build_faults.py); they now migrate once between them. A copy is a database as
 Prefect's own `prefect server database upgrade` leaves it: what the server does at
 start (the migrations it finds done, the block types it registers) is unchanged.
