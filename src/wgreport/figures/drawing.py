@@ -4,6 +4,7 @@ and kept in the content-addressed cache by the digest of the tables they are dra
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,26 @@ def cached_charts(
     figures = make_charts(frames, wg, with_change, workers)
     store.put("charts", key, json.dumps([dataclasses.asdict(f) for f in figures]).encode())
     return figures
+
+
+#: The charts this process drew last, by the digest of what they are drawn from
+#: (`remembered_charts`); the newest few only: a 193-member group's charts are megabytes.
+_REMEMBERED: OrderedDict[str, tuple[Chart, ...]] = OrderedDict()
+REMEMBERED_SETS = 4
+
+
+def remembered_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
+    """`make_charts`, remembered in this process by `charts_digest`: a tool that makes a
+    report's context again and again from the same tables (`pipeline.make_context` without
+    figures: the checks, the test suite, the scripts) draws them once, not a second or two
+    each time. Charts are frozen, so the remembered ones are the drawn ones."""
+    key = charts_digest(frames, wg, with_change)
+    kept = _REMEMBERED.get(key)
+    if kept is None:
+        kept = tuple(make_charts(frames, wg, with_change))
+        _REMEMBERED[key] = kept
+        while len(_REMEMBERED) > REMEMBERED_SETS:
+            _REMEMBERED.popitem(last=False)
+    else:
+        _REMEMBERED.move_to_end(key)
+    return list(kept)

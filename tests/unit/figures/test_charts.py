@@ -167,6 +167,47 @@ def test_charts_are_cached_by_the_tables_they_are_drawn_from(
     assert figures.charts_digest(moved, wg, True) != figures.charts_digest(frames, wg, True)
 
 
+def test_a_context_made_again_draws_its_charts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make_context` without figures (the checks, the tools, the test suite) draws the
+    charts of the same tables once per process, and again when a number moves; the
+    process keeps the newest few sets only."""
+    import dataclasses
+
+    from wgreport.build import pipeline
+    from wgreport.build.plan import make_build_info
+    from wgreport.figures import drawing
+
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    _, frames = pipeline.compute_frames(loaded)
+    wg = loaded.working_group
+    drawn: list[str] = []
+    make = drawing.make_charts
+
+    def counted(frames: Frames, wg: WorkingGroup, with_change: bool) -> list[chartkit.Chart]:
+        drawn.append(drawing.charts_digest(frames, wg, with_change))
+        return make(frames, wg, with_change)
+
+    monkeypatch.setattr(drawing, "make_charts", counted)
+    monkeypatch.setattr(drawing, "_REMEMBERED", type(drawing._REMEMBERED)())
+    first = pipeline.make_context(loaded, make_build_info(1))
+    second = pipeline.make_context(loaded, make_build_info(2))
+    assert len(drawn) == 1 and len(first.indicator_figures) >= 3
+    assert (first.theme_figures, first.indicator_figures) == (
+        second.theme_figures,
+        second.indicator_figures,
+    )
+    values = frames.values.copy()
+    values.loc[values.index[0], "value"] = 0.123
+    moved = dataclasses.replace(frames, values=values)
+    assert drawing.remembered_charts(moved, wg, True) != drawing.remembered_charts(frames, wg, True)
+    assert len(drawn) == 2, "a moved number draws the charts again"
+    for n in range(drawing.REMEMBERED_SETS):
+        values.loc[values.index[0], "value"] = 0.2 + n / 100
+        drawing.remembered_charts(dataclasses.replace(frames, values=values), wg, True)
+    assert len(drawing._REMEMBERED) == drawing.REMEMBERED_SETS
+    assert drawing.charts_digest(frames, wg, True) not in drawing._REMEMBERED
+
+
 def test_charts_taken_from_the_cache_need_no_matplotlib(tmp_path: Path) -> None:
     """A rebuild whose numbers did not move (a member's text changed) finds its charts in the
     cache without importing matplotlib (0.25-0.3 s of a one-member rebuild): the digest
