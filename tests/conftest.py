@@ -208,17 +208,28 @@ def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def korean_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def korean_draft(tmp_path_factory: pytest.TempPathFactory, library_draft: Path) -> Path:
     """A draft of the whole demo in English and Korean (`languages=("ko",)`), built by the
     library alone once per session and shared by every test that reads it (across xdist
     workers too): its Korean page is compared with the golden copy, and what is read back
-    names members of the ten (덴마크가, the parts left in English)."""
+    names members of the ten (덴마크가, the parts left in English).
+
+    Its build cache starts as a copy of `library_draft`'s, whose English report is this
+    draft's English report: its English chapters are taken from the cache, as a second
+    build of the project would (26.7 s to build cold, 13.8 s so, measured on a 2-core
+    machine); the Korean ones are laid out here."""
 
     def make(base: Path) -> Path:
+        import shutil
+
         from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
         from wgreport.runtime.settings import Settings
 
-        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
+        english = library_draft.parents[2] / ".cache"  # outputs/2024/drafts/001 → outputs
+        assert english.is_dir(), f"no build cache beside the library's draft: {english}"
+        cache = shutil.copytree(english, base / "cache")
+        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs",
+                            cache_root=cache)  # fmt: skip
         request = BuildRequest(2024, languages=("ko",))
         return run_build(settings, request, SequentialRunner()).folder
 
