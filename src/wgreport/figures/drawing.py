@@ -94,16 +94,17 @@ def cached_charts(
 
     # A small group's charts draw in a second or two: less than starting the processes.
     workers = (os.cpu_count() or 1) if len(wg.members) > chartkit.SMALL_GROUP else 1
+    key = charts_digest(frames, wg, with_change)
     if cache_dir is None:
-        return make_charts(frames, wg, with_change, workers)
+        return _remembered(key, lambda: make_charts(frames, wg, with_change, workers))
     from ..cache import ContentCache
 
-    store, key = ContentCache(cache_dir), charts_digest(frames, wg, with_change)
+    store = ContentCache(cache_dir)
     try:
         return [Chart(**item) for item in json.loads(store.get("charts", key) or b"")]
     except (ValueError, TypeError):
-        pass  # not cached yet, or a damaged entry: draw them
-    figures = make_charts(frames, wg, with_change, workers)
+        pass  # not cached yet, or a damaged entry: this process's, else drawn
+    figures = _remembered(key, lambda: make_charts(frames, wg, with_change, workers))
     store.put("charts", key, json.dumps([dataclasses.asdict(f) for f in figures]).encode())
     return figures
 
@@ -118,11 +119,18 @@ def remembered_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: b
     """`make_charts`, remembered in this process by `charts_digest`: a tool that makes a
     report's context again and again from the same tables (`pipeline.make_context` without
     figures: the checks, the test suite, the scripts) draws them once, not a second or two
-    each time. Charts are frozen, so the remembered ones are the drawn ones."""
-    key = charts_digest(frames, wg, with_change)
+    each time. Charts are frozen, so the remembered ones are the drawn ones. (`cached_charts`
+    asks this process's memory too, when its cache folder has not got them: a preview or a
+    build into a new outputs folder.)"""
+    return _remembered(
+        charts_digest(frames, wg, with_change), lambda: make_charts(frames, wg, with_change)
+    )
+
+
+def _remembered(key: str, draw: Callable[[], list[Chart]]) -> list[Chart]:
     kept = _REMEMBERED.get(key)
     if kept is None:
-        kept = tuple(make_charts(frames, wg, with_change))
+        kept = tuple(draw())
         _REMEMBERED[key] = kept
         while len(_REMEMBERED) > REMEMBERED_SETS:
             _REMEMBERED.popitem(last=False)

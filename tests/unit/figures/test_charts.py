@@ -217,6 +217,33 @@ def test_a_context_made_again_draws_its_charts_once(monkeypatch: pytest.MonkeyPa
     assert drawing.charts_digest(frames, wg, True) not in drawing._REMEMBERED
 
 
+def test_a_new_cache_folder_takes_the_charts_this_process_drew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build into a new outputs folder (or a preview's) finds no charts in its cache
+    folder: it takes those this process drew from the same tables, and writes them there."""
+    from wgreport.build import pipeline
+    from wgreport.figures import drawing
+
+    loaded = load_edition_inputs(DEMO_INPUTS, 2024)
+    _, frames = pipeline.compute_frames(loaded)
+    wg = loaded.working_group
+    drawn: list[int] = []
+
+    def stand_in(*args: object) -> list[chartkit.Chart]:
+        drawn.append(1)
+        return [chartkit.Chart(id="c", title="T", alt="A", svg="<svg/>", columns=[], rows=[])]
+
+    monkeypatch.setattr(drawing, "make_charts", stand_in)
+    monkeypatch.setattr(drawing, "_REMEMBERED", type(drawing._REMEMBERED)())
+    one = drawing.cached_charts(frames, wg, True, tmp_path / "a")
+    two = drawing.cached_charts(frames, wg, True, tmp_path / "b")
+    assert one == two and drawn == [1]
+    assert len([p for p in (tmp_path / "b" / "charts").rglob("*") if p.is_file()]) == 1
+    monkeypatch.setattr(drawing, "_REMEMBERED", type(drawing._REMEMBERED)())  # a new process
+    assert drawing.cached_charts(frames, wg, True, tmp_path / "b") == one and drawn == [1]
+
+
 def test_charts_taken_from_the_cache_need_no_matplotlib(tmp_path: Path) -> None:
     """A rebuild whose numbers did not move (a member's text changed) finds its charts in the
     cache without importing matplotlib (0.25-0.3 s of a one-member rebuild): the digest
