@@ -4,6 +4,7 @@ and kept in the content-addressed cache by the digest of the tables they are dra
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,7 @@ def cached_charts(
 #: (`remembered_charts`); the newest few only: a 193-member group's charts are megabytes.
 _REMEMBERED: OrderedDict[str, tuple[Chart, ...]] = OrderedDict()
 REMEMBERED_SETS = 4
+_REMEMBERING = threading.Lock()
 
 
 def remembered_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
@@ -128,12 +130,17 @@ def remembered_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: b
 
 
 def _remembered(key: str, draw: Callable[[], list[Chart]]) -> list[Chart]:
-    kept = _REMEMBERED.get(key)
-    if kept is None:
-        kept = tuple(draw())
-        _REMEMBERED[key] = kept
+    """The charts remembered under `key`, else `draw()`'s, remembered. The memory is
+    changed under a lock (the portal and the preview build in threads); the drawing is
+    not held by it."""
+    with _REMEMBERING:
+        kept = _REMEMBERED.get(key)
+        if kept is not None:
+            _REMEMBERED.move_to_end(key)
+            return list(kept)
+    drawn = tuple(draw())
+    with _REMEMBERING:
+        _REMEMBERED[key] = drawn
         while len(_REMEMBERED) > REMEMBERED_SETS:
             _REMEMBERED.popitem(last=False)
-    else:
-        _REMEMBERED.move_to_end(key)
-    return list(kept)
+    return list(drawn)
