@@ -225,7 +225,8 @@ def korean_draft(tmp_path_factory: pytest.TempPathFactory, library_draft: Path) 
         from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
         from wgreport.runtime.settings import Settings
 
-        english = library_draft.parents[2] / ".cache"  # outputs/2024/drafts/001 → outputs
+        outputs = library_draft.parents[2]  # outputs/2024/drafts/001 → outputs
+        english = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=outputs).cache_dir
         assert english.is_dir(), f"no build cache beside the library's draft: {english}"
         cache = shutil.copytree(english, base / "cache")
         settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs",

@@ -17,7 +17,7 @@ from ..content.keptparts import KeptParts
 from ..content.reportmodel import BuildInfo, ReportContext
 from ..content.translated import apply_translation
 from ..errors import InputsError
-from ..figures.drawing import remembered_charts
+from ..figures.drawing import cached_charts
 from ..inputs.comments import Reviews, edition_reviews, summarise
 from ..inputs.edition import LoadedEdition, load_edition_inputs, previous_year
 from ..inputs.issues import FileReport
@@ -229,7 +229,7 @@ def make_context(
     if frames is None:
         prev_year, frames = compute_frames(loaded, read)
     if figures is None:
-        figures = remembered_charts(frames, loaded.working_group, prev_year is not None)
+        figures = cached_charts(frames, loaded.working_group, prev_year is not None, None)
     reviews = read.reviews
     foreword, editorial = read.foreword, read.editorial
     applied = None

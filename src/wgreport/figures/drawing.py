@@ -89,7 +89,13 @@ def cached_charts(
     """`make_charts`, kept in the content-addressed cache in `cache_dir` (wgreport.cache) by
     the digest of what the charts are drawn from:
     a change that moves no number (a member's text) draws no chart again. A large group's
-    charts take tens of seconds to draw."""
+    charts take tens of seconds to draw.
+
+    The process also remembers the last few sets it drew, by the same digest: without a
+    `cache_dir` (`pipeline.make_context` without figures, which the checks, the scripts and
+    the test suite call again and again on the same tables), or when the folder has not got
+    them yet (a preview's, a build into a new outputs folder), charts already drawn here are
+    not drawn again. Charts are frozen, so the remembered ones are the drawn ones."""
     import json
     import os
 
@@ -111,22 +117,10 @@ def cached_charts(
 
 
 #: The charts this process drew last, by the digest of what they are drawn from
-#: (`remembered_charts`); the newest few only: a 193-member group's charts are megabytes.
+#: (`cached_charts`); the newest few only: a 193-member group's charts are megabytes.
 _REMEMBERED: OrderedDict[str, tuple[Chart, ...]] = OrderedDict()
 REMEMBERED_SETS = 4
 _REMEMBERING = threading.Lock()
-
-
-def remembered_charts(frames: aggregate.Frames, wg: WorkingGroup, with_change: bool) -> list[Chart]:
-    """`make_charts`, remembered in this process by `charts_digest`: a tool that makes a
-    report's context again and again from the same tables (`pipeline.make_context` without
-    figures: the checks, the test suite, the scripts) draws them once, not a second or two
-    each time. Charts are frozen, so the remembered ones are the drawn ones. (`cached_charts`
-    asks this process's memory too, when its cache folder has not got them: a preview or a
-    build into a new outputs folder.)"""
-    return _remembered(
-        charts_digest(frames, wg, with_change), lambda: make_charts(frames, wg, with_change)
-    )
 
 
 def _remembered(key: str, draw: Callable[[], list[Chart]]) -> list[Chart]:

@@ -183,9 +183,11 @@ def test_a_context_made_again_draws_its_charts_once(monkeypatch: pytest.MonkeyPa
     drawn: list[str] = []
     make = drawing.make_charts
 
-    def counted(frames: Frames, wg: WorkingGroup, with_change: bool) -> list[chartkit.Chart]:
+    def counted(
+        frames: Frames, wg: WorkingGroup, with_change: bool, workers: int = 1
+    ) -> list[chartkit.Chart]:
         drawn.append(drawing.charts_digest(frames, wg, with_change))
-        return make(frames, wg, with_change)
+        return make(frames, wg, with_change, workers)
 
     monkeypatch.setattr(drawing, "make_charts", counted)
     monkeypatch.setattr(drawing, "_REMEMBERED", type(drawing._REMEMBERED)())
@@ -199,20 +201,20 @@ def test_a_context_made_again_draws_its_charts_once(monkeypatch: pytest.MonkeyPa
     )
 
     # what is remembered is keyed by the tables (no more drawing: only the keys matter)
-    def again(frames: Frames, wg: WorkingGroup, with_change: bool) -> list[chartkit.Chart]:
+    def again(*args: object) -> list[chartkit.Chart]:
         drawn.append("again")
         return []
 
     monkeypatch.setattr(drawing, "make_charts", again)
     values = frames.values.copy()
     values.loc[values.index[0], "value"] = 0.123
-    assert drawing.remembered_charts(dataclasses.replace(frames, values=values), wg, True) == []
+    assert drawing.cached_charts(dataclasses.replace(frames, values=values), wg, True, None) == []
     assert drawn[1:] == ["again"], "a moved number draws the charts again"
-    assert drawing.remembered_charts(frames, wg, True) == list(first_charts)
+    assert drawing.cached_charts(frames, wg, True, None) == list(first_charts)
     assert len(drawn) == 2, "the first tables' charts were remembered, not drawn"
     for n in range(drawing.REMEMBERED_SETS):
         values.loc[values.index[0], "value"] = 0.2 + n / 100
-        drawing.remembered_charts(dataclasses.replace(frames, values=values), wg, True)
+        drawing.cached_charts(dataclasses.replace(frames, values=values), wg, True, None)
     assert len(drawing._REMEMBERED) == drawing.REMEMBERED_SETS
     assert drawing.charts_digest(frames, wg, True) not in drawing._REMEMBERED
 
