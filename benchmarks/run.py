@@ -75,20 +75,28 @@ class Run:
 
 
 def tree_rss_mb(root: int) -> float:
-    """The resident memory of a process and all its descendants, summed (from /proc)."""
+    """The resident memory of a process and all its descendants, summed (from /proc), with
+    the builds the warm builder forked for it (src/wgreport/runtime/warm.py: a `wgreport
+    build` there is a stand-in; the build runs in a child of the builder, counted with its
+    render workers; the idle builder itself is not)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    builders: set[int] = set()
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", encoding="utf-8") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
+                if b"wgreport.cli.builder" in fh.read():
+                    builders.add(int(entry.name))
             parents[int(entry.name)] = int(fields[1])
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             continue
-    tree, frontier = {root}, [root]
+    forked = {pid for pid in builders if parents.get(pid) in builders}
+    tree, frontier = {root, *forked}, [root, *forked]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]

@@ -31,6 +31,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # A `wgreport build` in a test uses Prefect's temporary server, not a background server
 # that would outlive the test (tests/e2e/test_background.py tests that one).
 os.environ["WGREPORT_PREFECT_SERVER"] = "temporary"
+# Nor does a background server started by a test start the warm builder beside it (its
+# imports cost 2 to 3 s of CPU), except where a test asks for it (tests/unit/runtime/
+# test_warm.py, and test_flow_e2e.py's build at a terminal).
+os.environ["WGREPORT_WARM_BUILDER"] = "0"
 
 
 #: The members of the small edition (`copy_inputs(..., members=SMALL)`): Korea (Hangul,

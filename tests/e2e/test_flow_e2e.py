@@ -8,6 +8,8 @@ import pty
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +151,15 @@ print("HISTORY " + json.dumps(history))
 """
 
 
+def _eventually(predicate: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def _on_a_terminal(command: list[str], **kwargs: Any) -> tuple[int, str, str]:
     """Run `command` with its standard output on a pseudo-terminal, as a person at a
     terminal runs it (Prefect shows its telemetry notice only there), its standard error
@@ -198,7 +209,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(
     outputs = tmp_path / "outputs"
     home = seed(tmp_path / "prefect", migrated_prefect_db)  # migrated: see prefecthome.py
     netlog = tmp_path / "network.log"
-    unset = {*CI_ENV_VARS, "DO_NOT_TRACK", "WGREPORT_PREFECT_SERVER"}  # the suite's settings
+    unset = {*CI_ENV_VARS, "DO_NOT_TRACK", "WGREPORT_PREFECT_SERVER", "WGREPORT_WARM_BUILDER"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k not in unset}
     env.update(
         PREFECT_HOME=str(home), WGREPORT_SERVER_IDLE="120", WGREPORT_TEST_NETLOG=str(netlog),
@@ -208,6 +219,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(
     build = [wgreport, "build", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]  # fmt: skip
     try:
         servers = []
+        server_log = home / background.LOG
         for _ in range(2):
             code, shown, stderr = _on_a_terminal(build, cwd=tmp_path, env=env)
             assert code == 0, shown + stderr
@@ -215,7 +227,14 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(
                 assert f"[{number}/7]" in stderr
             assert "usage data" not in shown + stderr
             servers.append(background.running(home))
+            # the warm builder beside the server (runtime/warm.py) is ready for the next
+            assert _eventually(lambda: "warm builder: ready" in server_log.read_text("utf-8")), (
+                server_log.read_text("utf-8")
+            )
         assert servers[0] is not None and servers[0] == servers[1]  # started once, reused
+        # the first build started the server and ran in its own process; the second ran in
+        # a child of the warm builder, its progress on the caller's standard error
+        assert server_log.read_text("utf-8").count("warm builder: build in process") == 1
         read = subprocess.run(
             [sys.executable, "-c", READ_HISTORY], cwd=tmp_path,
             env={**env, "PREFECT_API_URL": servers[0].api_url}, capture_output=True,

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -61,6 +61,9 @@ from .review import comments, diff, status
 from .template import template
 from .translations import translations_app
 from .validation import validation_app
+
+if TYPE_CHECKING:
+    from ..runtime.settings import Settings
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
@@ -229,14 +232,15 @@ def build(
 ) -> None:
     """Build a new numbered draft, or the final, with the Prefect flow (embedded server)."""
     require_build("wgreport build")
-    from ..build.progress import reporting
-    from ..build.steps import BuildRequest
-    from ..errors import FinalExists, FinalRefused, InputsError, WgreportError
-    from ..flows.launch import BuildTerminated, build_with_prefect, lost_api
-    from ..inputs.edition import find_edition_files
     from ..runtime.settings import get_settings
 
     settings = get_settings(inputs, outputs, workers, dask_address)
+    _run_in_warm_builder(settings, verbose)  # exits when the warm builder ran the command
+    from ..build.progress import reporting
+    from ..build.steps import BuildRequest
+    from ..errors import FinalExists, FinalRefused, WgreportError
+    from ..flows.launch import BuildTerminated, build_with_prefect, lost_api
+
     allowed = allowed_missing(allow_missing)
     names = override_names(
         allow_placeholders, allow_front_matter, allow_dates, allow_late_sources,
@@ -247,11 +251,7 @@ def build(
             "--allow-missing, --allow-open-comments, the other --allow-… options and "
             "--supersede apply only with --final"
         )
-    year = edition_year(year, settings.inputs_dir, settings.outputs_dir)
-    try:
-        find_edition_files(settings.inputs_dir, year)
-    except InputsError as exc:
-        raise _fail_usage(str(exc)) from None
+    year = _edition_to_build(year, settings)
     request = BuildRequest(year, final, tuple(allowed), supersede, allow_open_comments,
                            tuple(names), _other_languages(lang))  # fmt: skip
     console = stderr_console()
@@ -288,6 +288,46 @@ def build(
         raise typer.Exit(code=1) from None
     print_summary(result.folder, result.manifest, year)
     quiet_shutdown()
+
+
+def _edition_to_build(year: int | None, settings: Settings) -> int:
+    """The year to build (the newest edition unless given); a usage error without one."""
+    from ..errors import InputsError
+    from ..inputs.edition import find_edition_files
+
+    chosen = edition_year(year, settings.inputs_dir, settings.outputs_dir)
+    try:
+        find_edition_files(settings.inputs_dir, chosen)
+    except InputsError as exc:
+        raise _fail_usage(str(exc)) from None
+    return chosen
+
+
+def _run_in_warm_builder(settings: Settings, verbose: bool) -> None:
+    """`wgreport build` started as a command on the embedded default (not --verbose): run
+    by the warm builder of its Prefect home when one runs and accepts it (runtime/warm.py),
+    then exit with its status; otherwise return, to build in this process."""
+    from ..runtime import background, warm
+    from ..runtime.settings import QUIET_PREFECT_CONSOLE, configure_prefect_environment
+
+    started_as_build = sys.argv[1:2] == ["build"] and Path(sys.argv[0]).name in {
+        "wgreport",
+        "__main__.py",
+    }
+    if (
+        verbose  # Prefect's console logging is set at its import: the builder's is quiet
+        or not started_as_build  # in-process callers (tests, scripts) keep their process
+        or settings.dask_address
+        or os.environ.get("PREFECT_API_URL")
+        or background.mode() != "background"
+    ):
+        return
+    configure_prefect_environment(settings, temporary_server=True)
+    for name, value in QUIET_PREFECT_CONSOLE.items():
+        os.environ.setdefault(name, value)
+    code = warm.delegate(Path(os.environ["PREFECT_HOME"]), sys.argv[1:], dict(os.environ))
+    if code is not None:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -10,6 +10,7 @@ TASK_SOURCE policy, the task's own source. Results are persisted under
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,18 @@ from wgreport.build.publish import sha256_file
 from wgreport.inputs.edition import EditionFiles, LoadedEdition, list_years
 from wgreport.layout import Inputs
 
+_DIGESTING = threading.Lock()
+
+
+def library_digest() -> str:
+    """sha256 over the wgreport package's Python sources, computed once per process (the
+    validations' task runs ask for it at once, from their threads)."""
+    with _DIGESTING:
+        return _library_digest()
+
 
 @lru_cache(maxsize=1)
-def library_digest() -> str:
-    """sha256 over the wgreport package's Python sources."""
+def _library_digest() -> str:
     digest = hashlib.sha256()
     package = Path(wgreport.__file__).parent
     for path in sorted(package.rglob("*.py")):

@@ -21,8 +21,8 @@ from ..build.steps import BuildRequest
 from ..errors import ClusterError
 from ..layout import Outputs
 from ..render.pdf.report import start_render_workers
-from ..runtime import background
-from ..runtime.settings import Settings, configure_prefect_environment
+from ..runtime import background, warm
+from ..runtime.settings import QUIET_PREFECT_CONSOLE, Settings, configure_prefect_environment
 
 if TYPE_CHECKING:
     from ..build.audit import BuildEntry
@@ -36,8 +36,8 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
     if not verbose:
         # The CLI shows the stages and prints errors itself (a known refusal as one line,
         # anything else with its traceback); Prefect's log lines still reach its UI.
-        for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
-            os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "CRITICAL")
+        for name, value in QUIET_PREFECT_CONSOLE.items():
+            os.environ.setdefault(name, value)
     check_cluster_first(settings, request)
     # The render workers' server imports WeasyPrint (1 to 1.5 s) while this process imports
     # Prefect and the flow runs its first steps: the PDF stage then finds them ready, which
@@ -46,6 +46,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
     explicit = bool(os.environ.get("PREFECT_API_URL"))
     with (
         prefect_api(),
+        settings_read_again(),
         terminated_as_exception(),
         watched_api(settings, request, explicit),
         heartbeats_only_for(explicit),
@@ -97,6 +98,19 @@ def prefect_api() -> Iterator[None]:
             yield
         finally:
             os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextlib.contextmanager
+def settings_read_again() -> Iterator[None]:
+    """In a build the warm builder forked (runtime/warm.py), Prefect was imported before
+    this build's environment was: read its settings from the environment again, now that
+    `prefect_api` has set its API, as a fresh process's first import of Prefect does here.
+    Nothing otherwise (a test harness's settings stay)."""
+    if warm.in_builder():
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
+    yield
 
 
 @contextlib.contextmanager

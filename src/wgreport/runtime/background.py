@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wgreport.runtime import settings
+from wgreport.runtime import settings, warm
 
 STATE = "background-server.json"
 LOCK = "background-server.lock"
@@ -194,11 +194,50 @@ def _idle_for(home: Path) -> float:
     return time.time() - path.stat().st_mtime
 
 
+#: At most one new warm builder per this many seconds (one whose code changed exits).
+BUILDER_RESTART = 30.0
+
+
+def start_builder(home: Path) -> subprocess.Popen[bytes] | None:
+    """The warm builder of this home (runtime/warm.py), with the environment of the build
+    that started the supervisor; None when turned off."""
+    if not warm.enabled() or warm.socket_path(home) is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    # -P: no working folder in its module path, so that builds started anywhere match it
+    command = [sys.executable, "-P", "-m", "wgreport.cli.builder", str(home)]
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+
+
+def kept_builder(
+    builder: subprocess.Popen[bytes] | None, home: Path, started: float
+) -> tuple[subprocess.Popen[bytes] | None, float]:
+    """A new builder when the last one exited (its code changed), at most one per
+    BUILDER_RESTART seconds."""
+    if builder is None or builder.poll() is None:
+        return builder, started
+    if time.monotonic() - started < BUILDER_RESTART:
+        return builder, started
+    return start_builder(home), time.monotonic()
+
+
+def stop_builder(builder: subprocess.Popen[bytes] | None) -> None:
+    if builder is None or builder.poll() is not None:
+        return
+    builder.terminate()
+    try:
+        builder.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        builder.kill()
+
+
 def supervise(home: Path, port: int, idle: float) -> int:
-    """Run `prefect server start` on the port until it has been idle for `idle` seconds."""
+    """Run `prefect server start` on the port until it has been idle for `idle` seconds,
+    and the warm builder beside it."""
     (home / IN_USE).touch()
     command = ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen([sys.executable, "-m", *command])
+    builder, builder_started = start_builder(home), time.monotonic()
     state = {
         "pid": os.getpid(),
         "server_pid": server.pid,
@@ -217,8 +256,10 @@ def supervise(home: Path, port: int, idle: float) -> int:
             time.sleep(min(5.0, max(idle / 4, 0.5)))
             if _idle_for(home) > idle:
                 server.terminate()
+            builder, builder_started = kept_builder(builder, home, builder_started)
         return server.wait(timeout=30)
     finally:
+        stop_builder(builder)
         mine = read_state(home)
         if mine and mine.pid == os.getpid():
             with contextlib.suppress(OSError):

@@ -197,6 +197,15 @@ TEMPORARY_SERVER: dict[str, str] = {
 }
 
 
+#: Prefect's console log handlers quiet: a build without --verbose shows its own stages and
+#: errors, and Prefect's log lines still reach its UI. Defaults, set before Prefect's import
+#: (it reads its logging settings then).
+QUIET_PREFECT_CONSOLE: dict[str, str] = {
+    f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL": "CRITICAL"
+    for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS")
+}
+
+
 #: What keeps usage data on the machine, forced in every process wgreport runs or starts:
 #: the server's telemetry service off, and the client's (Prefect's SDK analytics, which on
 #: a terminal's first `import prefect` prints a notice and sends events to its analytics
