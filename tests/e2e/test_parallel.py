@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -428,3 +429,36 @@ def test_a_part_taken_from_the_cache_keeps_its_warnings(
     where = [i for i, w in enumerate(laid_out) if "defenestrate" in w or "frobnicate" in w]
     assert "defenestrate" in laid_out[where[0]] and "frobnicate" in laid_out[where[1]]
     assert kept == laid_out
+
+
+def test_the_next_draft_renders_its_front_matter_beside_the_changed_chapter(
+    demo: dict[str, Any], cold: dict[str, Any], tmp_path: Path
+) -> None:
+    """A new draft changes the front matter's labels (its draft number), so its numbered
+    render is needed every build; with a member's text changed too, it used to wait for
+    that chapter's layout. It is now rendered beside it, on the guess that the chapter lays
+    out as its latest render did (schedule._ahead): one pass, each part rendered once, and
+    the same PDF as without the guess."""
+    html = demo["html"].replace("pilot to\nroutine operation", "pilot to\neveryday operation", 1)
+    html = html.replace("Draft 007", "Draft 008")
+    parts = split_parts(html, demo["chapters"])
+    before = split_parts(demo["html"], demo["chapters"])
+    changed = sorted(p.index for p in parts if p.html != before[p.index].html)
+    assert changed[0] == 0 and len(changed) == 2  # the front matter and one chapter
+    cache = tmp_path / "cache"
+    shutil.copytree(cold["cache"], cache)
+    pdf, _, stats = render_parallel(
+        html, TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], workers=2,
+        cache_dir=cache,
+    )  # fmt: skip
+    assert sorted(stats.rendered_parts) == changed and stats.passes == 1
+    # the same render without a guess: the chapter's latest layout forgotten
+    unguessed = tmp_path / "unguessed"
+    shutil.copytree(cold["cache"], unguessed)
+    shutil.rmtree(unguessed / "parts" / "latest")
+    again, _, without = render_parallel(
+        html, TEMPLATES, chapters=demo["chapters"], image_roots=demo["roots"], workers=2,
+        cache_dir=unguessed,
+    )  # fmt: skip
+    assert without.rendered_parts == [changed[1], 0]  # the chapter, then the front matter
+    assert again == pdf

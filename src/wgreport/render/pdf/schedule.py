@@ -81,7 +81,7 @@ def _part_job(
 class _Job:
     """One worker call: what it is for, its arguments, and which chapter it lays out."""
 
-    kind: str  # "layout" (placeholder numbers, no PDF), "render" or "stamp"
+    kind: str  # "layout" (placeholder numbers, no PDF), "render", "ahead" (_ahead) or "stamp"
     index: int  # the part (-1 for the stamp)
     key: str  # its cache key
     args: tuple[Any, ...]
@@ -233,7 +233,7 @@ class _Run:
             self.stats.laid_out += 1
             self.cache.put_layout("layout", job.key, layout)
         elif pdf is not None:
-            if job.kind == "render":
+            if job.kind in ("render", "ahead"):
                 self.stats.rendered += 1
                 self.stats.rendered_parts.append(job.index)
             self.cache.put_part(job.key, pdf, layout)
@@ -446,17 +446,49 @@ def _first_pass(
                 run.kept(part.index, key)
             else:
                 finals.append(_job("render", part, key, part.html, css, run, True))
-    for (kind, index), (pdf, layout) in run.execute(longest_first([*jobs, *finals])).items():
+    ahead = [] if any(job.kind == "layout" for job in jobs) else _ahead(parts, run, layouts, finals)
+    results = run.execute(longest_first([*jobs, *finals, *ahead]))
+    for (kind, index), (pdf, layout) in results.items():
         if kind == "stamp":
             stamp = pdf
-        else:
+        elif kind != "ahead":  # a numbered part's render ahead is in the cache, for later
             layouts[index] = layout
             if kind == "render":
                 pdfs[index] = pdf
+                run.cache.put_layout("latest", _latest_key(parts[index], run, finals), layout)
     if run.stats.timed_out:
         raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
     assert stamp is not None
     return stamp
+
+
+def _latest_key(part: Part, run: _Run, finals: Sequence[_Job]) -> str:
+    """The key of a part's latest layout, whatever its content: its section and CSS."""
+    css = next(job.args[1] for job in finals if job.index == part.index)
+    return _digest("latest", run.env, part.section, css)
+
+
+def _ahead(
+    parts: Sequence[Part], run: _Run, layouts: Sequence[Layout | None], finals: Sequence[_Job]
+) -> list[_Job]:
+    """The numbered parts' renders, started in the first pass beside the parts that are
+    rendered there, on the guess that each of those lays out as its latest render did
+    (its pages, its anchors on the same pages): a rebuild after one chapter's text changed
+    then renders the front matter (whose draft labels change every build) beside that
+    chapter, not after it. When the guess holds, the numbered pass finds these renders in
+    the cache under the keys it computes, so the result is the same as without them;
+    when not, it renders those parts again. None without a guess for every part (a cold
+    cache, a part never rendered before)."""
+    guessed = list(layouts)
+    for job in finals:
+        latest = run.cache.get_layout("latest", _latest_key(parts[job.index], run, finals))
+        if latest is None:
+            return []
+        guessed[job.index] = latest
+    if not finals or any(layout is None for layout in guessed):
+        return []
+    jobs, _ = _numbered_jobs(parts, run, cast(list[Layout], guessed), set())
+    return [_Job("ahead", job.index, job.key, job.args, job.section) for job in jobs]
 
 
 def _numbered_pass(
@@ -473,8 +505,26 @@ def _numbered_pass(
     printed without ", page N" (paged.mark_same_page); a mark is never taken back (the
     shorter text can only move what follows up), so that the passes settle as one pass's
     layout does (html._same_page_layout)."""
+    jobs, hits = _numbered_jobs(parts, run, known, marked)
+    seen = list(known)
+    for index, (key, (found, layout)) in hits.items():
+        pdfs[index], seen[index] = found, layout
+        run.kept(index, key)
+    for (_, index), (pdf, layout) in run.execute(longest_first(jobs)).items():
+        pdfs[index], seen[index] = pdf, layout
+    if run.stats.timed_out:
+        raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
+    return seen
+
+
+def _numbered_jobs(
+    parts: Sequence[Part], run: _Run, known: Sequence[Layout], marked: set[str]
+) -> tuple[list[_Job], dict[int, tuple[str, tuple[bytes, Layout]]]]:
+    """The numbered parts with the page numbers that `known` gives: the renders to run, and
+    those found in the cache (by part: key, PDF and layout). Adds to `marked`."""
     firsts, total, where = _numbers(parts, known)
-    jobs, seen = [], list(known)
+    jobs: list[_Job] = []
+    hits: dict[int, tuple[str, tuple[bytes, Layout]]] = {}
     for part in parts:
         if not part.numbered:
             continue
@@ -486,15 +536,10 @@ def _numbered_pass(
         key = _digest("pdf", run.env, text, css)
         cached = run.cache.get_part(key)
         if cached is not None:
-            pdfs[part.index], seen[part.index] = cached
-            run.kept(part.index, key)
+            hits[part.index] = (key, cached)
         else:
             jobs.append(_job("render", part, key, text, css, run, True))
-    for (_, index), (pdf, layout) in run.execute(longest_first(jobs)).items():
-        pdfs[index], seen[index] = pdf, layout
-    if run.stats.timed_out:
-        raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
-    return seen
+    return jobs, hits
 
 
 def _in_part_order(by_part: dict[int, list[str]]) -> list[str]:
