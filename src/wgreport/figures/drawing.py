@@ -50,7 +50,7 @@ def make_charts(
     in that many processes (a 193-member group's 46 panels take tens of seconds)."""
     jobs = _chart_jobs(frames, wg, with_change)
     if workers > 1 and len(jobs) > 1:
-        from ..render.pdf.schedule import worker_pool
+        from ..render.pdf.workers import worker_pool
 
         with worker_pool(min(workers, len(jobs))) as pool:
             drawn = list(pool.map(_draw, jobs))

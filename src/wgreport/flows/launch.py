@@ -166,9 +166,9 @@ class BuildTerminated(SystemExit):
 
 def stop_render_workers() -> None:
     """Kill this process's render workers now (if a render ever started here)."""
-    schedule = sys.modules.get("wgreport.render.pdf.schedule")
-    if schedule is not None:
-        schedule.stop_workers()
+    workers = sys.modules.get("wgreport.render.pdf.workers")
+    if workers is not None:
+        workers.stop_workers()
 
 
 @contextlib.contextmanager

@@ -192,7 +192,7 @@ def _layout_process_started() -> None:
 def _end_job(signum: int, frame: object) -> None:
     """Stop the running layout (its render workers killed) and end the job; the process
     then exits as its pool is shut down, its queues and semaphores released."""
-    from ..render.pdf.schedule import stop_workers
+    from ..render.pdf.workers import stop_workers
 
     stop_workers()
     raise SystemExit(0)
@@ -204,7 +204,7 @@ def layout_process() -> ProcessPoolExecutor:
     Forked from the render's fork server (WeasyPrint already imported)."""
     import multiprocessing
 
-    from ..render.pdf.schedule import start_workers
+    from ..render.pdf.workers import start_workers
 
     start_workers()
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),

@@ -62,7 +62,7 @@ def start_render_workers(dask_address: str | None) -> None:
     Dask cluster lays the chapters out): called before the charts and the context, so that
     the workers are ready when the PDF stage begins."""
     if not dask_address:
-        from .schedule import start_workers
+        from .workers import start_workers
 
         start_workers()
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import sys
-import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -27,6 +23,7 @@ from .cache import PartCache, environment_digest
 from .merge import merge_parts
 from .parts import Layout, Part, fill_page_numbers, layout_key, part_css, split_parts
 from .stamp import sample_css, stamp_html
+from .workers import kill_pool, stop_pool, worker_pool
 
 
 @dataclass
@@ -86,89 +83,6 @@ class _Job:
     key: str  # its cache key
     args: tuple[Any, ...]
     section: str = ""
-
-
-def _forkserver() -> Any:
-    import multiprocessing
-
-    # forkserver: workers start clean (no inherited threads or locks from Prefect), forked
-    # from a server that has imported WeasyPrint once (for a server not yet started).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wgreport.render.html", "weasyprint"])
-    return context
-
-
-#: The process pools of this process's renders that are running now (stop_workers).
-_POOLS: weakref.WeakSet[Executor] = weakref.WeakSet()
-
-
-def worker_pool(workers: int) -> Executor:
-    """A pool of `workers` processes (forkserver) that die with the build; stop_workers stops it."""
-    pool = ProcessPoolExecutor(workers, mp_context=_forkserver(), initializer=_worker_started)
-    _POOLS.add(pool)
-    return pool
-
-
-def _worker_started() -> None:
-    """A render worker dies with the build that started it (SIGKILL, SIGTERM or a crash).
-
-    Its parent in the process tree is the fork server, which outlives the build as long as
-    a worker holds the server's pipe; so besides asking Linux for SIGKILL when that parent
-    dies (PR_SET_PDEATHSIG), a thread waits on the build's end of the pipe that
-    multiprocessing gives every child (`parent_process().join()`: it returns when the build
-    is gone) and kills the worker then."""
-    import multiprocessing
-
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        parent = os.getppid()
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # it died before the request was made
-            os.kill(os.getpid(), signal.SIGKILL)
-    build = multiprocessing.parent_process()
-    if build is not None:
-        watch = threading.Thread(target=_die_with, args=(build,), name="die-with-build")
-        watch.daemon = True
-        watch.start()
-
-
-def _die_with(build: Any) -> None:
-    build.join()
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-def stop_workers() -> None:
-    """Kill the worker processes of every render running in this process (on SIGTERM)."""
-    for pool in list(_POOLS):
-        _kill(pool)
-
-
-def start_workers() -> None:
-    """Start the server that the render's worker processes fork from now, without waiting
-    for it: its import of WeasyPrint (1.5 s on 2 cores) then overlaps the charts and the
-    context instead of delaying the first part's layout. One per process; harmless when it
-    runs already or is never used."""
-    from multiprocessing import forkserver
-
-    _forkserver()
-    forkserver.ensure_running()
-
-
-def _kill(pool: Executor) -> None:
-    """Stop a process pool now, its running calls included."""
-    _POOLS.discard(pool)
-    processes = dict(getattr(pool, "_processes", None) or {})
-    for process in processes.values():
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _stop(pool: Executor) -> None:
-    """Stop a process pool whose calls are done."""
-    _POOLS.discard(pool)
-    pool.shutdown()
 
 
 @dataclass
@@ -259,7 +173,7 @@ class _Run:
             return []
         again = [job for job, _ in running.values()]
         running.clear()
-        _kill(self.pool)
+        kill_pool(self.pool)
         self.pool = worker_pool(self.stats.workers)
         return again
 
@@ -301,10 +215,10 @@ def render_parallel(
         result = _render(html, parts, run, last)
     except BaseException:  # a failed part, an interrupt: the others' layouts are not needed
         if run.own_pool:
-            _kill(run.pool)
+            kill_pool(run.pool)
         raise
     if run.own_pool:
-        _stop(run.pool)
+        stop_pool(run.pool)
     return result
 
 
@@ -336,12 +250,12 @@ def render_single(
     future = pool.submit(_single_job, html, str(templates_dir), list(image_roots), options)
     try:
         pdf, warns = future.result(timeout=time_limit)
-        _stop(pool)
+        stop_pool(pool)
         return pdf, warns
     except TimeoutError:
-        _kill(pool)
+        kill_pool(pool)
     except BaseException:
-        _kill(pool)
+        kill_pool(pool)
         raise
     chapter_limit = chapter_time_limit or time_limit
     render_parallel(html, templates_dir, chapters=chapters, image_roots=image_roots,
@@ -623,9 +537,9 @@ def render_chapter(
         try:
             done = run.execute(jobs)
         except BaseException:
-            _kill(run.pool)
+            kill_pool(run.pool)
             raise
-        _stop(run.pool)
+        stop_pool(run.pool)
         if stats.timed_out:
             raise PartsTimedOut(stats.timed_out, cast(float, time_limit))
         stamp = done[("stamp", -1)][0] if stamp is None else stamp
