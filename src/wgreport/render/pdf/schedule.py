@@ -358,6 +358,7 @@ def _first_pass(
             if cached is not None:
                 pdfs[part.index], layouts[part.index] = cached
                 run.kept(part.index, key)
+                _remember_latest(part, run, css, cached[1])
             else:
                 finals.append(_job("render", part, key, part.html, css, run, True))
     ahead = [] if any(job.kind == "layout" for job in jobs) else _ahead(parts, run, layouts, finals)
@@ -369,33 +370,41 @@ def _first_pass(
             layouts[index] = layout
             if kind == "render":
                 pdfs[index] = pdf
-                run.cache.put_layout("latest", _latest_key(parts[index], run, finals), layout)
+                css = next(job.args[1] for job in finals if job.index == index)
+                _remember_latest(parts[index], run, css, layout)
     if run.stats.timed_out:
         raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
     assert stamp is not None
     return stamp
 
 
-def _latest_key(part: Part, run: _Run, finals: Sequence[_Job]) -> str:
+def _latest_key(part: Part, run: _Run, css: str) -> str:
     """The key of a part's latest layout, whatever its content: its section and CSS."""
-    css = next(job.args[1] for job in finals if job.index == part.index)
     return _digest("latest", run.env, part.section, css)
+
+
+def _remember_latest(part: Part, run: _Run, css: str, layout: Layout) -> None:
+    """Keep `layout` as the part's latest (the guess of _ahead), rendered or from the cache:
+    the layout of the chapter in the newest render."""
+    key = _latest_key(part, run, css)
+    if run.cache.get_layout("latest", key) != layout:
+        run.cache.put_layout("latest", key, layout)
 
 
 def _ahead(
     parts: Sequence[Part], run: _Run, layouts: Sequence[Layout | None], finals: Sequence[_Job]
 ) -> list[_Job]:
     """The numbered parts' renders, started in the first pass beside the parts that are
-    rendered there, on the guess that each of those lays out as its latest render did
-    (its pages, its anchors on the same pages): a rebuild after one chapter's text changed
-    then renders the front matter (whose draft labels change every build) beside that
-    chapter, not after it. When the guess holds, the numbered pass finds these renders in
-    the cache under the keys it computes, so the result is the same as without them;
-    when not, it renders those parts again. None without a guess for every part (a cold
-    cache, a part never rendered before)."""
+    rendered there, on the guess that each of those lays out as in the newest render
+    (its pages, its anchors on the same pages; _remember_latest): a rebuild after one
+    chapter's text changed then renders the front matter (whose draft labels change every
+    build) beside that chapter, not after it. When the guess holds, the numbered pass
+    finds these renders in the cache under the keys it computes, so the result is the same
+    as without them; when not, it renders those parts again. None without a guess for
+    every part (a cold cache, a part never rendered before)."""
     guessed = list(layouts)
     for job in finals:
-        latest = run.cache.get_layout("latest", _latest_key(parts[job.index], run, finals))
+        latest = run.cache.get_layout("latest", _latest_key(parts[job.index], run, job.args[1]))
         if latest is None:
             return []
         guessed[job.index] = latest
