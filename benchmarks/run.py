@@ -8,8 +8,8 @@ For each size N it generates inputs with `wgreport demo-data --members N` and me
 - validation of every contribution (`wgreport validate` of the edition's folder), and of
   one contribution file (the median of five runs: the whole process, as a member runs it);
 - the full build on the default set-up (`wgreport build`: the project's background Prefect
-  server, which the unmeasured warm-up build of another group started, see `warm_up`; cold
-  part and chart caches);
+  server, which the unmeasured warm-up build of another group started, see `warm_up`, and
+  the warm builder beside it, which runs the build in a child; cold part and chart caches);
 - the same build on Prefect's temporary server (`WGREPORT_PREFECT_SERVER=temporary`, the
   embedded default before the background server), in a Prefect home of its own: Prefect's
   task cache lives in the home, and the default build after it must start cold;
