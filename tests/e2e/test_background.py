@@ -12,17 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.prefecthome import seed
+from tests.support.waiting import eventually
 from wgreport.flows import launch
 from wgreport.runtime import background
 
 
 def _wait(predicate: Callable[[], object], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return bool(predicate())
+    return eventually(predicate, seconds, step=0.5)
 
 
 @pytest.fixture

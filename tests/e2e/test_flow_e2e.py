@@ -8,8 +8,6 @@ import pty
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from pypdf import PdfReader
 
 from tests.conftest import SMALL, copy_inputs
 from tests.support.prefecthome import seed
+from tests.support.waiting import eventually
 from wgreport.build.audit import read_log
 from wgreport.build.steps import STEPS, VALIDATE
 from wgreport.inputs.edition import load_edition_inputs
@@ -151,15 +150,6 @@ print("HISTORY " + json.dumps(history))
 """
 
 
-def _eventually(predicate: Callable[[], bool], seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
-
-
 def _on_a_terminal(command: list[str], **kwargs: Any) -> tuple[int, str, str]:
     """Run `command` with its standard output on a pseudo-terminal, as a person at a
     terminal runs it (Prefect shows its telemetry notice only there), its standard error
@@ -228,7 +218,7 @@ def test_cli_build_on_the_embedded_default_keeps_its_run_history(
             assert "usage data" not in shown + stderr
             servers.append(background.running(home))
             # the warm builder beside the server (runtime/warm.py) is ready for the next
-            assert _eventually(lambda: "warm builder: ready" in server_log.read_text("utf-8")), (
+            assert eventually(lambda: "warm builder: ready" in server_log.read_text("utf-8"), 60), (
                 server_log.read_text("utf-8")
             )
         assert servers[0] is not None and servers[0] == servers[1]  # started once, reused

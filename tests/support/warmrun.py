@@ -11,6 +11,10 @@ import time
 from pathlib import Path
 
 
+class _Terminated(Exception):
+    pass
+
+
 def run(argv: list[str]) -> None:
     """The command `argv` in a child of the builder (exits through SystemExit)."""
     command, *rest = argv
@@ -34,15 +38,19 @@ def run(argv: list[str]) -> None:
     if command == "import":  # a module the builder should learn
         __import__(rest[0])
         return
-    if command == "wait":  # until SIGTERM, which it reports
+    if command == "wait":  # until SIGTERM, which it reports (not from its handler: the
+        # signal may come while the line before is being written)
 
         def on_term(signum: int, _frame: object) -> None:
-            print(f"got signal {signum}", flush=True)
-            raise SystemExit(128 + signum)
+            raise _Terminated(signum)
 
         signal.signal(signal.SIGTERM, on_term)
-        print(f"waiting {os.getpid()}", flush=True)
-        time.sleep(60)
+        try:
+            print(f"waiting {os.getpid()}", flush=True)
+            time.sleep(60)
+        except _Terminated as exc:
+            print(f"got signal {exc.args[0]}", flush=True)
+            raise SystemExit(128 + exc.args[0]) from None
         raise SystemExit(0)
     raise SystemExit(f"unknown test command {command}")
 

@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.support.waiting import eventually
 from wgreport.runtime import background, warm
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -53,12 +53,7 @@ class Running:
 
 
 def _wait(predicate: Callable[[], object], seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
+    return eventually(predicate, seconds)
 
 
 @pytest.fixture
