@@ -1,6 +1,6 @@
 """A render worker whose layout of one chapter hangs: for the render time-limit tests.
 
-`pool(workers)` stands in for `wgreport.render.pdf.schedule.worker_pool` (from workers.py) (from workers.py): its workers lay out every part
+`pool(workers)` stands in for `wgreport.render.pdf.schedule.worker_pool` (from workers.py): its workers lay out every part
 (and render one pass) as usual, except when the HTML holds the chapter of member KR
 (`<section ... id="member-kr"`), where the worker writes its pid to
 `$WGREPORT_TEST_SLOW_PIDS` and sleeps for ten minutes.

@@ -1,9 +1,11 @@
 """`python -m wgreport.cli.builder HOME`: the warm builder of a Prefect home (runtime/warm.py).
 
-Started by the background server's supervisor (runtime/background.py) with a build's
-environment. It imports what a build imports, Prefect first with its console logging as a
-build without --verbose sets it, then forks one child per `wgreport build` that asks it.
-Imports nothing heavy at module level: render workers import the main module again.
+Started by the background server's supervisor (runtime/background.py) with the
+supervisor's environment: that of the build that started it, with the server's own
+settings (runtime/background.SERVER_ENV), which no build reads. It imports what a build
+imports, Prefect first with its console logging as a build without --verbose sets it, then
+forks one child per `wgreport build` that asks it. Imports nothing heavy at module level:
+render workers import the main module again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def main(home: Path) -> int:
     from ..runtime import warm
     from ..runtime.settings import QUIET_PREFECT_CONSOLE
 
+    warm.remember_sources()  # before the imports: an edit during them is seen as a change
     os.environ["PREFECT_HOME"] = str(home)
     os.environ.pop("PREFECT_API_URL", None)
     for name, value in QUIET_PREFECT_CONSOLE.items():

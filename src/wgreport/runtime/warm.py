@@ -16,8 +16,9 @@ child, and exits with its status when the child has ended. When the stand-in goe
 the child kills its process group (itself, its render workers): a build is never left
 running with nobody to report to.
 
-The builder answers only what it can run exactly as a fresh process would; otherwise it
-refuses, and the command builds in its own process as before (nothing is lost but time):
+The builder answers only what it can run as a fresh process would (the same flow run, the
+same files written, the same output); otherwise it refuses, and the command builds in its
+own process as before (nothing is lost but time):
 - the code changed: a module it has imported has a new modification time or size (the
   builder then exits; the supervisor starts a new one);
 - the environment differs where it counts at import time (PYTHON*, PREFECT_LOGGING_*,
@@ -29,7 +30,12 @@ command's `run`), since Prefect reads them once, at its import.
 
 The builder also learns: a child writes the modules it had to import
 (`warm-builder.learned`), and the builder imports them between builds, so that the next
-build finds them loaded. `WGREPORT_WARM_BUILDER=0` turns it off. Imports no Prefect.
+build finds them loaded (a module whose import starts a thread is written to
+`warm-builder.unsafe` and never imported again: the builder must not fork with threads).
+
+Where it still differs from a process of its own: a child killed by a signal makes its
+caller exit 1, not die of that signal; Ctrl-Z stops only the caller; interpreter options
+(-W, -X, -O) are the builder's. `WGREPORT_WARM_BUILDER=0` turns it off. Imports no Prefect.
 """
 
 from __future__ import annotations
@@ -50,9 +56,23 @@ from typing import Any, cast
 
 SOCKET = "warm-builder.sock"
 LEARNED = "warm-builder.learned"
+UNSAFE = "warm-builder.unsafe"
 #: Environment variables read when a module is imported, not when it is used: the caller's
 #: must equal the builder's (see `refusal`).
-IMPORT_TIME_ENV = ("PYTHON", "PREFECT_HOME", "PREFECT_LOGGING_", "MPL", "LANG", "LC_")
+IMPORT_TIME_ENV = (
+    "PYTHON",
+    "PREFECT_HOME",
+    "PREFECT_LOGGING_",
+    "MPL",
+    "LANG",
+    "LC_",
+    "TYPER_",
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "PY_COLORS",
+    "TERMINAL_WIDTH",
+    "GITHUB_ACTIONS",
+)
 #: The longest path a Unix socket's address may hold on Linux (sun_path), less its NUL.
 MAX_SOCKET_PATH = 107
 #: How long a caller waits for the builder's answer before it builds itself.
@@ -75,6 +95,19 @@ def socket_path(home: Path) -> Path | None:
     a socket's address (the builder then does not start)."""
     path = home / SOCKET
     return path if len(os.fsencode(path)) <= MAX_SOCKET_PATH else None
+
+
+#: The package's sources as they were when the builder started, before its imports: a
+#: source edited while it imports (seconds) is then seen as changed (`Builder.stale`).
+_EARLY: dict[str, tuple[int, int]] = {}
+
+
+def remember_sources() -> None:
+    """Note the times and sizes of the package's sources now (the builder's first step)."""
+    for path in Path(__file__).resolve().parents[1].rglob("*.py"):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            _EARLY.setdefault(str(path), (stat.st_mtime_ns, stat.st_size))
 
 
 def import_time_env(env: dict[str, str]) -> dict[str, str]:
@@ -114,7 +147,8 @@ def delegate(home: Path, argv: list[str], env: dict[str, str]) -> int | None:
                 status = message.get("exit", status)
             return 1 if status is None else int(status)  # None: it ended without a word
         except (OSError, ValueError):
-            return None
+            # before the child started: build here; after: it ran (or runs), do not twice
+            return None if forwarding.child is None else 1
         finally:
             connection.close()
 
@@ -203,7 +237,7 @@ class Builder:
         self.pid = os.getpid()
         self.parent = os.getppid()
         self.started_env = import_time_env(dict(os.environ))
-        self.loaded: dict[str, tuple[int, int]] = {}
+        self.loaded: dict[str, tuple[int, int]] = dict(_EARLY)
         self.learned = 0
         self.remember_loaded()
 
@@ -255,10 +289,19 @@ class Builder:
             names = path.read_text(encoding="utf-8").split()
         except OSError:
             return
+        try:
+            unsafe = set((self.home / UNSAFE).read_text(encoding="utf-8").split())
+        except OSError:
+            unsafe = set()
         for name in dict.fromkeys(names):
-            if name not in sys.modules and not name.startswith(("__", "_pytest", "pytest")):
-                with contextlib.suppress(Exception):
-                    __import__(name)
+            if name in sys.modules or name in unsafe or name.startswith(("__", "_pytest")):
+                continue
+            with contextlib.suppress(Exception):
+                __import__(name)
+            if threading.active_count() != 1:  # refused from now on; never learned again
+                with contextlib.suppress(OSError), (self.home / UNSAFE).open("a") as out:
+                    out.write(name + "\n")
+                break
         self.remember_loaded()
 
     def serve(self, listener: socket.socket) -> None:
@@ -302,11 +345,21 @@ class Builder:
                 connection.sendall(_message({"refused": refused[0]}))
             return not refused[1]
         mine = connection.dup()  # the child's: the `with` in serve closes the builder's
-        pid = os.fork()
-        if pid == 0:  # the child: leaves through SystemExit, never back into this loop
-            listener.close()
-            connection.close()
-            _child(self, mine, fds, request)
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            mine.close()
+            _close(fds)
+            _log(f"refused a build: cannot fork ({exc})")
+            return True
+        if pid == 0:  # the child: leaves through SystemExit or os._exit
+            try:
+                listener.close()
+                connection.close()
+                _take_on(mine, fds, request)
+            except BaseException:  # before the command ran: its caller builds instead
+                os._exit(1)
+            _child(self, mine, request)
         mine.close()
         _close(fds)
         _log(f"build in process {pid}: wgreport {' '.join(request['argv'])}")
@@ -334,12 +387,9 @@ def _log(text: str) -> None:
 _EXIT: list[int] = []
 
 
-def _child(
-    builder: Builder, connection: socket.socket, fds: list[int], request: dict[str, Any]
-) -> None:
-    """In the forked child: become the caller's process, run its command, exit with its
-    status (through the interpreter's normal exit, so that Prefect's and multiprocessing's
-    exit handlers run as in a fresh process), which the caller reads from `connection`."""
+def _take_on(connection: socket.socket, fds: list[int], request: dict[str, Any]) -> None:
+    """In the forked child, before the command: become the caller's process (its
+    signals' defaults, its standard streams, folder, umask and environment)."""
     global _IN_BUILDER
     _IN_BUILDER = True
     for kind in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP, signal.SIGQUIT):
@@ -349,18 +399,28 @@ def _child(
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
     _close(fds)
-    _standard_streams(str(request.get("encoding") or "utf-8"))
+    env = request["env"]
+    _standard_streams(str(request.get("encoding") or "utf-8"), bool(env.get("PYTHONUNBUFFERED")))
     os.chdir(request["cwd"])
     os.umask(int(request["umask"]))
     os.environ.clear()
-    os.environ.update(request["env"])
+    os.environ.update(env)
     time.tzset()
     sys.argv = ["wgreport", *request["argv"]]
-    before = set(sys.modules)
     connection.settimeout(None)
+
+
+def _child(builder: Builder, connection: socket.socket, request: dict[str, Any]) -> None:
+    """In the forked child: run the caller's command and exit with its status (through the
+    interpreter's normal exit, so that Prefect's and multiprocessing's exit handlers run as
+    in a fresh process), which the caller reads from `connection`."""
+    before = set(sys.modules)
+    try:
+        connection.sendall(_message({"pid": os.getpid()}))
+    except OSError:  # the caller is gone (it gave up waiting, and builds itself)
+        os._exit(1)
     atexit.register(_report_exit, connection, builder.home, before)
     threading.Thread(target=_watch_caller, args=(connection,), daemon=True).start()
-    connection.sendall(_message({"pid": os.getpid()}))
     try:
         builder.run(list(request["argv"]))
         _EXIT.append(0)
@@ -377,12 +437,15 @@ def _child(
     raise SystemExit(0)
 
 
-def _standard_streams(encoding: str) -> None:
+def _standard_streams(encoding: str, unbuffered: bool) -> None:
     """Python's standard streams again, on the caller's file descriptors: line-buffered
-    on a terminal, as the interpreter makes them at its start."""
+    on a terminal, as the interpreter makes them at its start (written through with
+    PYTHONUNBUFFERED)."""
     sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
     line = 1 if os.isatty(1) else -1
     sys.stdout = open(1, "w", line, encoding, closefd=False)  # noqa: SIM115
+    if unbuffered:
+        sys.stdout.reconfigure(write_through=True)
     sys.stderr = open(  # noqa: SIM115
         2, "w", 1, encoding, errors="backslashreplace", closefd=False
     )
@@ -435,6 +498,7 @@ def serve(home: Path, run: Callable[[list[str]], None]) -> int:
             listener.bind(str(path))
         finally:
             os.umask(old)
+        mine = path.stat().st_ino
         listener.listen(16)
         listener.setblocking(False)
         _log(f"ready ({len(sys.modules)} modules loaded)")
@@ -443,5 +507,6 @@ def serve(home: Path, run: Callable[[list[str]], None]) -> int:
     finally:
         if os.getpid() == builder.pid:  # not in a child leaving through here
             listener.close()
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            with contextlib.suppress(OSError, UnboundLocalError):
+                if path.stat().st_ino == mine:  # not a newer builder's socket
+                    path.unlink()
