@@ -24,13 +24,12 @@ def _run(argv: list[str]) -> None:
 
 def main(home: Path) -> int:
     from ..runtime import warm
-    from ..runtime.settings import QUIET_PREFECT_CONSOLE
+    from ..runtime.settings import quiet_prefect_console
 
     warm.remember_sources()  # before the imports: an edit during them is seen as a change
     os.environ["PREFECT_HOME"] = str(home)
     os.environ.pop("PREFECT_API_URL", None)
-    for name, value in QUIET_PREFECT_CONSOLE.items():
-        os.environ.setdefault(name, value)
+    quiet_prefect_console()
     import prefect  # noqa: F401  (its settings and logging, from this environment)
 
     from ..flows import annual_report, launch  # noqa: F401

@@ -308,7 +308,7 @@ def _run_in_warm_builder(settings: Settings, verbose: bool) -> None:
     by the warm builder of its Prefect home when one runs and accepts it (runtime/warm.py),
     then exit with its status; otherwise return, to build in this process."""
     from ..runtime import background, warm
-    from ..runtime.settings import QUIET_PREFECT_CONSOLE, configure_prefect_environment
+    from ..runtime.settings import configure_prefect_environment, quiet_prefect_console
 
     started_as_build = sys.argv[1:2] == ["build"] and Path(sys.argv[0]).name in {
         "wgreport",
@@ -323,8 +323,7 @@ def _run_in_warm_builder(settings: Settings, verbose: bool) -> None:
     ):
         return
     configure_prefect_environment(settings, temporary_server=True)
-    for name, value in QUIET_PREFECT_CONSOLE.items():
-        os.environ.setdefault(name, value)
+    quiet_prefect_console()  # as build_with_prefect does: the builder's Prefect is quiet
     code = warm.delegate(Path(os.environ["PREFECT_HOME"]), sys.argv[1:], dict(os.environ))
     if code is not None:
         raise typer.Exit(code)

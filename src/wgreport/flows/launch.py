@@ -22,7 +22,7 @@ from ..errors import ClusterError
 from ..layout import Outputs
 from ..render.pdf.report import start_render_workers
 from ..runtime import background, warm
-from ..runtime.settings import QUIET_PREFECT_CONSOLE, Settings, configure_prefect_environment
+from ..runtime.settings import Settings, configure_prefect_environment, quiet_prefect_console
 
 if TYPE_CHECKING:
     from ..build.audit import BuildEntry
@@ -36,8 +36,7 @@ def build_with_prefect(settings: Settings, request: BuildRequest, *, verbose: bo
     if not verbose:
         # The CLI shows the stages and prints errors itself (a known refusal as one line,
         # anything else with its traceback); Prefect's log lines still reach its UI.
-        for name, value in QUIET_PREFECT_CONSOLE.items():
-            os.environ.setdefault(name, value)
+        quiet_prefect_console()
     check_cluster_first(settings, request)
     # The render workers' server imports WeasyPrint (1 to 1.5 s) while this process imports
     # Prefect and the flow runs its first steps: the PDF stage then finds them ready, which

@@ -199,14 +199,13 @@ BUILDER_RESTART = 30.0
 
 
 def start_builder(home: Path) -> subprocess.Popen[bytes] | None:
-    """The warm builder of this home (runtime/warm.py), with the environment of the build
-    that started the supervisor; None when turned off."""
+    """The warm builder of this home (runtime/warm.py), with the supervisor's environment
+    (`ensure` gave it no PREFECT_API_URL); None when turned off."""
     if not warm.enabled() or warm.socket_path(home) is None:
         return None
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     # -P: no working folder in its module path, so that builds started anywhere match it
     command = [sys.executable, "-P", "-m", "wgreport.cli.builder", str(home)]
-    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL)
 
 
 def kept_builder(

@@ -206,6 +206,13 @@ QUIET_PREFECT_CONSOLE: dict[str, str] = {
 }
 
 
+def quiet_prefect_console() -> None:
+    """QUIET_PREFECT_CONSOLE as defaults of this process's environment (explicit settings
+    win), before Prefect is imported."""
+    for name, value in QUIET_PREFECT_CONSOLE.items():
+        os.environ.setdefault(name, value)
+
+
 #: What keeps usage data on the machine, forced in every process wgreport runs or starts:
 #: the server's telemetry service off, and the client's (Prefect's SDK analytics, which on
 #: a terminal's first `import prefect` prints a notice and sends events to its analytics

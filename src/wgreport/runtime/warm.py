@@ -21,12 +21,13 @@ same files written, the same output); otherwise it refuses, and the command buil
 own process as before (nothing is lost but time):
 - the code changed: a module it has imported has a new modification time or size (the
   builder then exits; the supervisor starts a new one);
-- the environment differs where it counts at import time (PYTHON*, PREFECT_LOGGING_*,
-  MPL*, the locale), or the interpreter or `sys.path` differ;
+- the environment differs where it counts at import time (IMPORT_TIME_ENV: PYTHON*,
+  PREFECT_HOME, PREFECT_LOGGING_*, MPL*, the locale, typer's and rich's colours), or the
+  interpreter or `sys.path` differ;
 - the caller is another user (SO_PEERCRED);
 - it runs more than one thread (forking would copy held locks).
-Prefect's settings are read again from the caller's environment in the child (the
-command's `run`), since Prefect reads them once, at its import.
+Prefect's settings are read again from the caller's environment in the child
+(flows/launch.settings_read_again), since Prefect reads them once, at its import.
 
 The builder also learns: a child writes the modules it had to import
 (`warm-builder.learned`), and the builder imports them between builds, so that the next
@@ -50,7 +51,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -103,11 +104,18 @@ _EARLY: dict[str, tuple[int, int]] = {}
 
 
 def remember_sources() -> None:
-    """Note the times and sizes of the package's sources now (the builder's first step)."""
-    for path in Path(__file__).resolve().parents[1].rglob("*.py"):
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            _EARLY.setdefault(str(path), (stat.st_mtime_ns, stat.st_size))
+    """Note the times and sizes of the package's sources now (the builder's first step;
+    again, a no-op, when the builder starts serving)."""
+    _note(map(str, Path(__file__).resolve().parents[1].rglob("*.py")), _EARLY)
+
+
+def _note(names: Iterable[str | None], into: dict[str, tuple[int, int]]) -> None:
+    """The modification time and size of each file not noted yet."""
+    for name in names:
+        if name and name not in into:
+            with contextlib.suppress(OSError):
+                stat = os.stat(name)
+                into[name] = (stat.st_mtime_ns, stat.st_size)
 
 
 def import_time_env(env: dict[str, str]) -> dict[str, str]:
@@ -126,8 +134,10 @@ def delegate(home: Path, argv: list[str], env: dict[str, str]) -> int | None:
         return None
     if threading.current_thread() is not threading.main_thread():
         return None  # it could not forward signals
+    fds = [0, 1, 2]
     try:
-        fds = [fd for fd in (0, 1, 2) if os.fstat(fd)]
+        for fd in fds:
+            os.fstat(fd)
     except OSError:  # a closed standard stream: nothing to hand over
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -216,10 +226,7 @@ def _lines(connection: socket.socket, first: bytes = b"") -> Iterator[dict[str, 
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             yield json.loads(line)
-        try:
-            chunk = connection.recv(65536)
-        except InterruptedError:
-            continue
+        chunk = connection.recv(65536)  # retried after a signal (PEP 475)
         if not chunk:
             return
         buffer += chunk
@@ -237,21 +244,16 @@ class Builder:
         self.pid = os.getpid()
         self.parent = os.getppid()
         self.started_env = import_time_env(dict(os.environ))
+        # every source of the package, imported or not (the flow's cache keys hold a
+        # digest of them all), as it was before the imports when the builder noted it then
+        remember_sources()
         self.loaded: dict[str, tuple[int, int]] = dict(_EARLY)
         self.learned = 0
         self.remember_loaded()
 
     def remember_loaded(self) -> None:
-        """The modification time and size of every module file imported so far, and of
-        every source of the wgreport package (imported or not: the flow's cache keys hold
-        a digest of them all)."""
-        package = Path(__file__).resolve().parents[1]
-        names = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
-        for name in [*names, *map(str, package.rglob("*.py"))]:
-            if name and name not in self.loaded:
-                with contextlib.suppress(OSError):
-                    stat = os.stat(name)
-                    self.loaded[name] = (stat.st_mtime_ns, stat.st_size)
+        """The modification time and size of every module file imported so far."""
+        _note([getattr(m, "__file__", None) for m in list(sys.modules.values())], self.loaded)
 
     def stale(self) -> str | None:
         for name, seen in self.loaded.items():
@@ -325,7 +327,6 @@ class Builder:
         """Fork a child for the request on `connection` (False: the builder must stop)."""
         fds: list[int] = []
         try:
-            connection.setblocking(True)
             connection.settimeout(ANSWER_TIMEOUT)
             data, fds, _flags, _address = socket.recv_fds(connection, 65536, 3)
             request = next(_lines(connection, data))
@@ -492,6 +493,7 @@ def serve(home: Path, run: Callable[[list[str]], None]) -> int:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mine: int | None = None  # the socket's inode, once bound
     try:
         old = os.umask(0o077)  # the socket: this user only (and SO_PEERCRED checks)
         try:
@@ -507,6 +509,6 @@ def serve(home: Path, run: Callable[[list[str]], None]) -> int:
     finally:
         if os.getpid() == builder.pid:  # not in a child leaving through here
             listener.close()
-            with contextlib.suppress(OSError, UnboundLocalError):
-                if path.stat().st_ino == mine:  # not a newer builder's socket
+            with contextlib.suppress(OSError):
+                if mine is not None and path.stat().st_ino == mine:  # not a newer builder's socket
                     path.unlink()

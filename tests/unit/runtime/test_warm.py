@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +52,6 @@ class Running:
         return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, text=True)
 
 
-def _wait(predicate: Callable[[], object], seconds: float = 20) -> bool:
-    return eventually(predicate, seconds)
-
-
 @pytest.fixture
 def builder(tmp_path: Path) -> Iterator[Running]:
     home, modules = tmp_path / "home", tmp_path / "modules"
@@ -72,7 +68,7 @@ def builder(tmp_path: Path) -> Iterator[Running]:
         )  # fmt: skip
     running = Running(home, process, log, env, modules)
     try:
-        assert _wait(lambda: "ready" in log.read_text(encoding="utf-8")), log.read_text()
+        assert eventually(lambda: "ready" in log.read_text(encoding="utf-8"), 20), log.read_text()
         yield running
     finally:
         process.terminate()
@@ -96,7 +92,7 @@ def test_a_build_runs_in_a_child_that_takes_on_its_caller(builder: Running, tmp_
     assert seen["tty"] is False
     assert done.stderr == "on stderr\n"  # the caller's own standard error
     assert f"build in process {seen['pid']}: wgreport show" in builder.log.read_text()
-    assert _wait(lambda: not background.alive(seen["pid"]))  # reaped
+    assert eventually(lambda: not background.alive(seen["pid"]), 20)  # reaped
 
 
 def test_signals_reach_the_build_and_a_killed_caller_takes_it_along(builder: Running) -> None:
@@ -112,7 +108,7 @@ def test_signals_reach_the_build_and_a_killed_caller_takes_it_along(builder: Run
         build = int(caller.stdout.readline().split()[1])
         caller.kill()  # SIGKILL: nothing forwarded; the build sees its caller's socket close
         caller.wait(timeout=20)
-    assert _wait(lambda: not background.alive(build)), "the build outlived its caller"
+    assert eventually(lambda: not background.alive(build), 20), "the build outlived its caller"
     assert builder.process.poll() is None  # the builder itself goes on
 
 
@@ -127,7 +123,7 @@ def test_it_learns_what_builds_import_and_stops_when_that_code_changes(
     def learned() -> bool:
         return bool(json.loads(builder.ask("show", "learnme").stdout)["loaded"] == ["learnme"])
 
-    assert _wait(learned), "the builder did not import what the last build imported"
+    assert eventually(learned, 20), "the builder did not import what the last build imported"
     # a module it has loaded changes: that build runs in its caller's process, and the
     # builder exits (its supervisor starts a new one)
     (builder.modules / "learnme.py").write_text("VALUE = 2  # changed\n", encoding="utf-8")

@@ -370,8 +370,10 @@ def _first_pass(
             layouts[index] = layout
             if kind == "render":
                 pdfs[index] = pdf
-                css = next(job.args[1] for job in finals if job.index == index)
-                _remember_latest(parts[index], run, css, layout)
+    for job in finals:  # a final's css is its args[1] (_job); one timed out has no layout
+        rendered = layouts[job.index]
+        if rendered is not None:
+            _remember_latest(parts[job.index], run, job.args[1], rendered)
     if run.stats.timed_out:
         raise PartsTimedOut(run.stats.timed_out, cast(float, run.time_limit))
     assert stamp is not None
@@ -402,13 +404,15 @@ def _ahead(
     finds these renders in the cache under the keys it computes, so the result is the same
     as without them; when not, it renders those parts again. None without a guess for
     every part (a cold cache, a part never rendered before)."""
+    if not finals:
+        return []
     guessed = list(layouts)
     for job in finals:
         latest = run.cache.get_layout("latest", _latest_key(parts[job.index], run, job.args[1]))
         if latest is None:
             return []
         guessed[job.index] = latest
-    if not finals or any(layout is None for layout in guessed):
+    if any(layout is None for layout in guessed):
         return []
     jobs, _ = _numbered_jobs(parts, run, cast(list[Layout], guessed), set())
     return [_Job("ahead", job.index, job.key, job.args, job.section) for job in jobs]
