@@ -7,7 +7,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import pytest
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from wgreport.inputs.models import Edition, WorkingGroup
     from wgreport.inputs.validation import ContributionResult, EditionContext
+    from wgreport.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_INPUTS = ROOT / "inputs"
@@ -189,6 +190,20 @@ def shared_build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         os.environ["WGREPORT_CACHE_DIR"] = before
 
 
+def library_settings(inputs: Path, outputs: Path, **fields: Any) -> Settings:
+    """Settings for a build by the library in a test (`Settings` made directly, not by
+    get_settings): the project's templates, and the session's shared build cache
+    ($WGREPORT_CACHE_DIR, shared_build_cache) as a `wgreport build` in a test uses it, so
+    that a chapter laid out by one test is not laid out again by the next. Also in the
+    processes tests start (they inherit the variable). `fields` are Settings' others; a
+    test of what laying out does passes `cache_root=None` (the outputs' own .cache/)."""
+    from wgreport.runtime.settings import Settings
+
+    shared = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
+    fields.setdefault("cache_root", Path(shared) if shared else None)
+    return Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs, **fields)
+
+
 @pytest.fixture
 def cold_build_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """This test's builds keep their cache in their outputs (`outputs/.cache`, the default),
@@ -203,10 +218,8 @@ def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def make(base: Path) -> Path:
         from wgreport.build.steps import build
-        from wgreport.runtime.settings import Settings
 
-        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs")
-        return build(settings, 2024)
+        return build(library_settings(copy_inputs(base), base / "outputs"), 2024)
 
     return shared_once(tmp_path_factory, "library-build", make)
 
@@ -218,23 +231,15 @@ def korean_draft(tmp_path_factory: pytest.TempPathFactory, library_draft: Path) 
     workers too): its Korean page is compared with the golden copy, and what is read back
     names members of the ten (덴마크가, the parts left in English).
 
-    Its build cache starts as a copy of `library_draft`'s, whose English report is this
-    draft's English report: its English chapters are taken from the cache, as a second
-    build of the project would (26.7 s to build cold, 13.8 s so, measured on a 2-core
-    machine); the Korean ones are laid out here."""
+    It is built after `library_draft`, whose English report is this draft's English report:
+    its English chapters are taken from the session's build cache, as a second build of the
+    project would (26.7 s to build cold, 13.8 s so, measured on a 2-core machine); the
+    Korean ones are laid out here."""
 
     def make(base: Path) -> Path:
-        import shutil
-
         from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
-        from wgreport.runtime.settings import Settings
 
-        outputs = library_draft.parents[2]  # outputs/2024/drafts/001 → outputs
-        english = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=outputs).cache_dir
-        assert english.is_dir(), f"no build cache beside the library's draft: {english}"
-        cache = shutil.copytree(english, base / "cache")
-        settings = Settings(root=ROOT, inputs_dir=copy_inputs(base), outputs_dir=base / "outputs",
-                            cache_root=cache)  # fmt: skip
+        settings = library_settings(copy_inputs(base), base / "outputs")
         request = BuildRequest(2024, languages=("ko",))
         return run_build(settings, request, SequentialRunner()).folder
 
@@ -250,9 +255,8 @@ def library_final(tmp_path_factory: pytest.TempPathFactory) -> Path:
         from wgreport.build.plan import make_build_info
         from wgreport.build.steps import SequentialRunner, render_edition
         from wgreport.inputs.edition import load_edition_inputs
-        from wgreport.runtime.settings import Settings
 
-        settings = Settings(root=ROOT, inputs_dir=DEMO_INPUTS, outputs_dir=base / "outputs")
+        settings = library_settings(DEMO_INPUTS, base / "outputs")
         loaded = load_edition_inputs(DEMO_INPUTS, 2024)
         _, rendered, _ = render_edition(
             settings, loaded, make_build_info(None, final=True), SequentialRunner()

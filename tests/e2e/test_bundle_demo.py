@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES, ROOT, copy_inputs
+from tests.conftest import FIXTURES, copy_inputs, library_settings
 from tests.support.browsercheck import browser, vnu_many
 from wgreport.cli.main import app
 from wgreport.layout import Inputs, Outputs
@@ -40,13 +40,12 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The demo's 2024 final, built with a reviewer's file in the inputs, and its bundle
     written by `wgreport publish`: (the final's folder, the bundle's folder)."""
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("bundle-demo")
     inputs = copy_inputs(base)
     Inputs(inputs).edition(2024).reviews.mkdir()
     shutil.copy(REVIEW, Inputs(inputs).edition(2024).reviews)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
+    settings = library_settings(inputs, base / "outputs")
     final = build(settings, 2024, final=True, allow_open_comments=True)
     out = base / "public" / "2024"
     result = CliRunner().invoke(

@@ -9,7 +9,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, SMALL, _keep_members, copy_inputs
+from tests.conftest import SMALL, _keep_members, copy_inputs, library_settings
 from wgreport.build.audit import read_log
 from wgreport.build.publish import verify_folder, year_lock
 
@@ -18,9 +18,8 @@ SAME_YEAR = 4
 
 def _build_in_process(inputs: str, outputs: str, year: int, queue: Any) -> None:
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
-    settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
+    settings = library_settings(Path(inputs), Path(outputs))
     queue.put((year, str(build(settings, year))))
 
 

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import ROOT, SMALL, copy_inputs, library_settings
 from tests.support.crashcheck import leftovers, problems_after_kill, published
 from tests.support.killpoints import BY_NAME, build_command, run_and_kill
 from wgreport.build.audit import read_log
 from wgreport.build.publish import digest_tree
 from wgreport.build.steps import build
-from wgreport.runtime.settings import Settings
 
 QUICK = ["validate-6", "half-written", "renamed", "final-exchanged"]
 
@@ -30,7 +29,7 @@ def test_builds_killed_at_four_moments_destroy_and_hide_nothing(tmp_path: Path) 
     inputs = copy_inputs(tmp_path, members=SMALL)  # what is killed does not depend on ten
     outputs = tmp_path / "outputs"
     year_dir = outputs / "2024"
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs)
+    settings = library_settings(inputs, outputs)
     build(settings, 2024)
     build(settings, 2024, final=True)
     inputs_digest = digest_tree(inputs)

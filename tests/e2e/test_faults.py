@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_INPUTS, ROOT, SMALL, copy_inputs
+from tests.conftest import DEMO_INPUTS, ROOT, SMALL, copy_inputs, library_settings
 from tests.support.crashcheck import leftovers
 from wgreport.build import publish
 from wgreport.build.audit import read_log
@@ -62,7 +62,6 @@ def test_a_full_disk_in_a_whole_build_is_a_clear_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
     # the small edition: the draft writes the same files whatever its members
     inputs = copy_inputs(tmp_path, members=SMALL)
@@ -70,7 +69,7 @@ def test_a_full_disk_in_a_whole_build_is_a_clear_failure(
     outputs = tmp_path / "outputs"
     seen = _disk_fills_after(monkeypatch, 4)
     with pytest.raises(PublishError, match="the disk is full"):
-        build(Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs), 2024)
+        build(library_settings(inputs, outputs), 2024)
     assert seen["n"] == 5  # the fault struck half-way through the draft
     year_dir = outputs / "2024"
     assert not (year_dir / "drafts").exists() or not any((year_dir / "drafts").iterdir())

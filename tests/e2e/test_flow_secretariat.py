@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import SMALL, copy_inputs, library_settings
 from wgreport.errors import FinalExists, FinalRefused
 
 if TYPE_CHECKING:
@@ -222,9 +222,8 @@ def test_a_task_that_fails_once_is_retried(
 
 def _build_in_process(inputs: str, outputs: str, queue: Any) -> None:
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
-    settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
+    settings = library_settings(Path(inputs), Path(outputs))
     queue.put(str(build(settings, 2024)))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, copy_inputs
+from tests.conftest import FIXTURES, copy_inputs, library_settings
 from tests.support.browsercheck import browser
 from tests.support.requestcounter import Counter, request_counter
 
@@ -44,7 +44,6 @@ def server() -> Iterator[Counter]:
 @pytest.fixture(scope="module")
 def hostile_draft(tmp_path_factory: pytest.TempPathFactory, server: Counter) -> Path:
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("hostile")
     inputs = copy_inputs(base)
@@ -56,7 +55,7 @@ def hostile_draft(tmp_path_factory: pytest.TempPathFactory, server: Counter) -> 
             text = path.read_text(encoding="utf-8").replace("{PORT}", str(server.port))
             target.write_text(text, encoding="utf-8")
     os.symlink("/etc/passwd", contributions / "KR" / "linked.png")
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
+    settings = library_settings(inputs, base / "outputs")
     return build(settings, 2024)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SMALL, copy_inputs
+from tests.conftest import SMALL, copy_inputs, library_settings
 from tests.support.livepreview import drive, live_preview
 from wgreport.layout import Inputs, Outputs
 
@@ -67,14 +67,12 @@ def test_the_live_preview_follows_the_saves_in_chromium(tmp_path: Path) -> None:
 def test_only_the_changed_chapter_is_laid_out_again_with_its_page_images(tmp_path: Path) -> None:
     import shutil
 
-    from tests.conftest import ROOT
     from wgreport.live.pdfjob import changed_pages, whole_pdf
     from wgreport.live.rebuild import LiveBuilder
     from wgreport.render.pdf.report import count_pages
-    from wgreport.runtime.settings import Settings
 
     inputs = copy_inputs(tmp_path, members=SMALL)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs, tmp_path / "outputs")
     builder = LiveBuilder(settings, 2024)
     files = builder.files
     part, digests = changed_pages(builder.build(), settings, files, {})

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, copy_inputs
+from tests.conftest import FIXTURES, copy_inputs, library_settings
 from wgreport.layout import Inputs, Outputs
-from wgreport.runtime.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +49,7 @@ def test_a_draft_is_announced_to_the_reviewers(prefect_harness: None, tmp_path: 
     reviews.mkdir()
     for path in (FIXTURES / "reviews" / "valid").iterdir():
         shutil.copy(path, reviews)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs)
+    settings = library_settings(inputs, outputs)
 
     @flow
     def announce() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES, ROOT, copy_inputs
+from tests.conftest import FIXTURES, copy_inputs, library_settings
 from tests.support.browsercheck import browser, vnu
 from wgreport.cli.main import app
 
@@ -37,13 +37,12 @@ def _edit(path: Path, old: str, new: str) -> None:
 @pytest.fixture(scope="module")
 def three_drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
     base = tmp_path_factory.mktemp("review")
     # Four members: the two changed, the one removed, Estonia whose chapter a reviewer
     # comments on. What is checked is per member, so the other six would only add pages.
     inputs = copy_inputs(base, members=("KR", "GB", "EE", "NZ"))
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=base / "outputs")
+    settings = library_settings(inputs, base / "outputs")
     contributions = inputs / "2024" / "contributions"
     first = build(settings, 2024)
     # draft 2: an indicator value (GB's EGDI) and an added initiative (KR)

@@ -213,7 +213,11 @@ def main(argv: Sequence[str]) -> int:
         from wgreport.runtime.settings import Settings
 
         inputs, outputs, *flags = rest[1:]
-        settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs))
+        # the test session's shared build cache, as tests.conftest.library_settings gives
+        # it (not imported here: it pins the time and locale, and benchmarks use this too)
+        shared = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
+        settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs),
+                            cache_root=Path(shared) if shared else None)  # fmt: skip
         build(settings, 2024, final="--final" in flags, supersede="--supersede" in flags)
         return 0
     from wgreport.cli.main import app

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import copy_inputs, library_settings
 from wgreport.build.audit import LOG_NAME, read_log, recorded_build
 from wgreport.build.publish import year_lock
 from wgreport.build.steps import build
 from wgreport.errors import FinalExists, FinalRefused, PublishError
-from wgreport.runtime.settings import Settings
 
 KEYS = {
     "started_at", "finished_at", "user", "host", "pid", "via", "run_id", "tool_version",
@@ -23,7 +22,7 @@ def test_refused_finals_are_recorded(tmp_path: Path) -> None:
     inputs = copy_inputs(tmp_path)
     (inputs / "2024" / "contributions" / "NZ.yaml").write_text("member: NZ\n", encoding="utf-8")
     outputs = tmp_path / "outputs"
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs)
+    settings = library_settings(inputs, outputs)
     with pytest.raises(FinalRefused):
         build(settings, 2024, final=True)
     (outputs / "2024" / "final").mkdir()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import DEMO_INPUTS, FIXTURES, ROOT, copy_inputs
+from tests.conftest import DEMO_INPUTS, FIXTURES, copy_inputs, library_settings
 from wgreport.build.audit import read_log
 from wgreport.build.preflight import comment_problems
 from wgreport.build.steps import build
@@ -19,7 +19,6 @@ from wgreport.cli.main import app
 from wgreport.errors import FinalRefused
 from wgreport.inputs.comments import load_reviews
 from wgreport.inputs.validation import load_working_group
-from wgreport.runtime.settings import Settings
 from wgreport.terminal import print_summary
 
 REVIEWS = FIXTURES / "reviews"
@@ -76,7 +75,7 @@ def test_resolved_comments_let_the_final_through(tmp_path: Path) -> None:
 
 def test_a_final_build_is_refused_before_rendering_and_recorded(tmp_path: Path) -> None:
     inputs, outputs = _with_reviews(tmp_path)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs)
+    settings = library_settings(inputs, outputs)
     with pytest.raises(FinalRefused, match="Review comments not resolved"):
         build(settings, 2024, final=True)
     assert not (outputs / "2024" / "final").exists()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import DEMO_INPUTS, FIXTURES, ROOT, copy_inputs
+from tests.conftest import DEMO_INPUTS, FIXTURES, ROOT, copy_inputs, library_settings
 from wgreport.build import outputs, plan
 from wgreport.build.audit import read_log
 from wgreport.build.pipeline import read_reviews
@@ -30,7 +30,6 @@ from wgreport.build.steps import build
 from wgreport.cli.main import app
 from wgreport.errors import FinalRefused
 from wgreport.inputs.edition import load_edition_inputs
-from wgreport.runtime.settings import Settings
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -159,7 +158,7 @@ def test_the_overrides_are_recorded_in_the_build_info_and_the_manifest(
     assert "without the contributions of New Zealand, which were missing" in said
     assert "2 review comments" in said
     rendered: Any = SimpleNamespace(pages=1, warnings=[], render={})
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=out)
+    settings = library_settings(inputs, out)
     manifest = outputs.make_manifest(settings, loaded, rendered, info, checked)
     recorded = {r["check"]: r for r in manifest["preflight_overrides"]}
     assert set(recorded) == {*CHECK_NAMES, "members"}
@@ -188,7 +187,7 @@ def test_a_final_build_is_refused_with_every_problem_before_anything_renders(
         raise AssertionError("the final was rendered")
 
     monkeypatch.setattr("wgreport.build.steps.render_edition", no_render)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=out)
+    settings = library_settings(inputs, out)
     with pytest.raises(FinalRefused) as refused:
         build(settings, 2024, final=True, allow=["dates"])
     message = str(refused.value)

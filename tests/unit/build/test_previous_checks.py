@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.conftest import copy_inputs
+from tests.conftest import copy_inputs, library_settings
 from wgreport.build.outputs import validation_json
 from wgreport.build.pipeline import make_context, read_edition
 from wgreport.build.plan import make_build_info
@@ -60,12 +60,10 @@ def test_the_previous_edition_s_problems_are_warnings_with_their_file_and_line(
 
 def test_a_draft_publishes_them_and_is_not_stopped(tmp_path: Path) -> None:
     """validation.json and the review page (outputs/<year>/index.html) list them."""
-    from tests.conftest import ROOT
     from wgreport.build.steps import build
-    from wgreport.runtime.settings import Settings
 
     inputs, line = _inputs(tmp_path, ("KR", "GB"))
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs, tmp_path / "outputs")
     folder = build(settings, 2024)
     report = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
     issues = [

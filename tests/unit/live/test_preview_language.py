@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import copy_inputs, library_settings
 from wgreport.cli.main import app
 from wgreport.layout import Outputs
 from wgreport.live.rebuild import LiveBuilder
-from wgreport.runtime.settings import Settings
 
 MEMBERS = ("KR", "GB")
 KOREAN = "디지털플랫폼정부 과제를 시범 단계에서"
@@ -22,7 +21,7 @@ KOREAN = "디지털플랫폼정부 과제를 시범 단계에서"
 
 def test_the_builder_in_korean_prints_the_translations(tmp_path: Path) -> None:
     inputs = copy_inputs(tmp_path, MEMBERS)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "out")
+    settings = library_settings(inputs, tmp_path / "out")
     built = LiveBuilder(settings, 2024, "ko").build()
     assert built.failure is None and built.html is not None and built.lang == "ko"
     assert '<html lang="ko"' in built.html

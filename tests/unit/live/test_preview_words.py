@@ -15,14 +15,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette asks for httpx2; httpx still works
     from starlette.testclient import TestClient
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import copy_inputs, library_settings
 from wgreport import i18n
 from wgreport.layout import Inputs
 from wgreport.live.pdfjob import ChapterPages, PdfDone
 from wgreport.live.problems import problems_html
 from wgreport.live.rebuild import Built, LiveBuilder, Problem
 from wgreport.live.server import STYLE, LiveSession, make_app
-from wgreport.runtime.settings import Settings
 
 BROKEN = Problem(
     "inputs/2024/contributions/KR.yaml", "error", "wrong-type",
@@ -42,7 +41,7 @@ MADE_AT = "2025-03-15T09:00:00Z"
 
 def _session(tmp_path: Path, lang: str, built: Built, done: PdfDone | None = None) -> LiveSession:
     """A session showing `built` (no build run: the panel is made from it alone)."""
-    settings = Settings(root=ROOT, inputs_dir=tmp_path / "inputs", outputs_dir=tmp_path / "out")
+    settings = library_settings(tmp_path / "inputs", tmp_path / "out")
     session = LiveSession(LiveBuilder(settings, 2024, lang), say=lambda _line: None)
     session.built, session.pdf, session.whole, session.pdf_wanted = built, done, done, 3
     return session
@@ -55,7 +54,7 @@ def test_a_korean_preview_of_a_broken_contribution_words_the_problem_in_korean(
     tmp_path: Path,
 ) -> None:
     inputs = copy_inputs(tmp_path, ("KR", "GB"))
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "out")
+    settings = library_settings(inputs, tmp_path / "out")
     kr = Inputs(inputs).edition(2024).contribution("KR")
     text = kr.read_text(encoding="utf-8")
     kr.write_text(text.replace("\nyear: 2024\n", "\nyear: 2024\nyaer: 2024\n", 1), "utf-8")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import SMALL, copy_inputs, library_settings
 from wgreport.build import pipeline, steps
 from wgreport.content import context
 from wgreport.content.facts import compute_facts
@@ -21,7 +21,6 @@ from wgreport.i18n import language
 from wgreport.inputs.edition import load_edition_inputs
 from wgreport.layout import Inputs
 from wgreport.live.rebuild import Built, LiveBuilder
-from wgreport.runtime.settings import Settings
 
 YEAR = 2024
 
@@ -42,7 +41,7 @@ def facts_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _builder(tmp_path: Path) -> LiveBuilder:
     inputs = copy_inputs(tmp_path, members=SMALL)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs, tmp_path / "outputs")
     return LiveBuilder(settings, YEAR)
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import SMALL, copy_inputs, library_settings
 from wgreport.build import outputs, pipeline, steps
 from wgreport.inputs.edition import load_edition_inputs
 from wgreport.layout import Inputs
 from wgreport.live.rebuild import LiveBuilder
-from wgreport.runtime.settings import Settings
 
 YEAR = 2024
 SENTENCE = "A key message written while the preview was open."
@@ -21,7 +20,7 @@ SENTENCE = "A key message written while the preview was open."
 
 def _builder(tmp_path: Path) -> LiveBuilder:
     inputs = copy_inputs(tmp_path, members=SMALL)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs, tmp_path / "outputs")
     return LiveBuilder(settings, YEAR)
 
 

@@ -13,11 +13,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from tests.conftest import ROOT, SMALL, copy_inputs
+from tests.conftest import SMALL, copy_inputs, library_settings
 from wgreport.live.problems import problems_html
 from wgreport.live.rebuild import Built, LiveBuilder, Problem
 from wgreport.live.server import LiveSession, make_app
-from wgreport.runtime.settings import Settings
 
 BROKEN = Problem(
     "inputs/2024/contributions/KR.yaml", "error", "wrong-type",
@@ -28,7 +27,7 @@ BROKEN = Problem(
 
 def _session(tmp_path: Path) -> LiveSession:
     inputs = copy_inputs(tmp_path, members=SMALL)
-    settings = Settings(root=ROOT, inputs_dir=inputs, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs, tmp_path / "outputs")
     session = LiveSession(LiveBuilder(settings, 2024), say=lambda _line: None)
     session.first_build()
     return session

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import ROOT, copy_inputs
+from tests.conftest import copy_inputs, library_settings
 from wgreport.layout import Inputs
 from wgreport.live.rebuild import LiveBuilder
-from wgreport.runtime.settings import Settings
 
 
 def test_a_save_of_a_translation_concerns_the_preview(tmp_path: Path) -> None:
     inputs_dir = copy_inputs(tmp_path, ("KR", "GB"))
-    settings = Settings(root=ROOT, inputs_dir=inputs_dir, outputs_dir=tmp_path / "outputs")
+    settings = library_settings(inputs_dir, tmp_path / "outputs")
     builder = LiveBuilder(settings, 2024)
     inputs = Inputs(inputs_dir)
     assert builder.concerns(inputs.group_translation("ko"))
