@@ -90,14 +90,18 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wgreport needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+# uv (pinned with its hashes in requirements-uv.lock, installed by pip) installs the locked
+# dependencies: 14 s with their bytecode compiled, where pip took 72 s on 2 cores.
+# --compile-bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set, nothing would
+# otherwise ever be compiled, and every process would compile Prefect and pandas again.
+$(STAMP): requirements.lock requirements-uv.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --require-hashes --no-deps -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 # Re-locks the dependencies (needs network access to PyPI): make lock, then commit requirements.lock.
-lock:
-	$(BIN)/python -m pip install --quiet uv
+lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra build --extra dev --generate-hashes --python-version 3.11 \
 		--index-url https://pypi.org/simple -o requirements.lock
 
