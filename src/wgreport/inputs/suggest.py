@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Codes people commonly write instead of the ISO 3166-1 alpha-2 ones.
 MEMBER_CODE_ALIASES = {"UK": "GB", "EL": "GR", "KO": "KR", "SK": "KR", "ROK": "KR", "UR": "UY"}
@@ -24,11 +24,31 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def close_matches(
+    word: str, possibilities: Sequence[str], n: int = 3, cutoff: float = 0.6
+) -> list[str]:
+    """`difflib.get_close_matches(word, possibilities, n, cutoff)`, the same list, without
+    comparing the possibilities that cannot match: a possibility shares at most as many
+    letters with `word` as it has letters that occur in `word` (counted by str.translate,
+    in C), and difflib's three ratios are at most that bound. A file with 26,000 unknown
+    keys asked this for each missing key: 8 times 26,000 SequenceMatchers, 9 of the 12.6 s
+    of its validation (profiled)."""
+    in_word = {ord(letter): None for letter in set(word)}
+    length = len(word)
+    likely = [
+        p
+        for p in possibilities
+        if not (total := len(p) + length)
+        or 2.0 * min(len(p) - len(p.translate(in_word)), length) / total >= cutoff
+    ]
+    return difflib.get_close_matches(word, likely, n=n, cutoff=cutoff)
+
+
 def closest(value: str, options: Iterable[str]) -> str | None:
     """The option `value` most likely misspells, matched on the whole of it: at most one
     slip per three letters of the longer of the two. A long shared part alone is not a
     match (`e-goverment` is not `ai-in-government`, though both end in `government`)."""
-    candidates = difflib.get_close_matches(value, list(options), n=5, cutoff=0.6)
+    candidates = close_matches(value, list(options), n=5, cutoff=0.6)
     scored = [
         (distance, -difflib.SequenceMatcher(None, value, option).ratio(), option)
         for option in candidates

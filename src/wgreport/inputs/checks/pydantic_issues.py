@@ -3,7 +3,6 @@ them, in members' words, with "did you mean" hints; and the placeholder check.""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from ..models import (
     PLACEHOLDER,
     PLACEHOLDER_ID,
 )
-from ..suggest import closest, did_you_mean
+from ..suggest import close_matches, closest, did_you_mean
 from ..yamlsource import FieldPath, Source, format_path
 from .common import DECIMAL_COMMA, M, comma_hint, number_text_hint
 
@@ -138,7 +137,7 @@ def _misspelt_required(errors: Sequence[Any], data: Any) -> set[FieldPath]:
     return {
         path
         for path in missing
-        if difflib.get_close_matches(str(path[-1]), unknown.get(path[:-1], []), n=1, cutoff=0.6)
+        if close_matches(str(path[-1]), unknown.get(path[:-1], []), n=1, cutoff=0.6)
     }
 
 
