@@ -219,7 +219,10 @@ def library_draft(tmp_path_factory: pytest.TempPathFactory) -> Path:
     def make(base: Path) -> Path:
         from wgreport.build.steps import build
 
-        return build(library_settings(copy_inputs(base), base / "outputs"), 2024)
+        # its own cache, cold whatever ran before: the golden tree pins what it laid out
+        # (the manifest's parts_laid_out and parts_rendered)
+        settings = library_settings(copy_inputs(base), base / "outputs", cache_root=None)
+        return build(settings, 2024)
 
     return shared_once(tmp_path_factory, "library-build", make)
 
@@ -231,15 +234,21 @@ def korean_draft(tmp_path_factory: pytest.TempPathFactory, library_draft: Path) 
     workers too): its Korean page is compared with the golden copy, and what is read back
     names members of the ten (덴마크가, the parts left in English).
 
-    It is built after `library_draft`, whose English report is this draft's English report:
-    its English chapters are taken from the session's build cache, as a second build of the
-    project would (26.7 s to build cold, 13.8 s so, measured on a 2-core machine); the
-    Korean ones are laid out here."""
+    Its build cache starts as a copy of `library_draft`'s, whose English report is this
+    draft's English report: its English chapters are taken from the cache, as a second
+    build of the project would (26.7 s to build cold, 13.8 s so, measured on a 2-core
+    machine); the Korean ones are laid out here."""
 
     def make(base: Path) -> Path:
+        import shutil
+
         from wgreport.build.steps import BuildRequest, SequentialRunner, run_build
 
-        settings = library_settings(copy_inputs(base), base / "outputs")
+        outputs = library_draft.parents[2]  # outputs/2024/drafts/001 → outputs
+        english = outputs / ".cache"  # library_draft's own (cache_root=None)
+        assert english.is_dir(), f"no build cache beside the library's draft: {english}"
+        cache = shutil.copytree(english, base / "cache")
+        settings = library_settings(copy_inputs(base), base / "outputs", cache_root=cache)
         request = BuildRequest(2024, languages=("ko",))
         return run_build(settings, request, SequentialRunner()).folder
 
