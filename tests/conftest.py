@@ -197,10 +197,9 @@ def library_settings(inputs: Path, outputs: Path, **fields: Any) -> Settings:
     that a chapter laid out by one test is not laid out again by the next. Also in the
     processes tests start (they inherit the variable). `fields` are Settings' others; a
     test of what laying out does passes `cache_root=None` (the outputs' own .cache/)."""
-    from wgreport.runtime.settings import Settings
+    from wgreport.runtime.settings import Settings, cache_root_from_env
 
-    shared = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
-    fields.setdefault("cache_root", Path(shared) if shared else None)
+    fields.setdefault("cache_root", cache_root_from_env())
     return Settings(root=ROOT, inputs_dir=inputs, outputs_dir=outputs, **fields)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,6 @@ from tests.support.prefecthome import seed
 from tests.support.waiting import eventually
 from wgreport.flows import launch
 from wgreport.runtime import background
-
-
-def _wait(predicate: Callable[[], object], seconds: float) -> bool:
-    return eventually(predicate, seconds, step=0.5)
 
 
 @pytest.fixture
@@ -44,8 +40,10 @@ def test_started_once_reused_held_and_stopped_when_idle(home: Path) -> None:
     assert "PREFECT_API_URL" not in os.environ
     with launch.prefect_api():  # the next build finds it and does not start another
         assert background.running(home) == server
-    assert _wait(lambda: background.read_state(home) is None, 60), "not stopped when idle"
-    assert _wait(lambda: not background.alive(server.pid), 30)
+    assert eventually(lambda: background.read_state(home) is None, 60, step=0.5), (
+        "not stopped when idle"
+    )
+    assert eventually(lambda: not background.alive(server.pid), 30, step=0.5)
 
 
 def test_turned_off_or_failing_it_leaves_the_temporary_server(

@@ -210,14 +210,13 @@ def main(argv: Sequence[str]) -> int:
         arm(BY_NAME[point], Path(marker))
     if rest[0] == "--library":
         from wgreport.build.steps import build
-        from wgreport.runtime.settings import Settings
+        from wgreport.runtime.settings import Settings, cache_root_from_env
 
         inputs, outputs, *flags = rest[1:]
         # the test session's shared build cache, as tests.conftest.library_settings gives
         # it (not imported here: it pins the time and locale, and benchmarks use this too)
-        shared = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
         settings = Settings(root=ROOT, inputs_dir=Path(inputs), outputs_dir=Path(outputs),
-                            cache_root=Path(shared) if shared else None)  # fmt: skip
+                            cache_root=cache_root_from_env())  # fmt: skip
         build(settings, 2024, final="--final" in flags, supersede="--supersede" in flags)
         return 0
     from wgreport.cli.main import app

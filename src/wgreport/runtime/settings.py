@@ -159,12 +159,12 @@ def get_settings(
         chapter_time_limit=float(os.environ.get("WGREPORT_CHAPTER_TIME_LIMIT", "300") or 0),
         document_time_limit=float(os.environ.get("WGREPORT_DOCUMENT_TIME_LIMIT", "1800") or 0),
         dask_address=dask_address,
-        cache_root=_cache_root(),
+        cache_root=cache_root_from_env(),
         mail=mail_settings(),
     )
 
 
-def _cache_root() -> Path | None:
+def cache_root_from_env() -> Path | None:
     """$WGREPORT_CACHE_DIR as an absolute path, or None (the outputs' .cache/)."""
     folder = os.environ.get("WGREPORT_CACHE_DIR", "").strip()
     return Path(folder).expanduser().resolve() if folder else None
