@@ -16,6 +16,13 @@ YEAR   ?= 2024
 # browser tests) to the end, where a worker cannot share a file with the other.
 TEST_WORKERS ?= auto
 export PREFECT_HOME := $(CURDIR)/.prefect
+# Python keeps each module it compiles (__pycache__/, ignored by git) for the processes after
+# it, pytest's rewritten test modules included. This workplace's machines and CI set
+# PYTHONDONTWRITEBYTECODE, so nothing was kept: each of a test run's Python processes
+# compiled the project's modules again, and each pytest process rewrote every test module
+# (collecting the suite: 7.3 to 8.3 s of CPU, 2.6 s with them kept). The dependencies are
+# compiled when installed (uv --compile-bytecode).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: report test test-unit test-e2e check lint fmt golden page-images portal-images system system-test install browser-tools clean lock
 
