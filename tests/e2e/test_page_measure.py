@@ -4,6 +4,7 @@ axe-core finds nothing, its best-practice rules included."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.support.browsercheck import _require
 SCRIPT = ROOT / "tests" / "support" / "pagemeasure.mjs"
 
 
+@functools.cache  # a page at one width is measured once (each run starts Chromium and axe)
 def _measure(file: Path, width: int, fragment: str = "") -> dict[str, Any]:
     _require()
     args = ["node", str(SCRIPT), str(file), str(width), *([fragment] if fragment else [])]
